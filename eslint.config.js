@@ -1,0 +1,46 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import globals from "globals";
+
+/** Modules that do I/O or tie the domain to a runtime; core must stay pure (STYLE.md, practice 1). */
+const IMPURE_MODULES = [
+  { group: ["@aws-sdk/*", "@smithy/*", "@middy/*", "sst", "sst/*", "aws-lambda", "aws-cdk-lib", "aws-cdk-lib/*"], message: "packages/core is pure: I/O belongs in an adapter in packages/functions." },
+  { group: ["node:*", "fs", "fs/*", "http", "https", "net", "child_process", "crypto", "os", "path", "process"], message: "packages/core is pure: no Node built-ins (I/O, clocks, randomness come in through ports)." },
+  { group: ["@cbm/functions", "@cbm/functions/*", "@cbm/local", "@cbm/cli", "@cbm/ec2-emulator"], message: "Dependencies point inward: core depends on no other CBM package." },
+];
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", ".tools/**", ".sst/**", "cdk.out/**", "coverage/**", "**/dist/**", ".build/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+    },
+  },
+  {
+    files: ["packages/core/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: IMPURE_MODULES }],
+      "no-restricted-globals": ["error",
+        { name: "process", message: "core receives config as typed values, never from process.env." },
+        { name: "fetch", message: "core does no I/O." },
+        { name: "setTimeout", message: "core does no timing; use the Clock port." },
+      ],
+      "no-restricted-syntax": ["error",
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: "Use the Clock port." },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Use the Clock port." },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: "Use the Ids port." },
+      ],
+    },
+  },
+  {
+    files: ["packages/ec2-emulator/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@cbm/*"], message: "The emulator depends on nothing of ours." }] }],
+    },
+  },
+);
