@@ -1,0 +1,47 @@
+import type { ExtensionOffering, ExtensionRecord } from "./ec2-view";
+import type { PurchaseIntent } from "./block";
+
+/** Why the engine stopped acting on a block (for this window, or for good). */
+export type StopReason =
+  | "expired"
+  | "not-found"
+  | "not-owned"
+  | "not-extendable"
+  | "window-closed"
+  | "extend-until-reached"
+  | "max-extensions-reached"
+  | "budget-exhausted"
+  | "denied"
+  | "no-offering"
+  | "price-above-cap"
+  | "currency-mismatch"
+  | "payment-failed"
+  | "paused";
+
+export type WaitReason =
+  | "window-not-open" // the lookahead window opens at `until`
+  | "approval-pending" // request sent; next reminder or last call at `until`
+  | "reservation-pending" // the CB itself is still payment-pending
+  | "settling" // an intent is too fresh to conclude it never reached EC2
+  | "backoff"; // throttled or failing; try again at `until`
+
+export type ApprovalNotice = "first" | "reminder" | "last-call";
+
+/**
+ * The one thing the scheduler should do for a block on this tick. Expected outcomes are values, not exceptions.
+ * `window` is always the reservation's current EC2 end date (ISO), which identifies the extension window.
+ */
+export type Decision =
+  | { kind: "wait"; until: string; reason: WaitReason }
+  /** The engine needs offerings for these durations (hours, preferred first) before it can decide. */
+  | { kind: "fetch-offerings"; window: string; durationsHours: number[] }
+  | { kind: "request-approval"; window: string; offering: ExtensionOffering; notice: ApprovalNotice; nextCheckAt: string }
+  | { kind: "purchase"; window: string; offering: ExtensionOffering; approval: "not-required" | "approved" | "auto-approved" }
+  | { kind: "await-payment"; window: string; extension: ExtensionRecord; alert: boolean; nextCheckAt: string }
+  /** An intent exists: `purchased` if EC2's history shows it, `not-purchased` once it provably never took effect. */
+  | { kind: "settle-intent"; intent: PurchaseIntent; outcome: "purchased"; extension: ExtensionRecord }
+  | { kind: "settle-intent"; intent: PurchaseIntent; outcome: "not-purchased" }
+  /** `retryAt` absent: terminal until something changes (a person edits the block, or EC2's end date moves). */
+  | { kind: "stop"; reason: StopReason; detail: string; retryAt?: string };
+
+export type DecisionKind = Decision["kind"];

@@ -1,0 +1,96 @@
+/** Base of every CBM error: a stable machine-readable `code` that clients may branch on. No HTTP here. */
+export abstract class CbmError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldIssue {
+  /** Dotted path of the field at fault, e.g. `policy.extendByDays`; "" for the whole body. */
+  field: string;
+  message: string;
+  code: string;
+}
+
+/** Input that does not satisfy a schema or a business rule; nothing was changed. */
+export class ValidationError extends CbmError {
+  readonly code = "VALIDATION_FAILED";
+  constructor(
+    readonly issues: FieldIssue[],
+    message = issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; "),
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends CbmError {
+  readonly code = "NOT_FOUND";
+  constructor(readonly pk: string) {
+    super(`No managed block with PK '${pk}'`);
+  }
+}
+
+export class AlreadyExistsError extends CbmError {
+  readonly code = "ALREADY_EXISTS";
+  constructor(readonly pk: string) {
+    super(`A managed block with PK '${pk}' already exists`);
+  }
+}
+
+/** Optimistic-concurrency failure: someone else wrote the record since it was read. */
+export class VersionConflictError extends CbmError {
+  readonly code = "VERSION_CONFLICT";
+  constructor(
+    readonly pk: string,
+    readonly expectedVersion?: number,
+  ) {
+    super(`Block '${pk}' was changed by someone else${expectedVersion === undefined ? "" : ` (expected version ${expectedVersion})`}; re-read and retry`);
+  }
+}
+
+/** A purchase is in flight; deleting or editing would orphan money. */
+export class PurchaseInFlightError extends CbmError {
+  readonly code = "PURCHASE_IN_FLIGHT";
+  constructor(readonly pk: string) {
+    super(`Block '${pk}' has an extension purchase in flight; try again once it has settled`);
+  }
+}
+
+/** The request conflicts with the block's state (e.g. approving a block that has no extension to approve). */
+export class InvalidStateError extends CbmError {
+  readonly code = "INVALID_STATE";
+}
+
+/** Failed infrastructure (EC2, DynamoDB, SNS, Secrets Manager) with the provider's code when known. */
+export class InfrastructureError extends CbmError {
+  readonly code: string = "INFRASTRUCTURE_ERROR";
+  constructor(
+    message: string,
+    readonly providerCode?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The provider throttled us; the caller should back off until `retryAfter`. */
+export class ThrottledError extends InfrastructureError {
+  override readonly code = "THROTTLED";
+}
+
+/** The outcome of a call is unknown (timeout, 5xx): it may have taken effect. Never retry a purchase on this. */
+export class AmbiguousOutcomeError extends InfrastructureError {
+  override readonly code = "AMBIGUOUS_OUTCOME";
+}
+
+/** The provider definitely rejected the call; nothing happened. */
+export class RejectedError extends InfrastructureError {
+  override readonly code = "REJECTED";
+}
+
+/** Configuration is missing or invalid; raised at cold start, naming the key. */
+export class ConfigError extends CbmError {
+  readonly code = "CONFIG_INVALID";
+}

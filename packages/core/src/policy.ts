@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { isOnLadder } from "./ladder";
+import { isDecimalString } from "./money";
+
+/** Defaults of the extension policy; documented in the README, and always written out in the stored record. */
+export const POLICY_DEFAULTS = {
+  extendByDays: 7,
+  lookaheadHours: 48,
+  requireApproval: true,
+  enabled: true,
+  allowShorterFallback: false,
+  currency: "USD",
+} as const;
+
+/** Hours before the end below which payment may not clear in time: EC2 takes up to 12 h and must finish by End − 35 min. */
+export const MIN_SAFE_LOOKAHEAD_HOURS = 13;
+/** EC2 sells extensions from 56 days before the end (reference §2.3). */
+export const MAX_LOOKAHEAD_HOURS = 56 * 24;
+
+export const Money = z.string().refine(isDecimalString, { message: "must be a decimal string such as \"1234.50\"" });
+export type Money = z.infer<typeof Money>;
+
+export const IsoDateTime = z.iso.datetime({ offset: true });
+export type IsoDateTime = z.infer<typeof IsoDateTime>;
+
+export const ExtendByDays = z
+  .number()
+  .int()
+  .refine(isOnLadder, { message: "must be on EC2's ladder: 1–14 days, or a multiple of 7 from 21 to 182" });
+
+/** How CBM extends one block. The stored record always holds the effective (defaulted) policy. */
+export const ExtensionPolicy = z
+  .object({
+    /** Length of each extension in days, on EC2's ladder. */
+    extendByDays: ExtendByDays.default(POLICY_DEFAULTS.extendByDays),
+    /** CBM acts once the current end date is this close; capped by EC2's 56-day window. */
+    lookaheadHours: z.number().int().min(2).max(MAX_LOOKAHEAD_HOURS).default(POLICY_DEFAULTS.lookaheadHours),
+    /** A human must approve each extension (PATCH /{PK}) unless no approval topic is configured. */
+    requireApproval: z.boolean().default(POLICY_DEFAULTS.requireApproval),
+    /** Highest upfront fee for one extension; no cap when absent. */
+    maxUpfrontFee: Money.optional(),
+    /** Total spend cap over the block's managed life (paid and pending extensions); no cap when absent. */
+    budget: Money.optional(),
+    /** Stop extending once the end date reaches this instant. */
+    extendUntil: IsoDateTime.optional(),
+    /** Stop after this many purchased extensions. */
+    maxExtensions: z.number().int().min(0).optional(),
+    /** Pause switch: false means CBM watches but never buys or asks. */
+    enabled: z.boolean().default(POLICY_DEFAULTS.enabled),
+    /** When the wanted duration has no offering, try shorter ladder durations. */
+    allowShorterFallback: z.boolean().default(POLICY_DEFAULTS.allowShorterFallback),
+    /** Currency of `maxUpfrontFee` and `budget`; offerings in another currency are never bought. */
+    currency: z.string().regex(/^[A-Z]{3}$/).default(POLICY_DEFAULTS.currency),
+  })
+  .strict();
+export type ExtensionPolicy = z.infer<typeof ExtensionPolicy>;

@@ -1,0 +1,78 @@
+import type { Block } from "./block";
+import type { ExtensionOffering, ExtensionRecord, ReservationView } from "./ec2-view";
+import type { HistoryEvent } from "./history";
+
+/** A page of results and the opaque cursor of the next one (absent on the last page). */
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/**
+ * Managed blocks. Every write is conditional on `expectedVersion` and throws VersionConflictError when someone
+ * else wrote first; the stored version becomes expectedVersion + 1.
+ */
+export interface BlockStore {
+  get(pk: string): Promise<Block | undefined>;
+  list(opts: { limit: number; cursor?: string }): Promise<Page<Block>>;
+  /** Blocks whose nextCheckAt ≤ `now`, read from the due index (never a table scan). */
+  findDue(now: string, opts: { limit: number; cursor?: string }): Promise<Page<Block>>;
+  /** Throws AlreadyExistsError when the PK is taken. */
+  create(block: Block, events?: HistoryEvent[]): Promise<Block>;
+  /** Writes `next` (with version expectedVersion + 1) and `events` atomically. */
+  update(next: Block, expectedVersion: number, events?: HistoryEvent[]): Promise<Block>;
+  /** Throws NotFoundError / VersionConflictError; refuses while an intent exists (PurchaseInFlightError). */
+  delete(pk: string, expectedVersion: number, events?: HistoryEvent[]): Promise<void>;
+}
+
+export interface HistoryStore {
+  append(events: HistoryEvent[]): Promise<void>;
+  /** Newest first. */
+  list(pk: string, opts: { limit: number; cursor?: string }): Promise<Page<HistoryEvent>>;
+}
+
+/** EC2 as CBM needs it; one instance serves every region. Errors are InfrastructureError subclasses. */
+export interface CapacityProvider {
+  /** Batched DescribeCapacityReservations; ids EC2 does not know are simply absent from the map. */
+  describeReservations(region: string, ids: string[]): Promise<Map<string, ReservationView>>;
+  /** Batched DescribeCapacityBlockExtensionHistory, grouped by reservation id. */
+  extensionHistory(region: string, ids: string[]): Promise<Map<string, ExtensionRecord[]>>;
+  extensionOfferings(region: string, capacityReservationId: string, durationHours: number): Promise<ExtensionOffering[]>;
+  /**
+   * PurchaseCapacityBlockExtension with SDK retries off. Resolves with the extension EC2 created. Throws
+   * RejectedError when EC2 certainly did nothing, AmbiguousOutcomeError when it may have bought.
+   */
+  purchaseExtension(region: string, capacityReservationId: string, offeringId: string): Promise<ExtensionRecord>;
+  /** Reservations of type capacity-block in `region` (for import), owned by `ownerId` when given. */
+  listCapacityBlocks(region: string, opts?: { ownerId?: string; states?: string[] }): Promise<ReservationView[]>;
+}
+
+export interface Notification {
+  /** Stable key: the same notice for the same window is never sent twice (e.g. `PK#window#first`). */
+  key: string;
+  kind: "approval-request" | "approval-reminder" | "approval-last-call" | "payment-failed" | "payment-pending-alert" | "no-offering" | "purchased" | "stopped" | "error";
+  pk: string;
+  subject: string;
+  body: string;
+  at: string;
+}
+
+export interface Notifier {
+  /** Whether a human can be reached; without one, approval is automatic (original README behaviour). */
+  readonly canReachApprover: boolean;
+  send(n: Notification): Promise<void>;
+}
+
+/** The API key (Secrets Manager in AWS, a local file locally); implementations cache and pick up rotation. */
+export interface SecretSource {
+  apiKey(): Promise<string>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Ids {
+  /** Unique, lexicographically time-ordered id. */
+  next(): string;
+}
