@@ -1,0 +1,35 @@
+import type { Notification, Notifier } from "@cbm/core";
+
+export interface OutboxNotifier extends Notifier {
+  /** Everything sent so far, oldest first (the local API lists it). */
+  list(): Notification[];
+  clear(): void;
+}
+
+export interface ConsoleOutboxOptions {
+  /** Local mode says true, so approval flows are visible instead of automatic. Default true. */
+  canReachApprover?: boolean;
+  /** Where the text goes; `console.log` by default, a no-op in tests. */
+  print?: (text: string) => void;
+  /** Oldest entries are dropped beyond this. Default 1000. */
+  max?: number;
+}
+
+/** Local-mode notifier: prints each notification and keeps it in an in-memory outbox. */
+export function createConsoleOutboxNotifier(opts: ConsoleOutboxOptions = {}): OutboxNotifier {
+  const outbox: Notification[] = [];
+  const max = opts.max ?? 1000;
+  const print = opts.print ?? ((text: string) => console.log(text));
+  return {
+    canReachApprover: opts.canReachApprover ?? true,
+    async send(n) {
+      outbox.push(structuredClone(n));
+      if (outbox.length > max) outbox.splice(0, outbox.length - max);
+      print(`\n=== CBM notification [${n.kind}] ${n.subject}\n${n.body}\n`);
+    },
+    list: () => outbox.map((n) => structuredClone(n)),
+    clear: () => {
+      outbox.length = 0;
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import type { ApprovalNotice, Block, ExtensionOffering, ExtensionRecord, Notification, PendingExtension } from "@cbm/core";
+
+/** Where the texts point people: the real API URL when configured, a `$API_URL` placeholder otherwise. */
+export interface NotificationTextOptions {
+  apiUrl?: string;
+}
+
+function blockLine(b: Block): string {
+  return `${b.name ? `"${b.name}" ` : ""}(PK ${b.PK}, ${b.capacityReservationId}, ${b.region})`;
+}
+
+function timeLeft(endIso: string | undefined | null, now: Date): string {
+  if (!endIso) return "unknown";
+  const ms = Date.parse(endIso) - now.getTime();
+  if (ms <= 0) return "ended";
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  return h >= 48 ? `${Math.floor(h / 24)} d ${h % 24} h` : `${h} h ${m} min`;
+}
+
+function days(hours: number): string {
+  return hours % 24 === 0 ? `${hours / 24} day${hours === 24 ? "" : "s"} (${hours} h)` : `${hours} h`;
+}
+
+function howToAnswer(b: Block, opts: NotificationTextOptions): string {
+  const url = opts.apiUrl ? opts.apiUrl.replace(/\/+$/, "") : "$API_URL";
+  const pk = encodeURIComponent(b.PK);
+  return [
+    "Approve:",
+    `  curl -X PATCH "${url}/${pk}" -H "x-api-key: $API_KEY"`,
+    `  cbm approve ${b.PK}`,
+    "Deny this window:",
+    `  curl -X POST "${url}/${pk}/deny" -H "x-api-key: $API_KEY"`,
+    `  cbm deny ${b.PK}`,
+  ].join("\n");
+}
+
+const NOTICE_KIND = {
+  first: "approval-request",
+  reminder: "approval-reminder",
+  "last-call": "approval-last-call",
+} as const satisfies Record<ApprovalNotice, Notification["kind"]>;
+
+export function approvalNotification(
+  b: Block,
+  window: string,
+  offering: ExtensionOffering,
+  notice: ApprovalNotice,
+  count: number,
+  now: Date,
+  opts: NotificationTextOptions,
+): Notification {
+  const prefix = notice === "first" ? "Approval needed" : notice === "reminder" ? "Reminder: approval needed" : "LAST CALL: approval needed";
+  const body = [
+    `CBM wants to extend capacity block ${blockLine(b)}.`,
+    "",
+    `Current end:   ${window} (${timeLeft(window, now)} left; instances are terminated from 30 min before)`,
+    `Extension:     ${days(offering.durationHours)}, until ${offering.endDate}`,
+    `Upfront fee:   ${offering.upfrontFee} ${offering.currencyCode} (offering ${offering.offeringId}; paid up front, no refund)`,
+    `Instances:     ${offering.instanceCount ?? b.instanceCount ?? "?"} x ${offering.instanceType ?? b.instanceType ?? "?"}`,
+    "",
+    notice === "last-call"
+      ? "The purchase window closes soon. Without approval the block ends at its current end date."
+      : "Nothing is bought without your approval.",
+    "",
+    howToAnswer(b, opts),
+  ].join("\n");
+  return {
+    key: `${b.PK}#${window}#${notice}#${count}`,
+    kind: NOTICE_KIND[notice],
+    pk: b.PK,
+    subject: `CBM: ${prefix} to extend ${b.name ?? b.PK} by ${days(offering.durationHours)} for ${offering.upfrontFee} ${offering.currencyCode}`,
+    body,
+    at: now.toISOString(),
+  };
+}
+
+export function purchasedNotification(b: Block, p: PendingExtension, now: Date): Notification {
+  return {
+    key: `${b.PK}#${p.window}#purchased`,
+    kind: "purchased",
+    pk: b.PK,
+    subject: `CBM: bought ${days(p.durationHours)} extension of ${b.name ?? b.PK} for ${p.upfrontFee} ${p.currencyCode}`,
+    body: [
+      `CBM bought an extension of capacity block ${blockLine(b)}.`,
+      "",
+      `Current end:   ${p.window} (${timeLeft(p.window, now)} left)`,
+      `Extension:     ${days(p.durationHours)} (offering ${p.offeringId})`,
+      `Upfront fee:   ${p.upfrontFee} ${p.currencyCode}`,
+      "",
+      "EC2 now collects the payment; the end date moves once it succeeds. CBM watches it and alerts if it fails.",
+    ].join("\n"),
+    at: now.toISOString(),
+  };
+}
+
+export function paymentPendingAlert(b: Block, ext: ExtensionRecord | PendingExtension, window: string, now: Date): Notification {
+  const fee = ext.upfrontFee;
+  return {
+    key: `${b.PK}#${window}#payment-pending-alert`,
+    kind: "payment-pending-alert",
+    pk: b.PK,
+    subject: `CBM: payment for ${b.name ?? b.PK} still pending, block ends in ${timeLeft(window, now)}`,
+    body: [
+      `The extension of capacity block ${blockLine(b)} is still payment-pending.`,
+      "",
+      `Current end:   ${window} (${timeLeft(window, now)} left)`,
+      `Extension:     ${days(ext.durationHours)} for ${fee} ${ext.currencyCode}`,
+      "",
+      "EC2 must collect the payment by 35 min before the end, or the extension fails and the block ends as planned.",
+      "Check the account's payment method; plan to checkpoint your workload.",
+    ].join("\n"),
+    at: now.toISOString(),
+  };
+}
+
+/** A stop worth telling people about (the block will end or needs a person), sent once per window and reason. */
+export function stopNotification(b: Block, reason: string, detail: string, window: string | undefined, now: Date, opts: NotificationTextOptions): Notification {
+  const kind: Notification["kind"] = reason === "no-offering" ? "no-offering" : reason === "payment-failed" ? "payment-failed" : "stopped";
+  const end = window ?? b.endDate ?? undefined;
+  return {
+    key: `${b.PK}#${end ?? "-"}#${reason}`,
+    kind,
+    pk: b.PK,
+    subject: `CBM: ${b.name ?? b.PK} not extended: ${reason}`,
+    body: [
+      `CBM is not extending capacity block ${blockLine(b)}: ${reason}.`,
+      detail,
+      "",
+      `Current end:   ${end ?? "unknown"} (${timeLeft(end, now)} left)`,
+      "",
+      reason === "no-offering" || reason === "price-above-cap"
+        ? "CBM keeps retrying with backoff while the window is open."
+        : "Change the block's policy to let CBM act again:",
+      `  curl "${opts.apiUrl ? opts.apiUrl.replace(/\/+$/, "") : "$API_URL"}/${encodeURIComponent(b.PK)}" -H "x-api-key: $API_KEY"`,
+      `  cbm get ${b.PK}`,
+    ].join("\n"),
+    at: now.toISOString(),
+  };
+}
