@@ -1,0 +1,273 @@
+import type { Block, ExtensionPolicy, HistoryEvent } from "@cbm/core";
+
+/** One field the API rejected, as its 400 body lists them. */
+export interface CbmFieldIssue {
+  field: string;
+  message: string;
+  code?: string;
+}
+
+/**
+ * Any non-2xx answer of the CBM API (or a network failure, status 0). `code` is the API's stable machine code
+ * (e.g. VALIDATION_FAILED, NOT_FOUND, VERSION_CONFLICT) when the body carried one.
+ */
+export class CbmApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: CbmFieldIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "CbmApiError";
+  }
+}
+
+/** Policy fields as a client may send them: every field optional, the API fills in the defaults. */
+export type PolicyInput = Partial<ExtensionPolicy>;
+
+/** What POST / accepts: EC2 fills in the reservation's facts, the API the rest. */
+export interface CreateBlockInput {
+  PK?: string;
+  capacityReservationId: string;
+  name?: string;
+  region?: string;
+  availabilityZone?: string;
+  instanceType?: string;
+  endDate?: string;
+  policy?: PolicyInput;
+}
+
+/** What PUT /{PK} accepts: a partial update; PK cannot change. */
+export interface UpdateBlockInput {
+  name?: string;
+  region?: string;
+  policy?: PolicyInput;
+  [legacy: string]: unknown;
+}
+
+export interface ListOptions {
+  /** Page size asked of the API; list() follows cursors until the end (or `max` items). */
+  limit?: number;
+  max?: number;
+}
+
+export interface HistoryOptions {
+  limit?: number;
+}
+
+export interface CbmClient {
+  readonly apiUrl: string;
+  /** Every managed block, following the API's next-page cursor. */
+  list(opts?: ListOptions): Promise<Block[]>;
+  /** One page, for callers that paginate themselves. */
+  listPage(opts?: { limit?: number; cursor?: string }): Promise<{ items: Block[]; cursor?: string }>;
+  get(pk: string): Promise<Block>;
+  create(input: CreateBlockInput): Promise<Block>;
+  /** Partial update; with `version`, the API refuses (409) if someone else wrote the block since. */
+  update(pk: string, patch: UpdateBlockInput, opts?: { version?: number }): Promise<Block>;
+  /** PATCH /{PK}: approves the current (or next) extension window, recorded with the actor. */
+  approve(pk: string, comment?: string): Promise<Block>;
+  deny(pk: string, comment?: string): Promise<Block>;
+  delete(pk: string, opts?: { version?: number }): Promise<void>;
+  /** Newest first, following cursors up to `limit` events. */
+  history(pk: string, opts?: HistoryOptions): Promise<HistoryEvent[]>;
+  openapi(): Promise<Record<string, unknown>>;
+}
+
+export interface CbmClientOptions {
+  apiUrl: string;
+  apiKey: string;
+  /** Sent as `x-cbm-actor` so approvals and edits are recorded with who made them. */
+  actor?: string;
+  fetch?: typeof fetch;
+  /** Per request; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** Response headers the API may use for the next page's cursor, in the order they are tried. */
+const CURSOR_HEADERS = ["x-next-cursor", "x-cbm-next-cursor", "next-cursor", "x-cursor"];
+
+function nextCursorFrom(headers: Headers, body: unknown): string | undefined {
+  for (const h of CURSOR_HEADERS) {
+    const v = headers.get(h);
+    if (v) return v;
+  }
+  const link = headers.get("link");
+  if (link) {
+    for (const part of link.split(",")) {
+      const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part);
+      if (m?.[1]) {
+        const u = new URL(m[1], "http://x");
+        const c = u.searchParams.get("cursor") ?? u.searchParams.get("next");
+        if (c) return c;
+      }
+    }
+  }
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    const c = b.cursor ?? b.nextCursor ?? b.next;
+    if (typeof c === "string" && c) return c;
+  }
+  return undefined;
+}
+
+/** The list routes answer a JSON array (original README); tolerate `{ items: [...] }` too. */
+function itemsOf<T>(body: unknown): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (body && typeof body === "object") {
+    const b = body as Record<string, unknown>;
+    for (const k of ["items", "Items", "blocks", "events", "data"]) if (Array.isArray(b[k])) return b[k] as T[];
+  }
+  return [];
+}
+
+function issuesOf(body: Record<string, unknown>): CbmFieldIssue[] {
+  const raw = body.issues ?? body.errors ?? body.fields;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((i): CbmFieldIssue[] => {
+    if (!i || typeof i !== "object") return typeof i === "string" ? [{ field: "", message: i }] : [];
+    const o = i as Record<string, unknown>;
+    const field = Array.isArray(o.path) ? o.path.join(".") : String(o.field ?? o.path ?? "");
+    return [{ field, message: String(o.message ?? ""), ...(typeof o.code === "string" ? { code: o.code } : {}) }];
+  });
+}
+
+const DEFAULT_CODES: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  409: "CONFLICT",
+  412: "VERSION_CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "TOO_MANY_REQUESTS",
+};
+
+async function toApiError(res: Response): Promise<CbmApiError> {
+  const text = await res.text().catch(() => "");
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const code = DEFAULT_CODES[res.status] ?? (res.status >= 500 ? "SERVER_ERROR" : "HTTP_ERROR");
+  if (body && typeof body === "object" && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    const err = b.error && typeof b.error === "object" ? (b.error as Record<string, unknown>) : b;
+    const message = typeof err.message === "string" ? err.message : typeof b.error === "string" ? b.error : `HTTP ${res.status}`;
+    const c = typeof err.code === "string" ? err.code : code;
+    return new CbmApiError(res.status, c, message, issuesOf(err));
+  }
+  return new CbmApiError(res.status, code, text.trim() || `HTTP ${res.status} ${res.statusText}`);
+}
+
+/** A typed client for the CBM REST API (the same routes locally and deployed). */
+export function createCbmClient(opts: CbmClientOptions): CbmClient {
+  const base = opts.apiUrl.replace(/\/+$/, "");
+  const doFetch = opts.fetch ?? fetch;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+
+  async function call(
+    method: string,
+    path: string,
+    init: { body?: unknown; query?: Record<string, string | number | undefined>; headers?: Record<string, string> } = {},
+  ): Promise<{ body: unknown; headers: Headers; status: number }> {
+    const url = new URL(base + path);
+    for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { "x-api-key": opts.apiKey, accept: "application/json", ...init.headers };
+    if (opts.actor) headers["x-cbm-actor"] = opts.actor;
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method,
+        headers,
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      const reason = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+      throw new CbmApiError(0, "NETWORK_ERROR", `Cannot reach the CBM API at ${base}: ${reason}`, [], { cause: e });
+    }
+    if (!res.ok) throw await toApiError(res);
+    const text = res.status === 204 ? "" : await res.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new CbmApiError(res.status, "BAD_RESPONSE", `The API answered ${method} ${path} with something that is not JSON`);
+    }
+    return { body, headers: res.headers, status: res.status };
+  }
+
+  const enc = (pk: string) => `/${encodeURIComponent(pk)}`;
+  const ifMatch = (version?: number): Record<string, string> => (version === undefined ? {} : { "if-match": `"${version}"` });
+  const blockOf = (body: unknown): Block => {
+    if (body && typeof body === "object" && "block" in body && !("PK" in body)) return (body as { block: Block }).block;
+    return body as Block;
+  };
+
+  async function listPage(o: { limit?: number; cursor?: string } = {}) {
+    const r = await call("GET", "/", { query: { limit: o.limit, cursor: o.cursor } });
+    const cursor = nextCursorFrom(r.headers, r.body);
+    return { items: itemsOf<Block>(r.body), ...(cursor ? { cursor } : {}) };
+  }
+
+  return {
+    apiUrl: base,
+    listPage,
+    async list(o = {}) {
+      const out: Block[] = [];
+      let cursor: string | undefined;
+      const seen = new Set<string>();
+      do {
+        const page = await listPage({ limit: o.limit ?? 100, ...(cursor ? { cursor } : {}) });
+        out.push(...page.items);
+        cursor = page.cursor;
+        // A cursor seen twice would loop forever; the API is at fault, but we stop.
+        if (cursor && seen.has(cursor)) break;
+        if (cursor) seen.add(cursor);
+      } while (cursor && (o.max === undefined || out.length < o.max));
+      return o.max === undefined ? out : out.slice(0, o.max);
+    },
+    async get(pk) {
+      return blockOf((await call("GET", enc(pk))).body);
+    },
+    async create(input) {
+      return blockOf((await call("POST", "/", { body: input })).body);
+    },
+    async update(pk, patch, o = {}) {
+      return blockOf((await call("PUT", enc(pk), { body: patch, headers: ifMatch(o.version) })).body);
+    },
+    async approve(pk, comment) {
+      return blockOf((await call("PATCH", enc(pk), comment ? { body: { comment } } : {})).body);
+    },
+    async deny(pk, comment) {
+      return blockOf((await call("POST", `${enc(pk)}/deny`, { body: comment ? { comment } : {} })).body);
+    },
+    async delete(pk, o = {}) {
+      await call("DELETE", enc(pk), { headers: ifMatch(o.version) });
+    },
+    async history(pk, o = {}) {
+      const want = o.limit ?? 50;
+      const out: HistoryEvent[] = [];
+      let cursor: string | undefined;
+      do {
+        const r = await call("GET", `${enc(pk)}/history`, { query: { limit: Math.min(want - out.length, 100), cursor } });
+        out.push(...itemsOf<HistoryEvent>(r.body));
+        const next = nextCursorFrom(r.headers, r.body);
+        if (!next || next === cursor) break;
+        cursor = next;
+      } while (out.length < want);
+      return out.slice(0, want);
+    },
+    async openapi() {
+      return (await call("GET", "/openapi.json")).body as Record<string, unknown>;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { Block, BlockStatus, HistoryEvent } from "@cbm/core";
+
+/** Statuses in which CBM will not act on the block again by itself; listed last. */
+export const TERMINAL_STATUSES: ReadonlySet<BlockStatus> = new Set<BlockStatus>([
+  "expired",
+  "not-found",
+  "not-owned",
+  "not-extendable",
+  "extend-until-reached",
+  "max-extensions-reached",
+  "budget-exhausted",
+]);
+
+/** "3d 4h", "5h 12m", "12m", "ended"; "-" when unknown. */
+export function timeLeft(endDate: string | undefined, now: Date): string {
+  if (!endDate) return "-";
+  const ms = Date.parse(endDate) - now.getTime();
+  if (Number.isNaN(ms)) return "-";
+  if (ms <= 0) return "ended";
+  const m = Math.floor(ms / 60_000);
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m % 60}m`;
+  return `${m}m`;
+}
+
+/** Most urgent first: live blocks by soonest end (unknown end after known), terminal statuses last. */
+export function byUrgency(a: Block, b: Block): number {
+  const ta = TERMINAL_STATUSES.has(a.status) ? 1 : 0;
+  const tb = TERMINAL_STATUSES.has(b.status) ? 1 : 0;
+  if (ta !== tb) return ta - tb;
+  const ea = a.endDate ? Date.parse(a.endDate) : Infinity;
+  const eb = b.endDate ? Date.parse(b.endDate) : Infinity;
+  if (ea !== eb) return ea < eb ? -1 : 1;
+  return a.PK.localeCompare(b.PK);
+}
+
+/** "2025-06-30 11:30Z": minute precision is all a person needs in a table. */
+export function shortDate(iso: string | undefined): string {
+  if (!iso) return "-";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toISOString().slice(0, 16).replace("T", " ") + "Z";
+}
+
+/** A plain text table: columns padded to their widest cell, two spaces apart. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join("\n");
+}
+
+export function blocksTable(blocks: Block[], now: Date): string {
+  const rows = [...blocks]
+    .sort(byUrgency)
+    .map((b) => [b.PK, b.name ?? "-", b.status, b.region, shortDate(b.endDate), timeLeft(b.endDate, now)]);
+  return table(["PK", "NAME", "STATUS", "REGION", "END (UTC)", "TIME LEFT"], rows);
+}
+
+function policyLines(b: Block): string[] {
+  const p = b.policy;
+  return [
+    `extend by ${p.extendByDays} day(s), ${p.lookaheadHours} h before the end`,
+    `approval ${p.requireApproval ? "required" : "not required"}${p.enabled ? "" : ", PAUSED"}`,
+    `max fee ${p.maxUpfrontFee ?? "none"} ${p.currency}, budget ${p.budget ?? "none"}, spent ${b.spent}`,
+    `extend until ${p.extendUntil ?? "-"}, max extensions ${p.maxExtensions ?? "-"} (bought ${b.extensionsPurchased})`,
+  ];
+}
+
+export function blockDetails(b: Block, now: Date): string {
+  const kv: [string, string][] = [
+    ["PK", b.PK],
+    ["Name", b.name ?? "-"],
+    ["Reservation", b.capacityReservationId],
+    ["Region", b.region],
+    ["Instances", [b.instanceCount, b.instanceType].filter((x) => x !== undefined).join(" × ") || "-"],
+    ["Zone", b.availabilityZone ?? "-"],
+    ["Status", b.status + (b.statusReason ? `: ${b.statusReason}` : "")],
+    ["End", `${shortDate(b.endDate)} (${timeLeft(b.endDate, now)} left)`],
+    ["Approved", b.approved ? `yes${b.approval ? ` by ${b.approval.by} at ${shortDate(b.approval.at)}` : ""}` : "no"],
+  ];
+  if (b.approvalRequest) kv.push(["Approval asked", `${shortDate(b.approvalRequest.firstSentAt)}, fee ${b.approvalRequest.upfrontFee ?? "?"}`]);
+  if (b.denial) kv.push(["Denied", `by ${b.denial.by} for window ${shortDate(b.denial.window)}`]);
+  if (b.pendingExtension) kv.push(["Pending payment", `${b.pendingExtension.durationHours} h for ${b.pendingExtension.upfrontFee} ${b.pendingExtension.currencyCode}`]);
+  if (b.lastError) kv.push(["Last error", `${b.lastError.code}: ${b.lastError.message}`]);
+  if (b.nextCheckAt) kv.push(["Next check", shortDate(b.nextCheckAt)]);
+  const policy = policyLines(b);
+  kv.push(["Policy", policy[0] ?? ""], ...policy.slice(1).map((l): [string, string] => ["", l]));
+  kv.push(["Version", String(b.version)]);
+  const w = Math.max(...kv.map(([k]) => k.length));
+  return kv.map(([k, v]) => `${k ? k + ":" : ""}`.padEnd(w + 2) + v).join("\n");
+}
+
+export function historyTable(events: HistoryEvent[]): string {
+  return table(
+    ["WHEN (UTC)", "EVENT", "BY", "MESSAGE"],
+    events.map((e) => [e.at.slice(0, 19).replace("T", " "), e.type, e.actor, e.message]),
+  );
+}

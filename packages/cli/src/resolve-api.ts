@@ -1,0 +1,92 @@
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { CliError, EXIT } from "./errors";
+import { findLocalDir, readLocalApi } from "./local-files";
+
+export interface ApiTarget {
+  apiUrl: string;
+  apiKey: string;
+  /** Where it came from, for `--verbose`-style hints in errors. */
+  source: "flags" | "stage" | "env" | "local";
+}
+
+export interface ResolveApiInput {
+  apiUrl?: string;
+  apiKey?: string;
+  stage?: string;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** SSM parameter names of a deployed stage, as the original README publishes them. */
+export const stageParameters = (stage: string) => ({ apiUrl: `/cbm/${stage}/apiUrl`, apiSecretName: `/cbm/${stage}/apiSecretName` });
+
+async function fromStage(stage: string): Promise<{ apiUrl: string; apiKey: string }> {
+  const names = stageParameters(stage);
+  const ssm = new SSMClient({});
+  const sm = new SecretsManagerClient({});
+  try {
+    const [url, secretName] = await Promise.all(
+      [names.apiUrl, names.apiSecretName].map(async (Name) => (await ssm.send(new GetParameterCommand({ Name }))).Parameter?.Value),
+    );
+    if (!url || !secretName) throw new CliError(`Stage '${stage}': SSM parameters ${names.apiUrl} / ${names.apiSecretName} are empty`);
+    const secret = await sm.send(new GetSecretValueCommand({ SecretId: secretName }));
+    if (!secret.SecretString) throw new CliError(`Stage '${stage}': secret ${secretName} has no string value`);
+    return { apiUrl: url, apiKey: secret.SecretString.trim() };
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const name = (e as { name?: string }).name ?? "Error";
+    const msg = (e as Error).message ?? String(e);
+    throw new CliError(`Cannot read stage '${stage}' from SSM/Secrets Manager (${name}): ${msg}`);
+  } finally {
+    ssm.destroy();
+    sm.destroy();
+  }
+}
+
+/**
+ * Finds the API to talk to, first match wins: `--api-url`/`--api-key`; `--stage` (SSM `/cbm/<stage>/apiUrl` and
+ * `/cbm/<stage>/apiSecretName` → Secrets Manager); env `CBM_API_URL`/`CBM_API_KEY` (or the README's
+ * `API_URL`/`API_KEY`); the local mode's `.cbm/local/api-url` and `api-key`. URL and key may come from different places
+ * (e.g. a URL flag and the key from env).
+ */
+export async function resolveApi(input: ResolveApiInput): Promise<ApiTarget> {
+  let apiUrl = input.apiUrl;
+  let apiKey = input.apiKey;
+  let source: ApiTarget["source"] = "flags";
+  if ((!apiUrl || !apiKey) && input.stage) {
+    const s = await fromStage(input.stage);
+    apiUrl ??= s.apiUrl;
+    apiKey ??= s.apiKey;
+    source = "stage";
+  }
+  if (!apiUrl || !apiKey) {
+    const envUrl = input.env.CBM_API_URL ?? input.env.API_URL;
+    const envKey = input.env.CBM_API_KEY ?? input.env.API_KEY;
+    if ((!apiUrl && envUrl) || (!apiKey && envKey)) source = "env";
+    apiUrl ??= envUrl || undefined;
+    apiKey ??= envKey || undefined;
+  }
+  if (!apiUrl || !apiKey) {
+    const dir = findLocalDir(input.cwd, input.env);
+    if (dir) {
+      const l = readLocalApi(dir);
+      if ((!apiUrl && l.apiUrl) || (!apiKey && l.apiKey)) source = "local";
+      apiUrl ??= l.apiUrl;
+      apiKey ??= l.apiKey;
+    }
+  }
+  if (!apiUrl || !apiKey) {
+    throw new CliError(
+      `No CBM API ${!apiUrl ? "URL" : "key"} found. Start local mode with \`npm start\`, or pass --api-url and --api-key, ` +
+        "or set CBM_API_URL and CBM_API_KEY, or use --stage <name> for a deployed stage.",
+      EXIT.usage,
+    );
+  }
+  try {
+    new URL(apiUrl);
+  } catch {
+    throw new CliError(`The API URL '${apiUrl}' is not a URL`, EXIT.usage);
+  }
+  return { apiUrl, apiKey, source };
+}
