@@ -1,0 +1,14 @@
+export { startEmulator, type EmulatorHandle } from "./server";
+export { createEmulator, type Emulator, type EmulatorOptions } from "./emulator";
+export type { EmulatorControl, RuleOptions } from "./control";
+export type { SeedBlockSpec } from "./seed";
+export { DEMO_OWNER_ACCOUNT } from "./seed";
+export type { CapacityRule } from "./capacity";
+export type { Fault, FaultKind, FaultSpec } from "./faults";
+export type { Duration } from "./clock";
+export type { ErrorSituation, ErrorCodeChoice } from "./error-codes";
+export { ERROR_SITUATIONS } from "./error-codes";
+export type { CallRecord, LedgerEntry, ReservationState, ExtensionStatus, Tag } from "./model";
+export type { ExtensionView, ReservationView } from "./views";
+export { EmulatorError, Ec2Error, ControlError } from "./errors";
+export { isLadderHours, LADDER_HOURS } from "./ladder";

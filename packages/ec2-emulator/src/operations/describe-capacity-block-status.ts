@@ -1,0 +1,27 @@
+import { type Operation } from "../context";
+import { reservationState } from "../lifecycle";
+import type { Reservation } from "../model";
+import { pageCapacityBlocks } from "./describe-capacity-blocks";
+
+/** Health of each block: interconnect is always "ok" here; capacity is available only while the block is active. */
+export const describeCapacityBlockStatus: Operation = (ctx, world) => {
+  const { blocks, nextToken } = pageCapacityBlocks(ctx, world, { "interconnect-status": { kind: "text", read: () => "ok" } });
+  const totals = (r: Reservation) => {
+    const available = reservationState(r, ctx.nowMs) === "active" ? r.instanceCount : 0;
+    return { totalCapacity: r.instanceCount, totalAvailableCapacity: available, totalUnavailableCapacity: 0 };
+  };
+  return {
+    capacityBlockStatusSet: blocks.map((b) => {
+      const parts = b.members.map(totals);
+      return {
+        capacityBlockId: b.id,
+        interconnectStatus: "ok",
+        totalCapacity: parts.reduce((s, p) => s + p.totalCapacity, 0),
+        totalAvailableCapacity: parts.reduce((s, p) => s + p.totalAvailableCapacity, 0),
+        totalUnavailableCapacity: 0,
+        capacityReservationStatusSet: b.members.map((r, i) => ({ capacityReservationId: r.id, ...parts[i]! })),
+      };
+    }),
+    nextToken,
+  };
+};
