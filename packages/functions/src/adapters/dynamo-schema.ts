@@ -1,0 +1,86 @@
+/*
+ * The table design, shared by the adapters, the tests, local mode and the SST stack. Deliberately free of
+ * top-level SDK imports so that stacks/ can import the names without pulling the DynamoDB client in.
+ */
+
+/** Partition key: the block's PK. */
+export const PARTITION_KEY = "PK";
+/** Sort key: BLOCK_SK for the block record, `HIST#<eventId>` for its history events. */
+export const SORT_KEY = "SK";
+export const BLOCK_SK = "BLOCK";
+export const HISTORY_SK_PREFIX = "HIST#";
+
+/** Sparse GSI the scheduler reads: only blocks with a nextCheckAt carry DUE_ATTRIBUTE. */
+export const DUE_INDEX = "due";
+export const DUE_ATTRIBUTE = "due";
+export const DUE_VALUE = "due";
+export const DUE_SORT_KEY = "nextCheckAt";
+
+/** GSI the list route reads (no Scan): only block records carry ITEM_TYPE_ATTRIBUTE. */
+export const BLOCKS_INDEX = "blocks";
+export const ITEM_TYPE_ATTRIBUTE = "itemType";
+export const BLOCK_ITEM_TYPE = "block";
+
+/** Attributes the adapter adds to a Block; stripped again on read. */
+export const STORAGE_ATTRIBUTES = [PARTITION_KEY, SORT_KEY, ITEM_TYPE_ATTRIBUTE, DUE_ATTRIBUTE] as const;
+
+/** The CreateTable input for the table, for tests and local mode (the stack declares the same with CDK). */
+export function tableDefinition(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: [
+      { AttributeName: PARTITION_KEY, AttributeType: "S" as const },
+      { AttributeName: SORT_KEY, AttributeType: "S" as const },
+      { AttributeName: DUE_ATTRIBUTE, AttributeType: "S" as const },
+      { AttributeName: DUE_SORT_KEY, AttributeType: "S" as const },
+      { AttributeName: ITEM_TYPE_ATTRIBUTE, AttributeType: "S" as const },
+    ],
+    KeySchema: [
+      { AttributeName: PARTITION_KEY, KeyType: "HASH" as const },
+      { AttributeName: SORT_KEY, KeyType: "RANGE" as const },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: DUE_INDEX,
+        KeySchema: [
+          { AttributeName: DUE_ATTRIBUTE, KeyType: "HASH" as const },
+          { AttributeName: DUE_SORT_KEY, KeyType: "RANGE" as const },
+        ],
+        Projection: { ProjectionType: "ALL" as const },
+      },
+      {
+        IndexName: BLOCKS_INDEX,
+        KeySchema: [
+          { AttributeName: ITEM_TYPE_ATTRIBUTE, KeyType: "HASH" as const },
+          { AttributeName: PARTITION_KEY, KeyType: "RANGE" as const },
+        ],
+        Projection: { ProjectionType: "ALL" as const },
+      },
+    ],
+  };
+}
+
+/** Minimal shape of a DynamoDB client: both DynamoDBClient and DynamoDBDocumentClient satisfy it. */
+interface SendsCommands {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- accepts any SDK v3 client without importing its types here
+  send(command: any): Promise<any>;
+}
+
+/** Creates the table (idempotent: an existing table is left alone) and waits until it is ACTIVE. */
+export async function createTable(client: SendsCommands, tableName: string): Promise<void> {
+  // Imported lazily so that importing the constants above stays cheap for the stack.
+  const { CreateTableCommand, DescribeTableCommand, ResourceInUseException } = await import("@aws-sdk/client-dynamodb");
+  try {
+    await client.send(new CreateTableCommand(tableDefinition(tableName)));
+  } catch (err) {
+    if (!(err instanceof ResourceInUseException)) throw err;
+  }
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (out.Table?.GlobalSecondaryIndexes ?? []).every((i: { IndexStatus?: string }) => i.IndexStatus === "ACTIVE");
+    if (out.Table?.TableStatus === "ACTIVE" && indexesActive) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Table ${tableName} did not become ACTIVE`);
+}

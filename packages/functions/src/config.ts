@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { ConfigError } from "@cbm/core";
+
+const optionalUrl = z.url().optional();
+const optionalString = z.string().min(1).optional();
+
+/** Every environment variable any handler reads; each handler then picks what it needs. */
+const EnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  API_KEY_SECRET_ID: optionalString,
+  NOTIFY_TOPIC_ARN: optionalString,
+  API_URL: optionalUrl,
+  ACCOUNT_ID: z.string().regex(/^\d{12}$/, { message: "must be a 12-digit AWS account id" }).optional(),
+  AWS_REGION: optionalString,
+  EC2_ENDPOINT: optionalUrl,
+  DYNAMODB_ENDPOINT: optionalUrl,
+  SECRETS_ENDPOINT: optionalUrl,
+});
+
+export interface Config {
+  tableName: string;
+  apiKeySecretId?: string;
+  notifyTopicArn?: string;
+  apiUrl?: string;
+  accountId?: string;
+  region?: string;
+  endpoints: { ec2?: string; dynamodb?: string; secretsManager?: string };
+}
+
+/** What the API handler needs, with its required keys made required. */
+export interface ApiConfig extends Config {
+  apiKeySecretId: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function describe(issues: z.core.$ZodIssue[]): string {
+  return issues.map((i) => `${i.path.join(".") || "environment"}: ${i.input === undefined ? "is required but not set" : i.message}`).join("; ");
+}
+
+/**
+ * Parses the environment once (call it at module scope) and fails fast naming the missing or invalid key.
+ * Empty strings count as unset: CloudFormation writes "" for optional parameters.
+ */
+export function loadConfig(env: Env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${describe(parsed.error.issues)}`);
+  const e = parsed.data;
+  return {
+    tableName: e.TABLE_NAME,
+    apiKeySecretId: e.API_KEY_SECRET_ID,
+    notifyTopicArn: e.NOTIFY_TOPIC_ARN,
+    apiUrl: e.API_URL,
+    accountId: e.ACCOUNT_ID,
+    region: e.AWS_REGION,
+    endpoints: { ec2: e.EC2_ENDPOINT, dynamodb: e.DYNAMODB_ENDPOINT, secretsManager: e.SECRETS_ENDPOINT },
+  };
+}
+
+/** The API handler's configuration: additionally requires API_KEY_SECRET_ID. */
+export function loadApiConfig(env: Env): ApiConfig {
+  const config = loadConfig(env);
+  if (!config.apiKeySecretId) throw new ConfigError("Invalid configuration: API_KEY_SECRET_ID: is required but not set");
+  return { ...config, apiKeySecretId: config.apiKeySecretId };
+}

@@ -1,0 +1,52 @@
+import { CbmError } from "@cbm/core";
+
+/*
+ * Errors of the HTTP edge: the request itself is unusable before any use case runs. Domain and infrastructure
+ * errors come from @cbm/core; http/error-mapper.ts is the only place that turns any of them into a status code.
+ */
+
+/** Missing or wrong API key. The response is API Gateway's own `{"message":"Forbidden"}`. */
+export class ForbiddenError extends CbmError {
+  readonly code = "FORBIDDEN";
+  constructor() {
+    super("Forbidden");
+  }
+}
+
+export class InvalidJsonError extends CbmError {
+  readonly code = "INVALID_JSON";
+  constructor(options?: { cause?: unknown }) {
+    super("Request body is not valid JSON", options);
+  }
+}
+
+export class PayloadTooLargeError extends CbmError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+  constructor(readonly limitBytes: number) {
+    super(`Request body exceeds ${limitBytes} bytes`);
+  }
+}
+
+export class UnsupportedMediaTypeError extends CbmError {
+  readonly code = "UNSUPPORTED_MEDIA_TYPE";
+  constructor(contentType: string) {
+    super(`Content-Type '${contentType.slice(0, 100)}' is not supported; send application/json`);
+  }
+}
+
+export class RouteNotFoundError extends CbmError {
+  readonly code = "NOT_FOUND";
+  constructor(method: string, path: string) {
+    super(`No route for ${method.slice(0, 16)} ${path.slice(0, 200)}`);
+  }
+}
+
+export class MethodNotAllowedError extends CbmError {
+  readonly code = "METHOD_NOT_ALLOWED";
+  constructor(
+    method: string,
+    readonly allow: string[],
+  ) {
+    super(`Method ${method.slice(0, 16)} is not allowed here; allowed: ${allow.join(", ")}`);
+  }
+}

@@ -1,0 +1,21 @@
+import { NotFoundError, PurchaseInFlightError, VersionConflictError, type Block } from "@cbm/core";
+import { historyEvent, MAX_UNPINNED_ATTEMPTS, type BlockUseCaseDeps } from "./deps";
+import type { VersionPin } from "./update-block";
+
+export function createDeleteBlock(deps: BlockUseCaseDeps) {
+  /** Returns the record as it was; refused while a purchase intent exists (the store re-checks atomically). */
+  return async function deleteBlock(pk: string, { actor, ifMatch }: VersionPin): Promise<Block> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await deps.store.get(pk);
+      if (!current) throw new NotFoundError(pk);
+      if (ifMatch !== undefined && ifMatch !== current.version) throw new VersionConflictError(pk, ifMatch);
+      if (current.intent) throw new PurchaseInFlightError(pk);
+      try {
+        await deps.store.delete(pk, current.version, [historyEvent(deps, pk, deps.clock.now(), "deleted", actor, "Deleted", { version: current.version })]);
+        return current;
+      } catch (err) {
+        if (!(err instanceof VersionConflictError) || ifMatch !== undefined || attempt >= MAX_UNPINNED_ATTEMPTS) throw err;
+      }
+    }
+  };
+}

@@ -1,0 +1,28 @@
+import type { BlockStore, Clock, HistoryEvent, HistoryEventType, HistoryStore, Ids } from "@cbm/core";
+
+export interface BlockUseCaseDeps {
+  store: BlockStore;
+  history: HistoryStore;
+  clock: Clock;
+  ids: Ids;
+}
+
+/** Who acts and, when the client pinned one, the version it read (If-Match or the body's `version`). */
+export interface Actor {
+  actor: string;
+}
+
+export function historyEvent(
+  deps: Pick<BlockUseCaseDeps, "ids">,
+  pk: string,
+  at: Date,
+  type: HistoryEventType,
+  actor: string,
+  message: string,
+  data?: Record<string, unknown>,
+): HistoryEvent {
+  return { PK: pk, at: at.toISOString(), id: deps.ids.next(), type, actor, message, ...(data ? { data } : {}) };
+}
+
+/** Writes without a client-pinned version race only with the scheduler; a few fresh re-reads settle that. */
+export const MAX_UNPINNED_ATTEMPTS = 3;
