@@ -1,0 +1,29 @@
+import { type SSTConfig } from "sst";
+import { Api } from "./stacks/api.js";
+import { Database } from "./stacks/database.js";
+import { Jobs } from "./stacks/jobs.js";
+import { suppressSstInternals } from "./stacks/nag.js";
+import { Notifications } from "./stacks/notifications.js";
+import { Secrets } from "./stacks/secrets.js";
+
+export default {
+  config() {
+    return { name: "capacity-block-manager", region: process.env.AWS_REGION ?? "us-east-1" };
+  },
+  stacks(app) {
+    app.setDefaultFunctionProps((stack) => ({
+      runtime: "nodejs22.x",
+      architecture: "arm_64",
+      // No X-Ray: its permissions are Resource "*" and the structured logs and metrics (issue 9) carry the ids.
+      tracing: "disabled",
+      nodejs: { format: "esm" },
+      environment: {
+        STAGE: app.stage,
+        ACCOUNT_ID: stack.account,
+        POWERTOOLS_SERVICE_NAME: "cbm",
+      },
+    }));
+    app.stack(Database).stack(Secrets).stack(Notifications).stack(Api).stack(Jobs);
+    suppressSstInternals(app);
+  },
+} satisfies SSTConfig;

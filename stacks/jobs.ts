@@ -1,0 +1,85 @@
+import { Duration } from "aws-cdk-lib";
+import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { NagSuppressions } from "cdk-nag";
+import { Cron, type StackContext, use } from "sst/constructs";
+import { Api } from "./api.js";
+import { Database } from "./database.js";
+import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
+import { Notifications } from "./notifications.js";
+
+/** The scheduler's period; each tick does one minute's work. */
+export const TICK_SCHEDULE = "rate(1 minute)";
+/** Below the period, so a tick has ended before the next one starts; the tick stops taking work a few seconds earlier. */
+export const TICK_TIMEOUT_SECONDS = 55;
+
+/** The EC2 calls the tick makes, and nothing else. */
+export const EC2_DESCRIBE_ACTIONS = [
+  "ec2:DescribeCapacityBlockExtensionHistory",
+  "ec2:DescribeCapacityBlockExtensionOfferings",
+  "ec2:DescribeCapacityReservations",
+];
+export const EC2_PURCHASE_ACTION = "ec2:PurchaseCapacityBlockExtension";
+
+/**
+ * The scheduler tick on a 1-minute EventBridge schedule.
+ *
+ * Overlap: no reserved concurrency. Reserving even 1 fails the deploy in accounts whose concurrency quota is still
+ * 10 (Lambda keeps 10 unreserved), and the tick does not need it: every state change is a conditional write and a
+ * purchase needs a won intent, so two ticks cannot buy twice. The 55 s timeout keeps normal ticks from overlapping.
+ *
+ * No retries: a failed or late tick is not replayed (async retries 0, events older than 60 s dropped, EventBridge
+ * retries 0); the next minute's tick re-reads the truth and does the work, so there is never a burst of stale ticks.
+ */
+export function Jobs({ stack, app }: StackContext) {
+  const { table } = use(Database);
+  const { topic } = use(Notifications);
+  const { url } = use(Api);
+
+  const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url };
+  const statements = [
+    ...tableStatements(table),
+    new PolicyStatement({ effect: Effect.ALLOW, actions: EC2_DESCRIBE_ACTIONS, resources: ["*"] }),
+    new PolicyStatement({ effect: Effect.ALLOW, actions: [EC2_PURCHASE_ACTION], resources: ["*"] }),
+  ];
+  if (topic) {
+    environment.NOTIFY_TOPIC_ARN = topic.topicArn;
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [topic.topicArn] }));
+  }
+
+  const tick = cbmFunction(stack, "Tick", {
+    stage: app.stage,
+    handler: "packages/functions/src/handlers/tick.handler",
+    description: `CBM scheduler tick (${app.stage})`,
+    timeoutSeconds: TICK_TIMEOUT_SECONDS,
+    memoryMb: 512,
+    environment,
+    statements,
+    extra: { retryAttempts: 0, maxEventAge: Duration.seconds(60) },
+  });
+
+  const cron = new Cron(stack, "Scheduler", {
+    schedule: TICK_SCHEDULE,
+    job: { function: tick, cdk: { target: { retryAttempts: 0, maxEventAge: Duration.seconds(60) } } },
+  });
+
+  if (tick.role) {
+    NagSuppressions.addResourceSuppressions(
+      tick.role,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason:
+            "EC2 Describe* calls support no resource-level permissions (Resource must be *). " +
+            "PurchaseCapacityBlockExtension stays on * too: EC2 only sells extensions for reservations this account " +
+            "owns, so an account-scoped capacity-reservation ARN would narrow nothing, while an ARN form that IAM " +
+            "does not honour for this action would silently stop every extension (blocks would expire). The tick " +
+            "checks ownership, price cap and approval before it buys.",
+          appliesTo: ["Resource::*"],
+        },
+        { id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] },
+      ],
+      true,
+    );
+  }
+  return { tick, cron };
+}

@@ -1,0 +1,33 @@
+/**
+ * Stage policy shared by every stack: which stages hold real data (and so must survive `sst remove`), and the
+ * names other tools look up (the SSM parameters the original README documents).
+ */
+
+/** Stages whose data must survive `sst remove` and accidental deletes; everything else is disposable. */
+export const DEFAULT_PROTECTED_STAGES = ["prod", "production", "staging"] as const;
+
+/**
+ * True when `stage` keeps its table (deletion protection, RETAIN) and its log groups. Extra stage names can be
+ * protected at deploy time with `CBM_PROTECTED_STAGES=live,prd` (comma-separated); the defaults always stay protected.
+ */
+export function isProtectedStage(stage: string, extra: string | undefined = process.env.CBM_PROTECTED_STAGES): boolean {
+  const names = new Set<string>([
+    ...DEFAULT_PROTECTED_STAGES,
+    ...(extra ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  ]);
+  return names.has(stage);
+}
+
+/** SSM parameter names, per stage, as in the original README (`/cbm/<stage>/apiUrl`). */
+export function parameterNames(stage: string): { apiUrl: string; apiSecretName: string } {
+  return { apiUrl: `/cbm/${stage}/apiUrl`, apiSecretName: `/cbm/${stage}/apiSecretName` };
+}
+
+/** The e-mail address that receives approval requests, if the deployer set one. */
+export function adminEmail(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.ADMIN_EMAIL?.trim();
+  return value ? value : undefined;
+}
