@@ -67,6 +67,8 @@ export const PendingExtension = z.object({
   purchasedAt: IsoDateTime,
   /** Set once the "payment still pending near the end" alert went out, so it goes out once. */
   alertedAt: IsoDateTime.optional(),
+  /** Bought outside CBM and tracked only for the alert: never counted in `spent` or `extensionsPurchased`. */
+  external: z.boolean().optional(),
 });
 export type PendingExtension = z.infer<typeof PendingExtension>;
 

@@ -23,7 +23,8 @@ export type WaitReason =
   | "approval-pending" // request sent; next reminder or last call at `until`
   | "reservation-pending" // the CB itself is still payment-pending
   | "settling" // an intent is too fresh to conclude it never reached EC2
-  | "backoff"; // throttled or failing; try again at `until`
+  | "backoff" // throttled or failing; try again at `until`
+  | "extension-bought"; // this window's extension is bought; waiting for EC2 to settle payment and move the end date
 
 export type ApprovalNotice = "first" | "reminder" | "last-call";
 
