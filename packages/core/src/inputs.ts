@@ -36,57 +36,64 @@ export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
   "intent", "pendingExtension", "lastPurchaseWindow", "approvalRequest", "denial",
 ]);
 
-function policyShape(update: boolean) {
-  // On update, null clears an optional limit (no cap, no budget …); on create, absence already means that.
-  const clearable = <T extends z.ZodType>(s: T) => (update ? s.nullable().optional() : s.optional());
-  return {
-    extendByDays: InputDays.optional(),
-    lookaheadHours: InputLookaheadHours.optional(),
-    lookaheadDays: InputLookaheadDays.optional(),
-    requireApproval: z.boolean().optional(),
-    maxUpfrontFee: clearable(InputMoney),
-    budget: clearable(InputMoney),
-    extendUntil: clearable(InputDate),
-    maxExtensions: clearable(z.number().int().min(0)),
-    enabled: z.boolean().optional(),
-    allowShorterFallback: z.boolean().optional(),
-    currency: InputCurrency.optional(),
-  };
-}
+const policyShape = {
+  extendByDays: InputDays.optional(),
+  lookaheadHours: InputLookaheadHours.optional(),
+  lookaheadDays: InputLookaheadDays.optional(),
+  requireApproval: z.boolean().optional(),
+  maxUpfrontFee: InputMoney.optional(),
+  budget: InputMoney.optional(),
+  extendUntil: InputDate.optional(),
+  maxExtensions: z.number().int().min(0).optional(),
+  enabled: z.boolean().optional(),
+  allowShorterFallback: z.boolean().optional(),
+  currency: InputCurrency.optional(),
+};
 
-function blockShape(update: boolean) {
-  return {
-    PK: PK.optional(),
-    capacityReservationId: CapacityReservationId.optional(),
-    name: update ? InputText.nullable().optional() : InputText.optional(),
-    instanceType: InputText.optional(),
-    availabilityZone: InputAvailabilityZone.optional(),
-    region: InputRegion.optional(),
-    platform: InputText.optional(),
-    tenancy: InputText.optional(),
-    startDate: InputDate.optional(),
-    endDate: InputDate.optional(),
-    instanceCount: z.number().int().min(1).max(64).optional(),
-    approved: ApprovedFalse.optional(),
-    policy: z.strictObject(policyShape(update)).optional(),
-    ...policyShape(update),
-    // The first CBM release's field names, kept so existing scripts keep working.
-    capacity_block_id: CapacityReservationId.optional(),
-    end_time: InputDate.optional(),
-    extend_by_days: InputDays.optional(),
-    extension_lookahead_days: InputLookaheadDays.optional(),
-    require_approval: z.boolean().optional(),
-    approval: z.boolean().optional(),
-    instance_type: InputText.optional(),
-  };
-}
+// On update, null clears an optional limit (no cap, no budget …); on create, absence already means that.
+const clearablePolicyShape = {
+  ...policyShape,
+  maxUpfrontFee: InputMoney.nullable().optional(),
+  budget: InputMoney.nullable().optional(),
+  extendUntil: InputDate.nullable().optional(),
+  maxExtensions: z.number().int().min(0).nullable().optional(),
+};
+
+const blockShape = {
+  PK: PK.optional(),
+  capacityReservationId: CapacityReservationId.optional(),
+  name: InputText.optional(),
+  instanceType: InputText.optional(),
+  availabilityZone: InputAvailabilityZone.optional(),
+  region: InputRegion.optional(),
+  platform: InputText.optional(),
+  tenancy: InputText.optional(),
+  startDate: InputDate.optional(),
+  endDate: InputDate.optional(),
+  instanceCount: z.number().int().min(1).max(64).optional(),
+  approved: ApprovedFalse.optional(),
+  // The first CBM release's field names, kept so existing scripts keep working.
+  capacity_block_id: CapacityReservationId.optional(),
+  end_time: InputDate.optional(),
+  extend_by_days: InputDays.optional(),
+  extension_lookahead_days: InputLookaheadDays.optional(),
+  require_approval: z.boolean().optional(),
+  approval: z.boolean().optional(),
+  instance_type: InputText.optional(),
+};
 
 /** Body of POST /: the original data model in camelCase, policy nested or flat, and the first release's names. */
-export const CreateBlockInput = z.strictObject(blockShape(false));
+export const CreateBlockInput = z.strictObject({ ...blockShape, ...policyShape, policy: z.strictObject(policyShape).optional() });
 export type CreateBlockInput = z.infer<typeof CreateBlockInput>;
 
 /** Body of PUT /{PK}: any subset of the create fields (null clears an optional limit) plus `version` for concurrency. */
-export const UpdateBlockInput = z.strictObject({ ...blockShape(true), version: z.number().int().min(1).optional() });
+export const UpdateBlockInput = z.strictObject({
+  ...blockShape,
+  ...clearablePolicyShape,
+  name: InputText.nullable().optional(),
+  policy: z.strictObject(clearablePolicyShape).optional(),
+  version: z.number().int().min(1).optional(),
+});
 export type UpdateBlockInput = z.infer<typeof UpdateBlockInput>;
 
 /** First-release names and the canonical field each stands for. */
@@ -368,9 +375,10 @@ export function applyBlockUpdate(block: Block, body: unknown, ctx: { now: string
     approved = false;
     warnings.push("the approval held for the current window was withdrawn");
   }
+  const name: string | undefined = input.name === null ? undefined : (input.name ?? block.name);
   const next: Block = compact({
     ...block,
-    name: input.name === null ? undefined : (input.name ?? block.name ?? undefined),
+    name,
     instanceType: n.instanceType?.value ?? block.instanceType,
     availabilityZone: az,
     region,
