@@ -1,0 +1,50 @@
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { expect } from "vitest";
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../src/index";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+/** Tests run on a frozen virtual clock: 2026-11-24 08:00 UTC, three and a half hours before that day's 11:30 end. */
+export const START = "2026-11-24T08:00:00.000Z";
+export const ACCOUNT = "123456789012";
+export const OTHER_ACCOUNT = "210987654321";
+
+export async function start(opts: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  return startEmulator({ clock: { start: START }, ...opts });
+}
+
+export function ec2(
+  handle: EmulatorHandle,
+  options: { region?: string; accessKeyId?: string; maxAttempts?: number; requestTimeout?: number } = {},
+): EC2Client {
+  return new EC2Client({
+    region: options.region ?? "us-east-1",
+    endpoint: handle.url,
+    credentials: { accessKeyId: options.accessKeyId ?? "AKIDLOCAL", secretAccessKey: "x" },
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.requestTimeout !== undefined ? { requestHandler: { requestTimeout: options.requestTimeout } } : {}),
+  });
+}
+
+export interface SdkError {
+  name: string;
+  message: string;
+  $fault?: string;
+  $metadata: { httpStatusCode?: number; requestId?: string; attempts?: number };
+}
+
+/** Awaits a call that must fail and checks the EC2 error code and HTTP status the SDK surfaced. */
+export async function expectEc2Error(call: Promise<unknown>, code: string, status: number): Promise<SdkError> {
+  const err = await call.then(
+    () => {
+      throw new Error(`expected ${code}, but the call succeeded`);
+    },
+    (e: unknown) => e as SdkError,
+  );
+  expect({ name: err.name, status: err.$metadata?.httpStatusCode }).toEqual({ name: code, status });
+  return err;
+}
+
+export function hex17(n: number): string {
+  return n.toString(16).padStart(17, "0");
+}
