@@ -1,0 +1,332 @@
+import {
+  DescribeCapacityBlockExtensionHistoryCommand,
+  DescribeCapacityBlockExtensionOfferingsCommand,
+  DescribeCapacityReservationsCommand,
+  paginateDescribeCapacityBlockExtensionHistory,
+  PurchaseCapacityBlockExtensionCommand,
+  type EC2Client,
+} from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { EmulatorHandle } from "../src/index";
+import { ACCOUNT, OTHER_ACCOUNT, START, ec2, expectEc2Error, hex17, start } from "./helpers";
+
+let h: EmulatorHandle;
+let client: EC2Client;
+beforeAll(async () => {
+  h = await start();
+  client = ec2(h, { maxAttempts: 1 });
+});
+afterAll(() => h.stop());
+beforeEach(() => {
+  h.control.reset();
+  h.control.setClock(START); // 2026-11-24T08:00Z
+});
+
+/** An active 2 × p5.48xlarge block ending 2026-11-26 11:30 UTC (2 days 3.5 h after START). */
+function seedActive(overrides: Record<string, unknown> = {}) {
+  return h.control.seedBlock({ instanceCount: 2, endDate: "2026-11-26T11:30:00Z", ...overrides }).capacityReservationId;
+}
+
+async function offer(id: string, hours = 48, c = client) {
+  const out = await c.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id, CapacityBlockExtensionDurationHours: hours }));
+  return out.CapacityBlockExtensionOfferings ?? [];
+}
+
+async function buy(id: string, hours = 48) {
+  const [offering] = await offer(id, hours);
+  return client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }));
+}
+
+async function endDate(id: string) {
+  const out = await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [id] }));
+  return out.CapacityReservations?.[0]?.EndDate?.toISOString();
+}
+
+async function history(id?: string) {
+  const out = await client.send(new DescribeCapacityBlockExtensionHistoryCommand(id ? { CapacityReservationIds: [id] } : {}));
+  return out.CapacityBlockExtensions ?? [];
+}
+
+describe("DescribeCapacityBlockExtensionOfferings", () => {
+  it("offers one extension starting at the current end, priced by type × count × hours", async () => {
+    const id = seedActive();
+    const offerings = await offer(id, 48);
+    expect(offerings).toEqual([
+      {
+        CapacityBlockExtensionOfferingId: expect.stringMatching(/^cbe-[0-9a-f]{17}$/),
+        InstanceType: "p5.48xlarge",
+        InstanceCount: 2,
+        AvailabilityZone: "us-east-1a",
+        AvailabilityZoneId: "use1-az1",
+        StartDate: new Date("2026-11-23T11:30:00Z"), // seeded blocks start at the last 11:30 UTC before now
+        CapacityBlockExtensionStartDate: new Date("2026-11-26T11:30:00Z"),
+        CapacityBlockExtensionEndDate: new Date("2026-11-28T11:30:00Z"),
+        CapacityBlockExtensionDurationHours: 48,
+        UpfrontFee: "3020.54",
+        CurrencyCode: "USD",
+        Tenancy: "default",
+        ZoneType: "availability-zone",
+      },
+    ]);
+  });
+
+  it("rejects durations off the ladder and missing parameters", async () => {
+    const id = seedActive();
+    await expectEc2Error(offer(id, 36), "InvalidParameterValue", 400);
+    await expectEc2Error(offer(id, 360), "InvalidParameterValue", 400);
+    await expectEc2Error(client.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id } as never)), "MissingParameter", 400);
+    await expectEc2Error(
+      client.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityBlockExtensionDurationHours: 24 } as never)),
+      "MissingParameter",
+      400,
+    );
+    await expectEc2Error(offer("cr-nothex", 24), "InvalidCapacityReservationId.Malformed", 400);
+    await expectEc2Error(offer(`cr-${hex17(7)}`, 24), "InvalidCapacityReservationId.NotFound", 400);
+  });
+
+  it("returns an empty list when capacity for the duration is switched off", async () => {
+    const id = seedActive();
+    h.control.setCapacity({ capacityReservationId: id, durationsHours: [168], available: false });
+    expect(await offer(id, 168)).toEqual([]);
+    expect(await offer(id, 24)).toHaveLength(1);
+    h.control.setCapacity({ instanceType: "p5.48xlarge", available: false });
+    expect(await offer(id, 24)).toEqual([]);
+  });
+
+  it("uses a price override", async () => {
+    const id = seedActive({ instanceCount: 1 });
+    h.control.setPrice({ instanceType: "p5.48xlarge", hourlyRate: "98.32" });
+    expect((await offer(id, 24))[0]?.UpfrontFee).toBe("2359.68");
+  });
+
+  it("answers DryRun with 412", async () => {
+    const id = seedActive();
+    await expectEc2Error(
+      client.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id, CapacityBlockExtensionDurationHours: 24, DryRun: true })),
+      "DryRunOperation",
+      412,
+    );
+  });
+});
+
+describe("PurchaseCapacityBlockExtension lifecycle", () => {
+  it("is payment-pending first, then payment-succeeded with EndDate moved and the same cr id", async () => {
+    const id = seedActive();
+    const bought = await buy(id, 48);
+    expect(bought.CapacityBlockExtensions).toEqual([
+      expect.objectContaining({
+        CapacityReservationId: id,
+        CapacityBlockExtensionDurationHours: 48,
+        CapacityBlockExtensionStatus: "payment-pending",
+        CapacityBlockExtensionPurchaseDate: new Date(START),
+        CapacityBlockExtensionStartDate: new Date("2026-11-26T11:30:00Z"),
+        CapacityBlockExtensionEndDate: new Date("2026-11-28T11:30:00Z"),
+        UpfrontFee: "3020.54",
+        CurrencyCode: "USD",
+      }),
+    ]);
+    expect(await endDate(id)).toBe("2026-11-26T11:30:00.000Z");
+    expect((await history(id)).map((e) => e.CapacityBlockExtensionStatus)).toEqual(["payment-pending"]);
+
+    h.control.advance({ seconds: 299 });
+    expect(await endDate(id)).toBe("2026-11-26T11:30:00.000Z");
+    h.control.advance({ seconds: 1 });
+    expect(await endDate(id)).toBe("2026-11-28T11:30:00.000Z");
+    expect((await history(id)).map((e) => e.CapacityBlockExtensionStatus)).toEqual(["payment-succeeded"]);
+    expect(h.control.ledger()).toEqual([
+      expect.objectContaining({ seq: 1, action: "PurchaseCapacityBlockExtension", capacityReservationId: id, durationHours: 48, upfrontFee: "3020.54", at: START }),
+    ]);
+  });
+
+  it("fails the payment under a payment-failure fault and leaves EndDate unchanged", async () => {
+    const id = seedActive();
+    h.control.injectFault({ action: "PurchaseCapacityBlockExtension", kind: "payment-failure" });
+    await buy(id, 24);
+    h.control.advance({ minutes: 10 });
+    expect((await history(id)).map((e) => e.CapacityBlockExtensionStatus)).toEqual(["payment-failed"]);
+    expect(await endDate(id)).toBe("2026-11-26T11:30:00.000Z");
+    // The fault was used up: the next purchase pays.
+    await buy(id, 24);
+    h.control.advance({ minutes: 10 });
+    expect(await endDate(id)).toBe("2026-11-27T11:30:00.000Z");
+    expect(h.control.ledger()).toHaveLength(2);
+  });
+
+  it("fails a payment that would clear later than 35 minutes before the end", async () => {
+    const id = seedActive({ endDate: "2026-11-24T11:30:00Z" }); // ends 3.5 h after START
+    h.control.configure({ paymentDelaySeconds: 3 * 3600 }); // would clear at 11:00, after the 10:55 deadline
+    await buy(id, 24);
+    h.control.setClock("2026-11-24T10:54:59Z");
+    expect((await history(id))[0]?.CapacityBlockExtensionStatus).toBe("payment-pending");
+    h.control.setClock("2026-11-24T10:55:00Z");
+    expect((await history(id))[0]?.CapacityBlockExtensionStatus).toBe("payment-failed");
+    expect(await endDate(id)).toBe("2026-11-24T11:30:00.000Z");
+  });
+
+  it("fails a payment not cleared within 12 hours of purchase", async () => {
+    const id = seedActive({ endDate: "2026-12-10T11:30:00Z" });
+    h.control.configure({ paymentDelaySeconds: 13 * 3600 });
+    await buy(id, 24);
+    h.control.advance({ hours: 12 });
+    expect((await history(id))[0]?.CapacityBlockExtensionStatus).toBe("payment-failed");
+  });
+
+  it("rejects a second purchase while one is payment-pending", async () => {
+    const id = seedActive();
+    const [first, second] = [(await offer(id, 24))[0]!, (await offer(id, 48))[0]!];
+    await client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: first.CapacityBlockExtensionOfferingId }));
+    await expectEc2Error(
+      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: second.CapacityBlockExtensionOfferingId })),
+      "IncorrectState",
+      400,
+    );
+    await expectEc2Error(offer(id, 24), "IncorrectState", 400);
+    expect(h.control.ledger()).toHaveLength(1);
+  });
+
+  it("rejects a stale offering once the end has moved, and an offering already bought", async () => {
+    const id = seedActive();
+    const [stale] = await offer(id, 24);
+    const [used] = await offer(id, 24);
+    await client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: used!.CapacityBlockExtensionOfferingId }));
+    h.control.advance({ minutes: 5 });
+    await expectEc2Error(
+      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: stale!.CapacityBlockExtensionOfferingId })),
+      "InvalidCapacityBlockOfferingIdExpired",
+      400,
+    );
+    await expectEc2Error(
+      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: used!.CapacityBlockExtensionOfferingId })),
+      "InvalidCapacityBlockOfferingIdExpired",
+      400,
+    );
+  });
+
+  it("rejects purchases outside the 56-day / 1-hour window", async () => {
+    const late = seedActive({ endDate: "2026-11-24T11:30:00Z" });
+    const [offering] = await offer(late, 24); // 3.5 h before the end: allowed
+    h.control.setClock("2026-11-24T10:30:01Z"); // 59m59s before the end
+    await expectEc2Error(
+      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: late, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId })),
+      "InvalidParameterValue",
+      400,
+    );
+    h.control.setClock(START);
+    const early = seedActive({ startDate: "2026-11-20T11:30:00Z", endDate: "2027-01-20T11:30:00Z" }); // 57 days ahead
+    await expectEc2Error(offer(early, 24), "InvalidParameterValue", 400);
+    h.control.setClock("2026-11-25T11:30:00Z"); // now exactly 56 days before the end
+    expect(await offer(early, 24)).toHaveLength(1);
+  });
+
+  it("rejects blocks that are not active or scheduled", async () => {
+    const expired = seedActive({ startDate: "2026-11-01T11:30:00Z", endDate: "2026-11-03T11:30:00Z" });
+    await expectEc2Error(offer(expired, 24), "IncorrectState", 400);
+    const pending = seedActive({ state: "payment-pending" });
+    await expectEc2Error(offer(pending, 24), "IncorrectState", 400);
+    const scheduled = seedActive({ startDate: "2026-11-25T11:30:00Z", endDate: "2026-11-27T11:30:00Z" });
+    expect(await buy(scheduled, 24)).toMatchObject({ CapacityBlockExtensions: [{ CapacityBlockExtensionStatus: "payment-pending" }] });
+  });
+
+  it("refuses to extend a block shared into the caller's account", async () => {
+    const shared = seedActive({ ownerId: OTHER_ACCOUNT });
+    await expectEc2Error(offer(shared, 24), "UnauthorizedOperation", 403);
+    // The owner can, and its offering cannot be bought by the consumer.
+    h.control.mapAccessKey("AKIDOWNER", OTHER_ACCOUNT);
+    const owner = ec2(h, { accessKeyId: "AKIDOWNER", maxAttempts: 1 });
+    const [offering] = await offer(shared, 24, owner);
+    await expectEc2Error(
+      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: shared, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId })),
+      "InvalidCapacityBlockOfferingIdNotFound",
+      400,
+    );
+    expect(h.control.ledger()).toEqual([]);
+  });
+
+  it("rejects unknown, malformed and other-reservation offerings", async () => {
+    const a = seedActive();
+    const b = seedActive();
+    const [forB] = await offer(b, 24);
+    const purchase = (offeringId: string, id = a) =>
+      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: offeringId }));
+    await expectEc2Error(purchase(forB!.CapacityBlockExtensionOfferingId!), "InvalidCapacityBlockOfferingIdNotFound", 400);
+    await expectEc2Error(purchase(`cbe-${hex17(99)}`), "InvalidCapacityBlockOfferingIdNotFound", 400);
+    await expectEc2Error(purchase("cbe-xyz"), "InvalidCapacityBlockOfferingIdMalformed", 400);
+    await expectEc2Error(client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: a } as never)), "MissingParameter", 400);
+    await expectEc2Error(purchase(forB!.CapacityBlockExtensionOfferingId!, `cr-${hex17(5)}`), "InvalidCapacityReservationId.NotFound", 400);
+  });
+
+  it("answers DryRun with 412 without buying", async () => {
+    const id = seedActive();
+    const [offering] = await offer(id, 24);
+    await expectEc2Error(
+      client.send(
+        new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId, DryRun: true }),
+      ),
+      "DryRunOperation",
+      412,
+    );
+    expect(h.control.ledger()).toEqual([]);
+  });
+
+  it("lets tests change the codes AWS does not document", async () => {
+    const shared = seedActive({ ownerId: OTHER_ACCOUNT });
+    h.control.setErrorCode("not-owner", "InvalidParameterValue");
+    await expectEc2Error(offer(shared, 24), "InvalidParameterValue", 400);
+    h.control.setErrorCode("outside-window", "UnsupportedOperation");
+    const id = seedActive({ endDate: "2026-11-24T11:30:00Z" });
+    h.control.setClock("2026-11-24T11:00:00Z");
+    await expectEc2Error(offer(id, 24), "UnsupportedOperation", 400);
+    expect(() => h.control.setErrorCode("no-such-situation" as never, "X")).toThrow(/Unknown error situation/);
+  });
+});
+
+describe("DescribeCapacityBlockExtensionHistory", () => {
+  it("lists the caller's extensions, filters them and pages them", async () => {
+    const a = seedActive();
+    const b = seedActive({ instanceType: "p4d.24xlarge", endDate: "2026-12-20T11:30:00Z" });
+    for (let i = 0; i < 3; i++) {
+      await buy(a, 24);
+      await buy(b, 24);
+      h.control.advance({ minutes: 6 });
+    }
+    h.control.injectFault({ action: "*", kind: "payment-failure" });
+    await buy(a, 24);
+    h.control.advance({ minutes: 6 });
+
+    expect(await history()).toHaveLength(7);
+    expect((await history(b)).every((e) => e.CapacityReservationId === b)).toBe(true);
+    const byStatus = await client.send(
+      new DescribeCapacityBlockExtensionHistoryCommand({ Filters: [{ Name: "capacity-block-extension-status", Values: ["payment-failed"] }] }),
+    );
+    expect(byStatus.CapacityBlockExtensions?.map((e) => e.CapacityReservationId)).toEqual([a]);
+    const byType = await client.send(new DescribeCapacityBlockExtensionHistoryCommand({ Filters: [{ Name: "instance-type", Values: ["p4d.24xlarge"] }] }));
+    expect(byType.CapacityBlockExtensions).toHaveLength(3);
+    const byOffering = await client.send(
+      new DescribeCapacityBlockExtensionHistoryCommand({
+        Filters: [{ Name: "capacity-block-extension-offering-id", Values: [h.control.ledger()[0]!.offeringId] }],
+      }),
+    );
+    expect(byOffering.CapacityBlockExtensions).toHaveLength(1);
+
+    const pages: number[] = [];
+    for await (const page of paginateDescribeCapacityBlockExtensionHistory({ client, pageSize: 3 }, {})) pages.push(page.CapacityBlockExtensions?.length ?? 0);
+    expect(pages).toEqual([3, 3, 1]);
+
+    expect(await endDate(a)).toBe("2026-11-29T11:30:00.000Z"); // three paid days, the fourth failed
+    await expectEc2Error(client.send(new DescribeCapacityBlockExtensionHistoryCommand({ MaxResults: 0 })), "InvalidParameterValue", 400);
+    await expectEc2Error(client.send(new DescribeCapacityBlockExtensionHistoryCommand({ NextToken: "x" })), "InvalidNextToken", 400);
+    await expectEc2Error(client.send(new DescribeCapacityBlockExtensionHistoryCommand({ DryRun: true })), "DryRunOperation", 412);
+  });
+
+  it("does not show another account's purchases", async () => {
+    h.control.mapAccessKey("AKIDOTHER", OTHER_ACCOUNT);
+    const theirs = h.control.seedBlock({ accountId: OTHER_ACCOUNT, endDate: "2026-11-26T11:30:00Z" }).capacityReservationId;
+    const other = ec2(h, { accessKeyId: "AKIDOTHER", maxAttempts: 1 });
+    const [offering] = await offer(theirs, 24, other);
+    await other.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: theirs, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }));
+    expect(await history()).toEqual([]);
+    expect(h.control.ledger()).toEqual([expect.objectContaining({ accountId: OTHER_ACCOUNT })]);
+    expect(h.control.extensions(theirs)).toEqual([expect.objectContaining({ accountId: OTHER_ACCOUNT, capacityBlockExtensionStatus: "payment-pending" })]);
+    expect(h.control.reservation(theirs)?.ownerId).not.toBe(ACCOUNT);
+  });
+});
