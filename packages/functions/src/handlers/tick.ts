@@ -1,0 +1,52 @@
+import { SNSClient } from "@aws-sdk/client-sns";
+import { ConfigError, type Notifier } from "@cbm/core";
+import { systemClock } from "../adapters/clock";
+import { createLogOnlyNotifier } from "../adapters/console-log-notifier";
+import { createDocumentClient } from "../adapters/dynamo-client";
+import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
+import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
+import { createEc2CapacityProvider } from "../adapters/ec2-capacity-provider";
+import { createUlidIds } from "../adapters/ids";
+import { createSnsNotifier } from "../adapters/sns-notifier";
+import { loadConfig } from "../config";
+import { createLogger } from "../observability/logger";
+import { createMetrics } from "../observability/metrics";
+import { createTick } from "../tick/create-tick";
+import { createTickHandler } from "../tick/create-tick-handler";
+
+export { createTickHandler, accountFromFunctionArn, type TickHandlerDeps } from "../tick/create-tick-handler";
+
+// Composition root: config is parsed and clients are built once per container, at cold start.
+const env = process.env;
+const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+
+function compose() {
+  const config = loadConfig(env);
+  const logger = createLogger({ service: "cbm-tick" });
+  const doc = createDocumentClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}) });
+  const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
+  const history = createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger });
+  const ec2 = createEc2CapacityProvider({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 });
+  const notifier: Notifier = config.notifyTopicArn
+    ? createSnsNotifier({ client: new SNSClient({ ...(config.region ? { region: config.region } : {}) }), topicArn: config.notifyTopicArn })
+    : createLogOnlyNotifier(logger);
+  const clock = systemClock;
+  const ids = createUlidIds(clock);
+  return createTickHandler({
+    logger,
+    metrics: createMetrics({ sink: { write: (line) => process.stdout.write(line + "\n") } }),
+    ...(config.accountId ? { accountId: config.accountId } : {}),
+    tickForAccount: (accountId) =>
+      createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) }),
+  });
+}
+
+/**
+ * The Lambda entry point (stacks: `packages/functions/src/handlers/tick.handler`). Composed at cold start inside
+ * Lambda; elsewhere (tests, local mode importing the factory) importing this file must not need the environment.
+ */
+export const handler: ReturnType<typeof createTickHandler> | (() => never) = isLambda
+  ? compose()
+  : () => {
+      throw new ConfigError("handlers/tick.handler runs in Lambda only; use createTickHandler elsewhere");
+    };
