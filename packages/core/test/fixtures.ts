@@ -1,0 +1,118 @@
+import {
+  DEFAULT_ENGINE_SETTINGS,
+  ExtensionPolicy,
+  type Block,
+  type DecideInput,
+  type EngineSettings,
+  type ExtensionOffering,
+  type ExtensionRecord,
+  type ReservationView,
+} from "../src/index";
+
+export const ACCOUNT = "123456789012";
+export const CR = "cr-0a1b2c3d4e5f60718";
+/** The current EC2 end date of the fixture block: the window. */
+export const END = "2025-06-04T11:30:00.000Z";
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+export const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, accountId: ACCOUNT, autoApprove: false };
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+export function before(end: string, ms: number): Date {
+  return new Date(Date.parse(end) - ms);
+}
+export function plus(isoStr: string, ms: number): string {
+  return iso(Date.parse(isoStr) + ms);
+}
+
+export function makeBlock(over: Partial<Block> = {}, policy: Partial<ExtensionPolicy> = {}): Block {
+  return {
+    PK: "blk-1",
+    capacityReservationId: CR,
+    region: "us-east-2",
+    availabilityZone: "us-east-2a",
+    endDate: END,
+    approved: false,
+    createdAt: "2025-05-01T00:00:00.000Z",
+    updatedAt: "2025-05-01T00:00:00.000Z",
+    status: "waiting",
+    version: 3,
+    policy: ExtensionPolicy.parse({ requireApproval: false, ...policy }),
+    spent: "0",
+    extensionsPurchased: 0,
+    ...over,
+  };
+}
+
+export function makeReservation(over: Partial<ReservationView> = {}): ReservationView {
+  return {
+    capacityReservationId: CR,
+    ownerId: ACCOUNT,
+    region: "us-east-2",
+    state: "active",
+    instanceType: "p5.48xlarge",
+    instanceCount: 2,
+    availabilityZone: "us-east-2a",
+    platform: "Linux/UNIX",
+    tenancy: "default",
+    startDate: "2025-06-02T11:30:00.000Z",
+    endDate: END,
+    reservationType: "capacity-block",
+    ...over,
+  };
+}
+
+export function offering(over: Partial<ExtensionOffering> = {}): ExtensionOffering {
+  const durationHours = over.durationHours ?? 168;
+  const startDate = over.startDate ?? END;
+  return {
+    offeringId: `cbe-${durationHours}-${over.upfrontFee ?? "1000"}`,
+    capacityReservationId: CR,
+    durationHours,
+    startDate,
+    endDate: plus(startDate, durationHours * HOUR),
+    upfrontFee: "1000",
+    currencyCode: "USD",
+    ...over,
+  };
+}
+
+export function record(over: Partial<ExtensionRecord> = {}): ExtensionRecord {
+  const durationHours = over.durationHours ?? 168;
+  const startDate = over.startDate ?? END;
+  return {
+    capacityReservationId: CR,
+    offeringId: "cbe-bought",
+    status: "payment-pending",
+    durationHours,
+    purchaseDate: "2025-06-03T08:15:42.000Z",
+    startDate,
+    endDate: plus(startDate, durationHours * HOUR),
+    upfrontFee: "1000",
+    currencyCode: "USD",
+    ...over,
+  };
+}
+
+/** Offerings grouped by duration, as the scheduler hands them to the engine. */
+export function offeringsMap(...list: ExtensionOffering[]): Map<number, ExtensionOffering[]> {
+  const m = new Map<number, ExtensionOffering[]>();
+  for (const o of list) m.set(o.durationHours, [...(m.get(o.durationHours) ?? []), o]);
+  return m;
+}
+
+/** A decide() input inside the window (24 h before the end) with a 7-day offering at 1000 USD. */
+export function input(over: Partial<DecideInput> = {}): DecideInput {
+  return {
+    block: makeBlock(),
+    reservation: makeReservation(),
+    history: [],
+    offerings: offeringsMap(offering()),
+    now: before(END, 24 * HOUR),
+    settings,
+    ...over,
+  };
+}
