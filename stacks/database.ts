@@ -19,9 +19,9 @@ export function Database({ stack, app }: StackContext) {
     sortKey: { name: "SK", type: AttributeType.STRING },
     billingMode: BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    // AWS-owned key: no KMS charges per request and no key policy to keep in step with the roles; the data is
-    // block metadata and policies, not secrets (the API key lives in Secrets Manager).
-    encryption: TableEncryption.DEFAULT,
+    // AWS-managed key (aws/dynamodb): key use shows in CloudTrail, which matters for records of purchases and fees;
+    // no key policy to maintain and no KMS permissions for the roles (DynamoDB uses the key on their behalf).
+    encryption: TableEncryption.AWS_MANAGED,
     deletionProtection: keep,
     removalPolicy: keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });

@@ -40,10 +40,11 @@ export interface SynthOptions {
  */
 export async function synthesize({ stage, adminEmail, bundle = false }: SynthOptions): Promise<Synthesized> {
   const saved = { ADMIN_EMAIL: process.env.ADMIN_EMAIL, CBM_PROTECTED_STAGES: process.env.CBM_PROTECTED_STAGES };
-  process.env.ADMIN_EMAIL = adminEmail ?? "";
-  delete process.env.CBM_PROTECTED_STAGES;
   try {
     await initProject({ stage, root: ROOT, region: REGION });
+    // After initProject: it loads .env files with override, and the variant must not depend on a developer's .env.
+    process.env.ADMIN_EMAIL = adminEmail ?? "";
+    delete process.env.CBM_PROTECTED_STAGES;
     const app = new App({
       mode: "deploy",
       stage,
