@@ -22,7 +22,8 @@ export function ec2(
     endpoint: handle.url,
     credentials: { accessKeyId: options.accessKeyId ?? "AKIDLOCAL", secretAccessKey: "x" },
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-    ...(options.requestTimeout !== undefined ? { requestHandler: { requestTimeout: options.requestTimeout } } : {}),
+    // Since @smithy/node-http-handler 4.x a requestTimeout only logs a warning unless throwOnRequestTimeout is set.
+    ...(options.requestTimeout !== undefined ? { requestHandler: { requestTimeout: options.requestTimeout, throwOnRequestTimeout: true } } : {}),
   });
 }
 
