@@ -1,0 +1,68 @@
+import type { MiddlewareObj } from "@middy/core";
+import { createError } from "@middy/util";
+import { CbmError, InfrastructureError, ValidationError, type FieldIssue } from "@cbm/core";
+import { ForbiddenError, MethodNotAllowedError } from "../errors";
+import type { Logger } from "../observability/logger";
+import type { ApiEvent, ApiResult } from "./types";
+
+/** The JSON body of every error response except 403. */
+export interface ErrorBody {
+  message: string;
+  code: string;
+  issues?: FieldIssue[];
+}
+
+/** Status of each client-facing code; anything not listed is a server fault. */
+const STATUS_BY_CODE: Record<string, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  ALREADY_EXISTS: 409,
+  VERSION_CONFLICT: 409,
+  PURCHASE_IN_FLIGHT: 409,
+  INVALID_STATE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+};
+
+interface Mapped {
+  statusCode: number;
+  body: ErrorBody | { message: string };
+  headers?: Record<string, string>;
+}
+
+/** The one place where an error becomes an HTTP status and body. */
+export function mapError(err: unknown, logger: Pick<Logger, "error" | "warn">, requestId?: string): Mapped {
+  if (err instanceof ForbiddenError) return { statusCode: 403, body: { message: "Forbidden" } };
+  if (err instanceof MethodNotAllowedError) {
+    return { statusCode: 405, body: { message: err.message, code: err.code }, headers: { Allow: err.allow.join(", ") } };
+  }
+  if (err instanceof ValidationError) return { statusCode: 400, body: { message: err.message, code: err.code, issues: err.issues } };
+  if (err instanceof InfrastructureError) {
+    logger.warn("Dependency failed", { error: err, code: err.code, providerCode: err.providerCode, requestId });
+    return { statusCode: 503, body: { message: "A dependency is unavailable; retry shortly", code: err.code }, headers: { "Retry-After": "1" } };
+  }
+  if (err instanceof CbmError && STATUS_BY_CODE[err.code] !== undefined) {
+    return { statusCode: STATUS_BY_CODE[err.code]!, body: { message: err.message, code: err.code } };
+  }
+  logger.error("Unhandled error", { error: err, requestId });
+  return { statusCode: 500, body: { message: "Internal server error", code: "INTERNAL" } };
+}
+
+/**
+ * Turns whatever was thrown into an exposed HttpError carrying the JSON body, which httpErrorHandler then writes.
+ * Middy runs onError handlers in reverse registration order: the handler factory registers httpErrorHandler first
+ * and this right after it, so this runs immediately before httpErrorHandler, which runs last.
+ */
+export function errorMapper(logger: Pick<Logger, "error" | "warn">): MiddlewareObj<ApiEvent, ApiResult> {
+  return {
+    onError: async (request) => {
+      if (request.response !== undefined) return;
+      const mapped = mapError(request.error, logger, request.context?.awsRequestId);
+      const httpError = createError(mapped.statusCode, JSON.stringify(mapped.body), { expose: true });
+      Object.assign(httpError, { headers: { "Content-Type": "application/json", ...mapped.headers } });
+      request.error = httpError;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { Block, HistoryEvent } from "@cbm/core";
+import { CreateBlockBody, UpdateBlockBody } from "../use-cases/blocks/block-inputs";
+import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";
+import { defineRoute, type AnyRoute, type ResponseDoc, type Route } from "./types";
+
+type Json = Record<string, unknown>;
+
+/** Field names of the first CBM release, still accepted on create and update. */
+const LEGACY_ALIASES: Record<string, { target: string; schema: Json }> = {
+  capacity_block_id: { target: "capacityReservationId", schema: { type: "string" } },
+  end_time: { target: "endDate", schema: { type: "string", format: "date-time" } },
+  instance_type: { target: "instanceType", schema: { type: "string" } },
+  extend_by_days: { target: "policy.extendByDays", schema: { type: "integer" } },
+  extension_lookahead_days: { target: "policy.lookaheadHours (× 24)", schema: { type: "number" } },
+  require_approval: { target: "policy.requireApproval", schema: { type: "boolean" } },
+  approval: { target: "policy.requireApproval", schema: { type: "boolean" } },
+};
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
+  return rest;
+}
+
+function withAliases(schema: Json): Json {
+  const properties = { ...(schema.properties as Json) };
+  for (const [name, { target, schema: s }] of Object.entries(LEGACY_ALIASES)) {
+    properties[name] = { ...s, deprecated: true, description: `Legacy alias of ${target}` };
+  }
+  return { ...schema, properties };
+}
+
+function ref(name: string): Json {
+  return name.startsWith("array:") ? { type: "array", items: { $ref: `#/components/schemas/${name.slice(6)}` } } : { $ref: `#/components/schemas/${name}` };
+}
+
+function response(doc: ResponseDoc): Json {
+  return {
+    description: doc.description,
+    ...(doc.headers ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([k, h]) => [k, { description: h.description, schema: h.schema ?? { type: "string" } }])) } : {}),
+    ...(doc.schema ? { content: { "application/json": { schema: ref(doc.schema) } } } : {}),
+  };
+}
+
+function operation(route: AnyRoute): Json {
+  const parameters: Json[] = [];
+  for (const m of route.path.matchAll(/\{([^}]+)\}/g)) {
+    parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" } });
+  }
+  for (const q of route.queryDocs ?? []) parameters.push({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema });
+  for (const h of route.requestHeaders ?? []) parameters.push({ name: h.name, in: "header", required: false, description: h.description, schema: h.schema });
+  const responses: Json = {};
+  for (const [status, doc] of Object.entries(route.responses)) responses[status] = response(doc);
+  responses["405"] ??= { description: "Method not allowed (see the Allow header)", content: { "application/json": { schema: ref("Error") } } };
+  responses["500"] ??= { description: "Unexpected server fault", content: { "application/json": { schema: ref("Error") } } };
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.requestBody
+      ? { requestBody: { required: route.requestBody.required, content: { "application/json": { schema: ref(route.requestBody.schema) } } } }
+      : {}),
+    responses,
+  };
+}
+
+/** OpenAPI 3.1 for the routes, its schemas generated from the same zod schemas that validate requests. */
+export function buildOpenApiDocument(routes: AnyRoute[], opts: { serverUrl?: string; version?: string } = {}): Json {
+  const paths: Record<string, Json> = {};
+  for (const r of routes) (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(r);
+  const block = jsonSchema(Block, "output");
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Capacity Block Manager API",
+      version: opts.version ?? "1.0.0",
+      description: "Manages EC2 Capacity Blocks and extends them by policy. Every request needs the `x-api-key` header.",
+    },
+    ...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
+    security: [{ ApiKey: [] }],
+    paths,
+    components: {
+      securitySchemes: { ApiKey: { type: "apiKey", in: "header", name: "x-api-key" } },
+      schemas: {
+        Block: block,
+        BlockWithWarnings: {
+          allOf: [
+            { $ref: "#/components/schemas/Block" },
+            { type: "object", properties: { warnings: { type: "array", items: jsonSchema(ErrorBodySchema.pick({ message: true, code: true }).extend({ field: z.string() }), "output") } } },
+          ],
+        },
+        CreateBlockInput: withAliases(jsonSchema(CreateBlockBody, "input")),
+        UpdateBlockInput: withAliases(jsonSchema(UpdateBlockBody, "input")),
+        VerdictInput: jsonSchema(VerdictBody, "input"),
+        HistoryEvent: jsonSchema(HistoryEvent, "output"),
+        Error: jsonSchema(ErrorBodySchema, "output"),
+        Forbidden: jsonSchema(ForbiddenBodySchema, "output"),
+      },
+    },
+  };
+}
+
+/** GET /openapi.json; the document is built once, on first use, from the route table it is given. */
+export function openApiRoute(documented: () => AnyRoute[], opts: { serverUrl?: string } = {}): Route {
+  let cached: Json | undefined;
+  return defineRoute({
+    method: "GET",
+    path: "/openapi.json",
+    operationId: "openApi",
+    summary: "This document",
+    responses: { 200: { description: "OpenAPI 3.1 document" }, 403: { description: "Missing or wrong API key", schema: "Forbidden" } },
+    async handler() {
+      cached ??= buildOpenApiDocument(documented(), opts);
+      return { statusCode: 200, body: cached };
+    },
+  });
+}

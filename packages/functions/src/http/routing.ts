@@ -1,0 +1,88 @@
+import httpRouterHandler from "@middy/http-router";
+import { z } from "zod";
+import { ValidationError } from "@cbm/core";
+import { MethodNotAllowedError, RouteNotFoundError } from "../errors";
+import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
+import type { AnyRoute, ApiEvent, ApiResult } from "./types";
+
+const NO_INPUT = z.object({});
+
+function pattern(path: string): RegExp {
+  const source = path
+    .split(/(\{[^/}]+\})/)
+    .map((part) => (/^\{[^/}]+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${source}/?$`);
+}
+
+/** 405 with the methods that do exist for the path, or 404 when no route has the path at all. */
+export function unmatched(routes: AnyRoute[], method: string, path: string): Error {
+  const allow = routes.filter((r) => pattern(r.path).test(path)).map((r) => r.method);
+  return allow.length ? new MethodNotAllowedError(method, [...new Set(allow)]) : new RouteNotFoundError(method, path);
+}
+
+function parseInput<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
+  return parsed.data;
+}
+
+function decodeParams(raw: Record<string, string | undefined> | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    if (typeof v !== "string") continue;
+    try {
+      out[k] = decodeURIComponent(v);
+    } catch {
+      throw new ValidationError([{ field: k, message: "is not valid percent-encoding", code: "invalid_format" }]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The one handler shape every route shares: read typed input (path params, query, parsed body, actor), call the
+ * route, serialize its result as JSON. Route handlers never build error responses; they throw typed errors.
+ */
+function toLambdaHandler(route: AnyRoute) {
+  return async (event: ApiEvent): Promise<ApiResult> => {
+    const params = parseInput(route.params ?? NO_INPUT, decodeParams(event.pathParameters));
+    const query = parseInput(route.query ?? z.object({}).passthrough(), event.queryStringParameters ?? {});
+    const facts = event.cbm ?? { body: undefined, hasBody: false, actor: "api-key" };
+    const result = await route.handler({
+      params,
+      query,
+      body: facts.body,
+      hasBody: facts.hasBody,
+      actor: facts.actor,
+      headers: (event.headers ?? {}) as Record<string, string | undefined>,
+      event,
+    });
+    return {
+      statusCode: result.statusCode,
+      headers: { "Content-Type": "application/json", ...result.headers },
+      body: JSON.stringify(result.body),
+    };
+  };
+}
+
+/** http-router over the route table, with 404/405 (and `Allow`) computed from the same table. */
+export function createRouter(routes: AnyRoute[]) {
+  return httpRouterHandler<ApiEvent, ApiResult>({
+    routes: routes.map((r) => ({ method: r.method, path: r.path, handler: toLambdaHandler(r) })),
+    notFoundResponse: ({ method, path }: { method: string; path: string }) => {
+      throw unmatched(routes, method, path);
+    },
+  } as never);
+}
+
+/** Rejects events the router cannot even classify, as 404/405 instead of the router's plain Error (a 500). */
+export function checkRouteable(routes: AnyRoute[], event: ApiEvent): void {
+  const method = typeof event.httpMethod === "string" ? event.httpMethod.toUpperCase() : "";
+  const path = typeof event.path === "string" ? event.path : "";
+  if (!path.startsWith("/") || path.length > 2048) throw new RouteNotFoundError(method, path);
+  if (!/^[A-Z]{1,16}$/.test(method)) throw unmatched(routes, method, path);
+  event.httpMethod = method;
+  // Parameters come from matching the path against the route table, never from the caller.
+  event.pathParameters = null;
+}

@@ -1,0 +1,76 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { z } from "zod";
+
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** What the request middlewares learned, attached to the event for the route handler. */
+export interface RequestFacts {
+  /** Parsed JSON body; undefined when the request had none. */
+  body: unknown;
+  hasBody: boolean;
+  /** `api-key`, or the sanitized `x-cbm-actor` header. */
+  actor: string;
+}
+
+/** An API Gateway REST (v1) proxy event, as API Gateway and local mode send it. */
+export type ApiEvent = APIGatewayProxyEvent & { cbm?: RequestFacts };
+export type ApiResult = APIGatewayProxyResult;
+
+export interface RouteRequest<P, Q> {
+  params: P;
+  query: Q;
+  body: unknown;
+  hasBody: boolean;
+  actor: string;
+  /** Lower-cased header names (http-header-normalizer). */
+  headers: Record<string, string | undefined>;
+  event: ApiEvent;
+}
+
+export interface RouteResponse {
+  statusCode: number;
+  /** Serialized as JSON. */
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Documentation of one response, for openapi.json. */
+export interface ResponseDoc {
+  description: string;
+  /** A component name under #/components/schemas, or `array:<name>`. */
+  schema?: string;
+  headers?: Record<string, { description: string; schema?: { type: string } }>;
+}
+
+export interface QueryParamDoc {
+  name: string;
+  description: string;
+  schema: Record<string, unknown>;
+}
+
+export interface Route<P = Record<string, never>, Q = Record<string, never>> {
+  method: HttpMethod;
+  /** http-router syntax: `/{PK}/history`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  queryDocs?: QueryParamDoc[];
+  /** Component name of the JSON request body, for the docs; `required` when the body must be present. */
+  requestBody?: { schema: string; required: boolean };
+  /** Headers the route reads, for the docs. */
+  requestHeaders?: QueryParamDoc[];
+  responses: Record<number, ResponseDoc>;
+  handler(req: RouteRequest<P, Q>): Promise<RouteResponse>;
+}
+
+// A heterogeneous list of routes; each was type-checked against its own P and Q by defineRoute.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: handlers take their own P/Q
+export type AnyRoute = Route<any, any>;
+
+/** Identity helper that infers P and Q from the schemas, so each handler is checked against its own input. */
+export function defineRoute<P, Q = Record<string, never>>(route: Route<P, Q>): Route<P, Q> {
+  return route;
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import type { Block, BlockStore, CapacityProvider, Clock, HistoryEvent, Notifier } from "@cbm/core";
+import { startEmulator, type EmulatorHandle, type SeedBlockSpec } from "@cbm/ec2-emulator";
+import { createConsoleOutboxNotifier, type OutboxNotifier } from "../../src/adapters/console-outbox-notifier";
+import { createDocumentClient } from "../../src/adapters/dynamo-client";
+import { createDynamoBlockStore } from "../../src/adapters/dynamo-block-store";
+import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-store";
+import { createTable } from "../../src/adapters/dynamo-schema";
+import { createEc2CapacityProvider } from "../../src/adapters/ec2-capacity-provider";
+import { createUlidIds } from "../../src/adapters/ids";
+import { createBlockUseCases } from "../../src/use-cases/blocks";
+import { createTick, type CreateTickOptions, type TickReport } from "../../src/tick/create-tick";
+
+export const ACCOUNT = "123456789012";
+export const OTHER_ACCOUNT = "210987654321";
+const CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface HarnessOptions {
+  dynamoEndpoint: string;
+  /** Virtual start of the emulator's clock (the tick's Clock reads the same clock). */
+  start: string;
+  /** Local mode says true (approval flows visible); false = no topic → automatic approval. */
+  canReachApprover?: boolean;
+  requestTimeoutMs?: number;
+}
+
+export interface RegisterOptions {
+  seed?: Partial<SeedBlockSpec>;
+  endDate: string;
+  policy?: Record<string, unknown>;
+  name?: string;
+  /** Register without seeding in EC2 (unknown reservation). */
+  capacityReservationId?: string;
+}
+
+/**
+ * One scheduler world per test: the EC2 emulator (virtual clock, over HTTP with the unmodified SDK), a fresh
+ * DynamoDB Local table, the real stores, the API's block use cases and an outbox notifier.
+ */
+export async function startSchedulerHarness(opts: HarnessOptions) {
+  const emu: EmulatorHandle = await startEmulator({ port: 0, clock: { start: opts.start } });
+  const clock: Clock = { now: () => emu.control.now() };
+  const ids = createUlidIds(clock);
+  const doc = createDocumentClient({ endpoint: opts.dynamoEndpoint, region: "us-east-1", credentials: CREDENTIALS });
+  const tableName = `sched-${randomUUID()}`;
+  await createTable(doc, tableName);
+  const quiet = { warn: () => {} };
+  const store = createDynamoBlockStore({ client: doc, tableName, logger: quiet });
+  const history = createDynamoHistoryStore({ client: doc, tableName, logger: quiet });
+  const ec2 = createEc2CapacityProvider({ endpoint: emu.url, credentials: CREDENTIALS, requestTimeoutMs: opts.requestTimeoutMs ?? 2_000, describeMaxAttempts: 1 });
+  const outbox: OutboxNotifier = createConsoleOutboxNotifier({ canReachApprover: opts.canReachApprover ?? true, print: () => {} });
+  const api = createBlockUseCases({ store, history, clock, ids });
+
+  const makeTick = (overrides: Partial<CreateTickOptions> = {}) =>
+    createTick({ store, history, ec2, notifier: outbox, clock, ids, settings: { accountId: ACCOUNT }, concurrency: 4, ...overrides });
+  const defaultTick = makeTick();
+
+  const h = {
+    emu,
+    control: emu.control,
+    clock,
+    ids,
+    store,
+    history,
+    ec2,
+    outbox,
+    api,
+    makeTick,
+    tick: (): Promise<TickReport> => defaultTick(),
+    /** Seeds the reservation in EC2 and registers it through the API's create use case. */
+    async register(o: RegisterOptions): Promise<Block> {
+      const cr = o.capacityReservationId ?? emu.control.seedBlock({ region: "us-east-1", instanceCount: 2, endDate: o.endDate, ...o.seed }).capacityReservationId;
+      const { block } = await api.create(
+        { capacityReservationId: cr, region: o.seed?.region ?? "us-east-1", ...(o.name ? { name: o.name } : {}), ...(o.policy ? { policy: o.policy } : {}) },
+        { actor: "test" },
+      );
+      return block;
+    },
+    advance: (ms: number) => emu.control.advance(ms),
+    /** Moves the clock to `iso` (forward only). */
+    async advanceTo(iso: string) {
+      const ms = Date.parse(iso) - emu.control.now().getTime();
+      if (ms > 0) emu.control.advance(ms);
+    },
+    get: async (pk: string): Promise<Block> => {
+      const b = await store.get(pk);
+      if (!b) throw new Error(`no block ${pk}`);
+      return b;
+    },
+    events: async (pk: string): Promise<HistoryEvent[]> => (await history.list(pk, { limit: 200 })).items,
+    ledger: (cr: string) => emu.control.ledger().filter((l) => l.capacityReservationId === cr),
+    notes: (pk: string) => outbox.list().filter((n) => n.pk === pk),
+    /** Ticks, advancing the clock by `stepMs` before each, until `until` holds or `max` ticks ran. */
+    async tickUntil(until: () => Promise<boolean>, { stepMs = 60_000, max = 50 } = {}): Promise<number> {
+      for (let i = 1; i <= max; i++) {
+        emu.control.advance(stepMs);
+        await defaultTick();
+        if (await until()) return i;
+      }
+      throw new Error(`condition not reached after ${max} ticks`);
+    },
+    async stop() {
+      await emu.stop();
+      doc.destroy();
+    },
+  };
+  return h;
+}
+
+export type SchedulerHarness = Awaited<ReturnType<typeof startSchedulerHarness>>;
+
+/** Wraps a provider, letting a test intercept single calls. */
+export function wrapProvider(inner: CapacityProvider, over: Partial<CapacityProvider>): CapacityProvider {
+  return {
+    describeReservations: over.describeReservations ?? ((r, i) => inner.describeReservations(r, i)),
+    extensionHistory: over.extensionHistory ?? ((r, i) => inner.extensionHistory(r, i)),
+    extensionOfferings: over.extensionOfferings ?? ((r, c, d) => inner.extensionOfferings(r, c, d)),
+    purchaseExtension: over.purchaseExtension ?? ((r, c, o) => inner.purchaseExtension(r, c, o)),
+    listCapacityBlocks: over.listCapacityBlocks ?? ((r, o) => inner.listCapacityBlocks(r, o)),
+  };
+}
+
+/** Wraps a store, letting a test intercept writes. */
+export function wrapStore(inner: BlockStore, over: Partial<BlockStore>): BlockStore {
+  return {
+    get: over.get ?? ((pk) => inner.get(pk)),
+    list: over.list ?? ((o) => inner.list(o)),
+    findDue: over.findDue ?? ((n, o) => inner.findDue(n, o)),
+    create: over.create ?? ((b, e) => inner.create(b, e)),
+    update: over.update ?? ((b, v, e) => inner.update(b, v, e)),
+    delete: over.delete ?? ((pk, v, e) => inner.delete(pk, v, e)),
+  };
+}
+
+export const silentNotifier = (canReachApprover: boolean): Notifier => ({ canReachApprover, send: async () => {} });
+
+export const time = { HOUR, DAY, MINUTE: 60_000 };
+
+export const iso = (ms: number) => new Date(ms).toISOString();
