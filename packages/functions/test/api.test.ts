@@ -10,7 +10,6 @@ const newBlock = (over: Record<string, unknown> = {}) => ({
   capacityReservationId: crId(),
   instanceType: "p5.48xlarge",
   availabilityZone: "us-east-1a",
-  endDate: "2026-03-10T11:30:00Z",
   instanceCount: 2,
   ...over,
 });
@@ -76,14 +75,14 @@ describe("create and read", () => {
       body: { capacity_block_id: id, end_time: "2026-03-10T11:30:00Z", extend_by_days: 14, extension_lookahead_days: 3, require_approval: false, instance_type: "p5.48xlarge", region: "us-west-2", name: "legacy" },
     });
     expect(res.status, res.text).toBe(201);
-    expect(res.body).toMatchObject({ PK: id, capacityReservationId: id, instanceType: "p5.48xlarge", region: "us-west-2", name: "legacy", endDate: "2026-03-10T11:30:00Z" });
+    expect(res.body).toMatchObject({ PK: id, capacityReservationId: id, instanceType: "p5.48xlarge", region: "us-west-2", name: "legacy", endDate: "2026-03-10T11:30:00.000Z" });
     expect(res.body.policy).toMatchObject({ extendByDays: 14, lookaheadHours: 72, requireApproval: false });
   });
 
   it("returns warnings in the body only when there are some", async () => {
     const res = await api.call("POST", "/", { body: newBlock({ policy: { lookaheadHours: 6 } }) });
     expect(res.status).toBe(201);
-    expect(res.body.warnings).toEqual([expect.objectContaining({ field: "policy.lookaheadHours" })]);
+    expect(res.body.warnings).toEqual([expect.stringContaining("lookaheadHours 6")]);
   });
 
   it("400 VALIDATION_FAILED naming each field at fault, and unknown fields", async () => {
@@ -117,7 +116,7 @@ describe("create and read", () => {
     const cursor = first.headers["x-next-cursor"];
     expect(cursor).toBeTruthy();
     expect(first.headers.link).toBe(`</test/?limit=2&cursor=${cursor}>; rel="next"`);
-    const second = await api.call("GET", "/", { query: { limit: "2", cursor } });
+    const second = await api.call("GET", "/", { query: { limit: "2", cursor: cursor! } });
     expect(second.status).toBe(200);
     expect(second.body.map((b: { PK: string }) => b.PK)).not.toContain(first.body[0].PK);
     for (const limit of ["0", "101", "abc", "-1", "1.5"]) {
@@ -244,7 +243,7 @@ describe("history paging", () => {
     const first = await api.call("GET", `/${b.PK}/history`, { query: { limit: "3" } });
     expect(first.body).toHaveLength(3);
     expect(first.headers.link).toContain(`/test/${b.PK}/history?limit=3&cursor=`);
-    const second = await api.call("GET", `/${b.PK}/history`, { query: { limit: "3", cursor: first.headers["x-next-cursor"] } });
+    const second = await api.call("GET", `/${b.PK}/history`, { query: { limit: "3", cursor: first.headers["x-next-cursor"]! } });
     expect([...first.body, ...second.body].map((e: { message: string }) => e.message)).toEqual([
       "Updated name",
       "Updated name",

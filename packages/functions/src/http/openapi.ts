@@ -1,31 +1,22 @@
 import { z } from "zod";
 import { Block, HistoryEvent } from "@cbm/core";
-import { CreateBlockBody, UpdateBlockBody } from "../use-cases/blocks/block-inputs";
+import { CreateBlockInput, FIELD_ALIASES, UpdateBlockInput } from "../use-cases/blocks/block-inputs";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";
 import { defineRoute, type AnyRoute, type ResponseDoc, type Route } from "./types";
 
 type Json = Record<string, unknown>;
 
-/** Field names of the first CBM release, still accepted on create and update. */
-const LEGACY_ALIASES: Record<string, { target: string; schema: Json }> = {
-  capacity_block_id: { target: "capacityReservationId", schema: { type: "string" } },
-  end_time: { target: "endDate", schema: { type: "string", format: "date-time" } },
-  instance_type: { target: "instanceType", schema: { type: "string" } },
-  extend_by_days: { target: "policy.extendByDays", schema: { type: "integer" } },
-  extension_lookahead_days: { target: "policy.lookaheadHours (× 24)", schema: { type: "number" } },
-  require_approval: { target: "policy.requireApproval", schema: { type: "boolean" } },
-  approval: { target: "policy.requireApproval", schema: { type: "boolean" } },
-};
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
   return rest;
 }
 
+/** Marks the first release's field names (accepted for old scripts) as deprecated aliases in the docs. */
 function withAliases(schema: Json): Json {
   const properties = { ...(schema.properties as Json) };
-  for (const [name, { target, schema: s }] of Object.entries(LEGACY_ALIASES)) {
-    properties[name] = { ...s, deprecated: true, description: `Legacy alias of ${target}` };
+  for (const [name, target] of Object.entries(FIELD_ALIASES)) {
+    if (properties[name]) properties[name] = { ...(properties[name] as Json), deprecated: true, description: `Legacy alias of ${target}` };
   }
   return { ...schema, properties };
 }
@@ -86,11 +77,11 @@ export function buildOpenApiDocument(routes: AnyRoute[], opts: { serverUrl?: str
         BlockWithWarnings: {
           allOf: [
             { $ref: "#/components/schemas/Block" },
-            { type: "object", properties: { warnings: { type: "array", items: jsonSchema(ErrorBodySchema.pick({ message: true, code: true }).extend({ field: z.string() }), "output") } } },
+            { type: "object", properties: { warnings: { type: "array", items: { type: "string" }, description: "Present only when the input is valid but probably not what was meant" } } },
           ],
         },
-        CreateBlockInput: withAliases(jsonSchema(CreateBlockBody, "input")),
-        UpdateBlockInput: withAliases(jsonSchema(UpdateBlockBody, "input")),
+        CreateBlockInput: withAliases(jsonSchema(CreateBlockInput, "input")),
+        UpdateBlockInput: withAliases(jsonSchema(UpdateBlockInput, "input")),
         VerdictInput: jsonSchema(VerdictBody, "input"),
         HistoryEvent: jsonSchema(HistoryEvent, "output"),
         Error: jsonSchema(ErrorBodySchema, "output"),

@@ -10,7 +10,7 @@ export interface WithWarnings {
 export function createCreateBlock(deps: BlockUseCaseDeps) {
   return async function createBlock(body: unknown, { actor }: Actor): Promise<WithWarnings> {
     const now = deps.clock.now();
-    const { block, warnings } = parseCreateBlock(body, { now });
+    const { block, warnings } = parseCreateBlock(body, { now: now.toISOString() });
     // A new block is looked at by the next tick, which reads its true end date from EC2.
     const fresh: Block = { ...block, nextCheckAt: block.nextCheckAt ?? now.toISOString() };
     const stored = await deps.store.create(fresh, [

@@ -21,7 +21,7 @@ export function createUpdateBlock(deps: BlockUseCaseDeps) {
       const current = await deps.store.get(pk);
       if (!current) throw new NotFoundError(pk);
       const now = deps.clock.now();
-      const { block: next, warnings, expectedVersion: bodyVersion } = applyBlockUpdate(current, body, { now });
+      const { block: next, warnings, expectedVersion: bodyVersion } = applyBlockUpdate(current, body, { now: now.toISOString() });
       if (ifMatch !== undefined && bodyVersion !== undefined && ifMatch !== bodyVersion) {
         throw new ValidationError([{ field: "version", message: `does not match If-Match (${ifMatch})`, code: "version_mismatch" }]);
       }
