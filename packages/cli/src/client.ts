@@ -27,6 +27,9 @@ export class CbmApiError extends Error {
 /** Policy fields as a client may send them: every field optional, the API fills in the defaults. */
 export type PolicyInput = Partial<ExtensionPolicy>;
 
+/** On update, `null` clears an optional limit (max fee, budget, extend-until, max extensions). */
+export type PolicyPatch = { [K in keyof ExtensionPolicy]?: ExtensionPolicy[K] | null };
+
 /** What POST / accepts: EC2 fills in the reservation's facts, the API the rest. */
 export interface CreateBlockInput {
   PK?: string;
@@ -41,9 +44,9 @@ export interface CreateBlockInput {
 
 /** What PUT /{PK} accepts: a partial update; PK cannot change. */
 export interface UpdateBlockInput {
-  name?: string;
+  name?: string | null;
   region?: string;
-  policy?: PolicyInput;
+  policy?: PolicyPatch;
   [legacy: string]: unknown;
 }
 
@@ -242,7 +245,9 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
       return blockOf((await call("POST", "/", { body: input })).body);
     },
     async update(pk, patch, o = {}) {
-      return blockOf((await call("PUT", enc(pk), { body: patch, headers: ifMatch(o.version) })).body);
+      // The version goes in the body (the API also honours If-Match) so the pin survives proxies that drop headers.
+      const body = o.version === undefined ? patch : { ...patch, version: o.version };
+      return blockOf((await call("PUT", enc(pk), { body, headers: ifMatch(o.version) })).body);
     },
     async approve(pk, comment) {
       return blockOf((await call("PATCH", enc(pk), comment ? { body: { comment } } : {})).body);

@@ -94,16 +94,6 @@ export function policyFromFlags(values: Values, opts: { allowClear: boolean }): 
   return p;
 }
 
-/** Merges changes into a stored policy; `null` removes the field. */
-export function mergePolicy(current: Record<string, unknown>, changes: Record<string, unknown>): PolicyInput {
-  const next: Record<string, unknown> = { ...current };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === null) delete next[k];
-    else next[k] = v;
-  }
-  return next as PolicyInput;
-}
-
 /** For add/import: no clearing, only the fields given. */
 export function policyInput(values: Values): PolicyInput | undefined {
   const p = policyFromFlags(values, { allowClear: false });

@@ -2,7 +2,8 @@ import type { UpdateBlockInput } from "../client";
 import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { blockDetails } from "../format";
-import { POLICY_HELP, POLICY_OPTIONS, mergePolicy, policyFromFlags } from "../policy-flags";
+import { POLICY_HELP, POLICY_OPTIONS, policyFromFlags } from "../policy-flags";
+import type { PolicyPatch } from "../client";
 
 export const updateCommand: Command = {
   name: "update",
@@ -22,7 +23,8 @@ export const updateCommand: Command = {
     if (!Object.keys(changes).length && !Object.keys(patch).length) throw new UsageError("Nothing to update: give at least one flag");
     const client = await ctx.client();
     const current = await client.get(pk);
-    if (Object.keys(changes).length) patch.policy = mergePolicy(current.policy, changes);
+    // Only the changed fields (null clears one): the API merges them into the stored policy.
+    if (Object.keys(changes).length) patch.policy = changes as PolicyPatch;
     const block = await client.update(pk, patch, { version: current.version });
     if (ctx.json) ctx.out(JSON.stringify(block, null, 2));
     else ctx.out(`Updated ${block.PK}.\n\n${blockDetails(block, ctx.now())}`);

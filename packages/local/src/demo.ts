@@ -1,0 +1,94 @@
+import { AlreadyExistsError } from "@cbm/core";
+
+/** The emulator's account in local mode: every access key maps to it. */
+export const LOCAL_ACCOUNT_ID = "123456789012";
+
+export interface DemoBlock {
+  PK: string;
+  capacityReservationId: string;
+  region: string;
+  name: string;
+  policy: Record<string, unknown>;
+  /** What a person watching `npm start` should see this block do. */
+  shows: string;
+}
+
+/**
+ * CBM records for the emulator's demo seed (fixed ids cr-0000000000000d001…d006). The policies are chosen so one
+ * start shows every path within minutes at `--clock-rate 60`: d001 asks for approval at once and, extended by one
+ * day with a 72 h lookahead, opens its next window as soon as a payment succeeds; d002 buys without approval until
+ * its budget runs out; d004's fee cap is too low; d005 is shared into the account and cannot be extended.
+ */
+export const DEMO_BLOCKS: DemoBlock[] = [
+  {
+    PK: "llm-pretrain",
+    capacityReservationId: "cr-0000000000000d001",
+    region: "us-east-1",
+    name: "llm-pretrain",
+    policy: { extendByDays: 1, lookaheadHours: 72, requireApproval: true, maxUpfrontFee: "2000.00" },
+    shows: "approval requested now; approve it and watch purchase → payment → next window",
+  },
+  {
+    PK: "finetune-eval",
+    capacityReservationId: "cr-0000000000000d002",
+    region: "us-east-1",
+    name: "finetune-eval",
+    policy: { extendByDays: 2, lookaheadHours: 96, requireApproval: false, maxUpfrontFee: "1000.00", budget: "1200.00" },
+    shows: "extends without approval until its budget is spent",
+  },
+  {
+    PK: "trn2-experiments",
+    capacityReservationId: "cr-0000000000000d003",
+    region: "us-east-1",
+    name: "trn2-experiments",
+    policy: {},
+    shows: "default policy: waits until 48 h before its end",
+  },
+  {
+    PK: "next-week-run",
+    capacityReservationId: "cr-0000000000000d004",
+    region: "us-east-1",
+    name: "next-week-run",
+    policy: { extendByDays: 7, lookaheadHours: 168, requireApproval: true, maxUpfrontFee: "100.00" },
+    shows: "scheduled block whose offering costs more than its fee cap",
+  },
+  {
+    PK: "partner-shared",
+    capacityReservationId: "cr-0000000000000d005",
+    region: "us-east-1",
+    name: "partner-shared",
+    policy: { requireApproval: false },
+    shows: "shared in from another account: CBM cannot extend it",
+  },
+  {
+    PK: "west-cluster",
+    capacityReservationId: "cr-0000000000000d006",
+    region: "us-west-2",
+    name: "west-cluster",
+    policy: { extendByDays: 7, lookaheadHours: 48, requireApproval: false, maxExtensions: 1 },
+    shows: "another region; extends once, then stops (max extensions)",
+  },
+];
+
+export interface Creator {
+  create(body: unknown, opts: { actor: string }): Promise<unknown>;
+}
+
+/** Registers the demo blocks that are not registered yet (a kept --data-dir already has them). */
+export async function registerDemoBlocks(blocks: Creator, demo: DemoBlock[] = DEMO_BLOCKS): Promise<{ created: string[]; existing: string[] }> {
+  const created: string[] = [];
+  const existing: string[] = [];
+  for (const d of demo) {
+    try {
+      await blocks.create(
+        { PK: d.PK, capacityReservationId: d.capacityReservationId, region: d.region, name: d.name, policy: d.policy },
+        { actor: "local:demo-seed" },
+      );
+      created.push(d.PK);
+    } catch (e) {
+      if (!(e instanceof AlreadyExistsError)) throw e;
+      existing.push(d.PK);
+    }
+  }
+  return { created, existing };
+}

@@ -1,0 +1,291 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Block, BlockStore, Clock, Notification, Notifier } from "@cbm/core";
+import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
+import { systemClock } from "@cbm/functions/adapters/clock";
+import { createConsoleOutboxNotifier, type OutboxNotifier } from "@cbm/functions/adapters/console-outbox-notifier";
+import { createDocumentClient } from "@cbm/functions/adapters/dynamo-client";
+import { createDynamoBlockStore } from "@cbm/functions/adapters/dynamo-block-store";
+import { createDynamoHistoryStore } from "@cbm/functions/adapters/dynamo-history-store";
+import { createTable } from "@cbm/functions/adapters/dynamo-schema";
+import { createEc2CapacityProvider } from "@cbm/functions/adapters/ec2-capacity-provider";
+import { createUlidIds } from "@cbm/functions/adapters/ids";
+import { fileSecretSource } from "@cbm/functions/adapters/secrets-source";
+import { createTick, type TickReport } from "@cbm/functions/tick/create-tick";
+import type { TickLogger } from "@cbm/functions/tick/logger";
+import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
+import { createLocalApiHandler } from "./api";
+import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
+import { freePort, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
+import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
+import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl } from "./state-dir";
+import { createTickLoop, type TickLoop } from "./tick-loop";
+
+/** Credentials DynamoDB Local and the emulator accept (DynamoDB Local wants letters and digits only). */
+export const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
+export const LOCAL_TABLE = "cbm-local";
+
+export interface AwsModeOptions {
+  /** Regions CBM works in; the first is the home of the table and the topic. */
+  regions: string[];
+  table: string;
+  topicArn?: string;
+  /** The account that owns the blocks (only the owner can extend). */
+  accountId: string;
+}
+
+export interface StartLocalOptions {
+  /** API port on 127.0.0.1; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** Virtual seconds between scheduler ticks; 0 disables the loop (tests call tick()). Default 60. */
+  tickSeconds?: number;
+  /** The emulator's clock runs this many times faster than the wall clock; 0 freezes it (tests). Default 1. */
+  clockRate?: number;
+  /** Where the virtual clock starts; default now. */
+  clockStart?: string;
+  /** Keep DynamoDB Local's data in this folder instead of memory. */
+  dataDir?: string;
+  /** Seed the emulator's demo blocks and register them in CBM. Default true. */
+  seed?: boolean;
+  /** Where the API key and URL are kept; default <project root>/.cbm/local. */
+  stateDir?: string;
+  /** Run against real AWS (default credential chain) instead of DynamoDB Local and the emulator. */
+  aws?: AwsModeOptions;
+  /** Payment clearing delay of the emulator, in virtual seconds. Default 300. */
+  paymentDelaySeconds?: number;
+  /** Human-readable output (notifications, status changes, tick problems). Default console.log; tests pass a no-op. */
+  print?: (text: string) => void;
+}
+
+export interface LocalHandle {
+  apiUrl: string;
+  apiKey: string;
+  keyFile: string;
+  keyCreated: boolean;
+  stateDir: string;
+  port: number;
+  /** Absent with `aws`. */
+  emulator?: EmulatorHandle;
+  dynamo?: DynamoLocal;
+  accountId: string;
+  /** The clock CBM runs on: the emulator's (virtual) clock locally, the system clock with `aws`. */
+  clock: Clock;
+  outbox: OutboxNotifier;
+  store: BlockStore;
+  /** Real milliseconds between ticks (0 = no loop). */
+  tickIntervalMs: number;
+  /** Runs one scheduler tick now, after any running one (ticks never overlap). */
+  tick(): Promise<TickReport>;
+  stop(): Promise<void>;
+}
+
+/** Real interval between ticks: `tickSeconds` of virtual time, at least 1 s of wall time. */
+export function tickIntervalMs(tickSeconds: number, clockRate: number): number {
+  if (tickSeconds <= 0) return 0;
+  const rate = clockRate > 0 ? clockRate : 1;
+  return Math.max(1000, Math.round((tickSeconds * 1000) / rate));
+}
+
+const shortIso = (iso: string | undefined | null) => (iso ? iso.slice(0, 16).replace("T", " ") + "Z" : "-");
+
+/** Sends to every notifier; the outbox always keeps a copy so the API and CLI can list notifications. */
+function fanOut(outbox: OutboxNotifier, others: Notifier[]): Notifier {
+  return {
+    canReachApprover: true,
+    async send(n: Notification) {
+      await outbox.send(n);
+      for (const o of others) await o.send(n);
+    },
+  };
+}
+
+async function snsNotifier(topicArn: string, region: string): Promise<Notifier> {
+  // @aws-sdk/client-sns is a dependency of @cbm/functions, not of this package: resolve it from there.
+  const { createRequire } = await import("node:module");
+  const fromFunctions = createRequire(import.meta.resolve("@cbm/functions/adapters/sns-notifier"));
+  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as { SNSClient: new (c: { region: string }) => unknown };
+  const { createSnsNotifier } = await import("@cbm/functions/adapters/sns-notifier");
+  type SnsClient = Parameters<typeof createSnsNotifier>[0]["client"];
+  return createSnsNotifier({ client: new SNSClient({ region }) as SnsClient, topicArn });
+}
+
+async function listAll(store: BlockStore): Promise<Block[]> {
+  const out: Block[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/** Prints what changed for a person watching: status moves, end dates EC2 moved. */
+function createChangeWatcher(store: BlockStore, clock: Clock, print: (s: string) => void) {
+  let last = new Map<string, { status: string; endDate?: string }>();
+  return async () => {
+    const blocks = await listAll(store);
+    const next = new Map(blocks.map((b) => [b.PK, { status: b.status, ...(b.endDate ? { endDate: b.endDate } : {}) }]));
+    for (const b of blocks) {
+      const before = last.get(b.PK);
+      const changes: string[] = [];
+      if (before?.status !== b.status) changes.push(before ? `${before.status} → ${b.status}` : b.status);
+      if (before?.endDate && b.endDate && before.endDate !== b.endDate) changes.push(`end ${shortIso(before.endDate)} → ${shortIso(b.endDate)}`);
+      if (changes.length) print(`[${shortIso(clock.now().toISOString())}] ${b.PK}: ${changes.join(", ")}${b.statusReason ? ` (${b.statusReason})` : ""}`);
+    }
+    last = next;
+  };
+}
+
+/**
+ * Starts the whole system on 127.0.0.1: DynamoDB Local, the EC2 emulator with its demo blocks, the API (the same
+ * Middy handler as in AWS, behind an API Gateway REST v1 adapter) and the scheduler loop. With `aws`, the adapters
+ * talk to real AWS instead and neither DynamoDB Local nor the emulator is started.
+ */
+export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHandle> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const print = opts.print ?? ((s: string) => console.log(s));
+  const clockRate = opts.clockRate ?? 1;
+  const stateDir = opts.stateDir ?? defaultStateDir();
+  const key = ensureApiKey(stateDir);
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    cleanups.length = 0;
+  };
+
+  try {
+    let emulator: EmulatorHandle | undefined;
+    let dynamo: DynamoLocal | undefined;
+    let clock: Clock = systemClock;
+    let accountId: string;
+    const tableName = opts.aws?.table ?? LOCAL_TABLE;
+    let documentClient;
+    let ec2;
+
+    if (opts.aws) {
+      accountId = opts.aws.accountId;
+      documentClient = createDocumentClient({ region: opts.aws.regions[0] });
+      await createTable(documentClient, tableName);
+      ec2 = createEc2CapacityProvider({});
+    } else {
+      if (opts.dataDir) mkdirSync(resolve(opts.dataDir), { recursive: true });
+      dynamo = await startDynamoLocal(opts.dataDir ? { dbPath: resolve(opts.dataDir) } : {});
+      cleanups.push(() => dynamo!.stop());
+      emulator = await startEmulator({
+        port: 0,
+        clock: { start: opts.clockStart ?? new Date().toISOString(), rate: clockRate },
+        seed: opts.seed === false ? "none" : "demo",
+        defaultAccountId: LOCAL_ACCOUNT_ID,
+        ...(opts.paymentDelaySeconds !== undefined ? { paymentDelaySeconds: opts.paymentDelaySeconds } : {}),
+      });
+      cleanups.push(() => emulator!.stop());
+      const control = emulator.control;
+      clock = { now: () => control.now() };
+      accountId = LOCAL_ACCOUNT_ID;
+      documentClient = createDocumentClient({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
+      await createTable(documentClient, tableName);
+      ec2 = createEc2CapacityProvider({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
+    }
+    cleanups.push(async () => documentClient.destroy());
+
+    const quiet = { warn: () => undefined, error: (m: string, f?: Record<string, unknown>) => print(`API error: ${m} ${f ? JSON.stringify(f.error ?? f) : ""}`) };
+    const store = createDynamoBlockStore({ client: documentClient, tableName, logger: quiet });
+    const history = createDynamoHistoryStore({ client: documentClient, tableName, logger: quiet });
+    const ids = createUlidIds(clock);
+    const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print });
+    const notifier = opts.aws?.topicArn ? fanOut(outbox, [await snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
+
+    if (opts.seed !== false && !opts.aws) {
+      const demo = await registerDemoBlocks(createBlockUseCases({ store, history, clock, ids }));
+      if (demo.existing.length) print(`Kept ${demo.existing.length} demo block(s) from ${opts.dataDir ?? "the data folder"}.`);
+    }
+
+    // The API key file is re-read when it changes, so editing it rotates the key without a restart.
+    const secrets = fileSecretSource(key.path);
+    // A free port is chosen up front so the API knows its own URL (Link headers, OpenAPI servers).
+    const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
+    const handler = createLocalApiHandler({ store, history, secrets, clock, ids, logger: quiet, apiUrl });
+    const listener = createHttpListener({
+      handler,
+      apiKey: () => secrets.apiKey(),
+      now: () => clock.now(),
+      onError: (e) => print(`HTTP adapter error: ${(e as Error).message}`),
+      localRoutes: {
+        "GET /_local/outbox": async ({ query }) => {
+          const pk = query.get("pk");
+          return { status: 200, body: outbox.list().filter((n) => !pk || n.pk === pk) };
+        },
+        "GET /_local/status": async () => ({
+          status: 200,
+          body: {
+            now: clock.now().toISOString(),
+            mode: opts.aws ? "aws" : "local",
+            clockRate: opts.aws ? 1 : clockRate,
+            accountId,
+            tickIntervalMs: tickIntervalMs(opts.tickSeconds ?? 60, clockRate),
+            ticks: loop.tickLoop?.runs ?? 0,
+            tickRunning: loop.tickLoop?.running ?? false,
+            lastTick: loop.lastReport ?? null,
+            notifications: outbox.list().length,
+            ...(emulator ? { ec2Endpoint: emulator.url } : {}),
+            ...(dynamo ? { dynamodbEndpoint: dynamo.endpoint } : {}),
+            table: tableName,
+          },
+        }),
+        "POST /_local/tick": async () => ({ status: 200, body: await loop.tickLoop!.runNow() }),
+      },
+    });
+    const http: HttpServer = await serveHttp(listener, { port });
+    cleanups.push(() => http.close());
+
+    const tickLogger: TickLogger = {
+      info: () => undefined,
+      warn: (m, d) => print(`scheduler: ${m}${d ? ` ${JSON.stringify(d)}` : ""}`),
+      error: (m, d) => print(`scheduler error: ${m}${d ? ` ${JSON.stringify(d)}` : ""}`),
+    };
+    const tick = createTick({ store, history, ec2, notifier, clock, ids, settings: { accountId, autoApprove: false }, logger: tickLogger, apiUrl, wallNow: Date.now });
+    const watch = createChangeWatcher(store, clock, print);
+    const intervalMs = opts.aws ? tickIntervalMs(opts.tickSeconds ?? 60, 1) : tickIntervalMs(opts.tickSeconds ?? 60, clockRate);
+    const tickLoop = createTickLoop(
+      async () => {
+        const report = await tick();
+        loop.lastReport = report;
+        await watch().catch(() => undefined);
+        return report;
+      },
+      { intervalMs, onError: (e) => print(`scheduler tick failed: ${(e as Error).message}`) },
+    );
+    loop.tickLoop = tickLoop;
+    cleanups.push(() => tickLoop.stop());
+    writeApiUrl(stateDir, apiUrl);
+    cleanups.push(async () => removeApiUrl(stateDir, apiUrl));
+    if (intervalMs > 0) tickLoop.start();
+
+    let stopping: Promise<void> | undefined;
+    return {
+      apiUrl,
+      apiKey: key.key,
+      keyFile: key.path,
+      keyCreated: key.created,
+      stateDir,
+      port: http.port,
+      ...(emulator ? { emulator } : {}),
+      ...(dynamo ? { dynamo } : {}),
+      accountId,
+      clock,
+      outbox,
+      store,
+      tickIntervalMs: intervalMs,
+      tick: () => tickLoop.runNow(),
+      stop: () => (stopping ??= cleanup()),
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+export { DEMO_BLOCKS };

@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+
+/** File names shared with the CLI (packages/cli/src/local-files.ts), which reads them to find this API. */
+export const KEY_FILE = "api-key";
+export const URL_FILE = "api-url";
+
+/**
+ * The project root: the nearest folder upwards holding pnpm-workspace.yaml (or .git). `npm start` runs this
+ * package with packages/local as cwd, but the key belongs at the root where the CLI and the user look for it.
+ */
+export function findProjectRoot(from: string): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml")) || existsSync(join(dir, ".git"))) return dir;
+    if (dirname(dir) === dir) return resolve(from);
+  }
+}
+
+/** `<root>/.cbm/local` (gitignored), or $CBM_LOCAL_DIR. INIT_CWD is where the user typed `npm start`. */
+export function defaultStateDir(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): string {
+  if (env.CBM_LOCAL_DIR) return resolve(env.CBM_LOCAL_DIR);
+  return join(findProjectRoot(env.INIT_CWD ?? cwd), ".cbm", "local");
+}
+
+/** 40 characters of base64url (30 random bytes). */
+export function generateApiKey(): string {
+  return randomBytes(30).toString("base64url");
+}
+
+export interface ApiKeyFile {
+  key: string;
+  path: string;
+  /** True when this start generated it. */
+  created: boolean;
+  /** Set when an existing file was readable by others and was tightened to 0600. */
+  fixedMode?: boolean;
+}
+
+/**
+ * Reads the API key from `<dir>/api-key`, or generates one and writes it readable by the user only (0600, in a 0700
+ * folder). An existing key is reused so scripts and exported variables keep working across restarts.
+ */
+export function ensureApiKey(dir: string): ApiKeyFile {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, KEY_FILE);
+  if (existsSync(path)) {
+    const key = readFileSync(path, "utf8").trim();
+    if (key.length >= 20) {
+      let fixedMode = false;
+      if (process.platform !== "win32" && (statSync(path).mode & 0o077) !== 0) {
+        chmodSync(path, 0o600);
+        fixedMode = true;
+      }
+      return { key, path, created: false, ...(fixedMode ? { fixedMode } : {}) };
+    }
+  }
+  const key = generateApiKey();
+  writeFileSync(path, key + "\n", { mode: 0o600 });
+  // mode applies only when the file is created; an existing short/empty file keeps its mode otherwise.
+  if (process.platform !== "win32") chmodSync(path, 0o600);
+  return { key, path, created: true };
+}
+
+export function writeApiUrl(dir: string, url: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, URL_FILE), url + "\n", { mode: 0o600 });
+}
+
+/** Removes the URL file if it still names `url` (another local instance may have taken over). */
+export function removeApiUrl(dir: string, url: string): void {
+  const path = join(dir, URL_FILE);
+  try {
+    if (readFileSync(path, "utf8").trim() === url) rmSync(path);
+  } catch {
+    // Already gone.
+  }
+}
