@@ -12,11 +12,12 @@ export interface SnsNotifierOptions {
  */
 export function snsSubject(subject: string): string {
   const ascii = subject
+    .replace(/\s+/g, " ")
     .normalize("NFKD")
     .replace(/[—–]/g, "-")
     .replace(/…/g, "...")
     .replace(/[^\x20-\x7e]/g, "")
-    .replace(/\s+/g, " ")
+    .replace(/ +/g, " ")
     .trim();
   const cleaned = /^[A-Za-z0-9\p{P}]/u.test(ascii) ? ascii : `CBM: ${ascii}`;
   return cleaned.length <= 99 ? cleaned : `${cleaned.slice(0, 96)}...`;
