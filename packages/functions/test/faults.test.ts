@@ -72,6 +72,17 @@ describe("fault tests: exactly one purchase per window", () => {
     await expectSettledOnce(h, block);
   });
 
+  it("5xx before any effect: the intent is settled as not bought after the grace, then bought once", async () => {
+    const h = await harness();
+    const block = await openWindow(h);
+    h.control.injectFault({ action: "PurchaseCapacityBlockExtension", kind: "error-before" });
+    expect(await h.tick()).toMatchObject({ purchaseAttempts: 1, purchases: 0 });
+    expect(h.ledger(block.capacityReservationId)).toHaveLength(0);
+    expect((await h.get(block.PK)).intent).toBeTruthy();
+    await h.tickUntil(async () => h.ledger(block.capacityReservationId).length === 1, { stepMs: time.MINUTE, max: 6 });
+    await expectSettledOnce(h, block);
+  });
+
   it("a timeout (latency beyond the client's timeout): settled from history, no second buy", async () => {
     const h = await harness({ requestTimeoutMs: 150 });
     const block = await openWindow(h);

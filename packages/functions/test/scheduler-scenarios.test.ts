@@ -230,6 +230,24 @@ describe("scheduler scenarios (DynamoDB Local + EC2 emulator, virtual clock)", (
     expect(h.notes(block.PK).filter((n) => n.kind === "payment-failed")).toHaveLength(1);
   });
 
+  it("a payment still pending close to the end alerts once", async () => {
+    const h = await harness();
+    h.control.configure({ paymentDelaySeconds: 6 * 3600 });
+    const block = await h.register({ endDate: END, policy: { requireApproval: false, lookaheadHours: 3 } });
+    await h.tick();
+    await h.advanceTo(plus(END, -3 * time.HOUR));
+    await h.tickUntil(async () => h!.ledger(block.capacityReservationId).length === 1, { stepMs: time.MINUTE, max: 3 });
+    while (h.clock.now().getTime() < Date.parse(END) - time.HOUR) {
+      h.advance(10 * time.MINUTE);
+      await h.tick();
+    }
+    const alerts = h.notes(block.PK).filter((n) => n.kind === "payment-pending-alert");
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.body).toContain("payment-pending");
+    expect((await h.get(block.PK)).pendingExtension?.alertedAt).toBeTruthy();
+    expect((await h.events(block.PK)).filter((e) => e.type === "payment-pending-alert")).toHaveLength(1);
+  });
+
   it("block expired: status expired, then left alone", async () => {
     const h = await harness();
     const end = "2025-06-02T11:30:00.000Z";
