@@ -10,19 +10,28 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values } = parseArgs({
-  options: {
-    port: { type: "string", default: "4567" },
-    host: { type: "string", default: "127.0.0.1" },
-    seed: { type: "string", default: "none" },
-    clock: { type: "string", default: "real" },
-    rate: { type: "string" },
-    "payment-delay": { type: "string" },
-    account: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  },
-}).valueOf() as { values: Record<string, string | boolean | undefined> };
+function parseFlags() {
+  try {
+    return parseArgs({
+      // pnpm 10 forwards a literal "--" from `pnpm start -- --port 1`; it is not an argument.
+      args: process.argv.slice(2).filter((arg) => arg !== "--"),
+      options: {
+        port: { type: "string", default: "4567" },
+        host: { type: "string", default: "127.0.0.1" },
+        seed: { type: "string", default: "none" },
+        clock: { type: "string", default: "real" },
+        rate: { type: "string" },
+        "payment-delay": { type: "string" },
+        account: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+}
 
+const values = parseFlags();
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
