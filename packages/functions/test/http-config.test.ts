@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "@cbm/core";
+import { loadApiConfig, loadConfig } from "../src/config";
+import { sanitizeActor } from "../src/http/request-guards";
+import { parseIfMatch } from "../src/http/schemas";
+
+describe("config", () => {
+  it("parses the environment into typed values, treating empty strings as unset", () => {
+    const c = loadApiConfig({ TABLE_NAME: "t", API_KEY_SECRET_ID: "s", API_URL: "https://x.example/prod/", NOTIFY_TOPIC_ARN: "", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000" });
+    expect(c).toMatchObject({ tableName: "t", apiKeySecretId: "s", apiUrl: "https://x.example/prod/", endpoints: { dynamodb: "http://127.0.0.1:8000" } });
+    expect(c.notifyTopicArn).toBeUndefined();
+  });
+
+  it("fails fast naming the missing or invalid key", () => {
+    expect(() => loadConfig({})).toThrow(ConfigError);
+    expect(() => loadConfig({})).toThrow(/TABLE_NAME: is required/);
+    expect(() => loadApiConfig({ TABLE_NAME: "t" })).toThrow(/API_KEY_SECRET_ID/);
+    expect(() => loadConfig({ TABLE_NAME: "t", ACCOUNT_ID: "12" })).toThrow(/ACCOUNT_ID/);
+    expect(() => loadConfig({ TABLE_NAME: "t", EC2_ENDPOINT: "not a url" })).toThrow(/EC2_ENDPOINT/);
+  });
+});
+
+describe("http helpers", () => {
+  it("sanitizes the actor header", () => {
+    expect(sanitizeActor(undefined)).toBe("api-key");
+    expect(sanitizeActor("cli:alice")).toBe("cli:alice");
+    expect(sanitizeActor("  \u0000<>  ")).toBe("api-key");
+    expect(sanitizeActor("a".repeat(100))).toHaveLength(64);
+  });
+
+  it("reads If-Match in the forms clients send", () => {
+    expect(parseIfMatch(undefined)).toBeUndefined();
+    expect(parseIfMatch("*")).toBeUndefined();
+    expect(parseIfMatch('"3"')).toBe(3);
+    expect(parseIfMatch('W/"3"')).toBe(3);
+    expect(parseIfMatch("12")).toBe(12);
+    expect(() => parseIfMatch("0")).toThrow();
+    expect(() => parseIfMatch('"3", "4"')).toThrow();
+  });
+});
