@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { type Template } from "aws-cdk-lib/assertions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The table design the adapters, their tests and local mode use; the stack must declare the same one.
+import { tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
 import { API_ROUTES } from "../api.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
-import { ACCOUNT, APP_NAME, nagFindings, onlyResource, ROOT, STACK_IDS, synthesize, type Synthesized } from "./synth.js";
+import { ACCOUNT, APP_NAME, cleanUp, nagFindings, onlyResource, ROOT, STACK_IDS, synthesize, type Synthesized } from "./synth.js";
 
 // Two deploys, synthesized once each and shared by every test below (SST's app context is global, so in sequence):
 // a protected stage with approvals by e-mail, and a disposable stage without ADMIN_EMAIL.
@@ -16,6 +18,7 @@ beforeAll(async () => {
   prod = await synthesize({ stage: "prod", adminEmail: EMAIL });
   dev = await synthesize({ stage: "dev" });
 });
+afterAll(cleanUp);
 const variants = () => [prod, dev];
 
 type Json = Record<string, unknown>;
@@ -151,6 +154,17 @@ describe("Database", () => {
         Projection: { ProjectionType: "ALL" },
       },
     ]);
+  });
+
+  it("declares exactly the table the DynamoDB adapters create in tests and local mode", () => {
+    const { TableName: _name, ...design } = tableDefinition("any");
+    const table = props(onlyResource(prod.templates.Database, "AWS::DynamoDB::Table"));
+    expect({
+      BillingMode: table.BillingMode,
+      AttributeDefinitions: table.AttributeDefinitions,
+      KeySchema: table.KeySchema,
+      GlobalSecondaryIndexes: table.GlobalSecondaryIndexes,
+    }).toEqual(design);
   });
 
   it("protects and retains the table in prod", () => {

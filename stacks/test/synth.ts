@@ -1,9 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Aspects, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { initProject } from "sst/project.js";
+import { initProject, useProject } from "sst/project.js";
 import { App } from "sst/constructs";
 import config from "../../sst.config.js";
 
@@ -13,6 +15,20 @@ export const REGION = "us-east-1";
 export const APP_NAME = "capacity-block-manager";
 export const STACK_IDS = ["Database", "Secrets", "Notifications", "Api", "Jobs"] as const;
 export type StackId = (typeof STACK_IDS)[number];
+
+// SST writes generated types and function bundles under <root>/.sst; a second test run at the same time (another
+// engineer's `vitest run`, a watch process) would delete them under our feet. Each process gets its own directory.
+let outDir: string | undefined;
+function privateOutDir(): string {
+  outDir ??= mkdtempSync(path.join(os.tmpdir(), "cbm-stacks-"));
+  return outDir;
+}
+
+/** Deletes this process's SST output directory (types, bundles). */
+export function cleanUp(): void {
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  outDir = undefined;
+}
 
 export interface Synthesized {
   app: App;
@@ -42,6 +58,9 @@ export async function synthesize({ stage, adminEmail, bundle = false }: SynthOpt
   const saved = { ADMIN_EMAIL: process.env.ADMIN_EMAIL, CBM_PROTECTED_STAGES: process.env.CBM_PROTECTED_STAGES };
   try {
     await initProject({ stage, root: ROOT, region: REGION });
+    const { paths } = useProject();
+    paths.out = privateOutDir();
+    paths.artifacts = path.join(paths.out, "artifacts");
     // After initProject: it loads .env files with override, and the variant must not depend on a developer's .env.
     process.env.ADMIN_EMAIL = adminEmail ?? "";
     delete process.env.CBM_PROTECTED_STAGES;
