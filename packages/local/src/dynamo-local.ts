@@ -7,6 +7,8 @@ import { createServer } from "node:net";
 export interface DynamoLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The java process, so callers (and tests) can check that it is gone after stop(). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,11 @@ export interface StartDynamoOptions {
   port?: number;
   /** Keep data in this folder instead of memory. */
   dbPath?: string;
+  /**
+   * Run java in its own process group, so a terminal's Ctrl-C reaches only the parent, which then stops DynamoDB
+   * Local after its last write. A process "exit" hook still kills it if the parent exits without stop().
+   */
+  detached?: boolean;
 }
 
 /**
@@ -77,11 +84,20 @@ export async function startDynamoLocal(opts: StartDynamoOptions = {}): Promise<D
     "-disableTelemetry",
     ...(opts.dbPath ? ["-dbPath", opts.dbPath] : ["-inMemory"]),
   ];
-  const child: ChildProcess = spawn("java", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn("java", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: opts.detached ?? false });
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  if (opts.detached) process.once("exit", killOnExit);
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      process.off("exit", killOnExit);
+      resolve(code);
+    }),
+  );
   const endpoint = `http://127.0.0.1:${port}`;
 
   const deadline = Date.now() + 60_000;
@@ -103,8 +119,9 @@ export async function startDynamoLocal(opts: StartDynamoOptions = {}): Promise<D
   return {
     endpoint,
     port,
+    pid: child.pid,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
       await exited;

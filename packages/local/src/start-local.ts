@@ -47,12 +47,16 @@ export interface StartLocalOptions {
   dataDir?: string;
   /** Seed the emulator's demo blocks and register them in CBM. Default true. */
   seed?: boolean;
+  /** With `seed`, also register the demo blocks in CBM; false leaves them for `cbm import`. Default true. */
+  register?: boolean;
   /** Where the API key and URL are kept; default <project root>/.cbm/local. */
   stateDir?: string;
   /** Run against real AWS (default credential chain) instead of DynamoDB Local and the emulator. */
   aws?: AwsModeOptions;
   /** Payment clearing delay of the emulator, in virtual seconds. Default 300. */
   paymentDelaySeconds?: number;
+  /** Start the tick loop at once (default); false waits for handle.startScheduler() (e.g. after a banner). */
+  startScheduler?: boolean;
   /** Human-readable output (notifications, status changes, tick problems). Default console.log; tests pass a no-op. */
   print?: (text: string) => void;
 }
@@ -74,6 +78,8 @@ export interface LocalHandle {
   store: BlockStore;
   /** Real milliseconds between ticks (0 = no loop). */
   tickIntervalMs: number;
+  /** Starts the tick loop (first tick at once); a no-op when already started or disabled. */
+  startScheduler(): void;
   /** Runs one scheduler tick now, after any running one (ticks never overlap). */
   tick(): Promise<TickReport>;
   stop(): Promise<void>;
@@ -170,7 +176,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       ec2 = createEc2CapacityProvider({});
     } else {
       if (opts.dataDir) mkdirSync(resolve(opts.dataDir), { recursive: true });
-      dynamo = await startDynamoLocal(opts.dataDir ? { dbPath: resolve(opts.dataDir) } : {});
+      dynamo = await startDynamoLocal({ detached: true, ...(opts.dataDir ? { dbPath: resolve(opts.dataDir) } : {}) });
       cleanups.push(() => dynamo!.stop());
       emulator = await startEmulator({
         port: 0,
@@ -196,7 +202,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print });
     const notifier = opts.aws?.topicArn ? fanOut(outbox, [await snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
 
-    if (opts.seed !== false && !opts.aws) {
+    if (opts.seed !== false && opts.register !== false && !opts.aws) {
       const demo = await registerDemoBlocks(createBlockUseCases({ store, history, clock, ids }));
       if (demo.existing.length) print(`Kept ${demo.existing.length} demo block(s) from ${opts.dataDir ?? "the data folder"}.`);
     }
@@ -231,7 +237,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
             lastTick: loop.lastReport ?? null,
             notifications: outbox.list().length,
             ...(emulator ? { ec2Endpoint: emulator.url } : {}),
-            ...(dynamo ? { dynamodbEndpoint: dynamo.endpoint } : {}),
+            ...(dynamo ? { dynamodbEndpoint: dynamo.endpoint, dynamodbPid: dynamo.pid } : {}),
             table: tableName,
           },
         }),
@@ -262,7 +268,10 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     cleanups.push(() => tickLoop.stop());
     writeApiUrl(stateDir, apiUrl);
     cleanups.push(async () => removeApiUrl(stateDir, apiUrl));
-    if (intervalMs > 0) tickLoop.start();
+    const startScheduler = () => {
+      if (intervalMs > 0) tickLoop.start();
+    };
+    if (opts.startScheduler !== false) startScheduler();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -279,6 +288,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       outbox,
       store,
       tickIntervalMs: intervalMs,
+      startScheduler,
       tick: () => tickLoop.runNow(),
       stop: () => (stopping ??= cleanup()),
     };
