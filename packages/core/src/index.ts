@@ -14,3 +14,4 @@ export * from "./inputs";
 export * from "./reconcile";
 export * from "./engine";
 export * from "./decision-effects";
+export * from "./verdicts";
