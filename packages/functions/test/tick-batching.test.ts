@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { startSchedulerHarness, time, wrapProvider, type SchedulerHarness } from "./support/scheduler-harness";
+import { startSchedulerHarness, time, wrapProvider, wrapStore, type SchedulerHarness } from "./support/scheduler-harness";
 
 const START = "2025-06-01T12:00:00.000Z";
 const END = "2025-06-10T11:30:00.000Z";
@@ -79,5 +79,33 @@ describe("tick: batching, idle cost, deadline, concurrency", () => {
     expect(r.purchases).toBe(8);
     expect(peak).toBeLessThanOrEqual(3);
     expect(peak).toBeGreaterThan(1);
+  });
+
+  it("a block that comes back in a later page of the same tick waits for the next tick", async () => {
+    h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START });
+    const block = await h.register({ endDate: END, policy: { requireApproval: false } });
+    await h.tick();
+    await h.advanceTo(OPENS);
+    // A stale intent (never reached EC2, older than the settle grace): this tick settles it as not bought.
+    const stored = await h.get(block.PK);
+    const createdAt = new Date(h.clock.now().getTime() - 10 * time.MINUTE).toISOString();
+    await h.store.update(
+      { ...stored, status: "purchasing", intent: { id: h.ids.next(), window: END, offeringId: "cbe-0123456789abcdef0", durationHours: 168, upfrontFee: "1", currencyCode: "USD", createdAt }, version: stored.version + 1 },
+      stored.version,
+    );
+    const inner = h.store;
+    // The due index hands the (now rewritten, still due) block out again in a second page.
+    const store = wrapStore(inner, {
+      findDue: async (now, opts) => {
+        const page = await inner.findDue(now, { ...opts, cursor: undefined });
+        return opts.cursor ? { items: page.items } : { items: page.items, cursor: "again" };
+      },
+    });
+    const r = await h.makeTick({ store })();
+    expect(r.decisions["settle-intent"]).toBe(1);
+    expect(r.purchaseAttempts).toBe(0);
+    expect(h.ledger(block.capacityReservationId)).toHaveLength(0);
+    h.advance(time.MINUTE);
+    expect((await h.tick()).purchases).toBe(1);
   });
 });

@@ -117,6 +117,9 @@ export function createTick(opts: CreateTickOptions): Tick {
     };
     const timeLeft = () => wallNow() < deadline;
     const tickNow = clock.now().toISOString();
+    // A block written with nextCheckAt = now can come back in a later page of this same query; it waits for the
+    // next tick (e.g. an intent settled as not bought is never bought again in the tick that settled it).
+    const seen = new Set<string>();
 
     let cursor: string | undefined;
     do {
@@ -126,8 +129,10 @@ export function createTick(opts: CreateTickOptions): Tick {
       }
       const page = await store.findDue(tickNow, { limit: pageSize, ...(cursor ? { cursor } : {}) });
       cursor = page.cursor;
-      report.due += page.items.length;
-      await processPage(page.items, report, timeLeft);
+      const fresh = page.items.filter((b) => !seen.has(b.PK));
+      for (const b of fresh) seen.add(b.PK);
+      report.due += fresh.length;
+      await processPage(fresh, report, timeLeft);
     } while (cursor);
 
     report.durationMs = wallNow() - started;
@@ -136,6 +141,7 @@ export function createTick(opts: CreateTickOptions): Tick {
   };
 
   async function processPage(blocks: Block[], report: TickReport, timeLeft: () => boolean): Promise<void> {
+    if (blocks.length === 0) return;
     const byRegion = new Map<string, Block[]>();
     for (const b of blocks) byRegion.set(b.region, [...(byRegion.get(b.region) ?? []), b]);
 
