@@ -3,6 +3,10 @@ import {
   DescribeCapacityBlocksCommand,
   DescribeCapacityBlockStatusCommand,
   DescribeCapacityReservationsCommand,
+  paginateDescribeCapacityBlockExtensionOfferings,
+  paginateDescribeCapacityBlockOfferings,
+  paginateDescribeCapacityBlocks,
+  paginateDescribeCapacityBlockStatus,
   PurchaseCapacityBlockCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
@@ -187,5 +191,32 @@ describe("DescribeCapacityBlocks and DescribeCapacityBlockStatus", () => {
     h.control.seedBlock({ capacityBlockId: `cb-${hex17(9)}`, ownerId: OTHER_ACCOUNT, endDate: "2026-11-27T11:30:00Z" });
     const blocks = await client.send(new DescribeCapacityBlocksCommand({}));
     expect(blocks.CapacityBlocks?.map((b) => b.CapacityBlockId)).toEqual([`cb-${hex17(9)}`]);
+  });
+});
+
+describe("the SDK's other capacity-block paginators", () => {
+  it("walk offerings, blocks and statuses page by page", async () => {
+    const seeded = [1, 2, 3].map((n) => h.control.seedBlock({ endDate: `2026-11-2${6 + n}T11:30:00Z` }));
+    const sizes = async (pages: AsyncIterable<unknown>, pick: (page: never) => unknown[] | undefined) => {
+      const out: number[] = [];
+      for await (const page of pages) out.push(pick(page as never)?.length ?? 0);
+      return out;
+    };
+    expect(
+      await sizes(
+        paginateDescribeCapacityBlockOfferings({ client, pageSize: 2 }, { CapacityDurationHours: 24, InstanceType: "p5.48xlarge" }),
+        (p: { CapacityBlockOfferings?: unknown[] }) => p.CapacityBlockOfferings,
+      ),
+    ).toEqual([2, 1]);
+    expect(
+      await sizes(
+        paginateDescribeCapacityBlockExtensionOfferings({ client }, { CapacityReservationId: seeded[0]!.capacityReservationId, CapacityBlockExtensionDurationHours: 24 }),
+        (p: { CapacityBlockExtensionOfferings?: unknown[] }) => p.CapacityBlockExtensionOfferings,
+      ),
+    ).toEqual([1]);
+    expect(await sizes(paginateDescribeCapacityBlocks({ client, pageSize: 2 }, {}), (p: { CapacityBlocks?: unknown[] }) => p.CapacityBlocks)).toEqual([2, 1]);
+    expect(
+      await sizes(paginateDescribeCapacityBlockStatus({ client, pageSize: 2 }, {}), (p: { CapacityBlockStatuses?: unknown[] }) => p.CapacityBlockStatuses),
+    ).toEqual([2, 1]);
   });
 });

@@ -236,10 +236,12 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     const [offering] = await offer(shared, 24, owner);
     await expectEc2Error(
       client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: shared, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId })),
-      "InvalidCapacityBlockOfferingIdNotFound",
-      400,
+      "UnauthorizedOperation",
+      403,
     );
     expect(h.control.ledger()).toEqual([]);
+    await owner.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: shared, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }));
+    expect(h.control.ledger()).toEqual([expect.objectContaining({ accountId: OTHER_ACCOUNT, capacityReservationId: shared })]);
   });
 
   it("rejects unknown, malformed and other-reservation offerings", async () => {

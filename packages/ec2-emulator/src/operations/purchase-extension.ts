@@ -18,6 +18,8 @@ export const purchaseExtension: Operation = (ctx, world) => {
     throw world.codes.error("offering-malformed", `Invalid id: '${offeringId}' (expecting 'cbe-' followed by 17 hexadecimal characters)`);
   }
   const r = findReservation(ctx, world, id);
+  // Ownership first: a consumer of a shared block learns it may not extend, not that an offering is unknown.
+  if (r.ownerId !== ctx.accountId) checkExtendable(ctx, world, r);
   const offering = world.store.extensionOfferings.get(offeringId);
   if (!offering || offering.accountId !== ctx.accountId || offering.region !== ctx.region) {
     throw world.codes.error("offering-not-found", `The Capacity Block extension offering '${offeringId}' cannot be found for this account.`);
