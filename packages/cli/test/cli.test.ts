@@ -1,0 +1,265 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Block, HistoryEvent } from "@cbm/core";
+import { startLocal, type LocalHandle } from "@cbm/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CbmApiError, createCbmClient, type CbmClient } from "../src/client";
+import { cbm } from "./helpers";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+let local: LocalHandle;
+let root: string;
+let client: CbmClient;
+let api: string[];
+
+/** An 11:30 UTC end date `days` ahead of the emulator's clock, as every Capacity Block has. */
+function endIn(days: number): string {
+  const d = new Date(local.clock.now().getTime() + days * 86_400_000);
+  d.setUTCHours(11, 30, 0, 0);
+  return d.toISOString();
+}
+
+/** A reservation known to EC2 (the emulator) but not managed by CBM. */
+function seedReservation(id: string, opts: { days?: number; region?: string; ownerId?: string } = {}): string {
+  local.emulator!.control.seedBlock({
+    capacityReservationId: id,
+    region: opts.region ?? "us-east-1",
+    endDate: endIn(opts.days ?? 20),
+    instanceType: "p5.48xlarge",
+    tags: { Name: `seeded-${id.slice(-4)}` },
+    ...(opts.ownerId ? { ownerId: opts.ownerId } : {}),
+  });
+  return id;
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "cbm-cli-"));
+  local = await startLocal({ port: 0, clockRate: 0, tickSeconds: 0, stateDir: join(root, ".cbm", "local"), print: () => undefined });
+  api = ["--api-url", local.apiUrl, "--api-key", local.apiKey];
+  client = createCbmClient({ apiUrl: local.apiUrl, apiKey: local.apiKey, actor: "test" });
+  await local.tick();
+});
+
+afterAll(async () => {
+  await local?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("client", () => {
+  it("follows the next-page cursor until every block is read", async () => {
+    const first = await client.listPage({ limit: 2 });
+    expect(first.items).toHaveLength(2);
+    expect(first.cursor).toBeTruthy();
+    const all = await client.list({ limit: 2 });
+    expect(new Set(all.map((b) => b.PK)).size).toBe(all.length);
+    expect(all.map((b) => b.PK)).toEqual(expect.arrayContaining(["llm-pretrain", "finetune-eval", "partner-shared", "west-cluster"]));
+  });
+
+  it("turns API errors into CbmApiError with status, code and field issues", async () => {
+    const err = await client
+      .create({ capacityReservationId: "cr-0000000000000e001", region: "us-east-1", policy: { lookaheadHours: 99_999 } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CbmApiError);
+    const e = err as CbmApiError;
+    expect(e.status).toBe(400);
+    expect(e.code).toBe("VALIDATION_FAILED");
+    expect(e.issues.map((i) => i.field)).toContain("policy.lookaheadHours");
+    const missing = (await client.get("no-such-block").catch((x: unknown) => x)) as CbmApiError;
+    expect([missing.status, missing.code]).toEqual([404, "NOT_FOUND"]);
+  });
+
+  it("serves the OpenAPI document", async () => {
+    const doc = await client.openapi();
+    expect(String(doc.openapi)).toMatch(/^3\.1/);
+  });
+});
+
+describe("cbm list / get", () => {
+  it("lists as JSON, most urgent first, finished or unextendable blocks last", async () => {
+    const r = await cbm(["list", "--json", ...api]);
+    expect(r.code).toBe(0);
+    const blocks = r.json<Block[]>();
+    const live = blocks.filter((b) => b.status !== "not-owned");
+    const ends = live.map((b) => Date.parse(b.endDate!));
+    expect(ends).toEqual([...ends].sort((a, b) => a - b));
+    expect(blocks.at(-1)!.PK).toBe("partner-shared");
+    expect(r.stderr).toBe("");
+  });
+
+  it("prints a table with status, end date and time left", async () => {
+    const r = await cbm(["list", ...api]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^PK\s+NAME\s+STATUS\s+REGION\s+END \(UTC\)\s+TIME LEFT$/);
+    expect(lines[1]).toMatch(/^llm-pretrain\s+llm-pretrain\s+awaiting-approval\s+us-east-1\s+\d{4}-\d\d-\d\d 11:30Z\s+1d \d+h$/);
+  });
+
+  it("gets one block; a missing one exits 3 with the API's message", async () => {
+    const ok = await cbm(["get", "llm-pretrain", "--json", ...api]);
+    expect(ok.code).toBe(0);
+    expect(ok.json<Block>().capacityReservationId).toBe("cr-0000000000000d001");
+    const human = await cbm(["get", "llm-pretrain", ...api]);
+    expect(human.stdout).toMatch(/Status:\s+awaiting-approval/);
+    const missing = await cbm(["get", "nope", ...api]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/No managed block with PK 'nope'.*HTTP 404/);
+    expect(missing.stdout).toBe("");
+  });
+});
+
+describe("cbm add / update", () => {
+  it("adds a block with a policy from flags, and refuses a duplicate with exit 4", async () => {
+    const id = seedReservation("cr-0000000000000a001");
+    const r = await cbm(["add", "--reservation", id, "--pk", "add-test", "--name", "Added", "--region", "us-east-1", "--extend-by-days", "14", "--lookahead-hours", "24", "--no-require-approval", "--max-fee", "9000.50", "--budget", "20000", "--max-extensions", "2", "--json", ...api]);
+    expect(r.code, r.stderr).toBe(0);
+    const b = r.json<Block>();
+    expect(b).toMatchObject({ PK: "add-test", name: "Added", region: "us-east-1", capacityReservationId: id });
+    expect(b.policy).toMatchObject({ extendByDays: 14, lookaheadHours: 24, requireApproval: false, maxUpfrontFee: "9000.50", budget: "20000", maxExtensions: 2 });
+    const again = await cbm(["add", "--reservation", id, "--pk", "add-test", "--region", "us-east-1", ...api]);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toMatch(/already exists/);
+  });
+
+  it("rejects bad flags before sending anything (exit 2), and shows the API's field errors (exit 1)", async () => {
+    const ladder = await cbm(["add", "--reservation", "cr-0000000000000a001", "--extend-by-days", "15", ...api]);
+    expect(ladder.code).toBe(2);
+    expect(ladder.stderr).toMatch(/ladder/);
+    const noRes = await cbm(["add", ...api]);
+    expect(noRes.code).toBe(2);
+    const unknown = await cbm(["add", "--reservation", "cr-0000000000000a001", "--colour", "red", ...api]);
+    expect(unknown.code).toBe(2);
+    const apiSide = await cbm(["add", "--reservation", "cr-0000000000000a009", "--region", "us-east-1", "--lookahead-hours", "5000", ...api]);
+    expect(apiSide.code).toBe(1);
+    expect(apiSide.stderr).toMatch(/HTTP 400, VALIDATION_FAILED/);
+    expect(apiSide.stderr).toMatch(/- policy\.lookaheadHours: /);
+    expect(apiSide.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it("updates only the given policy fields; 'none' clears a limit", async () => {
+    const r = await cbm(["update", "add-test", "--max-fee", "500", "--pause", "--json", ...api]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json<Block>().policy).toMatchObject({ maxUpfrontFee: "500", enabled: false, extendByDays: 14, budget: "20000" });
+    const cleared = await cbm(["update", "add-test", "--max-fee", "none", "--resume", "--json", ...api]);
+    expect(cleared.json<Block>().policy.maxUpfrontFee).toBeUndefined();
+    expect(cleared.json<Block>().policy.enabled).toBe(true);
+    expect((await cbm(["update", "add-test", ...api])).code).toBe(2);
+    expect((await cbm(["update", "missing-pk", "--budget", "1", ...api])).code).toBe(3);
+  });
+});
+
+describe("cbm approve / deny / history / delete", () => {
+  it("approves with a comment, recorded with the actor; denies; history shows both", async () => {
+    const a = await cbm(["approve", "llm-pretrain", "--comment", "budget ok", "--actor", "alice", "--json", ...api]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.json<Block>().approval).toMatchObject({ by: "alice", comment: "budget ok" });
+    const d = await cbm(["deny", "next-week-run", "--comment", "too dear", "--json", ...api], { env: { CBM_ACTOR: "bob" } });
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.json<Block>().denial).toMatchObject({ by: "bob" });
+    const h = await cbm(["history", "llm-pretrain", "--json", ...api]);
+    const events = h.json<HistoryEvent[]>();
+    expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
+    expect(events.at(-1)).toMatchObject({ type: "created" });
+    const two = await cbm(["history", "llm-pretrain", "--limit", "2", "--json", ...api]);
+    expect(two.json<HistoryEvent[]>()).toHaveLength(2);
+    const table = await cbm(["history", "next-week-run", ...api]);
+    expect(table.stdout).toMatch(/denied\s+bob/);
+  });
+
+  it("deletes only when told: no TTY and no --yes is exit 2; 'n' keeps it; --yes deletes", async () => {
+    seedReservation("cr-0000000000000a002");
+    expect((await cbm(["add", "--reservation", "cr-0000000000000a002", "--pk", "del-me", "--region", "us-east-1", ...api])).code).toBe(0);
+    const refused = await cbm(["delete", "del-me", ...api]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+    const kept = await cbm(["delete", "del-me", ...api], { isTTY: true, input: "n\n" });
+    expect(kept.code).toBe(0);
+    expect((await cbm(["get", "del-me", ...api])).code).toBe(0);
+    const gone = await cbm(["delete", "del-me", "--yes", "--json", ...api]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.json()).toEqual({ deleted: "del-me" });
+    expect((await cbm(["get", "del-me", ...api])).code).toBe(3);
+    expect((await cbm(["delete", "del-me", "--yes", ...api])).code).toBe(3);
+  });
+});
+
+describe("cbm import", () => {
+  it("plans from DescribeCapacityReservations, asks unless --yes, registers only unmanaged owned blocks", async () => {
+    const a = seedReservation("cr-0000000000000b001", { days: 9 });
+    const b = seedReservation("cr-0000000000000b002", { days: 12, region: "us-west-2" });
+    seedReservation("cr-0000000000000b003", { days: 9, ownerId: "999988887777" }); // shared in: not ours to extend
+    const flags = ["--regions", "us-east-1,us-west-2", "--account-id", "123456789012", "--ec2-endpoint", local.emulator!.url, ...api];
+
+    const refused = await cbm(["import", ...flags]);
+    expect(refused.code).toBe(2);
+
+    const dry = await cbm(["import", "--dry-run", "--json", ...flags]);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = dry.json<{ toRegister: { capacityReservationId: string }[]; managed: { PK: string }[]; registered: unknown[] }>();
+    expect(plan.toRegister.map((f) => f.capacityReservationId).sort()).toEqual(expect.arrayContaining([a, b]));
+    expect(plan.toRegister.map((f) => f.capacityReservationId)).not.toContain("cr-0000000000000b003");
+    expect(plan.toRegister.map((f) => f.capacityReservationId)).not.toContain("cr-0000000000000d005");
+    expect(plan.managed.map((m) => m.PK)).toEqual(expect.arrayContaining(["llm-pretrain", "west-cluster"]));
+    expect(plan.registered).toEqual([]);
+    expect((await cbm(["get", a, ...api])).code).toBe(3);
+
+    const no = await cbm(["import", ...flags, "--no-require-approval"], { isTTY: true, input: "n\n" });
+    expect(no.code).toBe(0);
+    expect(no.stdout).toMatch(/to register/);
+    expect((await cbm(["get", a, ...api])).code).toBe(3);
+
+    const done = await cbm(["import", "--yes", "--json", "--extend-by-days", "3", ...flags]);
+    expect(done.code, done.stderr).toBe(0);
+    const result = done.json<{ registered: { PK: string }[]; failed: unknown[] }>();
+    expect(result.registered.map((r) => r.PK)).toEqual(expect.arrayContaining([a, b]));
+    expect(result.failed).toEqual([]);
+    const got = (await cbm(["get", b, "--json", ...api])).json<Block>();
+    expect(got).toMatchObject({ region: "us-west-2", name: "seeded-b002" });
+    expect(got.policy.extendByDays).toBe(3);
+
+    const again = await cbm(["import", "--yes", ...flags]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 to register/);
+  });
+});
+
+describe("finding the API, usage and errors", () => {
+  it("finds local mode's URL and key files from a sub-folder, with no flags or env", async () => {
+    const sub = join(root, "some", "sub", "dir");
+    mkdirSync(sub, { recursive: true });
+    const r = await cbm(["get", "llm-pretrain", "--json"], { cwd: sub });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json<Block>().PK).toBe("llm-pretrain");
+  });
+
+  it("takes CBM_API_URL / CBM_API_KEY from the environment", async () => {
+    const r = await cbm(["list", "--json"], { env: { CBM_API_URL: local.apiUrl, CBM_API_KEY: local.apiKey } });
+    expect(r.code).toBe(0);
+  });
+
+  it("explains a refused key (exit 1), a missing API (exit 2) and an unreachable one (exit 1)", async () => {
+    const bad = await cbm(["list", "--api-url", local.apiUrl, "--api-key", "wrong"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/Forbidden \(HTTP 403/);
+    expect(bad.stderr).toMatch(/API key was refused/);
+    const none = await cbm(["list"], { cwd: tmpdir() });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/npm start/);
+    const down = await cbm(["list", "--api-url", "http://127.0.0.1:9", "--api-key", "k"]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/Cannot reach the CBM API/);
+  });
+
+  it("answers usage errors with exit 2 and help with exit 0", async () => {
+    expect((await cbm([])).code).toBe(2);
+    expect((await cbm(["frobnicate"])).code).toBe(2);
+    expect((await cbm(["get"])).code).toBe(2);
+    expect((await cbm(["get", "a", "b"])).code).toBe(2);
+    const help = await cbm(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes: 0 ok/);
+    const cmdHelp = await cbm(["import", "--help"]);
+    expect(cmdHelp.stdout).toMatch(/--ec2-endpoint/);
+  });
+});
