@@ -511,6 +511,56 @@ describe("Jobs", () => {
   });
 });
 
+/** Logical ids a resource refers to (Ref, Fn::GetAtt, DependsOn) inside its own template. */
+function references(resource: Json, ids: Set<string>): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node === null || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node as Json)) {
+      if (key === "Ref" && typeof value === "string" && ids.has(value)) found.add(value);
+      else if (key === "Fn::GetAtt" && Array.isArray(value) && ids.has(value[0] as string)) found.add(value[0] as string);
+      else walk(value);
+    }
+  };
+  walk(resource.Properties);
+  for (const dep of ([] as unknown[]).concat(resource.DependsOn ?? [])) if (ids.has(dep as string)) found.add(dep as string);
+  return [...found];
+}
+
+describe("deployability", () => {
+  it("has no dependency cycle inside any stack (CloudFormation would reject it; the API URL is the usual culprit)", () => {
+    for (const v of variants()) {
+      for (const id of STACK_IDS) {
+        const resources = v.templates[id].toJSON().Resources as Record<string, Json>;
+        const ids = new Set(Object.keys(resources));
+        const state = new Map<string, "visiting" | "done">();
+        const visit = (node: string, trail: string[]): void => {
+          if (state.get(node) === "done") return;
+          if (state.get(node) === "visiting") throw new Error(`cycle in ${id}: ${[...trail, node].join(" -> ")}`);
+          state.set(node, "visiting");
+          for (const next of references(resources[node]!, ids)) visit(next, [...trail, node]);
+          state.set(node, "done");
+        };
+        for (const node of ids) visit(node, []);
+      }
+    }
+  });
+
+  it("references other stacks only downstream: Database, Secrets, Notifications -> Api -> Jobs", () => {
+    const order = ["Database", "Secrets", "Notifications", "Api", "Jobs"];
+    for (const v of variants()) {
+      for (const id of STACK_IDS) {
+        const pattern = new RegExp(`"Fn::ImportValue":"${v.stage}-${APP_NAME}-(\\w+):`, "g");
+        for (const [, from] of JSON.stringify(v.templates[id].toJSON()).matchAll(pattern)) {
+          expect(order.indexOf(from!), `${id} imports ${from}`).toBeGreaterThanOrEqual(0);
+          expect(order.indexOf(from!), `${id} imports ${from}`).toBeLessThan(order.indexOf(id));
+        }
+      }
+    }
+  });
+});
+
 describe("least privilege across the app", () => {
   it("has no wildcard action, no NotAction/NotResource and no Scan in any policy CBM writes", () => {
     for (const v of variants()) {
