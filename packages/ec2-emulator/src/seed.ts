@@ -88,6 +88,7 @@ export const DEMO_OWNER_ACCOUNT = "111122223333";
 /**
  * Six blocks in two regions at different distances from "now", with fixed ids, so a demo always shows one block
  * about to end, a few comfortable ones, one not yet started, one shared in (not extendable) and one elsewhere.
+ * Idempotent.
  */
 export function seedDemo(world: World, accountId: string): Reservation[] {
   const nowMs = world.clock.nowMs();
@@ -101,7 +102,8 @@ export function seedDemo(world: World, accountId: string): Reservation[] {
     { ...demo(5, "us-east-1", "p5.48xlarge", 1, started, endIn(5), { Name: "partner-shared" }), ownerId: DEMO_OWNER_ACCOUNT },
     demo(6, "us-west-2", "p5.48xlarge", 8, started, endIn(6), { Name: "west-cluster", team: "infra" }),
   ];
-  return specs.map((spec) => seedBlock(world, accountId, { ...spec, accountId }));
+  // Seeding twice keeps the first demo blocks instead of failing on their fixed ids.
+  return specs.map((spec) => world.store.reservations.get(spec.capacityReservationId!) ?? seedBlock(world, accountId, { ...spec, accountId }));
 }
 
 function demo(

@@ -116,6 +116,8 @@ describe("control API over HTTP", () => {
     expect(demo.filter((r) => r.ownerId !== "123456789012")).toHaveLength(1);
     expect(demo.every((r) => r.endDate.endsWith("T11:30:00.000Z"))).toBe(true);
     expect(new Set(demo.map((r) => r.endDate)).size).toBeGreaterThanOrEqual(5);
+    expect((await control("POST", "/seed/demo")).body).toHaveLength(6);
+    expect((await control("GET", "/reservations")).body).toHaveLength(6);
   });
 
   it("seeds a block, reads it back, and rejects an end that is not 11:30 UTC", async () => {
