@@ -302,6 +302,26 @@ describe("request errors", () => {
   });
 });
 
+describe("unexpected errors", () => {
+  it("answer 500 INTERNAL, are logged without the key, and never leak details", async () => {
+    const { createApiHandler } = await import("../src/http/create-api-handler");
+    const { staticSecretSource } = await import("../src/adapters/secrets-source");
+    const { apiEvent } = await import("./support/api");
+    const logged: unknown[] = [];
+    const handler = createApiHandler({
+      store: { ...api.store, get: async () => { throw new TypeError("boom: internal detail"); } },
+      history: api.history,
+      secrets: staticSecretSource(API_KEY),
+      logger: { error: (m, f) => void logged.push({ m, ...f }), warn: () => {} },
+    });
+    const res = await handler(apiEvent("GET", "/some-pk"), {} as never);
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body)).toEqual({ message: "Internal server error", code: "INTERNAL" });
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged)).not.toContain(API_KEY);
+  });
+});
+
 describe("openapi.json", () => {
   it("is an OpenAPI 3.1 document with every route, the API-key scheme and the error schema", async () => {
     const res = await api.call("GET", "/openapi.json");

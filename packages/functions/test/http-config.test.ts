@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConfigError } from "@cbm/core";
 import { loadApiConfig, loadConfig } from "../src/config";
 import { sanitizeActor } from "../src/http/request-guards";
@@ -36,5 +36,24 @@ describe("http helpers", () => {
     expect(parseIfMatch("12")).toBe(12);
     expect(() => parseIfMatch("0")).toThrow();
     expect(() => parseIfMatch('"3", "4"')).toThrow();
+  });
+});
+
+describe("handlers/api composition root", () => {
+  it("fails the cold start naming the missing key, and builds the handler once the environment is complete", async () => {
+    vi.stubEnv("TABLE_NAME", "");
+    vi.stubEnv("API_KEY_SECRET_ID", "");
+    vi.resetModules();
+    await expect(import("../src/handlers/api")).rejects.toThrow(/TABLE_NAME/);
+    vi.stubEnv("TABLE_NAME", "cbm-test");
+    vi.resetModules();
+    await expect(import("../src/handlers/api")).rejects.toThrow(/API_KEY_SECRET_ID/);
+    vi.stubEnv("API_KEY_SECRET_ID", "cbm/api-key");
+    vi.stubEnv("AWS_REGION", "us-east-1");
+    vi.resetModules();
+    const mod = await import("../src/handlers/api");
+    expect(typeof mod.handler).toBe("function");
+    expect(typeof mod.createApiHandler).toBe("function");
+    vi.unstubAllEnvs();
   });
 });
