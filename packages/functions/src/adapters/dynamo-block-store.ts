@@ -95,6 +95,7 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
   /** Runs one conditional write, alone or in a transaction with history events, and maps condition failures. */
   async function write(
     operation: string,
+    pk: string,
     primary: Record<string, unknown>,
     kind: "Put" | "Delete",
     events: HistoryEvent[],
@@ -115,7 +116,8 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
       if (name === "TransactionCanceledException") {
         const codes = cancellationCodes(err);
         if (codes[0] === "ConditionalCheckFailed") throw await onConditionFailed();
-        if (codes.includes("TransactionConflict")) throw new VersionConflictError(String(primary.Key ? (primary.Key as Item)[PARTITION_KEY] : (primary.Item as Item)[PARTITION_KEY]));
+        // Another transaction was writing the same record at that moment: someone else won.
+        if (codes.includes("TransactionConflict")) throw new VersionConflictError(pk);
         if (codes.slice(1).includes("ConditionalCheckFailed")) throw new InfrastructureError(`DynamoDB ${operation}: history event id already used`, "DuplicateEventId", { cause: err });
       }
       throw toInfrastructureError(operation, err);
@@ -173,6 +175,7 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
       const item = blockToItem(block);
       await write(
         "create",
+        block.PK,
         { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": PARTITION_KEY } },
         "Put",
         events,
@@ -185,6 +188,7 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
       const item = blockToItem({ ...next, version: expectedVersion + 1 });
       await write(
         "update",
+        next.PK,
         {
           TableName: tableName,
           Item: item,
@@ -202,6 +206,7 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
     async delete(pk, expectedVersion, events = []) {
       await write(
         "delete",
+        pk,
         {
           TableName: tableName,
           Key: key(pk),

@@ -7,7 +7,7 @@ export interface BlockUseCaseDeps {
   ids: Ids;
 }
 
-/** Who acts and, when the client pinned one, the version it read (If-Match or the body's `version`). */
+/** Who acts: `api-key`, or the caller's sanitized `x-cbm-actor`; recorded in history. */
 export interface Actor {
   actor: string;
 }
