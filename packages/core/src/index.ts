@@ -15,3 +15,4 @@ export * from "./reconcile";
 export * from "./engine";
 export * from "./decision-effects";
 export * from "./verdicts";
+export * from "./at-risk";
