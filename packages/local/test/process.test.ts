@@ -10,8 +10,20 @@ const PKG = join(import.meta.dirname, "..");
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+afterAll(async () => {
+  // SIGTERM first: a SIGKILLed parent cannot stop its DynamoDB Local, which would outlive the test.
+  await Promise.all(
+    children
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => c.kill("SIGKILL"), 15_000);
+            c.once("exit", () => (clearTimeout(timer), resolve()));
+            c.kill("SIGTERM");
+          }),
+      ),
+  );
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
