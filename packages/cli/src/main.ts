@@ -89,7 +89,9 @@ export function exitCodeFor(e: CbmApiError): number {
 }
 
 function describeApiError(e: CbmApiError): string {
-  const head = e.status ? `error: ${e.message} (HTTP ${e.status}${e.code ? `, ${e.code}` : ""})` : `error: ${e.message}`;
+  // A validation message repeats its field list; the list alone reads better.
+  const message = e.issues.length ? "the API rejected the request" : e.message;
+  const head = e.status ? `error: ${message} (HTTP ${e.status}${e.code ? `, ${e.code}` : ""})` : `error: ${message}`;
   const hint =
     e.status === 403 ? "\n  The API key was refused: check --api-key / $CBM_API_KEY (local mode prints the key at start)." : "";
   return head + e.issues.map((i) => `\n  - ${i.field || "(body)"}: ${i.message}`).join("") + hint;
