@@ -42,7 +42,17 @@ function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-const stdoutSink: LogSink = { write: (line) => process.stdout.write(line + "\n") };
+/** One line per write on stdout: what Lambda ships to CloudWatch Logs, and where EMF documents must go. */
+export const stdoutSink: LogSink = { write: (line) => void process.stdout.write(line + "\n") };
+
+/** Drops everything; for tests and benchmarks that do not look at logs. */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const threshold = LEVELS[opts.level ?? "info"];

@@ -1,9 +1,11 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { ConfigError } from "@cbm/core";
+import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
+import { flushMetrics } from "../observability/middy";
+import { recordTickFailure, recordTickMetrics } from "../observability/tick-metrics";
 import type { Tick, TickReport } from "./create-tick";
-import type { TickLogger } from "./logger";
 
 export interface TickHandlerDeps {
   /** A ready tick (tests, local mode) … */
@@ -11,7 +13,8 @@ export interface TickHandlerDeps {
   /** … or one built once the account is known: ACCOUNT_ID, else the account of the invoked function's ARN. */
   tickForAccount?: (accountId: string) => Tick;
   accountId?: string;
-  logger: TickLogger;
+  logger: Pick<Logger, "info" | "warn" | "error">;
+  /** Flushed once per invocation (EMF on stdout in Lambda). */
   metrics?: Metrics;
   /** Stop taking new work this long before Lambda's timeout (a purchase call in flight must still finish). Default 15 s. */
   safetyMs?: number;
@@ -38,25 +41,22 @@ export function createTickHandler(deps: TickHandlerDeps) {
     return built.tick;
   };
 
+  const noMetrics: Pick<Metrics, "add" | "flush"> = { add: () => undefined, flush: () => [] };
+  const metrics = deps.metrics ?? noMetrics;
+
   return middy<unknown, TickReport>({ timeoutEarlyInMillis: 0 })
+    .use(flushMetrics(metrics))
     .use({
       onError: async (request) => {
-        deps.logger.error("tick failed", { error: request.error instanceof Error ? { name: request.error.name, message: request.error.message } : String(request.error) });
+        recordTickFailure(metrics);
+        deps.logger.error("tick failed", { awsRequestId: request.context?.awsRequestId, error: request.error });
       },
     })
     .handler(async (_event, context) => {
       const remaining = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : undefined;
       const deadline = remaining === undefined ? undefined : new Date(Date.now() + Math.max(remaining - safetyMs, 0));
       const report = await tickFor(context).call(undefined, deadline ? { deadline } : {});
-      if (deps.metrics) {
-        for (const [name, value] of [
-          ["TickDue", report.due], ["TickProcessed", report.processed], ["TickSkipped", report.skipped], ["Purchases", report.purchases],
-          ["PurchaseAttempts", report.purchaseAttempts], ["TickErrors", report.errors], ["Throttled", report.throttled], ["Conflicts", report.conflicts],
-          ["BlockWrites", report.writes], ["Notifications", report.notifications],
-        ] as const) deps.metrics.add(name, value);
-        deps.metrics.add("TickDuration", report.durationMs, "Milliseconds");
-        deps.metrics.flush();
-      }
+      recordTickMetrics(metrics, report);
       return report;
     });
 }

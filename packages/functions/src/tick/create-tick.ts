@@ -1,6 +1,8 @@
 import {
   type Block,
   type BlockStore,
+  addMoney,
+  isAtRisk,
   type CapacityProvider,
   type Clock,
   DEFAULT_ENGINE_SETTINGS,
@@ -33,7 +35,7 @@ import {
   statusFor,
   withIntent,
 } from "@cbm/core";
-import { type TickLogger, silentLogger } from "./logger";
+import { type Logger, silentLogger } from "../observability/logger";
 import { approvalNotification, paymentPendingAlert, purchasedNotification, stopNotification } from "./notifications";
 import { sameRecord } from "./same-record";
 
@@ -50,7 +52,7 @@ export interface CreateTickOptions {
   ids: Ids;
   /** Engine settings; `autoApprove` defaults to "no approver can be reached" (original README behaviour). */
   settings: TickSettings;
-  logger?: TickLogger;
+  logger?: Pick<Logger, "info" | "warn" | "error">;
   /** Blocks worked on at once. Default 8. */
   concurrency?: number;
   /** Due blocks read per page (and so per batch of describes). Default 250. */
@@ -61,6 +63,12 @@ export interface CreateTickOptions {
   apiUrl?: string;
   /** Wall clock for deadlines: real elapsed time, independent of the (possibly virtual) Clock port. */
   wallNow?: () => number;
+  /**
+   * How often (Clock time) a tick also reads every block to count those at risk (see core's isAtRisk); the first
+   * tick always does. Default 5 min; 0 turns the sweep off. A block waiting for approval is not due for hours, so
+   * the due blocks alone cannot tell.
+   */
+  atRiskEveryMs?: number;
 }
 
 export interface TickReport {
@@ -81,6 +89,19 @@ export interface TickReport {
   /** Block writes made (a block with nothing new costs none). */
   writes: number;
   notifications: number;
+  /** Extensions bought in this tick: EC2 answered the purchase with success, or an earlier intent was settled from EC2's history as bought. */
+  bought: number;
+  /** Sum of the fees of `bought`, per currency, as decimal strings. */
+  spend: Record<string, string>;
+  /** Blocks whose approval is outstanding: a request (or reminder) sent, or a wait for the answer. */
+  approvalsPending: number;
+  /** Extensions EC2 reported as payment-failed in this tick (reconcile recorded the failure). */
+  paymentFailures: number;
+  /** EC2 calls that failed, and that were throttled. */
+  ec2Errors: number;
+  ec2Throttles: number;
+  /** Blocks at risk (ending within 24 h, to be extended, not paid), when this tick swept all blocks; else absent. */
+  blocksAtRisk?: number;
   deadlineReached: boolean;
   durationMs: number;
 }
@@ -101,6 +122,8 @@ export function createTick(opts: CreateTickOptions): Tick {
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const pageSize = Math.max(1, opts.pageSize ?? 250);
   const wallNow = opts.wallNow ?? Date.now;
+  const atRiskEveryMs = Math.max(0, opts.atRiskEveryMs ?? 5 * 60_000);
+  let lastSweepAt: number | undefined;
   const settings: EngineSettings = {
     ...DEFAULT_ENGINE_SETTINGS,
     ...opts.settings,
@@ -113,8 +136,10 @@ export function createTick(opts: CreateTickOptions): Tick {
     const deadline = tickOpts.deadline?.getTime() ?? started + (opts.deadlineMs ?? 50_000);
     const report: TickReport = {
       due: 0, processed: 0, skipped: 0, decisions: {}, purchaseAttempts: 0, purchases: 0, errors: 0, throttled: 0,
-      conflicts: 0, writes: 0, notifications: 0, deadlineReached: false, durationMs: 0,
+      conflicts: 0, writes: 0, notifications: 0, bought: 0, spend: {}, approvalsPending: 0, paymentFailures: 0, ec2Errors: 0,
+      ec2Throttles: 0, deadlineReached: false, durationMs: 0,
     };
+    const io = countingProvider(ec2, report);
     const timeLeft = () => wallNow() < deadline;
     const tickNow = clock.now().toISOString();
     // A block written with nextCheckAt = now can come back in a later page of this same query; it waits for the
@@ -132,15 +157,44 @@ export function createTick(opts: CreateTickOptions): Tick {
       const fresh = page.items.filter((b) => !seen.has(b.PK));
       for (const b of fresh) seen.add(b.PK);
       report.due += fresh.length;
-      await processPage(fresh, report, timeLeft);
+      await processPage(fresh, report, timeLeft, io);
     } while (cursor);
+
+    if (atRiskEveryMs > 0 && timeLeft() && (lastSweepAt === undefined || clock.now().getTime() - lastSweepAt >= atRiskEveryMs)) {
+      await sweepAtRisk(report);
+    }
 
     report.durationMs = wallNow() - started;
     logger.info("tick done", { ...report });
     return report;
   };
 
-  async function processPage(blocks: Block[], report: TickReport, timeLeft: () => boolean): Promise<void> {
+  /** Reads every block (the `blocks` index, no writes) and counts those at risk; each one gets a warning line. */
+  async function sweepAtRisk(report: TickReport): Promise<void> {
+    const now = clock.now();
+    try {
+      const all: Block[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list({ limit: pageSize, ...(cursor ? { cursor } : {}) });
+        all.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor);
+      const atRisk = all.filter((b) => isAtRisk(b, now));
+      for (const b of atRisk) {
+        logger.warn("block at risk: ends within 24 h without a paid extension", {
+          ...blockFields(b), endDate: b.endDate, status: b.status, statusReason: b.statusReason,
+          hoursLeft: Math.round(((Date.parse(b.endDate!) - now.getTime()) / 3_600_000) * 10) / 10,
+        });
+      }
+      report.blocksAtRisk = atRisk.length;
+      lastSweepAt = now.getTime();
+    } catch (err) {
+      logger.warn("at-risk sweep failed; retried next tick", { error: describeError(err) });
+    }
+  }
+
+  async function processPage(blocks: Block[], report: TickReport, timeLeft: () => boolean, ec2: CapacityProvider): Promise<void> {
     if (blocks.length === 0) return;
     const byRegion = new Map<string, Block[]>();
     for (const b of blocks) byRegion.set(b.region, [...(byRegion.get(b.region) ?? []), b]);
@@ -167,7 +221,7 @@ export function createTick(opts: CreateTickOptions): Tick {
         return;
       }
       const t = truth.get(block.region)!;
-      const run: Run = { stored: block, report };
+      const run: Run = { stored: block, report, ec2 };
       report.processed++;
       try {
         if ("error" in t) throw t.error;
@@ -178,7 +232,7 @@ export function createTick(opts: CreateTickOptions): Tick {
           report.conflicts++;
           report.skipped++;
           report.processed--;
-          logger.info("block changed concurrently; left for a later tick", { pk: block.PK });
+          logger.info("block changed concurrently; left for a later tick", blockFields(block));
           return;
         }
         await recordFailure(run, err);
@@ -190,6 +244,8 @@ export function createTick(opts: CreateTickOptions): Tick {
     /** The latest version of the record known to be stored: every write is conditional on its version. */
     stored: Block;
     report: TickReport;
+    /** EC2, counting failures and throttles into the report. */
+    ec2: CapacityProvider;
   }
 
   async function processBlock(run: Run, reservation: ReservationView | undefined, hist: ExtensionRecord[]): Promise<void> {
@@ -197,6 +253,11 @@ export function createTick(opts: CreateTickOptions): Tick {
     const rec = reconcile(run.stored, reservation, hist, now);
     const base = rec.block;
     const pre: Pending = { events: rec.events.map((e) => ({ type: e.type, message: e.message, ...(e.data ? { data: e.data } : {}) })), notifications: rec.notifications };
+    const failedPayments = rec.events.filter((e) => e.type === "payment-failed");
+    for (const e of failedPayments) {
+      logger.warn("extension payment failed", { ...blockFields(base), window: e.data?.window, offeringId: e.data?.offeringId, fee: e.data?.upfrontFee, currency: e.data?.currencyCode });
+    }
+    run.report.paymentFailures += failedPayments.length;
 
     let decision = decide({ block: base, reservation, history: hist, now, settings });
     let offerings: Map<number, ExtensionOffering[]> | undefined;
@@ -206,13 +267,15 @@ export function createTick(opts: CreateTickOptions): Tick {
       const todo = decision.durationsHours.filter((h) => !offerings!.has(h));
       if (todo.length === 0 || round > 64) throw new Error(`engine asked again for offerings it has (${decision.durationsHours.join(", ")} h)`);
       for (const hours of todo) {
-        const list = await ec2.extensionOfferings(run.stored.region, run.stored.capacityReservationId, hours);
+        const list = await run.ec2.extensionOfferings(run.stored.region, run.stored.capacityReservationId, hours);
         offerings.set(hours, list);
         if (list.length > 0) break;
       }
       decision = decide({ block: base, reservation, history: hist, now, settings, offerings });
     }
     run.report.decisions[decision.kind] = (run.report.decisions[decision.kind] ?? 0) + 1;
+    if (decision.kind === "request-approval" || (decision.kind === "wait" && decision.reason === "approval-pending")) run.report.approvalsPending++;
+    logger.info("decision", { ...blockFields(base), ...decisionFields(decision) });
 
     switch (decision.kind) {
       case "purchase":
@@ -269,7 +332,7 @@ export function createTick(opts: CreateTickOptions): Tick {
       } catch (err) {
         // The state is written already; a lost informational notice must not undo it.
         run.report.errors++;
-        logger.error("notification failed", { pk: n.pk, key: n.key, error: describeError(err) });
+        logger.error("notification failed", { ...blockFields(run.stored), key: n.key, kind: n.kind, error: describeError(err) });
       }
     }
   }
@@ -317,7 +380,7 @@ export function createTick(opts: CreateTickOptions): Tick {
       run.report.notifications++;
     } catch (err) {
       // Undo the bookkeeping so the notice goes out again after a backoff instead of at the next reminder.
-      logger.error("approval notice failed; retrying after backoff", { pk: next.PK, error: describeError(err) });
+      logger.error("approval notice failed; retrying after backoff", { ...blockFields(next), error: describeError(err) });
       const failures = (run.stored.failures ?? 0) + 1;
       await write(run, {
         ...run.stored,
@@ -343,7 +406,7 @@ export function createTick(opts: CreateTickOptions): Tick {
     const intent = intentFor(decision, ids.next(), now);
     const events: EventSpec[] = [...pre.events];
     if (decision.approval === "auto-approved") {
-      logger.warn("approved automatically: no approver can be reached (no notification topic configured)", { pk: base.PK, window: decision.window });
+      logger.warn("approved automatically: no approver can be reached (no notification topic configured)", { ...blockFields(base), window: decision.window });
       events.push({ type: "auto-approved", message: `approved automatically for the window ending ${decision.window}: no approval topic is configured`, data: { window: decision.window, offeringId: intent.offeringId } });
     }
     events.push({ type: "purchase-intent", message: `buying ${intent.durationHours / 24} days for ${intent.upfrontFee} ${intent.currencyCode} (${intent.offeringId})`, data: { intent, approval: decision.approval } });
@@ -356,7 +419,7 @@ export function createTick(opts: CreateTickOptions): Tick {
     run.report.purchaseAttempts++;
     let extension: ExtensionRecord;
     try {
-      extension = await ec2.purchaseExtension(base.region, base.capacityReservationId, intent.offeringId);
+      extension = await run.ec2.purchaseExtension(base.region, base.capacityReservationId, intent.offeringId);
     } catch (err) {
       if (err instanceof RejectedError || err instanceof ThrottledError) {
         await afterRejected(run, intent, err);
@@ -366,7 +429,8 @@ export function createTick(opts: CreateTickOptions): Tick {
       return;
     }
     run.report.purchases++;
-    logger.info("extension purchased", { pk: base.PK, offeringId: extension.offeringId, fee: extension.upfrontFee, currency: extension.currencyCode, status: extension.status });
+    countBought(run.report, extension);
+    logger.info("extension purchased", { ...blockFields(base), window: decision.window, offeringId: extension.offeringId, fee: extension.upfrontFee, currency: extension.currencyCode, status: extension.status });
     const ok = await updateOwnIntent(run, intent, (b) => recordBought(b, extension, now), [
       { type: "purchased", message: `bought ${extension.durationHours / 24} days for ${extension.upfrontFee} ${extension.currencyCode} (${extension.offeringId})`, data: { extension, intentId: intent.id } },
     ]);
@@ -383,7 +447,7 @@ export function createTick(opts: CreateTickOptions): Tick {
     const throttled = err instanceof ThrottledError;
     if (throttled) run.report.throttled++;
     else run.report.errors++;
-    logger.warn("purchase rejected by EC2; nothing was bought", { pk: run.stored.PK, offeringId: intent.offeringId, error: describeError(err) });
+    logger.warn("purchase rejected by EC2; nothing was bought", { ...blockFields(run.stored), window: intent.window, offeringId: intent.offeringId, error: describeError(err) });
     await updateOwnIntent(
       run,
       intent,
@@ -406,7 +470,7 @@ export function createTick(opts: CreateTickOptions): Tick {
   async function afterAmbiguous(run: Run, intent: PurchaseIntent, err: unknown): Promise<void> {
     const now = clock.now();
     run.report.errors++;
-    logger.error("purchase outcome unknown; the intent stays until EC2's history settles it", { pk: run.stored.PK, offeringId: intent.offeringId, error: describeError(err) });
+    logger.error("purchase outcome unknown; the intent stays until EC2's history settles it", { ...blockFields(run.stored), window: intent.window, offeringId: intent.offeringId, error: describeError(err) });
     await updateOwnIntent(
       run,
       intent,
@@ -429,7 +493,7 @@ export function createTick(opts: CreateTickOptions): Tick {
   async function updateOwnIntent(run: Run, intent: PurchaseIntent, apply: (b: Block) => Block, events: EventSpec[]): Promise<boolean> {
     for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
       if (run.stored.intent?.id !== intent.id) {
-        logger.info("intent already settled elsewhere", { pk: run.stored.PK, intentId: intent.id });
+        logger.info("intent already settled elsewhere", { ...blockFields(run.stored), intentId: intent.id });
         return false;
       }
       try {
@@ -437,7 +501,7 @@ export function createTick(opts: CreateTickOptions): Tick {
         return true;
       } catch (err) {
         if (!(err instanceof VersionConflictError)) {
-          logger.error("could not record the purchase outcome; the next tick settles it from EC2", { pk: run.stored.PK, intentId: intent.id, error: describeError(err) });
+          logger.error("could not record the purchase outcome; the next tick settles it from EC2", { ...blockFields(run.stored), intentId: intent.id, error: describeError(err) });
           run.report.errors++;
           // Keep the audit trail of what EC2 answered even though the record could not be updated.
           const at = clock.now().toISOString();
@@ -458,6 +522,7 @@ export function createTick(opts: CreateTickOptions): Tick {
   async function settleIntent(run: Run, base: Block, decision: Extract<Decision, { kind: "settle-intent" }>, pre: Pending, now: Date): Promise<void> {
     if (decision.outcome === "purchased") {
       const ext = decision.extension;
+      countBought(run.report, ext);
       const next = recordBought(base, ext, now);
       await write(run, next, [
         ...pre.events,
@@ -481,7 +546,7 @@ export function createTick(opts: CreateTickOptions): Tick {
     const throttled = err instanceof ThrottledError;
     if (throttled) run.report.throttled++;
     else run.report.errors++;
-    (throttled ? logger.warn : logger.error)(throttled ? "throttled by EC2; backing off" : "block failed; backing off", { pk: run.stored.PK, error: describeError(err) });
+    (throttled ? logger.warn : logger.error)(throttled ? "throttled by EC2; backing off" : "block failed; backing off", { ...blockFields(run.stored), error: describeError(err) });
     const failures = (run.stored.failures ?? 0) + 1;
     try {
       await write(run, {
@@ -493,7 +558,7 @@ export function createTick(opts: CreateTickOptions): Tick {
         nextCheckAt: backoffUntil(failures - 1, now, settings),
       }, []);
     } catch (writeErr) {
-      logger.error("could not record the failure", { pk: run.stored.PK, error: describeError(writeErr) });
+      logger.error("could not record the failure", { ...blockFields(run.stored), error: describeError(writeErr) });
     }
   }
 }
@@ -502,6 +567,59 @@ export function createTick(opts: CreateTickOptions): Tick {
 const NOTIFY_ON_STOP: ReadonlySet<string> = new Set([
   "no-offering", "price-above-cap", "budget-exhausted", "currency-mismatch", "window-closed", "not-owned", "not-found", "not-extendable", "payment-failed",
 ]);
+
+/** The fields every per-block log line carries, so CloudWatch Logs Insights can filter by any of them. */
+function blockFields(b: Block): Record<string, unknown> {
+  return { PK: b.PK, capacityReservationId: b.capacityReservationId, region: b.region };
+}
+
+/** `decision` (its kind), `reason` (stop or wait reason, approval notice, approval basis …), and the window and fee when there is one. */
+export function decisionFields(d: Decision): Record<string, unknown> {
+  switch (d.kind) {
+    case "wait":
+      return { decision: d.kind, reason: d.reason, until: d.until };
+    case "stop":
+      return { decision: d.kind, reason: d.reason, detail: d.detail, ...(d.retryAt ? { retryAt: d.retryAt } : {}) };
+    case "fetch-offerings":
+      return { decision: d.kind, reason: "offerings-needed", window: d.window };
+    case "request-approval":
+      return { decision: d.kind, reason: d.notice, window: d.window, offeringId: d.offering.offeringId, fee: d.offering.upfrontFee, currency: d.offering.currencyCode, durationHours: d.offering.durationHours };
+    case "purchase":
+      return { decision: d.kind, reason: d.approval, window: d.window, offeringId: d.offering.offeringId, fee: d.offering.upfrontFee, currency: d.offering.currencyCode, durationHours: d.offering.durationHours };
+    case "await-payment":
+      return { decision: d.kind, reason: d.alert ? "payment-pending-alert" : "payment-pending", window: d.window, offeringId: d.extension.offeringId, fee: d.extension.upfrontFee, currency: d.extension.currencyCode };
+    case "settle-intent":
+      return { decision: d.kind, reason: d.outcome, window: d.intent.window, offeringId: d.intent.offeringId, fee: d.intent.upfrontFee, currency: d.intent.currencyCode };
+  }
+}
+
+/** Money stays a decimal string here; only the metric at the edge turns it into a number. */
+function countBought(report: TickReport, ext: ExtensionRecord): void {
+  report.bought++;
+  report.spend[ext.currencyCode] = addMoney(report.spend[ext.currencyCode] ?? "0", ext.upfrontFee);
+}
+
+/** EC2 with every failed call counted into the report (throttles apart), the error passed on unchanged. */
+function countingProvider(inner: CapacityProvider, report: TickReport): CapacityProvider {
+  const counted =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        if (err instanceof ThrottledError) report.ec2Throttles++;
+        else report.ec2Errors++;
+        throw err;
+      }
+    };
+  return {
+    describeReservations: counted((r, ids) => inner.describeReservations(r, ids)),
+    extensionHistory: counted((r, ids) => inner.extensionHistory(r, ids)),
+    extensionOfferings: counted((r, c, h) => inner.extensionOfferings(r, c, h)),
+    purchaseExtension: counted((r, c, o) => inner.purchaseExtension(r, c, o)),
+    listCapacityBlocks: counted((r, o) => inner.listCapacityBlocks(r, o)),
+  };
+}
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -1,9 +1,9 @@
-/** The few log calls the scheduler makes; structured, so CloudWatch Logs Insights can query by field. */
-export interface TickLogger {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-  error(message: string, data?: Record<string, unknown>): void;
-}
+import type { Logger } from "../observability/logger";
 
-/** Drops everything; for tests and benchmarks. */
-export const silentLogger: TickLogger = { info: () => {}, warn: () => {}, error: () => {} };
+/**
+ * The log calls the scheduler makes. The implementation is observability/logger.ts (createLogger, silentLogger);
+ * this alias only keeps older imports compiling.
+ */
+export type TickLogger = Pick<Logger, "info" | "warn" | "error">;
+
+export { silentLogger } from "../observability/logger";
