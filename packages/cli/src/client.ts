@@ -1,4 +1,4 @@
-import type { Block, ExtensionPolicy, HistoryEvent } from "@cbm/core";
+import type { Block, ExtensionPolicy, HistoryEvent, Notification } from "@cbm/core";
 
 /** One field the API rejected, as its 400 body lists them. */
 export interface CbmFieldIssue {
@@ -77,6 +77,8 @@ export interface CbmClient {
   /** Newest first, following cursors up to `limit` events. */
   history(pk: string, opts?: HistoryOptions): Promise<HistoryEvent[]>;
   openapi(): Promise<Record<string, unknown>>;
+  /** Local mode only (`GET /_local/outbox`): the notifications sent so far, oldest first. */
+  outbox(pk?: string): Promise<Notification[]>;
 }
 
 export interface CbmClientOptions {
@@ -273,6 +275,9 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
     },
     async openapi() {
       return (await call("GET", "/openapi.json")).body as Record<string, unknown>;
+    },
+    async outbox(pk) {
+      return itemsOf<Notification>((await call("GET", "/_local/outbox", { query: { pk } })).body);
     },
   };
 }

@@ -9,6 +9,7 @@ import { getCommand } from "./commands/get";
 import { historyCommand } from "./commands/history";
 import { importCommand } from "./commands/import";
 import { listCommand } from "./commands/list";
+import { outboxCommand } from "./commands/outbox";
 import { updateCommand } from "./commands/update";
 import { CliError, EXIT, UsageError } from "./errors";
 import { println, processIo, type Io } from "./io";
@@ -24,6 +25,7 @@ export const COMMANDS: Command[] = [
   deleteCommand,
   historyCommand,
   importCommand,
+  outboxCommand,
 ];
 
 const GLOBAL_OPTIONS: Options = {

@@ -224,6 +224,19 @@ describe("cbm import", () => {
   });
 });
 
+describe("cbm outbox", () => {
+  it("lists local mode's notifications, filtered by block", async () => {
+    const r = await cbm(["outbox", "--pk", "llm-pretrain", "--json", ...api]);
+    expect(r.code, r.stderr).toBe(0);
+    const items = r.json<{ kind: string; pk: string }[]>();
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((n) => n.pk === "llm-pretrain")).toBe(true);
+    expect(items.map((n) => n.kind)).toContain("approval-request");
+    const human = await cbm(["outbox", ...api]);
+    expect(human.stdout).toMatch(/^WHEN \(UTC\)\s+KIND\s+PK\s+SUBJECT/);
+  });
+});
+
 describe("finding the API, usage and errors", () => {
   it("finds local mode's URL and key files from a sub-folder, with no flags or env", async () => {
     const sub = join(root, "some", "sub", "dir");

@@ -107,6 +107,12 @@ describe("npm start as a process", () => {
     expect(out).not.toMatch(/^\s+at /m);
   });
 
+  it("--aws needs the owning account (exit 2 before touching AWS)", async () => {
+    const run = startBin(["--aws", "--regions", "us-east-1"], { CBM_LOCAL_DIR: join(tmpdir(), "cbm-unused"), CBM_ACCOUNT_ID: "" });
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toMatch(/--aws needs --account-id/);
+  });
+
   it("rejects unknown flags with a usage message (exit 2)", async () => {
     const run = startBin(["--colour", "red"], { CBM_LOCAL_DIR: join(tmpdir(), "cbm-unused") });
     expect(await run.exited).toBe(2);
