@@ -15,6 +15,8 @@ const EnvSchema = z.object({
   EC2_ENDPOINT: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
   SECRETS_ENDPOINT: optionalUrl,
+  STAGE: optionalString,
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).optional(),
 });
 
 export interface Config {
@@ -25,6 +27,9 @@ export interface Config {
   accountId?: string;
   region?: string;
   endpoints: { ec2?: string; dynamodb?: string; secretsManager?: string };
+  /** The SST stage (set on every function by sst.config.ts); the `stage` dimension of every metric. */
+  stage?: string;
+  logLevel?: "debug" | "info" | "warn" | "error";
 }
 
 /** What the API handler needs, with its required keys made required. */
@@ -55,6 +60,8 @@ export function loadConfig(env: Env): Config {
     accountId: e.ACCOUNT_ID,
     region: e.AWS_REGION,
     endpoints: { ec2: e.EC2_ENDPOINT, dynamodb: e.DYNAMODB_ENDPOINT, secretsManager: e.SECRETS_ENDPOINT },
+    stage: e.STAGE,
+    logLevel: e.LOG_LEVEL,
   };
 }
 

@@ -5,7 +5,8 @@ import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { loadApiConfig } from "../config";
 import { createApiHandler } from "../http/create-api-handler";
-import { createLogger } from "../observability/logger";
+import { createLogger, stdoutSink } from "../observability/logger";
+import { createMetrics } from "../observability/metrics";
 
 // The factory lives in http/create-api-handler.ts so tests and local mode can build the same handler with their own
 // adapters without this module's environment; it is re-exported here for discoverability.
@@ -13,7 +14,9 @@ export { createApiHandler, type ApiHandlerDeps } from "../http/create-api-handle
 
 // Composition root: config is parsed and clients are built once per cold start, reused by every invocation.
 const config = loadApiConfig(process.env);
-const logger = createLogger({ service: "cbm-api" });
+const logger = createLogger({ service: "cbm-api", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
+// CloudWatch Embedded Metric Format on stdout: Lambda ships it with the logs, CloudWatch turns it into metrics.
+const metrics = createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) });
 const documentClient = createDocumentClient({ region: config.region, endpoint: config.endpoints.dynamodb });
 
 export const handler = createApiHandler({
@@ -24,5 +27,6 @@ export const handler = createApiHandler({
     secretId: config.apiKeySecretId,
   }),
   logger,
+  metrics,
   apiUrl: config.apiUrl,
 });

@@ -9,7 +9,7 @@ import { createEc2CapacityProvider } from "../adapters/ec2-capacity-provider";
 import { createUlidIds } from "../adapters/ids";
 import { createSnsNotifier } from "../adapters/sns-notifier";
 import { loadConfig } from "../config";
-import { createLogger } from "../observability/logger";
+import { createLogger, stdoutSink } from "../observability/logger";
 import { createMetrics } from "../observability/metrics";
 import { createTick } from "../tick/create-tick";
 import { createTickHandler } from "../tick/create-tick-handler";
@@ -22,7 +22,7 @@ const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 
 function compose() {
   const config = loadConfig(env);
-  const logger = createLogger({ service: "cbm-tick" });
+  const logger = createLogger({ service: "cbm-tick", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
   const doc = createDocumentClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}) });
   const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
   const history = createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger });
@@ -34,7 +34,8 @@ function compose() {
   const ids = createUlidIds(clock);
   return createTickHandler({
     logger,
-    metrics: createMetrics({ sink: { write: (line) => process.stdout.write(line + "\n") } }),
+    // CloudWatch Embedded Metric Format on stdout; the alarms in stacks/monitoring.ts read these by `stage`.
+    metrics: createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) }),
     ...(config.accountId ? { accountId: config.accountId } : {}),
     tickForAccount: (accountId) =>
       createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) }),

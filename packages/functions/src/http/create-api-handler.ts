@@ -6,7 +6,9 @@ import { blockRoutes } from "./block-routes";
 import { createHttpHandler } from "./handler-factory";
 import { openApiRoute } from "./openapi";
 import type { AnyRoute } from "./types";
-import { createLogger, type Logger } from "../observability/logger";
+import type { AccessLogger } from "../observability/access-log";
+import { createLogger } from "../observability/logger";
+import type { Metrics } from "../observability/metrics";
 import { createBlockUseCases } from "../use-cases/blocks";
 
 export interface ApiHandlerDeps {
@@ -15,7 +17,10 @@ export interface ApiHandlerDeps {
   secrets: RefreshableSecretSource;
   clock?: Clock;
   ids?: Ids;
-  logger?: Pick<Logger, "error" | "warn">;
+  /** A full Logger also writes one access line per request; one with only warn/error logs failures only. */
+  logger?: AccessLogger;
+  /** EMF in Lambda; local mode passes one that feeds its summary. */
+  metrics?: Pick<Metrics, "add" | "flush">;
   /** Public base URL, for absolute Link headers and the OpenAPI `servers` entry. */
   apiUrl?: string;
   maxBodyBytes?: number;
@@ -28,6 +33,6 @@ export function createApiHandler(deps: ApiHandlerDeps) {
   const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids });
   const routes: AnyRoute[] = [];
   routes.push(openApiRoute(() => routes, { serverUrl: deps.apiUrl }), ...blockRoutes(blocks, { apiUrl: deps.apiUrl }));
-  return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-api" }), maxBodyBytes: deps.maxBodyBytes });
+  return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-api" }), ...(deps.metrics ? { metrics: deps.metrics } : {}), maxBodyBytes: deps.maxBodyBytes });
 }
 

@@ -2,29 +2,35 @@ import middy from "@middy/core";
 import httpErrorHandler from "@middy/http-error-handler";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
-import type { Logger } from "../observability/logger";
+import { accessLog, type AccessLogger } from "../observability/access-log";
+import type { Metrics } from "../observability/metrics";
 import { apiKeyAuth } from "./auth";
 import { errorMapper } from "./error-mapper";
 import { requestGuards } from "./request-guards";
-import { checkRouteable, createRouter } from "./routing";
+import { checkRouteable, createRouter, routeTemplate } from "./routing";
 import type { AnyRoute, ApiEvent, ApiResult } from "./types";
 
 export interface HttpHandlerOptions {
   routes: AnyRoute[];
   secrets: RefreshableSecretSource;
-  logger: Pick<Logger, "error" | "warn">;
+  /** Errors, and with `info` one access line per request (never headers or bodies, so never the API key). */
+  logger: AccessLogger;
+  /** Requests, Latency, ApiErrors{class}; flushed once per request. */
+  metrics?: Pick<Metrics, "add" | "flush">;
   maxBodyBytes?: number;
 }
 
 /**
- * The one Middy shape of every HTTP entry point. Before: normalize header names → API key → routeable method and
+ * The one Middy shape of every HTTP entry point. Outermost: the access log and metrics. Before: normalize header names → API key → routeable method and
  * path → body and actor. Then http-router dispatches to the route. On error: errorMapper (the only error→HTTP
  * mapping) then httpErrorHandler, which writes the response.
  */
-export function createHttpHandler({ routes, secrets, logger, maxBodyBytes }: HttpHandlerOptions) {
-  // Middy runs onError middlewares in reverse order of registration: httpErrorHandler is registered first so it
-  // runs last, and errorMapper just after it so it runs immediately before it.
+export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyBytes }: HttpHandlerOptions) {
+  // Middy runs after/onError middlewares in reverse order of registration: the access log is registered first so it
+  // runs last and sees the final response; httpErrorHandler next, so it writes error responses just before that,
+  // and errorMapper just after it so it runs immediately before httpErrorHandler.
   return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 })
+    .use(accessLog<ApiEvent, ApiResult>({ logger, ...(metrics ? { metrics } : {}), routeOf: (method, path) => routeTemplate(routes, method, path) }))
     .use(httpErrorHandler({ logger: false }))
     .use(errorMapper(logger))
     .use(httpHeaderNormalizer())

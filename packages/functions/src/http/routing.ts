@@ -15,6 +15,11 @@ function pattern(path: string): RegExp {
   return new RegExp(`^${source}/?$`);
 }
 
+/** The template (`/{PK}/history`) of the route for `method` and `path`, if any: logs and metrics name routes, not paths. */
+export function routeTemplate(routes: AnyRoute[], method: string, path: string): string | undefined {
+  return routes.find((r) => r.method === method && pattern(r.path).test(path))?.path;
+}
+
 /** 405 with the methods that do exist for the path, or 404 when no route has the path at all. */
 export function unmatched(routes: AnyRoute[], method: string, path: string): Error {
   const allow = routes.filter((r) => pattern(r.path).test(path)).map((r) => r.method);
