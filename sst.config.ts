@@ -2,6 +2,7 @@ import { type SSTConfig } from "sst";
 import { Api } from "./stacks/api.js";
 import { Database } from "./stacks/database.js";
 import { Jobs } from "./stacks/jobs.js";
+import { Monitoring } from "./stacks/monitoring.js";
 import { suppressSstInternals } from "./stacks/nag.js";
 import { Notifications } from "./stacks/notifications.js";
 import { Secrets } from "./stacks/secrets.js";
@@ -23,7 +24,7 @@ export default {
         POWERTOOLS_SERVICE_NAME: "cbm",
       },
     }));
-    app.stack(Database).stack(Secrets).stack(Notifications).stack(Api).stack(Jobs);
+    app.stack(Database).stack(Secrets).stack(Notifications).stack(Api).stack(Jobs).stack(Monitoring);
     suppressSstInternals(app);
   },
 } satisfies SSTConfig;

@@ -7,6 +7,9 @@ import { tableDefinition } from "../../packages/functions/src/adapters/dynamo-sc
 import { API_ROUTES } from "../api.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
+import { ALARMS, METRICS_NAMESPACE } from "../monitoring.js";
+import { METRICS_NAMESPACE as EMITTED_NAMESPACE, createMetrics } from "../../packages/functions/src/observability/metrics.js";
+import { recordTickMetrics } from "../../packages/functions/src/observability/tick-metrics.js";
 import { ACCOUNT, APP_NAME, cleanUp, nagFindings, onlyResource, ROOT, STACK_IDS, synthesize, type Synthesized } from "./synth.js";
 
 // Two deploys, synthesized once each and shared by every test below (SST's app context is global, so in sequence):
@@ -110,6 +113,7 @@ describe("stacks and cdk-nag", () => {
       Notifications: [...sst, "AwsSolutions-SNS2"].sort(),
       Api: ["AwsSolutions-APIG2", "AwsSolutions-APIG3", "AwsSolutions-APIG4", "AwsSolutions-COG4", "AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       Jobs: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
+      Monitoring: sst,
     });
   });
 });
@@ -528,6 +532,106 @@ function references(resource: Json, ids: Set<string>): string[] {
   return [...found];
 }
 
+describe("Monitoring", () => {
+  const alarms = (v: Synthesized) => v.templates.Monitoring.findResources("AWS::CloudWatch::Alarm") as Record<string, { Properties: Json }>;
+  const alarm = (v: Synthesized, id: string) => props(onlyResource(v.templates.Monitoring, "AWS::CloudWatch::Alarm", id));
+  const topicArn = (stage: string) => importFrom(stage, "Notifications", /RefApprovals\w+/);
+
+  it("has exactly the six alarms, named <stage>-capacity-block-manager-<Alarm>, each with a runbook link", () => {
+    for (const v of variants()) {
+      const names = Object.values(alarms(v)).map((a) => a.Properties.AlarmName).sort();
+      expect(names).toEqual(Object.values(ALARMS).map((a) => `${v.stage}-${APP_NAME}-${a.id}`).sort());
+      for (const a of Object.values(alarms(v))) expect(a.Properties.AlarmDescription).toMatch(/Runbook: packages\/functions\/OBSERVABILITY\.md#/);
+    }
+  });
+
+  it("dead-man's switch: TickHeartbeat Sum < 1 in each of 5 consecutive 1-minute periods, missing data breaching", () => {
+    for (const v of variants()) {
+      expect(alarm(v, "TickHeartbeat")).toMatchObject({
+        Namespace: "CapacityBlockManager",
+        MetricName: "TickHeartbeat",
+        Dimensions: [{ Name: "stage", Value: v.stage }],
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 5,
+        Threshold: 1,
+        ComparisonOperator: "LessThanThreshold",
+        TreatMissingData: "breaching",
+      });
+    }
+  });
+
+  it("tick function errors: the tick Lambda's Errors Sum > 0 in 5 minutes", () => {
+    for (const v of variants()) {
+      expect(alarm(v, "TickFunctionErrors")).toMatchObject({
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        Dimensions: [{ Name: "FunctionName", Value: importFrom(v.stage, "Jobs", /RefTick\w+/) }],
+        Statistic: "Sum",
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
+      });
+    }
+  });
+
+  it("blocks at risk (BlocksAtRisk Maximum >= 1 over 10 minutes), payment failed (PaymentFailed >= 1), 5xx (ApiErrors{class=5xx} >= 5 in 5 min), EC2 errors (>= 5 in 5 min)", () => {
+    for (const v of variants()) {
+      expect(alarm(v, "BlocksAtRisk")).toMatchObject({
+        Namespace: "CapacityBlockManager", MetricName: "BlocksAtRisk", Dimensions: [{ Name: "stage", Value: v.stage }], Statistic: "Maximum",
+        Period: 600, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "ignore",
+      });
+      expect(alarm(v, "PaymentFailed")).toMatchObject({
+        Namespace: "CapacityBlockManager", MetricName: "PaymentFailed", Dimensions: [{ Name: "stage", Value: v.stage }], Statistic: "Sum",
+        Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+      });
+      expect(alarm(v, "ApiServerErrors")).toMatchObject({
+        Namespace: "CapacityBlockManager", MetricName: "ApiErrors", Statistic: "Sum",
+        Period: 300, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+      });
+      expect(alarm(v, "ApiServerErrors").Dimensions).toEqual(expect.arrayContaining([{ Name: "stage", Value: v.stage }, { Name: "class", Value: "5xx" }]));
+      expect(alarm(v, "ApiServerErrors").Dimensions).toHaveLength(2);
+      expect(alarm(v, "Ec2Errors")).toMatchObject({
+        Namespace: "CapacityBlockManager", MetricName: "Ec2Errors", Dimensions: [{ Name: "stage", Value: v.stage }], Statistic: "Sum",
+        Period: 300, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+      });
+    }
+  });
+
+  it("with ADMIN_EMAIL every alarm notifies the topic (and its recovery, except the one-shot PaymentFailed); without, no actions at all", () => {
+    for (const [id, a] of Object.entries(alarms(prod))) {
+      expect(a.Properties.AlarmActions, id).toEqual([topicArn("prod")]);
+      if (id.startsWith("PaymentFailed")) expect(a.Properties.OKActions, id).toBeUndefined();
+      else expect(a.Properties.OKActions, id).toEqual([topicArn("prod")]);
+    }
+    for (const [id, a] of Object.entries(alarms(dev))) {
+      expect(a.Properties.AlarmActions, id).toBeUndefined();
+      expect(a.Properties.OKActions, id).toBeUndefined();
+      expect(a.Properties.InsufficientDataActions, id).toBeUndefined();
+    }
+  });
+
+  it("reads what the handlers write: the same namespace, and the tick emits every metric the alarms read", () => {
+    expect(METRICS_NAMESPACE).toBe(EMITTED_NAMESPACE);
+    const metrics = createMetrics();
+    recordTickMetrics(metrics, {
+      due: 0, processed: 0, skipped: 0, decisions: {}, purchaseAttempts: 0, purchases: 0, errors: 0, throttled: 0, conflicts: 0, writes: 0,
+      notifications: 0, bought: 0, spend: {}, approvalsPending: 0, paymentFailures: 0, ec2Errors: 0, ec2Throttles: 0, blocksAtRisk: 0,
+      deadlineReached: false, durationMs: 1,
+    });
+    const emitted = new Set(metrics.flush().map((d) => d.name));
+    for (const name of ["TickHeartbeat", "BlocksAtRisk", "PaymentFailed", "Ec2Errors"]) expect(emitted.has(name), name).toBe(true);
+  });
+
+  it("keeps the topic without KMS, so CloudWatch alarms can publish to it", () => {
+    const topic = props(onlyResource(prod.templates.Notifications, "AWS::SNS::Topic"));
+    expect(topic.KmsMasterKeyId).toBeUndefined();
+  });
+});
+
 describe("deployability", () => {
   it("has no dependency cycle inside any stack (CloudFormation would reject it; the API URL is the usual culprit)", () => {
     for (const v of variants()) {
@@ -547,8 +651,8 @@ describe("deployability", () => {
     }
   });
 
-  it("references other stacks only downstream: Database, Secrets, Notifications -> Api -> Jobs", () => {
-    const order = ["Database", "Secrets", "Notifications", "Api", "Jobs"];
+  it("references other stacks only downstream: Database, Secrets, Notifications -> Api -> Jobs -> Monitoring", () => {
+    const order = ["Database", "Secrets", "Notifications", "Api", "Jobs", "Monitoring"];
     for (const v of variants()) {
       for (const id of STACK_IDS) {
         const pattern = new RegExp(`"Fn::ImportValue":"${v.stage}-${APP_NAME}-(\\w+):`, "g");

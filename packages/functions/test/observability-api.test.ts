@@ -84,7 +84,7 @@ describe("API access log and metrics", () => {
     expect(forbidden.access[0]).toMatchObject({ level: "info", method: "GET", route: "/", status: 403, errorCode: "FORBIDDEN" });
     expect(forbidden.access[0]!.actor).toBeUndefined();
     expect(metric(forbidden.emf, "ApiErrors", { class: "4xx" })).toBe(1);
-    expect(forbidden.emf.find((d) => d.ApiErrors !== undefined)._aws.CloudWatchMetrics[0].Dimensions).toEqual([["stage", "class"]]);
+    expect(forbidden.emf.find((d) => d.ApiErrors !== undefined)!._aws.CloudWatchMetrics[0].Dimensions).toEqual([["stage", "class"]]);
 
     const invalid = await request("POST", "/", { body: { capacityReservationId: "nope" } });
     expect(invalid.access[0]).toMatchObject({ status: 400, route: "/", errorCode: "VALIDATION_FAILED" });
