@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../src/observability/logger";
+import { createLocalObservability } from "../src/observability/local";
 import { createMetrics, createMetricsSummary } from "../src/observability/metrics";
 
 const fixedNow = () => new Date("2026-11-24T10:00:00.000Z");
@@ -88,5 +89,42 @@ describe("metrics", () => {
       Purchases: { unit: "Count", sum: 3, count: 2, max: 2 },
       "Spend{currency=USD}": { unit: "None", sum: 283.5, count: 1, max: 283.5 },
     });
+  });
+});
+
+describe("local mode", () => {
+  it("prints the tick's lines readably and keeps running totals of its metrics, for GET /_local/metrics and a table", () => {
+    const lines: string[] = [];
+    const local = createLocalObservability({ write: (l) => lines.push(l), now: fixedNow });
+    local.logger.info("decision", { PK: "blk-1", decision: "wait", reason: "window-not-open" });
+    expect(lines).toEqual(["10:00:00 INFO  decision  PK=blk-1 decision=wait reason=window-not-open"]);
+
+    const report = {
+      due: 2, processed: 2, skipped: 0, decisions: { purchase: 1, wait: 1 }, purchaseAttempts: 1, purchases: 1, errors: 0, throttled: 0,
+      conflicts: 0, writes: 2, notifications: 1, bought: 1, spend: { USD: "10571.90" }, approvalsPending: 0, paymentFailures: 0,
+      ec2Errors: 0, ec2Throttles: 0, blocksAtRisk: 1, deadlineReached: false, durationMs: 40,
+    };
+    local.recordTick(report);
+    local.recordTick({ ...report, decisions: { wait: 2 }, bought: 0, spend: {}, blocksAtRisk: undefined });
+    local.recordTickFailure();
+    local.metrics.add("Requests", 1);
+    local.metrics.flush();
+    const snap = local.snapshot();
+    expect(snap).toMatchObject({
+      Ticks: { sum: 3 },
+      TickHeartbeat: { sum: 2 },
+      TickErrors: { sum: 1 },
+      "Decisions{kind=purchase}": { sum: 1 },
+      "Decisions{kind=wait}": { sum: 3 },
+      Purchases: { sum: 1 },
+      "Spend{currency=USD}": { sum: 10571.9, unit: "None" },
+      BlocksAtRisk: { sum: 1, count: 1, max: 1 },
+      TickDuration: { sum: 80, max: 40, unit: "Milliseconds" },
+      Requests: { sum: 1 },
+    });
+    const table = local.table().split("\n");
+    expect(table[0]).toMatch(/^metric\s+sum\s+samples\s+max$/);
+    expect(table.find((l) => l.startsWith("Spend{currency=USD}"))).toMatch(/10571\.90\s+1\s+10571\.90$/);
+    expect(table.find((l) => l.startsWith("TickDuration"))).toMatch(/80 ms\s+2\s+40 ms$/);
   });
 });
