@@ -317,7 +317,8 @@ describe("unexpected errors", () => {
     const res = await handler(apiEvent("GET", "/some-pk"), {} as never);
     expect(res.statusCode).toBe(500);
     expect(JSON.parse(res.body)).toEqual({ message: "Internal server error", code: "INTERNAL" });
-    expect(logged).toHaveLength(1);
+    // The error itself, then the request's access line (a 5xx is logged at level error).
+    expect(logged).toEqual([expect.objectContaining({ m: "Unhandled error" }), expect.objectContaining({ m: "request", status: 500, errorCode: "INTERNAL" })]);
     expect(JSON.stringify(logged)).not.toContain(API_KEY);
   });
 });
