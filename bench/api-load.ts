@@ -60,7 +60,7 @@ export async function benchApiLoad(durationS = flag("duration", 20), connections
         opts: {
           method: "POST" as const,
           path: "/",
-          setupRequest: (req: Record<string, unknown>) => {
+          setupRequest: (req: autocannon.Request) => {
             const n = counter++;
             return { ...req, body: JSON.stringify({ PK: `load-${n}`, capacityReservationId: crFor(n), region: "us-east-1" }) };
           },
@@ -69,14 +69,7 @@ export async function benchApiLoad(durationS = flag("duration", 20), connections
     ];
     const rows = [];
     for (const c of cases) {
-      const { setupRequest, ...rest } = c.opts as typeof c.opts & { setupRequest?: (r: Record<string, unknown>) => Record<string, unknown> };
-      const result = await autocannon({
-        url: server.apiUrl,
-        connections,
-        duration: durationS,
-        headers,
-        requests: [{ ...rest, ...(setupRequest ? { setupRequest } : {}) }],
-      } as autocannon.Options);
+      const result = await autocannon({ url: server.apiUrl, connections, duration: durationS, headers, requests: [c.opts as autocannon.Request] });
       const bad = result.errors + result.timeouts + result.non2xx;
       rows.push({
         endpoint: c.name,

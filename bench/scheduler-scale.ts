@@ -19,7 +19,9 @@ const PAGE_SIZE = 250;
 
 // lib-dynamodb is a dependency of @cbm/functions, not of the root: resolve it from there.
 const fromFunctions = createRequire(join(import.meta.dirname, "../packages/functions/package.json"));
-const { BatchWriteCommand } = (await import(fromFunctions.resolve("@aws-sdk/lib-dynamodb"))) as typeof import("@aws-sdk/lib-dynamodb");
+const { BatchWriteCommand } = (await import(fromFunctions.resolve("@aws-sdk/lib-dynamodb"))) as {
+  BatchWriteCommand: new (input: { RequestItems: Record<string, unknown[]> }) => unknown;
+};
 
 const POLICY = { extendByDays: 7, lookaheadHours: 48, requireApproval: false, enabled: true, allowShorterFallback: false, currency: "USD" };
 
@@ -67,8 +69,8 @@ async function seed(w: BenchWorld, n: number): Promise<{ due: Set<string> }> {
       while (next < batches.length) {
         let req: Record<string, unknown[]> | undefined = { [w.tableName]: batches[next++]!.map((Item) => ({ PutRequest: { Item: { ...Item, PK: Item.PK } } })) };
         while (req && Object.keys(req).length) {
-          const out = await w.doc.send(new BatchWriteCommand({ RequestItems: req as never }));
-          req = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+          const out = (await w.doc.send(new BatchWriteCommand({ RequestItems: req }) as never)) as { UnprocessedItems?: Record<string, unknown[]> };
+          req = out.UnprocessedItems;
         }
       }
     }),
