@@ -101,7 +101,8 @@ describe("API access log and metrics", () => {
     expect(r.status).toBe(500);
     expect(r.access).toHaveLength(1);
     expect(r.access[0]).toMatchObject({ level: "error", method: "GET", route: "/{PK}", status: 500, errorCode: "INTERNAL", requestId: r.id });
-    expect(r.logs.find((l) => l.message === "Unhandled error")).toMatchObject({ level: "error", error: { message: "store exploded for boom-1" } });
+    // The error line carries the access line's request id, so one filter finds both.
+    expect(r.logs.find((l) => l.message === "Unhandled error")).toMatchObject({ level: "error", requestId: r.id, error: { message: "store exploded for boom-1" } });
     expect(metric(r.emf, "ApiErrors", { class: "5xx" })).toBe(1);
     expect(metric(r.emf, "ApiErrors", { class: "4xx" })).toBeUndefined();
   });

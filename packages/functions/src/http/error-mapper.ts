@@ -59,7 +59,8 @@ export function errorMapper(logger: Pick<Logger, "error" | "warn">): MiddlewareO
   return {
     onError: async (request) => {
       if (request.response !== undefined) return;
-      const mapped = mapError(request.error, logger, request.context?.awsRequestId);
+      // The same request id as the access line: API Gateway's when there is one, else Lambda's.
+      const mapped = mapError(request.error, logger, request.event?.requestContext?.requestId ?? request.context?.awsRequestId);
       const httpError = createError(mapped.statusCode, JSON.stringify(mapped.body), { expose: true });
       Object.assign(httpError, { headers: { "Content-Type": "application/json", ...mapped.headers } });
       request.error = httpError;
