@@ -67,13 +67,16 @@ export async function benchApiLoad(durationS = flag("duration", 20), connections
         },
       },
     ];
+    // The same GET with one connection: the service time without queueing behind 49 other requests.
+    cases.push({ name: "GET /{PK}, 1 connection (service time)", target: "-", opts: { method: "GET" as const, path: "/seed-7" }, connections: 1 } as (typeof cases)[number]);
     const rows = [];
-    for (const c of cases) {
-      const result = await autocannon({ url: server.apiUrl, connections, duration: durationS, headers, requests: [c.opts as autocannon.Request] });
+    for (const c of cases as ((typeof cases)[number] & { connections?: number })[]) {
+      const conns = c.connections ?? connections;
+      const result = await autocannon({ url: server.apiUrl, connections: conns, duration: durationS, headers, requests: [c.opts as autocannon.Request] });
       const bad = result.errors + result.timeouts + result.non2xx;
       rows.push({
         endpoint: c.name,
-        connections,
+        connections: conns,
         "duration (s)": durationS,
         requests: result.requests.total,
         "req/s": fmt(result.requests.average, 0),
