@@ -132,14 +132,23 @@ function commandArb(nBlocks: number): fc.Arbitrary<Command> {
     { weight: 6, arbitrary: jumpArb.map((ms) => ({ k: "jump" as const, ms })) },
     {
       weight: 4,
-      arbitrary: fc.record({
-        k: fc.constant("fault" as const),
-        action: fc.constantFrom(...FAULT_ACTIONS),
-        kind: fc.constantFrom(...FAULT_KINDS),
-        times: fc.integer({ min: 1, max: 3 }),
-        block: fc.option(block, { nil: null }),
-        effect: fc.constantFrom("before" as const, "after" as const),
-      }),
+      // payment-failure and empty-offerings only fire on a purchase or an offerings search, which are rarer than
+      // describes: drawn more often, and only on actions where they can fire.
+      arbitrary: fc.constantFrom(...FAULT_KINDS, "payment-failure", "payment-failure", "empty-offerings").chain((kind) =>
+        fc.record({
+          k: fc.constant("fault" as const),
+          action:
+            kind === "payment-failure"
+              ? fc.constantFrom("PurchaseCapacityBlockExtension" as const, "*" as const)
+              : kind === "empty-offerings"
+                ? fc.constantFrom("DescribeCapacityBlockExtensionOfferings" as const, "*" as const)
+                : fc.constantFrom(...FAULT_ACTIONS),
+          kind: fc.constant(kind),
+          times: fc.integer({ min: 1, max: 3 }),
+          block: fc.option(block, { nil: null }),
+          effect: fc.constantFrom("before" as const, "after" as const),
+        }),
+      ),
     },
     { weight: 1, arbitrary: fc.record({ k: fc.constant("capacity" as const), block, days: fc.constantFrom(...EXTEND_DAYS), available: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ k: fc.constant("price" as const), rate: fc.constantFrom(...RATES) }) },
