@@ -19,6 +19,7 @@ const HELP = `npm start [-- flags]: the whole Capacity Block Manager on this mac
     --table NAME        DynamoDB table, created if missing (default cbm-local)
     --topic-arn ARN     SNS topic for approval requests (they are also printed and kept in the outbox)
     --account-id ID     the account that owns the blocks (default $CBM_ACCOUNT_ID)
+  --verbose           print every log line (API access lines, scheduler decisions), not only warnings
   -h, --help          this help
 
 The API key is generated on first start and kept in .cbm/local/api-key (mode 0600).`;
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
         table: { type: "string" },
         "topic-arn": { type: "string" },
         "account-id": { type: "string" },
+        verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       allowNegative: true,
@@ -67,7 +69,15 @@ async function main(): Promise<void> {
   const port = num(values.port, "port", 3000, 0);
   const tickSeconds = num(values["tick-seconds"], "tick-seconds", 60, 0);
   const clockRate = num(values["clock-rate"], "clock-rate", 1, 0);
-  const opts: StartLocalOptions = { port, tickSeconds, clockRate, seed: values.seed, register: values.register, startScheduler: false };
+  const opts: StartLocalOptions = {
+    port,
+    tickSeconds,
+    clockRate,
+    seed: values.seed,
+    register: values.register,
+    startScheduler: false,
+    logLevel: values.verbose ? "info" : "warn",
+  };
   if (values["data-dir"]) opts.dataDir = values["data-dir"];
   let awsInfo: { regions: string[]; table: string; topicArn?: string } | undefined;
   if (values.aws) {

@@ -12,9 +12,10 @@ import { createEc2CapacityProvider } from "@cbm/functions/adapters/ec2-capacity-
 import { createUlidIds } from "@cbm/functions/adapters/ids";
 import { fileSecretSource } from "@cbm/functions/adapters/secrets-source";
 import { createTick, type TickReport } from "@cbm/functions/tick/create-tick";
-import type { TickLogger } from "@cbm/functions/tick/logger";
+import { createApiHandler } from "@cbm/functions/http/create-api-handler";
+import { createLocalObservability } from "@cbm/functions/observability/local";
+import type { LogLevel } from "@cbm/functions/observability/logger";
 import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
-import { createLocalApiHandler } from "./api";
 import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
 import { freePort, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
@@ -59,6 +60,8 @@ export interface StartLocalOptions {
   startScheduler?: boolean;
   /** Human-readable output (notifications, status changes, tick problems). Default console.log; tests pass a no-op. */
   print?: (text: string) => void;
+  /** Log lines (the same as in Lambda, readable) at or above this level reach `print`. Default "warn". */
+  logLevel?: LogLevel;
 }
 
 export interface LocalHandle {
@@ -195,9 +198,11 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     }
     cleanups.push(async () => documentClient.destroy());
 
-    const quiet = { warn: () => undefined, error: (m: string, f?: Record<string, unknown>) => print(`API error: ${m} ${f ? JSON.stringify(f.error ?? f) : ""}`) };
-    const store = createDynamoBlockStore({ client: documentClient, tableName, logger: quiet });
-    const history = createDynamoHistoryStore({ client: documentClient, tableName, logger: quiet });
+    // The same log lines and metrics as in Lambda: lines at logLevel and above are printed readably, metrics are
+    // kept as running totals for GET /_local/metrics.
+    const obs = createLocalObservability({ write: print, level: opts.logLevel ?? "warn", now: () => clock.now() });
+    const store = createDynamoBlockStore({ client: documentClient, tableName, logger: obs.logger });
+    const history = createDynamoHistoryStore({ client: documentClient, tableName, logger: obs.logger });
     const ids = createUlidIds(clock);
     const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print });
     const notifier = opts.aws?.topicArn ? fanOut(outbox, [await snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
@@ -213,7 +218,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
-    const handler = createLocalApiHandler({ store, history, secrets, clock, ids, logger: quiet, apiUrl });
+    const handler = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl });
     const listener = createHttpListener({
       handler,
       apiKey: () => secrets.apiKey(),
@@ -242,22 +247,22 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
           },
         }),
         "POST /_local/tick": async () => ({ status: 200, body: await loop.tickLoop!.runNow() }),
+        "GET /_local/metrics": async () => ({ status: 200, body: obs.snapshot() }),
       },
     });
     const http: HttpServer = await serveHttp(listener, { port });
     cleanups.push(() => http.close());
 
-    const tickLogger: TickLogger = {
-      info: () => undefined,
-      warn: (m, d) => print(`scheduler: ${m}${d ? ` ${JSON.stringify(d)}` : ""}`),
-      error: (m, d) => print(`scheduler error: ${m}${d ? ` ${JSON.stringify(d)}` : ""}`),
-    };
-    const tick = createTick({ store, history, ec2, notifier, clock, ids, settings: { accountId, autoApprove: false }, logger: tickLogger, apiUrl, wallNow: Date.now });
+    const tick = createTick({ store, history, ec2, notifier, clock, ids, settings: { accountId, autoApprove: false }, logger: obs.logger, apiUrl, wallNow: Date.now });
     const watch = createChangeWatcher(store, clock, print);
     const intervalMs = opts.aws ? tickIntervalMs(opts.tickSeconds ?? 60, 1) : tickIntervalMs(opts.tickSeconds ?? 60, clockRate);
     const tickLoop = createTickLoop(
       async () => {
-        const report = await tick();
+        const report = await tick().catch((e: unknown) => {
+          obs.recordTickFailure();
+          throw e;
+        });
+        obs.recordTick(report);
         loop.lastReport = report;
         await watch().catch(() => undefined);
         return report;
