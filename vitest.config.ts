@@ -1,5 +1,8 @@
 import { defineConfig } from "vitest/config";
 
+// Test workers inherit this; it silences the AWS SDK's "Node 22 will be required" notice on Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 // vitest 4 reads projects from here; it ignores vitest.workspace.ts.
 export default defineConfig({
   test: {
