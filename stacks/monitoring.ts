@@ -20,7 +20,7 @@ export interface AlarmSpec {
   okAction: boolean;
 }
 
-/** The alarms, by concern; OBSERVABILITY.md says what to do when each fires. */
+/** The alarms, by concern; the README (Observability) says what to do when each fires. */
 export const ALARMS = {
   /** Dead-man's switch: only a tick that finished writes TickHeartbeat = 1, so silence (no ticks at all) breaches. */
   tickHeartbeat: {
@@ -107,7 +107,7 @@ export function Monitoring({ stack, app }: StackContext) {
   const alarm = (spec: AlarmSpec, metric: IMetric) => {
     const a = new Alarm(stack, spec.id, {
       alarmName: app.logicalPrefixedName(spec.id),
-      alarmDescription: `${spec.description} Runbook: packages/functions/OBSERVABILITY.md#${spec.id.toLowerCase()}`,
+      alarmDescription: `${spec.description} Runbook: README.md#${spec.id.toLowerCase()}`,
       metric,
       threshold: spec.threshold,
       comparisonOperator: spec.comparison,

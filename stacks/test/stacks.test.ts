@@ -541,7 +541,7 @@ describe("Monitoring", () => {
     for (const v of variants()) {
       const names = Object.values(alarms(v)).map((a) => a.Properties.AlarmName).sort();
       expect(names).toEqual(Object.values(ALARMS).map((a) => `${v.stage}-${APP_NAME}-${a.id}`).sort());
-      for (const a of Object.values(alarms(v))) expect(a.Properties.AlarmDescription).toMatch(/Runbook: packages\/functions\/OBSERVABILITY\.md#/);
+      for (const a of Object.values(alarms(v))) expect(a.Properties.AlarmDescription).toMatch(/Runbook: README\.md#/);
     }
   });
 
