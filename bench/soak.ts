@@ -54,7 +54,7 @@ export async function benchSoak(opts = { blocks: flag("soak-blocks", 1000), days
     const tickMs: number[] = [];
     let approvals = 0;
     let denials = 0;
-    let seenNotes = 0;
+    let notesSeen = 0;
     const answered = new Set<string>();
     const steps = Math.round((opts.days * DAY) / (opts.stepMin * MINUTE));
     for (let s = 0; s < steps; s++) {
@@ -62,9 +62,12 @@ export async function benchSoak(opts = { blocks: flag("soak-blocks", 1000), days
       const t = performance.now();
       await local.tick();
       tickMs.push(performance.now() - t);
-      // The scripted approver reads new notices and answers each window once, over the API.
+      // The scripted approver empties its inbox (the outbox keeps only the last 1,000) and answers each window once,
+      // over the API.
       const notes = local.outbox.list();
-      for (const n of notes.slice(seenNotes)) {
+      local.outbox.clear();
+      notesSeen += notes.length;
+      for (const n of notes) {
         if (!n.kind.startsWith("approval-")) continue;
         const i = Number(n.pk.slice("soak-".length));
         const key = `${n.pk}#${n.key.split("#")[1] ?? ""}`;
@@ -76,7 +79,6 @@ export async function benchSoak(opts = { blocks: flag("soak-blocks", 1000), days
         if (deny) denials++;
         else approvals++;
       }
-      seenNotes = notes.length;
       if (s % 240 === 0) process.stderr.write(`[soak] day ${fmt(((s + 1) * opts.stepMin * MINUTE) / DAY, 1)}: tick ${fmt(tickMs.at(-1)!, 0)} ms, ${control.ledger().length} extensions, ${memory().rssMB} MB RSS\n`);
     }
     global.gc?.();
@@ -113,6 +115,7 @@ export async function benchSoak(opts = { blocks: flag("soak-blocks", 1000), days
         missed,
         duplicated,
         "ended after a denial (expected)": endedAfterDenial,
+        "notifications": notesSeen,
         "approvals / denials given": `${approvals} / ${denials}`,
         "tick p50 / p99 / max (ms)": `${fmt(median(tickMs), 0)} / ${fmt(percentile(tickMs, 99), 0)} / ${fmt(Math.max(...tickMs), 0)}`,
         "wall (s)": fmt((performance.now() - wallStart) / 1000, 0),
