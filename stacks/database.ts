@@ -7,6 +7,8 @@ import { isProtectedStage } from "./stage.js";
 export const DUE_INDEX = "due";
 /** Index the API lists from: every block record (`itemType`), ordered by `PK`, paginated. */
 export const BLOCKS_INDEX = "blocks";
+/** Index of blocks by end date (`endsAt`): the at-risk count reads only the blocks ending within 24 h. */
+export const ENDING_INDEX = "ending";
 
 /**
  * The one table: block records, their history and purchase intents, all keyed by `PK`/`SK`.
@@ -35,6 +37,12 @@ export function Database({ stack, app }: StackContext) {
     indexName: BLOCKS_INDEX,
     partitionKey: { name: "itemType", type: AttributeType.STRING },
     sortKey: { name: "PK", type: AttributeType.STRING },
+    projectionType: ProjectionType.ALL,
+  });
+  table.addGlobalSecondaryIndex({
+    indexName: ENDING_INDEX,
+    partitionKey: { name: "itemType", type: AttributeType.STRING },
+    sortKey: { name: "endsAt", type: AttributeType.STRING },
     projectionType: ProjectionType.ALL,
   });
   stack.addOutputs({ TableName: table.tableName });

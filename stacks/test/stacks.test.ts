@@ -133,12 +133,12 @@ describe("Database", () => {
       expect(table.SSESpecification).toEqual({ SSEEnabled: true });
       expect(table.TableName).toBeUndefined();
       expect(table.AttributeDefinitions).toEqual(
-        ["PK", "SK", "due", "nextCheckAt", "itemType"].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+        ["PK", "SK", "due", "nextCheckAt", "itemType", "endsAt"].map((name) => ({ AttributeName: name, AttributeType: "S" })),
       );
     }
   });
 
-  it("has the due and blocks indexes, both projecting all attributes", () => {
+  it("has the due, blocks and ending indexes, all projecting all attributes", () => {
     const table = props(onlyResource(prod.templates.Database, "AWS::DynamoDB::Table"));
     expect(table.GlobalSecondaryIndexes).toEqual([
       {
@@ -154,6 +154,14 @@ describe("Database", () => {
         KeySchema: [
           { AttributeName: "itemType", KeyType: "HASH" },
           { AttributeName: "PK", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+      {
+        IndexName: "ending",
+        KeySchema: [
+          { AttributeName: "itemType", KeyType: "HASH" },
+          { AttributeName: "endsAt", KeyType: "RANGE" },
         ],
         Projection: { ProjectionType: "ALL" },
       },

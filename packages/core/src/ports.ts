@@ -17,6 +17,8 @@ export interface BlockStore {
   list(opts: { limit: number; cursor?: string }): Promise<Page<Block>>;
   /** Blocks whose nextCheckAt ≤ `now`, read from the due index (never a table scan). */
   findDue(now: string, opts: { limit: number; cursor?: string }): Promise<Page<Block>>;
+  /** Blocks whose endDate is in [`from`, `to`], read from an index by end date (never a table scan). */
+  findEndingBetween(from: string, to: string, opts: { limit: number; cursor?: string }): Promise<Page<Block>>;
   /** Throws AlreadyExistsError when the PK is taken. */
   create(block: Block, events?: HistoryEvent[]): Promise<Block>;
   /** Writes `next` (with version expectedVersion + 1) and `events` atomically. */

@@ -100,6 +100,32 @@ describe("DynamoDB block store", () => {
     expect(again.items.map((b) => b.PK)).not.toContain(past.PK);
   });
 
+  it("findEndingBetween returns only blocks whose end date lies in the range, from the ending index", async () => {
+    // A far-off year keeps other tests' blocks out of the range.
+    const inside = await store.create(makeBlock({ endDate: "2091-03-01T11:30:00.000Z" }));
+    const offset = await store.create(makeBlock({ endDate: "2091-03-02T12:30:00+01:00" }));
+    const before = await store.create(makeBlock({ endDate: "2091-02-28T11:30:00.000Z" }));
+    const after = await store.create(makeBlock({ endDate: "2091-03-03T11:30:00.000Z" }));
+    const noEnd = await store.create(makeBlock({ endDate: undefined }));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.findEndingBetween("2091-03-01T00:00:00.000Z", "2091-03-02T23:59:59.999Z", { limit: 1, cursor });
+      seen.push(...page.items.map((b) => b.PK));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(seen).toEqual([inside.PK, offset.PK]);
+    expect(seen).not.toContain(before.PK);
+    expect(seen).not.toContain(after.PK);
+    expect(seen).not.toContain(noEnd.PK);
+    // The end moving out of the range (an extension paid) takes the block out of the answer.
+    await store.update({ ...inside, endDate: "2091-03-08T11:30:00.000Z" }, 1);
+    const again = await store.findEndingBetween("2091-03-01T00:00:00.000Z", "2091-03-02T23:59:59.999Z", { limit: 100 });
+    expect(again.items.map((b) => b.PK)).toEqual([offset.PK]);
+    const forged = Buffer.from(JSON.stringify({ PK: "x", SK: "BLOCK", itemType: "block" })).toString("base64url");
+    await expect(store.findEndingBetween("2091-03-01T00:00:00.000Z", "2091-03-02T00:00:00.000Z", { limit: 1, cursor: forged })).rejects.toBeInstanceOf(ValidationError);
+  });
+
   it("lists 120 blocks over pages without duplicates, and rejects forged cursors", async () => {
     const mine = new Set<string>();
     const prefix = `list-${Date.now().toString(36)}-`;

@@ -17,7 +17,7 @@ import {
   type HistoryEvent,
   type Page,
 } from "@cbm/core";
-import { BlocksIndexCursor, DueIndexCursor, decodeCursor, encodeCursor } from "./dynamo-cursor";
+import { BlocksIndexCursor, DueIndexCursor, EndingIndexCursor, decodeCursor, encodeCursor } from "./dynamo-cursor";
 import { cancellationCodes, errorName, toInfrastructureError } from "./dynamo-errors";
 import { historyPut } from "./dynamo-history-store";
 import {
@@ -28,6 +28,8 @@ import {
   DUE_INDEX,
   DUE_SORT_KEY,
   DUE_VALUE,
+  ENDING_INDEX,
+  ENDS_AT_ATTRIBUTE,
   ITEM_TYPE_ATTRIBUTE,
   PARTITION_KEY,
   SORT_KEY,
@@ -57,6 +59,7 @@ export function blockToItem(block: Block): Item {
     item[DUE_SORT_KEY] = canonicalInstant(nextCheckAt);
     item[DUE_ATTRIBUTE] = DUE_VALUE;
   }
+  if (rest.endDate) item[ENDS_AT_ATTRIBUTE] = canonicalInstant(rest.endDate);
   return item;
 }
 
@@ -167,6 +170,19 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
           ExpressionAttributeNames: { "#d": DUE_ATTRIBUTE, "#n": DUE_SORT_KEY },
           ExpressionAttributeValues: { ":d": DUE_VALUE, ":now": canonicalInstant(now) },
           ExclusiveStartKey: decodeCursor(cursor, DueIndexCursor),
+        },
+        limit,
+      ),
+
+    findEndingBetween: async (from, to, { limit, cursor }) =>
+      queryBlocks(
+        "Query(ending)",
+        {
+          IndexName: ENDING_INDEX,
+          KeyConditionExpression: "#t = :t AND #e BETWEEN :from AND :to",
+          ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE, "#e": ENDS_AT_ATTRIBUTE },
+          ExpressionAttributeValues: { ":t": BLOCK_ITEM_TYPE, ":from": canonicalInstant(from), ":to": canonicalInstant(to) },
+          ExclusiveStartKey: decodeCursor(cursor, EndingIndexCursor),
         },
         limit,
       ),

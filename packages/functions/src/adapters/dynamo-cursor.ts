@@ -34,4 +34,5 @@ const keyString = z.string().min(1).max(1024);
 
 export const BlocksIndexCursor = z.object({ PK: keyString, SK: keyString, itemType: z.literal("block") }).strict();
 export const DueIndexCursor = z.object({ PK: keyString, SK: keyString, due: z.literal("due"), nextCheckAt: keyString }).strict();
+export const EndingIndexCursor = z.object({ PK: keyString, SK: keyString, itemType: z.literal("block"), endsAt: keyString }).strict();
 export const HistoryCursor = z.object({ PK: keyString, SK: keyString.startsWith("HIST#") }).strict();

@@ -21,8 +21,15 @@ export const BLOCKS_INDEX = "blocks";
 export const ITEM_TYPE_ATTRIBUTE = "itemType";
 export const BLOCK_ITEM_TYPE = "block";
 
+/**
+ * GSI of blocks by end date, so the at-risk count reads only blocks ending soon instead of every block. Its range
+ * key is ENDS_AT_ATTRIBUTE, the block's endDate in one canonical ISO form (string order is time order).
+ */
+export const ENDING_INDEX = "ending";
+export const ENDS_AT_ATTRIBUTE = "endsAt";
+
 /** Attributes the adapter adds to a Block; stripped again on read. */
-export const STORAGE_ATTRIBUTES = [PARTITION_KEY, SORT_KEY, ITEM_TYPE_ATTRIBUTE, DUE_ATTRIBUTE] as const;
+export const STORAGE_ATTRIBUTES = [PARTITION_KEY, SORT_KEY, ITEM_TYPE_ATTRIBUTE, DUE_ATTRIBUTE, ENDS_AT_ATTRIBUTE] as const;
 
 /** The CreateTable input for the table, for tests and local mode (the stack declares the same with CDK). */
 export function tableDefinition(tableName: string) {
@@ -35,6 +42,7 @@ export function tableDefinition(tableName: string) {
       { AttributeName: DUE_ATTRIBUTE, AttributeType: "S" as const },
       { AttributeName: DUE_SORT_KEY, AttributeType: "S" as const },
       { AttributeName: ITEM_TYPE_ATTRIBUTE, AttributeType: "S" as const },
+      { AttributeName: ENDS_AT_ATTRIBUTE, AttributeType: "S" as const },
     ],
     KeySchema: [
       { AttributeName: PARTITION_KEY, KeyType: "HASH" as const },
@@ -54,6 +62,14 @@ export function tableDefinition(tableName: string) {
         KeySchema: [
           { AttributeName: ITEM_TYPE_ATTRIBUTE, KeyType: "HASH" as const },
           { AttributeName: PARTITION_KEY, KeyType: "RANGE" as const },
+        ],
+        Projection: { ProjectionType: "ALL" as const },
+      },
+      {
+        IndexName: ENDING_INDEX,
+        KeySchema: [
+          { AttributeName: ITEM_TYPE_ATTRIBUTE, KeyType: "HASH" as const },
+          { AttributeName: ENDS_AT_ATTRIBUTE, KeyType: "RANGE" as const },
         ],
         Projection: { ProjectionType: "ALL" as const },
       },

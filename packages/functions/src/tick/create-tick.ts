@@ -2,6 +2,7 @@ import {
   type Block,
   type BlockStore,
   addMoney,
+  AT_RISK_HORIZON_MS,
   isAtRisk,
   type CapacityProvider,
   type Clock,
@@ -169,18 +170,23 @@ export function createTick(opts: CreateTickOptions): Tick {
     return report;
   };
 
-  /** Reads every block (the `blocks` index, no writes) and counts those at risk; each one gets a warning line. */
+  /**
+   * Counts the blocks at risk; each one gets a warning line. Only blocks ending within the at-risk horizon are read
+   * (the index by end date, no writes), so the cost follows the blocks about to end, not the size of the table.
+   */
   async function sweepAtRisk(report: TickReport): Promise<void> {
     const now = clock.now();
     try {
-      const all: Block[] = [];
+      const ending: Block[] = [];
+      const from = now.toISOString();
+      const to = new Date(now.getTime() + AT_RISK_HORIZON_MS).toISOString();
       let cursor: string | undefined;
       do {
-        const page = await store.list({ limit: pageSize, ...(cursor ? { cursor } : {}) });
-        all.push(...page.items);
+        const page = await store.findEndingBetween(from, to, { limit: pageSize, ...(cursor ? { cursor } : {}) });
+        ending.push(...page.items);
         cursor = page.cursor;
       } while (cursor);
-      const atRisk = all.filter((b) => isAtRisk(b, now));
+      const atRisk = ending.filter((b) => isAtRisk(b, now));
       for (const b of atRisk) {
         logger.warn("block at risk: ends within 24 h without a paid extension", {
           ...blockFields(b), endDate: b.endDate, status: b.status, statusReason: b.statusReason,

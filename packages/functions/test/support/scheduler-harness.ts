@@ -128,6 +128,7 @@ export function wrapStore(inner: BlockStore, over: Partial<BlockStore>): BlockSt
     get: over.get ?? ((pk) => inner.get(pk)),
     list: over.list ?? ((o) => inner.list(o)),
     findDue: over.findDue ?? ((n, o) => inner.findDue(n, o)),
+    findEndingBetween: over.findEndingBetween ?? ((f, t, o) => inner.findEndingBetween(f, t, o)),
     create: over.create ?? ((b, e) => inner.create(b, e)),
     update: over.update ?? ((b, v, e) => inner.update(b, v, e)),
     delete: over.delete ?? ((pk, v, e) => inner.delete(pk, v, e)),
