@@ -10,20 +10,15 @@ import {
   PurchaseCapacityBlockCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../src/index";
-import { OTHER_ACCOUNT, START, ec2, expectEc2Error, hex17, start } from "./helpers";
+import { OTHER_ACCOUNT, ec2, expectEc2Error, hex17, useEmulator } from "./helpers";
 
 let h: EmulatorHandle;
 let client: EC2Client;
-beforeAll(async () => {
-  h = await start();
+useEmulator((started) => {
+  h = started;
   client = ec2(h, { maxAttempts: 1 });
-});
-afterAll(() => h.stop());
-beforeEach(() => {
-  h.control.reset();
-  h.control.setClock(START); // 2026-11-24T08:00Z
 });
 
 async function offerings(input: Partial<ConstructorParameters<typeof DescribeCapacityBlockOfferingsCommand>[0]> = {}) {

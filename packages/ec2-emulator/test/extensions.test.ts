@@ -6,20 +6,15 @@ import {
   PurchaseCapacityBlockExtensionCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../src/index";
-import { ACCOUNT, OTHER_ACCOUNT, START, ec2, expectEc2Error, hex17, start } from "./helpers";
+import { ACCOUNT, OTHER_ACCOUNT, START, ec2, expectEc2Error, hex17, useEmulator } from "./helpers";
 
 let h: EmulatorHandle;
 let client: EC2Client;
-beforeAll(async () => {
-  h = await start();
+useEmulator((started) => {
+  h = started;
   client = ec2(h, { maxAttempts: 1 });
-});
-afterAll(() => h.stop());
-beforeEach(() => {
-  h.control.reset();
-  h.control.setClock(START); // 2026-11-24T08:00Z
 });
 
 /** An active 2 × p5.48xlarge block ending 2026-11-26 11:30 UTC (2 days 3.5 h after START). */

@@ -1,5 +1,5 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../src/index";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -11,6 +11,23 @@ export const OTHER_ACCOUNT = "210987654321";
 
 export async function start(opts: EmulatorOptions = {}): Promise<EmulatorHandle> {
   return startEmulator({ clock: { start: START }, ...opts });
+}
+
+/**
+ * One emulator for the whole test file, stopped after it and reset to an empty account at START before every test.
+ * `started` receives the handle once it is up, so the file can keep it and build its clients on it.
+ */
+export function useEmulator(started: (handle: EmulatorHandle) => void): void {
+  let handle: EmulatorHandle;
+  beforeAll(async () => {
+    handle = await start();
+    started(handle);
+  });
+  afterAll(() => handle.stop());
+  beforeEach(() => {
+    handle.control.reset();
+    handle.control.setClock(START);
+  });
 }
 
 export function ec2(

@@ -3,19 +3,12 @@ import {
   paginateDescribeCapacityReservations,
   type CapacityReservation,
 } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../src/index";
-import { ACCOUNT, OTHER_ACCOUNT, START, ec2, expectEc2Error, hex17, start } from "./helpers";
+import { ACCOUNT, OTHER_ACCOUNT, ec2, expectEc2Error, hex17, useEmulator } from "./helpers";
 
 let h: EmulatorHandle;
-beforeAll(async () => {
-  h = await start();
-});
-afterAll(() => h.stop());
-beforeEach(() => {
-  h.control.reset();
-  h.control.setClock(START);
-});
+useEmulator((started) => (h = started));
 
 const ids = (list: CapacityReservation[] | undefined) => (list ?? []).map((r) => r.CapacityReservationId);
 

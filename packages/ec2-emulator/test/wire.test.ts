@@ -1,17 +1,10 @@
 import { DescribeCapacityReservationsCommand } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../src/index";
-import { START, ec2, start } from "./helpers";
+import { ec2, useEmulator } from "./helpers";
 
 let h: EmulatorHandle;
-beforeAll(async () => {
-  h = await start();
-});
-afterAll(() => h.stop());
-beforeEach(() => {
-  h.control.reset();
-  h.control.setClock(START);
-});
+useEmulator((started) => (h = started));
 
 const FORM = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
 
