@@ -6,6 +6,7 @@ import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 import { Notifications } from "./notifications.js";
+import { tickTimingEnvironment } from "./stage.js";
 
 /** The scheduler's period; each tick does one minute's work. */
 export const TICK_SCHEDULE = "rate(1 minute)";
@@ -35,7 +36,7 @@ export function Jobs({ stack, app }: StackContext) {
   const { topic } = use(Notifications);
   const { url } = use(Api);
 
-  const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url };
+  const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url, ...tickTimingEnvironment() };
   const statements = [
     ...tableStatements(table),
     new PolicyStatement({ effect: Effect.ALLOW, actions: EC2_DESCRIBE_ACTIONS, resources: ["*"] }),

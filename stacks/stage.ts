@@ -26,6 +26,24 @@ export function parameterNames(stage: string): { apiUrl: string; apiSecretName: 
   return { apiUrl: `/cbm/${stage}/apiUrl`, apiSecretName: `/cbm/${stage}/apiSecretName` };
 }
 
+/** Deploy-time overrides of the tick's notification timings (whole minutes), passed on to the tick function. */
+export const TICK_TIMING_VARIABLES = ["APPROVAL_REMINDER_MINUTES", "APPROVAL_LAST_CALL_MINUTES", "PAYMENT_ALERT_MINUTES"] as const;
+
+/**
+ * The timing overrides the deployer set, e.g. `APPROVAL_REMINDER_MINUTES=240 npx sst deploy`. A value that is not a
+ * whole number fails the deploy here rather than the function's cold start.
+ */
+export function tickTimingEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of TICK_TIMING_VARIABLES) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    if (!/^[1-9]\d*$/.test(value)) throw new Error(`${name} must be a whole number of minutes, not '${value}'`);
+    out[name] = value;
+  }
+  return out;
+}
+
 /** The e-mail address that receives approval requests, if the deployer set one. */
 export function adminEmail(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const value = env.ADMIN_EMAIL?.trim();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminEmail, DEFAULT_PROTECTED_STAGES, isProtectedStage, parameterNames } from "../stage.js";
+import { adminEmail, DEFAULT_PROTECTED_STAGES, isProtectedStage, parameterNames, tickTimingEnvironment } from "../stage.js";
 
 describe("isProtectedStage", () => {
   it.each(["prod", "production", "staging"])("protects %s by default", (stage) => {
@@ -32,5 +32,20 @@ describe("adminEmail", () => {
 
   it("is the trimmed address when set", () => {
     expect(adminEmail({ ADMIN_EMAIL: " ops@example.com " })).toBe("ops@example.com");
+  });
+});
+
+describe("tickTimingEnvironment", () => {
+  it("passes on the timing overrides the deployer set, and nothing else", () => {
+    expect(tickTimingEnvironment({})).toEqual({});
+    expect(tickTimingEnvironment({ APPROVAL_REMINDER_MINUTES: " 240 ", PAYMENT_ALERT_MINUTES: "180", OTHER: "1" })).toEqual({
+      APPROVAL_REMINDER_MINUTES: "240",
+      PAYMENT_ALERT_MINUTES: "180",
+    });
+  });
+
+  it("fails the deploy on a value that is not a whole number of minutes", () => {
+    expect(() => tickTimingEnvironment({ APPROVAL_LAST_CALL_MINUTES: "1.5" })).toThrow(/APPROVAL_LAST_CALL_MINUTES/);
+    expect(() => tickTimingEnvironment({ APPROVAL_REMINDER_MINUTES: "0" })).toThrow(/whole number/);
   });
 });

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { initProject, useProject } from "sst/project.js";
 import { App } from "sst/constructs";
 import config from "../../sst.config.js";
+import { TICK_TIMING_VARIABLES } from "../stage.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const ACCOUNT = "123456789012";
@@ -55,7 +56,8 @@ export interface SynthOptions {
  * `app.finish()` (tags, metadata, SST's own checks) and one synth shared by all assertions.
  */
 export async function synthesize({ stage, adminEmail, bundle = false }: SynthOptions): Promise<Synthesized> {
-  const saved = { ADMIN_EMAIL: process.env.ADMIN_EMAIL, CBM_PROTECTED_STAGES: process.env.CBM_PROTECTED_STAGES };
+  const saved: Record<string, string | undefined> = { ADMIN_EMAIL: process.env.ADMIN_EMAIL, CBM_PROTECTED_STAGES: process.env.CBM_PROTECTED_STAGES };
+  for (const name of TICK_TIMING_VARIABLES) saved[name] = process.env[name];
   try {
     await initProject({ stage, root: ROOT, region: REGION });
     const { paths } = useProject();
@@ -64,6 +66,7 @@ export async function synthesize({ stage, adminEmail, bundle = false }: SynthOpt
     // After initProject: it loads .env files with override, and the variant must not depend on a developer's .env.
     process.env.ADMIN_EMAIL = adminEmail ?? "";
     delete process.env.CBM_PROTECTED_STAGES;
+    for (const name of TICK_TIMING_VARIABLES) delete process.env[name];
     const app = new App({
       mode: "deploy",
       stage,

@@ -3,6 +3,8 @@ import { ConfigError } from "@cbm/core";
 
 const optionalUrl = z.url().optional();
 const optionalString = z.string().min(1).optional();
+/** Whole minutes as an environment string, e.g. "720". */
+const optionalMinutes = z.coerce.number().int().min(1).max(56 * 24 * 60).optional();
 
 /** Every environment variable any handler reads; each handler then picks what it needs. */
 const EnvSchema = z.object({
@@ -17,6 +19,9 @@ const EnvSchema = z.object({
   SECRETS_ENDPOINT: optionalUrl,
   STAGE: optionalString,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).optional(),
+  APPROVAL_REMINDER_MINUTES: optionalMinutes,
+  APPROVAL_LAST_CALL_MINUTES: optionalMinutes,
+  PAYMENT_ALERT_MINUTES: optionalMinutes,
 });
 
 export interface Config {
@@ -30,6 +35,8 @@ export interface Config {
   /** The SST stage (set on every function by sst.config.ts); the `stage` dimension of every metric. */
   stage?: string;
   logLevel?: "debug" | "info" | "warn" | "error";
+  /** Overrides of the engine's notification timings, in ms (defaults in core's DEFAULT_ENGINE_SETTINGS). */
+  timings: { reminderIntervalMs?: number; lastCallBeforeMs?: number; paymentAlertBeforeMs?: number };
 }
 
 /** What the API handler needs, with its required keys made required. */
@@ -62,6 +69,11 @@ export function loadConfig(env: Env): Config {
     endpoints: { ec2: e.EC2_ENDPOINT, dynamodb: e.DYNAMODB_ENDPOINT, secretsManager: e.SECRETS_ENDPOINT },
     stage: e.STAGE,
     logLevel: e.LOG_LEVEL,
+    timings: {
+      ...(e.APPROVAL_REMINDER_MINUTES ? { reminderIntervalMs: e.APPROVAL_REMINDER_MINUTES * 60_000 } : {}),
+      ...(e.APPROVAL_LAST_CALL_MINUTES ? { lastCallBeforeMs: e.APPROVAL_LAST_CALL_MINUTES * 60_000 } : {}),
+      ...(e.PAYMENT_ALERT_MINUTES ? { paymentAlertBeforeMs: e.PAYMENT_ALERT_MINUTES * 60_000 } : {}),
+    },
   };
 }
 

@@ -11,6 +11,14 @@ describe("config", () => {
     expect(c.notifyTopicArn).toBeUndefined();
   });
 
+  it("reads the approval reminder, last-call and payment-alert timings in minutes", () => {
+    expect(loadConfig({ TABLE_NAME: "t" }).timings).toEqual({});
+    const c = loadConfig({ TABLE_NAME: "t", APPROVAL_REMINDER_MINUTES: "240", APPROVAL_LAST_CALL_MINUTES: "90", PAYMENT_ALERT_MINUTES: "180" });
+    expect(c.timings).toEqual({ reminderIntervalMs: 240 * 60_000, lastCallBeforeMs: 90 * 60_000, paymentAlertBeforeMs: 180 * 60_000 });
+    expect(() => loadConfig({ TABLE_NAME: "t", APPROVAL_REMINDER_MINUTES: "0" })).toThrow(/APPROVAL_REMINDER_MINUTES/);
+    expect(() => loadConfig({ TABLE_NAME: "t", APPROVAL_REMINDER_MINUTES: "soon" })).toThrow(/APPROVAL_REMINDER_MINUTES/);
+  });
+
   it("fails fast naming the missing or invalid key", () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     expect(() => loadConfig({})).toThrow(/TABLE_NAME: is required/);

@@ -38,7 +38,7 @@ function compose() {
     metrics: createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) }),
     ...(config.accountId ? { accountId: config.accountId } : {}),
     tickForAccount: (accountId) =>
-      createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) }),
+      createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId, ...config.timings }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) }),
   });
 }
 
