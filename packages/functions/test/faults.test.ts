@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Block, InfrastructureError, compareMoney } from "@cbm/core";
-import { startSchedulerHarness, time, wrapProvider, wrapStore, type HarnessOptions, type SchedulerHarness } from "./support/scheduler-harness";
+import { time, useSchedulerHarness, wrapProvider, wrapStore, type SchedulerHarness } from "./support/scheduler-harness";
 
 const START = "2025-06-01T12:00:00.000Z";
 const END = "2025-06-10T11:30:00.000Z";
 const OPENS = "2025-06-08T11:30:00.000Z";
 const PAID_END = "2025-06-17T11:30:00.000Z";
 
-let h: SchedulerHarness | undefined;
-afterEach(async () => {
-  await h?.stop();
-  h = undefined;
-});
-
-async function harness(opts: Partial<HarnessOptions> = {}) {
-  h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START, ...opts });
-  return h;
-}
+const harness = useSchedulerHarness({ start: START });
 
 /** Registers an auto-buying block, lets the first tick read EC2, and moves to the opening of its window. */
 async function openWindow(h: SchedulerHarness): Promise<Block> {

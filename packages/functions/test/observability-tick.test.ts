@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Context } from "aws-lambda";
 import { compareMoney } from "@cbm/core";
 import { createLogger } from "../src/observability/logger";
 import { createMetrics } from "../src/observability/metrics";
 import { createTickHandler } from "../src/tick/create-tick-handler";
 import type { CreateTickOptions } from "../src/tick/create-tick";
-import { startSchedulerHarness, time, type SchedulerHarness } from "./support/scheduler-harness";
+import { time, useSchedulerHarness } from "./support/scheduler-harness";
 
 // The log lines and EMF documents a scenario produces, read back from capturing sinks: what CloudWatch would get.
 const START = "2025-06-01T12:00:00.000Z";
@@ -13,21 +13,17 @@ const END = "2025-06-10T11:30:00.000Z";
 const OPENS = "2025-06-08T11:30:00.000Z";
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
-let h: SchedulerHarness | undefined;
-afterEach(async () => {
-  await h?.stop();
-  h = undefined;
-});
+const harness = useSchedulerHarness({ start: START });
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed log lines
 
 /** The tick as Lambda runs it (Middy handler, EMF flushed per invocation), with logs and metrics captured. */
 async function observed(opts: { canReachApprover?: boolean; tick?: Partial<CreateTickOptions> } = {}) {
-  h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START, ...(opts.canReachApprover !== undefined ? { canReachApprover: opts.canReachApprover } : {}) });
+  const h = await harness(opts.canReachApprover !== undefined ? { canReachApprover: opts.canReachApprover } : {});
   const logLines: string[] = [];
   const emfLines: string[] = [];
-  const logger = createLogger({ service: "cbm-tick", sink: { write: (l) => logLines.push(l) }, now: () => h!.clock.now() });
-  const metrics = createMetrics({ sink: { write: (l) => emfLines.push(l) }, defaults: { stage: "test" }, now: () => h!.clock.now() });
+  const logger = createLogger({ service: "cbm-tick", sink: { write: (l) => logLines.push(l) }, now: () => h.clock.now() });
+  const metrics = createMetrics({ sink: { write: (l) => emfLines.push(l) }, defaults: { stage: "test" }, now: () => h.clock.now() });
   const tick = h.makeTick({ logger, ...opts.tick });
   const handler = createTickHandler({ tick, logger, metrics });
   const context = { awsRequestId: "lambda-req-1", getRemainingTimeInMillis: () => 55_000 } as unknown as Context;

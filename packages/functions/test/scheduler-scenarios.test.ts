@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compareMoney } from "@cbm/core";
-import { OTHER_ACCOUNT, startSchedulerHarness, time, type HarnessOptions, type SchedulerHarness } from "./support/scheduler-harness";
+import { OTHER_ACCOUNT, time, useSchedulerHarness } from "./support/scheduler-harness";
 
 const START = "2025-06-01T12:00:00.000Z";
 const END = "2025-06-10T11:30:00.000Z";
@@ -8,16 +8,7 @@ const END = "2025-06-10T11:30:00.000Z";
 const OPENS = "2025-06-08T11:30:00.000Z";
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
-let h: SchedulerHarness | undefined;
-afterEach(async () => {
-  await h?.stop();
-  h = undefined;
-});
-
-async function harness(opts: Partial<HarnessOptions> = {}) {
-  h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START, ...opts });
-  return h;
-}
+const harness = useSchedulerHarness({ start: START });
 
 const types = (events: { type: string }[]) => events.map((e) => e.type);
 

@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
-import { startSchedulerHarness, time, wrapProvider, wrapStore, type SchedulerHarness } from "./support/scheduler-harness";
+import { describe, expect, it } from "vitest";
+import { time, useSchedulerHarness, wrapProvider, wrapStore, type SchedulerHarness } from "./support/scheduler-harness";
 
 const START = "2025-06-01T12:00:00.000Z";
 const END = "2025-06-10T11:30:00.000Z";
 const OPENS = "2025-06-08T11:30:00.000Z";
 
-let h: SchedulerHarness | undefined;
-afterEach(async () => {
-  await h?.stop();
-  h = undefined;
-});
+const harness = useSchedulerHarness({ start: START });
 
 const count = (h: SchedulerHarness, action: string) => h.control.calls().filter((c) => c.action === action).length;
 
 describe("tick: batching, idle cost, deadline, concurrency", () => {
   it("one describe per region and page of due blocks; blocks that are not due cost nothing", async () => {
-    h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START });
+    const h = await harness();
     for (let i = 0; i < 6; i++) await h.register({ endDate: END });
     for (let i = 0; i < 4; i++) await h.register({ endDate: END, seed: { region: "us-west-2" } });
     const tick = h.makeTick({ pageSize: 4 });
@@ -33,7 +29,7 @@ describe("tick: batching, idle cost, deadline, concurrency", () => {
   });
 
   it("a due block with nothing new costs one write (its next check) and no history entry", async () => {
-    h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START });
+    const h = await harness();
     const block = await h.register({ endDate: END });
     await h.tick();
     const before = (await h.events(block.PK)).length;
@@ -48,7 +44,7 @@ describe("tick: batching, idle cost, deadline, concurrency", () => {
   });
 
   it("takes no new work past the deadline", async () => {
-    h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START });
+    const h = await harness();
     const block = await h.register({ endDate: END });
     const r = await h.makeTick()({ deadline: new Date(Date.now() - 1) });
     expect(r).toMatchObject({ processed: 0, writes: 0, deadlineReached: true });
@@ -57,7 +53,7 @@ describe("tick: batching, idle cost, deadline, concurrency", () => {
   });
 
   it("keeps at most `concurrency` blocks in flight", async () => {
-    h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START });
+    const h = await harness();
     for (let i = 0; i < 8; i++) await h.register({ endDate: END, policy: { requireApproval: false } });
     await h.tick();
     await h.advanceTo(OPENS);
@@ -82,7 +78,7 @@ describe("tick: batching, idle cost, deadline, concurrency", () => {
   });
 
   it("a block that comes back in a later page of the same tick waits for the next tick", async () => {
-    h = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), start: START });
+    const h = await harness();
     const block = await h.register({ endDate: END, policy: { requireApproval: false } });
     await h.tick();
     await h.advanceTo(OPENS);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { afterEach, inject } from "vitest";
 import type { Block, BlockStore, CapacityProvider, Clock, HistoryEvent, Notifier } from "@cbm/core";
 import { startEmulator, type EmulatorHandle, type SeedBlockSpec } from "@cbm/ec2-emulator";
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "../../src/adapters/console-outbox-notifier";
@@ -110,6 +111,22 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
 }
 
 export type SchedulerHarness = Awaited<ReturnType<typeof startSchedulerHarness>>;
+
+/**
+ * For a test file whose tests each build their own world: returns `harness(opts)`, which starts one on the run's
+ * DynamoDB Local with the file's defaults, and stops the test's world after it.
+ */
+export function useSchedulerHarness(defaults: Omit<HarnessOptions, "dynamoEndpoint">) {
+  let current: SchedulerHarness | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return async (opts: Partial<HarnessOptions> = {}): Promise<SchedulerHarness> => {
+    current = await startSchedulerHarness({ dynamoEndpoint: inject("dynamoEndpoint"), ...defaults, ...opts });
+    return current;
+  };
+}
 
 /** Wraps a provider, letting a test intercept single calls. */
 export function wrapProvider(inner: CapacityProvider, over: Partial<CapacityProvider>): CapacityProvider {
