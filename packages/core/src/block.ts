@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CapacityReservationId } from "./ec2-view";
 import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
 

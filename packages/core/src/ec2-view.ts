@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { IsoDateTime, Money } from "./policy";
 
 /** `cr-` followed by 17 hex digits, as EC2 issues them. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { IsoDateTime } from "./policy";
 
 /** What happened to a block, newest first in the API; every decision with an effect, and every human act. */

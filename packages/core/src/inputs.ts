@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PK, regionFromAvailabilityZone, type Block } from "./block";
 import { CapacityReservationId } from "./ec2-view";
 import { PurchaseInFlightError, ValidationError, type FieldIssue } from "./errors";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Block, HistoryEvent } from "@cbm/core";
 import { CreateBlockInput, FIELD_ALIASES, UpdateBlockInput } from "../use-cases/blocks/block-inputs";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";

@@ -1,5 +1,5 @@
 import httpRouterHandler from "@middy/http-router";
-import { z } from "zod";
+import * as z from "zod";
 import { ValidationError } from "@cbm/core";
 import { MethodNotAllowedError, RouteNotFoundError } from "../errors";
 import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";

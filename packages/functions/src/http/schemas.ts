@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PK, ValidationError } from "@cbm/core";
 
 /** `{PK}` in a path: the same rule as the stored key. */
