@@ -10,6 +10,12 @@ const IMPURE_MODULES = [
   { group: ["@cbm/functions", "@cbm/functions/*", "@cbm/local", "@cbm/cli", "@cbm/ec2-emulator"], message: "Dependencies point inward: core depends on no other CBM package." },
 ];
 
+/** esbuild cannot tree-shake `import { z } from "zod"`: the bundle would carry every zod locale (~345 KB). */
+const ZOD_NAMESPACE = {
+  selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > :matches(ImportSpecifier, ImportDefaultSpecifier)",
+  message: 'Use `import * as z from "zod"`, which esbuild tree-shakes.',
+};
+
 export default tseslint.config(
   { ignores: ["**/node_modules/**", ".tools/**", ".sst/**", "cdk.out/**", "coverage/**", "**/dist/**", ".build/**"] },
   js.configs.recommended,
@@ -19,6 +25,7 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "no-restricted-syntax": ["error", ZOD_NAMESPACE],
     },
   },
   {
@@ -31,6 +38,7 @@ export default tseslint.config(
         { name: "setTimeout", message: "core does no timing; use the Clock port." },
       ],
       "no-restricted-syntax": ["error",
+        ZOD_NAMESPACE,
         { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: "Use the Clock port." },
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Use the Clock port." },
         { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: "Use the Ids port." },
