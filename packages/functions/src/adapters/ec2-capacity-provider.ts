@@ -99,20 +99,13 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
 
   return {
     async describeReservations(region, ids) {
-      const found = await byIds(ids, async (batch) => {
-        const items: CapacityReservation[] = [];
-        try {
-          const pages = paginateDescribeCapacityReservations(
-            { client: client(region, "describe"), pageSize: batchSize },
-            { CapacityReservationIds: batch },
-          );
-          for await (const page of pages) items.push(...(page.CapacityReservations ?? []));
-        } catch (err) {
-          if (isNotFound(err)) throw err;
-          throw mapDescribeError("DescribeCapacityReservations", err);
-        }
-        return items;
-      });
+      const found = await byIds(ids, (batch) =>
+        collectPages(
+          "DescribeCapacityReservations",
+          () => paginateDescribeCapacityReservations({ client: client(region, "describe"), pageSize: batchSize }, { CapacityReservationIds: batch }),
+          (page) => page.CapacityReservations,
+        ),
+      );
       const map = new Map<string, ReservationView>();
       for (const r of found) {
         const view = toReservationView(region, r);
@@ -122,20 +115,13 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
     },
 
     async extensionHistory(region, ids) {
-      const found = await byIds(ids, async (batch) => {
-        const items: CapacityBlockExtension[] = [];
-        try {
-          const pages = paginateDescribeCapacityBlockExtensionHistory(
-            { client: client(region, "describe"), pageSize: batchSize },
-            { CapacityReservationIds: batch },
-          );
-          for await (const page of pages) items.push(...(page.CapacityBlockExtensions ?? []));
-        } catch (err) {
-          if (isNotFound(err)) throw err;
-          throw mapDescribeError("DescribeCapacityBlockExtensionHistory", err);
-        }
-        return items;
-      });
+      const found = await byIds(ids, (batch) =>
+        collectPages(
+          "DescribeCapacityBlockExtensionHistory",
+          () => paginateDescribeCapacityBlockExtensionHistory({ client: client(region, "describe"), pageSize: batchSize }, { CapacityReservationIds: batch }),
+          (page) => page.CapacityBlockExtensions,
+        ),
+      );
       const map = new Map<string, ExtensionRecord[]>();
       for (const e of found) {
         const rec = toExtensionRecord(e);
@@ -200,6 +186,21 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
       return items.flatMap((r) => toReservationView(region, r) ?? []);
     },
   };
+}
+
+/**
+ * Drains one batch's paginator (opened inside the try, so a failure to build the client is mapped too). NotFound
+ * passes through unmapped for `byIds` to split the batch on; anything else becomes `action`'s describe error.
+ */
+async function collectPages<Page, Item>(action: string, open: () => AsyncIterable<Page>, pick: (page: Page) => Item[] | undefined): Promise<Item[]> {
+  const items: Item[] = [];
+  try {
+    for await (const page of open()) items.push(...(pick(page) ?? []));
+  } catch (err) {
+    if (isNotFound(err)) throw err;
+    throw mapDescribeError(action, err);
+  }
+  return items;
 }
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
