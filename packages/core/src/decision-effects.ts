@@ -1,6 +1,7 @@
 import type { ApprovalRequestState, Block, BlockStatus, PendingExtension, PurchaseIntent } from "./block";
 import type { Decision } from "./decision";
 import type { ExtensionRecord } from "./ec2-view";
+import { durationText } from "./ladder";
 import { addMoney } from "./money";
 import { MINUTE_MS, canonicalIso, isoAt, sameInstant } from "./time";
 
@@ -55,7 +56,7 @@ export function statusFor(decision: Decision): { status: BlockStatus; reason: st
     case "request-approval":
       return { status: "awaiting-approval", reason: `approval requested (${decision.notice}) for the window ending ${decision.window}` };
     case "purchase":
-      return { status: "purchasing", reason: `buying ${decision.offering.durationHours / 24} days for ${decision.offering.upfrontFee} ${decision.offering.currencyCode}` };
+      return { status: "purchasing", reason: `buying ${durationText(decision.offering.durationHours)} for ${decision.offering.upfrontFee} ${decision.offering.currencyCode}` };
     case "await-payment":
       return { status: "payment-pending", reason: `extension ${decision.extension.offeringId} is payment-pending at EC2` };
     case "settle-intent":
@@ -122,7 +123,7 @@ export function recordPurchased(block: Block, extension: ExtensionRecord, now: D
     approved: false,
     approvalRequest: null,
     status: "payment-pending",
-    statusReason: `bought ${extension.durationHours / 24} days for ${extension.upfrontFee} ${extension.currencyCode}; payment pending`,
+    statusReason: `bought ${durationText(extension.durationHours)} for ${extension.upfrontFee} ${extension.currencyCode}; payment pending`,
     failures: 0,
     updatedAt: isoAt(now.getTime()),
   };

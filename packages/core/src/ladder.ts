@@ -21,6 +21,12 @@ export function shorterLadderDays(days: number): number[] {
   return LADDER_DAYS.filter((d) => d < days).reverse();
 }
 
+/** A duration for people: `1 day`, `7 days`, or `30 h` when not whole days. */
+export function durationText(hours: number): string {
+  if (hours % 24 !== 0) return `${hours} h`;
+  return hours === 24 ? "1 day" : `${hours / 24} days`;
+}
+
 /** Smallest ladder duration of at least `days` (capped at the ladder's top). */
 export function ladderCeil(days: number): number {
   return LADDER_DAYS.find((d) => d >= days) ?? LADDER_DAYS[LADDER_DAYS.length - 1]!;

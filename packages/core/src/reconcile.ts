@@ -1,6 +1,7 @@
 import type { Block } from "./block";
 import type { ExtensionRecord, ExtensionStatus, ReservationView } from "./ec2-view";
 import type { HistoryEvent, HistoryEventType } from "./history";
+import { durationText } from "./ladder";
 import { subtractMoney, compareMoney } from "./money";
 import type { Notification } from "./ports";
 import { HOUR_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
@@ -88,12 +89,12 @@ function settlePending(next: Block, reservation: ReservationView | undefined, hi
       return;
     }
     next.extensionsPurchased = next.extensionsPurchased + 1;
-    event("payment-succeeded", `extension ${p.offeringId} (${p.durationHours / 24} days, ${p.upfrontFee} ${p.currencyCode}) was paid`, data);
+    event("payment-succeeded", `extension ${p.offeringId} (${durationText(p.durationHours)}, ${p.upfrontFee} ${p.currencyCode}) was paid`, data);
     notify({
       key: `${next.PK}#${p.window}#paid`,
       kind: "purchased",
       subject: `Capacity block ${next.name ?? next.PK} extended`,
-      body: `The extension of ${next.capacityReservationId} bought for the window ending ${p.window} (${p.durationHours / 24} days, ${p.upfrontFee} ${p.currencyCode}) was paid.`,
+      body: `The extension of ${next.capacityReservationId} bought for the window ending ${p.window} (${durationText(p.durationHours)}, ${p.upfrontFee} ${p.currencyCode}) was paid.`,
     });
     return;
   }

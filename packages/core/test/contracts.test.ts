@@ -14,6 +14,7 @@ import {
   VersionConflictError,
   addMoney,
   compareMoney,
+  durationText,
   isLadderHours,
   isOnLadder,
   ladderCeil,
@@ -62,5 +63,13 @@ describe("money and ladder", () => {
     expect(ladderCeil(15)).toBe(21);
     expect(ladderCeil(500)).toBe(182);
     expect(shorterLadderDays(3)).toEqual([2, 1]);
+  });
+});
+
+describe("durationText", () => {
+  it("says durations the way people do", () => {
+    expect(durationText(24)).toBe("1 day");
+    expect(durationText(168)).toBe("7 days");
+    expect(durationText(30)).toBe("30 h");
   });
 });

@@ -25,6 +25,7 @@ import {
   VersionConflictError,
   backoffUntil,
   decide,
+  durationText,
   failuresAfter,
   intentFor,
   markPaymentAlerted,
@@ -415,7 +416,7 @@ export function createTick(opts: CreateTickOptions): Tick {
       logger.warn("approved automatically: no approver can be reached (no notification topic configured)", { ...blockFields(base), window: decision.window });
       events.push({ type: "auto-approved", message: `approved automatically for the window ending ${decision.window}: no approval topic is configured`, data: { window: decision.window, offeringId: intent.offeringId } });
     }
-    events.push({ type: "purchase-intent", message: `buying ${intent.durationHours / 24} days for ${intent.upfrontFee} ${intent.currencyCode} (${intent.offeringId})`, data: { intent, approval: decision.approval } });
+    events.push({ type: "purchase-intent", message: `buying ${durationText(intent.durationHours)} for ${intent.upfrontFee} ${intent.currencyCode} (${intent.offeringId})`, data: { intent, approval: decision.approval } });
     // nextCheckAt = now: if this process dies after the purchase, the next tick settles the intent.
     const withIntentBlock: Block = { ...withIntent(base, intent, now), nextCheckAt: now.toISOString() };
 
@@ -438,7 +439,7 @@ export function createTick(opts: CreateTickOptions): Tick {
     countBought(run.report, extension);
     logger.info("extension purchased", { ...blockFields(base), window: decision.window, offeringId: extension.offeringId, fee: extension.upfrontFee, currency: extension.currencyCode, status: extension.status });
     const ok = await updateOwnIntent(run, intent, (b) => recordBought(b, extension, now), [
-      { type: "purchased", message: `bought ${extension.durationHours / 24} days for ${extension.upfrontFee} ${extension.currencyCode} (${extension.offeringId})`, data: { extension, intentId: intent.id } },
+      { type: "purchased", message: `bought ${durationText(extension.durationHours)} for ${extension.upfrontFee} ${extension.currencyCode} (${extension.offeringId})`, data: { extension, intentId: intent.id } },
     ]);
     if (ok) await notify(run, [purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
   }
@@ -533,7 +534,7 @@ export function createTick(opts: CreateTickOptions): Tick {
       await write(run, next, [
         ...pre.events,
         { type: "intent-settled", message: `intent ${decision.intent.id} settled from EC2's history: bought (${ext.status})`, data: { intentId: decision.intent.id, outcome: "purchased", extension: ext } },
-        { type: "purchased", message: `bought ${ext.durationHours / 24} days for ${ext.upfrontFee} ${ext.currencyCode} (${ext.offeringId}), confirmed from EC2's history`, data: { extension: ext, intentId: decision.intent.id } },
+        { type: "purchased", message: `bought ${durationText(ext.durationHours)} for ${ext.upfrontFee} ${ext.currencyCode} (${ext.offeringId}), confirmed from EC2's history`, data: { extension: ext, intentId: decision.intent.id } },
       ]);
       await notify(run, [...pre.notifications, purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
       return;

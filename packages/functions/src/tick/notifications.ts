@@ -1,4 +1,5 @@
 import type { ApprovalNotice, Block, ExtensionOffering, ExtensionRecord, Notification, PendingExtension } from "@cbm/core";
+import { durationText } from "@cbm/core";
 
 /** Where the texts point people: the real API URL when configured, a `$API_URL` placeholder otherwise. */
 export interface NotificationTextOptions {
@@ -19,7 +20,7 @@ function timeLeft(endIso: string | undefined | null, now: Date): string {
 }
 
 function days(hours: number): string {
-  return hours % 24 === 0 ? `${hours / 24} day${hours === 24 ? "" : "s"} (${hours} h)` : `${hours} h`;
+  return hours % 24 === 0 ? `${durationText(hours)} (${hours} h)` : durationText(hours);
 }
 
 function howToAnswer(b: Block, opts: NotificationTextOptions): string {
