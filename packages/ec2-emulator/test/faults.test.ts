@@ -6,23 +6,21 @@ import {
   PurchaseCapacityBlockExtensionCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../src/index";
-import { START, ec2, expectEc2Error, start } from "./helpers";
+import { START, ec2, expectEc2Error, useEmulator } from "./helpers";
 
 let h: EmulatorHandle;
 let once: EC2Client; // maxAttempts 1: retries would hide the fault
 let retrying: EC2Client; // SDK defaults: 3 attempts
 let cr: string;
-beforeAll(async () => {
-  h = await start();
+useEmulator((handle) => {
+  h = handle;
   once = ec2(h, { maxAttempts: 1 });
   retrying = ec2(h);
 });
-afterAll(() => h.stop());
+// Registered after useEmulator's reset, so the block is seeded into the freshly reset emulator.
 beforeEach(() => {
-  h.control.reset();
-  h.control.setClock(START);
   cr = h.control.seedBlock({ endDate: "2026-11-26T11:30:00Z" }).capacityReservationId;
 });
 
