@@ -1,7 +1,7 @@
 import type { Block, Verdict } from "./block";
-import { InvalidStateError } from "./errors";
+import { InvalidStateError, PurchaseInFlightError } from "./errors";
 import type { HistoryEventDraft } from "./reconcile";
-import { canonicalIso, isoAt } from "./time";
+import { HOUR_MS, canonicalIso, isoAt, sameInstant } from "./time";
 
 /** Who gave a verdict and why; `by` is e.g. `api-key` or `cli:alice`. */
 export interface VerdictInput {
@@ -9,40 +9,54 @@ export interface VerdictInput {
   comment?: string;
 }
 
-function currentWindow(block: Block): string {
-  // Before the first reconciliation the end date is only what a person typed: a verdict for it could belong to
-  // a window that does not exist, so it would silently never apply.
-  if (block.endDate == null || block.status === "registered") {
-    throw new InvalidStateError(`Block '${block.PK}' has not been checked against EC2 yet; try again after the next scheduler run`);
-  }
-  return canonicalIso(block.endDate);
-}
-
-function verdict(window: string, v: VerdictInput, now: Date): Verdict {
-  return { window, by: v.by, at: isoAt(now.getTime()), ...(v.comment !== undefined ? { comment: v.comment } : {}) };
-}
+export type VerdictKind = "approved" | "denied";
 
 /**
- * PATCH /{PK}: approves the extension of the current window (EC2's end date). It replaces a denial of that window,
- * is consumed by the purchase it allows, and makes the block due now so the purchase follows on the next tick.
+ * The window a person's verdict applies to, identified by the reservation's EC2 end date. When this window's
+ * extension is bought (payment pending, or paid and the end not re-read yet) the verdict is for the next window,
+ * the end date the purchase moves to. While a purchase's outcome is still unknown (an intent), neither window is
+ * certain: a verdict given for the wrong one would be lost if the purchase never happened, so it is refused.
  */
-export function approveBlock(block: Block, v: VerdictInput, now: Date): { block: Block; event: HistoryEventDraft } {
-  const window = currentWindow(block);
-  const at = isoAt(now.getTime());
-  const approval = verdict(window, v, now);
-  return {
-    block: { ...block, approval, approved: true, denial: null, status: "approved", statusReason: `approved by ${v.by} for the window ending ${window}`, nextCheckAt: at, updatedAt: at },
-    event: { PK: block.PK, at, type: "approved", actor: v.by, message: `approved the extension for the window ending ${window}`, data: { window, ...(v.comment ? { comment: v.comment } : {}) } },
-  };
+export function verdictWindow(block: Block): string {
+  if (!block.endDate) {
+    throw new InvalidStateError(`Block '${block.PK}' has no end date yet; try again after the next scheduler tick has read it from EC2`);
+  }
+  const current = canonicalIso(block.endDate);
+  if (block.intent && sameInstant(block.intent.window, current)) throw new PurchaseInFlightError(block.PK);
+  let boughtHours: number | undefined;
+  if (block.pendingExtension && sameInstant(block.pendingExtension.window, current)) boughtHours = block.pendingExtension.durationHours;
+  else if (sameInstant(block.lastPurchaseWindow, current)) boughtHours = block.policy.extendByDays * 24;
+  return boughtHours === undefined ? current : isoAt(Date.parse(current) + boughtHours * HOUR_MS);
 }
 
-/** Denies the extension of the current window: nothing is bought until EC2's end date moves or a person approves. */
-export function denyBlock(block: Block, v: VerdictInput, now: Date): { block: Block; event: HistoryEventDraft } {
-  const window = currentWindow(block);
+/** Statuses that only described the previous verdict, so a new verdict replaces them. */
+const STATUSES_A_VERDICT_REPLACES: ReadonlySet<Block["status"]> = new Set(["awaiting-approval", "approved", "denied"]);
+
+/**
+ * PATCH /{PK} (approve) and POST /{PK}/deny. An approval replaces a denial of the same window, is consumed by the
+ * purchase it allows, and makes the block due now so the purchase follows on the next tick. A denial removes an
+ * approval of the same window: nothing is bought in it unless a person approves again.
+ */
+export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, now: Date): { block: Block; event: HistoryEventDraft } {
+  const window = verdictWindow(block);
   const at = isoAt(now.getTime());
-  const denial = verdict(window, v, now);
+  const verdict: Verdict = { window, by: v.by, at, ...(v.comment !== undefined ? { comment: v.comment } : {}) };
+  const sameWindow = (x: Verdict | null | undefined) => sameInstant(x?.window, window);
+  const status = STATUSES_A_VERDICT_REPLACES.has(block.status) ? kind : block.status;
+  const next: Block =
+    kind === "approved"
+      ? { ...block, approved: true, approval: verdict, denial: sameWindow(block.denial) ? null : block.denial, status, nextCheckAt: at, updatedAt: at }
+      : { ...block, approved: false, denial: verdict, approval: sameWindow(block.approval) ? null : block.approval, status, updatedAt: at };
+  const verb = kind === "approved" ? "Approved" : "Denied";
   return {
-    block: { ...block, denial, approval: null, approved: false, status: "denied", statusReason: `denied by ${v.by} for the window ending ${window}`, nextCheckAt: at, updatedAt: at },
-    event: { PK: block.PK, at, type: "denied", actor: v.by, message: `denied the extension for the window ending ${window}`, data: { window, ...(v.comment ? { comment: v.comment } : {}) } },
+    block: next,
+    event: {
+      PK: block.PK,
+      at,
+      type: kind,
+      actor: v.by,
+      message: `${verb} the extension for the window ending ${window}${v.comment ? `: ${v.comment}` : ""}`,
+      data: { window, ...(v.comment ? { comment: v.comment } : {}) },
+    },
   };
 }

@@ -1,30 +1,52 @@
 import { describe, expect, it } from "vitest";
-import { Block, InvalidStateError, approveBlock, decide, denyBlock } from "../src/index";
+import { Block, InvalidStateError, PurchaseInFlightError, applyVerdict, decide, verdictWindow } from "../src/index";
 import { END, input, makeBlock } from "./fixtures";
 
 const now = new Date("2025-06-03T12:00:00.000Z");
+const NEXT_WEEK = "2025-06-11T11:30:00.000Z";
 
 describe("approve and deny", () => {
-  const needs = () => makeBlock({ denial: { window: END, by: "eve", at: END } }, { requireApproval: true });
+  const needs = () => makeBlock({ status: "awaiting-approval", denial: { window: END, by: "eve", at: END } }, { requireApproval: true });
 
   it("approves the current window, replacing a denial, and the engine then buys", () => {
-    const { block, event } = approveBlock(needs(), { by: "cli:alice", comment: "go" }, now);
+    const { block, event } = applyVerdict(needs(), "approved", { by: "cli:alice", comment: "go" }, now);
     expect(block).toMatchObject({ approved: true, denial: null, status: "approved", nextCheckAt: now.toISOString(), approval: { window: END, by: "cli:alice", comment: "go" } });
-    expect(event).toMatchObject({ type: "approved", actor: "cli:alice", data: { window: END, comment: "go" } });
+    expect(event).toMatchObject({ type: "approved", actor: "cli:alice", message: `Approved the extension for the window ending ${END}: go`, data: { window: END, comment: "go" } });
     expect(Block.parse(block)).toEqual(block);
     expect(decide(input({ block })).kind).toBe("purchase");
   });
 
   it("denies the current window, withdrawing an approval, and the engine then stops", () => {
-    const approved = approveBlock(needs(), { by: "a" }, now).block;
-    const { block, event } = denyBlock(approved, { by: "b" }, now);
+    const approved = applyVerdict(needs(), "approved", { by: "a" }, now).block;
+    const { block, event } = applyVerdict(approved, "denied", { by: "b" }, now);
     expect(block).toMatchObject({ approved: false, approval: null, status: "denied", denial: { window: END, by: "b" } });
     expect(event.type).toBe("denied");
     expect(decide(input({ block }))).toMatchObject({ kind: "stop", reason: "denied" });
   });
 
-  it("refuses a verdict before the block was checked against EC2", () => {
-    expect(() => approveBlock(makeBlock({ status: "registered" }), { by: "a" }, now)).toThrow(InvalidStateError);
-    expect(() => denyBlock(makeBlock({ endDate: undefined }), { by: "a" }, now)).toThrow(InvalidStateError);
+  it("keeps a status that says something else than the last verdict", () => {
+    const { block } = applyVerdict(makeBlock({ status: "no-offering" }), "approved", { by: "a" }, now);
+    expect(block.status).toBe("no-offering");
+  });
+
+  it("applies to the next window once this window's extension is bought", () => {
+    const pending = makeBlock({
+      lastPurchaseWindow: END,
+      pendingExtension: { window: END, offeringId: "cbe-1", durationHours: 168, upfrontFee: "10", currencyCode: "USD", purchasedAt: END },
+    });
+    expect(verdictWindow(pending)).toBe(NEXT_WEEK);
+    expect(verdictWindow(makeBlock({ lastPurchaseWindow: END }, { extendByDays: 7 }))).toBe(NEXT_WEEK);
+  });
+
+  it("refuses while a purchase's outcome is unknown: the verdict would be lost if it never happened", () => {
+    const inFlight = makeBlock({
+      intent: { id: "i-1", window: END, offeringId: "cbe-1", durationHours: 168, upfrontFee: "10", currencyCode: "USD", createdAt: END },
+    });
+    expect(() => applyVerdict(inFlight, "approved", { by: "a" }, now)).toThrow(PurchaseInFlightError);
+    expect(() => applyVerdict(inFlight, "denied", { by: "a" }, now)).toThrow(PurchaseInFlightError);
+  });
+
+  it("refuses a verdict while no end date is known", () => {
+    expect(() => applyVerdict(makeBlock({ endDate: undefined }), "denied", { by: "a" }, now)).toThrow(InvalidStateError);
   });
 });

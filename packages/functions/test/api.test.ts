@@ -234,6 +234,21 @@ describe("delete", () => {
     const other = await created();
     expect((await api.call("DELETE", `/${other.PK}`, { headers: { "if-match": '"7"' } })).body.code).toBe("VERSION_CONFLICT");
   });
+
+  it("409 PURCHASE_IN_FLIGHT for approve and deny while the current window's purchase is being settled", async () => {
+    const b = await created({ endDate: "2026-03-10T11:30:00Z" });
+    const stored = (await api.store.get(b.PK))!;
+    expect(stored.endDate).toBe("2026-03-10T11:30:00.000Z");
+    const intent = { id: "i2", window: stored.endDate!, offeringId: "cbe-2", durationHours: 168, upfrontFee: "10", currencyCode: "USD", createdAt: "2026-03-01T00:00:00.000Z" };
+    const withIntent = await api.store.update({ ...stored, intent }, stored.version);
+    for (const [method, path] of [["PATCH", `/${b.PK}`], ["POST", `/${b.PK}/deny`]] as const) {
+      const res = await api.call(method, path);
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe("PURCHASE_IN_FLIGHT");
+    }
+    // Nothing was written: the verdict is not silently parked on a window that may never come.
+    expect((await api.store.get(b.PK))!.version).toBe(withIntent.version);
+  });
 });
 
 describe("history paging", () => {

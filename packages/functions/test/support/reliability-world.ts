@@ -5,6 +5,7 @@ import {
   type BlockStore,
   type CapacityProvider,
   InvalidStateError,
+  PurchaseInFlightError,
   VersionConflictError,
   addMoney,
   compareMoney,
@@ -251,8 +252,9 @@ export async function startReliabilityWorld(opts: WorldOptions) {
         m.verdicts.set(canon(v.window), kind === "approve" ? "approved" : "denied");
         trace.push(`  ${kind} → window ${canon(v.window)}`);
       } catch (err) {
-        // Before the first tick the block has no end date from EC2: refusing is the right answer.
-        if (err instanceof InvalidStateError || err instanceof VersionConflictError) {
+        // Before the first tick the block has no end date from EC2, and while a purchase is being settled the
+        // window is uncertain: refusing is the right answer in both cases.
+        if (err instanceof InvalidStateError || err instanceof PurchaseInFlightError || err instanceof VersionConflictError) {
           trace.push(`  ${kind} refused: ${(err as Error).message}`);
           return;
         }
