@@ -56,9 +56,11 @@ export function reconcile(block: Block, reservation: ReservationView | undefined
     if (next.tenancy === undefined && reservation.tenancy !== undefined) next.tenancy = reservation.tenancy;
     if (next.instanceCount === undefined && reservation.instanceCount !== undefined && reservation.instanceCount > 0) next.instanceCount = reservation.instanceCount;
 
-    // A verdict or request belongs to one window (EC2 end date); once the end moved it must not carry over.
-    if (next.approval && !sameInstant(next.approval.window, end)) next.approval = null;
-    if (next.denial && !sameInstant(next.denial.window, end)) next.denial = null;
+    // A verdict belongs to one window (EC2 end date): once the end moved past it, it must not carry over. A verdict
+    // for a later window (given while this window's extension was being paid) waits for its window instead.
+    const endMs = toMs(end);
+    if (next.approval && toMs(next.approval.window) < endMs) next.approval = null;
+    if (next.denial && toMs(next.denial.window) < endMs) next.denial = null;
     if (next.approvalRequest && !sameInstant(next.approvalRequest.window, end)) next.approvalRequest = null;
     const approved = next.approval != null && sameInstant(next.approval.window, end);
     if (next.approved !== approved) next.approved = approved;

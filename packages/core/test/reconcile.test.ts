@@ -104,6 +104,17 @@ describe("reconcile", () => {
     expect(same.block).toMatchObject({ approval: v, approved: true, denial: v, approvalRequest });
   });
 
+  it("keeps a verdict for a later window until that window comes (given while this window's extension is paid)", () => {
+    const next = { window: NEW_END, by: "bob", at: END };
+    const block = makeBlock({ approval: next, approved: true });
+    const stillPaying = reconcile(block, makeReservation(), [], now);
+    expect(stillPaying.block).toMatchObject({ approval: next, approved: false });
+    const moved = reconcile(stillPaying.block, makeReservation({ endDate: NEW_END }), [], now);
+    expect(moved.block).toMatchObject({ approval: next, approved: true });
+    const denied = reconcile(makeBlock({ denial: next }), makeReservation(), [], now);
+    expect(denied.block.denial).toEqual(next);
+  });
+
   it("clears a stale approved flag", () => {
     expect(reconcile(makeBlock({ approved: true }), makeReservation(), [], now).block.approved).toBe(false);
   });
