@@ -1,5 +1,6 @@
 import { type SSTConfig } from "sst";
 import { Api } from "./stacks/api.js";
+import { LAMBDA_NODEJS } from "./stacks/bundling.js";
 import { Database } from "./stacks/database.js";
 import { Jobs } from "./stacks/jobs.js";
 import { Monitoring } from "./stacks/monitoring.js";
@@ -17,7 +18,8 @@ export default {
       architecture: "arm_64",
       // No X-Ray: its permissions are Resource "*" and the structured logs and metrics (issue 9) carry the ids.
       tracing: "disabled",
-      nodejs: { format: "esm" },
+      // Minified ESM with the AWS SDK bundled and tree-shaken; see stacks/bundling.ts for what and why.
+      nodejs: LAMBDA_NODEJS,
       environment: {
         STAGE: app.stage,
         ACCOUNT_ID: stack.account,

@@ -60,6 +60,7 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
 
   const h = {
     emu,
+    tableName,
     control: emu.control,
     clock,
     ids,

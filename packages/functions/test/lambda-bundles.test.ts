@@ -1,0 +1,154 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { compareMoney } from "@cbm/core";
+import { buildLikeSst, type Metafile } from "../../../stacks/bundling";
+import { apiEvent } from "./support/api";
+import { ACCOUNT, useSchedulerHarness } from "./support/scheduler-harness";
+
+/*
+ * The handlers as `sst deploy` bundles them (SST's esbuild, stacks/bundling.ts's plugins), run in a fresh Node
+ * process with a Lambda-like environment against DynamoDB Local and the EC2 emulator: the deployed artifact, not
+ * the sources the other tests import. Credentials come only from the environment, as in Lambda.
+ */
+
+const handlersDir = join(import.meta.dirname, "../src/handlers");
+const outDir = mkdtempSync(join(tmpdir(), "cbm-bundles-"));
+const bundles: Record<string, { file: string; metafile: Metafile }> = {};
+
+beforeAll(async () => {
+  for (const name of ["api", "tick"]) {
+    const file = join(outDir, `${name}.mjs`);
+    bundles[name] = { file, metafile: await buildLikeSst(join(handlersDir, `${name}.ts`), file) };
+  }
+});
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const LAMBDA_ENV = {
+  PATH: process.env.PATH,
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "AKIDLOCAL",
+  AWS_SECRET_ACCESS_KEY: "local",
+  AWS_SESSION_TOKEN: "session",
+  ACCOUNT_ID: ACCOUNT,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+};
+
+/** Imports a bundle in a fresh `node`, calls its handler once per event, returns the results. */
+function invoke(file: string, env: Record<string, string | undefined>, events: unknown[]): Promise<unknown[]> {
+  const script = `
+    const { handler } = await import(${JSON.stringify(file)});
+    const context = { awsRequestId: "bundle-test", getRemainingTimeInMillis: () => 50000 };
+    const out = [];
+    for (const e of JSON.parse(process.env.CBM_EVENTS)) out.push(await handler(e, context));
+    process.stderr.write("\\nRESULTS " + JSON.stringify(out) + "\\n");`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env: { ...env, CBM_EVENTS: JSON.stringify(events) } });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout.resume();
+    child.on("exit", (code) => {
+      const line = stderr.split("\n").find((l) => l.startsWith("RESULTS "));
+      if (code !== 0 || !line) reject(new Error(`bundle exited with ${code}:\n${stderr}`));
+      else resolve(JSON.parse(line.slice("RESULTS ".length)) as unknown[]);
+    });
+  });
+}
+
+function inputsOf(name: string): string[] {
+  const out = Object.values(bundles[name]!.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+  return Object.keys(out.inputs);
+}
+
+function bytesFrom(name: string, pattern: RegExp): number {
+  const out = Object.values(bundles[name]!.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+  return Object.entries(out.inputs).filter(([p]) => pattern.test(p)).reduce((s, [, i]) => s + i.bytesInOutput, 0);
+}
+
+describe("what goes into the Lambda bundles", () => {
+  it("keeps only the EC2 schemas the tick uses (1.3 MB file, all of it kept without the plugin)", () => {
+    const ec2Schemas = bytesFrom("tick", /client-ec2[\\/]dist-es[\\/]schemas[\\/]/);
+    expect(ec2Schemas).toBeGreaterThan(1_000);
+    expect(ec2Schemas).toBeLessThan(40_000);
+  });
+
+  it("carries the environment credential provider and none of the rest of the default chain", () => {
+    for (const name of ["api", "tick"]) {
+      const inputs = inputsOf(name);
+      expect(inputs.some((p) => p.includes("credential-provider-env"))).toBe(true);
+      expect(inputs.filter((p) => /credential-provider-(?:ini|sso|process|web-identity|http)|nested-clients|credential-provider-imds/.test(p))).toEqual([]);
+    }
+  });
+});
+
+describe("the bundled tick against DynamoDB Local and the EC2 emulator", () => {
+  const harness = useSchedulerHarness({ start: new Date().toISOString() });
+
+  it("buys one extension for a block whose window is open, and not a second one on the next tick", async () => {
+    const h = await harness();
+    // Capacity blocks end at 11:30 UTC; the next such time after an hour from now is inside the default 48 h lookahead.
+    const end = new Date(h.clock.now().getTime() + 3_600_000);
+    end.setUTCHours(11, 30, 0, 0);
+    if (end.getTime() < h.clock.now().getTime() + 3_600_000) end.setUTCDate(end.getUTCDate() + 1);
+    const block = await h.register({ endDate: end.toISOString(), policy: { requireApproval: false } });
+    const env = { ...LAMBDA_ENV, AWS_LAMBDA_FUNCTION_NAME: "cbm-tick", TABLE_NAME: h.tableName, DYNAMODB_ENDPOINT: inject("dynamoEndpoint"), EC2_ENDPOINT: h.emu.url };
+
+    await invoke(bundles.tick!.file, env, [{}, {}]);
+
+    const purchases = h.ledger(block.capacityReservationId);
+    expect(purchases).toHaveLength(1);
+    const stored = await h.get(block.PK);
+    expect(stored.status).toBe("payment-pending");
+    expect(stored.pendingExtension?.offeringId).toBe(purchases[0]!.offeringId);
+    expect(compareMoney(stored.spent, purchases[0]!.upfrontFee)).toBe(0);
+    expect(stored.lastPurchaseWindow).toBe(end.toISOString());
+    expect((await h.events(block.PK)).map((e) => e.type)).toContain("purchased");
+  });
+});
+
+describe("the bundled API", () => {
+  const KEY = "bundle-key-0123456789";
+  let secrets: Server;
+  let secretsUrl = "";
+  beforeAll(async () => {
+    // Secrets Manager has no local emulator; this answers GetSecretValue (JSON 1.1 protocol) with the key.
+    secrets = createServer((req, res) => {
+      req.resume();
+      const ok = req.headers["x-amz-target"] === "secretsmanager.GetSecretValue";
+      res.writeHead(ok ? 200 : 400, { "content-type": "application/x-amz-json-1.1" });
+      res.end(JSON.stringify(ok ? { ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cbm", Name: "cbm", SecretString: KEY } : { __type: "InvalidRequestException" }));
+    });
+    await new Promise<void>((r) => secrets.listen(0, "127.0.0.1", r));
+    const addr = secrets.address();
+    secretsUrl = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => secrets.close(() => r())));
+
+  const harness = useSchedulerHarness({ start: new Date().toISOString() });
+
+  it("answers with the key from Secrets Manager, and refuses a wrong one", async () => {
+    const h = await harness();
+    const block = await h.register({ endDate: "2030-01-07T11:30:00.000Z", name: "bundled" });
+    const env = {
+      ...LAMBDA_ENV,
+      AWS_LAMBDA_FUNCTION_NAME: "cbm-api",
+      TABLE_NAME: h.tableName,
+      DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+      API_KEY_SECRET_ID: "cbm",
+      SECRETS_ENDPOINT: secretsUrl,
+    };
+    const [ok, list, wrong] = (await invoke(bundles.api!.file, env, [
+      apiEvent("GET", `/${block.PK}`, { apiKey: KEY }),
+      apiEvent("GET", "/", { apiKey: KEY }),
+      apiEvent("GET", `/${block.PK}`, { apiKey: "not-the-key-0123456789" }),
+    ])) as { statusCode: number; body: string }[];
+    expect(ok!.statusCode).toBe(200);
+    expect(JSON.parse(ok!.body)).toMatchObject({ PK: block.PK, name: "bundled", capacityReservationId: block.capacityReservationId });
+    expect(list!.statusCode).toBe(200);
+    expect(JSON.parse(list!.body).map((b: { PK: string }) => b.PK)).toEqual([block.PK]);
+    expect(wrong!.statusCode).toBe(403);
+  });
+});
