@@ -118,6 +118,7 @@ const SST_ESM_BANNER = [
   `const require = topLevelCreateRequire(import.meta.url);`,
   `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
   `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+  LAMBDA_NODEJS.banner ?? "",
 ].join("\n");
 
 type EsbuildModule = { build(options: BuildOptions & { metafile: true }): Promise<{ metafile: Metafile }> };

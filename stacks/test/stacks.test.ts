@@ -1,10 +1,13 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { useProject } from "sst/project.js";
 import { type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The table design the adapters, their tests and local mode use; the stack must declare the same one.
 import { tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
 import { API_ROUTES } from "../api.js";
+import { buildLikeSst } from "../bundling.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
 import { ALARMS, METRICS_NAMESPACE } from "../monitoring.js";
@@ -744,6 +747,17 @@ describe.skipIf(!handlersExist)("bundling (as sst deploy does)", () => {
       expect(fn.Runtime).toBe("nodejs22.x");
       expect(fn.Handler).toBe(`packages/functions/src/handlers/${file}.handler`);
       expect(fn.Code).toEqual({ S3Bucket: expect.any(String), S3Key: expect.stringMatching(/\.zip$/) });
+    }
+    // The code SST built is byte for byte what bench/bundles.ts measures and test/lambda-bundles.test.ts runs.
+    const out = useProject().paths.out;
+    const artifacts = (name: string) => readdirSync(out, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(`handlers/${name}.mjs`));
+    for (const name of ["api", "tick"]) {
+      const [artifact] = artifacts(name);
+      expect(artifact, `SST's ${name} bundle`).toBeDefined();
+      const ours = path.join(mkdtempSync(path.join(os.tmpdir(), "cbm-like-sst-")), `${name}.mjs`);
+      await buildLikeSst(path.join(ROOT, `packages/functions/src/handlers/${name}.ts`), ours);
+      const sst = readFileSync(path.join(out, artifact!), "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "\n");
+      expect(sst === readFileSync(ours, "utf8"), `${name}: SST's bundle differs from buildLikeSst's`).toBe(true);
     }
   });
 });
