@@ -5,14 +5,23 @@ import { MethodNotAllowedError, RouteNotFoundError } from "../errors";
 import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
 import type { AnyRoute, ApiEvent, ApiResult } from "./types";
 
+// Built once: zod compiles a parser for each schema it creates, far too slow to do per request.
 const NO_INPUT = z.object({});
+const ANY_QUERY = z.object({}).passthrough();
 
+const patterns = new Map<string, RegExp>();
+/** The route template as a RegExp, compiled once per template (it is matched on every request, for logs). */
 function pattern(path: string): RegExp {
-  const source = path
-    .split(/(\{[^/}]+\})/)
-    .map((part) => (/^\{[^/}]+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}/?$`);
+  let re = patterns.get(path);
+  if (!re) {
+    const source = path
+      .split(/(\{[^/}]+\})/)
+      .map((part) => (/^\{[^/}]+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("");
+    re = new RegExp(`^${source}/?$`);
+    patterns.set(path, re);
+  }
+  return re;
 }
 
 /** The template (`/{PK}/history`) of the route for `method` and `path`, if any: logs and metrics name routes, not paths. */
@@ -52,7 +61,7 @@ function decodeParams(raw: Record<string, string | undefined> | null): Record<st
 function toLambdaHandler(route: AnyRoute) {
   return async (event: ApiEvent): Promise<ApiResult> => {
     const params = parseInput(route.params ?? NO_INPUT, decodeParams(event.pathParameters));
-    const query = parseInput(route.query ?? z.object({}).passthrough(), event.queryStringParameters ?? {});
+    const query = parseInput(route.query ?? ANY_QUERY, event.queryStringParameters ?? {});
     const facts = event.cbm ?? { body: undefined, hasBody: false, actor: "api-key" };
     const result = await route.handler({
       params,
