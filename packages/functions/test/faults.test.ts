@@ -141,6 +141,15 @@ describe("fault tests: exactly one purchase per window", () => {
     const b = await h.get(block.PK);
     expect(b.intent).toBeTruthy();
     expect(b.pendingExtension ?? null).toBeNull();
+    // Bought and Spend count the extension once: not here, where it could not be recorded, but where it is settled.
+    expect(r1.bought).toBe(0);
+    expect(r1.spend).toEqual({});
+    h.advance(time.MINUTE);
+    const r2 = await h.tick();
+    const [paid] = h.ledger(block.capacityReservationId);
+    expect(r2.purchases).toBe(0);
+    expect(r2.bought).toBe(1);
+    expect(compareMoney(r2.spend[paid!.currencyCode]!, paid!.upfrontFee)).toBe(0);
     await expectSettledOnce(h, block);
   });
 

@@ -91,7 +91,10 @@ export interface TickReport {
   /** Block writes made (a block with nothing new costs none). */
   writes: number;
   notifications: number;
-  /** Extensions bought in this tick: EC2 answered the purchase with success, or an earlier intent was settled from EC2's history as bought. */
+  /**
+   * Extensions recorded as bought in this tick: EC2 answered the purchase with success and the record was written,
+   * or an earlier intent was settled from EC2's history as bought. Each extension is counted once, by one tick.
+   */
   bought: number;
   /** Sum of the fees of `bought`, per currency, as decimal strings. */
   spend: Record<string, string>;
@@ -436,12 +439,15 @@ export function createTick(opts: CreateTickOptions): Tick {
       return;
     }
     run.report.purchases++;
-    countBought(run.report, extension);
     logger.info("extension purchased", { ...blockFields(base), window: decision.window, offeringId: extension.offeringId, fee: extension.upfrontFee, currency: extension.currencyCode, status: extension.status });
     const ok = await updateOwnIntent(run, intent, (b) => recordBought(b, extension, now), [
       { type: "purchased", message: `bought ${durationText(extension.durationHours)} for ${extension.upfrontFee} ${extension.currencyCode} (${extension.offeringId})`, data: { extension, intentId: intent.id } },
     ]);
-    if (ok) await notify(run, [purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
+    if (!ok) return;
+    // Counted where the purchase is recorded: when this write fails, the tick that settles it from EC2's history
+    // counts it, so each extension is in `bought` and `spend` (the Spend metric) exactly once.
+    countBought(run.report, extension);
+    await notify(run, [purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
   }
 
   function recordBought(b: Block, extension: ExtensionRecord, now: Date): Block {
@@ -529,13 +535,13 @@ export function createTick(opts: CreateTickOptions): Tick {
   async function settleIntent(run: Run, base: Block, decision: Extract<Decision, { kind: "settle-intent" }>, pre: Pending, now: Date): Promise<void> {
     if (decision.outcome === "purchased") {
       const ext = decision.extension;
-      countBought(run.report, ext);
       const next = recordBought(base, ext, now);
       await write(run, next, [
         ...pre.events,
         { type: "intent-settled", message: `intent ${decision.intent.id} settled from EC2's history: bought (${ext.status})`, data: { intentId: decision.intent.id, outcome: "purchased", extension: ext } },
         { type: "purchased", message: `bought ${durationText(ext.durationHours)} for ${ext.upfrontFee} ${ext.currencyCode} (${ext.offeringId}), confirmed from EC2's history`, data: { extension: ext, intentId: decision.intent.id } },
       ]);
+      countBought(run.report, ext);
       await notify(run, [...pre.notifications, purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
       return;
     }
