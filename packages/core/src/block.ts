@@ -3,7 +3,16 @@ import { CapacityReservationId } from "./ec2-view";
 import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
 
 /** PK: 1–128 characters of `A-Z a-z 0-9 . _ : -`, safe in a URL path and a DynamoDB key. */
-export const PK = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, { message: "must be 1–128 characters of A-Z a-z 0-9 . _ : -" });
+/**
+ * Keys a block cannot have because `/{PK}` could never reach it: `GET /openapi.json` is the API's own description,
+ * and URL clients resolve `.` and `..` away before sending the request.
+ */
+export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", ".."];
+
+export const PK = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, { message: "must be 1–128 characters of A-Z a-z 0-9 . _ : -" })
+  .refine((pk) => !RESERVED_PKS.includes(pk), { message: `is reserved (${RESERVED_PKS.join(", ")}): the API could not address such a block` });
 
 /** Where a managed block stands, as last decided by the scheduler or changed by a person. */
 export const BlockStatus = z.enum([

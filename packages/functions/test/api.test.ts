@@ -62,6 +62,16 @@ describe("create and read", () => {
     expect(hist.body[0]).toMatchObject({ type: "created", actor: "cli:alice" });
   });
 
+  it("400 (field PK) for a PK the API could not address, and nothing is stored", async () => {
+    for (const PK of ["openapi.json", ".", ".."]) {
+      const res = await api.call("POST", "/", { body: newBlock({ PK }) });
+      expect(res.status, PK).toBe(400);
+      expect(res.body.issues.map((i: { field: string }) => i.field)).toEqual(["PK"]);
+    }
+    const stored = (await api.call("GET", "/", { query: { limit: "100" } })).body.map((b: { PK: string }) => b.PK);
+    expect(stored.filter((pk: string) => ["openapi.json", ".", ".."].includes(pk))).toEqual([]);
+  });
+
   it("409 ALREADY_EXISTS for a taken PK", async () => {
     const b = await created();
     const res = await api.call("POST", "/", { body: newBlock({ PK: b.PK }) });
