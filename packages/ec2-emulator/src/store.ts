@@ -1,4 +1,5 @@
 import type { BlockOffering, CallRecord, Extension, ExtensionOffering, LedgerEntry, Reservation } from "./model";
+import { iso } from "./time";
 
 /** Offerings are kept so purchases can validate them; old ones are dropped so a long-running server stays small. */
 const MAX_REMEMBERED_OFFERINGS = 100_000;
@@ -21,6 +22,24 @@ export class Store {
   readonly ledger: LedgerEntry[] = [];
   calls: CallRecord[] = [];
   private callSeq = 0;
+
+  /**
+   * Appends a purchase to the ledger, numbered in order. The request it came from supplies when, where (region and
+   * account) and which request id, so both purchase operations record them the same way.
+   */
+  recordPurchase(
+    request: { nowMs: number; region: string; accountId: string; requestId: string },
+    purchase: Pick<LedgerEntry, "action" | "capacityReservationId" | "offeringId" | "durationHours" | "upfrontFee" | "currencyCode">,
+  ): void {
+    this.ledger.push({
+      seq: this.ledger.length + 1,
+      at: iso(request.nowMs),
+      ...purchase,
+      region: request.region,
+      accountId: request.accountId,
+      requestId: request.requestId,
+    });
+  }
 
   addReservation(r: Reservation): void {
     this.reservations.set(r.id, r);

@@ -3,7 +3,6 @@ import { invalidValue } from "../errors";
 import { blockPayment } from "../lifecycle";
 import type { Reservation } from "../model";
 import { RESOURCE_ID } from "../random";
-import { iso } from "../time";
 import { capacityBlockXml, reservationView, reservationXml } from "../views";
 
 const PLATFORMS = new Set([
@@ -65,18 +64,13 @@ export const purchaseBlock: Operation = (ctx, world) => {
   };
   offering.purchased = true;
   world.store.addReservation(r);
-  world.store.ledger.push({
-    seq: world.store.ledger.length + 1,
-    at: iso(ctx.nowMs),
+  world.store.recordPurchase(ctx, {
     action: "PurchaseCapacityBlock",
-    region: ctx.region,
-    accountId: ctx.accountId,
     capacityReservationId: r.id,
     offeringId,
     durationHours: offering.durationHours,
     upfrontFee: offering.upfrontFee,
     currencyCode: "USD",
-    requestId: ctx.requestId,
   });
   return {
     capacityReservation: reservationXml(reservationView(r, ctx.nowMs)),

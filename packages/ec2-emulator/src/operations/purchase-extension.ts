@@ -55,18 +55,13 @@ export const purchaseExtension: Operation = (ctx, world) => {
   };
   offering.purchased = true;
   world.store.addExtension(r, ext);
-  world.store.ledger.push({
-    seq: world.store.ledger.length + 1,
-    at: iso(ctx.nowMs),
+  world.store.recordPurchase(ctx, {
     action: "PurchaseCapacityBlockExtension",
-    region: ctx.region,
-    accountId: ctx.accountId,
     capacityReservationId: r.id,
     offeringId,
     durationHours: ext.durationHours,
     upfrontFee: ext.upfrontFee,
     currencyCode: ext.currencyCode,
-    requestId: ctx.requestId,
   });
   return { capacityBlockExtensionSet: [extensionXml(extensionView(ext, r, ctx.nowMs))] };
 };
