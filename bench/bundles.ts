@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { buildLikeSst } from "../stacks/bundling";
+import { buildLikeSst, bytesFrom } from "../stacks/bundling";
 import { fmt, median, printTable } from "./table";
 
 /**
@@ -20,11 +20,8 @@ export async function benchBundles(runs = 10) {
   for (const file of entries) {
     const name = file.replace(/\.ts$/, "");
     const outfile = join(outDir, `${name}.mjs`);
-    const metafile = await buildLikeSst(join(handlersDir, file), outfile);
-    const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-    const sdkBytes = Object.entries(output.inputs)
-      .filter(([path]) => /node_modules[\\/](?:\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?@(?:aws-sdk|smithy|aws)[\\/]/.test(path))
-      .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+    const inputs = await buildLikeSst(join(handlersDir, file), outfile);
+    const sdkBytes = bytesFrom(inputs, /node_modules[\\/](?:\.pnpm[\\/][^\\/]+[\\/]node_modules[\\/])?@(?:aws-sdk|smithy|aws)[\\/]/);
     const size = statSync(outfile).size;
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {

@@ -6,10 +6,17 @@ import type { FunctionProps } from "sst/constructs";
 // esbuild's types as SST v2 declares them: SST builds with its own esbuild (0.18), not the workspace's.
 type BuildOptions = NonNullable<NonNullable<FunctionProps["nodejs"]>["esbuild"]>;
 type Plugin = NonNullable<BuildOptions["plugins"]>[number];
-/** The part of esbuild's metafile the bench and tests read (the same in 0.18 and later). */
-export interface Metafile {
-  inputs: Record<string, { bytes: number }>;
-  outputs: Record<string, { bytes: number; entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>;
+/** The part of esbuild's metafile read here (the same in 0.18 and later). */
+interface Metafile {
+  outputs: Record<string, { entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>;
+}
+
+/** What went into one bundle: the bytes each input file (by path) contributes to it. */
+export type BundleInputs = Record<string, number>;
+
+/** The bytes the inputs whose path matches `pattern` contribute to the bundle. */
+export function bytesFrom(inputs: BundleInputs, pattern: RegExp): number {
+  return Object.entries(inputs).reduce((sum, [path, bytes]) => (pattern.test(path) ? sum + bytes : sum), 0);
 }
 
 /**
@@ -126,9 +133,9 @@ type EsbuildModule = { build(options: BuildOptions & { metafile: true }): Promis
 /**
  * Builds one handler the way `sst deploy` does: SST v2's own esbuild (its pinned dependency, not ours) with the
  * options from sst/runtime/handlers/node.js for an ESM function, plus LAMBDA_NODEJS. Source maps are left out:
- * SST writes them beside the bundle, they are not loaded at start.
+ * SST writes them beside the bundle, they are not loaded at start. Returns what went into the bundle.
  */
-export async function buildLikeSst(entry: string, outfile: string): Promise<Metafile> {
+export async function buildLikeSst(entry: string, outfile: string): Promise<BundleInputs> {
   const sstRequire = createRequire(createRequire(import.meta.url).resolve("sst/package.json"));
   const esbuild = (await import(sstRequire.resolve("esbuild"))) as EsbuildModule;
   const { metafile } = await esbuild.build({
@@ -146,5 +153,6 @@ export async function buildLikeSst(entry: string, outfile: string): Promise<Meta
     ...LAMBDA_NODEJS.esbuild,
     metafile: true,
   });
-  return metafile;
+  const bundle = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+  return Object.fromEntries(Object.entries(bundle.inputs).map(([path, input]) => [path, input.bytesInOutput]));
 }

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { useProject } from "sst/project.js";
 import { type Template } from "aws-cdk-lib/assertions";
@@ -750,11 +749,12 @@ describe.skipIf(!handlersExist)("bundling (as sst deploy does)", () => {
     }
     // The code SST built is byte for byte what bench/bundles.ts measures and test/lambda-bundles.test.ts runs.
     const out = useProject().paths.out;
-    const artifacts = (name: string) => readdirSync(out, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(`handlers/${name}.mjs`));
+    const files = readdirSync(out, { recursive: true, encoding: "utf8" });
     for (const name of ["api", "tick"]) {
-      const [artifact] = artifacts(name);
+      const artifact = files.find((f) => f.endsWith(`handlers/${name}.mjs`));
       expect(artifact, `SST's ${name} bundle`).toBeDefined();
-      const ours = path.join(mkdtempSync(path.join(os.tmpdir(), "cbm-like-sst-")), `${name}.mjs`);
+      // Beside SST's output, so cleanUp() removes it with the rest.
+      const ours = path.join(out, "like-sst", `${name}.mjs`);
       await buildLikeSst(path.join(ROOT, `packages/functions/src/handlers/${name}.ts`), ours);
       const sst = readFileSync(path.join(out, artifact!), "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "\n");
       expect(sst === readFileSync(ours, "utf8"), `${name}: SST's bundle differs from buildLikeSst's`).toBe(true);

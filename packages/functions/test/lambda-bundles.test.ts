@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { compareMoney } from "@cbm/core";
-import { buildLikeSst, type Metafile } from "../../../stacks/bundling";
+import { buildLikeSst, bytesFrom, type BundleInputs } from "../../../stacks/bundling";
 import { apiEvent } from "./support/api";
 import { ACCOUNT, useSchedulerHarness } from "./support/scheduler-harness";
 
@@ -17,12 +17,12 @@ import { ACCOUNT, useSchedulerHarness } from "./support/scheduler-harness";
 
 const handlersDir = join(import.meta.dirname, "../src/handlers");
 const outDir = mkdtempSync(join(tmpdir(), "cbm-bundles-"));
-const bundles: Record<string, { file: string; metafile: Metafile }> = {};
+const bundles: Record<string, { file: string; inputs: BundleInputs }> = {};
 
 beforeAll(async () => {
   for (const name of ["api", "tick"]) {
     const file = join(outDir, `${name}.mjs`);
-    bundles[name] = { file, metafile: await buildLikeSst(join(handlersDir, `${name}.ts`), file) };
+    bundles[name] = { file, inputs: await buildLikeSst(join(handlersDir, `${name}.ts`), file) };
   }
 });
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -58,26 +58,16 @@ function invoke(file: string, env: Record<string, string | undefined>, events: u
   });
 }
 
-function inputsOf(name: string): string[] {
-  const out = Object.values(bundles[name]!.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-  return Object.keys(out.inputs);
-}
-
-function bytesFrom(name: string, pattern: RegExp): number {
-  const out = Object.values(bundles[name]!.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-  return Object.entries(out.inputs).filter(([p]) => pattern.test(p)).reduce((s, [, i]) => s + i.bytesInOutput, 0);
-}
-
 describe("what goes into the Lambda bundles", () => {
   it("keeps only the EC2 schemas the tick uses (1.3 MB file, all of it kept without the plugin)", () => {
-    const ec2Schemas = bytesFrom("tick", /client-ec2[\\/]dist-es[\\/]schemas[\\/]/);
+    const ec2Schemas = bytesFrom(bundles.tick!.inputs, /client-ec2[\\/]dist-es[\\/]schemas[\\/]/);
     expect(ec2Schemas).toBeGreaterThan(1_000);
     expect(ec2Schemas).toBeLessThan(40_000);
   });
 
   it("carries the environment credential provider and none of the rest of the default chain", () => {
     for (const name of ["api", "tick"]) {
-      const inputs = inputsOf(name);
+      const inputs = Object.keys(bundles[name]!.inputs);
       expect(inputs.some((p) => p.includes("credential-provider-env"))).toBe(true);
       expect(inputs.filter((p) => /credential-provider-(?:ini|sso|process|web-identity|http)|nested-clients|credential-provider-imds/.test(p))).toEqual([]);
     }
