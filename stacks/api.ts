@@ -22,6 +22,7 @@ export const API_ROUTES = [
   "DELETE /{PK}",
   "PATCH /{PK}",
   "POST /{PK}/deny",
+  "POST /{PK}/reset-spend",
   "GET /{PK}/history",
 ] as const;
 

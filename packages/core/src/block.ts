@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { CapacityReservationId } from "./ec2-view";
+import { Authorization, AuthorizationTerms } from "./authorization";
 import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
 
 /** PK: 1–128 characters of `A-Z a-z 0-9 . _ : -`, safe in a URL path and a DynamoDB key. */
@@ -8,6 +8,12 @@ import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
  * and URL clients resolve `.` and `..` away before sending the request.
  */
 export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", ".."];
+
+/**
+ * A reservation id as stored: EC2's `cr-` + 17 hex digits, or any other id a first-release script registered (its
+ * mocks use `cr-test12345`). EC2 decides whether it exists: a malformed id is never sent to EC2 and reads as not-found.
+ */
+export const StoredReservationId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, { message: "must be 1–128 characters of A-Z a-z 0-9 . _ : -" });
 
 export const PK = z
   .string()
@@ -46,6 +52,8 @@ export const Verdict = z.object({
   by: z.string(),
   at: IsoDateTime,
   comment: z.string().max(1000).optional(),
+  /** What an approval covers (absent on denials and on approvals stored before terms existed, which cover nothing). */
+  terms: AuthorizationTerms.optional(),
 });
 export type Verdict = z.infer<typeof Verdict>;
 
@@ -63,6 +71,13 @@ export const PurchaseIntent = z.object({
   createdAt: IsoDateTime,
   /** Set once the purchase call returned success; until then the outcome is unknown. */
   confirmedAt: IsoDateTime.optional(),
+  /** The one authorization this purchase uses (policy, approval or automatic approval) and its terms. */
+  authorization: Authorization.optional(),
+  /**
+   * Wall-clock instant before which the purchase call may still reach EC2 (call timeout plus a margin): the intent is
+   * never settled "not bought" before it, whatever a virtual Clock says.
+   */
+  callSettledAt: IsoDateTime.optional(),
 });
 export type PurchaseIntent = z.infer<typeof PurchaseIntent>;
 
@@ -90,6 +105,9 @@ export const ApprovalRequestState = z.object({
   lastCallSent: z.boolean(),
   offeringId: z.string().optional(),
   upfrontFee: Money.optional(),
+  /** The quoted duration and currency: an approval given after this notice covers exactly this quote. */
+  durationHours: z.number().int().optional(),
+  currencyCode: z.string().optional(),
 });
 export type ApprovalRequestState = z.infer<typeof ApprovalRequestState>;
 
@@ -100,7 +118,12 @@ export type LastError = z.infer<typeof LastError>;
 export const Block = z.object({
   PK,
   name: z.string().max(200).optional(),
-  capacityReservationId: CapacityReservationId,
+  capacityReservationId: StoredReservationId,
+  /**
+   * This registration of the PK: a new id on every create, part of every conditional write, so a writer holding a
+   * copy of a deleted registration can never write into a re-created one (absent on records from before it existed).
+   */
+  registrationId: z.string().optional(),
   instanceType: z.string().optional(),
   availabilityZone: z.string().optional(),
   region: z.string(),

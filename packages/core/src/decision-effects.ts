@@ -80,9 +80,15 @@ export function failuresAfter(decision: Decision, previous: number | undefined):
   return 0;
 }
 
-/** The intent to write (conditionally, one winner) before calling PurchaseCapacityBlockExtension. */
-export function intentFor(decision: Extract<Decision, { kind: "purchase" }>, id: string, now: Date): PurchaseIntent {
+/**
+ * The intent to write (conditionally, one winner) before calling PurchaseCapacityBlockExtension. It names the one
+ * authorization the purchase uses; `callSettledAt` is the wall-clock instant after which the call can no longer
+ * take effect (its timeout plus a margin), before which the intent is never settled "not bought".
+ */
+export function intentFor(decision: Extract<Decision, { kind: "purchase" }>, id: string, now: Date, callSettledAt?: string): PurchaseIntent {
   return {
+    authorization: decision.authorization,
+    ...(callSettledAt !== undefined ? { callSettledAt } : {}),
     id,
     window: canonicalIso(decision.window),
     offeringId: decision.offering.offeringId,
@@ -149,8 +155,12 @@ export function recordApprovalRequest(block: Block, decision: Extract<Decision, 
     lastCallSent: (prev?.lastCallSent ?? false) || decision.notice === "last-call",
     offeringId: decision.offering.offeringId,
     upfrontFee: decision.offering.upfrontFee,
+    durationHours: decision.offering.durationHours,
+    currencyCode: decision.offering.currencyCode,
   };
-  return { ...block, approvalRequest, status: "awaiting-approval", updatedAt: at };
+  // A voided approval is dropped with the notice that asks for the new terms.
+  const voided = decision.voided !== undefined ? { approval: null, approved: false } : {};
+  return { ...block, ...voided, approvalRequest, status: "awaiting-approval", updatedAt: at };
 }
 
 /** Marks the payment-pending alert as sent for `extension`, adopting an extension bought outside CBM as `external`. */

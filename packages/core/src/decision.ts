@@ -1,4 +1,5 @@
 import type { ExtensionOffering, ExtensionRecord } from "./ec2-view";
+import type { Authorization } from "./authorization";
 import type { PurchaseIntent } from "./block";
 
 /** Why the engine stopped acting on a block (for this window, or for good). */
@@ -26,7 +27,8 @@ export type WaitReason =
   | "backoff" // throttled or failing; try again at `until`
   | "extension-bought"; // this window's extension is bought; waiting for EC2 to settle payment and move the end date
 
-export type ApprovalNotice = "first" | "reminder" | "last-call";
+/** `terms-changed`: an approval no longer covered what is on offer (policy edit, price change); it was voided. */
+export type ApprovalNotice = "first" | "reminder" | "last-call" | "terms-changed";
 
 /**
  * The one thing the scheduler should do for a block on this tick. Expected outcomes are values, not exceptions.
@@ -36,8 +38,10 @@ export type Decision =
   | { kind: "wait"; until: string; reason: WaitReason }
   /** The engine needs offerings for these durations (hours, preferred first) before it can decide. */
   | { kind: "fetch-offerings"; window: string; durationsHours: number[] }
-  | { kind: "request-approval"; window: string; offering: ExtensionOffering; notice: ApprovalNotice; nextCheckAt: string }
-  | { kind: "purchase"; window: string; offering: ExtensionOffering; approval: "not-required" | "approved" | "auto-approved" }
+  /** `voided`: why the approval held for this window no longer covers the offering (it is dropped, and people told). */
+  | { kind: "request-approval"; window: string; offering: ExtensionOffering; notice: ApprovalNotice; nextCheckAt: string; voided?: string }
+  /** `authorization`: the one authorization whose terms cover this purchase. */
+  | { kind: "purchase"; window: string; offering: ExtensionOffering; approval: "not-required" | "approved" | "auto-approved"; authorization: Authorization }
   | { kind: "await-payment"; window: string; extension: ExtensionRecord; alert: boolean; nextCheckAt: string }
   /** An intent exists: `purchased` if EC2's history shows it, `not-purchased` once it provably never took effect. */
   | { kind: "settle-intent"; intent: PurchaseIntent; outcome: "purchased"; extension: ExtensionRecord }

@@ -49,5 +49,10 @@ export interface DecideInput {
   /** Offerings per duration in hours, when the engine asked for them with `fetch-offerings`. */
   offerings?: ReadonlyMap<number, ExtensionOffering[]>;
   now: Date;
+  /**
+   * Real elapsed time, when the Clock is virtual (local mode runs it faster): a purchase call's timeout is wall time,
+   * so an intent is settled "not bought" only once both clocks say the call can no longer take effect. Default: now.
+   */
+  wallNow?: Date;
   settings: EngineSettings;
 }

@@ -2,11 +2,12 @@ import type { Block, PurchaseIntent } from "./block";
 import type { Decision } from "./decision";
 import type { ExtensionOffering, ExtensionRecord, ReservationView } from "./ec2-view";
 import type { DecideInput, EngineSettings } from "./engine-types";
-import { isLadderHours, ladderCeil, shorterLadderDays } from "./ladder";
+import { isLadderHours } from "./ladder";
+import { wantedDurationsDays } from "./wanted-durations";
 import { addMoney, compareMoney, isDecimalString } from "./money";
-import type { ExtensionPolicy } from "./policy";
-import { DAY_MS, MINUTE_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
+import { MINUTE_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
 import { extensionWindow } from "./window";
+import { covers, termsFromPolicy, type Coverage } from "./authorization";
 
 /** How often an in-flight payment, a pending reservation or a bought-but-unsettled window is polled. */
 export const PAYMENT_POLL_MS = 5 * MINUTE_MS;
@@ -28,20 +29,6 @@ export function backoffUntil(failures: number, now: Date, settings: Pick<EngineS
 }
 
 /**
- * Extension durations to try, in days, preferred first: `extendByDays`, shortened to the smallest ladder step that
- * still reaches `extendUntil` when that is shorter, then (only if the policy allows) every shorter ladder step.
- */
-export function wantedDurationsDays(policy: ExtensionPolicy, endDate: string): number[] {
-  let desired = policy.extendByDays;
-  if (policy.extendUntil !== undefined) {
-    const needed = Math.ceil((toMs(policy.extendUntil) - toMs(endDate)) / DAY_MS);
-    // Buying past extendUntil wastes money; one ladder step that reaches it is enough.
-    if (needed >= 1) desired = Math.min(desired, ladderCeil(needed));
-  }
-  return policy.allowShorterFallback ? [desired, ...shorterLadderDays(desired)] : [desired];
-}
-
-/**
  * The policy engine: from the stored record, EC2's view, the extension history, the offerings (when fetched) and
  * now, the one thing to do for a block. Pure; every branch that could spend money is guarded before `purchase`.
  */
@@ -53,7 +40,7 @@ export function decide(input: DecideInput): Decision {
 
   // An unfinished purchase is settled before anything else, even for a block that expired or vanished since:
   // until we know whether EC2 took the money, buying again (or forgetting the fee) would be wrong.
-  if (block.intent) return settleIntent(block.intent, r, history, nowMs, settings);
+  if (block.intent) return settleIntent(block.intent, r, history, nowMs, (input.wallNow ?? now).getTime(), settings);
 
   // EC2 does not know the reservation (mistyped id, or expired long ago): nothing to watch until a person edits it.
   if (!r) return { kind: "stop", reason: "not-found", detail: `EC2 does not know ${block.capacityReservationId}` };
@@ -126,11 +113,26 @@ export function decide(input: DecideInput): Decision {
   }
   const offering = choice.offering;
 
-  if (!policy.requireApproval) return { kind: "purchase", window, offering, approval: "not-required" };
-  // An approval belongs to the window it was given for; an older one is inert.
-  if (sameInstant(block.approval?.window, window)) return { kind: "purchase", window, offering, approval: "approved" };
-  // No approver can be reached (no topic configured): the original README approves automatically.
-  if (settings.autoApprove) return { kind: "purchase", window, offering, approval: "auto-approved" };
+  // Without approval the policy in force is the authorization; chooseOffering kept the offering inside its terms.
+  if (!policy.requireApproval) {
+    return { kind: "purchase", window, offering, approval: "not-required", authorization: { kind: "policy", terms: termsFromPolicy(block, window, "policy") } };
+  }
+  // An approval belongs to the window it was given for (an older one is inert) and covers only its terms.
+  const approval = sameInstant(block.approval?.window, window) ? block.approval! : undefined;
+  if (approval) {
+    const coverage: Coverage = approval.terms
+      ? covers(approval.terms, block, window, offering)
+      : { covered: false, reason: "it was given before CBM recorded what an approval covers" };
+    if (coverage.covered) {
+      return { kind: "purchase", window, offering, approval: "approved", authorization: { kind: "approval", terms: approval.terms!, by: approval.by, at: approval.at } };
+    }
+    // What is on offer now is not what the person agreed to: the approval is void and the new terms are asked for.
+    return requestApproval(block, window, offering, nowMs, closesMs, settings, coverage.reason);
+  }
+  // No approver can be reached (no topic configured): the original README approves automatically, within the policy.
+  if (settings.autoApprove) {
+    return { kind: "purchase", window, offering, approval: "auto-approved", authorization: { kind: "auto-approval", terms: termsFromPolicy(block, window, "policy") } };
+  }
 
   return requestApproval(block, window, offering, nowMs, closesMs, settings);
 }
@@ -140,6 +142,7 @@ function settleIntent(
   r: ReservationView | undefined,
   history: ExtensionRecord[],
   nowMs: number,
+  wallNowMs: number,
   settings: EngineSettings,
 ): Decision {
   // EC2's history is the source of truth: our offering there means EC2 took the order (whatever its payment status).
@@ -160,6 +163,10 @@ function settleIntent(
   // History can lag a fresh purchase by a little: do not conclude "never reached EC2" too early.
   const graceEnd = toMs(intent.createdAt) + settings.settleGraceMs;
   if (nowMs < graceEnd) return { kind: "wait", until: isoAt(graceEnd), reason: "settling" };
+  // The call may still be in flight (its timeout runs on wall time, which a virtual Clock outruns): wait it out.
+  if (intent.callSettledAt !== undefined && wallNowMs < toMs(intent.callSettledAt)) {
+    return { kind: "wait", until: isoAt(nowMs + PAYMENT_POLL_MS), reason: "settling" };
+  }
   return { kind: "settle-intent", intent, outcome: "not-purchased" };
 }
 
@@ -224,12 +231,32 @@ function chooseOffering(block: Block, window: string, offerings: DecideInput["of
   return { kind: "none", reason: "no-offering", detail: `EC2 offered no extension for ${tried}` };
 }
 
-function requestApproval(block: Block, window: string, offering: ExtensionOffering, nowMs: number, closesMs: number, settings: EngineSettings): Decision {
+function requestApproval(
+  block: Block,
+  window: string,
+  offering: ExtensionOffering,
+  nowMs: number,
+  closesMs: number,
+  settings: EngineSettings,
+  voided?: string,
+): Decision {
   const lastCallMs = closesMs - settings.lastCallBeforeMs;
   // Looking once just after the close lets the block move to window-closed instead of waiting for a reminder.
   const closeCheckMs = closesMs + MINUTE_MS;
   const req = sameInstant(block.approvalRequest?.window, window) ? block.approvalRequest! : undefined;
   const soonest = (...ms: number[]) => isoAt(Math.min(...ms));
+  if (voided !== undefined) {
+    // One notice at once saying what changed, whatever the reminder schedule; reminders follow from it.
+    const pendingLastCall = req?.lastCallSent || nowMs >= lastCallMs ? Infinity : lastCallMs;
+    return {
+      kind: "request-approval",
+      window,
+      offering,
+      notice: "terms-changed",
+      voided,
+      nextCheckAt: soonest(nowMs + settings.reminderIntervalMs, pendingLastCall, closeCheckMs),
+    };
+  }
   if (!req) {
     // A window that opens inside the last-call period gets one notice, the last call, rather than two in a row.
     const notice = nowMs >= lastCallMs ? "last-call" : "first";

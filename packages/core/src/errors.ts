@@ -39,6 +39,17 @@ export class AlreadyExistsError extends CbmError {
   }
 }
 
+/** The reservation is managed by another block already: two registrations would spend from two budgets. */
+export class AlreadyManagedError extends CbmError {
+  readonly code = "ALREADY_MANAGED";
+  constructor(
+    readonly capacityReservationId: string,
+    readonly managedBy: string,
+  ) {
+    super(`Reservation ${capacityReservationId} is already managed by block '${managedBy}'`);
+  }
+}
+
 /** Optimistic-concurrency failure: someone else wrote the record since it was read. */
 export class VersionConflictError extends CbmError {
   readonly code = "VERSION_CONFLICT";

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { PK, regionFromAvailabilityZone, type Block } from "./block";
+import { PK, regionFromAvailabilityZone, StoredReservationId, type Block } from "./block";
 import { CapacityReservationId } from "./ec2-view";
-import { PurchaseInFlightError, ValidationError, type FieldIssue } from "./errors";
+import { PurchaseInFlightError, ValidationError, VersionConflictError, type FieldIssue } from "./errors";
 import { isOnLadder } from "./ladder";
 import { compareMoney, isDecimalString } from "./money";
 import { ExtensionPolicy, MAX_LOOKAHEAD_HOURS, MIN_SAFE_LOOKAHEAD_HOURS } from "./policy";
@@ -27,13 +27,35 @@ const InputLookaheadDays = z
 const InputRegion = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+$/, { message: "must be an AWS region such as us-east-1" });
 const InputAvailabilityZone = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+[a-z0-9-]*$/, { message: "must be an availability zone such as us-east-1a" });
 const InputCurrency = z.string().regex(/^[A-Z]{3}$/, { message: "must be an ISO 4217 code such as USD" });
-const InputText = z.string().min(1).max(200);
-const ApprovedFalse = z.literal(false, { error: "approval is given per extension window with PATCH /{PK}; only `approved: false` is accepted here" });
+/**
+ * Control characters (C0, DEL, C1), bidi overrides and isolates, and lone surrogates: text with them can fake lines
+ * in an e-mail, recolour a terminal or reorder what an approver reads, so people's text may not contain them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point here
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when `s` has no control characters, bidi overrides or lone surrogates. */
+export function isSafeText(s: string): boolean {
+  return !UNSAFE_TEXT.test(s);
+}
+
+/** Free text a person types (names, comments): printable only. */
+export const SafeText = z.string().refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });
+
+const InputText = z.string().min(1).max(200).refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });
+/**
+ * The approval status: the first release's `approval` and the README's `approved`. On update `true` approves the
+ * current window as PATCH does and `false` withdraws an approval not yet used; it never changes `requireApproval`.
+ */
+const ApprovalFlag = z.boolean({ error: "must be true (approve the current window) or false (withdraw an unused approval)" });
+
+/** The first release's `status` values (and what its README and scripts send): ignored with a warning. */
+const FIRST_RELEASE_STATUSES: ReadonlySet<string> = new Set(["NO_ACTION_REQUIRED", "EXTENSION_APPROVAL_REQUIRED", "EXTENDED", "ERROR", "ACTIVE", "PENDING"]);
 
 /** Fields that CBM maintains; a client that sends them gets a "read-only" error rather than "unknown". */
 export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
   "createdAt", "updatedAt", "status", "statusReason", "lastError", "spent", "extensionsPurchased", "nextCheckAt", "failures",
-  "intent", "pendingExtension", "lastPurchaseWindow", "approvalRequest", "denial",
+  "intent", "pendingExtension", "lastPurchaseWindow", "approvalRequest", "denial", "registrationId",
 ]);
 
 const policyShape = {
@@ -61,7 +83,7 @@ const clearablePolicyShape = {
 
 const blockShape = {
   PK: PK.optional(),
-  capacityReservationId: CapacityReservationId.optional(),
+  capacityReservationId: StoredReservationId.optional(),
   name: InputText.optional(),
   instanceType: InputText.optional(),
   availabilityZone: InputAvailabilityZone.optional(),
@@ -71,15 +93,17 @@ const blockShape = {
   startDate: InputDate.optional(),
   endDate: InputDate.optional(),
   instanceCount: z.number().int().min(1).max(64).optional(),
-  approved: ApprovedFalse.optional(),
+  approved: ApprovalFlag.optional(),
   // The first CBM release's field names, kept so existing scripts keep working.
-  capacity_block_id: CapacityReservationId.optional(),
+  capacity_block_id: StoredReservationId.optional(),
   end_time: InputDate.optional(),
   extend_by_days: InputDays.optional(),
   extension_lookahead_days: InputLookaheadDays.optional(),
   require_approval: z.boolean().optional(),
-  approval: z.boolean().optional(),
+  approval: ApprovalFlag.optional(),
   instance_type: InputText.optional(),
+  /** The first release's free-text error, which its PATCH cleared; ignored. */
+  error: z.unknown().optional(),
 };
 
 /** Body of POST /: the original data model in camelCase, policy nested or flat, and the first release's names. */
@@ -103,7 +127,6 @@ export const FIELD_ALIASES: Readonly<Record<string, string>> = {
   extend_by_days: "extendByDays",
   extension_lookahead_days: "lookaheadHours",
   require_approval: "requireApproval",
-  approval: "requireApproval",
   instance_type: "instanceType",
 };
 
@@ -193,7 +216,6 @@ function normalize(input: Input, issues: FieldIssue[]): Normalized {
   set("requireApproval", [
     { field: "requireApproval", value: input.requireApproval },
     { field: "require_approval", value: input.require_approval },
-    { field: "approval", value: input.approval },
     { field: "policy.requireApproval", value: p.requireApproval },
   ]);
   for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "currency"] as const) {
@@ -287,14 +309,23 @@ function buildPolicy(base: Partial<ExtensionPolicy>, picked: Normalized["policy"
  * effective policy with defaults, region derived from the availability zone, and due immediately.
  * Throws ValidationError naming each field as the client sent it.
  */
-export function parseCreateBlock(body: unknown, ctx: { now: string }): { block: Block; warnings: string[] } {
-  const input = parseOrThrow(CreateBlockInput, body);
+export function parseCreateBlock(body: unknown, ctx: { now: string; defaultRegion?: string }): { block: Block; warnings: string[] } {
+  const { body: rest, warnings: statusWarnings } = dropIgnoredStatus(body, true);
+  const input = parseOrThrow(CreateBlockInput, rest);
   const issues: FieldIssue[] = [];
   const n = normalize(input, issues);
+  const approvalFlag = pickApprovalFlag(input, issues);
   if (!n.capacityReservationId) issues.push({ field: "capacityReservationId", message: "is required", code: "required" });
-  const region = resolveRegion(input.region, input.availabilityZone, issues);
+  let region = resolveRegion(input.region, input.availabilityZone, issues);
+  const regionWarnings: string[] = [];
   if (region === undefined && input.availabilityZone === undefined) {
-    issues.push({ field: "region", message: "is required when availabilityZone is not given", code: "required" });
+    // The first release's extender worked in its own region; scripts written for it may leave the region out.
+    if (ctx.defaultRegion !== undefined) {
+      region = ctx.defaultRegion;
+      regionWarnings.push(`region not given: using ${ctx.defaultRegion}, the region CBM runs in`);
+    } else {
+      issues.push({ field: "region", message: "is required when availabilityZone is not given", code: "required" });
+    }
   }
   const endDate = n.endDate ? canonicalIso(n.endDate.value) : undefined;
   const startDate = input.startDate === undefined ? undefined : canonicalIso(input.startDate);
@@ -330,8 +361,82 @@ export function parseCreateBlock(body: unknown, ctx: { now: string }): { block: 
     nextCheckAt: now,
     failures: 0,
   });
-  const warnings = [...policyWarnings(policy, { now, endDate }), ...endDateWarnings(endDate, now), ...aliasWarning(n.aliasesUsed)];
+  const warnings = [
+    ...statusWarnings,
+    ...regionWarnings,
+    ...reservationIdWarnings(cr, n.capacityReservationId!.field),
+    ...(approvalFlag?.value === true ? [`${approvalFlag.field}: true is ignored on create: approve with PATCH /{PK} once CBM has read the end date from EC2`] : []),
+    ...policyWarnings(policy, { now, endDate }),
+    ...endDateWarnings(endDate, now),
+    ...aliasWarning(n.aliasesUsed),
+  ];
   return { block, warnings };
+}
+
+function reservationIdWarnings(id: string, field: string): string[] {
+  if (CapacityReservationId.safeParse(id).success) return [];
+  return [
+    `${field} ${JSON.stringify(id)} is not in EC2's format (cr- and 17 hex digits): EC2 will not know it, the block will report not-found and nothing is ever bought for it`,
+  ];
+}
+
+/** `approval` (first release) and `approved` (README) are one flag; sending both with different values is a conflict. */
+function pickApprovalFlag(input: { approval?: boolean | undefined; approved?: boolean | undefined }, issues: FieldIssue[]): Picked<boolean> | undefined {
+  return pick([{ field: "approval", value: input.approval }, { field: "approved", value: input.approved }], issues) as Picked<boolean> | undefined;
+}
+
+/**
+ * A status the first release wrote (or its scripts send, like `ACTIVE`) means nothing to CBM, which keeps its own:
+ * it is dropped with a warning. On create any status is dropped; on update other values go to the read-only check.
+ */
+function dropIgnoredStatus(body: unknown, ignoreAny: boolean): { body: unknown; warnings: string[] } {
+  if (!isPlainObject(body) || !("status" in body)) return { body, warnings: [] };
+  const status = body.status;
+  const known = typeof status === "string" && FIRST_RELEASE_STATUSES.has(status);
+  if (!known && !ignoreAny) return { body, warnings: [] };
+  const { status: _dropped, ...rest } = body;
+  return { body: rest, warnings: [`status ${JSON.stringify(status)} is ignored: CBM sets a block's status itself`] };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Deep equality of JSON values, where a missing member, undefined and null all mean "none". */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canon);
+    if (!isPlainObject(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) if (v[k] !== undefined && v[k] !== null) out[k] = canon(v[k]);
+    return out;
+  };
+  return JSON.stringify(canon(a ?? null)) === JSON.stringify(canon(b ?? null));
+}
+
+/**
+ * A whole record read back and PUT again carries CBM's own fields: those sent with their stored values are dropped
+ * (accepted and ignored); one sent with another value is a real attempt to change it and is refused as read-only,
+ * or, when the body's `version` is older than the stored one, reported as the version conflict it is.
+ */
+function dropEchoedReadOnly(block: Block, body: unknown): { body: unknown; warnings: string[] } {
+  const { body: withoutStatus, warnings } = dropIgnoredStatus(body, false);
+  if (!isPlainObject(withoutStatus)) return { body: withoutStatus, warnings };
+  const rest: Record<string, unknown> = { ...withoutStatus };
+  const stored = block as unknown as Record<string, unknown>;
+  const changed: string[] = [];
+  for (const key of Object.keys(rest)) {
+    // `approval` is the stored verdict when it is an object or null, the first release's flag when it is a boolean.
+    const readOnly = READ_ONLY_FIELDS.has(key) || (key === "approval" && typeof rest[key] !== "boolean");
+    if (!readOnly) continue;
+    if (sameJson(rest[key], stored[key])) delete rest[key];
+    else changed.push(key);
+  }
+  if (changed.length > 0) {
+    if (typeof rest.version === "number" && rest.version !== block.version) throw new VersionConflictError(block.PK, rest.version);
+    throw new ValidationError(changed.map((field) => ({ field, message: "is read-only: CBM maintains it", code: "read_only" })));
+  }
+  return { body: rest, warnings };
 }
 
 /**
@@ -339,10 +444,16 @@ export function parseCreateBlock(body: unknown, ctx: { now: string }): { block: 
  * the scheduler re-evaluates at once. PK and capacityReservationId never change; a denial is kept; `approved: false`
  * withdraws a held approval. `expectedVersion` is the client's `version`, for optimistic concurrency.
  */
-export function applyBlockUpdate(block: Block, body: unknown, ctx: { now: string }): { block: Block; warnings: string[]; expectedVersion?: number } {
-  const input = parseOrThrow(UpdateBlockInput, body);
+export function applyBlockUpdate(
+  block: Block,
+  body: unknown,
+  ctx: { now: string },
+): { block: Block; warnings: string[]; expectedVersion?: number; verdict?: ApprovalCommand } {
+  const { body: rest, warnings: echoWarnings } = dropEchoedReadOnly(block, body);
+  const input = parseOrThrow(UpdateBlockInput, rest);
   const issues: FieldIssue[] = [];
   const n = normalize(input, issues);
+  const flag = pickApprovalFlag(input, issues);
   if (input.PK !== undefined && input.PK !== block.PK) {
     issues.push({ field: "PK", message: `cannot change (the block is '${block.PK}')`, code: "immutable" });
   }
@@ -367,14 +478,10 @@ export function applyBlockUpdate(block: Block, body: unknown, ctx: { now: string
 
   const now = canonicalIso(ctx.now);
   const policy = buildPolicy(block.policy, n.policy);
-  const warnings: string[] = [];
-  let approval = block.approval;
-  let approved = block.approved;
-  if (input.approved === false && (block.approval || block.approved)) {
-    approval = null;
-    approved = false;
-    warnings.push("the approval held for the current window was withdrawn");
-  }
+  const warnings: string[] = [...echoWarnings];
+  // `approved` read back unchanged is an echo; the first release's `approval` flag is always an act.
+  const verdict: ApprovalCommand | undefined =
+    flag === undefined || (flag.field === "approved" && flag.value === block.approved) ? undefined : flag.value ? "approve" : "withdraw";
   const name: string | undefined = input.name === null ? undefined : (input.name ?? block.name);
   const next: Block = compact({
     ...block,
@@ -387,8 +494,6 @@ export function applyBlockUpdate(block: Block, body: unknown, ctx: { now: string
     startDate,
     endDate,
     instanceCount: input.instanceCount ?? block.instanceCount,
-    approval,
-    approved,
     policy,
     updatedAt: now,
     // Due now, so the new policy takes effect on the next tick; the failure backoff starts over.
@@ -397,5 +502,8 @@ export function applyBlockUpdate(block: Block, body: unknown, ctx: { now: string
   });
   warnings.push(...policyWarnings(policy, { now, endDate }), ...aliasWarning(n.aliasesUsed));
   if (n.endDate) warnings.push("endDate is only a hint: EC2's end date replaces it at the next check");
-  return input.version === undefined ? { block: next, warnings } : { block: next, warnings, expectedVersion: input.version };
+  return { block: next, warnings, ...(input.version !== undefined ? { expectedVersion: input.version } : {}), ...(verdict ? { verdict } : {}) };
 }
+
+/** What an update's approval flag asks for: approve the current window (as PATCH), or withdraw an unused approval. */
+export type ApprovalCommand = "approve" | "withdraw";

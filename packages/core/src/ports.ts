@@ -1,6 +1,7 @@
 import type { Block } from "./block";
 import type { ExtensionOffering, ExtensionRecord, ReservationView } from "./ec2-view";
 import type { HistoryEvent } from "./history";
+import type { ReservationLedger } from "./reservation-ledger";
 
 /** A page of results and the opaque cursor of the next one (absent on the last page). */
 export interface Page<T> {
@@ -19,12 +20,26 @@ export interface BlockStore {
   findDue(now: string, opts: { limit: number; cursor?: string }): Promise<Page<Block>>;
   /** Blocks whose endDate is in [`from`, `to`], read from an index by end date (never a table scan). */
   findEndingBetween(from: string, to: string, opts: { limit: number; cursor?: string }): Promise<Page<Block>>;
-  /** Throws AlreadyExistsError when the PK is taken. */
-  create(block: Block, events?: HistoryEvent[]): Promise<Block>;
-  /** Writes `next` (with version expectedVersion + 1) and `events` atomically. */
+  /**
+   * Throws AlreadyExistsError when the PK is taken. With `claim`, the reservation's ledger is claimed for this block
+   * in the same transaction, conditional on the ledger revision the block's figures were taken from (absent: no
+   * ledger yet); AlreadyManagedError when another block manages the reservation, VersionConflictError when the
+   * ledger changed since it was read.
+   */
+  create(block: Block, events?: HistoryEvent[], claim?: { ledgerRev: number | undefined }): Promise<Block>;
+  /**
+   * Writes `next` (with version expectedVersion + 1) and `events` atomically, only over the same registration
+   * (`next.registrationId`) at `expectedVersion`: a copy of a deleted registration never writes into a new one.
+   */
   update(next: Block, expectedVersion: number, events?: HistoryEvent[]): Promise<Block>;
-  /** Throws NotFoundError / VersionConflictError; refuses while an intent exists (PurchaseInFlightError). */
-  delete(pk: string, expectedVersion: number, events?: HistoryEvent[]): Promise<void>;
+  /**
+   * Throws NotFoundError / VersionConflictError; refuses while an intent exists (PurchaseInFlightError). With
+   * `ledger`, the reservation's figures are handed to the ledger in the same transaction (conditional on its
+   * previous revision, `ledger.rev - 1`).
+   */
+  delete(pk: string, expectedVersion: number, events?: HistoryEvent[], ledger?: ReservationLedger, registrationId?: string): Promise<void>;
+  /** What earlier registrations of a reservation spent (see ReservationLedger); undefined when none did. */
+  getLedger(capacityReservationId: string): Promise<ReservationLedger | undefined>;
 }
 
 export interface HistoryStore {

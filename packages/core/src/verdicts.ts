@@ -1,3 +1,4 @@
+import { describeTerms, termsForQuote, termsFromPolicy, type AuthorizationTerms } from "./authorization";
 import type { Block, Verdict } from "./block";
 import { InvalidStateError, PurchaseInFlightError } from "./errors";
 import type { HistoryEventDraft } from "./reconcile";
@@ -37,10 +38,11 @@ const STATUSES_A_VERDICT_REPLACES: ReadonlySet<Block["status"]> = new Set(["awai
  * purchase it allows, and makes the block due now so the purchase follows on the next tick. A denial removes an
  * approval of the same window: nothing is bought in it unless a person approves again.
  */
-export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, now: Date): { block: Block; event: HistoryEventDraft } {
+export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, now: Date): { block: Block; event: HistoryEventDraft; covers?: string } {
   const window = verdictWindow(block);
   const at = isoAt(now.getTime());
-  const verdict: Verdict = { window, by: v.by, at, ...(v.comment !== undefined ? { comment: v.comment } : {}) };
+  const terms = kind === "approved" ? approvalTerms(block, window) : undefined;
+  const verdict: Verdict = { window, by: v.by, at, ...(v.comment !== undefined ? { comment: v.comment } : {}), ...(terms ? { terms } : {}) };
   const sameWindow = (x: Verdict | null | undefined) => sameInstant(x?.window, window);
   const status = STATUSES_A_VERDICT_REPLACES.has(block.status) ? kind : block.status;
   const next: Block =
@@ -48,6 +50,7 @@ export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, n
       ? { ...block, approved: true, approval: verdict, denial: sameWindow(block.denial) ? null : block.denial, status, nextCheckAt: at, updatedAt: at }
       : { ...block, approved: false, denial: verdict, approval: sameWindow(block.approval) ? null : block.approval, status, updatedAt: at };
   const verb = kind === "approved" ? "Approved" : "Denied";
+  const covers = terms ? describeTerms(terms) : undefined;
   return {
     block: next,
     event: {
@@ -55,8 +58,49 @@ export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, n
       at,
       type: kind,
       actor: v.by,
-      message: `${verb} the extension for the window ending ${window}${v.comment ? `: ${v.comment}` : ""}`,
-      data: { window, ...(v.comment ? { comment: v.comment } : {}) },
+      message: `${verb} the extension for the window ending ${window}${covers ? ` (covers ${covers})` : ""}${v.comment ? `: ${v.comment}` : ""}`,
+      data: { window, ...(terms ? { terms } : {}), ...(v.comment ? { comment: v.comment } : {}) },
+    },
+    ...(covers ? { covers } : {}),
+  };
+}
+
+/**
+ * What an approval covers: the offering the last notice for this window quoted (its duration, at most its fee,
+ * its currency), or, approved before any notice, the policy's durations and cap as they are now. A policy without
+ * maxUpfrontFee gives an approval in advance no fee, so it covers nothing until a quote is approved.
+ */
+export function approvalTerms(block: Block, window: string): AuthorizationTerms {
+  const req = block.approvalRequest;
+  if (req && sameInstant(req.window, window) && req.upfrontFee !== undefined) {
+    return termsForQuote(block, window, {
+      ...(req.offeringId !== undefined ? { offeringId: req.offeringId } : {}),
+      durationHours: req.durationHours ?? block.policy.extendByDays * 24,
+      upfrontFee: req.upfrontFee,
+      currencyCode: req.currencyCode ?? block.policy.currency,
+    });
+  }
+  return termsFromPolicy(block, window, "advance");
+}
+
+/**
+ * The approval flag set to false (first release's `approval: false`, README's `approved: false`): withdraws an
+ * approval that has not been used. It is not a denial; with nothing held it changes nothing.
+ */
+export function withdrawApproval(block: Block, by: string, now: Date): { block: Block; event?: HistoryEventDraft } {
+  if (!block.approval && !block.approved) return { block };
+  const at = isoAt(now.getTime());
+  const window = block.approval?.window;
+  const status = block.status === "approved" ? "awaiting-approval" : block.status;
+  return {
+    block: { ...block, approval: null, approved: false, status, nextCheckAt: at, updatedAt: at },
+    event: {
+      PK: block.PK,
+      at,
+      type: "approval-voided",
+      actor: by,
+      message: `the approval held${window ? ` for the window ending ${window}` : ""} was withdrawn (not a denial: CBM asks again)`,
+      data: { reason: "withdrawn", ...(window ? { window } : {}) },
     },
   };
 }

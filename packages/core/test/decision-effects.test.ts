@@ -28,7 +28,7 @@ const all: Decision[] = [
   { kind: "wait", until: END, reason: "extension-bought" },
   { kind: "fetch-offerings", window: END, durationsHours: [168] },
   { kind: "request-approval", window: END, offering: o, notice: "first", nextCheckAt: END },
-  { kind: "purchase", window: END, offering: o, approval: "approved" },
+  { kind: "purchase", window: END, offering: o, approval: "approved", authorization: { kind: "approval", terms: { capacityReservationId: o.capacityReservationId, window: END, durationsHours: [168], maxUpfrontFee: "1000", currency: "USD", basis: "quote" } } },
   { kind: "await-payment", window: END, extension: record(), alert: false, nextCheckAt: END },
   { kind: "settle-intent", intent, outcome: "purchased", extension: record() },
   { kind: "settle-intent", intent, outcome: "not-purchased" },
@@ -78,7 +78,7 @@ describe("purchase bookkeeping", () => {
   it("writes an intent, then records the purchase: window marked, fee spent, approval consumed", () => {
     const purchase = all[8] as Extract<Decision, { kind: "purchase" }>;
     const i = intentFor(purchase, "i1", now);
-    expect(i).toEqual(intent);
+    expect(i).toEqual({ ...intent, authorization: purchase.authorization });
     const approval = { window: END, by: "bob", at: NOW };
     const withI = withIntent(makeBlock({ approval, approved: true, spent: "250.5" }), i, now);
     expect(withI).toMatchObject({ intent: i, status: "purchasing" });

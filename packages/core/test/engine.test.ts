@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, backoffUntil, decide, wantedDurationsDays, type Decision, type PurchaseIntent } from "../src/index";
-import { ACCOUNT, DAY, END, HOUR, before, input, iso, makeBlock, makeReservation, offering, offeringsMap, plus, record, settings } from "./fixtures";
+import { backoffDelayMs, backoffUntil, decide, wantedDurationsDays, type AuthorizationTerms, type Decision, type PurchaseIntent } from "../src/index";
+import { ACCOUNT, CR, DAY, END, HOUR, before, input, iso, makeBlock, makeReservation, offering, offeringsMap, plus, record, settings } from "./fixtures";
 
 function expectKind<K extends Decision["kind"]>(d: Decision, kind: K): Extract<Decision, { kind: K }> {
   expect(d.kind).toBe(kind);
@@ -306,9 +306,44 @@ describe("decide: offerings", () => {
 describe("decide: approval", () => {
   const needs = (over: Parameters<typeof makeBlock>[0] = {}) => makeBlock(over, { requireApproval: true });
 
-  it("buys with an approval for this window", () => {
-    const approval = { window: "2025-06-04T11:30:00Z", by: "bob", at: END };
-    expect(expectKind(decide(input({ block: needs({ approval }) })), "purchase").approval).toBe("approved");
+  const terms = (over: Partial<AuthorizationTerms> = {}): AuthorizationTerms => ({
+    capacityReservationId: CR, window: END, durationsHours: [168], maxUpfrontFee: "1000", currency: "USD", basis: "quote", ...over,
+  });
+
+  it("buys with an approval for this window whose terms cover the offering", () => {
+    const approval = { window: "2025-06-04T11:30:00Z", by: "bob", at: END, terms: terms() };
+    const d = expectKind(decide(input({ block: needs({ approval }) })), "purchase");
+    expect(d.approval).toBe("approved");
+    expect(d.authorization).toMatchObject({ kind: "approval", by: "bob", terms: terms() });
+  });
+
+  it("buys a cheaper offering than the one approved", () => {
+    const approval = { window: END, by: "bob", at: END, terms: terms({ maxUpfrontFee: "1500" }) };
+    expect(decide(input({ block: needs({ approval }) })).kind).toBe("purchase");
+  });
+
+  it.each([
+    ["a dearer fee", terms({ maxUpfrontFee: "999.99" }), /fee 1000 USD is above the approved 999.99 USD/],
+    ["another duration", terms({ durationsHours: [24] }), /duration 7 days is not the approved 1 day/],
+    ["another currency", terms({ currency: "EUR" }), /currency USD is not the approved EUR/],
+    ["another window", terms({ window: plus(END, -DAY) }), /window ending/],
+    ["another registration", terms({ registrationId: "old-registration" }), /earlier registration/],
+    ["no fee named", terms({ maxUpfrontFee: undefined, basis: "advance" }), /names no fee/],
+  ])("voids an approval given for %s and asks again, saying why", (_what, t, why) => {
+    const approval = { window: END, by: "bob", at: END, terms: t };
+    const d = expectKind(decide(input({ block: needs({ approval }) })), "request-approval");
+    expect(d.notice).toBe("terms-changed");
+    expect(d.voided).toMatch(why);
+  });
+
+  it("does not buy on an approval stored without terms", () => {
+    const approval = { window: END, by: "bob", at: END };
+    expect(expectKind(decide(input({ block: needs({ approval }) })), "request-approval").voided).toMatch(/before CBM recorded/);
+  });
+
+  it("authorizes a purchase without approval by the policy's own terms", () => {
+    const d = expectKind(decide(input({ block: makeBlock({}, { requireApproval: false, maxUpfrontFee: "1200" }) })), "purchase");
+    expect(d.authorization).toMatchObject({ kind: "policy", terms: { durationsHours: [168], maxUpfrontFee: "1200", currency: "USD", basis: "policy" } });
   });
 
   it("does not count an approval for an earlier window", () => {

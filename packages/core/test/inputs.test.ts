@@ -6,6 +6,7 @@ import {
   PurchaseInFlightError,
   UpdateBlockInput,
   ValidationError,
+  VersionConflictError,
   applyBlockUpdate,
   fieldIssuesFromZod,
   parseCreateBlock,
@@ -85,11 +86,18 @@ describe("parseCreateBlock", () => {
     expect(fields(() => parseCreateBlock({ ...base, availabilityZone: "eu-west-1a" }, ctx))).toEqual(["availabilityZone"]);
   });
 
-  it("requires capacityReservationId and checks its format", () => {
+  it("requires capacityReservationId", () => {
     expect(fields(() => parseCreateBlock({ region: "us-east-2" }, ctx))).toEqual(["capacityReservationId"]);
-    for (const bad of ["cr-123", "cr-0A1B2C3D4E5F60718", "cb-0a1b2c3d4e5f60718", "cr-0a1b2c3d4e5f607189"]) {
-      expect(fields(() => parseCreateBlock({ ...base, capacityReservationId: bad }, ctx))).toEqual(["capacityReservationId"]);
-    }
+  });
+
+  it.each(["cr-test12345", "cr-123", "cr-0A1B2C3D4E5F60718", "cb-0a1b2c3d4e5f60718"])("accepts reservation id %s outside EC2's format with a not-found warning", (id) => {
+    const { block, warnings } = parseCreateBlock({ ...base, capacityReservationId: id }, ctx);
+    expect(block.capacityReservationId).toBe(id);
+    expect(warnings.join(" ")).toMatch(/not in EC2's format.*not-found/);
+  });
+
+  it.each(["", "cr test", "cr/../x", "a".repeat(129)])("refuses reservation id %j that is not a safe key", (id) => {
+    expect(fields(() => parseCreateBlock({ ...base, capacityReservationId: id }, ctx))).toEqual(["capacityReservationId"]);
   });
 
   it.each([15, 20, 189, 0, 2.5, -7, 183])("rejects extendByDays %s (off EC2's ladder)", (d) => {
@@ -150,8 +158,26 @@ describe("parseCreateBlock", () => {
     expect(warnings.join(" ")).toMatch(/extend_by_days → extendByDays/);
   });
 
-  it("treats `approval` as the first release's require-approval flag", () => {
-    expect(parseCreateBlock({ ...base, approval: false }, ctx).block.policy.requireApproval).toBe(false);
+  it("reads the first release's `approval: false` as nothing approved yet, leaving requireApproval alone", () => {
+    const { block } = parseCreateBlock({ ...base, require_approval: true, approval: false }, ctx);
+    expect(block).toMatchObject({ approved: false, policy: { requireApproval: true } });
+    expect(block.approval).toBeUndefined();
+  });
+
+  it("ignores the first release's `status` on create, with a warning", () => {
+    const { block, warnings } = parseCreateBlock({ ...base, status: "PENDING" }, ctx);
+    expect(block.status).toBe("registered");
+    expect(warnings.join(" ")).toMatch(/status "PENDING" is ignored/);
+  });
+
+  it("uses the default region when a first-release body gives none, with a warning", () => {
+    const { block, warnings } = parseCreateBlock({ capacity_block_id: CR }, { ...ctx, defaultRegion: "eu-west-1" });
+    expect(block.region).toBe("eu-west-1");
+    expect(warnings.join(" ")).toMatch(/region not given: using eu-west-1/);
+  });
+
+  it.each(["ab\u001bc", "line\r\nBcc: x", "\u202eevil", "lone \ud800", "del\u007f", "c1\u0085"])("refuses name %j with control or bidi characters", (name) => {
+    expect(issuesOf(() => parseCreateBlock({ ...base, name }, ctx))).toEqual([expect.objectContaining({ field: "name" })]);
   });
 
   it("rejects an alias and its field with different values, naming the field sent", () => {
@@ -170,20 +196,21 @@ describe("parseCreateBlock", () => {
   });
 
   it("rejects unknown fields and read-only fields with distinct codes", () => {
-    expect(issuesOf(() => parseCreateBlock({ ...base, colour: "blue", status: "approved", policy: { foo: 1 } }, ctx))).toEqual(
+    expect(issuesOf(() => parseCreateBlock({ ...base, colour: "blue", spent: "5", policy: { foo: 1 } }, ctx))).toEqual(
       expect.arrayContaining([
         { field: "colour", message: "is not a known field", code: "unknown_field" },
-        { field: "status", message: expect.stringMatching(/read-only/), code: "read_only" },
+        { field: "spent", message: expect.stringMatching(/read-only/), code: "read_only" },
         { field: "policy.foo", message: "is not a known field", code: "unknown_field" },
       ]),
     );
     expect(fields(() => parseCreateBlock({ ...base, version: 1 }, ctx))).toEqual(["version"]);
   });
 
-  it("accepts approved: false but refuses approval through POST", () => {
+  it("accepts approved: false, and ignores approved: true on create with a warning to use PATCH", () => {
     expect(parseCreateBlock({ ...base, approved: false }, ctx).block.approved).toBe(false);
-    const [issue] = issuesOf(() => parseCreateBlock({ ...base, approved: true }, ctx));
-    expect(issue).toMatchObject({ field: "approved", message: expect.stringMatching(/PATCH/) });
+    const { block, warnings } = parseCreateBlock({ ...base, approved: true }, ctx);
+    expect(block.approved).toBe(false);
+    expect(warnings.join(" ")).toMatch(/approved: true is ignored on create.*PATCH/);
   });
 
   it("rejects a body that is not an object", () => {
@@ -259,8 +286,25 @@ describe("applyBlockUpdate", () => {
     expect(applyBlockUpdate(stored(), { PK: "blk-1", capacityReservationId: CR }, ctx).block.PK).toBe("blk-1");
   });
 
-  it("rejects read-only fields", () => {
-    expect(issuesOf(() => applyBlockUpdate(stored(), { spent: "0", updatedAt: NOW }, ctx)).map((i) => i.code)).toEqual(["read_only", "read_only"]);
+  it("rejects read-only fields sent with another value", () => {
+    expect(issuesOf(() => applyBlockUpdate(stored(), { spent: "5", updatedAt: "2020-01-01T00:00:00.000Z" }, ctx)).map((i) => i.code)).toEqual(["read_only", "read_only"]);
+  });
+
+  it("accepts and ignores the whole record read back, changing only what differs", () => {
+    const b = stored();
+    const { block, verdict } = applyBlockUpdate(b, { ...b, name: "renamed" }, ctx);
+    expect(block).toMatchObject({ name: "renamed", spent: b.spent, status: b.status, createdAt: b.createdAt });
+    expect(verdict).toBeUndefined();
+  });
+
+  it("reports a read-only mismatch in a record read at an older version as a version conflict", () => {
+    const b = stored();
+    expect(() => applyBlockUpdate({ ...b, version: b.version + 1, statusReason: "changed by a tick since" }, { ...b, name: "x" }, ctx)).toThrow(VersionConflictError);
+  });
+
+  it("ignores the first release's status values on update, with a warning", () => {
+    const { warnings } = applyBlockUpdate(stored(), { status: "ACTIVE", name: "x" }, ctx);
+    expect(warnings.join(" ")).toMatch(/status "ACTIVE" is ignored/);
   });
 
   it("keeps a denial and the approval unless approved: false withdraws it", () => {
@@ -268,10 +312,18 @@ describe("applyBlockUpdate", () => {
     const denial = { window: END, by: "eve", at: NOW };
     const b = { ...stored(), approval, approved: true, denial };
     expect(applyBlockUpdate(b, { extendByDays: 3 }, ctx).block).toMatchObject({ approval, approved: true, denial });
-    const { block, warnings } = applyBlockUpdate(b, { approved: false }, ctx);
-    expect(block).toMatchObject({ approval: null, approved: false });
-    expect(warnings.join(" ")).toMatch(/withdrawn/);
-    expect(fields(() => applyBlockUpdate(b, { approved: true }, ctx))).toEqual(["approved"]);
+    expect(applyBlockUpdate(b, { approved: false }, ctx).verdict).toBe("withdraw");
+    expect(applyBlockUpdate(b, { approval: false }, ctx).verdict).toBe("withdraw");
+    expect(applyBlockUpdate(b, { approval: true }, ctx).verdict).toBe("approve");
+  });
+
+  it("treats approved read back unchanged as an echo, not an act", () => {
+    expect(applyBlockUpdate({ ...stored(), approved: false }, { approved: false }, ctx).verdict).toBeUndefined();
+  });
+
+  it("never turns requireApproval off through the approval flag", () => {
+    const b = { ...stored(), policy: { ...stored().policy, requireApproval: true } };
+    expect(applyBlockUpdate(b, { approval: false }, ctx).block.policy.requireApproval).toBe(true);
   });
 
   it("moves the region with a new zone, and refuses inconsistent ones", () => {

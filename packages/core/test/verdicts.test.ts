@@ -8,12 +8,28 @@ const NEXT_WEEK = "2025-06-11T11:30:00.000Z";
 describe("approve and deny", () => {
   const needs = () => makeBlock({ status: "awaiting-approval", denial: { window: END, by: "eve", at: END } }, { requireApproval: true });
 
-  it("approves the current window, replacing a denial, and the engine then buys", () => {
-    const { block, event } = applyVerdict(needs(), "approved", { by: "cli:alice", comment: "go" }, now);
+  it("approves the current window, replacing a denial, and the engine then buys within the policy's cap", () => {
+    const capped = makeBlock({ status: "awaiting-approval", denial: { window: END, by: "eve", at: END } }, { requireApproval: true, maxUpfrontFee: "1500" });
+    const { block, event, covers } = applyVerdict(capped, "approved", { by: "cli:alice", comment: "go" }, now);
     expect(block).toMatchObject({ approved: true, denial: null, status: "approved", nextCheckAt: now.toISOString(), approval: { window: END, by: "cli:alice", comment: "go" } });
-    expect(event).toMatchObject({ type: "approved", actor: "cli:alice", message: `Approved the extension for the window ending ${END}: go`, data: { window: END, comment: "go" } });
+    expect(block.approval!.terms).toMatchObject({ basis: "advance", durationsHours: [168], maxUpfrontFee: "1500", currency: "USD", window: END });
+    expect(event).toMatchObject({ type: "approved", actor: "cli:alice", data: { window: END, comment: "go" } });
+    expect(covers).toMatch(/7 days, for at most 1500 USD/);
     expect(Block.parse(block)).toEqual(block);
     expect(decide(input({ block })).kind).toBe("purchase");
+  });
+
+  it("binds an approval given after a notice to the quoted offering", () => {
+    const quoted = { window: END, firstSentAt: END, lastSentAt: END, count: 1, lastCallSent: false, offeringId: "cbe-1", upfrontFee: "1680", durationHours: 168, currencyCode: "USD" };
+    const { block } = applyVerdict(makeBlock({ approvalRequest: quoted }, { requireApproval: true }), "approved", { by: "fin" }, now);
+    expect(block.approval!.terms).toMatchObject({ basis: "quote", durationsHours: [168], maxUpfrontFee: "1680", currency: "USD", offeringId: "cbe-1" });
+  });
+
+  it("gives an approval in advance without a fee cap no fee, so the engine asks for the quoted price", () => {
+    const { block, covers } = applyVerdict(needs(), "approved", { by: "cli:alice" }, now);
+    expect(block.approval!.terms!.maxUpfrontFee).toBeUndefined();
+    expect(covers).toMatch(/fee still to be quoted/);
+    expect(decide(input({ block }))).toMatchObject({ kind: "request-approval", notice: "terms-changed" });
   });
 
   it("denies the current window, withdrawing an approval, and the engine then stops", () => {

@@ -83,7 +83,7 @@ export interface HttpAdapterOptions {
   onError?: (err: unknown, event: ProxyEvent) => void;
 }
 
-export const DEFAULT_RESOURCES = ["/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/history"];
+export const DEFAULT_RESOURCES = ["/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/reset-spend", "/{PK}/history"];
 
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]*\+json|xml|[\w.+-]*\+xml|x-www-form-urlencoded|javascript|graphql))/i;
 

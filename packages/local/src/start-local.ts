@@ -218,7 +218,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
-    const handler = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl });
+    const handler = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, defaultRegion: opts.aws?.regions[0] ?? "us-east-1" });
     const listener = createHttpListener({
       handler,
       apiKey: () => secrets.apiKey(),

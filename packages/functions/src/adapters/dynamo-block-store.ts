@@ -8,7 +8,9 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import {
   AlreadyExistsError,
+  AlreadyManagedError,
   Block,
+  ReservationLedger,
   InfrastructureError,
   NotFoundError,
   PurchaseInFlightError,
@@ -31,6 +33,8 @@ import {
   ENDING_INDEX,
   ENDS_AT_ATTRIBUTE,
   ITEM_TYPE_ATTRIBUTE,
+  LEDGER_SK,
+  ledgerPk,
   PARTITION_KEY,
   SORT_KEY,
   STORAGE_ATTRIBUTES,
@@ -86,16 +90,21 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
   }
 
   /** A write's condition failed: read once to tell the caller which rule it broke. */
-  async function diagnose(pk: string, expectedVersion: number, checkIntent: boolean): Promise<Error> {
+  async function diagnose(pk: string, expectedVersion: number, checkIntent: boolean, registrationId?: string): Promise<Error> {
     const current = await read(pk);
     if (!current) return new NotFoundError(pk);
+    // Deleted and registered again since the writer read it: to that writer its record is gone.
+    if (current.registrationId !== registrationId) return new VersionConflictError(pk, expectedVersion);
     if (current.version !== expectedVersion) return new VersionConflictError(pk, expectedVersion);
     if (checkIntent && current.intent) return new PurchaseInFlightError(pk);
     // The record changed and changed back between the write and this read: still someone else's write.
     return new VersionConflictError(pk, expectedVersion);
   }
 
-  /** Runs one conditional write, alone or in a transaction with history events, and maps condition failures. */
+  /**
+   * Runs one conditional write, alone or in a transaction with the reservation's ledger item and history events,
+   * and maps condition failures: the primary's to `onConditionFailed`, the ledger's to `onLedgerFailed`.
+   */
   async function write(
     operation: string,
     pk: string,
@@ -103,15 +112,15 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
     kind: "Put" | "Delete",
     events: HistoryEvent[],
     onConditionFailed: () => Promise<Error>,
+    ledger?: { item: Record<string, unknown>; kind: "Put" | "Update"; onConditionFailed: () => Promise<Error> },
   ): Promise<void> {
     try {
-      if (events.length === 0) {
+      if (events.length === 0 && !ledger) {
         if (kind === "Put") await client.send(new PutCommand(primary as never));
         else await client.send(new DeleteCommand(primary as never));
       } else {
-        await client.send(
-          new TransactWriteCommand({ TransactItems: [{ [kind]: primary }, ...events.map((e) => ({ Put: historyPut(tableName, e) }))] as never }),
-        );
+        const items = [{ [kind]: primary }, ...(ledger ? [{ [ledger.kind]: ledger.item }] : []), ...events.map((e) => ({ Put: historyPut(tableName, e) }))];
+        await client.send(new TransactWriteCommand({ TransactItems: items as never }));
       }
     } catch (err) {
       const name = errorName(err);
@@ -119,12 +128,34 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
       if (name === "TransactionCanceledException") {
         const codes = cancellationCodes(err);
         if (codes[0] === "ConditionalCheckFailed") throw await onConditionFailed();
+        if (ledger && codes[1] === "ConditionalCheckFailed") throw await ledger.onConditionFailed();
         // Another transaction was writing the same record at that moment: someone else won.
         if (codes.includes("TransactionConflict")) throw new VersionConflictError(pk);
         if (codes.slice(1).includes("ConditionalCheckFailed")) throw new InfrastructureError(`DynamoDB ${operation}: history event id already used`, "DuplicateEventId", { cause: err });
       }
       throw toInfrastructureError(operation, err);
     }
+  }
+
+  async function readLedger(capacityReservationId: string): Promise<ReservationLedger | undefined> {
+    let out;
+    try {
+      out = await client.send(new GetCommand({ TableName: tableName, Key: { [PARTITION_KEY]: ledgerPk(capacityReservationId), [SORT_KEY]: LEDGER_SK }, ConsistentRead: true }));
+    } catch (err) {
+      throw toInfrastructureError("GetItem(ledger)", err);
+    }
+    if (!out.Item) return undefined;
+    const { [PARTITION_KEY]: _pk, [SORT_KEY]: _sk, ...rest } = out.Item;
+    const parsed = ReservationLedger.safeParse(rest);
+    if (!parsed.success) throw new InfrastructureError(`Stored ledger of '${capacityReservationId}' does not match its schema`, "InvalidStoredItem");
+    return parsed.data;
+  }
+
+  /** The condition every write of a block carries: same registration (a re-created PK is another one) and version. */
+  function sameRegistration(registrationId: string | undefined, expectedVersion: number) {
+    return registrationId === undefined
+      ? { ConditionExpression: "#v = :expected AND attribute_not_exists(#reg)", ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" }, ExpressionAttributeValues: { ":expected": expectedVersion } as Record<string, unknown> }
+      : { ConditionExpression: "#v = :expected AND #reg = :reg", ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" }, ExpressionAttributeValues: { ":expected": expectedVersion, ":reg": registrationId } as Record<string, unknown> };
   }
 
   async function queryBlocks(operation: string, input: Record<string, unknown>, pageLimit: number): Promise<Page<Block>> {
@@ -187,8 +218,32 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
         limit,
       ),
 
-    async create(block, events = []) {
+    getLedger: readLedger,
+
+    async create(block, events = [], claim) {
       const item = blockToItem(block);
+      const ledgerKey = { [PARTITION_KEY]: ledgerPk(block.capacityReservationId), [SORT_KEY]: LEDGER_SK };
+      // Claiming the ledger makes this block the reservation's only manager, from the figures it was built from.
+      const ledger = claim && {
+        kind: "Update" as const,
+        item: {
+          TableName: tableName,
+          Key: ledgerKey,
+          UpdateExpression:
+            "SET #m = :pk, #reg = :reg, #cr = :cr, #at = :at, #rev = if_not_exists(#rev, :zero) + :one, #s = if_not_exists(#s, :zeroMoney), #c = if_not_exists(#c, :cur), #n = if_not_exists(#n, :zero)",
+          ConditionExpression: claim.ledgerRev === undefined ? "attribute_not_exists(#pk)" : "#rev = :rev AND attribute_not_exists(#m)",
+          ExpressionAttributeNames: { "#pk": PARTITION_KEY, "#m": "managedBy", "#reg": "registrationId", "#cr": "capacityReservationId", "#at": "updatedAt", "#rev": "rev", "#s": "spent", "#c": "currency", "#n": "extensionsPurchased" },
+          ExpressionAttributeValues: {
+            ":pk": block.PK, ":reg": block.registrationId ?? block.PK, ":cr": block.capacityReservationId, ":at": block.createdAt,
+            ":zero": 0, ":one": 1, ":zeroMoney": "0", ":cur": block.policy.currency, ...(claim.ledgerRev === undefined ? {} : { ":rev": claim.ledgerRev }),
+          },
+        },
+        onConditionFailed: async (): Promise<Error> => {
+          const current = await readLedger(block.capacityReservationId);
+          if (current?.managedBy !== undefined && current.managedBy !== block.PK) return new AlreadyManagedError(block.capacityReservationId, current.managedBy);
+          return new VersionConflictError(block.PK);
+        },
+      };
       await write(
         "create",
         block.PK,
@@ -196,6 +251,7 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
         "Put",
         events,
         async () => new AlreadyExistsError(block.PK),
+        ledger,
       );
       return itemToBlock(item);
     },
@@ -205,21 +261,27 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
       await write(
         "update",
         next.PK,
-        {
-          TableName: tableName,
-          Item: item,
-          ConditionExpression: "#v = :expected",
-          ExpressionAttributeNames: { "#v": "version" },
-          ExpressionAttributeValues: { ":expected": expectedVersion },
-        },
+        { TableName: tableName, Item: item, ...sameRegistration(next.registrationId, expectedVersion) },
         "Put",
         events,
-        () => diagnose(next.PK, expectedVersion, false),
+        () => diagnose(next.PK, expectedVersion, false, next.registrationId),
       );
       return itemToBlock(item);
     },
 
-    async delete(pk, expectedVersion, events = []) {
+    async delete(pk, expectedVersion, events = [], ledger, registrationId) {
+      const cond = sameRegistration(registrationId, expectedVersion);
+      const ledgerWrite = ledger && {
+        kind: "Put" as const,
+        item: {
+          TableName: tableName,
+          Item: { ...JSON.parse(JSON.stringify(ledger)), [PARTITION_KEY]: ledgerPk(ledger.capacityReservationId), [SORT_KEY]: LEDGER_SK },
+          ConditionExpression: "attribute_not_exists(#pk) OR #rev = :prev",
+          ExpressionAttributeNames: { "#pk": PARTITION_KEY, "#rev": "rev" },
+          ExpressionAttributeValues: { ":prev": ledger.rev - 1 },
+        },
+        onConditionFailed: async (): Promise<Error> => new VersionConflictError(pk, expectedVersion),
+      };
       await write(
         "delete",
         pk,
@@ -227,13 +289,14 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
           TableName: tableName,
           Key: key(pk),
           // A purchase intent pins the record: deleting it would orphan money EC2 may already have taken.
-          ConditionExpression: "#v = :expected AND (attribute_not_exists(#i) OR attribute_type(#i, :null))",
-          ExpressionAttributeNames: { "#v": "version", "#i": "intent" },
-          ExpressionAttributeValues: { ":expected": expectedVersion, ":null": "NULL" },
+          ConditionExpression: `${cond.ConditionExpression} AND (attribute_not_exists(#i) OR attribute_type(#i, :null))`,
+          ExpressionAttributeNames: { ...cond.ExpressionAttributeNames, "#i": "intent" },
+          ExpressionAttributeValues: { ...cond.ExpressionAttributeValues, ":null": "NULL" },
         },
         "Delete",
         events,
-        () => diagnose(pk, expectedVersion, true),
+        () => diagnose(pk, expectedVersion, true, registrationId),
+        ledgerWrite,
       );
     },
   };

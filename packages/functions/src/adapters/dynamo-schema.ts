@@ -10,6 +10,15 @@ export const SORT_KEY = "SK";
 export const BLOCK_SK = "BLOCK";
 export const HISTORY_SK_PREFIX = "HIST#";
 
+/**
+ * A reservation's spend ledger (see core's ReservationLedger) lives under `RES#<reservation id>`: `#` is not allowed
+ * in a block's PK, so it can never collide with a block, and it carries no index attribute, so no index lists it.
+ */
+export const LEDGER_SK = "LEDGER";
+export function ledgerPk(capacityReservationId: string): string {
+  return `RES#${capacityReservationId}`;
+}
+
 /** Sparse GSI the scheduler reads: only blocks with a nextCheckAt carry DUE_ATTRIBUTE. */
 export const DUE_INDEX = "due";
 export const DUE_ATTRIBUTE = "due";

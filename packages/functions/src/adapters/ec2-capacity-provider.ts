@@ -10,6 +10,7 @@ import {
   paginateDescribeCapacityReservations,
 } from "@aws-sdk/client-ec2";
 import {
+  CapacityReservationId,
   AmbiguousOutcomeError,
   type CapacityProvider,
   type ExtensionOffering,
@@ -76,7 +77,9 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
    * vanished block cannot hide the others.
    */
   async function byIds<T>(ids: string[], fetch: (batch: string[]) => Promise<T[]>): Promise<T[]> {
-    const unique = [...new Set(ids)];
+    // An id not in EC2's format (a first-release script's mock like cr-test12345) would fail its whole batch as
+    // malformed; EC2 cannot know it, so it is never sent and simply reads as not found.
+    const unique = [...new Set(ids)].filter((id) => CapacityReservationId.safeParse(id).success);
     const out: T[] = [];
     const run = async (batch: string[]): Promise<void> => {
       if (batch.length === 0) return;

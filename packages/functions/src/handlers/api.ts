@@ -29,4 +29,5 @@ export const handler = createApiHandler({
   logger,
   metrics,
   apiUrl: config.apiUrl,
+  ...(config.region ? { defaultRegion: config.region } : {}),
 });

@@ -137,14 +137,15 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       requestBody: { schema: "VerdictInput", required: false },
       requestHeaders: [actorDoc],
       responses: {
-        200: { description: "The block, approved and due for the next scheduler tick", schema: "Block", headers: etagHeader },
+        200: { description: "The block, approved and due for the next scheduler tick; `approvalCovers` states the terms the approval covers", schema: "Block", headers: etagHeader },
         404: E("No such block"),
         409: E("INVALID_STATE: the block's end date is not known yet"),
         ...common,
       },
       async handler({ params, actor, body, hasBody }) {
-        const block = await blocks.approve(params.PK, { actor, ...verdictInput(hasBody, body) });
-        return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
+        const { block, covers } = await blocks.approve(params.PK, { actor, ...verdictInput(hasBody, body) });
+        // `approvalCovers` says in words what the approval allows CBM to buy (and nothing else).
+        return { statusCode: 200, body: covers ? { ...block, approvalCovers: covers } : block, headers: { ETag: etag(block.version) } };
       },
     }),
     defineRoute({
@@ -163,6 +164,25 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       },
       async handler({ params, actor, body, hasBody }) {
         const block = await blocks.deny(params.PK, { actor, ...verdictInput(hasBody, body) });
+        return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/{PK}/reset-spend",
+      operationId: "resetSpend",
+      summary: "Reset what the block counts as spent and bought to 0 (recorded in history); DELETE never does this",
+      params: PkParams,
+      requestBody: { schema: "VerdictInput", required: false },
+      requestHeaders: [actorDoc],
+      responses: {
+        200: { description: "The block with spent 0 and extensionsPurchased 0", schema: "Block", headers: etagHeader },
+        404: E("No such block"),
+        409: E("PURCHASE_IN_FLIGHT: a purchase or its payment is not settled yet"),
+        ...common,
+      },
+      async handler({ params, actor, body, hasBody }) {
+        const block = await blocks.resetSpend(params.PK, { actor, ...verdictInput(hasBody, body) });
         return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
       },
     }),

@@ -24,13 +24,15 @@ export interface ApiHandlerDeps {
   /** Public base URL, for absolute Link headers and the OpenAPI `servers` entry. */
   apiUrl?: string;
   maxBodyBytes?: number;
+  /** Region given to a block registered without one (first-release scripts): where CBM runs. */
+  defaultRegion?: string;
 }
 
 /** Builds the API's Middy handler from ports; the Lambda below, tests and local mode all go through this. */
 export function createApiHandler(deps: ApiHandlerDeps) {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createUlidIds(clock);
-  const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids });
+  const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids, ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}) });
   const routes: AnyRoute[] = [];
   routes.push(openApiRoute(() => routes, { serverUrl: deps.apiUrl }), ...blockRoutes(blocks, { apiUrl: deps.apiUrl }));
   return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-api" }), ...(deps.metrics ? { metrics: deps.metrics } : {}), maxBodyBytes: deps.maxBodyBytes });

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { PK, ValidationError } from "@cbm/core";
+import { PK, SafeText, ValidationError } from "@cbm/core";
 
 /** `{PK}` in a path: the same rule as the stored key. */
 export const PkParams = z.object({ PK }).strict();
@@ -15,7 +15,7 @@ export const PageQuery = z.object({ limit: Limit.optional(), cursor: z.string().
 export const DEFAULT_PAGE_LIMIT = 50;
 
 /** Optional body of approve (PATCH /{PK}) and deny (POST /{PK}/deny). */
-export const VerdictBody = z.object({ comment: z.string().max(1000).optional() }).strict();
+export const VerdictBody = z.object({ comment: SafeText.max(1000).optional() }).strict();
 
 export const FieldIssueSchema = z.object({ field: z.string(), message: z.string(), code: z.string() });
 export const ErrorBodySchema = z.object({

@@ -1,6 +1,8 @@
 import {
+  type Authorization,
   type Block,
   type BlockStore,
+  covers,
   addMoney,
   AT_RISK_HORIZON_MS,
   isAtRisk,
@@ -66,6 +68,12 @@ export interface CreateTickOptions {
   /** Wall clock for deadlines: real elapsed time, independent of the (possibly virtual) Clock port. */
   wallNow?: () => number;
   /**
+   * The EC2 client's timeout for one purchase call (wall time). An intent is never settled "not bought" before this
+   * plus the settle grace has passed in wall time, so a slow call cannot land after CBM concluded it never happened.
+   * Default 10 s, the timeout handlers/tick.ts gives the EC2 client.
+   */
+  purchaseTimeoutMs?: number;
+  /**
    * How often (Clock time) a tick also reads every block to count those at risk (see core's isAtRisk); the first
    * tick always does. Default 5 min; 0 turns the sweep off. A block waiting for approval is not due for hours, so
    * the due blocks alone cannot tell.
@@ -127,6 +135,7 @@ export function createTick(opts: CreateTickOptions): Tick {
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const pageSize = Math.max(1, opts.pageSize ?? 250);
   const wallNow = opts.wallNow ?? Date.now;
+  const purchaseTimeoutMs = opts.purchaseTimeoutMs ?? 10_000;
   const atRiskEveryMs = Math.max(0, opts.atRiskEveryMs ?? 5 * 60_000);
   let lastSweepAt: number | undefined;
   const settings: EngineSettings = {
@@ -269,7 +278,8 @@ export function createTick(opts: CreateTickOptions): Tick {
     }
     run.report.paymentFailures += failedPayments.length;
 
-    let decision = decide({ block: base, reservation, history: hist, now, settings });
+    const wall = new Date(wallNow());
+    let decision = decide({ block: base, reservation, history: hist, now, wallNow: wall, settings });
     let offerings: Map<number, ExtensionOffering[]> | undefined;
     // The engine asks for offerings lazily: fetch the preferred duration first and only go shorter if it asks again.
     for (let round = 0; decision.kind === "fetch-offerings"; round++) {
@@ -281,7 +291,7 @@ export function createTick(opts: CreateTickOptions): Tick {
         offerings.set(hours, list);
         if (list.length > 0) break;
       }
-      decision = decide({ block: base, reservation, history: hist, now, settings, offerings });
+      decision = decide({ block: base, reservation, history: hist, now, wallNow: wall, settings, offerings });
     }
     run.report.decisions[decision.kind] = (run.report.decisions[decision.kind] ?? 0) + 1;
     if (decision.kind === "request-approval" || (decision.kind === "wait" && decision.reason === "approval-pending")) run.report.approvalsPending++;
@@ -378,15 +388,21 @@ export function createTick(opts: CreateTickOptions): Tick {
   async function requestApproval(run: Run, base: Block, decision: Extract<Decision, { kind: "request-approval" }>, pre: Pending, now: Date): Promise<void> {
     const next = { ...recordApprovalRequest(settled(base, decision, now, run.stored.failures), decision, now) };
     const count = next.approvalRequest!.count;
-    const events: EventSpec[] = [
-      ...pre.events,
-      { type: "approval-requested", message: `${decision.notice} approval notice #${count} for the window ending ${decision.window}`, data: { notice: decision.notice, count, offeringId: decision.offering.offeringId, upfrontFee: decision.offering.upfrontFee } },
-    ];
+    const events: EventSpec[] = [...pre.events];
+    if (decision.voided !== undefined) {
+      // History says why the approval no longer covers the purchase; the notice below says what changed.
+      events.push({ type: "approval-voided", message: `the approval given by ${base.approval?.by ?? "?"} no longer covers the purchase: ${decision.voided}`, data: { reason: decision.voided, approval: base.approval ?? null } });
+    }
+    events.push({
+      type: "approval-requested",
+      message: `${decision.notice} approval notice #${count} for the window ending ${decision.window}: ${durationText(decision.offering.durationHours)} for ${decision.offering.upfrontFee} ${decision.offering.currencyCode}`,
+      data: { notice: decision.notice, count, offeringId: decision.offering.offeringId, upfrontFee: decision.offering.upfrontFee, durationHours: decision.offering.durationHours, currencyCode: decision.offering.currencyCode },
+    });
     // Record first, send second: if another tick won this write it also sends, and we must not send a second copy.
     const before = run.stored;
     await write(run, next, events);
     try {
-      await notifier.send(approvalNotification(next, decision.window, decision.offering, decision.notice, count, now, textOpts));
+      await notifier.send(approvalNotification(next, decision.window, decision.offering, decision.notice, count, now, textOpts, decision.voided));
       run.report.notifications++;
     } catch (err) {
       // Undo the bookkeeping so the notice goes out again after a backoff instead of at the next reminder.
@@ -412,14 +428,23 @@ export function createTick(opts: CreateTickOptions): Tick {
    */
   async function purchase(run: Run, base: Block, decision: Extract<Decision, { kind: "purchase" }>, pre: Pending): Promise<void> {
     if (base.intent) throw new Error(`invariant: purchase decided for ${base.PK} while intent ${base.intent.id} is unsettled`);
+    // The last guard before money moves: the authorization's terms must cover exactly this purchase.
+    const coverage = covers(decision.authorization.terms, base, decision.window, decision.offering);
+    if (!coverage.covered) throw new Error(`invariant: purchase for ${base.PK} is outside its ${decision.authorization.kind} authorization: ${coverage.reason}`);
     const now = clock.now();
-    const intent = intentFor(decision, ids.next(), now);
+    // Until the call's timeout plus the settle grace has passed in wall time, the order may still reach EC2.
+    const callSettledAt = new Date(wallNow() + purchaseTimeoutMs + settings.settleGraceMs).toISOString();
+    const intent = intentFor(decision, ids.next(), now, callSettledAt);
     const events: EventSpec[] = [...pre.events];
     if (decision.approval === "auto-approved") {
       logger.warn("approved automatically: no approver can be reached (no notification topic configured)", { ...blockFields(base), window: decision.window });
       events.push({ type: "auto-approved", message: `approved automatically for the window ending ${decision.window}: no approval topic is configured`, data: { window: decision.window, offeringId: intent.offeringId } });
     }
-    events.push({ type: "purchase-intent", message: `buying ${durationText(intent.durationHours)} for ${intent.upfrontFee} ${intent.currencyCode} (${intent.offeringId})`, data: { intent, approval: decision.approval } });
+    events.push({
+      type: "purchase-intent",
+      message: `buying ${durationText(intent.durationHours)} for ${intent.upfrontFee} ${intent.currencyCode} (${intent.offeringId}), authorized by ${authorizationText(decision.authorization)}`,
+      data: { intent, approval: decision.approval, authorization: decision.authorization },
+    });
     // nextCheckAt = now: if this process dies after the purchase, the next tick settles the intent.
     const withIntentBlock: Block = { ...withIntent(base, intent, now), nextCheckAt: now.toISOString() };
 
@@ -604,6 +629,13 @@ export function decisionFields(d: Decision): Record<string, unknown> {
     case "settle-intent":
       return { decision: d.kind, reason: d.outcome, window: d.intent.window, offeringId: d.intent.offeringId, fee: d.intent.upfrontFee, currency: d.intent.currencyCode };
   }
+}
+
+/** Which authorization a purchase uses, for history: "the policy", or "approval by alice at …". */
+function authorizationText(a: Authorization): string {
+  if (a.kind === "policy") return "the policy (no approval required)";
+  if (a.kind === "auto-approval") return "automatic approval within the policy (no approver can be reached)";
+  return `the approval by ${a.by ?? "?"} at ${a.at ?? "?"}`;
 }
 
 /** Money stays a decimal string here; only the metric at the edge turns it into a number. */

@@ -1,13 +1,26 @@
 import type { ApprovalNotice, Block, ExtensionOffering, ExtensionRecord, Notification, PendingExtension } from "@cbm/core";
-import { durationText } from "@cbm/core";
+import { describeTerms, durationText, termsForQuote } from "@cbm/core";
 
 /** Where the texts point people: the real API URL when configured, a `$API_URL` placeholder otherwise. */
 export interface NotificationTextOptions {
   apiUrl?: string;
 }
 
+/**
+ * Text a person typed, made safe for an e-mail body or a terminal: control characters (ESC, CR, LF …), bidi
+ * overrides and lone surrogates are shown as `\u{…}` escapes, so a name can neither fake lines nor colour a console.
+ */
+export function safeText(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+}
+
+function label(b: Block): string {
+  return safeText(b.name ?? b.PK);
+}
+
 function blockLine(b: Block): string {
-  return `${b.name ? `"${b.name}" ` : ""}(PK ${b.PK}, ${b.capacityReservationId}, ${b.region})`;
+  return `${b.name ? `"${safeText(b.name)}" ` : ""}(PK ${b.PK}, ${b.capacityReservationId}, ${b.region})`;
 }
 
 function timeLeft(endIso: string | undefined | null, now: Date): string {
@@ -40,6 +53,7 @@ const NOTICE_KIND = {
   first: "approval-request",
   reminder: "approval-reminder",
   "last-call": "approval-last-call",
+  "terms-changed": "approval-request",
 } as const satisfies Record<ApprovalNotice, Notification["kind"]>;
 
 export function approvalNotification(
@@ -50,10 +64,15 @@ export function approvalNotification(
   count: number,
   now: Date,
   opts: NotificationTextOptions,
+  voided?: string,
 ): Notification {
-  const prefix = notice === "first" ? "Approval needed" : notice === "reminder" ? "Reminder: approval needed" : "LAST CALL: approval needed";
+  const prefix = { first: "Approval needed", reminder: "Reminder: approval needed", "last-call": "LAST CALL: approval needed", "terms-changed": "New approval needed" }[notice];
+  const terms = describeTerms(termsForQuote(b, window, offering));
   const body = [
     `CBM wants to extend capacity block ${blockLine(b)}.`,
+    ...(voided !== undefined ? ["", `The approval given earlier no longer covers this purchase: ${voided}. It was voided; nothing is bought unless you approve the new terms.`] : []),
+    "",
+    `Your approval covers exactly: ${terms}.`,
     "",
     `Current end:   ${window} (${timeLeft(window, now)} left; instances are terminated from 30 min before)`,
     `Extension:     ${days(offering.durationHours)}, until ${offering.endDate}`,
@@ -70,7 +89,7 @@ export function approvalNotification(
     key: `${b.PK}#${window}#${notice}#${count}`,
     kind: NOTICE_KIND[notice],
     pk: b.PK,
-    subject: `CBM: ${prefix} to extend ${b.name ?? b.PK} by ${days(offering.durationHours)} for ${offering.upfrontFee} ${offering.currencyCode}`,
+    subject: `CBM: ${prefix} to extend ${label(b)} by ${days(offering.durationHours)} for ${offering.upfrontFee} ${offering.currencyCode}`,
     body,
     at: now.toISOString(),
   };
@@ -81,7 +100,7 @@ export function purchasedNotification(b: Block, p: PendingExtension, now: Date):
     key: `${b.PK}#${p.window}#purchased`,
     kind: "purchased",
     pk: b.PK,
-    subject: `CBM: bought ${days(p.durationHours)} extension of ${b.name ?? b.PK} for ${p.upfrontFee} ${p.currencyCode}`,
+    subject: `CBM: bought ${days(p.durationHours)} extension of ${label(b)} for ${p.upfrontFee} ${p.currencyCode}`,
     body: [
       `CBM bought an extension of capacity block ${blockLine(b)}.`,
       "",
@@ -101,7 +120,7 @@ export function paymentPendingAlert(b: Block, ext: ExtensionRecord | PendingExte
     key: `${b.PK}#${window}#payment-pending-alert`,
     kind: "payment-pending-alert",
     pk: b.PK,
-    subject: `CBM: payment for ${b.name ?? b.PK} still pending, block ends in ${timeLeft(window, now)}`,
+    subject: `CBM: payment for ${label(b)} still pending, block ends in ${timeLeft(window, now)}`,
     body: [
       `The extension of capacity block ${blockLine(b)} is still payment-pending.`,
       "",
@@ -123,7 +142,7 @@ export function stopNotification(b: Block, reason: string, detail: string, windo
     key: `${b.PK}#${end ?? "-"}#${reason}`,
     kind,
     pk: b.PK,
-    subject: `CBM: ${b.name ?? b.PK} not extended: ${reason}`,
+    subject: `CBM: ${label(b)} not extended: ${reason}`,
     body: [
       `CBM is not extending capacity block ${blockLine(b)}: ${reason}.`,
       detail,

@@ -246,7 +246,7 @@ export async function startReliabilityWorld(opts: WorldOptions) {
     async function verdict(i: number, kind: "approve" | "deny"): Promise<void> {
       const m = models[i]!;
       try {
-        const b = kind === "approve" ? await h.api.approve(m.pk, { actor: "model" }) : await h.api.deny(m.pk, { actor: "model" });
+        const b = kind === "approve" ? (await h.api.approve(m.pk, { actor: "model" })).block : await h.api.deny(m.pk, { actor: "model" });
         const v = kind === "approve" ? b.approval : b.denial;
         if (!v) throw new InvariantError(`${kind} answered without a verdict on ${m.pk}`);
         m.verdicts.set(canon(v.window), kind === "approve" ? "approved" : "denied");

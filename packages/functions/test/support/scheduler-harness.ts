@@ -147,9 +147,10 @@ export function wrapStore(inner: BlockStore, over: Partial<BlockStore>): BlockSt
     list: over.list ?? ((o) => inner.list(o)),
     findDue: over.findDue ?? ((n, o) => inner.findDue(n, o)),
     findEndingBetween: over.findEndingBetween ?? ((f, t, o) => inner.findEndingBetween(f, t, o)),
-    create: over.create ?? ((b, e) => inner.create(b, e)),
+    create: over.create ?? ((b, e, c) => inner.create(b, e, c)),
     update: over.update ?? ((b, v, e) => inner.update(b, v, e)),
-    delete: over.delete ?? ((pk, v, e) => inner.delete(pk, v, e)),
+    delete: over.delete ?? ((pk, v, e, l, r) => inner.delete(pk, v, e, l, r)),
+    getLedger: over.getLedger ?? ((cr) => inner.getLedger(cr)),
   };
 }
 

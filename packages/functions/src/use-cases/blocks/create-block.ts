@@ -1,4 +1,4 @@
-import type { Block } from "@cbm/core";
+import { adoptLedger, type Block, type HistoryEvent } from "@cbm/core";
 import { parseCreateBlock, type InputWarning } from "./block-inputs";
 import { historyEvent, type Actor, type BlockUseCaseDeps } from "./deps";
 
@@ -10,12 +10,21 @@ export interface WithWarnings {
 export function createCreateBlock(deps: BlockUseCaseDeps) {
   return async function createBlock(body: unknown, { actor }: Actor): Promise<WithWarnings> {
     const now = deps.clock.now();
-    const { block, warnings } = parseCreateBlock(body, { now: now.toISOString() });
-    // A new block is looked at by the next tick, which reads its true end date from EC2.
-    const fresh: Block = { ...block, nextCheckAt: block.nextCheckAt ?? now.toISOString() };
-    const stored = await deps.store.create(fresh, [
-      historyEvent(deps, fresh.PK, now, "created", actor, `Created for ${fresh.capacityReservationId} in ${fresh.region}`, warnings.length ? { warnings } : undefined),
-    ]);
+    const parsed = parseCreateBlock(body, { now: now.toISOString(), ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}) });
+    // A fresh registration id: writers holding a copy of an earlier registration of this PK can never write into it.
+    const registered: Block = { ...parsed.block, registrationId: deps.ids.next() };
+    // Spend belongs to the reservation: what earlier registrations of it spent counts against this one's budget.
+    const ledger = await deps.store.getLedger(registered.capacityReservationId);
+    const { block, event: carried } = adoptLedger(registered, ledger);
+    const warnings = [...parsed.warnings, ...(carried ? [carried.message] : [])];
+    const events: HistoryEvent[] = [
+      historyEvent(deps, block.PK, now, "created", actor, `Created for ${block.capacityReservationId} in ${block.region}`, {
+        registrationId: block.registrationId,
+        ...(warnings.length ? { warnings } : {}),
+      }),
+    ];
+    if (carried) events.push(historyEvent(deps, block.PK, now, carried.type, actor, carried.message, carried.data));
+    const stored = await deps.store.create(block, events, { ledgerRev: ledger?.rev });
     return { block: stored, warnings };
   };
 }

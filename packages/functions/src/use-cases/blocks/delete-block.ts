@@ -1,17 +1,28 @@
-import { NotFoundError, PurchaseInFlightError, VersionConflictError, type Block } from "@cbm/core";
+import { ledgerAfterDelete, NotFoundError, PurchaseInFlightError, VersionConflictError, type Block } from "@cbm/core";
 import { historyEvent, MAX_UNPINNED_ATTEMPTS, type BlockUseCaseDeps } from "./deps";
 import type { VersionPin } from "./update-block";
 
 export function createDeleteBlock(deps: BlockUseCaseDeps) {
-  /** Returns the record as it was; refused while a purchase intent exists (the store re-checks atomically). */
+  /**
+   * Returns the record as it was; refused while a purchase intent exists (the store re-checks atomically). What the
+   * block spent is handed to its reservation's ledger in the same write: a later registration starts from it.
+   */
   return async function deleteBlock(pk: string, { actor, ifMatch }: VersionPin): Promise<Block> {
     for (let attempt = 1; ; attempt++) {
       const current = await deps.store.get(pk);
       if (!current) throw new NotFoundError(pk);
       if (ifMatch !== undefined && ifMatch !== current.version) throw new VersionConflictError(pk, ifMatch);
       if (current.intent) throw new PurchaseInFlightError(pk);
+      const now = deps.clock.now();
+      const ledger = ledgerAfterDelete(current, await deps.store.getLedger(current.capacityReservationId), now);
       try {
-        await deps.store.delete(pk, current.version, [historyEvent(deps, pk, deps.clock.now(), "deleted", actor, "Deleted", { version: current.version })]);
+        await deps.store.delete(
+          pk,
+          current.version,
+          [historyEvent(deps, pk, now, "deleted", actor, `Deleted; spend kept with ${current.capacityReservationId}: ${current.spent} ${current.policy.currency}, ${current.extensionsPurchased} extension(s)`, { version: current.version, spent: current.spent, extensionsPurchased: current.extensionsPurchased })],
+          ledger,
+          current.registrationId,
+        );
         return current;
       } catch (err) {
         if (!(err instanceof VersionConflictError) || ifMatch !== undefined || attempt >= MAX_UNPINNED_ATTEMPTS) throw err;

@@ -5,6 +5,8 @@ export interface BlockUseCaseDeps {
   history: HistoryStore;
   clock: Clock;
   ids: Ids;
+  /** Region a block gets when a first-release client leaves it out: the one CBM runs in. */
+  defaultRegion?: string;
 }
 
 /** Who acts: `api-key`, or the caller's sanitized `x-cbm-actor`; recorded in history. */

@@ -21,6 +21,7 @@ export function createBlockUseCases(deps: BlockUseCaseDeps) {
     remove: createDeleteBlock(deps),
     approve: verdicts.approve,
     deny: verdicts.deny,
+    resetSpend: verdicts.resetSpend,
   };
 }
 

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError, VersionConflictError, type Block } from "@cbm/core";
+import { applyVerdict, NotFoundError, ValidationError, VersionConflictError, withdrawApproval, type Block, type HistoryEvent } from "@cbm/core";
 import { applyBlockUpdate } from "./block-inputs";
 import { historyEvent, MAX_UNPINNED_ATTEMPTS, type Actor, type BlockUseCaseDeps } from "./deps";
 import type { WithWarnings } from "./create-block";
@@ -8,11 +8,13 @@ export interface VersionPin extends Actor {
   ifMatch?: number;
 }
 
+/** Bookkeeping an update always refreshes (due now, backoff reset): not a change a person made. */
+const BOOKKEEPING: ReadonlySet<string> = new Set(["updatedAt", "nextCheckAt", "failures"]);
+
 /** Top-level fields whose value differs, for the history entry (values are left out: policy may hold budgets). */
 function changedFields(before: Block, after: Block): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  keys.delete("updatedAt");
-  return [...keys].filter((k) => JSON.stringify(before[k as keyof Block]) !== JSON.stringify(after[k as keyof Block])).sort();
+  return [...keys].filter((k) => !BOOKKEEPING.has(k) && JSON.stringify(before[k as keyof Block]) !== JSON.stringify(after[k as keyof Block])).sort();
 }
 
 export function createUpdateBlock(deps: BlockUseCaseDeps) {
@@ -21,17 +23,33 @@ export function createUpdateBlock(deps: BlockUseCaseDeps) {
       const current = await deps.store.get(pk);
       if (!current) throw new NotFoundError(pk);
       const now = deps.clock.now();
-      const { block: next, warnings, expectedVersion: bodyVersion } = applyBlockUpdate(current, body, { now: now.toISOString() });
+      const { block: edited, warnings, expectedVersion: bodyVersion, verdict } = applyBlockUpdate(current, body, { now: now.toISOString() });
       if (ifMatch !== undefined && bodyVersion !== undefined && ifMatch !== bodyVersion) {
         throw new ValidationError([{ field: "version", message: `does not match If-Match (${ifMatch})`, code: "version_mismatch" }]);
       }
       const pinned = ifMatch ?? bodyVersion;
       if (pinned !== undefined && pinned !== current.version) throw new VersionConflictError(pk, pinned);
-      const fields = changedFields(current, next);
+      const fields = changedFields(current, edited);
+      const events: HistoryEvent[] = fields.length ? [historyEvent(deps, pk, now, "updated", actor, `Updated ${fields.join(", ")}`, { fields })] : [];
+      let next = edited;
+      // The approval flag (first release's `approval`, README's `approved`) acts as PATCH or as a withdrawal, never on the policy.
+      if (verdict === "approve") {
+        const v = applyVerdict(edited, "approved", { by: actor }, now);
+        next = v.block;
+        events.push({ ...v.event, id: deps.ids.next() });
+        if (v.covers) warnings.push(`approved: covers ${v.covers}`);
+      } else if (verdict === "withdraw") {
+        const w = withdrawApproval(edited, actor, now);
+        next = w.block;
+        if (w.event) {
+          events.push({ ...w.event, id: deps.ids.next() });
+          warnings.push(w.event.message);
+        }
+      }
+      // Nothing to change (an empty PUT, or a record read back unchanged): no new version, no history event.
+      if (events.length === 0) return { block: current, warnings };
       try {
-        const stored = await deps.store.update(next, current.version, [
-          historyEvent(deps, pk, now, "updated", actor, fields.length ? `Updated ${fields.join(", ")}` : "Updated (no changes)", { fields }),
-        ]);
+        const stored = await deps.store.update(next, current.version, events);
         return { block: stored, warnings };
       } catch (err) {
         // Only an unpinned edit may be replayed on the fresh record; a pinned one must fail as the client asked.
