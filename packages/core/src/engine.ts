@@ -165,7 +165,8 @@ function settleIntent(
   if (nowMs < graceEnd) return { kind: "wait", until: isoAt(graceEnd), reason: "settling" };
   // The call may still be in flight (its timeout runs on wall time, which a virtual Clock outruns): wait it out.
   if (intent.callSettledAt !== undefined && wallNowMs < toMs(intent.callSettledAt)) {
-    return { kind: "wait", until: isoAt(nowMs + PAYMENT_POLL_MS), reason: "settling" };
+    const remainingMs = toMs(intent.callSettledAt) - wallNowMs;
+    return { kind: "wait", until: isoAt(nowMs + Math.min(PAYMENT_POLL_MS, Math.max(remainingMs, 1_000))), reason: "settling" };
   }
   return { kind: "settle-intent", intent, outcome: "not-purchased" };
 }

@@ -299,7 +299,7 @@ describe("applyBlockUpdate", () => {
 
   it("reports a read-only mismatch in a record read at an older version as a version conflict", () => {
     const b = stored();
-    expect(() => applyBlockUpdate({ ...b, version: b.version + 1, statusReason: "changed by a tick since" }, { ...b, name: "x" }, ctx)).toThrow(VersionConflictError);
+    expect(() => applyBlockUpdate({ ...b, version: b.version + 1, statusReason: "changed by a tick since" }, { ...b, statusReason: "as read", name: "x" }, ctx)).toThrow(VersionConflictError);
   });
 
   it("ignores the first release's status values on update, with a warning", () => {

@@ -96,7 +96,7 @@ describe("create and read", () => {
   });
 
   it("400 VALIDATION_FAILED naming each field at fault, and unknown fields", async () => {
-    const res = await api.call("POST", "/", { body: newBlock({ capacityReservationId: "cr-nope", policy: { extendByDays: 15 }, color: "red" }) });
+    const res = await api.call("POST", "/", { body: newBlock({ capacityReservationId: "cr nope", policy: { extendByDays: 15 }, color: "red" }) });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("VALIDATION_FAILED");
     const fields = res.body.issues.map((i: { field: string }) => i.field).sort();
@@ -354,7 +354,7 @@ describe("openapi.json", () => {
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/history"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/history", "/{PK}/reset-spend"]);
     expect(Object.keys(doc.paths["/"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/{PK}"]).sort()).toEqual(["delete", "get", "patch", "put"]);
     expect(doc.components.securitySchemes.ApiKey).toEqual({ type: "apiKey", in: "header", name: "x-api-key" });
