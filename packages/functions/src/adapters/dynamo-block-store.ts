@@ -232,7 +232,8 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
           UpdateExpression:
             "SET #m = :pk, #reg = :reg, #cr = :cr, #at = :at, #rev = if_not_exists(#rev, :zero) + :one, #s = if_not_exists(#s, :zeroMoney), #c = if_not_exists(#c, :cur), #n = if_not_exists(#n, :zero)",
           ConditionExpression: claim.ledgerRev === undefined ? "attribute_not_exists(#pk)" : "#rev = :rev AND attribute_not_exists(#m)",
-          ExpressionAttributeNames: { "#pk": PARTITION_KEY, "#m": "managedBy", "#reg": "registrationId", "#cr": "capacityReservationId", "#at": "updatedAt", "#rev": "rev", "#s": "spent", "#c": "currency", "#n": "extensionsPurchased" },
+          // DynamoDB refuses names an expression does not use: #pk only appears in the no-ledger-yet condition.
+          ExpressionAttributeNames: { ...(claim.ledgerRev === undefined ? { "#pk": PARTITION_KEY } : {}), "#m": "managedBy", "#reg": "registrationId", "#cr": "capacityReservationId", "#at": "updatedAt", "#rev": "rev", "#s": "spent", "#c": "currency", "#n": "extensionsPurchased" },
           ExpressionAttributeValues: {
             ":pk": block.PK, ":reg": block.registrationId ?? block.PK, ":cr": block.capacityReservationId, ":at": block.createdAt,
             ":zero": 0, ":one": 1, ":zeroMoney": "0", ":cur": block.policy.currency, ...(claim.ledgerRev === undefined ? {} : { ":rev": claim.ledgerRev }),
