@@ -122,7 +122,9 @@ describe("finding 2: the first release's `approval` flag is the approval status,
 describe("finding 3: a stale tick never writes into a re-created registration", () => {
   it("a tick holding the deleted registration buys nothing and leaves the new one as registered", async () => {
     const h = await harness();
-    const block = await inWindow(h, { requireApproval: false });
+    // Registered inside its window: the tick below holds version 1, the version the re-created block starts at.
+    await h.advanceTo(OPENS);
+    const block = await h.register({ endDate: END, policy: { requireApproval: false } });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let reached!: () => void;
@@ -207,7 +209,7 @@ describe("finding 5: an intent is never settled as not bought while its call can
     const h = await harness({ requestTimeoutMs: 200 });
     const block = await inWindow(h, { requireApproval: false });
     // The real wall clock: the Clock jumps minutes while only milliseconds pass, as at --clock-rate 60.
-    const tick = h.makeTick({ wallNow: Date.now, purchaseTimeoutMs: 200 });
+    const tick = h.makeTick({ callClock: Date.now, purchaseTimeoutMs: 200 });
     // EC2 takes the order only after the client gave up: the call is still in flight when the Clock says "long ago".
     h.control.injectFault({ action: "PurchaseCapacityBlockExtension", kind: "latency", ms: 1_500, effect: "before" });
 

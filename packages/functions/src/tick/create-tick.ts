@@ -74,6 +74,11 @@ export interface CreateTickOptions {
    */
   purchaseTimeoutMs?: number;
   /**
+   * The clock a purchase call's timeout runs on: real time, whatever the Clock port says. Default `wallNow`. Tests
+   * whose Clock stands for real time (as in AWS) pass one that moves with it; deadlines keep using `wallNow`.
+   */
+  callClock?: () => number;
+  /**
    * How often (Clock time) a tick also reads every block to count those at risk (see core's isAtRisk); the first
    * tick always does. Default 5 min; 0 turns the sweep off. A block waiting for approval is not due for hours, so
    * the due blocks alone cannot tell.
@@ -136,6 +141,7 @@ export function createTick(opts: CreateTickOptions): Tick {
   const pageSize = Math.max(1, opts.pageSize ?? 250);
   const wallNow = opts.wallNow ?? Date.now;
   const purchaseTimeoutMs = opts.purchaseTimeoutMs ?? 10_000;
+  const callClock = opts.callClock ?? wallNow;
   const atRiskEveryMs = Math.max(0, opts.atRiskEveryMs ?? 5 * 60_000);
   let lastSweepAt: number | undefined;
   const settings: EngineSettings = {
@@ -278,7 +284,7 @@ export function createTick(opts: CreateTickOptions): Tick {
     }
     run.report.paymentFailures += failedPayments.length;
 
-    const wall = new Date(wallNow());
+    const wall = new Date(callClock());
     let decision = decide({ block: base, reservation, history: hist, now, wallNow: wall, settings });
     let offerings: Map<number, ExtensionOffering[]> | undefined;
     // The engine asks for offerings lazily: fetch the preferred duration first and only go shorter if it asks again.
@@ -433,7 +439,7 @@ export function createTick(opts: CreateTickOptions): Tick {
     if (!coverage.covered) throw new Error(`invariant: purchase for ${base.PK} is outside its ${decision.authorization.kind} authorization: ${coverage.reason}`);
     const now = clock.now();
     // Until the call's timeout plus the settle grace has passed in wall time, the order may still reach EC2.
-    const callSettledAt = new Date(wallNow() + purchaseTimeoutMs + settings.settleGraceMs).toISOString();
+    const callSettledAt = new Date(callClock() + purchaseTimeoutMs + settings.settleGraceMs).toISOString();
     const intent = intentFor(decision, ids.next(), now, callSettledAt);
     const events: EventSpec[] = [...pre.events];
     if (decision.approval === "auto-approved") {

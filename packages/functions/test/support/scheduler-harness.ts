@@ -57,10 +57,10 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
   // In AWS the Clock is the wall clock; here a test moves the Clock, and time it moves has passed for calls too.
   const startVirtual = clock.now().getTime();
   const startReal = Date.now();
-  const wallNow = () => startReal + Math.max(Date.now() - startReal, clock.now().getTime() - startVirtual);
+  const callClock = () => startReal + Math.max(Date.now() - startReal, clock.now().getTime() - startVirtual);
   const purchaseTimeoutMs = opts.requestTimeoutMs ?? 2_000;
   const makeTick = (overrides: Partial<CreateTickOptions> = {}) =>
-    createTick({ store, history, ec2, notifier: outbox, clock, ids, settings: { accountId: ACCOUNT }, concurrency: 4, wallNow, purchaseTimeoutMs, ...overrides });
+    createTick({ store, history, ec2, notifier: outbox, clock, ids, settings: { accountId: ACCOUNT }, concurrency: 4, callClock, purchaseTimeoutMs, ...overrides });
   const defaultTick = makeTick();
 
   const h = {
