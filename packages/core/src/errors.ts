@@ -105,3 +105,11 @@ export class RejectedError extends InfrastructureError {
 export class ConfigError extends CbmError {
   readonly code = "CONFIG_INVALID";
 }
+
+/** An approval link's token was used already: it acts once. */
+export class LinkUsedError extends CbmError {
+  readonly code = "LINK_USED";
+  constructor(readonly tokenId: string) {
+    super("This approval link was used already");
+  }
+}

@@ -19,3 +19,7 @@ export * from "./reservation-ledger";
 export * from "./decision-effects";
 export * from "./verdicts";
 export * from "./at-risk";
+export * from "./approval-link";
+export * from "./outlook";
+export * from "./expiry-reminders";
+export * from "./spend-report";

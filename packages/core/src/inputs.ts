@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { PK, regionFromAvailabilityZone, StoredReservationId, type Block } from "./block";
+import { BlockTags, PK, regionFromAvailabilityZone, StoredReservationId, type Block } from "./block";
 import { CapacityReservationId } from "./ec2-view";
 import { PurchaseInFlightError, ValidationError, VersionConflictError, type FieldIssue } from "./errors";
 import { isOnLadder } from "./ladder";
@@ -70,6 +70,7 @@ const policyShape = {
   enabled: z.boolean().optional(),
   allowShorterFallback: z.boolean().optional(),
   currency: InputCurrency.optional(),
+  requireJustification: z.boolean().optional(),
 };
 
 // On update, null clears an optional limit (no cap, no budget …); on create, absence already means that.
@@ -93,6 +94,7 @@ const blockShape = {
   startDate: InputDate.optional(),
   endDate: InputDate.optional(),
   instanceCount: z.number().int().min(1).max(64).optional(),
+  tags: BlockTags.optional(),
   approved: ApprovalFlag.optional(),
   // The first CBM release's field names, kept so existing scripts keep working.
   capacity_block_id: StoredReservationId.optional(),
@@ -115,6 +117,8 @@ export const UpdateBlockInput = z.strictObject({
   ...blockShape,
   ...clearablePolicyShape,
   name: InputText.nullable().optional(),
+  // null removes every tag; an object replaces them.
+  tags: BlockTags.nullable().optional(),
   policy: z.strictObject(clearablePolicyShape).optional(),
   version: z.number().int().min(1).optional(),
 });
@@ -218,7 +222,7 @@ function normalize(input: Input, issues: FieldIssue[]): Normalized {
     { field: "require_approval", value: input.require_approval },
     { field: "policy.requireApproval", value: p.requireApproval },
   ]);
-  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "currency"] as const) {
+  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "currency", "requireJustification"] as const) {
     set(key, [
       { field: key, value: input[key] },
       { field: `policy.${key}`, value: p[key] },
@@ -349,6 +353,7 @@ export function parseCreateBlock(body: unknown, ctx: { now: string; defaultRegio
     startDate,
     endDate,
     instanceCount: input.instanceCount,
+    tags: input.tags,
     approved: false,
     createdAt: now,
     updatedAt: now,
@@ -494,6 +499,7 @@ export function applyBlockUpdate(
     startDate,
     endDate,
     instanceCount: input.instanceCount ?? block.instanceCount,
+    tags: input.tags === null ? undefined : (input.tags ?? block.tags),
     policy,
     updatedAt: now,
     // Due now, so the new policy takes effect on the next tick; the failure backoff starts over.

@@ -51,6 +51,8 @@ export const ExtensionPolicy = z
     allowShorterFallback: z.boolean().default(POLICY_DEFAULTS.allowShorterFallback),
     /** Currency of `maxUpfrontFee` and `budget`; offerings in another currency are never bought. */
     currency: z.string().regex(/^[A-Z]{3}$/).default(POLICY_DEFAULTS.currency),
+    /** Every approval and denial must give a justification (recorded in history); absent means false. */
+    requireJustification: z.boolean().optional(),
   })
   .strict();
 export type ExtensionPolicy = z.infer<typeof ExtensionPolicy>;

@@ -2,6 +2,7 @@ import type { Block } from "./block";
 import type { ExtensionOffering, ExtensionRecord, ReservationView } from "./ec2-view";
 import type { HistoryEvent } from "./history";
 import type { ReservationLedger } from "./reservation-ledger";
+import type { LinkUse } from "./approval-link";
 
 /** A page of results and the opaque cursor of the next one (absent on the last page). */
 export interface Page<T> {
@@ -67,7 +68,20 @@ export interface CapacityProvider {
 export interface Notification {
   /** Stable key: the same notice for the same window is never sent twice (e.g. `PK#window#first`). */
   key: string;
-  kind: "approval-request" | "approval-reminder" | "approval-last-call" | "payment-failed" | "payment-pending-alert" | "no-offering" | "purchased" | "stopped" | "error";
+  kind:
+    | "approval-request"
+    | "approval-reminder"
+    | "approval-last-call"
+    | "payment-failed"
+    | "payment-pending-alert"
+    | "no-offering"
+    | "purchased"
+    | "stopped"
+    | "error"
+    /** Before the block's EC2 end, at the configured offsets, whatever CBM will do about it. */
+    | "expiry-reminder"
+    /** AWS's own Capacity Block event (delivered, expiration warning) from EventBridge. */
+    | "capacity-block-event";
   pk: string;
   subject: string;
   body: string;
@@ -83,6 +97,26 @@ export interface Notifier {
 /** The API key (Secrets Manager in AWS, a local file locally); implementations cache and pick up rotation. */
 export interface SecretSource {
   apiKey(): Promise<string>;
+}
+
+/**
+ * Approval links: whether a link token was used, and the verdict written together with the record of its use, in
+ * one transaction, so a token acts once however often it is submitted.
+ */
+export interface LinkUseStore {
+  findUse(tokenId: string): Promise<LinkUse | undefined>;
+  /**
+   * As BlockStore.update, plus a record of `use` that may not exist yet. Throws LinkUsedError when the token was
+   * used meanwhile (and then writes nothing), VersionConflictError / NotFoundError as update does.
+   */
+  updateUsingLink(next: Block, expectedVersion: number, events: HistoryEvent[], use: LinkUse): Promise<Block>;
+}
+
+/** Expiry reminders sent, so each goes out once: `claim` is true only for the first caller of a key. */
+export interface ReminderLog {
+  claim(key: string, expiresAt: string): Promise<boolean>;
+  /** Gives a claim back after the notice could not be sent, so a later sweep tries again. */
+  release(key: string): Promise<void>;
 }
 
 export interface Clock {

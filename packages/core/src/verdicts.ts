@@ -1,6 +1,6 @@
 import { describeTerms, termsForQuote, termsFromPolicy, type AuthorizationTerms } from "./authorization";
 import type { Block, Verdict } from "./block";
-import { InvalidStateError, PurchaseInFlightError } from "./errors";
+import { InvalidStateError, PurchaseInFlightError, ValidationError } from "./errors";
 import type { HistoryEventDraft } from "./reconcile";
 import { HOUR_MS, canonicalIso, isoAt, sameInstant } from "./time";
 
@@ -8,6 +8,11 @@ import { HOUR_MS, canonicalIso, isoAt, sameInstant } from "./time";
 export interface VerdictInput {
   by: string;
   comment?: string;
+  /**
+   * The exact terms a person was shown and approved (an approval link carries them): recorded as they are instead
+   * of being recomputed from the block, which may hold a newer quote by then. Must be for the verdict's window.
+   */
+  terms?: AuthorizationTerms;
 }
 
 export type VerdictKind = "approved" | "denied";
@@ -41,7 +46,11 @@ const STATUSES_A_VERDICT_REPLACES: ReadonlySet<Block["status"]> = new Set(["awai
 export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, now: Date): { block: Block; event: HistoryEventDraft; covers?: string } {
   const window = verdictWindow(block);
   const at = isoAt(now.getTime());
-  const terms = kind === "approved" ? approvalTerms(block, window) : undefined;
+  requireJustification(block, v);
+  if (v.terms && !sameInstant(v.terms.window, window)) {
+    throw new InvalidStateError(`The terms shown were for the window ending ${v.terms.window}; the block's verdict window is now ${window}`);
+  }
+  const terms = kind === "approved" ? (v.terms ?? approvalTerms(block, window)) : undefined;
   const verdict: Verdict = { window, by: v.by, at, ...(v.comment !== undefined ? { comment: v.comment } : {}), ...(terms ? { terms } : {}) };
   const sameWindow = (x: Verdict | null | undefined) => sameInstant(x?.window, window);
   const status = STATUSES_A_VERDICT_REPLACES.has(block.status) ? kind : block.status;
@@ -63,6 +72,13 @@ export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, n
     },
     ...(covers ? { covers } : {}),
   };
+}
+
+/** A policy with `requireJustification` takes no verdict without a reason: finance reads it in the history. */
+function requireJustification(block: Block, v: VerdictInput): void {
+  if (block.policy.requireJustification && !v.comment?.trim()) {
+    throw new ValidationError([{ field: "comment", message: "is required: this block's policy requires a justification for every approval and denial", code: "required" }]);
+  }
 }
 
 /**
