@@ -50,3 +50,11 @@ export class MethodNotAllowedError extends CbmError {
     super(`Method ${method.slice(0, 16)} is not allowed here; allowed: ${allow.join(", ")}`);
   }
 }
+
+/** The console's approve form showed terms that are no longer the ones CBM asks for; nothing was recorded. */
+export class TermsChangedError extends CbmError {
+  readonly code = "TERMS_CHANGED";
+  constructor(pk: string) {
+    super(`The terms for '${pk}' changed since the page was shown (or CBM no longer asks for approval); nothing was recorded. Review the page again.`);
+  }
+}

@@ -75,6 +75,13 @@ export function itemToBlock(item: Item): Block {
   return parsed.data;
 }
 
+/** The condition every write of a block carries: same registration (a re-created PK is another one) and version. */
+export function sameRegistration(registrationId: string | undefined, expectedVersion: number) {
+  return registrationId === undefined
+    ? { ConditionExpression: "#v = :expected AND attribute_not_exists(#reg)", ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" }, ExpressionAttributeValues: { ":expected": expectedVersion } as Record<string, unknown> }
+    : { ConditionExpression: "#v = :expected AND #reg = :reg", ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" }, ExpressionAttributeValues: { ":expected": expectedVersion, ":reg": registrationId } as Record<string, unknown> };
+}
+
 /** The BlockStore port on one DynamoDB table (see dynamo-schema.ts). Every write is conditional. */
 export function createDynamoBlockStore({ client, tableName, logger = console }: DynamoStoreOptions): BlockStore {
   const key = (pk: string) => ({ [PARTITION_KEY]: pk, [SORT_KEY]: BLOCK_SK });
@@ -149,13 +156,6 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
     const parsed = ReservationLedger.safeParse(rest);
     if (!parsed.success) throw new InfrastructureError(`Stored ledger of '${capacityReservationId}' does not match its schema`, "InvalidStoredItem");
     return parsed.data;
-  }
-
-  /** The condition every write of a block carries: same registration (a re-created PK is another one) and version. */
-  function sameRegistration(registrationId: string | undefined, expectedVersion: number) {
-    return registrationId === undefined
-      ? { ConditionExpression: "#v = :expected AND attribute_not_exists(#reg)", ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" }, ExpressionAttributeValues: { ":expected": expectedVersion } as Record<string, unknown> }
-      : { ConditionExpression: "#v = :expected AND #reg = :reg", ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" }, ExpressionAttributeValues: { ":expected": expectedVersion, ":reg": registrationId } as Record<string, unknown> };
   }
 
   async function queryBlocks(operation: string, input: Record<string, unknown>, pageLimit: number): Promise<Page<Block>> {

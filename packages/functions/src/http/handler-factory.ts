@@ -7,7 +7,7 @@ import type { Metrics } from "../observability/metrics";
 import { apiKeyAuth } from "./auth";
 import { errorMapper } from "./error-mapper";
 import { requestGuards } from "./request-guards";
-import { checkRouteable, createRouter, routeTemplate } from "./routing";
+import { checkRouteable, createRouter, routeOf, routeTemplate } from "./routing";
 import type { AnyRoute, ApiEvent, ApiResult } from "./types";
 
 export interface HttpHandlerOptions {
@@ -26,6 +26,8 @@ export interface HttpHandlerOptions {
  * mapping) then httpErrorHandler, which writes the response.
  */
 export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyBytes }: HttpHandlerOptions) {
+  const selfAuthenticated = (e: ApiEvent) => routeOf(routes, e.httpMethod, e.path)?.auth === "self";
+  const formBody = (e: ApiEvent) => routeOf(routes, e.httpMethod, e.path)?.form === true;
   // Middy runs after/onError middlewares in reverse order of registration: the access log is registered first so it
   // runs last and sees the final response; httpErrorHandler next, so it writes error responses just before that,
   // and errorMapper just after it so it runs immediately before httpErrorHandler.
@@ -34,8 +36,8 @@ export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyByt
     .use(httpErrorHandler({ logger: false }))
     .use(errorMapper(logger))
     .use(httpHeaderNormalizer())
-    .use(apiKeyAuth(secrets))
+    .use(apiKeyAuth(secrets, { selfAuthenticated }))
     .use({ before: async ({ event }) => checkRouteable(routes, event) })
-    .use(requestGuards({ maxBodyBytes }))
+    .use(requestGuards({ maxBodyBytes, formBody, selfAuthenticated }))
     .handler(createRouter(routes));
 }

@@ -36,14 +36,18 @@ function rawBodyBytes(event: ApiEvent, limit: number): Buffer | undefined {
  * Reads the body (size, media type, JSON) and the actor once, before routing, so route handlers get typed facts
  * and never parse the raw request themselves.
  */
-export function requestGuards(opts: { maxBodyBytes?: number } = {}): MiddlewareObj<ApiEvent, ApiResult> {
+export function requestGuards(
+  opts: { maxBodyBytes?: number; formBody?: (event: ApiEvent) => boolean; selfAuthenticated?: (event: ApiEvent) => boolean } = {},
+): MiddlewareObj<ApiEvent, ApiResult> {
   const limit = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   return {
     before: async ({ event }) => {
       const headers = event.headers ?? {};
       const bytes = rawBodyBytes(event, limit);
       let body: unknown;
-      if (bytes) {
+      if (bytes && opts.formBody?.(event)) {
+        body = parseForm(headers["content-type"], bytes);
+      } else if (bytes) {
         const contentType = headers["content-type"];
         if (typeof contentType === "string" && contentType.trim() !== "" && !isJsonMediaType(contentType)) throw new UnsupportedMediaTypeError(contentType);
         const text = bytes.toString("utf8");
@@ -55,7 +59,16 @@ export function requestGuards(opts: { maxBodyBytes?: number } = {}): MiddlewareO
           }
         }
       }
-      event.cbm = { body, hasBody: body !== undefined, actor: sanitizeActor(headers["x-cbm-actor"]) };
+      // A self-authenticated route names its actor once it has checked the link or session; a header cannot.
+      const actor = opts.selfAuthenticated?.(event) ? "anonymous" : sanitizeActor(headers["x-cbm-actor"]);
+      event.cbm = { body, hasBody: body !== undefined, actor };
     },
   };
+}
+
+/** An HTML form's fields (the last of repeated names wins); any other media type on a form route is refused. */
+function parseForm(contentType: string | undefined, bytes: Buffer): Record<string, string> {
+  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (media !== "application/x-www-form-urlencoded") throw new UnsupportedMediaTypeError(contentType ?? "");
+  return Object.fromEntries(new URLSearchParams(bytes.toString("utf8")));
 }

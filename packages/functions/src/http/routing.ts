@@ -26,7 +26,16 @@ function pattern(path: string): RegExp {
 
 /** The template (`/{PK}/history`) of the route for `method` and `path`, if any: logs and metrics name routes, not paths. */
 export function routeTemplate(routes: AnyRoute[], method: string, path: string): string | undefined {
-  return routes.find((r) => r.method === method && pattern(r.path).test(path))?.path;
+  return routeOf(routes, method, path)?.path;
+}
+
+/** The route for `method` and `path`, if any (its auth and body kind decide what the middlewares check). */
+export function routeOf(routes: AnyRoute[], method: unknown, path: unknown): AnyRoute | undefined {
+  if (typeof method !== "string" || typeof path !== "string") return undefined;
+  const m = method.toUpperCase();
+  const candidates = routes.filter((r) => r.method === m && pattern(r.path).test(path));
+  // As http-router dispatches: a static path (`/console`) wins over a template (`/{PK}`), else the first registered.
+  return candidates.find((r) => !r.path.includes("{")) ?? candidates[0];
 }
 
 /** 405 with the methods that do exist for the path, or 404 when no route has the path at all. */
@@ -72,6 +81,7 @@ function toLambdaHandler(route: AnyRoute) {
       headers: (event.headers ?? {}) as Record<string, string | undefined>,
       event,
     });
+    if (result.raw !== undefined) return { statusCode: result.statusCode, headers: { ...result.headers }, body: result.raw };
     return {
       statusCode: result.statusCode,
       headers: { "Content-Type": "application/json", ...result.headers },

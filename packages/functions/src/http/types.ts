@@ -33,6 +33,8 @@ export interface RouteResponse {
   /** Serialized as JSON. */
   body: unknown;
   headers?: Record<string, string>;
+  /** Sent as it is instead of `body` (HTML pages, CSV); `headers` then carry its Content-Type. */
+  raw?: string;
 }
 
 /** Documentation of one response, for openapi.json. */
@@ -63,6 +65,13 @@ export interface Route<P = Record<string, never>, Q = Record<string, never>> {
   /** Headers the route reads, for the docs. */
   requestHeaders?: QueryParamDoc[];
   responses: Record<number, ResponseDoc>;
+  /**
+   * `self`: the route authenticates the request itself (a signed approval link, a console session cookie), so the
+   * API key check lets it through. Default `api-key`.
+   */
+  auth?: "api-key" | "self";
+  /** Takes an HTML form body (application/x-www-form-urlencoded), parsed into `body` as string fields. */
+  form?: boolean;
   handler(req: RouteRequest<P, Q>): Promise<RouteResponse>;
 }
 

@@ -42,6 +42,7 @@ import {
 import { type Logger, silentLogger } from "../observability/logger";
 import { approvalNotification, paymentPendingAlert, purchasedNotification, stopNotification } from "./notifications";
 import { sameRecord } from "./same-record";
+import type { ApprovalLinkIssuer } from "../links/link-issuer";
 
 export interface TickSettings extends Partial<Omit<EngineSettings, "accountId">> {
   accountId: string;
@@ -84,6 +85,10 @@ export interface CreateTickOptions {
    * the due blocks alone cannot tell.
    */
   atRiskEveryMs?: number;
+  /** Signed approval links for approval notices; without it notices carry only the API and CLI commands. */
+  approvalLinks?: ApprovalLinkIssuer;
+  /** Expiry reminders for every managed block, swept at the end of a tick when time is left (see expiry-reminders.ts). */
+  reminders?: { sweep(): Promise<number> };
 }
 
 export interface TickReport {
@@ -120,6 +125,8 @@ export interface TickReport {
   ec2Throttles: number;
   /** Blocks at risk (ending within 24 h, to be extended, not paid), when this tick swept all blocks; else absent. */
   blocksAtRisk?: number;
+  /** Expiry reminders sent by this tick, when it swept for them. */
+  reminders?: number;
   deadlineReached: boolean;
   durationMs: number;
 }
@@ -182,6 +189,12 @@ export function createTick(opts: CreateTickOptions): Tick {
 
     if (atRiskEveryMs > 0 && timeLeft() && (lastSweepAt === undefined || clock.now().getTime() - lastSweepAt >= atRiskEveryMs)) {
       await sweepAtRisk(report);
+    }
+    if (opts.reminders && timeLeft()) {
+      report.reminders = await opts.reminders.sweep().catch((error: unknown) => {
+        logger.warn("expiry reminder sweep failed; retried next tick", { error: describeError(error) });
+        return 0;
+      });
     }
 
     report.durationMs = wallNow() - started;
@@ -407,8 +420,9 @@ export function createTick(opts: CreateTickOptions): Tick {
     // Record first, send second: if another tick won this write it also sends, and we must not send a second copy.
     const before = run.stored;
     await write(run, next, events);
+    const link = await approvalLink(next, decision);
     try {
-      await notifier.send(approvalNotification(next, decision.window, decision.offering, decision.notice, count, now, textOpts, decision.voided));
+      await notifier.send(approvalNotification(next, decision.window, decision.offering, decision.notice, count, now, { ...textOpts, ...(link ? { link } : {}) }, decision.voided));
       run.report.notifications++;
     } catch (err) {
       // Undo the bookkeeping so the notice goes out again after a backoff instead of at the next reminder.
@@ -425,6 +439,17 @@ export function createTick(opts: CreateTickOptions): Tick {
       return;
     }
     await notify(run, pre.notifications);
+  }
+
+  /** The notice's approval link; a failure to make one (the link key unreadable) must not hold the notice back. */
+  async function approvalLink(b: Block, decision: Extract<Decision, { kind: "request-approval" }>): Promise<string | undefined> {
+    if (!opts.approvalLinks) return undefined;
+    try {
+      return await opts.approvalLinks.linkFor(b, decision.window, decision.offering);
+    } catch (err) {
+      logger.error("approval link could not be made; the notice goes out without it", { ...blockFields(b), error: describeError(err) });
+      return undefined;
+    }
   }
 
   /**

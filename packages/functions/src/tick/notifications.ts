@@ -4,6 +4,8 @@ import { describeTerms, durationText, termsForQuote } from "@cbm/core";
 /** Where the texts point people: the real API URL when configured, a `$API_URL` placeholder otherwise. */
 export interface NotificationTextOptions {
   apiUrl?: string;
+  /** The notice's signed approval link; it goes first, so a person can answer without curl or an API key. */
+  link?: string;
 }
 
 /**
@@ -69,6 +71,7 @@ export function approvalNotification(
   const prefix = { first: "Approval needed", reminder: "Reminder: approval needed", "last-call": "LAST CALL: approval needed", "terms-changed": "New approval needed" }[notice];
   const terms = describeTerms(termsForQuote(b, window, offering));
   const body = [
+    ...(opts.link ? ["Review and approve or deny here:", opts.link, "(Opening the link changes nothing; it answers once, for this window and these terms only.)", ""] : []),
     `CBM wants to extend capacity block ${blockLine(b)}.`,
     ...(voided !== undefined ? ["", `The approval given earlier no longer covers this purchase: ${voided}. It was voided; nothing is bought unless you approve the new terms.`] : []),
     "",

@@ -1,0 +1,32 @@
+import { DEFAULT_ENGINE_SETTINGS, linkClaimsFor, linkExpiresAt, type Block, type EngineSettings, type ExtensionOffering, type Ids } from "@cbm/core";
+import { signLink } from "./link-token";
+import type { SigningSecret } from "./signing";
+
+/** Makes the review link an approval notice carries; the tick asks for one per notice. */
+export interface ApprovalLinkIssuer {
+  linkFor(block: Block, window: string, offering: ExtensionOffering): Promise<string>;
+}
+
+export interface ApprovalLinkIssuerOptions {
+  secret: SigningSecret;
+  ids: Ids;
+  /** The API's public URL (API_URL); links are `<apiUrl>/link/<token>`. */
+  apiUrl: string;
+  /** Who the notices reach (the approval topic's e-mail address, or a label): recorded as `link:<recipient>`. */
+  recipient: string;
+  settings?: Pick<EngineSettings, "windowOpensBeforeMs" | "windowClosesBeforeMs">;
+}
+
+/** Path of the confirmation page of a link token, under the API's base URL. */
+export const LINK_PATH = "/link";
+
+export function createApprovalLinkIssuer(opts: ApprovalLinkIssuerOptions): ApprovalLinkIssuer {
+  const base = opts.apiUrl.replace(/\/+$/, "");
+  const settings = opts.settings ?? DEFAULT_ENGINE_SETTINGS;
+  return {
+    async linkFor(block, window, offering) {
+      const claims = linkClaimsFor(block, window, offering, { id: opts.ids.next(), to: opts.recipient, expiresAt: linkExpiresAt(block, window, settings) });
+      return `${base}${LINK_PATH}/${await signLink(opts.secret, claims)}`;
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { createHash } from "node:crypto";
+import {
+  applyVerdict,
+  approvalTerms,
+  CbmError,
+  describeTerms,
+  NotFoundError,
+  spendRows,
+  spendTotals,
+  urgencyRank,
+  VersionConflictError,
+  verdictWindow,
+  type AuthorizationTerms,
+  type Block,
+  type BlockStore,
+  type Clock,
+  type HistoryEvent,
+  type HistoryStore,
+  type Ids,
+  type SpendRow,
+  type SpendTotals,
+} from "@cbm/core";
+import { TermsChangedError } from "../../errors";
+import type { BlockUseCases } from "../blocks";
+
+export interface ConsoleDeps {
+  store: BlockStore;
+  history: HistoryStore;
+  blocks: BlockUseCases;
+  clock: Clock;
+  ids: Ids;
+}
+
+/** Pages of 100 read for the console's list and spend; a deployment with more blocks sees the first 2,000. */
+const MAX_PAGES = 20;
+
+/** The terms an approval from the block page would record, and their digest, which the form sends back. */
+export interface PendingTerms {
+  terms: AuthorizationTerms;
+  words: string;
+  digest: string;
+}
+
+/** Expected refusals come back as a message for the page; anything else is thrown. */
+export type ActionResult = { ok: true; block: Block } | { ok: false; message: string; status: number };
+
+const EXPECTED: Record<string, number> = { TERMS_CHANGED: 409, VALIDATION_FAILED: 400, NOT_FOUND: 404, VERSION_CONFLICT: 409, PURCHASE_IN_FLIGHT: 409, INVALID_STATE: 409 };
+
+async function expected(run: () => Promise<Block>): Promise<ActionResult> {
+  try {
+    return { ok: true, block: await run() };
+  } catch (err) {
+    if (err instanceof CbmError && EXPECTED[err.code] !== undefined) return { ok: false, message: err.message, status: EXPECTED[err.code]! };
+    throw err;
+  }
+}
+
+function digestOf(terms: AuthorizationTerms): string {
+  return createHash("sha256").update(JSON.stringify(terms)).digest("base64url").slice(0, 22);
+}
+
+/** What the console reads and does; every change goes through the same core rules as the JSON API. */
+export function createConsoleUseCases(d: ConsoleDeps) {
+  async function allBlocks(): Promise<Block[]> {
+    const out: Block[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < MAX_PAGES; i++) {
+      const page = await d.store.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+      out.push(...page.items);
+      cursor = page.cursor;
+      if (!cursor) break;
+    }
+    return out;
+  }
+
+  async function allHistory(pk: string): Promise<HistoryEvent[]> {
+    const out: HistoryEvent[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < MAX_PAGES; i++) {
+      const page = await d.history.list(pk, { limit: 100, ...(cursor ? { cursor } : {}) });
+      out.push(...page.items);
+      cursor = page.cursor;
+      if (!cursor) break;
+    }
+    return out;
+  }
+
+  /** The approval a person would give from the block page now, when CBM is asking for one. */
+  function pendingTerms(block: Block): PendingTerms | undefined {
+    if (block.status !== "awaiting-approval") return undefined;
+    let window: string;
+    try {
+      window = verdictWindow(block);
+    } catch {
+      return undefined;
+    }
+    const terms = approvalTerms(block, window);
+    return { terms, words: describeTerms(terms), digest: digestOf(terms) };
+  }
+
+  return {
+    /** Most urgent first: waiting for a person, then ending without an extension, then by time left. */
+    async blocksByUrgency(): Promise<Block[]> {
+      const now = d.clock.now();
+      const blocks = await allBlocks();
+      return blocks.sort((a, b) => {
+        const [ga, ea] = urgencyRank(a, now);
+        const [gb, eb] = urgencyRank(b, now);
+        return ga - gb || ea - eb || a.PK.localeCompare(b.PK);
+      });
+    },
+
+    async block(pk: string): Promise<{ block: Block; history: HistoryEvent[]; pending?: PendingTerms } | undefined> {
+      const block = await d.store.get(pk);
+      if (!block) return undefined;
+      const page = await d.history.list(pk, { limit: 50 });
+      const pending = pendingTerms(block);
+      return { block, history: page.items, ...(pending ? { pending } : {}) };
+    },
+
+    /** Every purchase of every managed block, newest first, with totals per month, block and team. */
+    async spend(): Promise<{ rows: SpendRow[]; totals: SpendTotals }> {
+      const rows: SpendRow[] = [];
+      for (const b of await allBlocks()) rows.push(...spendRows(b, await allHistory(b.PK)));
+      rows.sort((a, b) => b.purchasedAt.localeCompare(a.purchasedAt));
+      return { rows, totals: spendTotals(rows) };
+    },
+
+    /**
+     * Approves exactly the terms the page showed (their digest came back with the form): if the quote changed since,
+     * nothing is recorded and the page shows the new terms.
+     */
+    approve(pk: string, actor: string, digest: string | undefined, comment?: string): Promise<ActionResult> {
+      return expected(async () => {
+        for (let attempt = 1; ; attempt++) {
+          const current = await d.store.get(pk);
+          if (!current) throw new NotFoundError(pk);
+          const pending = pendingTerms(current);
+          if (!pending || pending.digest !== digest) throw new TermsChangedError(pk);
+          const v = applyVerdict(current, "approved", { by: actor, terms: pending.terms, ...(comment ? { comment } : {}) }, d.clock.now());
+          try {
+            return await d.store.update(v.block, current.version, [{ ...v.event, id: d.ids.next() }]);
+          } catch (err) {
+            if (!(err instanceof VersionConflictError) || attempt >= 3) throw err;
+          }
+        }
+      });
+    },
+
+    deny: (pk: string, actor: string, comment?: string) => expected(() => d.blocks.deny(pk, { actor, ...(comment ? { comment } : {}) })),
+
+    /** Pause (CBM watches but neither asks nor buys) or resume, recorded in history like any policy edit. */
+    setEnabled: (pk: string, actor: string, enabled: boolean) => expected(async () => (await d.blocks.update(pk, { policy: { enabled } }, { actor })).block),
+  };
+}
+
+export type ConsoleUseCases = ReturnType<typeof createConsoleUseCases>;

@@ -1,0 +1,110 @@
+import {
+  applyVerdict,
+  linkActor,
+  linkState,
+  LinkUsedError,
+  recentDecisions,
+  ValidationError,
+  VersionConflictError,
+  type AuthorizationTerms,
+  type Block,
+  type BlockStore,
+  type Clock,
+  type HistoryEvent,
+  type HistoryStore,
+  type Ids,
+  type LinkClaims,
+  type LinkUse,
+  type LinkUseStore,
+} from "@cbm/core";
+import { linkCsrf, verifyLink, verifyLinkCsrf } from "../../links/link-token";
+import type { SigningSecret } from "../../links/signing";
+
+export interface ApprovalLinkDeps {
+  store: BlockStore;
+  history: HistoryStore;
+  links: LinkUseStore;
+  clock: Clock;
+  ids: Ids;
+  secret: SigningSecret;
+}
+
+/** What a link shows. Every kind but `ready` changes nothing and says why. */
+export type LinkView =
+  | { kind: "invalid" }
+  | { kind: "used"; claims: LinkClaims; use: LinkUse }
+  | { kind: "expired"; claims: LinkClaims }
+  | { kind: "superseded"; claims: LinkClaims; reason: string }
+  | { kind: "retry"; claims: LinkClaims; reason: string }
+  | { kind: "ready"; claims: LinkClaims; block: Block; terms: AuthorizationTerms; recent: HistoryEvent[]; csrf: string };
+
+/** A person's answer on the confirmation page, as the route parsed it from the form. */
+export interface LinkAnswer {
+  action: "approve" | "deny";
+  justification?: string;
+  /** The "I have read the terms" box: a form submitted by a scanner with its defaults leaves it unticked. */
+  confirmed: boolean;
+  csrf?: string;
+}
+
+export type LinkOutcome =
+  | Exclude<LinkView, { kind: "ready" }>
+  /** Nothing changed; the page is shown again with the message (missing justification, unticked box …). */
+  | { kind: "refused"; view: Extract<LinkView, { kind: "ready" }>; message: string }
+  | { kind: "done"; claims: LinkClaims; block: Block; action: "approved" | "denied" };
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Approval links: `review` backs GET (never acts, whoever fetches it), `answer` backs the POST. The verdict records
+ * exactly the link's terms with the actor `link:<recipient>`, and is written together with the link's "used"
+ * record, so the link acts once.
+ */
+export function createApprovalLinks(deps: ApprovalLinkDeps) {
+  async function view(token: string): Promise<LinkView> {
+    const claims = await verifyLink(deps.secret, token);
+    if (!claims) return { kind: "invalid" };
+    const [use, block] = await Promise.all([deps.links.findUse(claims.id), deps.store.get(claims.pk)]);
+    const state = linkState(claims, block, deps.clock.now(), use);
+    if (state.kind === "used") return { kind: "used", claims, use: state.use };
+    if (state.kind === "expired") return { kind: "expired", claims };
+    if (state.kind !== "ready") return { kind: state.kind, claims, reason: state.reason };
+    const page = await deps.history.list(claims.pk, { limit: 20 });
+    return { kind: "ready", claims, block: state.block, terms: state.terms, recent: recentDecisions(page.items), csrf: await linkCsrf(deps.secret, claims.id) };
+  }
+
+  async function answer(token: string, a: LinkAnswer): Promise<LinkOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const v = await view(token);
+      if (v.kind !== "ready") return v;
+      if (!(await verifyLinkCsrf(deps.secret, v.claims.id, a.csrf))) return { kind: "refused", view: v, message: "This form is not the one CBM showed for this link. Open the link again and answer there." };
+      if (!a.confirmed) return { kind: "refused", view: v, message: "Tick the box to confirm that you read the terms; nothing was changed." };
+      const kind = a.action === "approve" ? "approved" : "denied";
+      const by = linkActor(v.claims);
+      const now = deps.clock.now();
+      let decided;
+      try {
+        decided = applyVerdict(v.block, kind, { by, ...(a.justification ? { comment: a.justification } : {}), ...(kind === "approved" ? { terms: v.terms } : {}) }, now);
+      } catch (err) {
+        if (err instanceof ValidationError) return { kind: "refused", view: v, message: `A justification is required for this block: ${err.issues.map((i) => i.message).join("; ")}` };
+        throw err;
+      }
+      const use: LinkUse = { tokenId: v.claims.id, pk: v.claims.pk, action: kind, by, at: now.toISOString(), expiresAt: v.claims.expiresAt };
+      try {
+        const block = await deps.links.updateUsingLink(decided.block, v.block.version, [{ ...decided.event, id: deps.ids.next() }], use);
+        return { kind: "done", claims: v.claims, block, action: kind };
+      } catch (err) {
+        if (err instanceof LinkUsedError) {
+          const used = await deps.links.findUse(v.claims.id);
+          if (used) return { kind: "used", claims: v.claims, use: used };
+        }
+        // The scheduler wrote the block meanwhile: look again (the link may be superseded now).
+        if (!(err instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  return { view, answer };
+}
+
+export type ApprovalLinks = ReturnType<typeof createApprovalLinks>;
