@@ -83,7 +83,11 @@ export interface HttpAdapterOptions {
   onError?: (err: unknown, event: ProxyEvent) => void;
 }
 
-export const DEFAULT_RESOURCES = ["/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/reset-spend", "/{PK}/history"];
+export const DEFAULT_RESOURCES = [
+  "/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/reset-spend", "/{PK}/history",
+  // Approval links and the console (browser pages on the same API).
+  "/link/{token}", "/console", "/console/session", "/console/signout", "/console/blocks", "/console/blocks/{PK}", "/console/blocks/{PK}/{action}", "/console/spend", "/console/spend.csv",
+];
 
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]*\+json|xml|[\w.+-]*\+xml|x-www-form-urlencoded|javascript|graphql))/i;
 

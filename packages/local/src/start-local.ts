@@ -12,6 +12,10 @@ import { createEc2CapacityProvider } from "@cbm/functions/adapters/ec2-capacity-
 import { createUlidIds } from "@cbm/functions/adapters/ids";
 import { fileSecretSource } from "@cbm/functions/adapters/secrets-source";
 import { createTick, type TickReport } from "@cbm/functions/tick/create-tick";
+import { createDynamoLinkStore } from "@cbm/functions/adapters/dynamo-link-store";
+import { createDynamoReminderLog } from "@cbm/functions/adapters/dynamo-reminder-log";
+import { createApprovalLinkIssuer } from "@cbm/functions/links/link-issuer";
+import { createExpiryReminders } from "@cbm/functions/tick/expiry-reminders";
 import { createApiHandler } from "@cbm/functions/http/create-api-handler";
 import { createLocalObservability } from "@cbm/functions/observability/local";
 import type { LogLevel } from "@cbm/functions/observability/logger";
@@ -21,6 +25,7 @@ import { freePort, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
+import { ensureLinkKey } from "./link-key";
 
 /** Credentials DynamoDB Local and the emulator accept (DynamoDB Local wants letters and digits only). */
 export const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
@@ -214,11 +219,14 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
 
     // The API key file is re-read when it changes, so editing it rotates the key without a restart.
     const secrets = fileSecretSource(key.path);
+    // Approval links and console sessions are signed with a key of their own, kept next to the API key.
+    const linkKeySource = fileSecretSource(ensureLinkKey(stateDir).path);
+    const linkKey = { current: () => linkKeySource.apiKey(), refresh: () => linkKeySource.refresh!() };
     // A free port is chosen up front so the API knows its own URL (Link headers, OpenAPI servers).
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
-    const handler = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, defaultRegion: opts.aws?.regions[0] ?? "us-east-1" });
+    const handler = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", web: { secret: linkKey, links: createDynamoLinkStore({ client: documentClient, tableName }) } });
     const listener = createHttpListener({
       handler,
       apiKey: () => secrets.apiKey(),
@@ -253,7 +261,11 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const http: HttpServer = await serveHttp(listener, { port });
     cleanups.push(() => http.close());
 
-    const tick = createTick({ store, history, ec2, notifier, clock, ids, settings: { accountId, autoApprove: false }, logger: obs.logger, apiUrl, wallNow: Date.now });
+    const tick = createTick({
+      store, history, ec2, notifier, clock, ids, settings: { accountId, autoApprove: false }, logger: obs.logger, apiUrl, wallNow: Date.now,
+      approvalLinks: createApprovalLinkIssuer({ secret: linkKey, ids, apiUrl, recipient: opts.aws?.topicArn ? "approval topic" : "outbox" }),
+      reminders: createExpiryReminders({ store, log: createDynamoReminderLog({ client: documentClient, tableName }), notifier, clock, apiUrl, logger: obs.logger }),
+    });
     const watch = createChangeWatcher(store, clock, print);
     const intervalMs = opts.aws ? tickIntervalMs(opts.tickSeconds ?? 60, 1) : tickIntervalMs(opts.tickSeconds ?? 60, clockRate);
     const tickLoop = createTickLoop(
