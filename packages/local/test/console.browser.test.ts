@@ -30,13 +30,21 @@ function parseCsv(text: string): Record<string, string>[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(cell), (cell = "");
-    else if (ch === "\n") row.push(cell.replace(/\r$/, "")), rows.push(row), (row = []), (cell = "");
-    else cell += ch;
+    else if (ch === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (ch === "\n") {
+      row.push(cell.replace(/\r$/, ""));
+      rows.push(row);
+      row = [];
+      cell = "";
+    } else cell += ch;
   }
   const [header, ...data] = rows;
   return data.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ""])));
@@ -59,7 +67,8 @@ describe("the console in a real browser", () => {
     const [cookie] = await browser.context.cookies(w.local.apiUrl + "/console");
     expect(cookie).toMatchObject({ name: "cbm_session", httpOnly: true, sameSite: "Strict", path: "/console" });
     expect(cookie!.value).not.toContain(w.local.apiKey);
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    // Runs in the page; written as a string because this package's TypeScript has no DOM types.
+    const stored = await page.evaluate<string>("JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie");
     expect(stored).not.toContain(w.local.apiKey);
   });
 
