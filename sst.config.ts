@@ -1,8 +1,10 @@
 import { type SSTConfig } from "sst";
 import { Api } from "./stacks/api.js";
 import { LAMBDA_NODEJS } from "./stacks/bundling.js";
+import { CapacityEvents } from "./stacks/capacity-events.js";
 import { Database } from "./stacks/database.js";
 import { Jobs } from "./stacks/jobs.js";
+import { Links } from "./stacks/links.js";
 import { Monitoring } from "./stacks/monitoring.js";
 import { suppressSstInternals } from "./stacks/nag.js";
 import { Notifications } from "./stacks/notifications.js";
@@ -26,7 +28,7 @@ export default {
         POWERTOOLS_SERVICE_NAME: "cbm",
       },
     }));
-    app.stack(Database).stack(Secrets).stack(Notifications).stack(Api).stack(Jobs).stack(Monitoring);
+    app.stack(Database).stack(Secrets).stack(Links).stack(Notifications).stack(Api).stack(Jobs).stack(CapacityEvents).stack(Monitoring);
     suppressSstInternals(app);
   },
 } satisfies SSTConfig;

@@ -5,6 +5,7 @@ import { StringParameter } from "aws-cdk-lib/aws-ssm";
 import { NagSuppressions } from "cdk-nag";
 import { ApiGatewayV1Api, type StackContext, use } from "sst/constructs";
 import { Database } from "./database.js";
+import { Links } from "./links.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 import { Secrets } from "./secrets.js";
 import { isProtectedStage, parameterNames } from "./stage.js";
@@ -24,6 +25,11 @@ export const API_ROUTES = [
   "POST /{PK}/deny",
   "POST /{PK}/reset-spend",
   "GET /{PK}/history",
+  // Browser pages on the same API (the handler authenticates them: a signed link token, or a console session).
+  "GET /link/{token}",
+  "POST /link/{token}",
+  "GET /console",
+  "ANY /console/{proxy+}",
 ] as const;
 
 /**
@@ -34,6 +40,7 @@ export const API_ROUTES = [
 export function Api({ stack, app }: StackContext) {
   const { table } = use(Database);
   const { apiKey } = use(Secrets);
+  const { linkKey } = use(Links);
   const names = parameterNames(app.stage);
   const stageName = app.stage;
 
@@ -47,10 +54,11 @@ export function Api({ stack, app }: StackContext) {
     environment: {
       TABLE_NAME: table.tableName,
       API_KEY_SECRET_ID: apiKey.secretArn,
+      LINK_KEY_SECRET_ID: linkKey.secretArn,
     },
     statements: [
       ...tableStatements(table),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [apiKey.secretArn] }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [apiKey.secretArn, linkKey.secretArn] }),
     ],
   });
 

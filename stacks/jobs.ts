@@ -4,9 +4,10 @@ import { NagSuppressions } from "cdk-nag";
 import { Cron, type StackContext, use } from "sst/constructs";
 import { Api } from "./api.js";
 import { Database } from "./database.js";
+import { Links } from "./links.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 import { Notifications } from "./notifications.js";
-import { tickTimingEnvironment } from "./stage.js";
+import { adminEmail, tickTimingEnvironment } from "./stage.js";
 
 /** The scheduler's period; each tick does one minute's work. */
 export const TICK_SCHEDULE = "rate(1 minute)";
@@ -35,10 +36,16 @@ export function Jobs({ stack, app }: StackContext) {
   const { table } = use(Database);
   const { topic } = use(Notifications);
   const { url } = use(Api);
+  const { linkKey } = use(Links);
 
-  const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url, ...tickTimingEnvironment() };
+  // The tick signs the approval links its notices carry; LINK_RECIPIENT names who they reach (`link:<address>`).
+  const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url, LINK_KEY_SECRET_ID: linkKey.secretArn, ...tickTimingEnvironment() };
+  const email = adminEmail();
+  if (email) environment.LINK_RECIPIENT = email;
+  if (process.env.EXPIRY_REMINDERS?.trim()) environment.EXPIRY_REMINDERS = process.env.EXPIRY_REMINDERS.trim();
   const statements = [
     ...tableStatements(table),
+    new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [linkKey.secretArn] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: EC2_DESCRIBE_ACTIONS, resources: ["*"] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: [EC2_PURCHASE_ACTION], resources: ["*"] }),
   ];

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ConfigError } from "@cbm/core";
+import { ConfigError, DEFAULT_REMINDER_OFFSETS_MS, parseReminderOffsets } from "@cbm/core";
 
 const optionalUrl = z.url().optional();
 const optionalString = z.string().min(1).optional();
@@ -22,6 +22,9 @@ const EnvSchema = z.object({
   APPROVAL_REMINDER_MINUTES: optionalMinutes,
   APPROVAL_LAST_CALL_MINUTES: optionalMinutes,
   PAYMENT_ALERT_MINUTES: optionalMinutes,
+  LINK_KEY_SECRET_ID: optionalString,
+  LINK_RECIPIENT: z.string().min(1).max(254).optional(),
+  EXPIRY_REMINDERS: z.string().max(100).optional(),
 });
 
 export interface Config {
@@ -37,6 +40,12 @@ export interface Config {
   logLevel?: "debug" | "info" | "warn" | "error";
   /** Overrides of the engine's notification timings, in ms (defaults in core's DEFAULT_ENGINE_SETTINGS). */
   timings: { reminderIntervalMs?: number; lastCallBeforeMs?: number; paymentAlertBeforeMs?: number };
+  /** Secret holding the approval-link key (also signs console sessions); without it there are no links or console. */
+  linkKeySecretId?: string;
+  /** Who approval notices reach (the approval topic's e-mail address); links record `link:<recipient>`. */
+  linkRecipient?: string;
+  /** Expiry reminder offsets before a block's end (EXPIRY_REMINDERS, e.g. "7d,24h,2h"; "off" for none). */
+  reminderOffsetsMs: number[];
 }
 
 /** What the API handler needs, with its required keys made required. */
@@ -59,6 +68,12 @@ export function loadConfig(env: Env): Config {
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) throw new ConfigError(`Invalid configuration: ${describe(parsed.error.issues)}`);
   const e = parsed.data;
+  let reminderOffsetsMs: number[];
+  try {
+    reminderOffsetsMs = e.EXPIRY_REMINDERS === undefined ? [...DEFAULT_REMINDER_OFFSETS_MS] : parseReminderOffsets(e.EXPIRY_REMINDERS);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: EXPIRY_REMINDERS: ${(err as Error).message}`);
+  }
   return {
     tableName: e.TABLE_NAME,
     apiKeySecretId: e.API_KEY_SECRET_ID,
@@ -74,6 +89,9 @@ export function loadConfig(env: Env): Config {
       ...(e.APPROVAL_LAST_CALL_MINUTES ? { lastCallBeforeMs: e.APPROVAL_LAST_CALL_MINUTES * 60_000 } : {}),
       ...(e.PAYMENT_ALERT_MINUTES ? { paymentAlertBeforeMs: e.PAYMENT_ALERT_MINUTES * 60_000 } : {}),
     },
+    linkKeySecretId: e.LINK_KEY_SECRET_ID,
+    linkRecipient: e.LINK_RECIPIENT,
+    reminderOffsetsMs,
   };
 }
 

@@ -1,10 +1,15 @@
 import { SNSClient } from "@aws-sdk/client-sns";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError, type Notifier } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
 import { createLogOnlyNotifier } from "../adapters/console-log-notifier";
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
+import { createDynamoReminderLog } from "../adapters/dynamo-reminder-log";
+import { createSecretsManagerSource } from "../adapters/secrets-manager";
+import { createApprovalLinkIssuer } from "../links/link-issuer";
+import { createExpiryReminders } from "../tick/expiry-reminders";
 import { createEc2CapacityProvider } from "../adapters/ec2-capacity-provider";
 import { createUlidIds } from "../adapters/ids";
 import { createSnsNotifier } from "../adapters/sns-notifier";
@@ -32,13 +37,22 @@ function compose() {
     : createLogOnlyNotifier(logger);
   const clock = systemClock;
   const ids = createUlidIds(clock);
+  const linkKey = config.linkKeySecretId
+    ? createSecretsManagerSource({ client: new SecretsManagerClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}) }), secretId: config.linkKeySecretId })
+    : undefined;
+  // Links need both the key and the API's public URL; without them notices carry only the curl and CLI commands.
+  const approvalLinks =
+    linkKey && config.apiUrl
+      ? createApprovalLinkIssuer({ secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() }, ids, apiUrl: config.apiUrl, recipient: config.linkRecipient ?? "approver" })
+      : undefined;
+  const reminders = createExpiryReminders({ store, log: createDynamoReminderLog({ client: doc, tableName: config.tableName }), notifier, clock, offsetsMs: config.reminderOffsetsMs, logger, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
   return createTickHandler({
     logger,
     // CloudWatch Embedded Metric Format on stdout; the alarms in stacks/monitoring.ts read these by `stage`.
     metrics: createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) }),
     ...(config.accountId ? { accountId: config.accountId } : {}),
     tickForAccount: (accountId) =>
-      createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId, ...config.timings }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) }),
+      createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId, ...config.timings }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}), reminders, ...(approvalLinks ? { approvalLinks } : {}) }),
   });
 }
 
