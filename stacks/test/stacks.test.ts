@@ -36,6 +36,7 @@ const importFrom = (stage: string, stack: string, what: RegExp) => ({
 const tableArn = (stage: string) => importFrom(stage, "Database", /FnGetAttTable\w+Arn/);
 const tableName = (stage: string) => importFrom(stage, "Database", /RefTable\w+/);
 const secretArn = (stage: string) => importFrom(stage, "Secrets", /RefApiKey\w+/);
+const linkKeyArn = (stage: string) => importFrom(stage, "Links", /RefLinkKey\w+/);
 const logGroupArn = (logicalId: string) => ({ "Fn::GetAtt": [logicalId, "Arn"] });
 
 /** The only statements of the role's policies, and a check that the role has no managed policies. */
@@ -112,9 +113,11 @@ describe("stacks and cdk-nag", () => {
     expect(Object.fromEntries([...suppressed].map(([k, v]) => [k, [...v].sort()]))).toEqual({
       Database: sst,
       Secrets: [...sst, "AwsSolutions-SMG4"].sort(),
+      Links: [...sst, "AwsSolutions-SMG4"].sort(),
       Notifications: [...sst, "AwsSolutions-SNS2"].sort(),
       Api: ["AwsSolutions-APIG2", "AwsSolutions-APIG3", "AwsSolutions-APIG4", "AwsSolutions-COG4", "AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       Jobs: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
+      CapacityEvents: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       Monitoring: sst,
     });
   });
@@ -203,6 +206,33 @@ describe("Secrets", () => {
       expect(secret.SecretString).toBeUndefined();
       expect(secret.Name).toBeUndefined();
       expect(secret.KmsKeyId).toBeUndefined();
+    }
+  });
+});
+
+describe("Links", () => {
+  it("generates the approval-link key as a secret of its own (never the API key), 64 alphanumeric characters", () => {
+    for (const v of variants()) {
+      const secret = props(onlyResource(v.templates.Links, "AWS::SecretsManager::Secret"));
+      expect(secret.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 64 });
+      expect(secret.SecretString).toBeUndefined();
+    }
+  });
+});
+
+describe("CapacityEvents", () => {
+  it("forwards both spellings of AWS's Capacity Block events from the default bus to one function", () => {
+    for (const v of variants()) {
+      const t = v.templates.CapacityEvents;
+      const fn = onlyResource(t, "AWS::Lambda::Function", "CapacityEventsHandler");
+      const rule = props(onlyResource(t, "AWS::Events::Rule"));
+      expect(rule.EventPattern).toEqual({
+        source: ["aws.ec2"],
+        "detail-type": ["Capacity Block Reservation Delivered", "Capacity Block Delivered", "Capacity Block Reservation Expiration Warning", "Capacity Block Expiration Warning"],
+      });
+      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, RetryPolicy: { MaximumRetryAttempts: 2 } })]);
+      const env = (props(fn).Environment as { Variables: Json }).Variables;
+      expect(env.NOTIFY_TOPIC_ARN === undefined).toBe(v !== prod);
     }
   });
 });
@@ -385,6 +415,7 @@ describe("Api", () => {
         POWERTOOLS_SERVICE_NAME: "cbm",
         TABLE_NAME: tableName(v.stage),
         API_KEY_SECRET_ID: secretArn(v.stage),
+        LINK_KEY_SECRET_ID: linkKeyArn(v.stage),
         API_URL: {
           "Fn::Join": ["", ["https://", { Ref: api.id }, ".execute-api.us-east-1.", { Ref: "AWS::URLSuffix" }, `/${v.stage}`]],
         },
@@ -397,7 +428,7 @@ describe("Api", () => {
     }
   });
 
-  it("allows the API role exactly: its log group, item actions on the table, Query on table and indexes, the secret", () => {
+  it("allows the API role exactly: its log group, item actions on the table, Query on table and indexes, the API key and link key", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       const logs = onlyResource(t, "AWS::Logs::LogGroup", "ApiHandlerLogs");
@@ -409,7 +440,7 @@ describe("Api", () => {
           Action: "dynamodb:Query",
           Resource: [tableArn(v.stage), { "Fn::Join": ["", [tableArn(v.stage), "/index/*"]] }],
         },
-        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn(v.stage) },
+        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secretArn(v.stage), linkKeyArn(v.stage)] },
       ]);
     }
   });
@@ -479,7 +510,8 @@ describe("Jobs", () => {
         API_URL: {
           "Fn::Join": ["", ["https://", apiId, ".execute-api.us-east-1.", { Ref: "AWS::URLSuffix" }, `/${v.stage}`]],
         },
-        ...(v === prod ? { NOTIFY_TOPIC_ARN: importFrom(v.stage, "Notifications", /RefApprovals\w+/) } : {}),
+        LINK_KEY_SECRET_ID: linkKeyArn(v.stage),
+        ...(v === prod ? { LINK_RECIPIENT: EMAIL, NOTIFY_TOPIC_ARN: importFrom(v.stage, "Notifications", /RefApprovals\w+/) } : {}),
         AWS_NODEJS_CONNECTION_REUSE_ENABLED: "1",
         SST_APP: APP_NAME,
         SST_STAGE: v.stage,
@@ -500,6 +532,7 @@ describe("Jobs", () => {
           Action: "dynamodb:Query",
           Resource: [tableArn(v.stage), { "Fn::Join": ["", [tableArn(v.stage), "/index/*"]] }],
         },
+        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: linkKeyArn(v.stage) },
         { Effect: "Allow", Action: EC2_DESCRIBE_ACTIONS, Resource: "*" },
         { Effect: "Allow", Action: EC2_PURCHASE_ACTION, Resource: "*" },
       ];
@@ -661,8 +694,8 @@ describe("deployability", () => {
     }
   });
 
-  it("references other stacks only downstream: Database, Secrets, Notifications -> Api -> Jobs -> Monitoring", () => {
-    const order = ["Database", "Secrets", "Notifications", "Api", "Jobs", "Monitoring"];
+  it("references other stacks only downstream: Database, Secrets, Links, Notifications -> Api -> Jobs -> CapacityEvents -> Monitoring", () => {
+    const order = ["Database", "Secrets", "Links", "Notifications", "Api", "Jobs", "CapacityEvents", "Monitoring"];
     for (const v of variants()) {
       for (const id of STACK_IDS) {
         const pattern = new RegExp(`"Fn::ImportValue":"${v.stage}-${APP_NAME}-(\\w+):`, "g");
@@ -726,6 +759,7 @@ describe("least privilege across the app", () => {
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
+      "AWS::Logs::LogGroup", // the capacity events function's
     ]);
   });
 });
