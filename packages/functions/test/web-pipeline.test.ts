@@ -1,0 +1,115 @@
+import type { Context } from "aws-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Block } from "@cbm/core";
+import { createDynamoBlockStore } from "../src/adapters/dynamo-block-store";
+import { createDynamoHistoryStore } from "../src/adapters/dynamo-history-store";
+import { createDynamoLinkStore } from "../src/adapters/dynamo-link-store";
+import type { RefreshableSecretSource } from "../src/adapters/secrets-source";
+import { createApiHandler } from "../src/http/create-api-handler";
+import { createApprovalLinkIssuer } from "../src/links/link-issuer";
+import { apiEvent, API_KEY, type CallOptions } from "./support/api";
+import { crId, fixedClock, makeBlock, sequentialIds } from "./support/blocks";
+import { freshTable } from "./support/dynamo";
+
+const END = "2026-03-10T11:30:00.000Z";
+const clock = fixedClock("2026-03-08T12:00:00.000Z");
+const secret = { current: async () => "link-key-for-tests-0123456789abcdef0123456789" };
+let apiKey = API_KEY;
+const keySource: RefreshableSecretSource = { apiKey: async () => apiKey };
+let call: (method: string, path: string, opts?: CallOptions) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
+let store: ReturnType<typeof createDynamoBlockStore>;
+const issuer = createApprovalLinkIssuer({ secret, ids: sequentialIds("L"), apiUrl: "https://api.example/test", recipient: "fin@example.com" });
+
+/** A block CBM asks approval for, quoted at 1510.27 USD for one day. */
+async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; token: string }> {
+  const cr = crId();
+  const block = await store.create(
+    makeBlock({
+      capacityReservationId: cr,
+      PK: `b-${cr.slice(-6)}`,
+      registrationId: `reg-${cr.slice(-6)}`,
+      endDate: END,
+      status: "awaiting-approval",
+      approvalRequest: { window: END, firstSentAt: clock.now().toISOString(), lastSentAt: clock.now().toISOString(), count: 1, lastCallSent: false, offeringId: "cbe-1", upfrontFee: "1510.27", durationHours: 24, currencyCode: "USD" },
+      ...over,
+    }),
+  );
+  const link = await issuer.linkFor(block, END, { offeringId: "cbe-1", capacityReservationId: cr, durationHours: 24, startDate: END, endDate: "2026-03-11T11:30:00.000Z", upfrontFee: "1510.27", currencyCode: "USD" });
+  return { block, token: link.slice(link.lastIndexOf("/") + 1) };
+}
+
+const form = (fields: Record<string, string>, headers: Record<string, string> = {}): CallOptions => ({
+  apiKey: false,
+  rawBody: new URLSearchParams(fields).toString(),
+  headers: { "Content-Type": "application/x-www-form-urlencoded", Host: "api.example", Origin: "https://api.example", "X-Forwarded-Proto": "https", ...headers },
+});
+
+beforeAll(async () => {
+  const { client, tableName } = await freshTable("web");
+  store = createDynamoBlockStore({ client, tableName });
+  const history = createDynamoHistoryStore({ client, tableName });
+  const handler = createApiHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("E"), logger: { error: () => undefined, warn: () => undefined }, web: { secret, links: createDynamoLinkStore({ client, tableName }) } });
+  call = async (method, path, opts = {}) => {
+    const res = await handler(apiEvent(method, path, opts), { awsRequestId: "r" } as Context);
+    return { status: res.statusCode, headers: Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])), text: res.body ?? "" };
+  };
+});
+
+describe("browser routes in the shared Middy pipeline", () => {
+  it("serves link pages without the API key, while every JSON route still requires it", async () => {
+    const { token } = await askingBlock();
+    const page = await call("GET", `/link/${token}`, { apiKey: false });
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(page.headers["referrer-policy"]).toBe("same-origin");
+    expect(page.text).toContain("1510.27 USD");
+    expect((await call("GET", "/", { apiKey: false })).status).toBe(403);
+    expect((await call("GET", "/console/blocks", { apiKey: false })).status).toBe(303);
+  });
+
+  it("acts once through a form post and records the link's use with the verdict", async () => {
+    const { block, token } = await askingBlock();
+    const csrf = /name="csrf" value="([^"]+)"/.exec((await call("GET", `/link/${token}`, { apiKey: false })).text)![1]!;
+    const first = await call("POST", `/link/${token}`, form({ csrf, confirm: "yes", action: "approve", justification: "ok" }));
+    expect(first.status).toBe(200);
+    const stored = (await store.get(block.PK))!;
+    expect(stored.approval).toMatchObject({ by: "link:fin@example.com", comment: "ok", terms: { maxUpfrontFee: "1510.27", durationsHours: [24] } });
+    expect((await call("POST", `/link/${token}`, form({ csrf, confirm: "yes", action: "deny" }))).status).toBe(410);
+    expect((await store.get(block.PK))!.version).toBe(stored.version);
+  });
+
+  it("refuses a JSON body on a form route, and a form body on a JSON route", async () => {
+    const { token } = await askingBlock();
+    expect((await call("POST", `/link/${token}`, { apiKey: false, body: { action: "approve" }, headers: { Origin: "https://api.example" } })).status).toBe(415);
+    expect((await call("POST", "/", { rawBody: "PK=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } })).status).toBe(415);
+  });
+
+  it("signs in with the API key: a short-lived HttpOnly, SameSite=Strict, Secure cookie scoped to the console", async () => {
+    expect((await call("POST", "/console/session", form({ apiKey: "wrong" }))).status).toBe(403);
+    const ok = await call("POST", "/console/session", form({ apiKey: API_KEY, name: "dana" }));
+    expect(ok.status).toBe(303);
+    expect(ok.headers["set-cookie"]).toMatch(/^cbm_session=[\w-]+\.[\w-]+; Path=\/test\/console; Max-Age=1800; HttpOnly; SameSite=Strict; Secure$/);
+    expect(ok.headers["set-cookie"]).not.toContain(API_KEY);
+  });
+
+  it("ends a session after 30 minutes, and when the API key is rotated", async () => {
+    const cookie = (await call("POST", "/console/session", form({ apiKey: API_KEY }))).headers["set-cookie"]!.split(";")[0]!;
+    const list = () => call("GET", "/console/blocks", { apiKey: false, headers: { Cookie: cookie } });
+    expect((await list()).status).toBe(200);
+    apiKey = "rotated-key-0123456789";
+    expect((await list()).status).toBe(303);
+    apiKey = API_KEY;
+    clock.set("2026-03-08T12:31:00.000Z");
+    expect((await list()).status).toBe(303);
+    clock.set("2026-03-08T12:00:00.000Z");
+  });
+
+  it("escapes what people typed (a block's name) on every page", async () => {
+    await askingBlock({ name: '<img src=x onerror="alert(1)">' });
+    const cookie = (await call("POST", "/console/session", form({ apiKey: API_KEY }))).headers["set-cookie"]!.split(";")[0]!;
+    const page = await call("GET", "/console/blocks", { apiKey: false, headers: { Cookie: cookie } });
+    expect(page.text).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+    expect(page.text).not.toContain("<img src=x");
+  });
+});
