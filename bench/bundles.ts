@@ -41,6 +41,7 @@ export async function benchBundles(runs = 10) {
             ACCOUNT_ID: "123456789012",
             TABLE_NAME: "bench",
             API_KEY_SECRET_ID: "bench",
+            LINK_KEY_SECRET_ID: "bench",
             AWS_REGION: "us-east-1",
             AWS_ACCESS_KEY_ID: "AKIDLOCAL",
             AWS_SECRET_ACCESS_KEY: "bench",

@@ -25,12 +25,14 @@ export const API_ROUTES = [
   "POST /{PK}/deny",
   "POST /{PK}/reset-spend",
   "GET /{PK}/history",
-  // Browser pages on the same API (the handler authenticates them: a signed link token, or a console session).
-  "GET /link/{token}",
-  "POST /link/{token}",
-  "GET /console",
-  "ANY /console/{proxy+}",
 ] as const;
+
+/**
+ * The browser pages: approval links and the console. A function of their own (handlers/web.ts) that authenticates
+ * each request itself (a signed link token, or a console session opened with the API key), so the JSON API's bundle
+ * carries none of their code.
+ */
+export const WEB_ROUTES = ["GET /link/{token}", "POST /link/{token}", "GET /console", "ANY /console/{proxy+}"] as const;
 
 /**
  * API Gateway REST API (v1, for usage plans and access logs) in front of one Lambda. The function checks
@@ -54,6 +56,22 @@ export function Api({ stack, app }: StackContext) {
     environment: {
       TABLE_NAME: table.tableName,
       API_KEY_SECRET_ID: apiKey.secretArn,
+    },
+    statements: [
+      ...tableStatements(table),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [apiKey.secretArn] }),
+    ],
+  });
+
+  const web = cbmFunction(stack, "WebHandler", {
+    stage: app.stage,
+    handler: "packages/functions/src/handlers/web.handler",
+    description: `CBM approval links and console (${app.stage})`,
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    environment: {
+      TABLE_NAME: table.tableName,
+      API_KEY_SECRET_ID: apiKey.secretArn,
       LINK_KEY_SECRET_ID: linkKey.secretArn,
     },
     statements: [
@@ -63,7 +81,7 @@ export function Api({ stack, app }: StackContext) {
   });
 
   const api = new ApiGatewayV1Api(stack, "Api", {
-    // The clients are the CLI and scripts, not browsers: no CORS preflight methods (they would be unauthenticated).
+    // Scripts and the CLI call the JSON API; browsers only load its own pages (same origin). No CORS preflight methods.
     cors: false,
     accessLog: { retention: isProtectedStage(app.stage) ? "three_months" : "one_month" },
     cdk: {
@@ -83,9 +101,10 @@ export function Api({ stack, app }: StackContext) {
         },
       },
     },
-    routes: Object.fromEntries(
-      API_ROUTES.map((route) => [route, { function: handler, cdk: { integration: { allowTestInvoke: false } } }]),
-    ),
+    routes: Object.fromEntries([
+      ...API_ROUTES.map((route) => [route, { function: handler, cdk: { integration: { allowTestInvoke: false } } }]),
+      ...WEB_ROUTES.map((route) => [route, { function: web, cdk: { integration: { allowTestInvoke: false } } }]),
+    ]),
   });
   const restApi = api.cdk.restApi;
   // SST creates the access-log group with CDK's default (RETAIN); outside protected stages `sst remove` cleans it up.
@@ -102,6 +121,8 @@ export function Api({ stack, app }: StackContext) {
   // so handing it to the function would be a cycle. No trailing slash, so "$API_URL/{PK}" works as in the README.
   const url = `https://${restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${stageName}`;
   handler.addEnvironment("API_URL", url);
+  // The pages build their links and check the Origin of form posts against it.
+  web.addEnvironment("API_URL", url);
 
   new StringParameter(stack, "ApiUrlParameter", {
     parameterName: names.apiUrl,
@@ -152,12 +173,9 @@ export function Api({ stack, app }: StackContext) {
     ],
     true,
   );
-  if (handler.role) {
-    NagSuppressions.addResourceSuppressions(
-      handler.role,
-      [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }],
-      true,
-    );
+  for (const fn of [handler, web]) {
+    if (!fn.role) continue;
+    NagSuppressions.addResourceSuppressions(fn.role, [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }], true);
   }
-  return { api, url, handler };
+  return { api, url, handler, web };
 }

@@ -5,7 +5,7 @@ import { type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The table design the adapters, their tests and local mode use; the stack must declare the same one.
 import { tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
-import { API_ROUTES } from "../api.js";
+import { API_ROUTES, WEB_ROUTES } from "../api.js";
 import { buildLikeSst } from "../bundling.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
@@ -273,16 +273,19 @@ describe("Notifications", () => {
 });
 
 describe("Api", () => {
-  it("routes exactly the README's routes and CBM's extras, all to the API function, with no CORS preflight", () => {
+  it("routes exactly the README's routes and CBM's extras to the API function, the pages to the web function, with no CORS preflight", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
-      const fn = onlyResource(t, "AWS::Lambda::Function", "ApiHandler");
+      const apiFn = onlyResource(t, "AWS::Lambda::Function", "ApiHandler");
+      const webFn = onlyResource(t, "AWS::Lambda::Function", "WebHandler");
       const api = onlyResource(t, "AWS::ApiGateway::RestApi");
       const paths = resourcePaths(t);
       const methods = Object.values(t.findResources("AWS::ApiGateway::Method") as Record<string, { Properties: Json }>);
       const routes = methods.map(({ Properties: m }) => {
         const resourceId = m.ResourceId as Json;
         const p = "Ref" in resourceId ? paths.get(resourceId.Ref as string) : "/";
+        const route = `${m.HttpMethod as string} ${p}`;
+        const fn = (WEB_ROUTES as readonly string[]).includes(route) ? webFn : apiFn;
         expect(m.RestApiId).toEqual({ Ref: api.id });
         expect(m.AuthorizationType).toBe("NONE");
         expect(m.Integration).toEqual({
@@ -301,20 +304,20 @@ describe("Api", () => {
             ],
           },
         });
-        return `${m.HttpMethod as string} ${p}`;
+        return route;
       });
-      expect(routes.sort()).toEqual([...API_ROUTES].sort());
+      expect(routes.sort()).toEqual([...API_ROUTES, ...WEB_ROUTES].sort());
     }
   });
 
-  it("lets API Gateway invoke the function only from those methods (one scoped permission each)", () => {
+  it("lets API Gateway invoke the functions only from those methods (one scoped permission each)", () => {
     const t = prod.templates.Api;
-    const fn = onlyResource(t, "AWS::Lambda::Function", "ApiHandler");
+    const fns = ["ApiHandler", "WebHandler"].map((prefix) => ({ "Fn::GetAtt": [onlyResource(t, "AWS::Lambda::Function", prefix).id, "Arn"] }));
     const permissions = Object.values(t.findResources("AWS::Lambda::Permission") as Record<string, { Properties: Json }>);
-    expect(permissions).toHaveLength(API_ROUTES.length);
+    expect(permissions).toHaveLength(API_ROUTES.length + WEB_ROUTES.length);
     for (const { Properties: p } of permissions) {
       expect(p).toMatchObject({ Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com" });
-      expect(p.FunctionName).toEqual({ "Fn::GetAtt": [fn.id, "Arn"] });
+      expect(fns).toContainEqual(p.FunctionName);
       expect(JSON.stringify(p.SourceArn)).toMatch(/execute-api/);
       expect(JSON.stringify(p.SourceArn)).not.toMatch(/test-invoke-stage/);
     }
@@ -415,7 +418,6 @@ describe("Api", () => {
         POWERTOOLS_SERVICE_NAME: "cbm",
         TABLE_NAME: tableName(v.stage),
         API_KEY_SECRET_ID: secretArn(v.stage),
-        LINK_KEY_SECRET_ID: linkKeyArn(v.stage),
         API_URL: {
           "Fn::Join": ["", ["https://", { Ref: api.id }, ".execute-api.us-east-1.", { Ref: "AWS::URLSuffix" }, `/${v.stage}`]],
         },
@@ -428,7 +430,7 @@ describe("Api", () => {
     }
   });
 
-  it("allows the API role exactly: its log group, item actions on the table, Query on table and indexes, the API key and link key", () => {
+  it("allows the API role exactly: its log group, item actions on the table, Query on table and indexes, the secret", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       const logs = onlyResource(t, "AWS::Logs::LogGroup", "ApiHandlerLogs");
@@ -440,8 +442,20 @@ describe("Api", () => {
           Action: "dynamodb:Query",
           Resource: [tableArn(v.stage), { "Fn::Join": ["", [tableArn(v.stage), "/index/*"]] }],
         },
-        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secretArn(v.stage), linkKeyArn(v.stage)] },
+        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn(v.stage) },
       ]);
+    }
+  });
+
+  it("serves approval links and the console from a function of its own that may read the API key and the link key", () => {
+    for (const v of variants()) {
+      const t = v.templates.Api;
+      const fn = props(onlyResource(t, "AWS::Lambda::Function", "WebHandler"));
+      expect(functionMetadata(t, "WebHandler")).toMatchObject({ handler: "packages/functions/src/handlers/web.handler" });
+      const env = (fn.Environment as { Variables: Json }).Variables;
+      expect(env).toMatchObject({ TABLE_NAME: tableName(v.stage), API_KEY_SECRET_ID: secretArn(v.stage), LINK_KEY_SECRET_ID: linkKeyArn(v.stage) });
+      expect(env.API_URL).toBeDefined();
+      expect(roleStatements(t, "WebHandlerRole").at(-1)).toEqual({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secretArn(v.stage), linkKeyArn(v.stage)] });
     }
   });
 });
@@ -759,6 +773,7 @@ describe("least privilege across the app", () => {
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
+      "AWS::Logs::LogGroup", // the web function's
       "AWS::Logs::LogGroup", // the capacity events function's
     ]);
   });

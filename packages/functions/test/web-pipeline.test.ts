@@ -6,6 +6,7 @@ import { createDynamoHistoryStore } from "../src/adapters/dynamo-history-store";
 import { createDynamoLinkStore } from "../src/adapters/dynamo-link-store";
 import type { RefreshableSecretSource } from "../src/adapters/secrets-source";
 import { createApiHandler } from "../src/http/create-api-handler";
+import { createWebHandler, isWebPath } from "../src/http/create-web-handler";
 import { createApprovalLinkIssuer } from "../src/links/link-issuer";
 import { apiEvent, API_KEY, type CallOptions } from "./support/api";
 import { crId, fixedClock, makeBlock, sequentialIds } from "./support/blocks";
@@ -48,9 +49,11 @@ beforeAll(async () => {
   const { client, tableName } = await freshTable("web");
   store = createDynamoBlockStore({ client, tableName });
   const history = createDynamoHistoryStore({ client, tableName });
-  const handler = createApiHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("E"), logger: { error: () => undefined, warn: () => undefined }, web: { secret, links: createDynamoLinkStore({ client, tableName }) } });
+  const logger = { error: () => undefined, warn: () => undefined };
+  const api = createApiHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("E"), logger });
+  const web = createWebHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("W"), logger, secret, links: createDynamoLinkStore({ client, tableName }) });
   call = async (method, path, opts = {}) => {
-    const res = await handler(apiEvent(method, path, opts), { awsRequestId: "r" } as Context);
+    const res = await (isWebPath(path) ? web : api)(apiEvent(method, path, opts), { awsRequestId: "r" } as Context);
     return { status: res.statusCode, headers: Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])), text: res.body ?? "" };
   };
 });
@@ -66,6 +69,7 @@ describe("browser routes in the shared Middy pipeline", () => {
     expect(page.text).toContain("1510.27 USD");
     expect((await call("GET", "/", { apiKey: false })).status).toBe(403);
     expect((await call("GET", "/console/blocks", { apiKey: false })).status).toBe(303);
+    expect((await call("GET", "/console/nothing-here", { apiKey: false })).status).toBe(403);
   });
 
   it("acts once through a form post and records the link's use with the verdict", async () => {

@@ -17,6 +17,7 @@ import { createDynamoReminderLog } from "@cbm/functions/adapters/dynamo-reminder
 import { createApprovalLinkIssuer } from "@cbm/functions/links/link-issuer";
 import { createExpiryReminders } from "@cbm/functions/tick/expiry-reminders";
 import { createApiHandler } from "@cbm/functions/http/create-api-handler";
+import { createWebHandler, isWebPath } from "@cbm/functions/http/create-web-handler";
 import { createLocalObservability } from "@cbm/functions/observability/local";
 import type { LogLevel } from "@cbm/functions/observability/logger";
 import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
@@ -226,7 +227,10 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
-    const handler = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", web: { secret: linkKey, links: createDynamoLinkStore({ client: documentClient, tableName }) } });
+    const api = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, defaultRegion: opts.aws?.regions[0] ?? "us-east-1" });
+    const web = createWebHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, secret: linkKey, links: createDynamoLinkStore({ client: documentClient, tableName }) });
+    // As API Gateway does in AWS: the browser pages go to their own handler, everything else to the JSON API.
+    const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) => (isWebPath(event.path) ? web(event, context) : api(event, context));
     const listener = createHttpListener({
       handler,
       apiKey: () => secrets.apiKey(),

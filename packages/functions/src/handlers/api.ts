@@ -2,7 +2,6 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
-import { createDynamoLinkStore } from "../adapters/dynamo-link-store";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { loadApiConfig } from "../config";
 import { createApiHandler } from "../http/create-api-handler";
@@ -19,19 +18,16 @@ const logger = createLogger({ service: "cbm-api", ...(config.logLevel ? { level:
 // CloudWatch Embedded Metric Format on stdout: Lambda ships it with the logs, CloudWatch turns it into metrics.
 const metrics = createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) });
 const documentClient = createDocumentClient({ region: config.region, endpoint: config.endpoints.dynamodb });
-const secretsClient = new SecretsManagerClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}) });
-// The link key signs approval links and console sessions; it is never the API key.
-const linkKey = config.linkKeySecretId ? createSecretsManagerSource({ client: secretsClient, secretId: config.linkKeySecretId }) : undefined;
 
 export const handler = createApiHandler({
   store: createDynamoBlockStore({ client: documentClient, tableName: config.tableName, logger }),
   history: createDynamoHistoryStore({ client: documentClient, tableName: config.tableName, logger }),
-  secrets: createSecretsManagerSource({ client: secretsClient, secretId: config.apiKeySecretId }),
+  secrets: createSecretsManagerSource({
+    client: new SecretsManagerClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}) }),
+    secretId: config.apiKeySecretId,
+  }),
   logger,
   metrics,
   apiUrl: config.apiUrl,
   ...(config.region ? { defaultRegion: config.region } : {}),
-  ...(linkKey
-    ? { web: { secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() }, links: createDynamoLinkStore({ client: documentClient, tableName: config.tableName }) } }
-    : {}),
 });

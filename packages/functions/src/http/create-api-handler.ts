@@ -6,7 +6,6 @@ import { blockRoutes } from "./block-routes";
 import { createHttpHandler } from "./handler-factory";
 import { openApiRoute } from "./openapi";
 import type { AnyRoute } from "./types";
-import { webRoutes, type WebDeps } from "./web-routes";
 import type { AccessLogger } from "../observability/access-log";
 import { createLogger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
@@ -27,8 +26,6 @@ export interface ApiHandlerDeps {
   maxBodyBytes?: number;
   /** Region given to a block registered without one (first-release scripts): where CBM runs. */
   defaultRegion?: string;
-  /** Approval links and the console (`/link/…`, `/console/…`); without the link key neither is served. */
-  web?: WebDeps;
 }
 
 /** Builds the API's Middy handler from ports; the Lambda below, tests and local mode all go through this. */
@@ -38,7 +35,6 @@ export function createApiHandler(deps: ApiHandlerDeps) {
   const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids, ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}) });
   const routes: AnyRoute[] = [];
   routes.push(openApiRoute(() => routes, { serverUrl: deps.apiUrl }), ...blockRoutes(blocks, { apiUrl: deps.apiUrl }));
-  if (deps.web) routes.push(...webRoutes({ ...deps.web, store: deps.store, history: deps.history, blocks, apiKey: deps.secrets, clock, ids, ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}) }));
   return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-api" }), ...(deps.metrics ? { metrics: deps.metrics } : {}), maxBodyBytes: deps.maxBodyBytes });
 }
 

@@ -1,0 +1,34 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { ConfigError } from "@cbm/core";
+import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
+import { createDocumentClient } from "../adapters/dynamo-client";
+import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
+import { createDynamoLinkStore } from "../adapters/dynamo-link-store";
+import { createSecretsManagerSource } from "../adapters/secrets-manager";
+import { loadApiConfig } from "../config";
+import { createWebHandler } from "../http/create-web-handler";
+import { createLogger, stdoutSink } from "../observability/logger";
+import { createMetrics } from "../observability/metrics";
+
+export { createWebHandler, type WebHandlerDeps } from "../http/create-web-handler";
+
+// Composition root of the browser pages (`/link/…`, `/console…`), a function of its own behind the API's gateway.
+const config = loadApiConfig(process.env);
+if (!config.linkKeySecretId) throw new ConfigError("Invalid configuration: LINK_KEY_SECRET_ID: is required but not set");
+const logger = createLogger({ service: "cbm-web", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
+const metrics = createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) });
+const documentClient = createDocumentClient({ region: config.region, endpoint: config.endpoints.dynamodb });
+const secretsClient = new SecretsManagerClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}) });
+// The link key signs approval links and console sessions; it is never the API key.
+const linkKey = createSecretsManagerSource({ client: secretsClient, secretId: config.linkKeySecretId });
+
+export const handler = createWebHandler({
+  store: createDynamoBlockStore({ client: documentClient, tableName: config.tableName, logger }),
+  history: createDynamoHistoryStore({ client: documentClient, tableName: config.tableName, logger }),
+  links: createDynamoLinkStore({ client: documentClient, tableName: config.tableName }),
+  secrets: createSecretsManagerSource({ client: secretsClient, secretId: config.apiKeySecretId }),
+  secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() },
+  logger,
+  metrics,
+  ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+});

@@ -1,0 +1,40 @@
+import type { BlockStore, Clock, HistoryStore, Ids } from "@cbm/core";
+import { systemClock } from "../adapters/clock";
+import { createUlidIds } from "../adapters/ids";
+import type { RefreshableSecretSource } from "../adapters/secrets-source";
+import type { AccessLogger } from "../observability/access-log";
+import { createLogger } from "../observability/logger";
+import type { Metrics } from "../observability/metrics";
+import { createBlockUseCases } from "../use-cases/blocks";
+import { createHttpHandler } from "./handler-factory";
+import { webRoutes, type WebDeps } from "./web-routes";
+
+export interface WebHandlerDeps extends WebDeps {
+  store: BlockStore;
+  history: HistoryStore;
+  /** The API key: the console signs in with it (it never reaches the browser). */
+  secrets: RefreshableSecretSource;
+  clock?: Clock;
+  ids?: Ids;
+  logger?: AccessLogger;
+  metrics?: Pick<Metrics, "add" | "flush">;
+  /** Public base URL: the path prefix of every page link and the origin forms must come from. */
+  apiUrl?: string;
+}
+
+/** Paths the browser pages own; everything else is the JSON API. API Gateway and local mode route on this. */
+export function isWebPath(path: string): boolean {
+  return path === "/console" || path.startsWith("/console/") || path.startsWith("/link/");
+}
+
+/**
+ * The browser pages (approval links, the console) as their own handler, built by the same factory as the JSON
+ * API: in AWS a function of its own behind the same API Gateway, so neither bundle carries the other's code.
+ */
+export function createWebHandler(deps: WebHandlerDeps) {
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? createUlidIds(clock);
+  const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids });
+  const routes = webRoutes({ secret: deps.secret, links: deps.links, store: deps.store, history: deps.history, blocks, apiKey: deps.secrets, clock, ids, ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}) });
+  return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-web" }), ...(deps.metrics ? { metrics: deps.metrics } : {}) });
+}
