@@ -30,6 +30,7 @@ export function banner({ handle, clockRate, tickSeconds, dataDir, seeded, aws }:
     `  API URL:  ${apiUrl}`,
     `  API key:  ${apiKey}`,
     `            ${keyCreated ? "new, saved" : "reused from"} ${keyFile} (readable only by you)`,
+    `  Console:  ${apiUrl}/console (sign in with the API key; approval notices carry a link to answer in the browser)`,
     "",
     "In another terminal:",
     "",
