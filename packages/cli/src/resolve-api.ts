@@ -1,5 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { CliError, EXIT } from "./errors";
 import { findLocalDir, readLocalApi } from "./local-files";
 
@@ -23,6 +21,11 @@ export const stageParameters = (stage: string) => ({ apiUrl: `/cbm/${stage}/apiU
 
 async function fromStage(stage: string): Promise<{ apiUrl: string; apiKey: string }> {
   const names = stageParameters(stage);
+  // Loaded only here: most commands never need the SDK, and loading it costs more than the rest of a run.
+  const [{ GetSecretValueCommand, SecretsManagerClient }, { GetParameterCommand, SSMClient }] = await Promise.all([
+    import("@aws-sdk/client-secrets-manager"),
+    import("@aws-sdk/client-ssm"),
+  ]);
   const ssm = new SSMClient({});
   const sm = new SecretsManagerClient({});
   try {

@@ -224,6 +224,34 @@ describe("cbm import", () => {
   });
 });
 
+describe("cbm import in local mode", () => {
+  it("finds local mode's emulator and account by itself when it talks to local mode's API", async () => {
+    const id = seedReservation("cr-0000000000000b004", { days: 10 });
+
+    const r = await cbm(["import", "--regions", "us-east-1", "--dry-run", "--json"], { cwd: root });
+
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json<{ toRegister: { capacityReservationId: string }[] }>().toRegister.map((f) => f.capacityReservationId)).toContain(id);
+  });
+});
+
+describe("warnings and errors for scripts", () => {
+  it("prints the API's warnings on stderr, keeping --json stdout one document", async () => {
+    const id = seedReservation("cr-0000000000000b005");
+    const r = await cbm(["add", "--reservation", id, "--region", "us-east-1", "--lookahead-hours", "6", "--json", ...api]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: lookaheadHours 6 is under 13/m);
+    expect(r.json<Block>().capacityReservationId).toBe(id);
+  });
+
+  it("answers an error with --json as one JSON document on stderr", async () => {
+    const r = await cbm(["get", "no-such-block", "--json", ...api]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(JSON.parse(r.stderr)).toMatchObject({ error: { status: 404, code: "NOT_FOUND" } });
+  });
+});
+
 describe("cbm outbox", () => {
   it("lists local mode's notifications, filtered by block", async () => {
     const r = await cbm(["outbox", "--pk", "llm-pretrain", "--json", ...api]);
@@ -274,5 +302,28 @@ describe("finding the API, usage and errors", () => {
     expect(help.stdout).toMatch(/Exit codes: 0 ok/);
     const cmdHelp = await cbm(["import", "--help"]);
     expect(cmdHelp.stdout).toMatch(/--ec2-endpoint/);
+  });
+});
+
+describe("the built cbm", () => {
+  const launcher = join(import.meta.dirname, "..", "scripts", "cbm.mjs");
+
+  it("runs as plain JavaScript (no tsx) and answers an API command", async () => {
+    const { execFile } = await import("node:child_process");
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [launcher, "get", "llm-pretrain", "--json", ...api], (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+    );
+    expect(JSON.parse(out).PK).toBe("llm-pretrain");
+  });
+
+  it("exits quietly when its reader closes the pipe early", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [launcher, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
   });
 });

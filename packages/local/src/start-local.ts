@@ -19,7 +19,7 @@ import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
 import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
 import { freePort, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
-import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl } from "./state-dir";
+import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 
 /** Credentials DynamoDB Local and the emulator accept (DynamoDB Local wants letters and digits only). */
@@ -272,6 +272,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     loop.tickLoop = tickLoop;
     cleanups.push(() => tickLoop.stop());
     writeApiUrl(stateDir, apiUrl);
+    if (emulator) writeLocalEc2(stateDir, { endpoint: emulator.url, accountId });
     cleanups.push(async () => removeApiUrl(stateDir, apiUrl));
     const startScheduler = () => {
       if (intervalMs > 0) tickLoop.start();
