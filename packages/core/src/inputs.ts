@@ -478,6 +478,16 @@ export function applyBlockUpdate(
 
   const now = canonicalIso(ctx.now);
   const policy = buildPolicy(block.policy, n.policy);
+  // `spent` is counted in the policy's currency: switching currency would read 900 USD as 900 EUR against the budget.
+  if (policy.currency !== block.policy.currency && (compareMoney(block.spent, "0") > 0 || block.pendingExtension || block.intent)) {
+    throw new ValidationError([
+      {
+        field: n.policy.currency?.field ?? "currency",
+        message: `cannot change while ${block.spent} ${block.policy.currency} is counted as spent: reset the spend first (POST /{PK}/reset-spend)`,
+        code: "conflict",
+      },
+    ]);
+  }
   const warnings: string[] = [...echoWarnings];
   // `approved` read back unchanged is an echo; the first release's `approval` flag is always an act.
   const verdict: ApprovalCommand | undefined =
