@@ -11,6 +11,7 @@ export * from "./ports";
 export * from "./time";
 export * from "./window";
 export * from "./inputs";
+export * from "./safe-text";
 export * from "./reconcile";
 export * from "./engine";
 export * from "./wanted-durations";
