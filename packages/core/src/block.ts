@@ -7,7 +7,7 @@ import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
  * Keys a block cannot have because `/{PK}` could never reach it: `GET /openapi.json` is the API's own description,
  * and URL clients resolve `.` and `..` away before sending the request.
  */
-export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", ".."];
+export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", "..", "_local"]; // _local: local mode serves /_local/… itself
 
 export const PK = z
   .string()

@@ -87,11 +87,28 @@ export const DEFAULT_RESOURCES = ["/", "/openapi.json", "/{PK}", "/{PK}/deny", "
 
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]*\+json|xml|[\w.+-]*\+xml|x-www-form-urlencoded|javascript|graphql))/i;
 
+/**
+ * The request target split as API Gateway sees it: the path exactly as sent (no `//` collapsed, no `.` or `..`
+ * resolved) and the query. `new URL(target, base)` would be wrong twice: it reads `//x/y` as host `x`, path `/y`,
+ * and resolves `/x/../y` to `/y`, so either would reach another block than the one written.
+ */
+export function splitTarget(target: string): { path: string; query: URLSearchParams } {
+  const q = target.indexOf("?");
+  return { path: q < 0 ? target : target.slice(0, q), query: new URLSearchParams(q < 0 ? "" : target.slice(q + 1)) };
+}
+
+/** A path with an empty, `.` or `..` segment names no resource: it is never normalised into one that does. */
+function hasAmbiguousSegment(segs: string[]): boolean {
+  return segs.some((s) => s === "" || s === "." || s === "..");
+}
+
 function matchResource(path: string, resources: string[]): { resource: string; pathParameters: Record<string, string> | null } {
-  const segs = path.split("/").filter(Boolean);
+  if (path === "/") return { resource: "/", pathParameters: null };
+  // A trailing slash is allowed (the router ignores it), as API Gateway does; any other empty segment is not.
+  const segs = path.slice(1).replace(/\/$/, "").split("/");
   // Static templates first, as API Gateway prefers the most specific match.
   const sorted = [...resources].sort((a, b) => Number(a.includes("{")) - Number(b.includes("{")));
-  for (const r of sorted) {
+  for (const r of hasAmbiguousSegment(segs) ? [] : sorted) {
     const rs = r.split("/").filter(Boolean);
     if (rs.length !== segs.length) continue;
     const params: Record<string, string> = {};
@@ -108,7 +125,7 @@ function matchResource(path: string, resources: string[]): { resource: string; p
     }
     if (ok) return { resource: r, pathParameters: Object.keys(params).length ? params : null };
   }
-  return { resource: "/{proxy+}", pathParameters: path === "/" ? null : { proxy: safeDecode(path.slice(1)) } };
+  return { resource: "/{proxy+}", pathParameters: { proxy: safeDecode(path.slice(1)) } };
 }
 
 function safeDecode(s: string): string {
@@ -125,7 +142,7 @@ export function toProxyEvent(
   body: Buffer,
   opts: { stage: string; resources: string[]; requestId?: string; now?: Date },
 ): ProxyEvent {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  const { path, query: search } = splitTarget(req.url ?? "/");
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   // rawHeaders keeps the client's casing and repeated headers, as API Gateway passes them.
@@ -137,11 +154,10 @@ export function toProxyEvent(
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
+  for (const [k, v] of search) {
     query[k] = v;
     (multiQuery[k] ??= []).push(v);
   }
-  const path = url.pathname.replace(/\/{2,}/g, "/");
   const { resource, pathParameters } = matchResource(path, opts.resources);
   const contentType = req.headers["content-type"] ?? "";
   const isText = body.length === 0 || contentType === "" || TEXT_TYPES.test(contentType);
@@ -270,20 +286,25 @@ export function createHttpListener(opts: HttpAdapterOptions): (req: IncomingMess
       sendJson(res, 413, { message: "Request Too Long" }, extra);
       return;
     }
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const { path, query } = splitTarget(req.url ?? "/");
+    if (!path.startsWith("/")) {
+      // An absolute-form or `*` target: API Gateway serves paths only.
+      sendJson(res, 400, { message: "Bad Request" }, extra);
+      return;
+    }
     const method = (req.method ?? "GET").toUpperCase();
-    const local = opts.localRoutes?.[`${method} ${url.pathname}`];
-    if (local || url.pathname.startsWith("/_local/")) {
+    const local = opts.localRoutes?.[`${method} ${path}`];
+    if (local || path.startsWith("/_local/")) {
       const given = req.headers["x-api-key"];
       if (!opts.apiKey || typeof given !== "string" || !sameSecret(given, await opts.apiKey())) {
         sendJson(res, 403, { message: "Forbidden" }, extra);
         return;
       }
       if (!local) {
-        sendJson(res, 404, { message: `No local route ${method} ${url.pathname}` }, extra);
+        sendJson(res, 404, { message: `No local route ${method} ${path}` }, extra);
         return;
       }
-      const r = await local({ method, path: url.pathname, query: url.searchParams });
+      const r = await local({ method, path, query });
       sendJson(res, r.status, r.body, extra);
       return;
     }
