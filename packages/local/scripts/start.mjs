@@ -16,5 +16,6 @@ if (process.env.CBM_SKIP_INSTALL === "1") {
   if (code !== 0) process.exit(code);
 }
 // Registers tsx's loader in this process, as `node --import tsx` does, so the TypeScript entry point runs here.
+process.stdout.write("Loading CBM…\n");
 await import("tsx");
 await import(pathToFileURL(join(root, "packages", "local", "src", "bin.ts")).href);

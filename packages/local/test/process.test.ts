@@ -145,7 +145,7 @@ describe("npm start as a process", () => {
     const key = readFileSync(join(state, "api-key"), "utf8").trim();
     const url = readFileSync(join(state, "api-url"), "utf8").trim();
     expect(url).toBe(`http://127.0.0.1:${port}`);
-    const steps = ["Not installing dependencies", "Starting DynamoDB Local (Java) on 127.0.0.1:", "DynamoDB Local is ready (", "EC2 emulator ready at", "API URL:"];
+    const steps = ["Not installing dependencies", "Loading CBM…", "Starting DynamoDB Local (Java) on 127.0.0.1:", "DynamoDB Local is ready (", "EC2 emulator ready at", "API URL:"];
     const at = steps.map((s) => out.indexOf(s));
     expect(at.every((i) => i >= 0), out).toBe(true);
     expect(at).toEqual([...at].sort((a, b) => a - b));
