@@ -1,7 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Block, BlockStore, Clock, Notification, Notifier } from "@cbm/core";
-import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
+import type { EmulatorHandle } from "@cbm/ec2-emulator";
 import { systemClock } from "@cbm/functions/adapters/clock";
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "@cbm/functions/adapters/console-outbox-notifier";
 import { createDocumentClient } from "@cbm/functions/adapters/dynamo-client";
@@ -17,8 +15,9 @@ import { createLocalObservability } from "@cbm/functions/observability/local";
 import type { LogLevel } from "@cbm/functions/observability/logger";
 import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
 import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
-import { freePort, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
+import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
+import { startLocalWorld } from "./local-world";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 
@@ -44,7 +43,10 @@ export interface StartLocalOptions {
   clockRate?: number;
   /** Where the virtual clock starts; default now. */
   clockStart?: string;
-  /** Keep DynamoDB Local's data in this folder instead of memory. */
+  /**
+   * Keep everything in this folder instead of memory: DynamoDB Local's data (CBM's records) and the emulator's world
+   * (blocks, extensions, ledger, clock). One local mode at a time may use a folder.
+   */
   dataDir?: string;
   /** Seed the emulator's demo blocks and register them in CBM. Default true. */
   seed?: boolean;
@@ -60,6 +62,8 @@ export interface StartLocalOptions {
   startScheduler?: boolean;
   /** Human-readable output (notifications, status changes, tick problems). Default console.log; tests pass a no-op. */
   print?: (text: string) => void;
+  /** Lines about a slow start (DynamoDB Local starting, a restored world …); default: none. */
+  progress?: (line: string) => void;
   /** Log lines (the same as in Lambda, readable) at or above this level reach `print`. Default "warn". */
   logLevel?: LogLevel;
 }
@@ -178,17 +182,16 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       await createTable(documentClient, tableName);
       ec2 = createEc2CapacityProvider({});
     } else {
-      if (opts.dataDir) mkdirSync(resolve(opts.dataDir), { recursive: true });
-      dynamo = await startDynamoLocal({ detached: true, ...(opts.dataDir ? { dbPath: resolve(opts.dataDir) } : {}) });
-      cleanups.push(() => dynamo!.stop());
-      emulator = await startEmulator({
-        port: 0,
-        clock: { start: opts.clockStart ?? new Date().toISOString(), rate: clockRate },
-        seed: opts.seed === false ? "none" : "demo",
-        defaultAccountId: LOCAL_ACCOUNT_ID,
+      const world = await startLocalWorld({
+        clockRate,
+        seed: opts.seed !== false,
+        progress: opts.progress ?? (() => undefined),
+        ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+        ...(opts.clockStart !== undefined ? { clockStart: opts.clockStart } : {}),
         ...(opts.paymentDelaySeconds !== undefined ? { paymentDelaySeconds: opts.paymentDelaySeconds } : {}),
       });
-      cleanups.push(() => emulator!.stop());
+      cleanups.push(() => world.stop());
+      ({ dynamo, emulator } = world);
       const control = emulator.control;
       clock = { now: () => control.now() };
       accountId = LOCAL_ACCOUNT_ID;
