@@ -20,11 +20,12 @@ export interface CallLimits {
 /**
  * The API: a client waits for the answer, so a stalled dependency must turn into a 503 within about 3 s. A request
  * makes at most two calls after a stall begins (the failed one, then removing its idempotency record), so each
- * gets 1.5 s. DynamoDB answers in milliseconds, so one quick retry fits.
+ * gets 1.25 s. DynamoDB answers in milliseconds: the second attempt is for fast failures (a reset connection, a
+ * 500), which come back at once, not for a second long wait.
  */
-export const API_DYNAMO_LIMITS: CallLimits = { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2, budgetMs: 1_500 };
+export const API_DYNAMO_LIMITS: CallLimits = { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2, budgetMs: 1_250 };
 /** The API key is cached for minutes, so this call is rare; it gets the same bound as DynamoDB. */
-export const API_SECRETS_LIMITS: CallLimits = { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2, budgetMs: 1_500 };
+export const API_SECRETS_LIMITS: CallLimits = { connectionTimeoutMs: 500, requestTimeoutMs: 1_000, maxAttempts: 2, budgetMs: 1_250 };
 /** The tick has 40 s of work time: a stalled read of the due blocks ends the tick after 3 s; the next minute retries. */
 export const TICK_DYNAMO_LIMITS: CallLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts: 3, budgetMs: 3_000 };
 /** A notice is worth a little patience, but a stalled SNS must not eat the tick: one retry, 5 s in all. */
