@@ -29,8 +29,24 @@ export class PayloadTooLargeError extends CbmError {
 
 export class UnsupportedMediaTypeError extends CbmError {
   readonly code = "UNSUPPORTED_MEDIA_TYPE";
-  constructor(contentType: string) {
-    super(`Content-Type '${contentType.slice(0, 100)}' is not supported; send application/json`);
+  constructor(contentType: string, message = `Content-Type '${contentType.slice(0, 100)}' is not supported; send application/json`) {
+    super(message);
+  }
+}
+
+/** An Idempotency-Key already used for a different request (another body or If-Match) on the same route and block. */
+export class IdempotencyKeyReusedError extends CbmError {
+  readonly code = "IDEMPOTENCY_KEY_REUSED";
+  constructor(options?: { cause?: unknown }) {
+    super("This Idempotency-Key was used for a different request; use a new key for a new request", options);
+  }
+}
+
+/** The first request with this Idempotency-Key is still running; its outcome is not known yet. */
+export class IdempotencyInProgressError extends CbmError {
+  readonly code = "IDEMPOTENCY_IN_PROGRESS";
+  constructor(options?: { cause?: unknown }) {
+    super("A request with this Idempotency-Key is still in progress; retry shortly with the same key", options);
   }
 }
 

@@ -63,6 +63,8 @@ export interface Route<P = Record<string, never>, Q = Record<string, never>> {
   /** Headers the route reads, for the docs. */
   requestHeaders?: QueryParamDoc[];
   responses: Record<number, ResponseDoc>;
+  /** A write that honours Idempotency-Key: a retry with the same key gets the first response instead of a second write. */
+  idempotent?: boolean;
   handler(req: RouteRequest<P, Q>): Promise<RouteResponse>;
 }
 

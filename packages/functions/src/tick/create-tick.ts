@@ -18,6 +18,7 @@ import {
   type HistoryEventType,
   type HistoryStore,
   type Ids,
+  InfrastructureError,
   type Notification,
   type Notifier,
   type PurchaseIntent,
@@ -121,6 +122,8 @@ export interface TickReport {
   /** Blocks at risk (ending within 24 h, to be extended, not paid), when this tick swept all blocks; else absent. */
   blocksAtRisk?: number;
   deadlineReached: boolean;
+  /** The due blocks could not be read (DynamoDB failed or did not answer in time): the tick ended early, cleanly. */
+  dueUnavailable?: boolean;
   durationMs: number;
 }
 
@@ -172,7 +175,8 @@ export function createTick(opts: CreateTickOptions): Tick {
         report.deadlineReached = true;
         break;
       }
-      const page = await store.findDue(tickNow, { limit: pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await readDue(tickNow, cursor, report);
+      if (!page) break;
       cursor = page.cursor;
       const fresh = page.items.filter((b) => !seen.has(b.PK));
       for (const b of fresh) seen.add(b.PK);
@@ -180,7 +184,7 @@ export function createTick(opts: CreateTickOptions): Tick {
       await processPage(fresh, report, timeLeft, io);
     } while (cursor);
 
-    if (atRiskEveryMs > 0 && timeLeft() && (lastSweepAt === undefined || clock.now().getTime() - lastSweepAt >= atRiskEveryMs)) {
+    if (atRiskEveryMs > 0 && !report.dueUnavailable && timeLeft() && (lastSweepAt === undefined || clock.now().getTime() - lastSweepAt >= atRiskEveryMs)) {
       await sweepAtRisk(report);
     }
 
@@ -188,6 +192,23 @@ export function createTick(opts: CreateTickOptions): Tick {
     logger.info("tick done", { ...report });
     return report;
   };
+
+  /**
+   * One page of due blocks, or undefined when the store failed: then the tick gives up (the blocks are still due, the
+   * next tick reads them again) instead of throwing, so a stalled DynamoDB costs one bounded call per tick, not a
+   * Lambda error each minute. No heartbeat is written for such a tick (tick-metrics.ts), so an outage still alarms.
+   */
+  async function readDue(tickNow: string, cursor: string | undefined, report: TickReport) {
+    try {
+      return await store.findDue(tickNow, { limit: pageSize, ...(cursor ? { cursor } : {}) });
+    } catch (err) {
+      if (!(err instanceof InfrastructureError)) throw err;
+      report.errors++;
+      report.dueUnavailable = true;
+      logger.warn("due blocks unavailable; tick ends, the next one retries", { error: describeError(err) });
+      return undefined;
+    }
+  }
 
   /**
    * Counts the blocks at risk; each one gets a warning line. Only blocks ending within the at-risk horizon are read
