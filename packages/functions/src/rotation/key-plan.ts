@@ -54,8 +54,9 @@ export function planKeys(input: KeyPlanInput): KeyPlan {
 }
 
 /**
- * When the current version became current: a rotation sets LastRotatedDate as it finishes; a value put by hand only
- * has its own creation date. The later of the two is never after the real switch by more than a rotation's duration.
+ * When the current version became current, as far as Secrets Manager says: a rotation records LastRotatedDate when it
+ * finishes, a value put by hand only has its version's creation date; whichever is later. (finishSecret does not
+ * need this: it passes the moment it moved the label.)
  */
 export function switchTime(currentCreatedAt: Date, lastRotatedAt: Date | undefined): Date {
   return lastRotatedAt && lastRotatedAt > currentCreatedAt ? lastRotatedAt : currentCreatedAt;
