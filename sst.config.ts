@@ -26,7 +26,8 @@ export default {
         POWERTOOLS_SERVICE_NAME: "cbm",
       },
     }));
-    app.stack(Database).stack(Secrets).stack(Notifications).stack(Api).stack(Jobs).stack(Monitoring);
+    // Secrets after Api: the key's rotation function keeps the API's usage plan in line with the secret.
+    app.stack(Database).stack(Notifications).stack(Api).stack(Secrets).stack(Jobs).stack(Monitoring);
     suppressSstInternals(app);
   },
 } satisfies SSTConfig;

@@ -40,7 +40,10 @@ export async function benchBundles(runs = 10) {
             AWS_LAMBDA_FUNCTION_NAME: `cbm-${name}`,
             ACCOUNT_ID: "123456789012",
             TABLE_NAME: "bench",
-            API_KEY_SECRET_ID: "bench",
+            // An ARN, as the rotation function requires (the API takes any secret id).
+            API_KEY_SECRET_ID: "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-AbCdEf",
+            USAGE_PLAN_ID: "bench",
+            API_KEY_NAME_PREFIX: "bench-",
             AWS_REGION: "us-east-1",
             AWS_ACCESS_KEY_ID: "AKIDLOCAL",
             AWS_SECRET_ACCESS_KEY: "bench",

@@ -66,3 +66,23 @@ export class MethodNotAllowedError extends CbmError {
     super(`Method ${method.slice(0, 16)} is not allowed here; allowed: ${allow.join(", ")}`);
   }
 }
+
+/*
+ * Errors of the API-key rotation (handlers/rotate-api-key.ts). Secrets Manager records a failed step and retries the
+ * rotation; the message says what an operator has to fix. Never carries a key.
+ */
+
+/** An invocation that is neither a Secrets Manager rotation step for this function's secret nor its reconcile schedule. */
+export class RotationEventError extends CbmError {
+  readonly code = "ROTATION_EVENT_INVALID";
+}
+
+/** The secret is not in a state the step can work from (rotation disabled, unknown token, unreadable value). */
+export class RotationStateError extends CbmError {
+  readonly code = "ROTATION_STATE_INVALID";
+}
+
+/** testSecret: API Gateway would not accept the pending key, so it must not become current. */
+export class RotationTestError extends CbmError {
+  readonly code = "ROTATION_TEST_FAILED";
+}
