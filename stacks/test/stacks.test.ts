@@ -4,7 +4,7 @@ import { useProject } from "sst/project.js";
 import { type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The table design the adapters, their tests and local mode use; the stack must declare the same one.
-import { tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
+import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
 import { API_ROUTES } from "../api.js";
 import { buildLikeSst } from "../bundling.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
@@ -135,6 +135,7 @@ describe("Database", () => {
       expect(table.BillingMode).toBe("PAY_PER_REQUEST");
       expect(table.ProvisionedThroughput).toBeUndefined();
       expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.TimeToLiveSpecification).toEqual({ AttributeName: IDEMPOTENCY_EXPIRY_ATTRIBUTE, Enabled: true });
       // SSEEnabled with no key id is KMS with the AWS-managed aws/dynamodb key.
       expect(table.SSESpecification).toEqual({ SSEEnabled: true });
       expect(table.TableName).toBeUndefined();

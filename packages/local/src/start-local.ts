@@ -2,7 +2,9 @@ import type { Block, BlockStore, Clock, Notification, Notifier } from "@cbm/core
 import type { EmulatorHandle } from "@cbm/ec2-emulator";
 import { systemClock } from "@cbm/functions/adapters/clock";
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "@cbm/functions/adapters/console-outbox-notifier";
-import { createDocumentClient } from "@cbm/functions/adapters/dynamo-client";
+import { createDynamoClients } from "@cbm/functions/adapters/dynamo-client";
+import { createDynamoIdempotency } from "@cbm/functions/adapters/dynamo-idempotency";
+import { sdkClientConfig, SNS_LIMITS } from "@cbm/functions/adapters/call-limits";
 import { createDynamoBlockStore } from "@cbm/functions/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "@cbm/functions/adapters/dynamo-history-store";
 import { createTable } from "@cbm/functions/adapters/dynamo-schema";
@@ -116,10 +118,10 @@ async function snsNotifier(topicArn: string, region: string): Promise<Notifier> 
   // @aws-sdk/client-sns is a dependency of @cbm/functions, not of this package: resolve it from there.
   const { createRequire } = await import("node:module");
   const fromFunctions = createRequire(import.meta.resolve("@cbm/functions/adapters/sns-notifier"));
-  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as { SNSClient: new (c: { region: string }) => unknown };
+  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as { SNSClient: new (c: { region: string } & ReturnType<typeof sdkClientConfig>) => unknown };
   const { createSnsNotifier } = await import("@cbm/functions/adapters/sns-notifier");
   type SnsClient = Parameters<typeof createSnsNotifier>[0]["client"];
-  return createSnsNotifier({ client: new SNSClient({ region }) as SnsClient, topicArn });
+  return createSnsNotifier({ client: new SNSClient({ region, ...sdkClientConfig(SNS_LIMITS) }) as SnsClient, topicArn });
 }
 
 async function listAll(store: BlockStore): Promise<Block[]> {
@@ -173,13 +175,13 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     let clock: Clock = systemClock;
     let accountId: string;
     const tableName = opts.aws?.table ?? LOCAL_TABLE;
-    let documentClient;
+    let dynamoClients;
     let ec2;
 
     if (opts.aws) {
       accountId = opts.aws.accountId;
-      documentClient = createDocumentClient({ region: opts.aws.regions[0] });
-      await createTable(documentClient, tableName);
+      dynamoClients = createDynamoClients({ region: opts.aws.regions[0] });
+      await createTable(dynamoClients.doc, tableName);
       ec2 = createEc2CapacityProvider({});
     } else {
       const world = await startLocalWorld({
@@ -195,10 +197,11 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       const control = emulator.control;
       clock = { now: () => control.now() };
       accountId = LOCAL_ACCOUNT_ID;
-      documentClient = createDocumentClient({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
-      await createTable(documentClient, tableName);
+      dynamoClients = createDynamoClients({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
+      await createTable(dynamoClients.doc, tableName);
       ec2 = createEc2CapacityProvider({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
     }
+    const documentClient = dynamoClients.doc;
     cleanups.push(async () => documentClient.destroy());
 
     // The same log lines and metrics as in Lambda: lines at logLevel and above are printed readably, metrics are
@@ -221,7 +224,12 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
-    const handler = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, defaultRegion: opts.aws?.regions[0] ?? "us-east-1" });
+    const handler = createApiHandler({
+      store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl,
+      defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
+      // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
+      idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
+    });
     const listener = createHttpListener({
       handler,
       apiKey: () => secrets.apiKey(),
