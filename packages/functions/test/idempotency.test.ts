@@ -5,7 +5,7 @@ import { crId, fixedClock } from "./support/blocks";
 import { wrapStore } from "./support/scheduler-harness";
 
 /*
- * Idempotency-Key over the real Middy pipeline and Powertools' DynamoDB persistence layer on DynamoDB Local: a
+ * Idempotency-Key over the real Middy pipeline and the idempotency store on DynamoDB Local: a
  * retried write happens once, whatever the client's network did to the first answer.
  */
 

@@ -11,7 +11,7 @@ export interface DocumentClientOptions {
   limits?: CallLimits;
 }
 
-/** Both views of one connection: the plain client (Powertools idempotency) and the document client (the stores). */
+/** Both views of one connection: the plain client (the idempotency store) and the document client (the stores). */
 export interface DynamoClients {
   base: DynamoDBClient;
   doc: DynamoDBDocumentClient;

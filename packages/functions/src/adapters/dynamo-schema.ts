@@ -38,7 +38,7 @@ export const ENDING_INDEX = "ending";
 export const ENDS_AT_ATTRIBUTE = "endsAt";
 
 /**
- * The API's idempotency records (Powertools, adapters/dynamo-idempotency.ts) live in this table under one partition,
+ * The API's idempotency records (adapters/dynamo-idempotency.ts) live in this table under one partition,
  * with SK = `cbm-api#<sha256 of key and scope>`. `#` cannot occur in a block's PK, so they never meet a block, and
  * they carry no index attribute, so no index sees them.
  */

@@ -8,7 +8,7 @@ export const IDEMPOTENCY_HEADER = "idempotency-key";
 export const REPLAYED_HEADER = "Idempotent-Replayed";
 
 /**
- * What the API needs of an idempotency store (implemented over Powertools in adapters/dynamo-idempotency.ts).
+ * What the API needs of an idempotency store (implemented on DynamoDB in adapters/dynamo-idempotency.ts).
  * `once` runs `execute` at most once per `key` while the key lives: a repeat with the same `request` gets the first
  * result back with `replayed: true`; with another `request` it throws IdempotencyKeyReusedError; while the first
  * still runs, IdempotencyInProgressError. A failed `execute` stores nothing, so the same key may try again.
