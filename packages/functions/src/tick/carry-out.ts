@@ -4,8 +4,7 @@ import {
   type EventSpec,
   countBought,
   failuresAfter,
-  historyEvents,
-  markPaymentAlerted,
+  approvalRequestedEvent, approvalVoidedEvent, intentSettledBoughtEvent, intentSettledNotBoughtEvent, paymentPendingAlertEvent, purchasedEvent, statusChangedEvent, markPaymentAlerted,
   nextCheckAfter,
   recordApprovalRequest,
   recordNotPurchased,
@@ -34,7 +33,7 @@ export async function waitOrStop(ctx: TickContext, run: Run, base: Block, decisi
   const events = [...pre.events];
   const notes = [...pre.notifications];
   const statusChanged = next.status !== run.stored.status;
-  if (statusChanged) events.push(historyEvents.statusChanged(run.stored, next));
+  if (statusChanged) events.push(statusChangedEvent(run.stored, next));
   // One notice per stop that needs people, when the block enters it (a payment failure already has its own).
   if (decision.kind === "stop" && statusChanged && stopNotifies(decision.reason) && !notes.some((n) => n.kind === "payment-failed")) {
     notes.push(stopNotification(next, decision.reason, decision.detail, next.endDate ?? undefined, now, ctx.textOpts));
@@ -49,7 +48,7 @@ export async function awaitPayment(ctx: TickContext, run: Run, base: Block, deci
   const notes = [...pre.notifications];
   if (decision.alert) {
     next = markPaymentAlerted(next, decision.extension, now);
-    events.push(historyEvents.paymentPendingAlert(decision.extension, decision.window));
+    events.push(paymentPendingAlertEvent(decision.extension, decision.window));
     notes.push(paymentPendingAlert(next, decision.extension, decision.window, now));
   }
   await writeBlock(ctx, run, next, events);
@@ -61,8 +60,8 @@ export async function requestApproval(ctx: TickContext, run: Run, base: Block, d
   const count = next.approvalRequest!.count;
   const events: EventSpec[] = [...pre.events];
   // History says why the approval no longer covers the purchase; the notice below says what changed.
-  if (decision.voided !== undefined) events.push(historyEvents.approvalVoided(base.approval, decision.voided));
-  events.push(historyEvents.approvalRequested(decision, count));
+  if (decision.voided !== undefined) events.push(approvalVoidedEvent(base.approval, decision.voided));
+  events.push(approvalRequestedEvent(decision, count));
   // Record first, send second: if another tick won this write it also sends, and we must not send a second copy.
   const before = run.stored;
   await writeBlock(ctx, run, next, events);
@@ -85,14 +84,14 @@ export async function settleIntent(ctx: TickContext, run: Run, base: Block, deci
     const ext = decision.extension;
     await writeBlock(ctx, run, recordPurchased(base, ext, now), [
       ...pre.events,
-      historyEvents.intentSettledBought(decision.intent, ext),
-      historyEvents.purchased(ext, decision.intent.id, true),
+      intentSettledBoughtEvent(decision.intent, ext),
+      purchasedEvent(ext, decision.intent.id, true),
     ]);
     countBought(run.report, ext);
     await sendNotices(ctx, run, [...pre.notifications, purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
     return;
   }
-  await writeBlock(ctx, run, settled(recordNotPurchased(base, now), decision, now, run.stored.failures), [...pre.events, historyEvents.intentSettledNotBought(decision.intent)]);
+  await writeBlock(ctx, run, settled(recordNotPurchased(base, now), decision, now, run.stored.failures), [...pre.events, intentSettledNotBoughtEvent(decision.intent)]);
   await sendNotices(ctx, run, pre.notifications);
 }
 

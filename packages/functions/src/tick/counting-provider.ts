@@ -18,6 +18,5 @@ export function countingProvider(inner: CapacityProvider, report: TickReport): C
     extensionHistory: counted((r, ids) => inner.extensionHistory(r, ids)),
     extensionOfferings: counted((r, c, h) => inner.extensionOfferings(r, c, h)),
     purchaseExtension: counted((r, c, o) => inner.purchaseExtension(r, c, o)),
-    listCapacityBlocks: counted((r, o) => inner.listCapacityBlocks(r, o)),
   };
 }

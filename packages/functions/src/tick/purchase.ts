@@ -9,8 +9,7 @@ import {
   VersionConflictError,
   countBought,
   covers,
-  historyEvents,
-  intentFor,
+  autoApprovedEvent, purchaseAmbiguousEvent, purchaseIntentEvent, purchaseRejectedEvent, purchasedEvent, intentFor,
   recordPurchased,
   withFailure,
   withIntent,
@@ -56,9 +55,9 @@ async function writeIntent(ctx: TickContext, run: Run, base: Block, decision: Pu
   const events: EventSpec[] = [...pre.events];
   if (decision.approval === "auto-approved") {
     ctx.logger.warn("approved automatically: no approver can be reached (no notification topic configured)", { ...blockFields(base), window: decision.window });
-    events.push(historyEvents.autoApproved(decision.window, decision.offering));
+    events.push(autoApprovedEvent(decision.window, decision.offering));
   }
-  events.push(historyEvents.purchaseIntent(intent, decision));
+  events.push(purchaseIntentEvent(intent, decision));
   // nextCheckAt = now: if this process dies after the purchase, the next tick settles the intent.
   await writeBlock(ctx, run, { ...withIntent(base, intent, now), nextCheckAt: now.toISOString() }, events); // VersionConflictError: nothing is bought.
   await sendNotices(ctx, run, pre.notifications);
@@ -69,7 +68,7 @@ async function afterBought(ctx: TickContext, run: Run, intent: PurchaseIntent, e
   const now = ctx.clock.now();
   run.report.purchases++;
   ctx.logger.info("extension purchased", { ...blockFields(run.stored), window, offeringId: extension.offeringId, fee: extension.upfrontFee, currency: extension.currencyCode, status: extension.status });
-  const ok = await updateOwnIntent(ctx, run, intent, (b) => recordPurchased(b, extension, now), [historyEvents.purchased(extension, intent.id)]);
+  const ok = await updateOwnIntent(ctx, run, intent, (b) => recordPurchased(b, extension, now), [purchasedEvent(extension, intent.id)]);
   if (!ok) return;
   // Counted where the purchase is recorded: when this write fails, the tick that settles it from EC2's history
   // counts it, so each extension is in `bought` and `spend` (the Spend metric) exactly once.
@@ -83,7 +82,7 @@ async function afterRejected(ctx: TickContext, run: Run, intent: PurchaseIntent,
   else run.report.errors++;
   ctx.logger.warn("purchase rejected by EC2; nothing was bought", { ...blockFields(run.stored), window: intent.window, offeringId: intent.offeringId, error: describeError(err) });
   const reason = `purchase of ${intent.offeringId} ${failure.throttled ? "throttled" : "rejected"}: ${failure.message}`;
-  await updateOwnIntent(ctx, run, intent, (b) => withFailure({ ...b, intent: null }, failure, ctx.clock.now(), ctx.settings, reason), [historyEvents.purchaseRejected(intent, failure)]);
+  await updateOwnIntent(ctx, run, intent, (b) => withFailure({ ...b, intent: null }, failure, ctx.clock.now(), ctx.settings, reason), [purchaseRejectedEvent(intent, failure)]);
 }
 
 async function afterAmbiguous(ctx: TickContext, run: Run, intent: PurchaseIntent, err: unknown): Promise<void> {
@@ -102,7 +101,7 @@ async function afterAmbiguous(ctx: TickContext, run: Run, intent: PurchaseIntent
       lastError: { code: failure.code, message: failure.message, at: now.toISOString() },
       nextCheckAt: now.toISOString(),
     }),
-    [historyEvents.purchaseAmbiguous(intent, failure)],
+    [purchaseAmbiguousEvent(intent, failure)],
   );
 }
 

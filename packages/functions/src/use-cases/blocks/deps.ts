@@ -14,7 +14,7 @@ export interface Actor {
   actor: string;
 }
 
-/** A history event as stored: one of core's historyEvents (or a rule's event) with the block, instant, actor and an id. */
+/** A history event as stored: one of core's event builders (createdEvent …, or a rule's event) with the block, instant, actor and an id. */
 export function historyEvent(deps: Pick<BlockUseCaseDeps, "ids">, pk: string, at: Date, actor: string, spec: EventSpec): HistoryEvent {
   return { PK: pk, at: at.toISOString(), id: deps.ids.next(), type: spec.type, actor, message: spec.message, ...(spec.data ? { data: spec.data } : {}) };
 }
