@@ -1,3 +1,4 @@
+import { API_RESOURCES, API_ROUTES } from "../src/http/route-manifest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { crId, fixedClock } from "./support/blocks";
 import { API_KEY, createTestApi } from "./support/api";
@@ -354,7 +355,9 @@ describe("openapi.json", () => {
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/history", "/{PK}/reset-spend"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([...API_RESOURCES].sort());
+    const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual([...API_ROUTES].sort());
     expect(Object.keys(doc.paths["/"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/{PK}"]).sort()).toEqual(["delete", "get", "patch", "put"]);
     expect(doc.components.securitySchemes.ApiKey).toEqual({ type: "apiKey", in: "header", name: "x-api-key" });
