@@ -28,7 +28,8 @@ export default {
         POWERTOOLS_SERVICE_NAME: "cbm",
       },
     }));
-    app.stack(Database).stack(Secrets).stack(Links).stack(Notifications).stack(Api).stack(Jobs).stack(CapacityEvents).stack(Monitoring);
+    // Secrets after Api: the key's rotation function keeps the API's usage plan in line with the secret.
+    app.stack(Database).stack(Links).stack(Notifications).stack(Api).stack(Secrets).stack(Jobs).stack(CapacityEvents).stack(Monitoring);
     suppressSstInternals(app);
   },
 } satisfies SSTConfig;

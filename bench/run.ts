@@ -1,12 +1,13 @@
 import { benchApiLoad } from "./api-load";
 import { benchBundles } from "./bundles";
+import { benchCli } from "./cli";
 import { benchReaction } from "./reaction";
 import { benchSchedulerScale } from "./scheduler-scale";
 import { benchSoak } from "./soak";
 
 /*
  * Runs the benchmarks and prints one table each. `npm run bench` runs all; name some to pick:
- *   npm run bench -- scheduler api bundles reaction soak
+ *   npm run bench -- scheduler api bundles cli reaction soak
  * Options (passed through): --blocks N (scheduler: the large size, default 10000), --duration S --connections N (api),
  * soak: --soak-blocks N --days D --step-min M (defaults 1000, 30, 30).
  */
@@ -15,6 +16,7 @@ const ALL = {
   scheduler: () => benchSchedulerScale(),
   api: () => benchApiLoad(),
   bundles: () => benchBundles(),
+  cli: () => benchCli(),
   reaction: () => benchReaction(),
   soak: () => benchSoak(),
 } as const;

@@ -1,50 +1,47 @@
-import { RemovalPolicy } from "aws-cdk-lib";
+import { ArnFormat, RemovalPolicy } from "aws-cdk-lib";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { EndpointType, MethodLoggingLevel } from "aws-cdk-lib/aws-apigateway";
+import { ApiKeySourceType, EndpointType, MethodLoggingLevel } from "aws-cdk-lib/aws-apigateway";
 import { StringParameter } from "aws-cdk-lib/aws-ssm";
 import { NagSuppressions } from "cdk-nag";
 import { ApiGatewayV1Api, type StackContext, use } from "sst/constructs";
 import { Database } from "./database.js";
-import { Links } from "./links.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
-import { Secrets } from "./secrets.js";
 import { isProtectedStage, parameterNames } from "./stage.js";
+import { apiFirewall } from "./waf.js";
+import { API_ROUTES, WEB_ROUTES } from "../packages/functions/src/http/route-manifest.js";
+import { Links } from "./links.js";
 
 /** Stage-wide throttle: every request counts, with or without a key (usage-plan limits only bind keyed calls). */
 export const API_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
-/** The original README's routes plus CBM's extras; every one goes to the same API function, which routes again. */
-export const API_ROUTES = [
-  "GET /",
-  "POST /",
-  "GET /openapi.json",
-  "GET /{PK}",
-  "PUT /{PK}",
-  "DELETE /{PK}",
-  "PATCH /{PK}",
-  "POST /{PK}/deny",
-  "POST /{PK}/reset-spend",
-  "GET /{PK}/history",
-] as const;
+/** Every route of the manifest (packages/functions/src/http/route-manifest.ts) goes to the same API function, which routes again. */
+export { API_ROUTES };
 
 /**
- * The browser pages: approval links and the console. A function of their own (handlers/web.ts) that authenticates
- * each request itself (a signed link token, or a console session opened with the API key), so the JSON API's bundle
- * carries none of their code.
+ * The browser pages (approval links, the console) go to a function of their own (handlers/web.ts). Browsers send no
+ * x-api-key, so API Gateway does not require one on these methods: the function authenticates every request itself
+ * (a signed link token, or a console session opened with the API key), and WAF's rules apply as to every route.
  */
-export const WEB_ROUTES = ["GET /link/{token}", "POST /link/{token}", "GET /console", "ANY /console/{proxy+}"] as const;
+export { WEB_ROUTES };
 
 /**
- * API Gateway REST API (v1, for usage plans and access logs) in front of one Lambda. The function checks
- * `x-api-key` itself against Secrets Manager, so a rotated key works without a redeploy; API Gateway's own API
- * keys would pin the old value until the next deploy.
+ * API Gateway REST API (v1, for usage plans, API keys, WAF and access logs) in front of one Lambda. A request is
+ * checked three times before any code of ours runs: WAF (per-IP rate, AWS common rules), API Gateway (the API key is
+ * required on every method and must be attached to the usage plan), and then the function compares `x-api-key`
+ * with the secret itself (defence in depth). The usage plan's keys are kept equal to the secret by the rotation
+ * function (stacks/secrets.ts).
+ *
+ * The secret is referred to by its fixed name, not imported: the Secrets stack comes after this one, because its
+ * rotation function needs the usage plan and the rotation schedule belongs in the secret's own stack (an import the
+ * other way would be a cycle; cdk-nag's SMG4 also looks for the schedule there).
  */
 export function Api({ stack, app }: StackContext) {
   const { table } = use(Database);
-  const { apiKey } = use(Secrets);
   const { linkKey } = use(Links);
   const names = parameterNames(app.stage);
   const stageName = app.stage;
+  // The secret's ARN ends in "-" and 6 random characters Secrets Manager appends to the name.
+  const secretArn = stack.formatArn({ service: "secretsmanager", resource: "secret", resourceName: `${names.apiSecretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
   const handler = cbmFunction(stack, "ApiHandler", {
     stage: app.stage,
@@ -55,11 +52,11 @@ export function Api({ stack, app }: StackContext) {
     memoryMb: 512,
     environment: {
       TABLE_NAME: table.tableName,
-      API_KEY_SECRET_ID: apiKey.secretArn,
+      API_KEY_SECRET_ID: names.apiSecretName,
     },
     statements: [
       ...tableStatements(table),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [apiKey.secretArn] }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [secretArn] }),
     ],
   });
 
@@ -71,12 +68,12 @@ export function Api({ stack, app }: StackContext) {
     memoryMb: 512,
     environment: {
       TABLE_NAME: table.tableName,
-      API_KEY_SECRET_ID: apiKey.secretArn,
+      API_KEY_SECRET_ID: names.apiSecretName,
       LINK_KEY_SECRET_ID: linkKey.secretArn,
     },
     statements: [
       ...tableStatements(table),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [apiKey.secretArn, linkKey.secretArn] }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [secretArn, linkKey.secretArn] }),
     ],
   });
 
@@ -88,6 +85,8 @@ export function Api({ stack, app }: StackContext) {
       restApi: {
         description: `Capacity Block Manager (${app.stage})`,
         endpointTypes: [EndpointType.REGIONAL],
+        // Clients send the key as x-api-key, as the first release's did.
+        apiKeySourceType: ApiKeySourceType.HEADER,
         // Access and execution logs need the account-level CloudWatch role; CDK keeps it on removal (RETAIN).
         cloudWatchRole: true,
         deployOptions: {
@@ -102,8 +101,11 @@ export function Api({ stack, app }: StackContext) {
       },
     },
     routes: Object.fromEntries([
-      ...API_ROUTES.map((route) => [route, { function: handler, cdk: { integration: { allowTestInvoke: false } } }]),
-      ...WEB_ROUTES.map((route) => [route, { function: web, cdk: { integration: { allowTestInvoke: false } } }]),
+      ...API_ROUTES.map((route) => [
+        route,
+        { function: handler, cdk: { method: { apiKeyRequired: true }, integration: { allowTestInvoke: false } } },
+      ]),
+      ...WEB_ROUTES.map((route) => [route, { function: web, cdk: { method: { apiKeyRequired: false }, integration: { allowTestInvoke: false } } }]),
     ]),
   });
   const restApi = api.cdk.restApi;
@@ -112,10 +114,11 @@ export function Api({ stack, app }: StackContext) {
 
   const plan = restApi.addUsagePlan("UsagePlan", {
     name: `${app.logicalPrefixedName("cbm")}-default`,
-    description: "CBM default plan; attach API keys here to give a client its own quota",
+    description: "CBM: the API key in Secrets Manager, kept here by the key-rotation function; keys added by hand pass the gateway but not the API",
     throttle: { rateLimit: API_THROTTLE.rateLimit, burstLimit: API_THROTTLE.burstLimit },
   });
   plan.addApiStage({ stage: restApi.deploymentStage });
+  apiFirewall(stack, { stage: restApi.deploymentStage, metricPrefix: app.logicalPrefixedName("cbm") });
 
   // Built from the id, not restApi.url: the URL token depends on the stage -> deployment -> methods -> function,
   // so handing it to the function would be a cycle. No trailing slash, so "$API_URL/{PK}" works as in the README.
@@ -129,15 +132,16 @@ export function Api({ stack, app }: StackContext) {
     stringValue: url,
     description: "Capacity Block Manager API URL",
   });
+  // The secret has this very name too, so scripts that use the string directly as the secret id work (first release).
   new StringParameter(stack, "ApiSecretNameParameter", {
     parameterName: names.apiSecretName,
-    stringValue: apiKey.secretName,
-    description: "Name of the Secrets Manager secret holding the CBM API key (its SecretString is the key)",
+    stringValue: names.apiSecretName,
+    description: "Name of the Secrets Manager secret holding the CBM API key (JSON; the key is its api_key member)",
   });
 
   stack.addOutputs({
     ApiUrl: url,
-    ApiSecretName: apiKey.secretName,
+    ApiSecretName: names.apiSecretName,
     ApiUrlSSMParameter: names.apiUrl,
     ApiSecretNameSSMParameter: names.apiSecretName,
   });
@@ -151,14 +155,10 @@ export function Api({ stack, app }: StackContext) {
           "coarser JSON-schema copy at the gateway would drift from them.",
       },
       {
-        id: "AwsSolutions-APIG3",
-        reason: "A few operators call this API; stage throttling (20 rps, burst 40) bounds abuse and cost. Attach a " +
-          "WAF web ACL in accounts whose policy requires one.",
-      },
-      {
         id: "AwsSolutions-APIG4",
-        reason: "Every route is authorised by the handler: x-api-key compared in constant time with the key in " +
-          "Secrets Manager (403 as API Gateway answers). Gateway API keys would pin the key until the next deploy.",
+        reason: "Callers are scripts and the CLI with the API key, not IAM principals or Cognito users: API Gateway " +
+          "requires the key on every JSON method (usage plan) and the handler compares it again with Secrets Manager. " +
+          "The browser pages (WEB_ROUTES) carry no key: their function checks a signed link token or console session.",
       },
       {
         id: "AwsSolutions-IAM4",
@@ -177,5 +177,5 @@ export function Api({ stack, app }: StackContext) {
     if (!fn.role) continue;
     NagSuppressions.addResourceSuppressions(fn.role, [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }], true);
   }
-  return { api, url, handler, web };
+  return { api, url, handler, web, plan };
 }

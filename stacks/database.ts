@@ -1,6 +1,7 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { type StackContext } from "sst/constructs";
+import { IDEMPOTENCY_EXPIRY_ATTRIBUTE } from "../packages/functions/src/adapters/dynamo-schema.js";
 import { isProtectedStage } from "./stage.js";
 
 /** Index the scheduler reads every minute: only the blocks whose `nextCheckAt` has come (never a scan). */
@@ -21,6 +22,8 @@ export function Database({ stack, app }: StackContext) {
     sortKey: { name: "SK", type: AttributeType.STRING },
     billingMode: BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    // Idempotency-Key records carry an expiry (epoch seconds); DynamoDB deletes them after it, at no write cost.
+    timeToLiveAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE,
     // AWS-managed key (aws/dynamodb): key use shows in CloudTrail, which matters for records of purchases and fees;
     // no key policy to maintain and no KMS permissions for the roles (DynamoDB uses the key on their behalf).
     encryption: TableEncryption.AWS_MANAGED,

@@ -7,7 +7,7 @@ import { Database } from "./database.js";
 import { Links } from "./links.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 import { Notifications } from "./notifications.js";
-import { adminEmail, tickTimingEnvironment } from "./stage.js";
+import { adminEmail, purchaseRegions, tickTimingEnvironment } from "./stage.js";
 
 /** The scheduler's period; each tick does one minute's work. */
 export const TICK_SCHEDULE = "rate(1 minute)";
@@ -21,6 +21,24 @@ export const EC2_DESCRIBE_ACTIONS = [
   "ec2:DescribeCapacityReservations",
 ];
 export const EC2_PURCHASE_ACTION = "ec2:PurchaseCapacityBlockExtension";
+
+/**
+ * The purchase statement, as tight as IAM allows. The Service Authorization Reference ("Actions, resources, and
+ * condition keys for Amazon EC2", PurchaseCapacityBlockExtension) gives the action one resource type,
+ * capacity-reservation (`arn:<partition>:ec2:<region>:<account>:capacity-reservation/<id>`), with the keys
+ * aws:ResourceTag, ec2:CapacityReservationFleet, ec2:Region and ec2:ResourceTag. So: reservations of this account
+ * only, any id (blocks are registered at run time, not at deploy); with CBM_REGIONS, only those regions, both in
+ * the ARN and as aws:RequestedRegion. Without CBM_REGIONS the region stays `*`: a block record names its own region.
+ */
+export function purchaseStatement(stack: { partition: string; account: string }, regions: string[] | undefined): PolicyStatement {
+  const arn = (region: string) => `arn:${stack.partition}:ec2:${region}:${stack.account}:capacity-reservation/*`;
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions: [EC2_PURCHASE_ACTION],
+    resources: regions ? regions.map(arn) : [arn("*")],
+    ...(regions ? { conditions: { StringEquals: { "aws:RequestedRegion": regions } } } : {}),
+  });
+}
 
 /**
  * The scheduler tick on a 1-minute EventBridge schedule.
@@ -47,7 +65,7 @@ export function Jobs({ stack, app }: StackContext) {
     ...tableStatements(table),
     new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [linkKey.secretArn] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: EC2_DESCRIBE_ACTIONS, resources: ["*"] }),
-    new PolicyStatement({ effect: Effect.ALLOW, actions: [EC2_PURCHASE_ACTION], resources: ["*"] }),
+    purchaseStatement(stack, purchaseRegions()),
   ];
   if (topic) {
     environment.NOTIFY_TOPIC_ARN = topic.topicArn;
@@ -76,13 +94,16 @@ export function Jobs({ stack, app }: StackContext) {
       [
         {
           id: "AwsSolutions-IAM5",
-          reason:
-            "EC2 Describe* calls support no resource-level permissions (Resource must be *). " +
-            "PurchaseCapacityBlockExtension stays on * too: EC2 only sells extensions for reservations this account " +
-            "owns, so an account-scoped capacity-reservation ARN would narrow nothing, while an ARN form that IAM " +
-            "does not honour for this action would silently stop every extension (blocks would expire). The tick " +
-            "checks ownership, price cap and approval before it buys.",
+          reason: "EC2 Describe* calls support no resource-level permissions (Resource must be *).",
           appliesTo: ["Resource::*"],
+        },
+        {
+          id: "AwsSolutions-IAM5",
+          reason:
+            "PurchaseCapacityBlockExtension is scoped to this account's capacity reservations; the ids are the blocks " +
+            "people register at run time, so they cannot be listed at deploy. The tick checks ownership, price cap " +
+            "and approval before it buys; CBM_REGIONS narrows the regions.",
+          appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9*-]+:(?:\\d{12}|<AWS::AccountId>):capacity-reservation\\/\\*$/g" }],
         },
         { id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] },
       ],

@@ -49,3 +49,20 @@ export function adminEmail(env: NodeJS.ProcessEnv = process.env): string | undef
   const value = env.ADMIN_EMAIL?.trim();
   return value ? value : undefined;
 }
+
+/**
+ * The regions whose Capacity Blocks this deployment may buy extensions for, if the deployer says so:
+ * `CBM_REGIONS=us-east-1,us-west-2 npx sst deploy`. Unset means any region (a block record names its own region).
+ * A name that is not a region fails the deploy here rather than every purchase later.
+ */
+export function purchaseRegions(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const names = (env.CBM_REGIONS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (names.length === 0) return undefined;
+  for (const name of names) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(name)) throw new Error(`CBM_REGIONS: '${name}' is not an AWS region name`);
+  }
+  return [...new Set(names)].sort();
+}

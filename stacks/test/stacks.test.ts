@@ -4,7 +4,7 @@ import { useProject } from "sst/project.js";
 import { type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The table design the adapters, their tests and local mode use; the stack must declare the same one.
-import { tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
+import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
 import { API_ROUTES, WEB_ROUTES } from "../api.js";
 import { buildLikeSst } from "../bundling.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
@@ -35,9 +35,12 @@ const importFrom = (stage: string, stack: string, what: RegExp) => ({
 });
 const tableArn = (stage: string) => importFrom(stage, "Database", /FnGetAttTable\w+Arn/);
 const tableName = (stage: string) => importFrom(stage, "Database", /RefTable\w+/);
-const secretArn = (stage: string) => importFrom(stage, "Secrets", /RefApiKey\w+/);
-const linkKeyArn = (stage: string) => importFrom(stage, "Links", /RefLinkKey\w+/);
+/** The secret by its fixed name (the Secrets stack comes after Api, so Api cannot import it). */
+const secretArnByName = (stage: string) => ({
+  "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:secretsmanager:us-east-1:${ACCOUNT}:secret:/cbm/${stage}/apiSecretName-??????`]],
+});
 const logGroupArn = (logicalId: string) => ({ "Fn::GetAtt": [logicalId, "Arn"] });
+const linkKeyArn = (stage: string) => importFrom(stage, "Links", /RefLinkKey\w+/);
 
 /** The only statements of the role's policies, and a check that the role has no managed policies. */
 function roleStatements(template: Template, rolePrefix: string): Json[] {
@@ -112,10 +115,11 @@ describe("stacks and cdk-nag", () => {
     const sst = ["AwsSolutions-IAM4", "AwsSolutions-L1"];
     expect(Object.fromEntries([...suppressed].map(([k, v]) => [k, [...v].sort()]))).toEqual({
       Database: sst,
-      Secrets: [...sst, "AwsSolutions-SMG4"].sort(),
+      // No SMG4 (the key rotates) and no APIG3 (WAF is attached): neither is suppressed any more.
+      Secrets: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       Links: [...sst, "AwsSolutions-SMG4"].sort(),
       Notifications: [...sst, "AwsSolutions-SNS2"].sort(),
-      Api: ["AwsSolutions-APIG2", "AwsSolutions-APIG3", "AwsSolutions-APIG4", "AwsSolutions-COG4", "AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
+      Api: ["AwsSolutions-APIG2", "AwsSolutions-APIG4", "AwsSolutions-COG4", "AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       Jobs: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       CapacityEvents: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       Monitoring: sst,
@@ -134,6 +138,7 @@ describe("Database", () => {
       expect(table.BillingMode).toBe("PAY_PER_REQUEST");
       expect(table.ProvisionedThroughput).toBeUndefined();
       expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.TimeToLiveSpecification).toEqual({ AttributeName: IDEMPOTENCY_EXPIRY_ATTRIBUTE, Enabled: true });
       // SSEEnabled with no key id is KMS with the AWS-managed aws/dynamodb key.
       expect(table.SSESpecification).toEqual({ SSEEnabled: true });
       expect(table.TableName).toBeUndefined();
@@ -195,18 +200,6 @@ describe("Database", () => {
     const { resource } = onlyResource(dev.templates.Database, "AWS::DynamoDB::Table");
     expect((resource.Properties as Json).DeletionProtectionEnabled).toBe(false);
     expect(resource.DeletionPolicy).toBe("Delete");
-  });
-});
-
-describe("Secrets", () => {
-  it("generates a 40-character alphanumeric key as the whole SecretString (no JSON template)", () => {
-    for (const v of variants()) {
-      const secret = props(onlyResource(v.templates.Secrets, "AWS::SecretsManager::Secret"));
-      expect(secret.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 40 });
-      expect(secret.SecretString).toBeUndefined();
-      expect(secret.Name).toBeUndefined();
-      expect(secret.KmsKeyId).toBeUndefined();
-    }
   });
 });
 
@@ -379,9 +372,8 @@ describe("Api", () => {
       expect(urlParam).toMatchObject({ Name: `/cbm/${v.stage}/apiUrl`, Type: "String" });
       expect(urlParam.Value).toEqual(url);
       const secretParam = props(onlyResource(t, "AWS::SSM::Parameter", "ApiSecretNameParameter"));
-      expect(secretParam).toMatchObject({ Name: `/cbm/${v.stage}/apiSecretName`, Type: "String" });
-      // CDK derives a generated secret's name from its ARN (arn:…:secret:<name>-<6 chars>).
-      expect(JSON.stringify(secretParam.Value)).toMatch(new RegExp(`${v.stage}-${APP_NAME}-Secrets:ExportsOutputRefApiKey`));
+      // The secret is named like the parameter: its value, or the string itself, works as the secret id.
+      expect(secretParam).toEqual(expect.objectContaining({ Name: `/cbm/${v.stage}/apiSecretName`, Type: "String", Value: `/cbm/${v.stage}/apiSecretName` }));
 
       t.hasOutput("ApiUrl", { Value: url });
       t.hasOutput("ApiUrlSSMParameter", { Value: `/cbm/${v.stage}/apiUrl` });
@@ -417,7 +409,7 @@ describe("Api", () => {
         ACCOUNT_ID: ACCOUNT,
         POWERTOOLS_SERVICE_NAME: "cbm",
         TABLE_NAME: tableName(v.stage),
-        API_KEY_SECRET_ID: secretArn(v.stage),
+        API_KEY_SECRET_ID: `/cbm/${v.stage}/apiSecretName`,
         API_URL: {
           "Fn::Join": ["", ["https://", { Ref: api.id }, ".execute-api.us-east-1.", { Ref: "AWS::URLSuffix" }, `/${v.stage}`]],
         },
@@ -442,20 +434,22 @@ describe("Api", () => {
           Action: "dynamodb:Query",
           Resource: [tableArn(v.stage), { "Fn::Join": ["", [tableArn(v.stage), "/index/*"]] }],
         },
-        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn(v.stage) },
+        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArnByName(v.stage) },
       ]);
     }
   });
+});
 
+describe("Api: the browser pages", () => {
   it("serves approval links and the console from a function of its own that may read the API key and the link key", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       const fn = props(onlyResource(t, "AWS::Lambda::Function", "WebHandler"));
       expect(functionMetadata(t, "WebHandler")).toMatchObject({ handler: "packages/functions/src/handlers/web.handler" });
       const env = (fn.Environment as { Variables: Json }).Variables;
-      expect(env).toMatchObject({ TABLE_NAME: tableName(v.stage), API_KEY_SECRET_ID: secretArn(v.stage), LINK_KEY_SECRET_ID: linkKeyArn(v.stage) });
+      expect(env).toMatchObject({ TABLE_NAME: tableName(v.stage), API_KEY_SECRET_ID: `/cbm/${v.stage}/apiSecretName`, LINK_KEY_SECRET_ID: linkKeyArn(v.stage) });
       expect(env.API_URL).toBeDefined();
-      expect(roleStatements(t, "WebHandlerRole").at(-1)).toEqual({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secretArn(v.stage), linkKeyArn(v.stage)] });
+      expect(roleStatements(t, "WebHandlerRole").at(-1)).toEqual({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secretArnByName(v.stage), linkKeyArn(v.stage)] });
     }
   });
 });
@@ -548,7 +542,11 @@ describe("Jobs", () => {
         },
         { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: linkKeyArn(v.stage) },
         { Effect: "Allow", Action: EC2_DESCRIBE_ACTIONS, Resource: "*" },
-        { Effect: "Allow", Action: EC2_PURCHASE_ACTION, Resource: "*" },
+        {
+          Effect: "Allow",
+          Action: EC2_PURCHASE_ACTION,
+          Resource: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:*:${ACCOUNT}:capacity-reservation/*`]] },
+        },
       ];
       if (v === prod) {
         expected.push({
@@ -708,8 +706,8 @@ describe("deployability", () => {
     }
   });
 
-  it("references other stacks only downstream: Database, Secrets, Links, Notifications -> Api -> Jobs -> CapacityEvents -> Monitoring", () => {
-    const order = ["Database", "Secrets", "Links", "Notifications", "Api", "Jobs", "CapacityEvents", "Monitoring"];
+  it("references other stacks only downstream: Database, Links, Notifications -> Api -> Secrets -> Jobs -> CapacityEvents -> Monitoring", () => {
+    const order = ["Database", "Links", "Notifications", "Api", "Secrets", "Jobs", "CapacityEvents", "Monitoring"];
     for (const v of variants()) {
       for (const id of STACK_IDS) {
         const pattern = new RegExp(`"Fn::ImportValue":"${v.stage}-${APP_NAME}-(\\w+):`, "g");
@@ -773,23 +771,25 @@ describe("least privilege across the app", () => {
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
+      "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup", // the web function's
       "AWS::Logs::LogGroup", // the capacity events function's
     ]);
   });
 });
 
-// With the handlers present, synthesize once more as `sst deploy` does: esbuild bundles both handlers (ESM, arm64)
+// With the handlers present, synthesize once more as `sst deploy` does: esbuild bundles every handler (ESM, arm64)
 // and SST swaps the placeholder for the real code and runtime. Until packages/functions has them, this is skipped.
-const handlersExist = ["api", "tick"].every((name) =>
+const handlersExist = ["api", "tick", "rotate-api-key"].every((name) =>
   ["ts", "mts", "js", "mjs"].some((ext) => existsSync(path.join(ROOT, `packages/functions/src/handlers/${name}.${ext}`))),
 );
 describe.skipIf(!handlersExist)("bundling (as sst deploy does)", () => {
-  it("bundles both handlers with SST's esbuild and deploys them on nodejs22.x", async () => {
+  it("bundles each handler with SST's esbuild, into its own bundle, and deploys them on nodejs22.x", async () => {
     const built = await synthesize({ stage: "dev", bundle: true });
     for (const [stack, prefix, file] of [
       ["Api", "ApiHandler", "api"],
       ["Jobs", "Tick", "tick"],
+      ["Secrets", "KeyRotation", "rotate-api-key"],
     ] as const) {
       const fn = props(onlyResource(built.templates[stack], "AWS::Lambda::Function", prefix));
       expect(fn.Runtime).toBe("nodejs22.x");
@@ -799,7 +799,7 @@ describe.skipIf(!handlersExist)("bundling (as sst deploy does)", () => {
     // The code SST built is byte for byte what bench/bundles.ts measures and test/lambda-bundles.test.ts runs.
     const out = useProject().paths.out;
     const files = readdirSync(out, { recursive: true, encoding: "utf8" });
-    for (const name of ["api", "tick"]) {
+    for (const name of ["api", "tick", "rotate-api-key"]) {
       const artifact = files.find((f) => f.endsWith(`handlers/${name}.mjs`));
       expect(artifact, `SST's ${name} bundle`).toBeDefined();
       // Beside SST's output, so cleanUp() removes it with the rest.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminEmail, DEFAULT_PROTECTED_STAGES, isProtectedStage, parameterNames, tickTimingEnvironment } from "../stage.js";
+import { adminEmail, DEFAULT_PROTECTED_STAGES, isProtectedStage, parameterNames, purchaseRegions, tickTimingEnvironment } from "../stage.js";
 
 describe("isProtectedStage", () => {
   it.each(["prod", "production", "staging"])("protects %s by default", (stage) => {
@@ -47,5 +47,21 @@ describe("tickTimingEnvironment", () => {
   it("fails the deploy on a value that is not a whole number of minutes", () => {
     expect(() => tickTimingEnvironment({ APPROVAL_LAST_CALL_MINUTES: "1.5" })).toThrow(/APPROVAL_LAST_CALL_MINUTES/);
     expect(() => tickTimingEnvironment({ APPROVAL_REMINDER_MINUTES: "0" })).toThrow(/whole number/);
+  });
+});
+
+describe("purchaseRegions (CBM_REGIONS)", () => {
+  it("is undefined when unset or blank: purchases stay allowed in every region", () => {
+    expect(purchaseRegions({})).toBeUndefined();
+    expect(purchaseRegions({ CBM_REGIONS: " , " })).toBeUndefined();
+  });
+
+  it("lists the regions named, trimmed, sorted and once each", () => {
+    expect(purchaseRegions({ CBM_REGIONS: " us-west-2,us-east-1 ,us-west-2, ap-northeast-1" })).toEqual(["ap-northeast-1", "us-east-1", "us-west-2"]);
+  });
+
+  it("fails the deploy on a name that is not a region", () => {
+    expect(() => purchaseRegions({ CBM_REGIONS: "us-east-1,useast1" })).toThrow(/CBM_REGIONS: 'useast1'/);
+    expect(() => purchaseRegions({ CBM_REGIONS: "*" })).toThrow(/not an AWS region/);
   });
 });

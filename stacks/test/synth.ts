@@ -14,7 +14,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
 export const APP_NAME = "capacity-block-manager";
-export const STACK_IDS = ["Database", "Secrets", "Links", "Notifications", "Api", "Jobs", "CapacityEvents", "Monitoring"] as const;
+export const STACK_IDS = ["Database", "Links", "Notifications", "Api", "Secrets", "Jobs", "CapacityEvents", "Monitoring"] as const;
 export type StackId = (typeof STACK_IDS)[number];
 
 // SST writes generated types and function bundles under <root>/.sst; a second test run at the same time (another
@@ -41,6 +41,8 @@ export interface Synthesized {
 export interface SynthOptions {
   stage: string;
   adminEmail?: string;
+  /** CBM_REGIONS at deploy: the regions the tick may buy extensions in. */
+  regions?: string;
   /**
    * Bundle the handlers with esbuild, as `sst deploy` does. Off by default: SST's Function only builds its code in a
    * deferred task that `app.finish()` runs for active stacks; with `isActiveStack: () => false` (what `sst deploy
@@ -55,8 +57,12 @@ export interface SynthOptions {
  * default function props and stacks as `sst deploy`, cdk-nag's AwsSolutions pack on every stack, then
  * `app.finish()` (tags, metadata, SST's own checks) and one synth shared by all assertions.
  */
-export async function synthesize({ stage, adminEmail, bundle = false }: SynthOptions): Promise<Synthesized> {
-  const saved: Record<string, string | undefined> = { ADMIN_EMAIL: process.env.ADMIN_EMAIL, CBM_PROTECTED_STAGES: process.env.CBM_PROTECTED_STAGES };
+export async function synthesize({ stage, adminEmail, regions, bundle = false }: SynthOptions): Promise<Synthesized> {
+  const saved: Record<string, string | undefined> = {
+    ADMIN_EMAIL: process.env.ADMIN_EMAIL,
+    CBM_PROTECTED_STAGES: process.env.CBM_PROTECTED_STAGES,
+    CBM_REGIONS: process.env.CBM_REGIONS,
+  };
   for (const name of TICK_TIMING_VARIABLES) saved[name] = process.env[name];
   try {
     await initProject({ stage, root: ROOT, region: REGION });
@@ -66,6 +72,8 @@ export async function synthesize({ stage, adminEmail, bundle = false }: SynthOpt
     // After initProject: it loads .env files with override, and the variant must not depend on a developer's .env.
     process.env.ADMIN_EMAIL = adminEmail ?? "";
     delete process.env.CBM_PROTECTED_STAGES;
+    if (regions) process.env.CBM_REGIONS = regions;
+    else delete process.env.CBM_REGIONS;
     for (const name of TICK_TIMING_VARIABLES) delete process.env[name];
     const app = new App({
       mode: "deploy",

@@ -89,43 +89,18 @@ export interface CbmClientOptions {
   fetch?: typeof fetch;
   /** Per request; default 30 s. */
   timeoutMs?: number;
+  /** Called with the API's `warnings` (valid input that is probably not what was meant), for stderr. */
+  onWarnings?: (warnings: string[]) => void;
 }
 
-/** Response headers the API may use for the next page's cursor, in the order they are tried. */
-const CURSOR_HEADERS = ["x-next-cursor", "x-cbm-next-cursor", "next-cursor", "x-cursor"];
-
-function nextCursorFrom(headers: Headers, body: unknown): string | undefined {
-  for (const h of CURSOR_HEADERS) {
-    const v = headers.get(h);
-    if (v) return v;
-  }
-  const link = headers.get("link");
-  if (link) {
-    for (const part of link.split(",")) {
-      const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part);
-      if (m?.[1]) {
-        const u = new URL(m[1], "http://x");
-        const c = u.searchParams.get("cursor") ?? u.searchParams.get("next");
-        if (c) return c;
-      }
-    }
-  }
-  if (body && typeof body === "object" && !Array.isArray(body)) {
-    const b = body as Record<string, unknown>;
-    const c = b.cursor ?? b.nextCursor ?? b.next;
-    if (typeof c === "string" && c) return c;
-  }
-  return undefined;
+/** The API's next-page cursor (`x-next-cursor`, absent on the last page). */
+function nextCursorFrom(headers: Headers): string | undefined {
+  return headers.get("x-next-cursor") ?? undefined;
 }
 
-/** The list routes answer a JSON array (original README); tolerate `{ items: [...] }` too. */
+/** The list routes answer a JSON array (the original README's contract). */
 function itemsOf<T>(body: unknown): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (body && typeof body === "object") {
-    const b = body as Record<string, unknown>;
-    for (const k of ["items", "Items", "blocks", "events", "data"]) if (Array.isArray(b[k])) return b[k] as T[];
-  }
-  return [];
+  return Array.isArray(body) ? (body as T[]) : [];
 }
 
 function issuesOf(body: Record<string, unknown>): CbmFieldIssue[] {
@@ -212,14 +187,17 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
 
   const enc = (pk: string) => `/${encodeURIComponent(pk)}`;
   const ifMatch = (version?: number): Record<string, string> => (version === undefined ? {} : { "if-match": `"${version}"` });
+  // The record is the top-level object; `warnings` and `approvalCovers` ride along and are reported, not kept.
   const blockOf = (body: unknown): Block => {
-    if (body && typeof body === "object" && "block" in body && !("PK" in body)) return (body as { block: Block }).block;
-    return body as Block;
+    const { warnings, approvalCovers, ...block } = body as Block & { warnings?: unknown; approvalCovers?: unknown };
+    const notes = [...(Array.isArray(warnings) ? warnings.map(String) : []), ...(typeof approvalCovers === "string" ? [`the approval covers ${approvalCovers}`] : [])];
+    if (notes.length) opts.onWarnings?.(notes);
+    return block as Block;
   };
 
   async function listPage(o: { limit?: number; cursor?: string } = {}) {
     const r = await call("GET", "/", { query: { limit: o.limit, cursor: o.cursor } });
-    const cursor = nextCursorFrom(r.headers, r.body);
+    const cursor = nextCursorFrom(r.headers);
     return { items: itemsOf<Block>(r.body), ...(cursor ? { cursor } : {}) };
   }
 
@@ -267,7 +245,7 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
       do {
         const r = await call("GET", `${enc(pk)}/history`, { query: { limit: Math.min(want - out.length, 100), cursor } });
         out.push(...itemsOf<HistoryEvent>(r.body));
-        const next = nextCursorFrom(r.headers, r.body);
+        const next = nextCursorFrom(r.headers);
         if (!next || next === cursor) break;
         cursor = next;
       } while (out.length < want);

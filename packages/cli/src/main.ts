@@ -173,7 +173,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         env: io.env,
         cwd: io.cwd,
       });
-      client = createCbmClient({ apiUrl: target.apiUrl, apiKey: target.apiKey, actor, fetch: watchingFetch });
+      // Warnings go to stderr in both modes, so --json output on stdout stays one parseable document.
+      const onWarnings = (ws: string[]) => ws.forEach((w) => println(io.stderr, `warning: ${w}`));
+      client = createCbmClient({ apiUrl: target.apiUrl, apiKey: target.apiKey, actor, fetch: watchingFetch, onWarnings });
       return client;
     },
     now: () => serverNow ?? new Date(),
@@ -184,6 +186,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   try {
     return await command.run(ctx);
   } catch (e) {
+    if (json) return reportJsonError(e, io);
     if (e instanceof CbmApiError) {
       println(io.stderr, describeApiError(e));
       return exitCodeFor(e);
@@ -200,6 +203,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     println(io.stderr, `error: ${(e as Error)?.message ?? String(e)}${io.env.CBM_DEBUG ? `\n${(e as Error)?.stack ?? ""}` : ""}`);
     return EXIT.error;
   }
+}
+
+/** With --json, an error is one JSON document on stderr too, `{"error": {status, code, message, issues}}`. */
+function reportJsonError(e: unknown, io: Io): number {
+  const exit = e instanceof CbmApiError ? exitCodeFor(e) : e instanceof UsageError ? EXIT.usage : e instanceof CliError ? e.exitCode : EXIT.error;
+  const error =
+    e instanceof CbmApiError
+      ? { status: e.status, code: e.code, message: e.message, issues: e.issues }
+      : { code: e instanceof UsageError ? "USAGE" : "CLI_ERROR", message: (e as Error)?.message ?? String(e) };
+  println(io.stderr, JSON.stringify({ error }));
+  return exit;
 }
 
 function safeUser(): string {

@@ -1,5 +1,5 @@
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+// The secret's contract (JSON with `api_key`, or a bare key) is read by the one parser the API function uses.
+import { parseApiKeySecret } from "@cbm/functions/adapters/api-key-secret";
 import { CliError, EXIT } from "./errors";
 import { findLocalDir, readLocalApi } from "./local-files";
 
@@ -23,6 +23,11 @@ export const stageParameters = (stage: string) => ({ apiUrl: `/cbm/${stage}/apiU
 
 async function fromStage(stage: string): Promise<{ apiUrl: string; apiKey: string }> {
   const names = stageParameters(stage);
+  // Loaded only here: most commands never need the SDK, and loading it costs more than the rest of a run.
+  const [{ GetSecretValueCommand, SecretsManagerClient }, { GetParameterCommand, SSMClient }] = await Promise.all([
+    import("@aws-sdk/client-secrets-manager"),
+    import("@aws-sdk/client-ssm"),
+  ]);
   const ssm = new SSMClient({});
   const sm = new SecretsManagerClient({});
   try {
@@ -31,8 +36,9 @@ async function fromStage(stage: string): Promise<{ apiUrl: string; apiKey: strin
     );
     if (!url || !secretName) throw new CliError(`Stage '${stage}': SSM parameters ${names.apiUrl} / ${names.apiSecretName} are empty`);
     const secret = await sm.send(new GetSecretValueCommand({ SecretId: secretName }));
-    if (!secret.SecretString) throw new CliError(`Stage '${stage}': secret ${secretName} has no string value`);
-    return { apiUrl: url, apiKey: secret.SecretString.trim() };
+    const parsed = parseApiKeySecret(secret.SecretString);
+    if (!parsed.ok) throw new CliError(`Stage '${stage}': secret ${secretName} holds no API key (${parsed.reason})`);
+    return { apiUrl: url, apiKey: parsed.apiKey };
   } catch (e) {
     if (e instanceof CliError) throw e;
     const name = (e as { name?: string }).name ?? "Error";
@@ -46,7 +52,7 @@ async function fromStage(stage: string): Promise<{ apiUrl: string; apiKey: strin
 
 /**
  * Finds the API to talk to, first match wins: `--api-url`/`--api-key`; `--stage` (SSM `/cbm/<stage>/apiUrl` and
- * `/cbm/<stage>/apiSecretName` → Secrets Manager); env `CBM_API_URL`/`CBM_API_KEY` (or the README's
+ * `/cbm/<stage>/apiSecretName` → Secrets Manager, the secret's `api_key` member); env `CBM_API_URL`/`CBM_API_KEY` (or the README's
  * `API_URL`/`API_KEY`); the local mode's `.cbm/local/api-url` and `api-key`. URL and key may come from different places
  * (e.g. a URL flag and the key from env).
  */

@@ -150,32 +150,43 @@ describe("cbm add / update", () => {
 });
 
 describe("cbm approve / deny / history / delete", () => {
-  it("approves with a comment, recorded with the actor; denies; history shows both", async () => {
+  it("approves with a comment, recorded with the actor", async () => {
     const a = await cbm(["approve", "llm-pretrain", "--comment", "budget ok", "--actor", "alice", "--json", ...api]);
     expect(a.code, a.stderr).toBe(0);
     expect(a.json<Block>().approval).toMatchObject({ by: "alice", comment: "budget ok" });
+  });
+
+  it("denies with the actor from CBM_ACTOR", async () => {
     const d = await cbm(["deny", "next-week-run", "--comment", "too dear", "--json", ...api], { env: { CBM_ACTOR: "bob" } });
     expect(d.code, d.stderr).toBe(0);
     expect(d.json<Block>().denial).toMatchObject({ by: "bob" });
-    const h = await cbm(["history", "llm-pretrain", "--json", ...api]);
-    const events = h.json<HistoryEvent[]>();
-    expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
-    expect(events.at(-1)).toMatchObject({ type: "created" });
-    const two = await cbm(["history", "llm-pretrain", "--limit", "2", "--json", ...api]);
-    expect(two.json<HistoryEvent[]>()).toHaveLength(2);
-    const table = await cbm(["history", "next-week-run", ...api]);
-    expect(table.stdout).toMatch(/denied\s+bob/);
   });
 
-  it("deletes only when told: no TTY and no --yes is exit 2; 'n' keeps it; --yes deletes", async () => {
+  it("shows history newest first, limited with --limit, and as a table", async () => {
+    await cbm(["approve", "llm-pretrain", "--actor", "alice", ...api]);
+    const events = (await cbm(["history", "llm-pretrain", "--json", ...api])).json<HistoryEvent[]>();
+    expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
+    expect(events.at(-1)).toMatchObject({ type: "created" });
+    expect((await cbm(["history", "llm-pretrain", "--limit", "2", "--json", ...api])).json<HistoryEvent[]>()).toHaveLength(2);
+    await cbm(["deny", "next-week-run", ...api], { env: { CBM_ACTOR: "bob" } });
+    expect((await cbm(["history", "next-week-run", ...api])).stdout).toMatch(/denied\s+bob/);
+  });
+
+  it("refuses to delete without a terminal or --yes (exit 2)", async () => {
     seedReservation("cr-0000000000000a002");
     expect((await cbm(["add", "--reservation", "cr-0000000000000a002", "--pk", "del-me", "--region", "us-east-1", ...api])).code).toBe(0);
     const refused = await cbm(["delete", "del-me", ...api]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--yes/);
+  });
+
+  it("keeps the block when the answer to the question is 'n'", async () => {
     const kept = await cbm(["delete", "del-me", ...api], { isTTY: true, input: "n\n" });
     expect(kept.code).toBe(0);
     expect((await cbm(["get", "del-me", ...api])).code).toBe(0);
+  });
+
+  it("deletes with --yes, then answers 3 for the block that is gone", async () => {
     const gone = await cbm(["delete", "del-me", "--yes", "--json", ...api]);
     expect(gone.code, gone.stderr).toBe(0);
     expect(gone.json()).toEqual({ deleted: "del-me" });
@@ -221,6 +232,34 @@ describe("cbm import", () => {
     const again = await cbm(["import", "--yes", ...flags]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/0 to register/);
+  });
+});
+
+describe("cbm import in local mode", () => {
+  it("finds local mode's emulator and account by itself when it talks to local mode's API", async () => {
+    const id = seedReservation("cr-0000000000000b004", { days: 10 });
+
+    const r = await cbm(["import", "--regions", "us-east-1", "--dry-run", "--json"], { cwd: root });
+
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json<{ toRegister: { capacityReservationId: string }[] }>().toRegister.map((f) => f.capacityReservationId)).toContain(id);
+  });
+});
+
+describe("warnings and errors for scripts", () => {
+  it("prints the API's warnings on stderr, keeping --json stdout one document", async () => {
+    const id = seedReservation("cr-0000000000000b005");
+    const r = await cbm(["add", "--reservation", id, "--region", "us-east-1", "--lookahead-hours", "6", "--json", ...api]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: lookaheadHours 6 is under 13/m);
+    expect(r.json<Block>().capacityReservationId).toBe(id);
+  });
+
+  it("answers an error with --json as one JSON document on stderr", async () => {
+    const r = await cbm(["get", "no-such-block", "--json", ...api]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(JSON.parse(r.stderr)).toMatchObject({ error: { status: 404, code: "NOT_FOUND" } });
   });
 });
 
@@ -274,5 +313,28 @@ describe("finding the API, usage and errors", () => {
     expect(help.stdout).toMatch(/Exit codes: 0 ok/);
     const cmdHelp = await cbm(["import", "--help"]);
     expect(cmdHelp.stdout).toMatch(/--ec2-endpoint/);
+  });
+});
+
+describe("the built cbm", () => {
+  const launcher = join(import.meta.dirname, "..", "scripts", "cbm.mjs");
+
+  it("runs as plain JavaScript (no tsx) and answers an API command", async () => {
+    const { execFile } = await import("node:child_process");
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [launcher, "get", "llm-pretrain", "--json", ...api], (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+    );
+    expect(JSON.parse(out).PK).toBe("llm-pretrain");
+  });
+
+  it("exits quietly when its reader closes the pipe early", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [launcher, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
   });
 });

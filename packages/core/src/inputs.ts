@@ -7,6 +7,7 @@ import { compareMoney, isDecimalString } from "./money";
 import { ExtensionPolicy, MAX_LOOKAHEAD_HOURS, MIN_SAFE_LOOKAHEAD_HOURS } from "./policy";
 import { canonicalIso, toMs } from "./time";
 import { isEndAt1130Utc } from "./window";
+import { isSafeText } from "./safe-text";
 
 const MONEY_MESSAGE = 'must be a decimal string such as "1234.50" (no sign, no exponent, at most 6 decimals)';
 const InputMoney = z.string({ error: MONEY_MESSAGE }).refine(isDecimalString, { message: MONEY_MESSAGE });
@@ -27,18 +28,6 @@ const InputLookaheadDays = z
 const InputRegion = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+$/, { message: "must be an AWS region such as us-east-1" });
 const InputAvailabilityZone = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+[a-z0-9-]*$/, { message: "must be an availability zone such as us-east-1a" });
 const InputCurrency = z.string().regex(/^[A-Z]{3}$/, { message: "must be an ISO 4217 code such as USD" });
-/**
- * Control characters (C0, DEL, C1), bidi overrides and isolates, and lone surrogates: text with them can fake lines
- * in an e-mail, recolour a terminal or reorder what an approver reads, so people's text may not contain them.
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point here
-const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** True when `s` has no control characters, bidi overrides or lone surrogates. */
-export function isSafeText(s: string): boolean {
-  return !UNSAFE_TEXT.test(s);
-}
-
 /** Free text a person types (names, comments): printable only. */
 export const SafeText = z.string().refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });
 
@@ -483,6 +472,16 @@ export function applyBlockUpdate(
 
   const now = canonicalIso(ctx.now);
   const policy = buildPolicy(block.policy, n.policy);
+  // `spent` is counted in the policy's currency: switching currency would read 900 USD as 900 EUR against the budget.
+  if (policy.currency !== block.policy.currency && (compareMoney(block.spent, "0") > 0 || block.pendingExtension || block.intent)) {
+    throw new ValidationError([
+      {
+        field: n.policy.currency?.field ?? "currency",
+        message: `cannot change while ${block.spent} ${block.policy.currency} is counted as spent: reset the spend first (POST /{PK}/reset-spend)`,
+        code: "conflict",
+      },
+    ]);
+  }
   const warnings: string[] = [...echoWarnings];
   // `approved` read back unchanged is an echo; the first release's `approval` flag is always an act.
   const verdict: ApprovalCommand | undefined =

@@ -61,8 +61,6 @@ export interface CapacityProvider {
    * RejectedError when EC2 certainly did nothing, AmbiguousOutcomeError when it may have bought.
    */
   purchaseExtension(region: string, capacityReservationId: string, offeringId: string): Promise<ExtensionRecord>;
-  /** Reservations of type capacity-block in `region` (for import), owned by `ownerId` when given. */
-  listCapacityBlocks(region: string, opts?: { ownerId?: string; states?: string[] }): Promise<ReservationView[]>;
 }
 
 export interface Notification {

@@ -369,3 +369,14 @@ describe("policyWarnings", () => {
     expect(policyWarnings(makeBlock().policy, { now: NOW })).toEqual([]);
   });
 });
+
+describe("applyBlockUpdate: currency and spend", () => {
+  it("refuses to change the currency while spend is counted in the old one", () => {
+    const spent = makeBlock({ spent: "900" }, { currency: "USD" });
+    expect(issuesOf(() => applyBlockUpdate(spent, { currency: "EUR" }, ctx))).toEqual([expect.objectContaining({ field: "currency", code: "conflict" })]);
+  });
+
+  it("changes the currency of a block that spent nothing", () => {
+    expect(applyBlockUpdate(makeBlock({ spent: "0" }), { currency: "EUR" }, ctx).block.policy.currency).toBe("EUR");
+  });
+});

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "./index";
 
 const USAGE = `Usage: ec2-cb-emulator [--port 4567] [--host 127.0.0.1] [--seed demo|none] [--clock real|<ISO>] [--rate N]
-                       [--payment-delay SECONDS] [--account 123456789012]`;
+                       [--payment-delay SECONDS] [--account 123456789012] [--state-file PATH]`;
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -23,6 +23,7 @@ function parseFlags() {
         rate: { type: "string" },
         "payment-delay": { type: "string" },
         account: { type: "string" },
+        "state-file": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -55,9 +56,13 @@ const handle = await startEmulator({
   clock,
   paymentDelaySeconds: values["payment-delay"] === undefined ? undefined : Number(values["payment-delay"]),
   defaultAccountId: values.account === undefined ? undefined : String(values.account),
+  ...(values["state-file"] === undefined ? {} : { stateFile: String(values["state-file"]) }),
 });
 console.log(handle.url);
-console.error(`EC2 capacity-block emulator listening on ${handle.url} (clock ${JSON.stringify(handle.control.clock())}); control API at ${handle.url}/_emulator/`);
+console.error(
+  `EC2 capacity-block emulator listening on ${handle.url} (clock ${JSON.stringify(handle.control.clock())}); control API at ${handle.url}/_emulator/` +
+    (values["state-file"] === undefined ? "" : `; world ${handle.restored ? "restored from" : "saved to"} ${String(values["state-file"])}`),
+);
 
 const stop = () => {
   handle.stop().then(() => process.exit(0), () => process.exit(1));

@@ -3,6 +3,14 @@ import { ControlError } from "./errors";
 /** Anything `advance` accepts: milliseconds, or a readable duration. */
 export type Duration = number | { ms?: number; seconds?: number; minutes?: number; hours?: number; days?: number };
 
+/** What a clock is, as plain data: enough to rebuild it in another process (see snapshot.ts). */
+export interface ClockState {
+  real: boolean;
+  rate: number;
+  anchorVirtualMs: number;
+  anchorWallMs: number;
+}
+
 /**
  * The emulator's notion of "now". Real time by default; once set it is virtual. A virtual clock either stands
  * still (rate 0) and moves only by `advance`, or runs `rate` times faster than the wall clock (local mode:
@@ -63,6 +71,23 @@ export class Clock {
   useRealTime(): void {
     this.real = true;
     this.rate = 1;
+  }
+
+  state(): ClockState {
+    return { real: this.real, rate: this.rate, anchorVirtualMs: this.anchorVirtualMs, anchorWallMs: this.anchorWallMs };
+  }
+
+  /**
+   * Continues a clock saved by another process as if it had kept running meanwhile, as time does in AWS while CBM is
+   * down. That is the only choice that can never go backwards: the last instant the old process showed anyone is
+   * unknown after a crash, but it cannot be later than "anchor + elapsed wall time × rate". A wall clock that was
+   * turned back since only restarts from the saved anchor.
+   */
+  restore(saved: ClockState): void {
+    this.real = saved.real;
+    this.rate = saved.rate;
+    this.anchorVirtualMs = saved.anchorVirtualMs;
+    this.anchorWallMs = Math.min(saved.anchorWallMs, this.wallNow());
   }
 
   describe(): { now: string; mode: "real" | "virtual"; rate: number } {

@@ -33,13 +33,18 @@ export interface Ec2HandlerDeps {
   accessKeys: ReadonlyMap<string, string>;
   defaultAccountId: string;
   sleep: (ms: number) => Promise<void>;
+  /**
+   * Runs after every operation, before the answer (and before a latency fault holds it): the state file is written
+   * here, so a purchase is saved before the caller can learn of it or the process can die holding the answer.
+   */
+  afterOperation?: () => void;
 }
 
 /**
  * One EC2 Query request from bytes to bytes. Every failure, including our own bugs, becomes an error envelope with
  * an `x-amzn-requestid` header; nothing here can crash the server.
  */
-export function createEc2Handler({ world, accessKeys, defaultAccountId, sleep }: Ec2HandlerDeps) {
+export function createEc2Handler({ world, accessKeys, defaultAccountId, sleep, afterOperation }: Ec2HandlerDeps) {
   return async function handleEc2(raw: RawRequest): Promise<Reply> {
     const requestId = randomUUID();
     const { region, accountId } = identify(header(raw, "authorization"), accessKeys, { region: "us-east-1", accountId: defaultAccountId });
@@ -69,11 +74,16 @@ export function createEc2Handler({ world, accessKeys, defaultAccountId, sleep }:
         params,
         takeFault: (kind: FaultKind) => world.faults.take([kind], target) !== undefined,
       };
-      const body = operation(ctx, world);
-      if (world.faults.take(["error-after"], target)) {
-        // The purchase (if any) is committed; mark it so tests can tell the caller never saw it succeed.
-        for (const entry of world.store.ledger) if (entry.requestId === requestId) entry.faultAfter = true;
-        throw new Ec2Error("InternalError", "An internal error has occurred.");
+      let body;
+      try {
+        body = operation(ctx, world);
+        if (world.faults.take(["error-after"], target)) {
+          // The purchase (if any) is committed; mark it so tests can tell the caller never saw it succeed.
+          for (const entry of world.store.ledger) if (entry.requestId === requestId) entry.faultAfter = true;
+          throw new Ec2Error("InternalError", "An internal error has occurred.");
+        }
+      } finally {
+        saveAfter(afterOperation);
       }
       reply = { status: 200, headers: { "content-type": "text/xml;charset=UTF-8" }, body: responseXml(action, requestId, body) };
     } catch (err) {
@@ -93,6 +103,15 @@ export function createEc2Handler({ world, accessKeys, defaultAccountId, sleep }:
     reply.headers["x-amzn-requestid"] = requestId;
     return reply;
   };
+}
+
+/** A world that could not be saved is an outage of ours: EC2 answers those with InternalError, outcome unknown. */
+function saveAfter(afterOperation: (() => void) | undefined): void {
+  try {
+    afterOperation?.();
+  } catch (err) {
+    throw new Ec2Error("InternalError", `An internal error has occurred (${err instanceof Error ? err.message : String(err)}).`);
+  }
 }
 
 function parseRequest(raw: RawRequest): QueryParams {

@@ -10,6 +10,7 @@ import { createEc2Handler, errorReply, type Reply } from "./ec2-handler";
 import { ErrorCodes } from "./error-codes";
 import { Ec2Error } from "./errors";
 import { Faults } from "./faults";
+import { createPersistence, savingControl } from "./persistence";
 import { Pricing } from "./pricing";
 import { Ids } from "./random";
 import { Store } from "./store";
@@ -29,6 +30,12 @@ export interface EmulatorOptions {
   paymentDelaySeconds?: number;
   /** How long expired / payment-failed blocks stay visible; default forever. */
   expiredRetentionHours?: number;
+  /**
+   * Keep the world (blocks, extensions, offerings, ledger, clock, rules) in this JSON file, rewritten atomically
+   * after every change and before a purchase is answered, and continue from it on the next start. A saved world
+   * wins over `clock`, `seed`, `paymentDelaySeconds` and `expiredRetentionHours`, which only shape a new one.
+   */
+  stateFile?: string;
 }
 
 export interface Emulator {
@@ -37,6 +44,8 @@ export interface Emulator {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Ends pending latency-fault waits so a server can close at once. */
   shutdown(): void;
+  /** True when the world was loaded from `stateFile` instead of being created. */
+  restored: boolean;
 }
 
 /** Requests bigger than this are refused (EC2's own limits are far below it). */
@@ -56,10 +65,16 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
     faults: new Faults(),
   };
   const accessKeys = new Map<string, string>();
-  const control = createControl({ world, accessKeys, defaultAccountId, initialPaymentDelaySeconds: paymentDelaySeconds });
-  if (opts.clock && opts.clock !== "real") control.setClock(opts.clock.start, { rate: opts.clock.rate ?? 0 });
-  if (opts.expiredRetentionHours !== undefined) control.configure({ expiredRetentionHours: opts.expiredRetentionHours });
-  if (opts.seed === "demo") control.seedDemo();
+  const plainControl = createControl({ world, accessKeys, defaultAccountId, initialPaymentDelaySeconds: paymentDelaySeconds });
+  const persistence = opts.stateFile === undefined ? undefined : createPersistence(opts.stateFile, world, accessKeys);
+  const restored = persistence?.restore() ?? false;
+  if (!restored) {
+    if (opts.clock && opts.clock !== "real") plainControl.setClock(opts.clock.start, { rate: opts.clock.rate ?? 0 });
+    if (opts.expiredRetentionHours !== undefined) plainControl.configure({ expiredRetentionHours: opts.expiredRetentionHours });
+    if (opts.seed === "demo") plainControl.seedDemo();
+  }
+  persistence?.save();
+  const control = persistence ? savingControl(plainControl, persistence.save) : plainControl;
 
   const sleeping = new Set<() => void>();
   const sleep = (ms: number) =>
@@ -73,7 +88,7 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
       timer.unref();
       sleeping.add(done);
     });
-  const handleEc2 = createEc2Handler({ world, accessKeys, defaultAccountId, sleep });
+  const handleEc2 = createEc2Handler({ world, accessKeys, defaultAccountId, sleep, ...(persistence ? { afterOperation: persistence.save } : {}) });
   const handleControl = createControlRoutes(control);
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -104,6 +119,7 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
   return {
     control,
     handle,
+    restored,
     shutdown() {
       for (const wake of [...sleeping]) wake();
     },

@@ -61,6 +61,11 @@ export class ErrorCodes {
     return Object.fromEntries(ERROR_SITUATIONS.map((s) => [s, this.get(s)])) as Record<ErrorSituation, ErrorCodeChoice>;
   }
 
+  /** Only the situations whose code was changed, to save and restore them. */
+  overridden(): { situation: ErrorSituation; code: string; status: number }[] {
+    return [...this.chosen].map(([situation, choice]) => ({ situation, ...choice }));
+  }
+
   reset(): void {
     this.chosen.clear();
   }

@@ -45,3 +45,13 @@ export function statusForCode(code: string): number {
 export const invalidValue = (message: string) => new Ec2Error("InvalidParameterValue", message);
 export const missingParameter = (name: string) =>
   new Ec2Error("MissingParameter", `The request must contain the parameter ${name}`);
+
+/**
+ * The state file given with `stateFile` cannot be read or written. Reading fails loudly instead of starting an empty
+ * world: forgetting a purchase that EC2 (here, the emulator) committed is exactly what a restart must not do.
+ */
+export class StateFileError extends EmulatorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("StateFileError", message, options);
+  }
+}

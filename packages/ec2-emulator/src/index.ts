@@ -10,5 +10,5 @@ export type { ErrorSituation, ErrorCodeChoice } from "./error-codes";
 export { ERROR_SITUATIONS } from "./error-codes";
 export type { CallRecord, LedgerEntry, ReservationState, ExtensionStatus, Tag } from "./model";
 export type { ExtensionView, ReservationView } from "./views";
-export { EmulatorError, Ec2Error, ControlError } from "./errors";
+export { EmulatorError, Ec2Error, ControlError, StateFileError } from "./errors";
 export { isLadderHours, LADDER_HOURS } from "./ladder";

@@ -42,6 +42,11 @@ export class Pricing {
     return formatCents(cents);
   }
 
+  /** The rates set with setPrice, to save and restore them. */
+  overridden(): { instanceType: string; hourlyRate: string }[] {
+    return [...this.overrides].map(([instanceType, hourlyRate]) => ({ instanceType, hourlyRate }));
+  }
+
   reset(): void {
     this.overrides.clear();
   }

@@ -13,6 +13,7 @@ export function createRandom(seed: number): () => number {
 /** Resource ids in AWS's shape: prefix + 17 lowercase hex characters (the first one 0, as EC2's usually are). */
 export class Ids {
   private random: () => number;
+  private issued = 0;
   constructor(private readonly seed = 0xcb) {
     this.random = createRandom(seed);
   }
@@ -20,11 +21,24 @@ export class Ids {
   next(prefix: "cr" | "cb" | "cbe"): string {
     let hex = "0";
     while (hex.length < 17) hex += Math.floor(this.random() * 16).toString(16);
+    this.issued += 1;
     return `${prefix}-${hex}`;
+  }
+
+  /** How many ids were issued since the last reset: a restarted emulator must not hand out the same ones again. */
+  count(): number {
+    return this.issued;
+  }
+
+  /** Continues after `issued` ids, by replaying the sequence (cheap: 16 draws per id). */
+  skip(issued: number): void {
+    this.reset();
+    while (this.issued < issued) this.next("cr");
   }
 
   reset(): void {
     this.random = createRandom(this.seed);
+    this.issued = 0;
   }
 }
 

@@ -8,6 +8,8 @@ export interface EmulatorHandle {
   url: string;
   port: number;
   control: EmulatorControl;
+  /** True when the world was loaded from `stateFile`. */
+  restored: boolean;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     url: `http://${urlHost}:${port}`,
     port,
     control: emulator.control,
+    restored: emulator.restored,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         emulator.shutdown();

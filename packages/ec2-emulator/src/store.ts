@@ -7,6 +7,25 @@ const MAX_CALL_RECORDS = 200_000;
 
 const scope = (region: string, accountId: string) => `${region}|${accountId}`;
 
+/** A reservation as plain JSON data (a Set becomes an array). */
+export interface StoredReservation extends Omit<Reservation, "sharedWith"> {
+  sharedWith: string[];
+}
+
+/**
+ * Everything the store holds except the call log, as plain data in the order it was built, so that restoring it
+ * gives the same Describe order and page tokens. Extensions are listed once, inside their reservation; the per-account
+ * index refers to them by position.
+ */
+export interface StoreState {
+  reservations: StoredReservation[];
+  visible: [string, string[]][];
+  extensionsByOwner: [string, { reservationId: string; index: number }[]][];
+  extensionOfferings: ExtensionOffering[];
+  blockOfferings: BlockOffering[];
+  ledger: LedgerEntry[];
+}
+
 /**
  * Everything the emulator knows. Reservations are indexed per region and account (owned and shared-in, in
  * creation order) so a Describe scans only what the caller can see, and offsets into that list make stable
@@ -88,6 +107,36 @@ export class Store {
   recordCall(call: Omit<CallRecord, "seq">): void {
     if (this.calls.length >= MAX_CALL_RECORDS) this.calls.splice(0, this.calls.length - MAX_CALL_RECORDS + 1);
     this.calls.push({ seq: ++this.callSeq, ...call });
+  }
+
+  state(): StoreState {
+    const position = (ext: Extension) => ({ reservationId: ext.reservationId, index: this.reservations.get(ext.reservationId)!.extensions.indexOf(ext) });
+    return {
+      reservations: [...this.reservations.values()].map((r) => ({ ...r, sharedWith: [...r.sharedWith], extensions: r.extensions.map((e) => ({ ...e })) })),
+      visible: [...this.visible].map(([key, ids]) => [key, [...ids]]),
+      extensionsByOwner: [...this.extensionsByOwner].map(([key, list]) => [key, list.map(position)]),
+      extensionOfferings: [...this.extensionOfferings.values()].map((o) => ({ ...o })),
+      blockOfferings: [...this.blockOfferings.values()].map((o) => ({ ...o })),
+      ledger: this.ledger.map((e) => ({ ...e })),
+    };
+  }
+
+  /** Replaces everything with a saved state (the call log starts empty). */
+  restore(state: StoreState): void {
+    this.clear();
+    for (const saved of state.reservations) {
+      const r: Reservation = { ...saved, sharedWith: new Set(saved.sharedWith), extensions: saved.extensions.map((e) => ({ ...e })) };
+      this.reservations.set(r.id, r);
+      pushTo(this.byCapacityBlock, r.capacityBlockId, r);
+    }
+    for (const [key, ids] of state.visible) this.visible.set(key, ids.filter((id) => this.reservations.has(id)));
+    for (const [key, refs] of state.extensionsByOwner) {
+      const list = refs.map(({ reservationId, index }) => this.reservations.get(reservationId)?.extensions[index]);
+      this.extensionsByOwner.set(key, list.filter((e): e is Extension => e !== undefined));
+    }
+    for (const o of state.extensionOfferings) this.extensionOfferings.set(o.id, { ...o });
+    for (const o of state.blockOfferings) this.blockOfferings.set(o.id, { ...o });
+    this.ledger.push(...state.ledger.map((e) => ({ ...e })));
   }
 
   clear(): void {

@@ -32,7 +32,9 @@ describe("http helpers", () => {
   it("sanitizes the actor header", () => {
     expect(sanitizeActor(undefined)).toBe("api-key");
     expect(sanitizeActor("cli:alice")).toBe("cli:alice");
-    expect(sanitizeActor("  \u0000<>  ")).toBe("api-key");
+    expect(sanitizeActor("  <>  ")).toBe("api-key");
+    // Control characters are refused (400, field x-cbm-actor), not stripped: see edge-input.test.ts.
+    expect(() => sanitizeActor("  \u0000<>  ")).toThrow(/x-cbm-actor/);
     expect(sanitizeActor("a".repeat(100))).toHaveLength(64);
   });
 

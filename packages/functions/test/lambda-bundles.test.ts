@@ -20,7 +20,7 @@ const outDir = mkdtempSync(join(tmpdir(), "cbm-bundles-"));
 const bundles: Record<string, { file: string; inputs: BundleInputs }> = {};
 
 beforeAll(async () => {
-  for (const name of ["api", "tick"]) {
+  for (const name of ["api", "tick", "rotate-api-key"]) {
     const file = join(outDir, `${name}.mjs`);
     bundles[name] = { file, inputs: await buildLikeSst(join(handlersDir, `${name}.ts`), file) };
   }
@@ -66,7 +66,7 @@ describe("what goes into the Lambda bundles", () => {
   });
 
   it("carries the environment credential provider and none of the rest of the default chain", () => {
-    for (const name of ["api", "tick"]) {
+    for (const name of ["api", "tick", "rotate-api-key"]) {
       const inputs = Object.keys(bundles[name]!.inputs);
       expect(inputs.some((p) => p.includes("credential-provider-env"))).toBe(true);
       expect(inputs.filter((p) => /credential-provider-(?:ini|sso|process|web-identity|http)|nested-clients|credential-provider-imds/.test(p))).toEqual([]);
@@ -109,7 +109,9 @@ describe("the bundled API", () => {
       req.resume();
       const ok = req.headers["x-amz-target"] === "secretsmanager.GetSecretValue";
       res.writeHead(ok ? 200 : 400, { "content-type": "application/x-amz-json-1.1" });
-      res.end(JSON.stringify(ok ? { ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cbm", Name: "cbm", SecretString: KEY } : { __type: "InvalidRequestException" }));
+      // As deployed: the first release's JSON, the key in api_key.
+      const SecretString = JSON.stringify({ username: "web_user", api_key: KEY });
+      res.end(JSON.stringify(ok ? { ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cbm", Name: "cbm", SecretString } : { __type: "InvalidRequestException" }));
     });
     await new Promise<void>((r) => secrets.listen(0, "127.0.0.1", r));
     const addr = secrets.address();
@@ -140,5 +142,19 @@ describe("the bundled API", () => {
     expect(list!.statusCode).toBe(200);
     expect(JSON.parse(list!.body).map((b: { PK: string }) => b.PK)).toEqual([block.PK]);
     expect(wrong!.statusCode).toBe(403);
+  });
+});
+
+describe("the bundled rotation function", () => {
+  it("composes at cold start from its Lambda environment and refuses an event that is neither a step nor the reconcile", async () => {
+    const env = {
+      ...LAMBDA_ENV,
+      AWS_LAMBDA_FUNCTION_NAME: "cbm-rotate-api-key",
+      API_KEY_SECRET_ID: "arn:aws:secretsmanager:us-east-1:123456789012:secret:/cbm/test/apiSecretName-AbCdEf",
+      USAGE_PLAN_ID: "plan123",
+      API_KEY_NAME_PREFIX: "test-api-key-",
+    };
+    // Refused before any AWS call, so no endpoint is needed: what is tested is that the bundle loads and composes.
+    await expect(invoke(bundles["rotate-api-key"]!.file, env, [{ Step: "deleteEverything" }])).rejects.toThrow(/RotationEventError|Not a rotation step/);
   });
 });

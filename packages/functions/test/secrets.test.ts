@@ -47,6 +47,24 @@ describe("Secrets Manager API-key source", () => {
     await run("new");
   });
 
+  it("reads the api_key member of the deployed JSON secret, and a bare string as before", async () => {
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: '{"username":"web_user","api_key":"json-key"}' }).resolves({ SecretString: "bare-key" });
+    const s = source();
+    expect(await s.apiKey()).toBe("json-key");
+    now += 6 * 60_000;
+    expect(await s.apiKey()).toBe("bare-key");
+  });
+
+  it("treats JSON without api_key as a broken deployment (503), not as a key", async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: '{"username":"web_user"}' });
+    const s = source();
+    const auth = apiKeyAuth(s);
+    await expect(s.apiKey()).rejects.toBeInstanceOf(InfrastructureError);
+    await expect(auth.before!({ event: { headers: { "x-api-key": '{"username":"web_user"}' } } as unknown as ApiEvent } as never)).rejects.toBeInstanceOf(
+      InfrastructureError,
+    );
+  });
+
   it("maps failures and empty secrets to InfrastructureError (503), never to a silent open door", async () => {
     sm.on(GetSecretValueCommand).rejectsOnce(Object.assign(new Error("denied"), { name: "AccessDeniedException" })).resolves({});
     const s = source();

@@ -7,16 +7,18 @@ export interface BannerInput {
   dataDir?: string;
   seeded: boolean;
   aws?: { regions: string[]; table: string; topicArn?: string };
+  /** This process, which a signal stops cleanly (npm's own PID would not reach it through npm's shell). */
+  pid: number;
 }
 
 /** What `npm start` prints once it is ready: where the API is, its key, and commands to paste. */
-export function banner({ handle, clockRate, tickSeconds, dataDir, seeded, aws }: BannerInput): string {
+export function banner({ handle, clockRate, tickSeconds, dataDir, seeded, aws, pid }: BannerInput): string {
   const { apiUrl, apiKey, keyFile, keyCreated } = handle;
   const tickEvery = handle.tickIntervalMs > 0 ? `${(handle.tickIntervalMs / 1000).toFixed(handle.tickIntervalMs % 1000 ? 1 : 0)} s` : "off";
   const what = aws
     ? `real AWS: table ${aws.table} in ${aws.regions[0]}, regions ${aws.regions.join(", ")}${aws.topicArn ? `, notifications to ${aws.topicArn}` : ""}`
     : [
-        `DynamoDB Local ${dataDir ? `(data in ${dataDir})` : "(in memory)"}`,
+        `DynamoDB Local ${dataDir ? `and the emulator's world in ${dataDir}` : "(in memory)"}`,
         `EC2 emulator${seeded ? " with 6 demo blocks" : ""} at ${handle.emulator?.url ?? "-"}`,
         clockRate === 1 ? "real-time clock" : `clock ×${clockRate}`,
       ].join(", ");
@@ -56,7 +58,7 @@ export function banner({ handle, clockRate, tickSeconds, dataDir, seeded, aws }:
     `  npm run cbm -- history ${example}`,
     ...(aws ? [] : ["  npm run cbm -- import --regions us-east-1,us-west-2 --account-id 123456789012 --ec2-endpoint " + (handle.emulator?.url ?? "")]),
     "",
-    "Ctrl-C stops everything.",
+    `Ctrl-C (or kill ${pid}) stops everything.`,
     "",
   ];
   return lines.join("\n");

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { banner } from "./banner";
-import { JavaMissingError } from "./dynamo-local";
+import { LocalError } from "./errors";
 import { startLocal, type LocalHandle, type StartLocalOptions } from "./start-local";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -11,7 +11,8 @@ const HELP = `npm start [-- flags]: the whole Capacity Block Manager on this mac
   --tick-seconds N    scheduler interval in (emulator) seconds (default 60)
   --clock-rate N      run the emulator's clock N× faster; the scheduler keeps pace (every 60/N s, at least 1 s)
                       e.g. --clock-rate 60: a virtual hour per real minute, a whole extension cycle in minutes
-  --data-dir DIR      keep DynamoDB data in DIR instead of memory (the emulator always starts fresh)
+  --data-dir DIR      keep everything in DIR instead of memory: CBM's records (DynamoDB Local) and the emulator's
+                      world (blocks, extensions, purchases, clock); a restart continues it. One CBM per DIR.
   --no-seed           no demo blocks (the emulator starts empty)
   --no-register       seed the emulator but do not register its blocks in CBM (try \`cbm import\`)
   --aws               use real AWS (default credential chain) instead of DynamoDB Local and the emulator:
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
       return;
     }
     stopping = Date.now();
-    process.stderr.write(`\n${signal}: stopping…\n`);
+    process.stderr.write(`\n${signal}: stopping (the running tick, the API, the emulator, DynamoDB Local)…\n`);
     if (!handle) return; // startup is still running; it stops as soon as it is done
     await handle.stop();
     process.stderr.write("Stopped.\n");
@@ -110,10 +111,11 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
   process.stdout.write(values.aws ? "Starting CBM against real AWS…\n" : "Starting DynamoDB Local and the EC2 emulator…\n");
+  opts.progress = (line) => process.stdout.write(`${line}\n`);
   try {
     handle = await startLocal(opts);
   } catch (e) {
-    if (e instanceof JavaMissingError) fail(e.message, 1);
+    if (e instanceof LocalError) fail(e.message, 1);
     const code = (e as { code?: string }).code;
     if (code === "EADDRINUSE") fail(`port ${port} is already in use: is CBM already running? Pass --port to use another.`, 1);
     fail(`${(e as Error).message}${process.env.CBM_DEBUG ? `\n${(e as Error).stack}` : ""}`, 1);
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
     await handle.stop();
     process.exit(0);
   }
-  process.stdout.write(banner({ handle, clockRate, tickSeconds, seeded: values.seed !== false, aws: awsInfo, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }) + "\n");
+  process.stdout.write(banner({ handle, clockRate, tickSeconds, pid: process.pid, seeded: values.seed !== false, aws: awsInfo, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }) + "\n");
   handle.startScheduler();
 }
 

@@ -15,9 +15,11 @@ export interface DemoBlock {
 
 /**
  * CBM records for the emulator's demo seed (fixed ids cr-0000000000000d001…d006). The policies are chosen so one
- * start shows every path within minutes at `--clock-rate 60`: d001 asks for approval at once and, extended by one
- * day with a 72 h lookahead, opens its next window as soon as a payment succeeds; d002 buys without approval until
- * its budget runs out; d004's fee cap is too low; d005 is shared into the account and cannot be extended.
+ * start shows every outcome within about five minutes at `--clock-rate 60`: each lookahead is longer than the time
+ * its block has left, so every window is open from the first tick instead of virtual days later. d001 asks for
+ * approval at once and, extended by one day with a 72 h lookahead, opens its next window as soon as a payment
+ * succeeds; d002 buys without approval until its budget runs out; d004's fee cap is too low; d005 is shared into
+ * the account and cannot be extended; d006 extends once. d003 keeps the defaults and waits, as most blocks do.
  */
 export const DEMO_BLOCKS: DemoBlock[] = [
   {
@@ -33,7 +35,8 @@ export const DEMO_BLOCKS: DemoBlock[] = [
     capacityReservationId: "cr-0000000000000d002",
     region: "us-east-1",
     name: "finetune-eval",
-    policy: { extendByDays: 2, lookaheadHours: 96, requireApproval: false, maxUpfrontFee: "1000.00", budget: "1200.00" },
+    // 14 days: still open after two extensions (the seed ends it 3–4 days out), so the budget runs out at once.
+    policy: { extendByDays: 2, lookaheadHours: 336, requireApproval: false, maxUpfrontFee: "1000.00", budget: "1200.00" },
     shows: "extends without approval until its budget is spent",
   },
   {
@@ -65,7 +68,8 @@ export const DEMO_BLOCKS: DemoBlock[] = [
     capacityReservationId: "cr-0000000000000d006",
     region: "us-west-2",
     name: "west-cluster",
-    policy: { extendByDays: 7, lookaheadHours: 48, requireApproval: false, maxExtensions: 1 },
+    // 7 days: the seed ends it 6–7 days out, so its window is open at once rather than 4–5 virtual days later.
+    policy: { extendByDays: 7, lookaheadHours: 168, requireApproval: false, maxExtensions: 1 },
     shows: "another region; extends once, then stops (max extensions)",
   },
 ];

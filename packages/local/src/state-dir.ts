@@ -62,6 +62,14 @@ export function ensureApiKey(dir: string): ApiKeyFile {
   return { key, path, created: true };
 }
 
+/** Where `cbm import` finds the emulator of local mode, so users need not copy the endpoint from the banner. */
+export const EC2_FILE = "ec2.json";
+
+export function writeLocalEc2(dir: string, ec2: { endpoint: string; accountId: string }): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, EC2_FILE), JSON.stringify(ec2) + "\n", { mode: 0o600 });
+}
+
 export function writeApiUrl(dir: string, url: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, URL_FILE), url + "\n", { mode: 0o600 });

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { request } from "node:http";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,20 @@ async function http<T = unknown>(method: string, path: string, body?: unknown): 
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** A request whose path is sent exactly as written: fetch and curl would resolve `.`, `..` and `//` first. */
+function rawRequest(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(local.apiUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method, headers: { "x-api-key": local.apiKey, "content-type": "application/json" } }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }
 
 /** The real `cbm` as a user runs it: a separate process through tsx. */
@@ -144,8 +159,11 @@ describe("local mode end to end", () => {
     expect(extensions.every((x) => x.capacityBlockExtensionStatus === "payment-succeeded")).toBe(true);
     expect(purchasesOf(D001)).toHaveLength(2);
 
-    // The block that needs no approval bought its first window once, on its own.
-    expect(purchasesOf(D002)).toHaveLength(1);
+    // The block that needs no approval bought on its own, once per window (its 14-day lookahead keeps each open).
+    const d002Windows = control.extensions(D002).map((x) => x.capacityBlockExtensionStartDate);
+    expect(d002Windows.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(d002Windows).size).toBe(d002Windows.length);
+    expect(purchasesOf(D002)).toHaveLength(d002Windows.length);
 
     const history = await cbm(["history", "llm-pretrain", "--limit", "50", "--json"]);
     const types = (JSON.parse(history.stdout) as HistoryEvent[]).map((e) => e.type).reverse();
@@ -153,6 +171,25 @@ describe("local mode end to end", () => {
     expect(types.filter((t) => t === "payment-succeeded")).toHaveLength(2);
     expect(types.filter((t) => t === "approved")).toHaveLength(2);
     expect(types.indexOf("approved")).toBeLessThan(types.indexOf("purchased"));
+  });
+
+  it("maps paths as API Gateway does: `//x/PK`, `.` and `..` never reach another block", async () => {
+    const before = await block("west-cluster");
+    const trn2 = await block("trn2-experiments");
+    const deleted = await rawRequest("DELETE", "/x/../west-cluster");
+    const dotted = await rawRequest("DELETE", "/./west-cluster");
+    const put = await rawRequest("PUT", "//x/trn2-experiments", { name: "renamed" });
+    expect([deleted.status, dotted.status, put.status]).toEqual([404, 404, 404]);
+    expect(JSON.parse(put.body)).toMatchObject({ code: "NOT_FOUND" });
+    expect(await block("west-cluster")).toEqual(before);
+    expect(await block("trn2-experiments")).toEqual(trn2);
+  });
+
+  it("refuses _local as a block's PK (400, field PK): /_local/… is local mode's own", async () => {
+    const r = await http<{ code: string; issues: { field: string }[] }>("POST", "/", { PK: "_local", capacityReservationId: "cr-0000000000000e123", region: "us-east-1" });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("VALIDATION_FAILED");
+    expect(r.body.issues.map((i) => i.field)).toEqual(["PK"]);
   });
 
   it("reports its state on /_local/status behind the API key", async () => {

@@ -21,9 +21,10 @@ const echo: ProxyHandler = async (event: ProxyEvent): Promise<ProxyResult | unde
 
 let server: HttpServer;
 
+/** Sends `path` exactly as written (a URL would resolve `.`, `..` and read `//x` as a host first). */
 function raw(path: string, opts: { method?: string; headers?: [string, string][]; body?: Buffer }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, { method: opts.method ?? "GET" }, (res) => {
+    const req = request({ host: "127.0.0.1", port: server.port, path, method: opts.method ?? "GET" }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -83,6 +84,23 @@ describe("http adapter: request → API Gateway REST v1 proxy event", () => {
     expect(doc.resource).toBe("/openapi.json");
     const deep = JSON.parse((await raw("/a/b/c", {})).body.toString()) as ProxyEvent;
     expect(deep).toMatchObject({ resource: "/{proxy+}", pathParameters: { proxy: "a/b/c" } });
+  });
+
+  it("keeps the path as sent: `//`, `.` and `..` segments match no resource and are never resolved into one", async () => {
+    const event = async (path: string) => JSON.parse((await raw(path, {})).body.toString()) as ProxyEvent;
+    for (const path of ["//x/trn2-experiments", "/x/../west-cluster", "/./west-cluster", "/west-cluster/.", "/..", "/llm-pretrain//history"]) {
+      expect(await event(path), path).toMatchObject({ path, resource: "/{proxy+}", pathParameters: { proxy: path.slice(1) } });
+    }
+    // A single trailing slash still names the resource, as it does behind API Gateway.
+    expect(await event("/llm-pretrain/")).toMatchObject({ resource: "/{PK}", pathParameters: { PK: "llm-pretrain" } });
+    expect(await event("/x?a=1&a=2")).toMatchObject({ path: "/x", multiValueQueryStringParameters: { a: ["1", "2"] } });
+  });
+
+  it("refuses a request target that is not a path (400) and never resolves one into a local route", async () => {
+    const absolute = await raw("http://other.example/llm-pretrain", {});
+    expect(absolute.status).toBe(400);
+    const dotted = await raw("/_local/./outbox", { headers: [["x-api-key", "secret-key"]] });
+    expect(dotted.status).toBe(404);
   });
 
   it("passes text bodies as utf8 and other bodies as base64", async () => {

@@ -1,9 +1,10 @@
-import { EC2Client, paginateDescribeCapacityReservations, type CapacityReservation } from "@aws-sdk/client-ec2";
+import type { CapacityReservation, EC2Client } from "@aws-sdk/client-ec2";
 import { CbmApiError, type CreateBlockInput } from "../client";
 import type { Command, CommandContext } from "../command";
 import { CliError, EXIT, UsageError } from "../errors";
 import { shortDate, table } from "../format";
 import { readLine } from "../io";
+import { findLocalDir, readLocalApi, readLocalEc2 } from "../local-files";
 import { POLICY_HELP, POLICY_OPTIONS, policyInput } from "../policy-flags";
 
 interface Found {
@@ -30,8 +31,25 @@ export interface ImportResult {
   dryRun: boolean;
 }
 
-function ec2Client(ctx: CommandContext, region: string): EC2Client {
-  const endpoint = (ctx.values["ec2-endpoint"] as string | undefined) ?? ctx.io.env.CBM_EC2_ENDPOINT;
+/** The EC2 client module, loaded only by `import`: the SDK is the heaviest part of the CLI to load. */
+const ec2Sdk = () => import("@aws-sdk/client-ec2");
+
+/**
+ * The emulator of local mode, when the CLI talks to local mode's API and no endpoint was given: importing from it
+ * needs no flags. Against any other API (a deployed stage) it is never used.
+ */
+async function localEmulator(ctx: CommandContext): Promise<{ endpoint: string; accountId: string } | undefined> {
+  if (ctx.values["ec2-endpoint"] !== undefined || ctx.io.env.CBM_EC2_ENDPOINT) return undefined;
+  const dir = findLocalDir(ctx.io.cwd, ctx.io.env);
+  if (!dir) return undefined;
+  const localUrl = readLocalApi(dir).apiUrl;
+  if (!localUrl || localUrl.replace(/\/+$/, "") !== (await ctx.client()).apiUrl) return undefined;
+  return readLocalEc2(dir);
+}
+
+async function ec2Client(ctx: CommandContext, region: string): Promise<EC2Client> {
+  const { EC2Client } = await ec2Sdk();
+  const endpoint = (ctx.values["ec2-endpoint"] as string | undefined) ?? ctx.io.env.CBM_EC2_ENDPOINT ?? (await localEmulator(ctx))?.endpoint;
   const env = ctx.io.env;
   // Against an emulator, no real credentials are needed; dummy ones keep the SDK from searching the chain.
   const dummy = endpoint && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;
@@ -44,7 +62,7 @@ function ec2Client(ctx: CommandContext, region: string): EC2Client {
 
 /** The caller's account: --account-id, $CBM_ACCOUNT_ID, or STS GetCallerIdentity when @aws-sdk/client-sts is installed. */
 async function accountId(ctx: CommandContext): Promise<string> {
-  const given = (ctx.values["account-id"] as string | undefined) ?? ctx.io.env.CBM_ACCOUNT_ID;
+  const given = (ctx.values["account-id"] as string | undefined) ?? ctx.io.env.CBM_ACCOUNT_ID ?? (await localEmulator(ctx))?.accountId;
   if (given) {
     if (!/^\d{12}$/.test(given)) throw new UsageError(`--account-id must be 12 digits, not '${given}'`);
     return given;
@@ -88,7 +106,8 @@ function toFound(region: string, r: CapacityReservation): Found | undefined {
 async function discover(ctx: CommandContext, regions: string[], owner: string): Promise<Found[]> {
   const found: Found[] = [];
   for (const region of regions) {
-    const ec2 = ec2Client(ctx, region);
+    const ec2 = await ec2Client(ctx, region);
+    const { paginateDescribeCapacityReservations } = await ec2Sdk();
     try {
       const pages = paginateDescribeCapacityReservations(
         { client: ec2, pageSize: 100 },

@@ -53,6 +53,15 @@ export const BLOCK_ITEM_TYPE = "block";
 export const ENDING_INDEX = "ending";
 export const ENDS_AT_ATTRIBUTE = "endsAt";
 
+/**
+ * The API's idempotency records (adapters/dynamo-idempotency.ts) live in this table under one partition,
+ * with SK = `cbm-api#<sha256 of key and scope>`. `#` cannot occur in a block's PK, so they never meet a block, and
+ * they carry no index attribute, so no index sees them.
+ */
+export const IDEMPOTENCY_PK = "IDEMPOTENCY#api";
+/** Epoch seconds after which an idempotency record is void; the table's TTL attribute deletes it eventually. */
+export const IDEMPOTENCY_EXPIRY_ATTRIBUTE = "expiration";
+
 /** Attributes the adapter adds to a Block; stripped again on read. */
 export const STORAGE_ATTRIBUTES = [PARTITION_KEY, SORT_KEY, ITEM_TYPE_ATTRIBUTE, DUE_ATTRIBUTE, ENDS_AT_ATTRIBUTE] as const;
 

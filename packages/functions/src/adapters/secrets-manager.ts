@@ -1,11 +1,18 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { InfrastructureError, ThrottledError } from "@cbm/core";
+import { parseApiKeySecret } from "./api-key-secret";
 import type { RefreshableSecretSource } from "./secrets-source";
+
+/**
+ * How long the API function trusts a fetched key. Key rotation keeps a superseded key valid at API Gateway for
+ * longer than this (ROTATION_GRACE_MS in rotation/key-plan.ts), so the gateway never refuses a key the function may still accept.
+ */
+export const API_KEY_CACHE_TTL_MS = 5 * 60_000;
 
 export interface SecretsManagerSourceOptions {
   client: SecretsManagerClient;
   secretId: string;
-  /** How long a fetched key is trusted. Default 5 min. */
+  /** How long a fetched key is trusted. Default API_KEY_CACHE_TTL_MS (5 min). */
   ttlMs?: number;
   /** At most one refresh (triggered by a non-matching key) per this interval. Default 10 s. */
   minRefreshIntervalMs?: number;
@@ -14,12 +21,13 @@ export interface SecretsManagerSourceOptions {
 }
 
 /**
- * The API key from Secrets Manager; SecretString is the key itself (as the original README reads it). Cached for
+ * The API key from Secrets Manager: the `api_key` member of the JSON SecretString (the first release's contract), or
+ * the whole SecretString when it is a bare key (see api-key-secret.ts). Cached for
  * `ttlMs`; a key that does not match triggers at most one re-fetch per `minRefreshIntervalMs`, which picks up a
  * rotation at once while keeping a flood of wrong keys from turning into a flood of GetSecretValue calls.
  */
 export function createSecretsManagerSource(opts: SecretsManagerSourceOptions): RefreshableSecretSource {
-  const ttlMs = opts.ttlMs ?? 5 * 60_000;
+  const ttlMs = opts.ttlMs ?? API_KEY_CACHE_TTL_MS;
   const minRefreshIntervalMs = opts.minRefreshIntervalMs ?? 10_000;
   const now = opts.now ?? Date.now;
   let cached: { key: string; at: number } | undefined;
@@ -34,10 +42,11 @@ export function createSecretsManagerSource(opts: SecretsManagerSourceOptions): R
       const message = `Secrets Manager GetSecretValue failed (${name})`;
       throw name === "ThrottlingException" ? new ThrottledError(message, name, { cause: err }) : new InfrastructureError(message, name, { cause: err });
     }
-    const key = out.SecretString?.trim();
-    if (!key) throw new InfrastructureError("The API key secret has no SecretString", "EmptySecret");
-    cached = { key, at: now() };
-    return key;
+    const parsed = parseApiKeySecret(out.SecretString);
+    // A secret nobody can use is a broken deployment (503), never a reason to let requests through.
+    if (!parsed.ok) throw new InfrastructureError(`The API key secret is unusable: ${parsed.reason}`, "UnusableSecret");
+    cached = { key: parsed.apiKey, at: now() };
+    return parsed.apiKey;
   }
 
   // Concurrent requests on a cold or expired cache share one GetSecretValue call.

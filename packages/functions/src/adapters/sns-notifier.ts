@@ -1,9 +1,13 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { InfrastructureError, type Notification, type Notifier } from "@cbm/core";
+import { SNS_LIMITS } from "./call-limits";
 
 export interface SnsNotifierOptions {
+  /** Build it with sdkClientConfig(SNS_LIMITS) for per-attempt timeouts and bounded retries. */
   client: SNSClient;
   topicArn: string;
+  /** The whole Publish, retries included, whatever client was passed; default SNS_LIMITS.budgetMs (5 s). */
+  timeoutMs?: number;
 }
 
 /**
@@ -25,6 +29,7 @@ export function snsSubject(subject: string): string {
 
 /** Notifications as SNS messages on one topic (e-mail subscription in AWS); an approver is reachable. */
 export function createSnsNotifier(opts: SnsNotifierOptions): Notifier {
+  const timeoutMs = opts.timeoutMs ?? SNS_LIMITS.budgetMs;
   return {
     canReachApprover: true,
     async send(n: Notification) {
@@ -40,6 +45,8 @@ export function createSnsNotifier(opts: SnsNotifierOptions): Notifier {
               key: { DataType: "String", StringValue: n.key },
             },
           }),
+          // A stalled SNS must not hold the tick: the tick records the failure and the notice goes out on a later tick.
+          { abortSignal: AbortSignal.timeout(timeoutMs) },
         );
       } catch (err) {
         throw new InfrastructureError(`SNS Publish failed: ${(err as Error).message}`, (err as { name?: string }).name, { cause: err });

@@ -1,5 +1,5 @@
 import { outlook, terminationStartsAt, timeLeftText, type Block, type Notification } from "@cbm/core";
-import { safeText } from "../tick/notifications";
+import { escapeUnsafeText as safeText } from "@cbm/core";
 import { CAPACITY_BLOCK_DETAIL_TYPES, type CapacityBlockEventKind } from "./detail-types";
 
 /** The parts of an EventBridge event CBM reads; everything else is ignored. */

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError, type Notifier } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
 import { createLogOnlyNotifier } from "../adapters/console-log-notifier";
+import { SNS_LIMITS, TICK_DYNAMO_LIMITS, sdkClientConfig } from "../adapters/call-limits";
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
@@ -28,12 +29,16 @@ const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 function compose() {
   const config = loadConfig(env);
   const logger = createLogger({ service: "cbm-tick", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
-  const doc = createDocumentClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}) });
+  // Every dependency call is bounded (adapters/call-limits.ts): a stalled DynamoDB ends the tick in seconds, not at the timeout.
+  const doc = createDocumentClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}), limits: TICK_DYNAMO_LIMITS });
   const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
   const history = createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger });
   const ec2 = createEc2CapacityProvider({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 });
   const notifier: Notifier = config.notifyTopicArn
-    ? createSnsNotifier({ client: new SNSClient({ ...(config.region ? { region: config.region } : {}) }), topicArn: config.notifyTopicArn })
+    ? createSnsNotifier({
+        client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }),
+        topicArn: config.notifyTopicArn,
+      })
     : createLogOnlyNotifier(logger);
   const clock = systemClock;
   const ids = createUlidIds(clock);

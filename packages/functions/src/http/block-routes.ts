@@ -14,6 +14,11 @@ const pageDocs: QueryParamDoc[] = [
   { name: "cursor", description: "The `x-next-cursor` of the previous page", schema: { type: "string" } },
 ];
 const actorDoc: QueryParamDoc = { name: "x-cbm-actor", description: "Who is acting (recorded in history); default `api-key`", schema: { type: "string", maxLength: 64 } };
+const idempotencyDoc: QueryParamDoc = {
+  name: "Idempotency-Key",
+  description: "Makes a retry safe: the same key with the same request within 24 h returns the first response (header `Idempotent-Replayed: true`) instead of acting again",
+  schema: { type: "string", minLength: 1, maxLength: 255 },
+};
 const ifMatchDoc: QueryParamDoc = { name: "If-Match", description: 'The version the change is based on, e.g. `"3"`; 409 when stale', schema: { type: "string" } };
 const pageHeaders: ResponseDoc["headers"] = {
   "x-next-cursor": { description: "Cursor of the next page; absent on the last page", schema: { type: "string" } },
@@ -21,7 +26,11 @@ const pageHeaders: ResponseDoc["headers"] = {
 };
 const etagHeader: ResponseDoc["headers"] = { ETag: { description: "The record's version, usable in If-Match", schema: { type: "string" } } };
 const E = (description: string): ResponseDoc => ({ description, schema: "Error" });
-const common = { 400: E("Invalid input (code VALIDATION_FAILED or INVALID_JSON) with the fields at fault"), 403: { description: "Missing or wrong API key", schema: "Forbidden" }, 503: E("A dependency (DynamoDB, Secrets Manager) is unavailable") };
+/** The answers an Idempotency-Key can add to a write route. */
+const idempotencyResponses = {
+  422: E("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used for a different request"),
+};
+const common = { 400: E("Invalid input (code VALIDATION_FAILED or INVALID_JSON) with the fields at fault"), 403: { description: "Missing or wrong API key", schema: "Forbidden" }, 503: E("A dependency (DynamoDB, Secrets Manager) did not answer in time (DEPENDENCY_UNAVAILABLE), throttled (THROTTLED) or failed (INFRASTRUCTURE_ERROR); retry after Retry-After") };
 
 function pageHeadersFor(event: ApiEvent, apiUrl: string | undefined, limit: number, cursor: string | undefined): Record<string, string> {
   if (!cursor) return {};
@@ -76,12 +85,14 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "createBlock",
       summary: "Register a block with its extension policy (PK defaults to capacityReservationId)",
       requestBody: { schema: "CreateBlockInput", required: true },
-      requestHeaders: [actorDoc],
+      idempotent: true,
+      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         201: { description: "The stored record with its effective policy; `warnings` only when there are some", schema: "BlockWithWarnings", headers: etagHeader },
-        409: E("ALREADY_EXISTS: the PK is taken"),
+        409: E("ALREADY_EXISTS: the PK is taken; IDEMPOTENCY_IN_PROGRESS: the first request with this Idempotency-Key is still running"),
         413: E("Body over 64 KiB"),
         415: E("Body is not application/json"),
+        ...idempotencyResponses,
         ...common,
       },
       async handler({ body, actor }) {
@@ -96,13 +107,15 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       summary: "Partially update a block; a stale `version` (body) or If-Match gets 409",
       params: PkParams,
       requestBody: { schema: "UpdateBlockInput", required: true },
-      requestHeaders: [ifMatchDoc, actorDoc],
+      idempotent: true,
+      requestHeaders: [idempotencyDoc, ifMatchDoc, actorDoc],
       responses: {
         200: { description: "The stored record; `warnings` only when there are some", schema: "BlockWithWarnings", headers: etagHeader },
         404: E("No such block"),
-        409: E("VERSION_CONFLICT: someone else changed the block"),
+        409: E("VERSION_CONFLICT: someone else changed the block; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
         413: E("Body over 64 KiB"),
         415: E("Body is not application/json"),
+        ...idempotencyResponses,
         ...common,
       },
       async handler({ params, body, actor, headers }) {
@@ -135,11 +148,13 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       summary: "Approve the extension of the current window (or the next one, if this window's is already bought)",
       params: PkParams,
       requestBody: { schema: "VerdictInput", required: false },
-      requestHeaders: [actorDoc],
+      idempotent: true,
+      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         200: { description: "The block, approved and due for the next scheduler tick; `approvalCovers` states the terms the approval covers", schema: "Block", headers: etagHeader },
         404: E("No such block"),
-        409: E("INVALID_STATE: the block's end date is not known yet"),
+        409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
+        ...idempotencyResponses,
         ...common,
       },
       async handler({ params, actor, body, hasBody }) {
@@ -155,11 +170,13 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       summary: "Deny the extension of the current (or next) window; CBM will not extend in that window",
       params: PkParams,
       requestBody: { schema: "VerdictInput", required: false },
-      requestHeaders: [actorDoc],
+      idempotent: true,
+      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         200: { description: "The block, denied for the window", schema: "Block", headers: etagHeader },
         404: E("No such block"),
-        409: E("INVALID_STATE: the block's end date is not known yet"),
+        409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
+        ...idempotencyResponses,
         ...common,
       },
       async handler({ params, actor, body, hasBody }) {

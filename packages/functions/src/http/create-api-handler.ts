@@ -4,6 +4,7 @@ import { createUlidIds } from "../adapters/ids";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
 import { blockRoutes } from "./block-routes";
 import { createHttpHandler } from "./handler-factory";
+import type { IdempotencyStore } from "./idempotency";
 import { openApiRoute } from "./openapi";
 import type { AnyRoute } from "./types";
 import type { AccessLogger } from "../observability/access-log";
@@ -26,6 +27,8 @@ export interface ApiHandlerDeps {
   maxBodyBytes?: number;
   /** Region given to a block registered without one (first-release scripts): where CBM runs. */
   defaultRegion?: string;
+  /** Idempotency-Key support for the write routes (createDynamoIdempotency); without it the header is ignored. */
+  idempotency?: IdempotencyStore;
 }
 
 /** Builds the API's Middy handler from ports; the Lambda below, tests and local mode all go through this. */
@@ -35,6 +38,6 @@ export function createApiHandler(deps: ApiHandlerDeps) {
   const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids, ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}) });
   const routes: AnyRoute[] = [];
   routes.push(openApiRoute(() => routes, { serverUrl: deps.apiUrl }), ...blockRoutes(blocks, { apiUrl: deps.apiUrl }));
-  return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-api" }), ...(deps.metrics ? { metrics: deps.metrics } : {}), maxBodyBytes: deps.maxBodyBytes });
+  return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-api" }), ...(deps.metrics ? { metrics: deps.metrics } : {}), maxBodyBytes: deps.maxBodyBytes, ...(deps.idempotency ? { idempotency: deps.idempotency } : {}) });
 }
 

@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import { createError } from "@middy/util";
-import { CbmError, InfrastructureError, ValidationError, type FieldIssue } from "@cbm/core";
+import { CbmError, InfrastructureError, ThrottledError, ValidationError, type FieldIssue } from "@cbm/core";
+import { isDependencyUnavailable } from "../adapters/call-limits";
 import { ForbiddenError, MethodNotAllowedError } from "../errors";
 import type { Logger } from "../observability/logger";
 import type { ApiEvent, ApiResult } from "./types";
@@ -23,9 +24,20 @@ const STATUS_BY_CODE: Record<string, number> = {
   VERSION_CONFLICT: 409,
   PURCHASE_IN_FLIGHT: 409,
   INVALID_STATE: 409,
+  IDEMPOTENCY_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };
+
+/** Seconds a client should wait before retrying, per code; the first request of an in-progress key is nearly done. */
+const RETRY_AFTER: Record<string, string> = { IDEMPOTENCY_IN_PROGRESS: "1" };
+
+/** 503 codes: no answer in time (outcome unknown, retry with the same Idempotency-Key), throttled, or failed. */
+function dependencyCode(err: InfrastructureError): string {
+  if (err instanceof ThrottledError) return err.code;
+  return isDependencyUnavailable(err) ? "DEPENDENCY_UNAVAILABLE" : err.code;
+}
 
 interface Mapped {
   statusCode: number;
@@ -41,11 +53,15 @@ export function mapError(err: unknown, logger: Pick<Logger, "error" | "warn">, r
   }
   if (err instanceof ValidationError) return { statusCode: 400, body: { message: err.message, code: err.code, issues: err.issues } };
   if (err instanceof InfrastructureError) {
-    logger.warn("Dependency failed", { error: err, code: err.code, providerCode: err.providerCode, requestId });
-    return { statusCode: 503, body: { message: "A dependency is unavailable; retry shortly", code: err.code }, headers: { "Retry-After": "1" } };
+    const code = dependencyCode(err);
+    logger.warn("Dependency failed", { error: err, code, providerCode: err.providerCode, requestId });
+    // A stalled dependency rarely recovers within a second; throttling and plain failures often do.
+    const retryAfter = code === "DEPENDENCY_UNAVAILABLE" ? "2" : "1";
+    return { statusCode: 503, body: { message: "A dependency is unavailable; retry shortly", code }, headers: { "Retry-After": retryAfter } };
   }
   if (err instanceof CbmError && STATUS_BY_CODE[err.code] !== undefined) {
-    return { statusCode: STATUS_BY_CODE[err.code]!, body: { message: err.message, code: err.code } };
+    const retryAfter = RETRY_AFTER[err.code];
+    return { statusCode: STATUS_BY_CODE[err.code]!, body: { message: err.message, code: err.code }, ...(retryAfter ? { headers: { "Retry-After": retryAfter } } : {}) };
   }
   logger.error("Unhandled error", { error: err, requestId });
   return { statusCode: 500, body: { message: "Internal server error", code: "INTERNAL" } };

@@ -6,6 +6,8 @@ import { accessLog, type AccessLogger } from "../observability/access-log";
 import type { Metrics } from "../observability/metrics";
 import { apiKeyAuth } from "./auth";
 import { errorMapper } from "./error-mapper";
+import type { IdempotencyStore } from "./idempotency";
+import { createSecretRedactor } from "./redaction";
 import { requestGuards } from "./request-guards";
 import { checkRouteable, createRouter, routeOf, routeTemplate } from "./routing";
 import type { AnyRoute, ApiEvent, ApiResult } from "./types";
@@ -18,6 +20,8 @@ export interface HttpHandlerOptions {
   /** Requests, Latency, ApiErrors{class}; flushed once per request. */
   metrics?: Pick<Metrics, "add" | "flush">;
   maxBodyBytes?: number;
+  /** Makes write routes honour Idempotency-Key; without it the header is ignored. */
+  idempotency?: IdempotencyStore;
 }
 
 /**
@@ -25,19 +29,20 @@ export interface HttpHandlerOptions {
  * path → body and actor. Then http-router dispatches to the route. On error: errorMapper (the only error→HTTP
  * mapping) then httpErrorHandler, which writes the response.
  */
-export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyBytes }: HttpHandlerOptions) {
+export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyBytes, idempotency }: HttpHandlerOptions) {
+  const redactor = createSecretRedactor();
   const selfAuthenticated = (e: ApiEvent) => routeOf(routes, e.httpMethod, e.path)?.auth === "self";
   const formBody = (e: ApiEvent) => routeOf(routes, e.httpMethod, e.path)?.form === true;
   // Middy runs after/onError middlewares in reverse order of registration: the access log is registered first so it
   // runs last and sees the final response; httpErrorHandler next, so it writes error responses just before that,
   // and errorMapper just after it so it runs immediately before httpErrorHandler.
   return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 })
-    .use(accessLog<ApiEvent, ApiResult>({ logger, ...(metrics ? { metrics } : {}), routeOf: (method, path) => routeTemplate(routes, method, path) }))
+    .use(accessLog<ApiEvent, ApiResult>({ logger, ...(metrics ? { metrics } : {}), routeOf: (method, path) => routeTemplate(routes, method, path), scrub: redactor.redact }))
     .use(httpErrorHandler({ logger: false }))
     .use(errorMapper(logger))
     .use(httpHeaderNormalizer())
-    .use(apiKeyAuth(secrets, { selfAuthenticated }))
+    .use(apiKeyAuth(secrets, redactor, { selfAuthenticated }))
     .use({ before: async ({ event }) => checkRouteable(routes, event) })
     .use(requestGuards({ maxBodyBytes, formBody, selfAuthenticated }))
-    .handler(createRouter(routes));
+    .handler(createRouter(routes, idempotency));
 }

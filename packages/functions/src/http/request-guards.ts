@@ -1,5 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
+import { ValidationError } from "@cbm/core";
 import { InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../errors";
+import { redactSecret } from "./redaction";
 import type { ApiEvent, ApiResult } from "./types";
 
 /** Largest accepted request body, measured on the decoded bytes. */
@@ -8,16 +10,59 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_ACTOR = "api-key";
 const ACTOR_MAX = 64;
 
-/** Keeps a caller-supplied actor printable and short; it ends up in history and in notifications. */
-export function sanitizeActor(raw: string | undefined): string {
+/**
+ * Characters that make a name display as something else or break a log line: C0 and C1 controls, DEL, the
+ * bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069), and unpaired UTF-16 surrogates.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
+const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
+
+/**
+ * Keeps a caller-supplied actor printable and short; it ends up in history and in notifications. A deceptive
+ * character is refused (400) rather than stripped, since the name would not be what its sender meant; the API key,
+ * pasted by mistake, is redacted before anything else, so no part of it survives.
+ */
+export function sanitizeActor(raw: string | undefined, apiKey?: string): string {
   if (typeof raw !== "string") return DEFAULT_ACTOR;
-  const clean = raw.replace(/[^A-Za-z0-9 ._:@+/-]/g, "").trim().slice(0, ACTOR_MAX).trim();
+  if (DECEPTIVE.test(raw)) {
+    throw new ValidationError([{ field: "x-cbm-actor", message: "must not contain control characters, bidirectional overrides or unpaired surrogates", code: "invalid_format" }]);
+  }
+  // Redacted before and after stripping: stripping could join the pieces of a key around a removed character.
+  const printable = redactSecret(raw, apiKey, "redacted").replace(/[^A-Za-z0-9 ._:@+/-]/g, "");
+  const clean = redactSecret(printable, apiKey, "redacted").trim().slice(0, ACTOR_MAX).trim();
   return clean || DEFAULT_ACTOR;
 }
 
 function isJsonMediaType(contentType: string): boolean {
   const media = contentType.split(";")[0]!.trim().toLowerCase();
   return media === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(media);
+}
+
+/** The `charset` parameter of a Content-Type, unquoted and lower-cased; undefined when there is none. */
+function charsetOf(contentType: string): string | undefined {
+  for (const param of contentType.split(";").slice(1)) {
+    const eq = param.indexOf("=");
+    if (eq > 0 && param.slice(0, eq).trim().toLowerCase() === "charset") return param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+  }
+  return undefined;
+}
+
+/**
+ * A body is read as UTF-8 JSON, uncompressed. Anything else would be misread, so it is refused with 415 rather
+ * than parsed into something the client did not send.
+ */
+function checkEncoding(headers: Record<string, string | undefined>): void {
+  const contentEncoding = headers["content-encoding"]?.trim().toLowerCase();
+  if (contentEncoding && contentEncoding !== "identity") {
+    throw new UnsupportedMediaTypeError(contentEncoding, `Content-Encoding '${contentEncoding.slice(0, 50)}' is not supported; send the body uncompressed`);
+  }
+  const contentType = headers["content-type"];
+  if (typeof contentType !== "string" || contentType.trim() === "") return;
+  if (!isJsonMediaType(contentType)) throw new UnsupportedMediaTypeError(contentType);
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+    throw new UnsupportedMediaTypeError(contentType, `charset '${charset.slice(0, 50)}' is not supported; send UTF-8`);
+  }
 }
 
 function rawBodyBytes(event: ApiEvent, limit: number): Buffer | undefined {
@@ -48,8 +93,7 @@ export function requestGuards(
       if (bytes && opts.formBody?.(event)) {
         body = parseForm(headers["content-type"], bytes);
       } else if (bytes) {
-        const contentType = headers["content-type"];
-        if (typeof contentType === "string" && contentType.trim() !== "" && !isJsonMediaType(contentType)) throw new UnsupportedMediaTypeError(contentType);
+        checkEncoding(headers);
         const text = bytes.toString("utf8");
         if (text.trim() !== "") {
           try {
@@ -60,7 +104,7 @@ export function requestGuards(
         }
       }
       // A self-authenticated route names its actor once it has checked the link or session; a header cannot.
-      const actor = opts.selfAuthenticated?.(event) ? "anonymous" : sanitizeActor(headers["x-cbm-actor"]);
+      const actor = opts.selfAuthenticated?.(event) ? "anonymous" : sanitizeActor(headers["x-cbm-actor"], headers["x-api-key"]);
       event.cbm = { body, hasBody: body !== undefined, actor };
     },
   };
@@ -69,6 +113,6 @@ export function requestGuards(
 /** An HTML form's fields (the last of repeated names wins); any other media type on a form route is refused. */
 function parseForm(contentType: string | undefined, bytes: Buffer): Record<string, string> {
   const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-  if (media !== "application/x-www-form-urlencoded") throw new UnsupportedMediaTypeError(contentType ?? "");
+  if (media !== "application/x-www-form-urlencoded") throw new UnsupportedMediaTypeError(contentType ?? "", "Send this form as application/x-www-form-urlencoded");
   return Object.fromEntries(new URLSearchParams(bytes.toString("utf8")));
 }

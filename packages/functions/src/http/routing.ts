@@ -3,6 +3,7 @@ import * as z from "zod";
 import { ValidationError } from "@cbm/core";
 import { MethodNotAllowedError, RouteNotFoundError } from "../errors";
 import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
+import { IDEMPOTENCY_HEADER, type IdempotencyStore, markReplayed, parseIdempotencyKey, scopedIdempotencyKey } from "./idempotency";
 import type { AnyRoute, ApiEvent, ApiResult } from "./types";
 
 // Built once: zod compiles a parser for each schema it creates, far too slow to do per request.
@@ -65,35 +66,39 @@ function decodeParams(raw: Record<string, string | undefined> | null): Record<st
 
 /**
  * The one handler shape every route shares: read typed input (path params, query, parsed body, actor), call the
- * route, serialize its result as JSON. Route handlers never build error responses; they throw typed errors.
+ * route, serialize its result as JSON. Route handlers never build error responses; they throw typed errors. A write
+ * route called with an Idempotency-Key runs through the idempotency store, which replays the first response.
  */
-function toLambdaHandler(route: AnyRoute) {
+function toLambdaHandler(route: AnyRoute, idempotency: IdempotencyStore | undefined) {
   return async (event: ApiEvent): Promise<ApiResult> => {
     const params = parseInput(route.params ?? NO_INPUT, decodeParams(event.pathParameters));
     const query = parseInput(route.query ?? ANY_QUERY, event.queryStringParameters ?? {});
     const facts = event.cbm ?? { body: undefined, hasBody: false, actor: "api-key" };
-    const result = await route.handler({
-      params,
-      query,
-      body: facts.body,
-      hasBody: facts.hasBody,
-      actor: facts.actor,
-      headers: (event.headers ?? {}) as Record<string, string | undefined>,
-      event,
-    });
-    if (result.raw !== undefined) return { statusCode: result.statusCode, headers: { ...result.headers }, body: result.raw };
-    return {
-      statusCode: result.statusCode,
-      headers: { "Content-Type": "application/json", ...result.headers },
-      body: JSON.stringify(result.body),
+    const headers = (event.headers ?? {}) as Record<string, string | undefined>;
+    const execute = async (): Promise<ApiResult> => {
+      const result = await route.handler({ params, query, body: facts.body, hasBody: facts.hasBody, actor: facts.actor, headers, event });
+      if (result.raw !== undefined) return { statusCode: result.statusCode, headers: { ...result.headers }, body: result.raw };
+      return {
+        statusCode: result.statusCode,
+        headers: { "Content-Type": "application/json", ...result.headers },
+        body: JSON.stringify(result.body),
+      };
     };
+    const clientKey = route.idempotent && idempotency ? parseIdempotencyKey(headers[IDEMPOTENCY_HEADER]) : undefined;
+    if (!clientKey || !idempotency) return execute();
+    const pk = (params as { PK?: string }).PK;
+    const key = scopedIdempotencyKey(headers["x-api-key"] ?? "", route.method, route.path, pk, clientKey);
+    // Same key, other body or version: another request, refused with 422 rather than answered with the first's result.
+    const request = { body: facts.body ?? null, ifMatch: headers["if-match"] ?? null };
+    const { result, replayed } = await idempotency.once(key, request, execute);
+    return replayed ? markReplayed(result) : result;
   };
 }
 
 /** http-router over the route table, with 404/405 (and `Allow`) computed from the same table. */
-export function createRouter(routes: AnyRoute[]) {
+export function createRouter(routes: AnyRoute[], idempotency?: IdempotencyStore) {
   return httpRouterHandler<ApiEvent, ApiResult>({
-    routes: routes.map((r) => ({ method: r.method, path: r.path, handler: toLambdaHandler(r) })),
+    routes: routes.map((r) => ({ method: r.method, path: r.path, handler: toLambdaHandler(r, idempotency) })),
     notFoundResponse: ({ method, path }: { method: string; path: string }) => {
       throw unmatched(routes, method, path);
     },

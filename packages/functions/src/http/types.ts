@@ -72,6 +72,8 @@ export interface Route<P = Record<string, never>, Q = Record<string, never>> {
   auth?: "api-key" | "self";
   /** Takes an HTML form body (application/x-www-form-urlencoded), parsed into `body` as string fields. */
   form?: boolean;
+  /** A write that honours Idempotency-Key: a retry with the same key gets the first response instead of a second write. */
+  idempotent?: boolean;
   handler(req: RouteRequest<P, Q>): Promise<RouteResponse>;
 }
 

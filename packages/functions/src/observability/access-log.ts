@@ -14,14 +14,17 @@ export interface AccessLogOptions {
   routeOf?: (method: string, path: string) => string | undefined;
   /** Milliseconds, for the latency; default Date.now. */
   now?: () => number;
+  /** Scrubs secrets (the API key a client pasted into the path) from the logged path. */
+  scrub?: (text: string) => string;
 }
 
 type Event = APIGatewayProxyEvent & { cbm?: { actor: string } };
 
 /**
  * One line per request: method, route template, status, latency, request id, actor, and the error code of an error
- * response. It reads neither headers nor the body, so the API key cannot reach it. Register it first: Middy runs
- * `after` and `onError` in reverse order, so it sees the final response, httpErrorHandler's included.
+ * response. It reads neither headers nor the body, and scrubs the path, so the API key cannot reach it. Register
+ * it first: Middy runs `after` and `onError` in reverse order, so it sees the final response, httpErrorHandler's
+ * included.
  */
 export function accessLog<E extends Event, R extends APIGatewayProxyResult>(opts: AccessLogOptions): MiddlewareObj<E, R> {
   const now = opts.now ?? Date.now;
@@ -32,11 +35,13 @@ export function accessLog<E extends Event, R extends APIGatewayProxyResult>(opts
     const status = request.response?.statusCode ?? 500;
     const latencyMs = Math.max(0, now() - (started.get(request) ?? now()));
     const method = typeof event.httpMethod === "string" && /^[A-Za-z]{1,16}$/.test(event.httpMethod) ? event.httpMethod.toUpperCase() : "?";
-    const path = typeof event.path === "string" ? event.path.slice(0, 256) : undefined;
+    // A 403 never learned whether its path holds the key (a cold start may not have fetched it yet), so it has none.
+    const rawPath = typeof event.path === "string" && status !== 403 ? event.path : undefined;
+    const path = rawPath === undefined ? undefined : (opts.scrub ? opts.scrub(rawPath) : rawPath).slice(0, 256);
     const awsRequestId = request.context?.awsRequestId;
     const line: Record<string, unknown> = {
       method,
-      route: (path && opts.routeOf?.(method, path)) ?? null,
+      route: (typeof event.path === "string" && event.path.length <= 2048 && opts.routeOf?.(method, event.path)) || null,
       path,
       status,
       latencyMs,

@@ -1,13 +1,14 @@
-import type { TickReport } from "../tick/create-tick";
+import type { TickReport } from "@cbm/core";
 import type { Metrics } from "./metrics";
 
 /**
  * The metrics of one finished tick, from its report. Zeros are written too, so every alarm reads a continuous series
- * while the scheduler runs. `TickHeartbeat` = 1 is the dead-man's switch: only a tick that finished writes it.
+ * while the scheduler runs. `TickHeartbeat` = 1 is the dead-man's switch: only a tick that finished writes it; one
+ * that could not read the due blocks ended cleanly but did no work, so it writes none and a long outage still alarms.
  */
 export function recordTickMetrics(metrics: Pick<Metrics, "add">, report: TickReport): void {
   metrics.add("Ticks", 1);
-  metrics.add("TickHeartbeat", 1);
+  if (!report.dueUnavailable) metrics.add("TickHeartbeat", 1);
   metrics.add("TickDuration", report.durationMs, "Milliseconds");
   metrics.add("BlocksDue", report.due);
   metrics.add("BlocksSkipped", report.skipped);

@@ -13,7 +13,7 @@ import {
   type ReminderLog,
 } from "@cbm/core";
 import { type Logger, silentLogger } from "../observability/logger";
-import { safeText } from "./notifications";
+import { escapeUnsafeText as safeText } from "@cbm/core";
 
 export interface ExpiryRemindersOptions {
   store: BlockStore;

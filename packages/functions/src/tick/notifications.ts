@@ -1,5 +1,5 @@
 import type { ApprovalNotice, Block, ExtensionOffering, ExtensionRecord, Notification, PendingExtension } from "@cbm/core";
-import { describeTerms, durationText, termsForQuote } from "@cbm/core";
+import { describeTerms, durationText, escapeUnsafeText, termsForQuote } from "@cbm/core";
 
 /** Where the texts point people: the real API URL when configured, a `$API_URL` placeholder otherwise. */
 export interface NotificationTextOptions {
@@ -8,21 +8,12 @@ export interface NotificationTextOptions {
   link?: string;
 }
 
-/**
- * Text a person typed, made safe for an e-mail body or a terminal: control characters (ESC, CR, LF …), bidi
- * overrides and lone surrogates are shown as `\u{…}` escapes, so a name can neither fake lines nor colour a console.
- */
-export function safeText(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
-}
-
 function label(b: Block): string {
-  return safeText(b.name ?? b.PK);
+  return escapeUnsafeText(b.name ?? b.PK);
 }
 
 function blockLine(b: Block): string {
-  return `${b.name ? `"${safeText(b.name)}" ` : ""}(PK ${b.PK}, ${b.capacityReservationId}, ${b.region})`;
+  return `${b.name ? `"${escapeUnsafeText(b.name)}" ` : ""}(PK ${b.PK}, ${b.capacityReservationId}, ${b.region})`;
 }
 
 function timeLeft(endIso: string | undefined | null, now: Date): string {

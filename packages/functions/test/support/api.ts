@@ -1,7 +1,8 @@
 import type { Context } from "aws-lambda";
-import type { Clock } from "@cbm/core";
+import type { BlockStore, Clock } from "@cbm/core";
 import { createDynamoBlockStore } from "../../src/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-store";
+import { createDynamoIdempotency, type DynamoIdempotencyOptions } from "../../src/adapters/dynamo-idempotency";
 import { createUlidIds } from "../../src/adapters/ids";
 import { staticSecretSource } from "../../src/adapters/secrets-source";
 import { createApiHandler } from "../../src/http/create-api-handler";
@@ -58,17 +59,28 @@ export interface Captured {
   warnings: unknown[];
 }
 
+export interface TestApiOptions {
+  clock?: Clock;
+  prefix?: string;
+  /** Idempotency-Key support over the same table, as the Lambda has it. */
+  idempotency?: Partial<Pick<DynamoIdempotencyOptions, "inProgressMs" | "expiresAfterSeconds">>;
+  /** Wraps the block store, e.g. to hold a write back. */
+  wrapStore?: (store: BlockStore) => BlockStore;
+}
+
 /** The API handler on a fresh DynamoDB Local table, with a static key and a capturing logger. */
-export async function createTestApi(opts: { clock?: Clock; prefix?: string } = {}) {
-  const { client, tableName } = await freshTable(opts.prefix ?? "api");
-  const store = createDynamoBlockStore({ client, tableName });
+export async function createTestApi(opts: TestApiOptions = {}) {
+  const { client, base, tableName } = await freshTable(opts.prefix ?? "api");
+  const dynamoStore = createDynamoBlockStore({ client, tableName });
+  const store = opts.wrapStore ? opts.wrapStore(dynamoStore) : dynamoStore;
   const history = createDynamoHistoryStore({ client, tableName });
   const captured: Captured = { errors: [], warnings: [] };
   const logger = {
     error: (m: string, f?: Record<string, unknown>) => void captured.errors.push({ m, ...f }),
     warn: (m: string, f?: Record<string, unknown>) => void captured.warnings.push({ m, ...f }),
   };
-  const handler = createApiHandler({ store, history, secrets: staticSecretSource(API_KEY), clock: opts.clock, ids: createUlidIds(opts.clock), logger });
+  const idempotency = opts.idempotency ? createDynamoIdempotency({ client: base, tableName, ...opts.idempotency }) : undefined;
+  const handler = createApiHandler({ store, history, secrets: staticSecretSource(API_KEY), clock: opts.clock, ids: createUlidIds(opts.clock), logger, ...(idempotency ? { idempotency } : {}) });
   const context = { awsRequestId: "req-1" } as Context;
 
   async function call(method: string, path: string, callOpts: CallOptions = {}): Promise<CallResult> {
@@ -87,5 +99,5 @@ export async function createTestApi(opts: { clock?: Clock; prefix?: string } = {
     return { status: res.statusCode, headers, text: res.body ?? "", body };
   }
 
-  return { call, send, store, history, captured, client, tableName };
+  return { call, send, store, history, captured, client, base, tableName };
 }

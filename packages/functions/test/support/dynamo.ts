@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
-import { createDocumentClient } from "../../src/adapters/dynamo-client";
+import { createDynamoClients } from "../../src/adapters/dynamo-client";
 import { createTable } from "../../src/adapters/dynamo-schema";
 
-/** A fresh, uniquely named table on the run's DynamoDB Local, and a document client for it. */
+/** A fresh, uniquely named table on the run's DynamoDB Local, and a document client (and its plain client) for it. */
 export async function freshTable(prefix: string) {
-  const client = createDocumentClient({
+  const { doc: client, base } = createDynamoClients({
     endpoint: inject("dynamoEndpoint"),
     region: "us-east-1",
     credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
   });
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   await createTable(client, tableName);
-  return { client, tableName };
+  return { client, base, tableName };
 }
