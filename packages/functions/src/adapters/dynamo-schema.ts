@@ -22,8 +22,8 @@ export function ledgerPk(capacityReservationId: string): string {
 /**
  * The record that an approval link's token was used (`LINK#<token id>`), written in the verdict's transaction so a
  * token acts once, and the record that an expiry reminder went out (`REMIND#<PK>#<end date>#<offset>`). Like the
- * ledger they hold `#`, which a block's PK cannot, and no index attribute. TTL_ATTRIBUTE (epoch seconds) lets
- * DynamoDB's TTL remove them once they can no longer matter.
+ * ledger they hold `#`, which a block's PK cannot, and no index attribute. TTL_ATTRIBUTE (epoch seconds) is the
+ * table's one TTL attribute (the idempotency records' `expiration`), so DynamoDB removes them once they cannot matter.
  */
 export const LINK_SK = "LINK";
 export function linkPk(tokenId: string): string {
@@ -33,7 +33,7 @@ export const REMINDER_SK = "REMINDER";
 export function reminderPk(key: string): string {
   return `REMIND#${key}`;
 }
-export const TTL_ATTRIBUTE = "ttl";
+export const TTL_ATTRIBUTE = "expiration";
 
 /** Sparse GSI the scheduler reads: only blocks with a nextCheckAt carry DUE_ATTRIBUTE. */
 export const DUE_INDEX = "due";
