@@ -1,7 +1,7 @@
 import { type SSTConfig } from "sst";
 import { Api } from "./stacks/api.js";
 import { LAMBDA_NODEJS } from "./stacks/bundling.js";
-import { CapacityEvents } from "./stacks/capacity-events.js";
+import { Notices } from "./stacks/notices.js";
 import { Database } from "./stacks/database.js";
 import { Jobs } from "./stacks/jobs.js";
 import { Links } from "./stacks/links.js";
@@ -29,7 +29,7 @@ export default {
       },
     }));
     // Secrets after Api: the key's rotation function keeps the API's usage plan in line with the secret.
-    app.stack(Database).stack(Links).stack(Notifications).stack(Api).stack(Secrets).stack(Jobs).stack(CapacityEvents).stack(Monitoring);
+    app.stack(Database).stack(Links).stack(Notifications).stack(Api).stack(Secrets).stack(Jobs).stack(Notices).stack(Monitoring);
     suppressSstInternals(app);
   },
 } satisfies SSTConfig;

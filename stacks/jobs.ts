@@ -60,7 +60,6 @@ export function Jobs({ stack, app }: StackContext) {
   const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url, LINK_KEY_SECRET_ID: linkKey.secretArn, ...tickTimingEnvironment() };
   const email = adminEmail();
   if (email) environment.LINK_RECIPIENT = email;
-  if (process.env.EXPIRY_REMINDERS?.trim()) environment.EXPIRY_REMINDERS = process.env.EXPIRY_REMINDERS.trim();
   const statements = [
     ...tableStatements(table),
     new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [linkKey.secretArn] }),

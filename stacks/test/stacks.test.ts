@@ -121,7 +121,7 @@ describe("stacks and cdk-nag", () => {
       Notifications: [...sst, "AwsSolutions-SNS2"].sort(),
       Api: ["AwsSolutions-APIG2", "AwsSolutions-APIG4", "AwsSolutions-COG4", "AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       Jobs: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
-      CapacityEvents: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
+      Notices: ["AwsSolutions-IAM4", "AwsSolutions-IAM5", "AwsSolutions-L1"],
       Monitoring: sst,
     });
   });
@@ -213,12 +213,12 @@ describe("Links", () => {
   });
 });
 
-describe("CapacityEvents", () => {
-  it("forwards both spellings of AWS's Capacity Block events from the default bus to one function", () => {
+describe("Notices", () => {
+  it("forwards both spellings of AWS's Capacity Block events from the default bus to the notices function", () => {
     for (const v of variants()) {
-      const t = v.templates.CapacityEvents;
-      const fn = onlyResource(t, "AWS::Lambda::Function", "CapacityEventsHandler");
-      const rule = props(onlyResource(t, "AWS::Events::Rule"));
+      const t = v.templates.Notices;
+      const fn = onlyResource(t, "AWS::Lambda::Function", "NoticesHandler");
+      const rule = props(onlyResource(t, "AWS::Events::Rule", "CapacityBlockEvents"));
       expect(rule.EventPattern).toEqual({
         source: ["aws.ec2"],
         "detail-type": ["Capacity Block Reservation Delivered", "Capacity Block Delivered", "Capacity Block Reservation Expiration Warning", "Capacity Block Expiration Warning"],
@@ -226,6 +226,16 @@ describe("CapacityEvents", () => {
       expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, RetryPolicy: { MaximumRetryAttempts: 2 } })]);
       const env = (props(fn).Environment as { Variables: Json }).Variables;
       expect(env.NOTIFY_TOPIC_ARN === undefined).toBe(v !== prod);
+    }
+  });
+
+  it("sweeps the expiry reminders every 5 minutes, without retries (the next sweep makes up a missed one)", () => {
+    for (const v of variants()) {
+      const t = v.templates.Notices;
+      const fn = onlyResource(t, "AWS::Lambda::Function", "NoticesHandler");
+      const rule = props(onlyResource(t, "AWS::Events::Rule", "ExpiryReminders"));
+      expect(rule.ScheduleExpression).toBe("rate(5 minutes)");
+      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 } })]);
     }
   });
 });
@@ -706,8 +716,8 @@ describe("deployability", () => {
     }
   });
 
-  it("references other stacks only downstream: Database, Links, Notifications -> Api -> Secrets -> Jobs -> CapacityEvents -> Monitoring", () => {
-    const order = ["Database", "Links", "Notifications", "Api", "Secrets", "Jobs", "CapacityEvents", "Monitoring"];
+  it("references other stacks only downstream: Database, Links, Notifications -> Api -> Secrets -> Jobs -> Notices -> Monitoring", () => {
+    const order = ["Database", "Links", "Notifications", "Api", "Secrets", "Jobs", "Notices", "Monitoring"];
     for (const v of variants()) {
       for (const id of STACK_IDS) {
         const pattern = new RegExp(`"Fn::ImportValue":"${v.stage}-${APP_NAME}-(\\w+):`, "g");
@@ -773,7 +783,7 @@ describe("least privilege across the app", () => {
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup", // the web function's
-      "AWS::Logs::LogGroup", // the capacity events function's
+      "AWS::Logs::LogGroup", // the notices function's
     ]);
   });
 });

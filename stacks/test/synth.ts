@@ -14,7 +14,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
 export const APP_NAME = "capacity-block-manager";
-export const STACK_IDS = ["Database", "Links", "Notifications", "Api", "Secrets", "Jobs", "CapacityEvents", "Monitoring"] as const;
+export const STACK_IDS = ["Database", "Links", "Notifications", "Api", "Secrets", "Jobs", "Notices", "Monitoring"] as const;
 export type StackId = (typeof STACK_IDS)[number];
 
 // SST writes generated types and function bundles under <root>/.sst; a second test run at the same time (another

@@ -3,7 +3,7 @@ import type { Context } from "aws-lambda";
 import type { Notification, Notifier } from "@cbm/core";
 import { createDynamoBlockStore } from "../src/adapters/dynamo-block-store";
 import { createDynamoReminderLog } from "../src/adapters/dynamo-reminder-log";
-import { createCapacityEventsHandler } from "../src/events/create-capacity-events-handler";
+import { createNoticesHandler } from "../src/events/create-notices-handler";
 import { verifyLink } from "../src/links/link-token";
 import { openJson, sealJson } from "../src/links/signing";
 import { createApprovalLinkIssuer } from "../src/links/link-issuer";
@@ -113,7 +113,7 @@ describe("AWS Capacity Block events", () => {
     const cr = crId();
     const block = await store.create(makeBlock({ PK: `ev-${cr.slice(-5)}`, capacityReservationId: cr, endDate: END, name: "vision", registrationId: "r1" }), [], { ledgerRev: undefined });
     const n = outbox();
-    const handler = createCapacityEventsHandler({ store, notifier: n, clock: fixedClock("2026-04-20T10:50:00Z"), logger: silent });
+    const handler = createNoticesHandler({ store, notifier: n, clock: fixedClock("2026-04-20T10:50:00Z"), logger: silent });
     for (const type of ["Capacity Block Reservation Expiration Warning", "Capacity Block Expiration Warning"]) {
       await handler(event(type, cr), {} as Context);
     }
@@ -122,9 +122,16 @@ describe("AWS Capacity Block events", () => {
     expect(n.sent[0]!.body).toMatch(/expires soon, at 2026-04-20T11:30:00.000Z[\s\S]*terminating its instances at 2026-04-20T11:00:00.000Z/);
   });
 
+  it("runs the expiry reminder sweep on its schedule instead", async () => {
+    let sweeps = 0;
+    const handler = createNoticesHandler({ store: createDynamoBlockStore(table), notifier: outbox(), clock: fixedClock("2026-04-20T10:50:00Z"), logger: silent, reminders: { sweep: async () => ++sweeps } });
+    await expect(handler({ source: "aws.events", "detail-type": "Scheduled Event", detail: {} }, {} as Context)).resolves.toEqual({ reminders: 1 });
+    expect(sweeps).toBe(1);
+  });
+
   it("forwards a delivery for a reservation CBM does not manage, and ignores other events", async () => {
     const n = outbox();
-    const handler = createCapacityEventsHandler({ store: createDynamoBlockStore(table), notifier: n, clock: fixedClock("2026-04-20T10:50:00Z"), logger: silent });
+    const handler = createNoticesHandler({ store: createDynamoBlockStore(table), notifier: n, clock: fixedClock("2026-04-20T10:50:00Z"), logger: silent });
     await expect(handler(event("Capacity Block Delivered", "cr-00000000000000abc"), {} as Context)).resolves.toEqual({ forwarded: true });
     await expect(handler(event("EC2 Instance State-change Notification", "cr-00000000000000abc"), {} as Context)).resolves.toEqual({ forwarded: false });
     expect(n.sent.map((x) => x.subject)).toEqual(["CBM: AWS delivered capacity block cr-00000000000000abc"]);

@@ -1,4 +1,4 @@
-// Imports nothing, so the stack (stacks/capacity-events.ts) can read the names without loading the domain.
+// Imports nothing, so the stack (stacks/notices.ts) can read the names without loading the domain.
 
 /**
  * The detail-types of AWS's own Capacity Block events (source `aws.ec2`). AWS's documentation spells them two ways

@@ -7,10 +7,8 @@ import { SNS_LIMITS, TICK_DYNAMO_LIMITS, sdkClientConfig } from "../adapters/cal
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
-import { createDynamoReminderLog } from "../adapters/dynamo-reminder-log";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { createApprovalLinkIssuer } from "../links/link-issuer";
-import { createExpiryReminders } from "../tick/expiry-reminders";
 import { createEc2CapacityProvider } from "../adapters/ec2-capacity-provider";
 import { createUlidIds } from "../adapters/ids";
 import { createSnsNotifier } from "../adapters/sns-notifier";
@@ -50,14 +48,13 @@ function compose() {
     linkKey && config.apiUrl
       ? createApprovalLinkIssuer({ secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() }, ids, apiUrl: config.apiUrl, recipient: config.linkRecipient ?? "approver" })
       : undefined;
-  const reminders = createExpiryReminders({ store, log: createDynamoReminderLog({ client: doc, tableName: config.tableName }), notifier, clock, offsetsMs: config.reminderOffsetsMs, logger, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
   return createTickHandler({
     logger,
     // CloudWatch Embedded Metric Format on stdout; the alarms in stacks/monitoring.ts read these by `stage`.
     metrics: createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) }),
     ...(config.accountId ? { accountId: config.accountId } : {}),
     tickForAccount: (accountId) =>
-      createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId, ...config.timings }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}), reminders, ...(approvalLinks ? { approvalLinks } : {}) }),
+      createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId, ...config.timings }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}), ...(approvalLinks ? { approvalLinks } : {}) }),
   });
 }
 

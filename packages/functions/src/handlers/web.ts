@@ -1,7 +1,8 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError } from "@cbm/core";
+import { API_DYNAMO_LIMITS, API_SECRETS_LIMITS, sdkClientConfig, withCallBudget } from "../adapters/call-limits";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
-import { createDocumentClient } from "../adapters/dynamo-client";
+import { createDynamoClients } from "../adapters/dynamo-client";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
 import { createDynamoLinkStore } from "../adapters/dynamo-link-store";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
@@ -17,15 +18,23 @@ const config = loadApiConfig(process.env);
 if (!config.linkKeySecretId) throw new ConfigError("Invalid configuration: LINK_KEY_SECRET_ID: is required but not set");
 const logger = createLogger({ service: "cbm-web", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
 const metrics = createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) });
-const documentClient = createDocumentClient({ region: config.region, endpoint: config.endpoints.dynamodb });
-const secretsClient = new SecretsManagerClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}) });
+// The same call limits as the JSON API: a page waits seconds at most for a stalled dependency.
+const dynamo = createDynamoClients({ region: config.region, endpoint: config.endpoints.dynamodb, limits: API_DYNAMO_LIMITS });
+const secretsClient = withCallBudget(
+  new SecretsManagerClient({
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}),
+    ...sdkClientConfig(API_SECRETS_LIMITS),
+  }),
+  API_SECRETS_LIMITS.budgetMs,
+);
 // The link key signs approval links and console sessions; it is never the API key.
 const linkKey = createSecretsManagerSource({ client: secretsClient, secretId: config.linkKeySecretId });
 
 export const handler = createWebHandler({
-  store: createDynamoBlockStore({ client: documentClient, tableName: config.tableName, logger }),
-  history: createDynamoHistoryStore({ client: documentClient, tableName: config.tableName, logger }),
-  links: createDynamoLinkStore({ client: documentClient, tableName: config.tableName }),
+  store: createDynamoBlockStore({ client: dynamo.doc, tableName: config.tableName, logger }),
+  history: createDynamoHistoryStore({ client: dynamo.doc, tableName: config.tableName, logger }),
+  links: createDynamoLinkStore({ client: dynamo.doc, tableName: config.tableName }),
   secrets: createSecretsManagerSource({ client: secretsClient, secretId: config.apiKeySecretId }),
   secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() },
   logger,

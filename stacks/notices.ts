@@ -1,0 +1,54 @@
+import { Duration } from "aws-cdk-lib";
+import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { NagSuppressions } from "cdk-nag";
+import { type StackContext, use } from "sst/constructs";
+import { ALL_CAPACITY_BLOCK_DETAIL_TYPES } from "../packages/functions/src/events/detail-types.js";
+import { Api } from "./api.js";
+import { Database } from "./database.js";
+import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
+import { Notifications } from "./notifications.js";
+
+/** How often the expiry reminders are swept: a reminder goes out at most this late. */
+export const REMINDER_SCHEDULE = "rate(5 minutes)";
+
+/**
+ * Notices that do not come from a scheduler decision, in one small function without an EC2 client: AWS's own
+ * Capacity Block events (delivered, expiration warning; an EventBridge rule on the default bus matches source
+ * aws.ec2 and both spellings of each detail-type), and the expiry reminders for every managed block on a 5-minute
+ * schedule. It publishes to the approval topic (or only logs, without one).
+ */
+export function Notices({ stack, app }: StackContext) {
+  const { table } = use(Database);
+  const { topic } = use(Notifications);
+  const { url } = use(Api);
+  const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url };
+  if (process.env.EXPIRY_REMINDERS?.trim()) environment.EXPIRY_REMINDERS = process.env.EXPIRY_REMINDERS.trim();
+  const statements = [...tableStatements(table)];
+  if (topic) {
+    environment.NOTIFY_TOPIC_ARN = topic.topicArn;
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [topic.topicArn] }));
+  }
+  const fn = cbmFunction(stack, "NoticesHandler", {
+    stage: app.stage,
+    handler: "packages/functions/src/handlers/notices.handler",
+    description: `CBM: AWS Capacity Block events and expiry reminders as notices (${app.stage})`,
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    environment,
+    statements,
+  });
+  const events = new Rule(stack, "CapacityBlockEvents", {
+    description: "AWS Capacity Block delivered and expiration-warning events (both detail-type spellings)",
+    eventPattern: { source: ["aws.ec2"], detailType: ALL_CAPACITY_BLOCK_DETAIL_TYPES },
+  });
+  events.addTarget(new LambdaFunction(fn, { retryAttempts: 2 }));
+  // A missed sweep is made up by the next one (each reminder is claimed once), so no retries and no stale runs.
+  const reminders = new Rule(stack, "ExpiryReminders", { description: "Expiry reminders before every managed block's end", schedule: Schedule.expression(REMINDER_SCHEDULE) });
+  reminders.addTarget(new LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.seconds(300) }));
+  if (fn.role) {
+    NagSuppressions.addResourceSuppressions(fn.role, [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }], true);
+  }
+  return { events, reminders, fn };
+}
