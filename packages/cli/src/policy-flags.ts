@@ -13,6 +13,7 @@ export const POLICY_OPTIONS: Options = {
   "extend-until": { type: "string" },
   "max-extensions": { type: "string" },
   "allow-shorter": { type: "boolean" },
+  "require-justification": { type: "boolean" },
   currency: { type: "string" },
   pause: { type: "boolean" },
   resume: { type: "boolean" },
@@ -28,6 +29,7 @@ export const POLICY_HELP = `Policy flags:
   --extend-until DATE         stop extending once the end reaches DATE (ISO 8601; update: "none" clears)
   --max-extensions N          stop after N extensions (update: "none" clears)
   --allow-shorter             fall back to shorter durations when the wanted one is not offered
+  --require-justification     every approval and denial must carry a --comment (links and console too)
   --currency CODE             currency of --max-fee and --budget; default USD
   --pause / --resume          stop or restart acting on the block`;
 
@@ -75,6 +77,7 @@ export function policyFromFlags(values: Values, opts: { allowClear: boolean }): 
   if (lh !== undefined) p.lookaheadHours = int(lh, "lookahead-hours", 2);
   if (typeof values["require-approval"] === "boolean") p.requireApproval = values["require-approval"];
   if (typeof values["allow-shorter"] === "boolean") p.allowShorterFallback = values["allow-shorter"];
+  if (typeof values["require-justification"] === "boolean") p.requireJustification = values["require-justification"];
   const fee = clearable("max-fee", (v) => money(v, "max-fee"));
   if (fee !== undefined) p.maxUpfrontFee = fee;
   const budget = clearable("budget", (v) => money(v, "budget"));
