@@ -12,6 +12,9 @@ export const POLICY_DEFAULTS = {
   currency: "USD",
 } as const;
 
+/** An ISO 4217 currency code, as EC2 quotes fees: three capital letters. */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+
 /** Hours before the end below which payment may not clear in time: EC2 takes up to 12 h and must finish by End − 35 min. */
 export const MIN_SAFE_LOOKAHEAD_HOURS = 13;
 /** EC2 sells extensions from 56 days before the end (reference §2.3). */
@@ -50,7 +53,7 @@ export const ExtensionPolicy = z
     /** When the wanted duration has no offering, try shorter ladder durations. */
     allowShorterFallback: z.boolean().default(POLICY_DEFAULTS.allowShorterFallback),
     /** Currency of `maxUpfrontFee` and `budget`; offerings in another currency are never bought. */
-    currency: z.string().regex(/^[A-Z]{3}$/).default(POLICY_DEFAULTS.currency),
+    currency: z.string().regex(CURRENCY_PATTERN).default(POLICY_DEFAULTS.currency),
     /** Every approval and denial must give a justification (recorded in history); absent means false. */
     requireJustification: z.boolean().optional(),
   })
