@@ -16,6 +16,20 @@ const ZOD_NAMESPACE = {
   message: 'Use `import * as z from "zod"`, which esbuild tree-shakes.',
 };
 
+/**
+ * Layers inside packages/functions: handlers → http / tick / web / events / rotation → use-cases → adapters, with
+ * ports (ports/, rotation/ports.ts) below both sides. A layer never imports one above it; observability is used by
+ * all and depends on none of them.
+ */
+const ABOVE = (dirs, message) => ({ group: dirs.flatMap((d) => [`../${d}`, `../${d}/*`, `../../${d}`, `../../${d}/*`]), message });
+const FUNCTION_LAYERS = [
+  { files: ["packages/functions/src/adapters/**/*.ts"], patterns: [ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "links"], "An adapter implements a port; it imports no layer above it."), { group: ["../rotation/*", "!../rotation/ports"], message: "Adapters import only rotation's ports." }] },
+  { files: ["packages/functions/src/use-cases/**/*.ts"], patterns: [ABOVE(["http", "tick", "web", "events", "handlers", "rotation"], "Use cases take typed commands; the edge (http, tick, handlers) calls them, never the other way.")] },
+  { files: ["packages/functions/src/observability/**/*.ts"], patterns: [ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "rotation"], "Observability depends on neither http nor tick.")] },
+  { files: ["packages/functions/src/ports/**/*.ts"], patterns: [ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "adapters", "rotation"], "Ports depend on nothing of the layers.")] },
+  { files: ["packages/functions/src/{http,tick,web,events,rotation,links}/**/*.ts"], patterns: [ABOVE(["handlers"], "Handlers are composition roots: nothing imports them.")] },
+];
+
 export default tseslint.config(
   { ignores: ["**/node_modules/**", ".tools/**", ".sst/**", "cdk.out/**", "coverage/**", "**/dist/**", ".build/**"] },
   js.configs.recommended,
@@ -51,4 +65,5 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ group: ["@cbm/*"], message: "The emulator depends on nothing of ours." }] }],
     },
   },
+  ...FUNCTION_LAYERS.map(({ files, patterns }) => ({ files, rules: { "no-restricted-imports": ["error", { patterns }] } })),
 );

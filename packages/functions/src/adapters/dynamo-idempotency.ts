@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from "../errors";
-import type { IdempotencyStore } from "../http/idempotency";
-import type { ApiResult } from "../http/types";
+import type { IdempotencyStore } from "../ports/idempotency";
 import { errorName, toInfrastructureError } from "./dynamo-errors";
 import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, IDEMPOTENCY_PK, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 
@@ -32,7 +31,7 @@ export interface DynamoIdempotencyOptions {
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("base64url");
 
 /** IdempotencyStore in CBM's table, under `IDEMPOTENCY_PK`, one item per (hashed) scoped key. */
-export function createDynamoIdempotency(opts: DynamoIdempotencyOptions): IdempotencyStore {
+export function createDynamoIdempotency<R>(opts: DynamoIdempotencyOptions): IdempotencyStore<R> {
   const { client, tableName } = opts;
   const ttlSeconds = opts.expiresAfterSeconds ?? 24 * 60 * 60;
   const inProgressMs = opts.inProgressMs ?? 15_000;
@@ -71,7 +70,7 @@ export function createDynamoIdempotency(opts: DynamoIdempotencyOptions): Idempot
         if (errorName(err) !== "ConditionalCheckFailedException") throw err;
         return { result: await storedOutcome(Key, requestHash), replayed: true };
       }
-      let result: ApiResult;
+      let result: R;
       try {
         result = await execute();
       } catch (err) {
@@ -92,13 +91,13 @@ export function createDynamoIdempotency(opts: DynamoIdempotencyOptions): Idempot
   };
 
   /** The record that won: the first response (same request), or why there is none to give. */
-  async function storedOutcome(Key: Record<string, { S: string }>, requestHash: string): Promise<ApiResult> {
+  async function storedOutcome(Key: Record<string, { S: string }>, requestHash: string): Promise<R> {
     const out = await send<{ Item?: Record<string, { S?: string }> }>("GetItem(idempotency)", new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }));
     const item = out.Item;
     // Gone between the two calls (the first run failed and freed the key): the client retries in a moment.
     if (!item) throw new IdempotencyInProgressError();
     if (item.requestHash?.S !== requestHash) throw new IdempotencyKeyReusedError();
     if (item.status?.S !== "COMPLETED" || item.result?.S === undefined) throw new IdempotencyInProgressError();
-    return JSON.parse(item.result.S) as ApiResult;
+    return JSON.parse(item.result.S) as R;
   }
 }

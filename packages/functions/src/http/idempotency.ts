@@ -7,15 +7,10 @@ export const IDEMPOTENCY_HEADER = "idempotency-key";
 /** Set on a response that was stored from the first request with the same key rather than computed again. */
 export const REPLAYED_HEADER = "Idempotent-Replayed";
 
-/**
- * What the API needs of an idempotency store (implemented on DynamoDB in adapters/dynamo-idempotency.ts).
- * `once` runs `execute` at most once per `key` while the key lives: a repeat with the same `request` gets the first
- * result back with `replayed: true`; with another `request` it throws IdempotencyKeyReusedError; while the first
- * still runs, IdempotencyInProgressError. A failed `execute` stores nothing, so the same key may try again.
- */
-export interface IdempotencyStore {
-  once(key: string, request: unknown, execute: () => Promise<ApiResult>): Promise<{ result: ApiResult; replayed: boolean }>;
-}
+import type { IdempotencyStore as Port } from "../ports/idempotency";
+
+/** The store of the API's write routes: their first response, by scoped Idempotency-Key. */
+export type IdempotencyStore = Port<ApiResult>;
 
 /** Visible ASCII, as Stripe and the IETF draft allow; long enough for a UUID with a prefix. */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

@@ -6,7 +6,7 @@ import { createDynamoIdempotency, type DynamoIdempotencyOptions } from "../../sr
 import { createUlidIds } from "../../src/adapters/ids";
 import { staticSecretSource } from "../../src/adapters/secrets-source";
 import { createApiHandler } from "../../src/http/create-api-handler";
-import type { ApiEvent } from "../../src/http/types";
+import type { ApiEvent, ApiResult } from "../../src/http/types";
 import { freshTable } from "./dynamo";
 
 export const API_KEY = "test-key-0123456789";
@@ -79,7 +79,7 @@ export async function createTestApi(opts: TestApiOptions = {}) {
     error: (m: string, f?: Record<string, unknown>) => void captured.errors.push({ m, ...f }),
     warn: (m: string, f?: Record<string, unknown>) => void captured.warnings.push({ m, ...f }),
   };
-  const idempotency = opts.idempotency ? createDynamoIdempotency({ client: base, tableName, ...opts.idempotency }) : undefined;
+  const idempotency = opts.idempotency ? createDynamoIdempotency<ApiResult>({ client: base, tableName, ...opts.idempotency }) : undefined;
   const handler = createApiHandler({ store, history, secrets: staticSecretSource(API_KEY), clock: opts.clock, ids: createUlidIds(opts.clock), logger, ...(idempotency ? { idempotency } : {}) });
   const context = { awsRequestId: "req-1" } as Context;
 
