@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from "@middy/core";
-import { ValidationError } from "@cbm/core";
+import { isSafeText, ValidationError } from "@cbm/core";
 import { InvalidJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "../errors";
 import { redactSecret } from "./redaction";
 import type { ApiEvent, ApiResult } from "./types";
@@ -11,20 +11,14 @@ const DEFAULT_ACTOR = "api-key";
 const ACTOR_MAX = 64;
 
 /**
- * Characters that make a name display as something else or break a log line: C0 and C1 controls, DEL, the
- * bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069), and unpaired UTF-16 surrogates.
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused
-const DECEPTIVE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
-
-/**
  * Keeps a caller-supplied actor printable and short; it ends up in history and in notifications. A deceptive
  * character is refused (400) rather than stripped, since the name would not be what its sender meant; the API key,
  * pasted by mistake, is redacted before anything else, so no part of it survives.
  */
 export function sanitizeActor(raw: string | undefined, apiKey?: string): string {
   if (typeof raw !== "string") return DEFAULT_ACTOR;
-  if (DECEPTIVE.test(raw)) {
+  // The same rule as every text a person types (core's isSafeText): controls, bidi overrides, lone surrogates.
+  if (!isSafeText(raw)) {
     throw new ValidationError([{ field: "x-cbm-actor", message: "must not contain control characters, bidirectional overrides or unpaired surrogates", code: "invalid_format" }]);
   }
   // Redacted before and after stripping: stripping could join the pieces of a key around a removed character.
