@@ -12,9 +12,11 @@ import { createLogger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 import { createBlockUseCases } from "../use-cases/blocks";
 
-export interface ApiHandlerDeps {
+/** What every HTTP handler (the JSON API, the browser pages) is built from. */
+export interface HttpHandlerDeps {
   store: BlockStore;
   history: HistoryStore;
+  /** The API key (the console signs in with it; it never reaches the browser). */
   secrets: RefreshableSecretSource;
   clock?: Clock;
   ids?: Ids;
@@ -22,8 +24,11 @@ export interface ApiHandlerDeps {
   logger?: AccessLogger;
   /** EMF in Lambda; local mode passes one that feeds its summary. */
   metrics?: Pick<Metrics, "add" | "flush">;
-  /** Public base URL, for absolute Link headers and the OpenAPI `servers` entry. */
+  /** Public base URL: absolute Link headers, the OpenAPI `servers` entry, page links and the origin forms must come from. */
   apiUrl?: string;
+}
+
+export interface ApiHandlerDeps extends HttpHandlerDeps {
   maxBodyBytes?: number;
   /** Region given to a block registered without one (first-release scripts): where CBM runs. */
   defaultRegion?: string;

@@ -1,26 +1,12 @@
-import type { BlockStore, Clock, HistoryStore, Ids } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
 import { createUlidIds } from "../adapters/ids";
-import type { RefreshableSecretSource } from "../adapters/secrets-source";
-import type { AccessLogger } from "../observability/access-log";
 import { createLogger } from "../observability/logger";
-import type { Metrics } from "../observability/metrics";
 import { createBlockUseCases } from "../use-cases/blocks";
 import { createHttpHandler } from "./handler-factory";
+import type { HttpHandlerDeps } from "./create-api-handler";
 import { webRoutes, type WebDeps } from "./web-routes";
 
-export interface WebHandlerDeps extends WebDeps {
-  store: BlockStore;
-  history: HistoryStore;
-  /** The API key: the console signs in with it (it never reaches the browser). */
-  secrets: RefreshableSecretSource;
-  clock?: Clock;
-  ids?: Ids;
-  logger?: AccessLogger;
-  metrics?: Pick<Metrics, "add" | "flush">;
-  /** Public base URL: the path prefix of every page link and the origin forms must come from. */
-  apiUrl?: string;
-}
+export interface WebHandlerDeps extends WebDeps, HttpHandlerDeps {}
 
 /** Paths the browser pages own; everything else is the JSON API. API Gateway and local mode route on this. */
 export function isWebPath(path: string): boolean {
