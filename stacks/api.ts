@@ -6,6 +6,7 @@ import { NagSuppressions } from "cdk-nag";
 import { ApiGatewayV1Api, type StackContext, use } from "sst/constructs";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
+import { planningFunction, PLANNING_ROUTES } from "./planning.js";
 import { isProtectedStage, parameterNames } from "./stage.js";
 import { apiFirewall } from "./waf.js";
 
@@ -61,6 +62,9 @@ export function Api({ stack, app }: StackContext) {
     ],
   });
 
+  const planning = planningFunction(stack, { stage: app.stage, table, apiSecretName: names.apiSecretName, secretArn });
+  const keyed = { cdk: { method: { apiKeyRequired: true }, integration: { allowTestInvoke: false } } };
+
   const api = new ApiGatewayV1Api(stack, "Api", {
     // The clients are the CLI and scripts, not browsers: no CORS preflight methods (they would be unauthenticated).
     cors: false,
@@ -84,12 +88,10 @@ export function Api({ stack, app }: StackContext) {
         },
       },
     },
-    routes: Object.fromEntries(
-      API_ROUTES.map((route) => [
-        route,
-        { function: handler, cdk: { method: { apiKeyRequired: true }, integration: { allowTestInvoke: false } } },
-      ]),
-    ),
+    routes: Object.fromEntries([
+      ...API_ROUTES.map((route) => [route, { function: handler, ...keyed }]),
+      ...PLANNING_ROUTES.map((route) => [route, { function: planning, ...keyed }]),
+    ]),
   });
   const restApi = api.cdk.restApi;
   // SST creates the access-log group with CDK's default (RETAIN); outside protected stages `sst remove` cleans it up.
@@ -107,6 +109,7 @@ export function Api({ stack, app }: StackContext) {
   // so handing it to the function would be a cycle. No trailing slash, so "$API_URL/{PK}" works as in the README.
   const url = `https://${restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${stageName}`;
   handler.addEnvironment("API_URL", url);
+  planning.addEnvironment("API_URL", url);
 
   new StringParameter(stack, "ApiUrlParameter", {
     parameterName: names.apiUrl,
@@ -160,5 +163,5 @@ export function Api({ stack, app }: StackContext) {
       true,
     );
   }
-  return { api, url, handler, plan };
+  return { api, url, handler, planning, plan };
 }

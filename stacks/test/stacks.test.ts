@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The table design the adapters, their tests and local mode use; the stack must declare the same one.
 import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
 import { API_ROUTES } from "../api.js";
+import { PLANNING_ROUTES } from "../planning.js";
 import { buildLikeSst } from "../bundling.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
@@ -236,16 +237,18 @@ describe("Notifications", () => {
 });
 
 describe("Api", () => {
-  it("routes exactly the README's routes and CBM's extras, all to the API function, with no CORS preflight", () => {
+  it("routes exactly the README's routes and CBM's extras, to the API function, and the planning routes to the planning function, with no CORS preflight", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
-      const fn = onlyResource(t, "AWS::Lambda::Function", "ApiHandler");
+      const apiFn = onlyResource(t, "AWS::Lambda::Function", "ApiHandler");
+      const planningFn = onlyResource(t, "AWS::Lambda::Function", "PlanningHandler");
       const api = onlyResource(t, "AWS::ApiGateway::RestApi");
       const paths = resourcePaths(t);
       const methods = Object.values(t.findResources("AWS::ApiGateway::Method") as Record<string, { Properties: Json }>);
       const routes = methods.map(({ Properties: m }) => {
         const resourceId = m.ResourceId as Json;
         const p = "Ref" in resourceId ? paths.get(resourceId.Ref as string) : "/";
+        const fn = (PLANNING_ROUTES as readonly string[]).includes(`${m.HttpMethod as string} ${p}`) ? planningFn : apiFn;
         expect(m.RestApiId).toEqual({ Ref: api.id });
         expect(m.AuthorizationType).toBe("NONE");
         expect(m.Integration).toEqual({
@@ -266,18 +269,18 @@ describe("Api", () => {
         });
         return `${m.HttpMethod as string} ${p}`;
       });
-      expect(routes.sort()).toEqual([...API_ROUTES].sort());
+      expect(routes.sort()).toEqual([...API_ROUTES, ...PLANNING_ROUTES].sort());
     }
   });
 
   it("lets API Gateway invoke the function only from those methods (one scoped permission each)", () => {
     const t = prod.templates.Api;
-    const fn = onlyResource(t, "AWS::Lambda::Function", "ApiHandler");
+    const fns = [onlyResource(t, "AWS::Lambda::Function", "ApiHandler"), onlyResource(t, "AWS::Lambda::Function", "PlanningHandler")];
     const permissions = Object.values(t.findResources("AWS::Lambda::Permission") as Record<string, { Properties: Json }>);
-    expect(permissions).toHaveLength(API_ROUTES.length);
+    expect(permissions).toHaveLength(API_ROUTES.length + PLANNING_ROUTES.length);
     for (const { Properties: p } of permissions) {
       expect(p).toMatchObject({ Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com" });
-      expect(p.FunctionName).toEqual({ "Fn::GetAtt": [fn.id, "Arn"] });
+      expect(fns.map((fn) => ({ "Fn::GetAtt": [fn.id, "Arn"] }))).toContainEqual(p.FunctionName);
       expect(JSON.stringify(p.SourceArn)).toMatch(/execute-api/);
       expect(JSON.stringify(p.SourceArn)).not.toMatch(/test-invoke-stage/);
     }
@@ -722,6 +725,8 @@ describe("least privilege across the app", () => {
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
+      "AWS::Logs::LogGroup",
+      // The planning function's.
       "AWS::Logs::LogGroup",
     ]);
   });

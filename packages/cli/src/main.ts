@@ -9,6 +9,7 @@ import { getCommand } from "./commands/get";
 import { historyCommand } from "./commands/history";
 import { importCommand } from "./commands/import";
 import { listCommand } from "./commands/list";
+import { offeringsCommand } from "./commands/offerings";
 import { outboxCommand } from "./commands/outbox";
 import { updateCommand } from "./commands/update";
 import { CliError, EXIT, UsageError } from "./errors";
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   historyCommand,
   importCommand,
   outboxCommand,
+  offeringsCommand,
 ];
 
 const GLOBAL_OPTIONS: Options = {

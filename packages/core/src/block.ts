@@ -5,9 +5,10 @@ import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
 /** PK: 1–128 characters of `A-Z a-z 0-9 . _ : -`, safe in a URL path and a DynamoDB key. */
 /**
  * Keys a block cannot have because `/{PK}` could never reach it: `GET /openapi.json` is the API's own description,
- * URL clients resolve `.` and `..` away before sending the request, and local mode serves `/_local/…` itself.
+ *  URL clients resolve `.` and `..` away before sending the request, local mode serves `/_local/…` itself, and
+ * `/offerings`, `/requests` and `/reports` are the planning API's.
  */
-export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", "..", "_local"];
+export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", "..", "_local", "offerings", "requests", "reports"];
 
 /**
  * A reservation id as stored: EC2's `cr-` + 17 hex digits, or any other id a first-release script registered (its

@@ -20,3 +20,5 @@ export * from "./reservation-ledger";
 export * from "./decision-effects";
 export * from "./verdicts";
 export * from "./at-risk";
+export * from "./offerings";
+export * from "./market";

@@ -8,6 +8,7 @@ import { sdkClientConfig, SNS_LIMITS } from "@cbm/functions/adapters/call-limits
 import { createDynamoBlockStore } from "@cbm/functions/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "@cbm/functions/adapters/dynamo-history-store";
 import { createTable } from "@cbm/functions/adapters/dynamo-schema";
+import { createEc2BlockMarket } from "@cbm/functions/adapters/ec2-block-market";
 import { createEc2CapacityProvider } from "@cbm/functions/adapters/ec2-capacity-provider";
 import { createUlidIds } from "@cbm/functions/adapters/ids";
 import { fileSecretSource } from "@cbm/functions/adapters/secrets-source";
@@ -20,6 +21,7 @@ import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
+import { withPlanning } from "./planning";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 
@@ -177,12 +179,14 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const tableName = opts.aws?.table ?? LOCAL_TABLE;
     let dynamoClients;
     let ec2;
+    let market;
 
     if (opts.aws) {
       accountId = opts.aws.accountId;
       dynamoClients = createDynamoClients({ region: opts.aws.regions[0] });
       await createTable(dynamoClients.doc, tableName);
       ec2 = createEc2CapacityProvider({});
+      market = createEc2BlockMarket({});
     } else {
       const world = await startLocalWorld({
         clockRate,
@@ -200,6 +204,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       dynamoClients = createDynamoClients({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
       await createTable(dynamoClients.doc, tableName);
       ec2 = createEc2CapacityProvider({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
+      market = createEc2BlockMarket({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
     }
     const documentClient = dynamoClients.doc;
     cleanups.push(async () => documentClient.destroy());
@@ -230,8 +235,11 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
       idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
     });
+    // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
+    const planning = withPlanning(handler, { market, secrets, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", logger: obs.logger, metrics: obs.metrics });
     const listener = createHttpListener({
-      handler,
+      handler: planning.handler,
+      resources: planning.resources,
       apiKey: () => secrets.apiKey(),
       now: () => clock.now(),
       onError: (e) => print(`HTTP adapter error: ${(e as Error).message}`),

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocal, type LocalHandle } from "@cbm/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cbm } from "./helpers";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+/*
+ * The planning commands against local mode: the same listener serves the block API and the planning API, as API
+ * Gateway does with its two integrations.
+ */
+let local: LocalHandle;
+let root: string;
+let api: string[];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "cbm-cli-planning-"));
+  local = await startLocal({ port: 0, clockRate: 0, tickSeconds: 0, stateDir: join(root, ".cbm", "local"), print: () => undefined });
+  api = ["--api-url", local.apiUrl, "--api-key", local.apiKey];
+});
+
+afterAll(async () => {
+  await local?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("cbm offerings", () => {
+  it("prints a table, cheapest first, with the price per instance-hour", async () => {
+    const run = await cbm([...api, "offerings", "--type", "p5.48xlarge", "--count", "2", "--days", "2", "--regions", "us-east-1,us-west-2"]);
+
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^PRICE\/INST-H\s+TOTAL FEE\s+REGION\s+ZONE/);
+    expect(lines).toHaveLength(7);
+    expect(lines[1]).toMatch(/^31\.463958\s+3020\.54 USD\s+us-east-1\s+us-east-1a/);
+  });
+
+  it("prints one JSON document with --json", async () => {
+    const run = await cbm([...api, "offerings", "--type", "p5.48xlarge", "--days", "1", "--json"]);
+
+    const body = run.json<{ offerings: { offeringId: string }[]; regions: { status: string }[] }>();
+    expect(body.offerings).toHaveLength(3);
+    expect(body.regions).toEqual([{ region: "us-east-1", status: "ok", offerings: 3 }]);
+  });
+
+  it("says when nothing matches and explains a bad duration", async () => {
+    local.emulator!.control.setCapacity({ instanceType: "trn2.48xlarge", available: false });
+
+    const none = await cbm([...api, "offerings", "--type", "trn2.48xlarge", "--days", "1"]);
+    const bad = await cbm([...api, "offerings", "--type", "p5.48xlarge", "--hours", "30"]);
+    const missing = await cbm([...api, "offerings", "--days", "1"]);
+
+    expect(none.stdout).toMatch(/No offerings match/);
+    expect([bad.code, missing.code]).toEqual([1, 2]);
+    expect(bad.stderr).toMatch(/durationHours/);
+  });
+});
