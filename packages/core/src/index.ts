@@ -22,3 +22,6 @@ export * from "./verdicts";
 export * from "./at-risk";
 export * from "./offerings";
 export * from "./market";
+export * from "./capacity-request";
+export * from "./request-decision";
+export * from "./request-errors";
