@@ -1,4 +1,4 @@
-import { AmbiguousOutcomeError, type CapacityRequest, InfrastructureError, type RankedOffering, RejectedError, type RequestAuthorization, type RequestIntent } from "@cbm/core";
+import { AmbiguousOutcomeError, type CapacityRequest, InfrastructureError, type RankedOffering, RejectedError, type RequestAuthorization, ThrottledError, type RequestIntent } from "@cbm/core";
 import { minutesFrom, type StepContext } from "./context";
 import { followPurchase, recordPurchase } from "./settle";
 
@@ -34,8 +34,8 @@ export async function purchase(ctx: StepContext, req: CapacityRequest, offering:
   try {
     bought = await ctx.market.purchase(offering.region, offering.offeringId, { intentId: intent.id, platform: req.platform, ...(req.tags ? { tags: req.tags } : {}) });
   } catch (err) {
-    if (err instanceof RejectedError) {
-      // EC2 refused at the door (offering gone, limits): nothing was bought, so the intent can go.
+    if (err instanceof RejectedError || err instanceof ThrottledError) {
+      // EC2 refused at the door (offering gone, limits, throttled with a 4xx/503): nothing was bought, so the intent can go.
       return ctx.requests.update({ ...withIntent, intent: null, status: "searching", statusReason: `EC2 refused the purchase: ${err.message}`, updatedAt: ctx.now.toISOString(), nextCheckAt: ctx.now.toISOString(), failures: (req.failures ?? 0) + 1 }, withIntent.version);
     }
     if (err instanceof AmbiguousOutcomeError || err instanceof InfrastructureError) {
