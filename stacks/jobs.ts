@@ -6,6 +6,7 @@ import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 import { Notifications } from "./notifications.js";
+import { requestsJob } from "./requests-job.js";
 import { purchaseRegions, tickTimingEnvironment } from "./stage.js";
 
 /** The scheduler's period; each tick does one minute's work. */
@@ -103,5 +104,6 @@ export function Jobs({ stack, app }: StackContext) {
       true,
     );
   }
-  return { tick, cron };
+  const requests = requestsJob(stack, { stage: app.stage, table, ...(topic ? { topic } : {}), apiUrl: url, schedule: TICK_SCHEDULE, ...(purchaseRegions() ? { regions: purchaseRegions() } : {}) });
+  return { tick, cron, ...requests };
 }

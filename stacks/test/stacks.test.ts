@@ -415,7 +415,7 @@ describe("Jobs", () => {
     for (const v of variants()) {
       const t = v.templates.Jobs;
       const tick = onlyResource(t, "AWS::Lambda::Function", "Tick");
-      const rule = onlyResource(t, "AWS::Events::Rule");
+      const rule = onlyResource(t, "AWS::Events::Rule", "Scheduler");
       expect(props(rule)).toMatchObject({ ScheduleExpression: "rate(1 minute)", State: "ENABLED" });
       expect(props(rule).Targets).toEqual([
         {
@@ -430,14 +430,26 @@ describe("Jobs", () => {
         FunctionName: { "Fn::GetAtt": [tick.id, "Arn"] },
         SourceArn: { "Fn::GetAtt": [rule.id, "Arn"] },
       });
-      t.resourceCountIs("AWS::Lambda::Permission", 1);
+      // The tick's and the capacity-request worker's.
+      t.resourceCountIs("AWS::Lambda::Permission", 2);
     }
+  });
+
+  it("runs the capacity-request worker on the same schedule, allowed to buy new blocks (tagged) and nothing else", () => {
+    const t = prod.templates.Jobs;
+    const fn = onlyResource(t, "AWS::Lambda::Function", "Requests");
+    const rule = onlyResource(t, "AWS::Events::Rule", "RequestsScheduler");
+    expect(props(rule)).toMatchObject({ ScheduleExpression: "rate(1 minute)", State: "ENABLED" });
+    expect(props(rule).Targets).toEqual([{ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, Id: "Target0", RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 } }]);
+    const policy = JSON.stringify(t.findResources("AWS::IAM::Policy"));
+    expect(policy).toMatch(/ec2:PurchaseCapacityBlock"/);
+    expect(policy).toMatch(/"ec2:CreateAction":"PurchaseCapacityBlock"/);
   });
 
   it("never retries a failed tick asynchronously (the next minute's tick does the work)", () => {
     const t = prod.templates.Jobs;
     const tick = onlyResource(t, "AWS::Lambda::Function", "Tick");
-    expect(props(onlyResource(t, "AWS::Lambda::EventInvokeConfig"))).toEqual({
+    expect(props(onlyResource(t, "AWS::Lambda::EventInvokeConfig", "Tick"))).toEqual({
       FunctionName: { Ref: tick.id },
       MaximumEventAgeInSeconds: 60,
       MaximumRetryAttempts: 0,
@@ -726,7 +738,8 @@ describe("least privilege across the app", () => {
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
-      // The planning function's.
+      // The planning function's and the capacity-request worker's.
+      "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup",
     ]);
   });

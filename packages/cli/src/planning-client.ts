@@ -1,4 +1,4 @@
-import type { RankedOffering, RegionOutcome } from "@cbm/core";
+import type { CapacityRequest, RankedOffering, RegionOutcome } from "@cbm/core";
 import type { CbmClient } from "./client";
 
 export interface OfferingsQuery {
@@ -32,4 +32,28 @@ export async function searchOfferings(client: CbmClient, q: OfferingsQuery): Pro
     },
   });
   return body as OfferingsResult;
+}
+
+/** A capacity request as the API returns it (see core's CapacityRequest). */
+export type CapacityRequestView = CapacityRequest & { approvalCovers?: string };
+
+export async function createRequest(client: CbmClient, body: Record<string, unknown>): Promise<CapacityRequestView> {
+  return (await client.request("POST", "/requests", { body })) as CapacityRequestView;
+}
+
+export async function listRequests(client: CbmClient): Promise<CapacityRequestView[]> {
+  const body = await client.request("GET", "/requests", { query: { limit: 100 } });
+  return Array.isArray(body) ? (body as CapacityRequestView[]) : [];
+}
+
+export async function getRequest(client: CbmClient, id: string): Promise<CapacityRequestView> {
+  return (await client.request("GET", `/requests/${encodeURIComponent(id)}`)) as CapacityRequestView;
+}
+
+export async function approveRequest(client: CbmClient, id: string, comment?: string): Promise<CapacityRequestView> {
+  return (await client.request("PATCH", `/requests/${encodeURIComponent(id)}`, comment ? { body: { comment } } : {})) as CapacityRequestView;
+}
+
+export async function cancelRequest(client: CbmClient, id: string): Promise<CapacityRequestView> {
+  return (await client.request("DELETE", `/requests/${encodeURIComponent(id)}`)) as CapacityRequestView;
 }

@@ -57,3 +57,41 @@ describe("cbm offerings", () => {
     expect(bad.stderr).toMatch(/durationHours/);
   });
 });
+
+describe("cbm request", () => {
+  const latest = () => new Date(local.clock.now().getTime() + 5 * 86_400_000).toISOString();
+
+  it("opens a request that the next runs buy and register as a managed block", async () => {
+    const add = await cbm([...api, "request", "add", "--type", "p4d.24xlarge", "--days", "1", "--latest-start", latest(), "--max-fee", "400", "--no-approval", "--pk", "cli-bought", "--json"]);
+    const id = add.json<{ id: string }>().id;
+
+    await local.tick();
+    local.emulator!.control.advance({ minutes: 6 });
+    await local.tick();
+    const got = await cbm([...api, "request", "get", id]);
+    const list = await cbm([...api, "request", "list"]);
+    const blocks = await cbm([...api, "get", "cli-bought", "--json"]);
+
+    expect(add.code).toBe(0);
+    expect(got.stdout).toMatch(/: fulfilled/);
+    expect(got.stdout).toMatch(/bought\s+cr-[0-9a-f]{17} for 277\.68 USD \(scheduled\) · managed as cli-bought/);
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+-\\s+fulfilled\\s+1 × p4d.24xlarge`));
+    expect(blocks.json<{ capacityReservationId: string }>().capacityReservationId).toMatch(/^cr-/);
+  });
+
+  it("asks for approval, approves the quoted terms, and cancels another request", async () => {
+    const add = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "1", "--latest-start", latest(), "--max-rate", "10", "--json"]);
+    const id = add.json<{ id: string }>().id;
+    await local.tick();
+
+    const approve = await cbm([...api, "request", "approve", id]);
+    const other = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "2", "--latest-start", latest(), "--budget", "1", "--json"]);
+    const cancel = await cbm([...api, "request", "cancel", other.json<{ id: string }>().id]);
+    const refused = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "1", "--latest-start", latest()]);
+
+    expect(approve.stdout).toMatch(/^Approved: 1 × trn1.32xlarge in us-east-1a for 1 day from .*, at most 230.21 USD/);
+    expect(cancel.stdout).toMatch(/^Cancelled request/);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/never buys without a price cap/);
+  });
+});

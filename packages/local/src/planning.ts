@@ -1,6 +1,9 @@
-import type { BlockMarket } from "@cbm/core";
+import type { BlockMarket, BlockStore, Clock, HistoryStore, Ids, Notifier, RequestStore } from "@cbm/core";
 import type { RefreshableSecretSource } from "@cbm/functions/adapters/secrets-source";
 import { createPlanningHandler, PLANNING_PATH, type PlanningHandlerDeps } from "@cbm/functions/http/create-planning-handler";
+import { createRegisterBlock } from "@cbm/functions/requests/register-block";
+import { createRequestWorker, type RequestWorkReport } from "@cbm/functions/requests/request-worker";
+import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
 import { DEFAULT_RESOURCES } from "./api-gateway-paths";
 import type { ProxyHandler } from "./http-adapter";
 
@@ -24,4 +27,30 @@ export function withPlanning(api: ProxyHandler, deps: LocalPlanningDeps): { hand
   const handler: ProxyHandler = (event: { path?: unknown }, context) =>
     typeof event.path === "string" && PLANNING_PATH.test(event.path) ? planning(event as never, context) : api(event, context);
   return { handler, resources: [...PLANNING_RESOURCES, ...DEFAULT_RESOURCES] };
+}
+
+/** The request worker as the Lambda runs it, on local mode's stores and the emulator's clock; run after each tick. */
+export function createLocalRequestWorker(deps: {
+  requests: RequestStore;
+  market: BlockMarket;
+  store: BlockStore;
+  history: HistoryStore;
+  notifier: Notifier;
+  clock: Clock;
+  ids: Ids;
+  apiUrl: string;
+}): () => Promise<RequestWorkReport> {
+  const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock: deps.clock, ids: deps.ids });
+  return createRequestWorker({
+    requests: deps.requests,
+    market: deps.market,
+    registerBlock: createRegisterBlock(blocks, deps.store),
+    notifier: deps.notifier,
+    clock: deps.clock,
+    ids: deps.ids,
+    apiUrl: deps.apiUrl,
+    // The emulator answers at once; a purchase call cannot be in flight longer than its timeout.
+    callSettleMs: 30_000,
+    wallNow: Date.now,
+  });
 }

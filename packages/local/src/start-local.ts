@@ -21,7 +21,8 @@ import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
-import { withPlanning } from "./planning";
+import { createDynamoRequestStore } from "@cbm/functions/adapters/dynamo-request-store";
+import { createLocalRequestWorker, withPlanning } from "./planning";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 
@@ -236,7 +237,9 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
     });
     // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
-    const planning = withPlanning(handler, { market, secrets, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", logger: obs.logger, metrics: obs.metrics });
+    const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
+    const planning = withPlanning(handler, { market, requests, clock, ids, secrets, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", logger: obs.logger, metrics: obs.metrics });
+    const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl });
     const listener = createHttpListener({
       handler: planning.handler,
       resources: planning.resources,
@@ -283,6 +286,8 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
         });
         obs.recordTick(report);
         loop.lastReport = report;
+        // Capacity requests run on the same schedule (their own Lambda in AWS); a failure there is reported, not fatal.
+        await runRequests().catch((e: unknown) => print(`capacity requests run failed: ${(e as Error).message}`));
         await watch().catch(() => undefined);
         return report;
       },

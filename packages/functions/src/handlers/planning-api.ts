@@ -1,6 +1,9 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError } from "@cbm/core";
-import { API_SECRETS_LIMITS, sdkClientConfig, withCallBudget } from "../adapters/call-limits";
+import { API_DYNAMO_LIMITS, API_SECRETS_LIMITS, sdkClientConfig, withCallBudget } from "../adapters/call-limits";
+import { createDynamoClients } from "../adapters/dynamo-client";
+import { createDynamoIdempotency } from "../adapters/dynamo-idempotency";
+import { createDynamoRequestStore } from "../adapters/dynamo-request-store";
 import { createEc2BlockMarket } from "../adapters/ec2-block-market";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { loadApiConfig } from "../config";
@@ -22,7 +25,10 @@ function compose() {
     new SecretsManagerClient({ region: config.region, ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}), ...sdkClientConfig(API_SECRETS_LIMITS) }),
     API_SECRETS_LIMITS.budgetMs,
   );
+  const dynamo = createDynamoClients({ region: config.region, endpoint: config.endpoints.dynamodb, limits: API_DYNAMO_LIMITS });
   return createPlanningHandler({
+    requests: createDynamoRequestStore({ client: dynamo.doc, tableName: config.tableName, logger }),
+    idempotency: createDynamoIdempotency({ client: dynamo.base, tableName: config.tableName }),
     // API Gateway gives up at 29 s and the function at 10: short EC2 timeouts and a short describe-limit backoff.
     market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 4_000, describeMaxAttempts: 2 }),
     secrets: createSecretsManagerSource({ client: secretsClient, secretId: config.apiKeySecretId }),

@@ -1,4 +1,7 @@
-import type { BlockMarket } from "@cbm/core";
+import type { BlockMarket, Clock, Ids, RequestStore } from "@cbm/core";
+import { systemClock } from "../adapters/clock";
+import { createUlidIds } from "../adapters/ids";
+import { createRequestUseCases } from "../use-cases/requests/request-use-cases";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
 import type { AccessLogger } from "../observability/access-log";
 import { createLogger } from "../observability/logger";
@@ -6,10 +9,15 @@ import type { Metrics } from "../observability/metrics";
 import { createHttpHandler } from "./handler-factory";
 import type { IdempotencyStore } from "./idempotency";
 import { offeringRoutes } from "./offering-routes";
+import { requestRoutes } from "./request-routes";
 import type { AnyRoute } from "./types";
 
 export interface PlanningHandlerDeps {
   market: BlockMarket;
+  /** Capacity requests; without it the /requests routes are absent. */
+  requests?: RequestStore;
+  clock?: Clock;
+  ids?: Ids;
   secrets: RefreshableSecretSource;
   /** Region searched when a query names none: where CBM runs. */
   defaultRegion: string;
@@ -29,7 +37,13 @@ export const PLANNING_PATH = /^\/(offerings|requests|reports)(\/|$)/;
  * the block API's bundle over its size budget.
  */
 export function createPlanningHandler(deps: PlanningHandlerDeps) {
-  const routes: AnyRoute[] = [...offeringRoutes({ market: deps.market, defaultRegion: deps.defaultRegion }), ...(deps.extraRoutes ?? [])];
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? createUlidIds(clock);
+  const routes: AnyRoute[] = [
+    ...offeringRoutes({ market: deps.market, defaultRegion: deps.defaultRegion }),
+    ...(deps.requests ? requestRoutes(createRequestUseCases({ requests: deps.requests, clock, ids, defaultRegion: deps.defaultRegion })) : []),
+    ...(deps.extraRoutes ?? []),
+  ];
   return createHttpHandler({
     routes,
     secrets: deps.secrets,
