@@ -59,3 +59,6 @@ export function minutesFrom(now: Date, minutes: number): string {
 export function noticePk(request: CapacityRequest): string {
   return `request:${request.id}`;
 }
+
+/** The tag naming the request on every reservation it bought (beside core's intent tag). */
+export const REQUEST_TAG_KEY = "cbm:request";

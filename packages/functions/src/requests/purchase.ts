@@ -1,5 +1,5 @@
 import { AmbiguousOutcomeError, type CapacityRequest, InfrastructureError, type RankedOffering, RejectedError, type RequestAuthorization, ThrottledError, type RequestIntent } from "@cbm/core";
-import { minutesFrom, type StepContext } from "./context";
+import { minutesFrom, REQUEST_TAG_KEY, type StepContext } from "./context";
 import { followPurchase, recordPurchase } from "./settle";
 
 /**
@@ -32,7 +32,8 @@ export async function purchase(ctx: StepContext, req: CapacityRequest, offering:
 
   let bought;
   try {
-    bought = await ctx.market.purchase(offering.region, offering.offeringId, { intentId: intent.id, platform: req.platform, ...(req.tags ? { tags: req.tags } : {}) });
+    // `cbm:request` names the request on the reservation too, so EC2 alone can tell which request bought what.
+    bought = await ctx.market.purchase(offering.region, offering.offeringId, { intentId: intent.id, platform: req.platform, tags: { ...req.tags, [REQUEST_TAG_KEY]: req.id } });
   } catch (err) {
     if (err instanceof RejectedError || err instanceof ThrottledError) {
       // EC2 refused at the door (offering gone, limits, throttled with a 4xx/503): nothing was bought, so the intent can go.
