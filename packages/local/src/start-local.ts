@@ -23,6 +23,7 @@ import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
 import { createDynamoRequestStore } from "@cbm/functions/adapters/dynamo-request-store";
 import { createLocalRequestWorker, withPlanning } from "./planning";
+import { openDemoRequest } from "./demo-request";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 
@@ -240,6 +241,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
     const planning = withPlanning(handler, { market, requests, clock, ids, secrets, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", logger: obs.logger, metrics: obs.metrics });
     const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl });
+    if (opts.seed !== false && opts.register !== false && emulator) await openDemoRequest({ requests, clock, emulator: emulator.control });
     const listener = createHttpListener({
       handler: planning.handler,
       resources: planning.resources,
