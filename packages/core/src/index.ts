@@ -25,3 +25,4 @@ export * from "./market";
 export * from "./capacity-request";
 export * from "./request-decision";
 export * from "./request-errors";
+export * from "./successor";

@@ -58,6 +58,7 @@ const policyShape = {
   maxExtensions: z.number().int().min(0).optional(),
   enabled: z.boolean().optional(),
   allowShorterFallback: z.boolean().optional(),
+  openSuccessorRequest: z.boolean().optional(),
   currency: InputCurrency.optional(),
 };
 
@@ -207,7 +208,7 @@ function normalize(input: Input, issues: FieldIssue[]): Normalized {
     { field: "require_approval", value: input.require_approval },
     { field: "policy.requireApproval", value: p.requireApproval },
   ]);
-  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "currency"] as const) {
+  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "openSuccessorRequest", "currency"] as const) {
     set(key, [
       { field: key, value: input[key] },
       { field: `policy.${key}`, value: p[key] },

@@ -45,6 +45,7 @@ export function createLocalRequestWorker(deps: {
     requests: deps.requests,
     market: deps.market,
     registerBlock: createRegisterBlock(blocks, deps.store),
+    blocks: deps.store,
     notifier: deps.notifier,
     clock: deps.clock,
     ids: deps.ids,

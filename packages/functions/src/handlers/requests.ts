@@ -41,6 +41,7 @@ function compose() {
     requests: createDynamoRequestStore({ client: doc, tableName: config.tableName, logger }),
     market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 }),
     registerBlock: createRegisterBlock(blocks, store),
+    blocks: store,
     notifier,
     clock,
     ids,

@@ -1,4 +1,4 @@
-import type { BlockMarket, CapacityRequest, Clock, Ids, Notifier, RequestStore } from "@cbm/core";
+import type { BlockMarket, BlockStore, CapacityRequest, Clock, Ids, Notifier, RequestStore } from "@cbm/core";
 
 /** Registers a bought block as a managed block; resolves with the PK it is managed under. */
 export type RegisterBlock = (input: {
@@ -40,6 +40,8 @@ export interface RequestWorkerDeps {
   /** Public API URL, for the approval command in notices. */
   apiUrl?: string;
   hooks?: RequestCrashHooks;
+  /** Managed blocks, to open successor requests for those whose policy asks (see successors.ts); absent: none. */
+  blocks?: Pick<BlockStore, "findEndingBetween">;
 }
 
 /** Everything one step needs, passed explicitly (no closure over the whole protocol). */

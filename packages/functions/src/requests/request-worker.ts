@@ -2,6 +2,7 @@ import { type CapacityRequest, CbmError, TERMINAL_REQUEST_STATUSES, VersionConfl
 import { MINUTE, type RequestWorkerDeps, type StepContext } from "./context";
 import { searchAndAct } from "./search";
 import { followPurchase, settleIntent } from "./settle";
+import { openSuccessors } from "./successors";
 
 export type { RequestWorkerDeps, RegisterBlock, RequestCrashHooks } from "./context";
 
@@ -13,6 +14,8 @@ export interface RequestWorkReport {
   errors: { id: string; message: string }[];
   /** Status of each request handled, for logs and local mode's summary. */
   statuses: Record<string, CapacityRequest["status"]>;
+  /** Successor requests opened this run (continuity). */
+  successors: string[];
 }
 
 /** One request's step, by where it stands: settle an intent, follow a payment, or search (and maybe buy). */
@@ -49,8 +52,10 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
       now,
       ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
     };
+    // Successors first, so a request opened now is due in this same run.
+    const successors = deps.blocks ? await openSuccessors({ blocks: deps.blocks, requests: deps.requests, notifier: deps.notifier, clock: deps.clock, ids: deps.ids }) : [];
     const due = await deps.requests.findDue(now.toISOString(), { limit: maxPerRun });
-    const report: RequestWorkReport = { due: due.length, handled: 0, conflicts: 0, errors: [], statuses: {} };
+    const report: RequestWorkReport = { due: due.length, handled: 0, conflicts: 0, errors: [], statuses: {}, successors };
     for (const req of due) {
       try {
         const after = await step(ctx, req);

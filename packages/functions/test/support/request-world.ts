@@ -32,6 +32,7 @@ export function useRequestWorld() {
     blocks: ReturnType<typeof createBlockUseCases>;
     api: ReturnType<typeof createRequestUseCases>;
     store: ReturnType<typeof createDynamoBlockStore>;
+    history: ReturnType<typeof createDynamoHistoryStore>;
     /** A worker run; `hooks` simulate crashes, `canReachApprover` false means automatic approval. */
     run(opts?: { hooks?: RequestCrashHooks; canReachApprover?: boolean; timeoutMs?: number }): ReturnType<ReturnType<typeof createRequestWorker>>;
     open(body: Partial<CreateRequestBody> & Record<string, unknown>): Promise<string>;
@@ -52,7 +53,8 @@ export function useRequestWorld() {
     world.wall = { ms: Date.parse(START) };
     world.store = createDynamoBlockStore({ client, tableName, logger: quiet });
     world.requests = createDynamoRequestStore({ client, tableName, logger: quiet });
-    world.blocks = createBlockUseCases({ store: world.store, history: createDynamoHistoryStore({ client, tableName, logger: quiet }), clock, ids });
+    world.history = createDynamoHistoryStore({ client, tableName, logger: quiet });
+    world.blocks = createBlockUseCases({ store: world.store, history: world.history, clock, ids });
     world.api = createRequestUseCases({ requests: world.requests, clock, ids, defaultRegion: "us-east-1" });
     const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print: () => {} });
     world.outbox = outbox;
@@ -62,6 +64,7 @@ export function useRequestWorld() {
       return createRequestWorker({
         requests: world.requests, market, notifier, clock, ids,
         registerBlock: createRegisterBlock(world.blocks, world.store),
+        blocks: world.store,
         wallNow: () => world.wall.ms,
         callSettleMs: 60_000,
         ...(opts.hooks ? { hooks: opts.hooks } : {}),
