@@ -15,7 +15,7 @@ import { createLogger } from "../observability/logger";
 import { createRequestsHandler } from "../requests/create-requests-handler";
 import { createRegisterBlock } from "../requests/register-block";
 import { createRequestWorker } from "../requests/request-worker";
-import { createBlockUseCases } from "../use-cases/blocks";
+import { createCreateBlock } from "../use-cases/blocks/create-block";
 
 export { createRequestWorker } from "../requests/request-worker";
 
@@ -33,14 +33,15 @@ function compose() {
   const clock = systemClock;
   const ids = createUlidIds(clock);
   const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
-  const blocks = createBlockUseCases({ store, history: createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger }), clock, ids, ...(config.region ? { defaultRegion: config.region } : {}) });
+  // Only the create use case: the worker registers bought blocks and nothing else (the rest would be bundle weight).
+  const create = createCreateBlock({ store, history: createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger }), clock, ids, ...(config.region ? { defaultRegion: config.region } : {}) });
   const notifier: Notifier = config.notifyTopicArn
     ? createSnsNotifier({ client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }), topicArn: config.notifyTopicArn })
     : createLogOnlyNotifier(logger);
   const run = createRequestWorker({
     requests: createDynamoRequestStore({ client: doc, tableName: config.tableName, logger }),
     market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 }),
-    registerBlock: createRegisterBlock(blocks, store),
+    registerBlock: createRegisterBlock({ create }, store),
     blocks: store,
     notifier,
     clock,
