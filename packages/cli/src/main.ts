@@ -10,6 +10,7 @@ import { historyCommand } from "./commands/history";
 import { importCommand } from "./commands/import";
 import { listCommand } from "./commands/list";
 import { offeringsCommand } from "./commands/offerings";
+import { reportCommand } from "./commands/report";
 import { REQUEST_COMMANDS } from "./commands/request";
 import { outboxCommand } from "./commands/outbox";
 import { updateCommand } from "./commands/update";
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   outboxCommand,
   offeringsCommand,
   ...REQUEST_COMMANDS,
+  reportCommand,
 ];
 
 const GLOBAL_OPTIONS: Options = {

@@ -1,4 +1,4 @@
-import type { CapacityRequest, RankedOffering, RegionOutcome } from "@cbm/core";
+import type { CapacityRequest, RankedOffering, RegionOutcome, SpendReport } from "@cbm/core";
 import type { CbmClient } from "./client";
 
 export interface OfferingsQuery {
@@ -56,4 +56,11 @@ export async function approveRequest(client: CbmClient, id: string, comment?: st
 
 export async function cancelRequest(client: CbmClient, id: string): Promise<CapacityRequestView> {
   return (await client.request("DELETE", `/requests/${encodeURIComponent(id)}`)) as CapacityRequestView;
+}
+
+export type SpendReportView = SpendReport & { truncated: boolean; csv?: string };
+
+/** GET /reports/spend; with `csv`, the blocks as CSV text too. */
+export async function spendReport(client: CbmClient, csv = false): Promise<SpendReportView> {
+  return (await client.request("GET", "/reports/spend", csv ? { query: { format: "csv" } } : {})) as SpendReportView;
 }

@@ -95,3 +95,17 @@ describe("cbm request", () => {
     expect(refused.stderr).toMatch(/never buys without a price cap/);
   });
 });
+
+describe("cbm report", () => {
+  it("shows the bought block's fee per month, team and block, and prints CSV", async () => {
+    const json = await cbm([...api, "report", "--json"]);
+    const csv = await cbm([...api, "report", "--csv"]);
+    const text = await cbm([...api, "report"]);
+
+    const report = json.json<{ blocks: { pk: string; blockFee: string; reservedInstanceHours?: number }[]; months: { newBlocks: string }[] }>();
+    expect(report.blocks.find((b) => b.pk === "cli-bought")).toMatchObject({ blockFee: "277.68", reservedInstanceHours: 24 });
+    expect(report.months.map((m) => m.newBlocks)).toContain("277.68");
+    expect(csv.stdout.split("\n")[0]).toBe("pk,name,team,capacityReservationId,instanceType,instanceCount,reservedInstanceHours,blockFee,extensionSpend,total,currency,pricePerInstanceHour");
+    expect(text.stdout).toMatch(/^By month\nMONTH/);
+  });
+});

@@ -26,3 +26,4 @@ export * from "./capacity-request";
 export * from "./request-decision";
 export * from "./request-errors";
 export * from "./successor";
+export * from "./spend-report";

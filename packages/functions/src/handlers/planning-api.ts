@@ -3,6 +3,8 @@ import { ConfigError } from "@cbm/core";
 import { API_DYNAMO_LIMITS, API_SECRETS_LIMITS, sdkClientConfig, withCallBudget } from "../adapters/call-limits";
 import { createDynamoClients } from "../adapters/dynamo-client";
 import { createDynamoIdempotency } from "../adapters/dynamo-idempotency";
+import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
+import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
 import { createDynamoRequestStore } from "../adapters/dynamo-request-store";
 import { createEc2BlockMarket } from "../adapters/ec2-block-market";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
@@ -28,6 +30,8 @@ function compose() {
   const dynamo = createDynamoClients({ region: config.region, endpoint: config.endpoints.dynamodb, limits: API_DYNAMO_LIMITS });
   return createPlanningHandler({
     requests: createDynamoRequestStore({ client: dynamo.doc, tableName: config.tableName, logger }),
+    store: createDynamoBlockStore({ client: dynamo.doc, tableName: config.tableName, logger }),
+    history: createDynamoHistoryStore({ client: dynamo.doc, tableName: config.tableName, logger }),
     idempotency: createDynamoIdempotency({ client: dynamo.base, tableName: config.tableName }),
     // API Gateway gives up at 29 s and the function at 10: short EC2 timeouts and a short describe-limit backoff.
     market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 4_000, describeMaxAttempts: 2 }),

@@ -1,4 +1,4 @@
-import type { BlockMarket, Clock, Ids, RequestStore } from "@cbm/core";
+import type { BlockMarket, BlockStore, Clock, HistoryStore, Ids, RequestStore } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
 import { createUlidIds } from "../adapters/ids";
 import { createRequestUseCases } from "../use-cases/requests/request-use-cases";
@@ -9,6 +9,7 @@ import type { Metrics } from "../observability/metrics";
 import { createHttpHandler } from "./handler-factory";
 import type { IdempotencyStore } from "./idempotency";
 import { offeringRoutes } from "./offering-routes";
+import { reportRoutes } from "./report-routes";
 import { requestRoutes } from "./request-routes";
 import type { AnyRoute } from "./types";
 
@@ -16,6 +17,9 @@ export interface PlanningHandlerDeps {
   market: BlockMarket;
   /** Capacity requests; without it the /requests routes are absent. */
   requests?: RequestStore;
+  /** Managed blocks and their history, for GET /reports/spend (with `requests`); without them the route is absent. */
+  store?: Pick<BlockStore, "list">;
+  history?: Pick<HistoryStore, "list">;
   clock?: Clock;
   ids?: Ids;
   secrets: RefreshableSecretSource;
@@ -42,6 +46,7 @@ export function createPlanningHandler(deps: PlanningHandlerDeps) {
   const routes: AnyRoute[] = [
     ...offeringRoutes({ market: deps.market, defaultRegion: deps.defaultRegion }),
     ...(deps.requests ? requestRoutes(createRequestUseCases({ requests: deps.requests, clock, ids, defaultRegion: deps.defaultRegion })) : []),
+    ...(deps.requests && deps.store && deps.history ? reportRoutes({ store: deps.store, history: deps.history, requests: deps.requests }) : []),
     ...(deps.extraRoutes ?? []),
   ];
   return createHttpHandler({
