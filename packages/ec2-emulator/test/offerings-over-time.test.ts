@@ -1,4 +1,4 @@
-import { DescribeCapacityBlockOfferingsCommand, DescribeCapacityReservationsCommand, PurchaseCapacityBlockCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeCapacityBlockOfferingsCommand, DescribeCapacityBlockStatusCommand, DescribeCapacityReservationsCommand, PurchaseCapacityBlockCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../src/index";
 import { ec2, useEmulator } from "./helpers";
@@ -55,5 +55,22 @@ describe("offerings over time", () => {
 
     expect(found.CapacityReservations?.map((r) => r.State)).toEqual(["payment-pending"]);
     expect(other.CapacityReservations).toEqual([]);
+  });
+});
+
+describe("running instances", () => {
+  it("shows total − running as available while the block is active, and 0 before its start", async () => {
+    const r = h.control.seedBlock({ instanceType: "p5.48xlarge", instanceCount: 4, startDate: "2026-11-24T09:00:00Z", endDate: "2026-11-26T11:30:00Z" });
+    h.control.setRunning(r.capacityReservationId, 3);
+
+    const before = await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [r.capacityReservationId] }));
+    h.control.advance({ hours: 2 });
+    const during = await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [r.capacityReservationId] }));
+    const status = await client.send(new DescribeCapacityBlockStatusCommand({ CapacityBlockIds: [r.capacityBlockId] }));
+
+    expect(before.CapacityReservations?.[0]?.AvailableInstanceCount).toBe(0);
+    expect(during.CapacityReservations?.[0]?.AvailableInstanceCount).toBe(1);
+    expect(status.CapacityBlockStatuses?.[0]).toMatchObject({ TotalCapacity: 4, TotalAvailableCapacity: 1 });
+    expect(() => h.control.setRunning(r.capacityReservationId, 5)).toThrow(/0 to 4/);
   });
 });
