@@ -17,7 +17,8 @@ export type StopReason =
   | "price-above-cap"
   | "currency-mismatch"
   | "payment-failed"
-  | "paused";
+  | "paused"
+  | "idle";
 
 export type WaitReason =
   | "window-not-open" // the lookahead window opens at `until`

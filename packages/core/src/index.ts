@@ -27,3 +27,4 @@ export * from "./request-decision";
 export * from "./request-errors";
 export * from "./successor";
 export * from "./spend-report";
+export * from "./usage";

@@ -44,7 +44,7 @@ const FIRST_RELEASE_STATUSES: ReadonlySet<string> = new Set(["NO_ACTION_REQUIRED
 /** Fields that CBM maintains; a client that sends them gets a "read-only" error rather than "unknown". */
 export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
   "createdAt", "updatedAt", "status", "statusReason", "lastError", "spent", "extensionsPurchased", "nextCheckAt", "failures",
-  "intent", "pendingExtension", "lastPurchaseWindow", "approvalRequest", "denial", "registrationId",
+  "intent", "pendingExtension", "lastPurchaseWindow", "approvalRequest", "denial", "registrationId", "idleSince",
 ]);
 
 const policyShape = {
@@ -59,6 +59,7 @@ const policyShape = {
   enabled: z.boolean().optional(),
   allowShorterFallback: z.boolean().optional(),
   openSuccessorRequest: z.boolean().optional(),
+  skipExtensionWhenIdleHours: z.number().int().min(1).max(56 * 24).optional(),
   currency: InputCurrency.optional(),
 };
 
@@ -69,6 +70,7 @@ const clearablePolicyShape = {
   budget: InputMoney.nullable().optional(),
   extendUntil: InputDate.nullable().optional(),
   maxExtensions: z.number().int().min(0).nullable().optional(),
+  skipExtensionWhenIdleHours: z.number().int().min(1).max(56 * 24).nullable().optional(),
 };
 
 const blockShape = {
@@ -208,7 +210,7 @@ function normalize(input: Input, issues: FieldIssue[]): Normalized {
     { field: "require_approval", value: input.require_approval },
     { field: "policy.requireApproval", value: p.requireApproval },
   ]);
-  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "openSuccessorRequest", "currency"] as const) {
+  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "openSuccessorRequest", "skipExtensionWhenIdleHours", "currency"] as const) {
     set(key, [
       { field: key, value: input[key] },
       { field: `policy.${key}`, value: p[key] },

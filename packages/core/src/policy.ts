@@ -55,6 +55,8 @@ export const ExtensionPolicy = z
      * approval rule and caps. Instances must then move to the new reservation; CBM says so in its notice.
      */
     openSuccessorRequest: z.boolean().optional(),
+    /** Idle blocks: skip this window's extension when nothing has run in the block for the last N hours. */
+    skipExtensionWhenIdleHours: z.number().int().min(1).max(MAX_LOOKAHEAD_HOURS).optional(),
     /** Currency of `maxUpfrontFee` and `budget`; offerings in another currency are never bought. */
     currency: z.string().regex(/^[A-Z]{3}$/).default(POLICY_DEFAULTS.currency),
   })

@@ -3,6 +3,9 @@ import type { RefreshableSecretSource } from "@cbm/functions/adapters/secrets-so
 import { createPlanningHandler, PLANNING_PATH, type PlanningHandlerDeps } from "@cbm/functions/http/create-planning-handler";
 import { createRegisterBlock } from "@cbm/functions/requests/register-block";
 import { createRequestWorker, type RequestWorkReport } from "@cbm/functions/requests/request-worker";
+import { createDynamoUsageStore, type UsageStore } from "@cbm/functions/adapters/dynamo-usage-store";
+import { createEc2UsageProbe } from "@cbm/functions/adapters/ec2-usage-probe";
+import { sampleUsage } from "@cbm/functions/usage/sample-usage";
 import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
 import { DEFAULT_RESOURCES } from "./api-gateway-paths";
 import type { ProxyHandler } from "./http-adapter";
@@ -27,6 +30,13 @@ export function withPlanning(api: ProxyHandler, deps: LocalPlanningDeps): { hand
   const handler: ProxyHandler = (event: { path?: unknown }, context) =>
     typeof event.path === "string" && PLANNING_PATH.test(event.path) ? planning(event as never, context) : api(event, context);
   return { handler, resources: [...PLANNING_RESOURCES, ...DEFAULT_RESOURCES] };
+}
+
+/** Usage sampling as the Lambda runs it after each requests run; `endpoint` is the emulator's (real EC2 when absent). */
+export function createLocalUsageSampler(deps: { client: Parameters<typeof createDynamoUsageStore>[0]["client"]; tableName: string; store: BlockStore; clock: Clock; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): { run: () => Promise<unknown>; usage: UsageStore } {
+  const usage = createDynamoUsageStore({ client: deps.client, tableName: deps.tableName });
+  const probe = createEc2UsageProbe({ ...(deps.endpoint ? { endpoint: deps.endpoint } : {}), ...(deps.credentials ? { credentials: deps.credentials } : {}) });
+  return { usage, run: () => sampleUsage({ store: deps.store, usage, probe, clock: deps.clock }) };
 }
 
 /** The request worker as the Lambda runs it, on local mode's stores and the emulator's clock; run after each tick. */

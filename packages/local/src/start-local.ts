@@ -22,7 +22,7 @@ import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
 import { createDynamoRequestStore } from "@cbm/functions/adapters/dynamo-request-store";
-import { createLocalRequestWorker, withPlanning } from "./planning";
+import { createLocalRequestWorker, createLocalUsageSampler, withPlanning } from "./planning";
 import { openDemoRequest } from "./demo-request";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
@@ -241,6 +241,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
     const planning = withPlanning(handler, { market, requests, store, history, clock, ids, secrets, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", logger: obs.logger, metrics: obs.metrics });
     const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl });
+    const sampler = createLocalUsageSampler({ client: documentClient, tableName, store, clock, ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}) });
     if (opts.seed !== false && opts.register !== false && emulator) await openDemoRequest({ requests, clock, emulator: emulator.control });
     const listener = createHttpListener({
       handler: planning.handler,
@@ -290,6 +291,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
         loop.lastReport = report;
         // Capacity requests run on the same schedule (their own Lambda in AWS); a failure there is reported, not fatal.
         await runRequests().catch((e: unknown) => print(`capacity requests run failed: ${(e as Error).message}`));
+        await sampler.run().catch((e: unknown) => print(`usage sampling failed: ${(e as Error).message}`));
         await watch().catch(() => undefined);
         return report;
       },

@@ -7,7 +7,9 @@ import { createDocumentClient } from "../adapters/dynamo-client";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
 import { createDynamoRequestStore } from "../adapters/dynamo-request-store";
+import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
 import { createEc2BlockMarket } from "../adapters/ec2-block-market";
+import { createEc2UsageProbe } from "../adapters/ec2-usage-probe";
 import { createUlidIds } from "../adapters/ids";
 import { createSnsNotifier } from "../adapters/sns-notifier";
 import { loadConfig } from "../config";
@@ -16,6 +18,7 @@ import { createRequestsHandler } from "../requests/create-requests-handler";
 import { createRegisterBlock } from "../requests/register-block";
 import { createRequestWorker } from "../requests/request-worker";
 import { createCreateBlock } from "../use-cases/blocks/create-block";
+import { sampleUsage } from "../usage/sample-usage";
 
 export { createRequestWorker } from "../requests/request-worker";
 
@@ -50,7 +53,10 @@ function compose() {
     callSettleMs: 2 * 60_000,
     ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
   });
-  return createRequestsHandler({ run, logger });
+  const usage = createDynamoUsageStore({ client: doc, tableName: config.tableName });
+  const probe = createEc2UsageProbe({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 5_000 });
+  // Usage sampling rides on the same schedule: a page of blocks per run, a full pass every ten minutes.
+  return createRequestsHandler({ run, logger, afterRun: () => sampleUsage({ store, usage, probe, clock }) });
 }
 
 /** The Lambda entry point (`packages/functions/src/handlers/requests.handler`); composed in Lambda only. */

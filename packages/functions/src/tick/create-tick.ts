@@ -630,7 +630,7 @@ export function createTick(opts: CreateTickOptions): Tick {
 
 /** Stops that mean the block will end (or needs a person) and are worth one notice per window and reason. */
 const NOTIFY_ON_STOP: ReadonlySet<string> = new Set([
-  "no-offering", "price-above-cap", "budget-exhausted", "currency-mismatch", "window-closed", "not-owned", "not-found", "not-extendable", "payment-failed",
+  "no-offering", "price-above-cap", "budget-exhausted", "currency-mismatch", "window-closed", "not-owned", "not-found", "not-extendable", "payment-failed", "idle",
 ]);
 
 /** The fields every per-block log line carries, so CloudWatch Logs Insights can filter by any of them. */

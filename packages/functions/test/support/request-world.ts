@@ -32,6 +32,8 @@ export function useRequestWorld() {
     blocks: ReturnType<typeof createBlockUseCases>;
     api: ReturnType<typeof createRequestUseCases>;
     store: ReturnType<typeof createDynamoBlockStore>;
+    docClient: Awaited<ReturnType<typeof freshTable>>["client"];
+    tableName: string;
     history: ReturnType<typeof createDynamoHistoryStore>;
     /** A worker run; `hooks` simulate crashes, `canReachApprover` false means automatic approval. */
     run(opts?: { hooks?: RequestCrashHooks; canReachApprover?: boolean; timeoutMs?: number }): ReturnType<ReturnType<typeof createRequestWorker>>;
@@ -50,6 +52,8 @@ export function useRequestWorld() {
     const { client, tableName } = await freshTable("req");
     const quiet = { warn: () => {} };
     world.clock = clock;
+    world.docClient = client;
+    world.tableName = tableName;
     world.wall = { ms: Date.parse(START) };
     world.store = createDynamoBlockStore({ client, tableName, logger: quiet });
     world.requests = createDynamoRequestStore({ client, tableName, logger: quiet });
