@@ -10,7 +10,7 @@ import { historyCommand } from "./commands/history";
 import { importCommand } from "./commands/import";
 import { listCommand } from "./commands/list";
 import { offeringsCommand } from "./commands/offerings";
-import { reportCommand } from "./commands/report";
+import { reportCommand, usageCommand } from "./commands/report";
 import { REQUEST_COMMANDS } from "./commands/request";
 import { outboxCommand } from "./commands/outbox";
 import { updateCommand } from "./commands/update";
@@ -32,6 +32,7 @@ export const COMMANDS: Command[] = [
   offeringsCommand,
   ...REQUEST_COMMANDS,
   reportCommand,
+  usageCommand,
 ];
 
 const GLOBAL_OPTIONS: Options = {

@@ -64,3 +64,20 @@ export type SpendReportView = SpendReport & { truncated: boolean; csv?: string }
 export async function spendReport(client: CbmClient, csv = false): Promise<SpendReportView> {
   return (await client.request("GET", "/reports/spend", csv ? { query: { format: "csv" } } : {})) as SpendReportView;
 }
+
+export interface UsageRowView {
+  pk: string;
+  capacityReservationId: string;
+  running: number;
+  total: number;
+  state: string;
+  sampledAt: string;
+  last24h: number;
+  idleHours: number;
+  hours: { hour: string; meanRunning: number; maxRunning: number }[];
+}
+
+/** GET /reports/usage: current use and the last 24 h of each sampled block. */
+export async function usageReport(client: CbmClient): Promise<{ blocks: UsageRowView[]; truncated: boolean }> {
+  return (await client.request("GET", "/reports/usage")) as { blocks: UsageRowView[]; truncated: boolean };
+}

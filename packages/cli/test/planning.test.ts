@@ -105,7 +105,20 @@ describe("cbm report", () => {
     const report = json.json<{ blocks: { pk: string; blockFee: string; reservedInstanceHours?: number }[]; months: { newBlocks: string }[] }>();
     expect(report.blocks.find((b) => b.pk === "cli-bought")).toMatchObject({ blockFee: "277.68", reservedInstanceHours: 24 });
     expect(report.months.map((m) => m.newBlocks)).toContain("277.68");
-    expect(csv.stdout.split("\n")[0]).toBe("pk,name,team,capacityReservationId,instanceType,instanceCount,reservedInstanceHours,blockFee,extensionSpend,total,currency,pricePerInstanceHour");
+    expect(csv.stdout.split("\n")[0]).toBe("pk,name,team,capacityReservationId,instanceType,instanceCount,reservedInstanceHours,usedInstanceHours,blockFee,extensionSpend,total,currency,pricePerInstanceHour");
     expect(text.stdout).toMatch(/^By month\nMONTH/);
+  });
+});
+
+describe("cbm usage", () => {
+  it("shows the instances running in a block, as sampled from EC2", async () => {
+    local.emulator!.control.setRunning("cr-0000000000000d001", 1);
+    local.emulator!.control.advance({ minutes: 11 });
+    await local.tick();
+
+    const run = await cbm([...api, "usage", "--json"]);
+
+    const row = run.json<{ blocks: { pk: string; running: number; total: number; state: string }[] }>().blocks.find((b) => b.pk === "llm-pretrain");
+    expect(row).toMatchObject({ running: 1, state: "active" });
   });
 });

@@ -29,6 +29,8 @@ export interface BlockSpend {
   currency: string;
   /** total ÷ reservedInstanceHours, 6 decimals. */
   pricePerInstanceHour?: string;
+  /** Instance-hours that ran, from the usage samples kept (two weeks), when sampled. */
+  usedInstanceHours?: number;
 }
 
 export interface MonthSpend {
@@ -67,7 +69,7 @@ function monthOf(iso: string): string {
  * extension. A block's team is the `team` tag its request gave it. Money is added exactly; a figure is never mixed
  * across currencies.
  */
-export function spendReport(input: { blocks: readonly Block[]; requests: readonly CapacityRequest[]; extensionPurchases: readonly ExtensionPurchase[]; teamTag?: string }): SpendReport {
+export function spendReport(input: { blocks: readonly Block[]; requests: readonly CapacityRequest[]; extensionPurchases: readonly ExtensionPurchase[]; teamTag?: string; usedInstanceHours?: ReadonlyMap<string, number> }): SpendReport {
   const teamTag = input.teamTag ?? "team";
   const boughtBy = new Map<string, CapacityRequest>();
   for (const r of input.requests) if (r.purchase && r.purchase.state !== "payment-failed") boughtBy.set(r.purchase.capacityReservationId, r);
@@ -90,6 +92,7 @@ export function spendReport(input: { blocks: readonly Block[]; requests: readonl
       total,
       currency: b.policy.currency,
       ...(hours ? { pricePerInstanceHour: pricePerInstanceHour(total, 1, hours) } : {}),
+      ...(input.usedInstanceHours?.has(b.PK) ? { usedInstanceHours: input.usedInstanceHours.get(b.PK)! } : {}),
     };
   });
 
@@ -133,7 +136,7 @@ export function spendReport(input: { blocks: readonly Block[]; requests: readonl
 
 /** The blocks of a report as CSV (RFC 4180 quoting), for spreadsheets; amounts stay exact decimal strings. */
 export function spendCsv(report: SpendReport): string {
-  const cols = ["pk", "name", "team", "capacityReservationId", "instanceType", "instanceCount", "reservedInstanceHours", "blockFee", "extensionSpend", "total", "currency", "pricePerInstanceHour"] as const;
+  const cols = ["pk", "name", "team", "capacityReservationId", "instanceType", "instanceCount", "reservedInstanceHours", "usedInstanceHours", "blockFee", "extensionSpend", "total", "currency", "pricePerInstanceHour"] as const;
   const cell = (v: unknown) => {
     const raw = v === undefined ? "" : String(v);
     // A name starting with = + - @ would run as a formula in a spreadsheet: keep it text.

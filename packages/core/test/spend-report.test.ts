@@ -41,6 +41,6 @@ describe("spendReport", () => {
   it("writes CSV that a spreadsheet cannot run as a formula", () => {
     const csv = spendCsv(spendReport({ blocks: [block("x", { name: "=HYPERLINK(\"evil\")" })], requests: [], extensionPurchases: [] }));
 
-    expect(csv.split("\n")[1]).toBe(`x,"'=HYPERLINK(""evil"")",${UNTAGGED},cr-00000000000000001,,,,0,0,0,USD,`);
+    expect(csv.split("\n")[1]).toBe(`x,"'=HYPERLINK(""evil"")",${UNTAGGED},cr-00000000000000001,,,,,0,0,0,USD,`);
   });
 });

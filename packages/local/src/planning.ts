@@ -14,7 +14,7 @@ import type { ProxyHandler } from "./http-adapter";
  * The planning API's resources, listed before the block API's so that `/requests/{id}` wins over `/{PK}/…` for the
  * same number of segments, as API Gateway's resource tree does (a static segment beats a path parameter).
  */
-export const PLANNING_RESOURCES = ["/offerings", "/requests", "/requests/{id}", "/reports/spend"];
+export const PLANNING_RESOURCES = ["/offerings", "/requests", "/requests/{id}", "/reports/spend", "/reports/usage"];
 
 export interface LocalPlanningDeps extends Omit<PlanningHandlerDeps, "secrets" | "market"> {
   market: BlockMarket;

@@ -1,6 +1,6 @@
 import type { Command } from "../command";
 import { table } from "../format";
-import { spendReport } from "../planning-client";
+import { spendReport, usageReport } from "../planning-client";
 
 export const reportCommand: Command = {
   name: "report",
@@ -27,6 +27,26 @@ export const reportCommand: Command = {
     ctx.out("\nBy block");
     ctx.out(table(["PK", "TEAM", "BLOCK FEE", "EXTENSIONS", "TOTAL", "RESERVED INST-H", "PRICE/INST-H"], report.blocks.map((b) => [b.pk, b.team, b.blockFee, b.extensionSpend, `${b.total} ${b.currency}`, String(b.reservedInstanceHours ?? "-"), b.pricePerInstanceHour ?? "-"])));
     if (report.truncated) ctx.info("warning: more than 2,000 blocks or requests; the report covers the first 2,000 of each");
+    return 0;
+  },
+};
+
+export const usageCommand: Command = {
+  name: "usage",
+  summary: "Instances running in each managed block now, in the last 24 h, and idle hours",
+  usage: "cbm usage [--json]",
+  help: "Sampled by CBM about every ten minutes (running = total − available while the block is active).",
+  options: {},
+  args: [],
+  async run(ctx) {
+    const report = await usageReport(await ctx.client());
+    if (ctx.json) {
+      ctx.out(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    ctx.out(report.blocks.length
+      ? table(["PK", "RUNNING", "STATE", "LAST 24H INST-H", "IDLE H", "SAMPLED"], report.blocks.map((b) => [b.pk, `${b.running}/${b.total}`, b.state, String(b.last24h), String(b.idleHours), b.sampledAt]))
+      : "No usage sampled yet; CBM samples running blocks about every ten minutes.");
     return 0;
   },
 };

@@ -6,6 +6,7 @@ import { createDynamoIdempotency } from "../adapters/dynamo-idempotency";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
 import { createDynamoRequestStore } from "../adapters/dynamo-request-store";
+import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
 import { createEc2BlockMarket } from "../adapters/ec2-block-market";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { loadApiConfig } from "../config";
@@ -32,6 +33,7 @@ function compose() {
     requests: createDynamoRequestStore({ client: dynamo.doc, tableName: config.tableName, logger }),
     store: createDynamoBlockStore({ client: dynamo.doc, tableName: config.tableName, logger }),
     history: createDynamoHistoryStore({ client: dynamo.doc, tableName: config.tableName, logger }),
+    usage: createDynamoUsageStore({ client: dynamo.doc, tableName: config.tableName }),
     idempotency: createDynamoIdempotency({ client: dynamo.base, tableName: config.tableName }),
     // API Gateway gives up at 29 s and the function at 10: short EC2 timeouts and a short describe-limit backoff.
     market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 4_000, describeMaxAttempts: 2 }),

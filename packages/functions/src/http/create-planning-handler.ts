@@ -9,6 +9,7 @@ import type { Metrics } from "../observability/metrics";
 import { createHttpHandler } from "./handler-factory";
 import type { IdempotencyStore } from "./idempotency";
 import { offeringRoutes } from "./offering-routes";
+import type { SpendReportDeps } from "../use-cases/reports/spend";
 import { reportRoutes } from "./report-routes";
 import { requestRoutes } from "./request-routes";
 import type { AnyRoute } from "./types";
@@ -20,6 +21,8 @@ export interface PlanningHandlerDeps {
   /** Managed blocks and their history, for GET /reports/spend (with `requests`); without them the route is absent. */
   store?: Pick<BlockStore, "list">;
   history?: Pick<HistoryStore, "list">;
+  /** Usage samples, for used instance-hours and GET /reports/usage. */
+  usage?: SpendReportDeps["usage"];
   clock?: Clock;
   ids?: Ids;
   secrets: RefreshableSecretSource;
@@ -46,7 +49,7 @@ export function createPlanningHandler(deps: PlanningHandlerDeps) {
   const routes: AnyRoute[] = [
     ...offeringRoutes({ market: deps.market, defaultRegion: deps.defaultRegion }),
     ...(deps.requests ? requestRoutes(createRequestUseCases({ requests: deps.requests, clock, ids, defaultRegion: deps.defaultRegion })) : []),
-    ...(deps.requests && deps.store && deps.history ? reportRoutes({ store: deps.store, history: deps.history, requests: deps.requests }) : []),
+    ...(deps.requests && deps.store && deps.history ? reportRoutes({ store: deps.store, history: deps.history, requests: deps.requests, now: () => clock.now(), ...(deps.usage ? { usage: deps.usage } : {}) }) : []),
     ...(deps.extraRoutes ?? []),
   ];
   return createHttpHandler({

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { spendCsv } from "@cbm/core";
-import { buildSpendReport, type SpendReportDeps } from "../use-cases/reports/spend";
+import { buildSpendReport, buildUsageReport, type SpendReportDeps } from "../use-cases/reports/spend";
 import { defineRoute, type AnyRoute } from "./types";
 
 const ReportQuery = z.object({ format: z.enum(["json", "csv"]).optional() }).strict();
@@ -21,5 +21,15 @@ export function reportRoutes(deps: SpendReportDeps): AnyRoute[] {
         return { statusCode: 200, body: query.format === "csv" ? { ...report, csv: spendCsv(report) } : report };
       },
     }),
+    ...(deps.usage ? [defineRoute({
+      method: "GET",
+      path: "/reports/usage",
+      operationId: "usageReport",
+      summary: "Instances running in each managed block now, the last 24 h (hourly), and how long it has been idle",
+      responses: { 200: { description: "`blocks`: one row per sampled block, and `truncated`" }, 403: { description: "Missing or wrong API key", schema: "Forbidden" } },
+      async handler() {
+        return { statusCode: 200, body: await buildUsageReport({ store: deps.store, usage: deps.usage!, ...(deps.now ? { now: deps.now } : {}) }) };
+      },
+    })] : []),
   ];
 }
