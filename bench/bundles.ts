@@ -65,5 +65,25 @@ export async function benchBundles(runs = 10) {
     });
   }
   printTable(`Lambda bundles as sst deploy builds them (KB = 1,024 bytes; cold init = fresh node importing the bundle, median of ${runs})`, rows);
+  await benchObservability(runs);
   return rows;
+}
+
+/**
+ * Why CBM keeps its own logger and metrics: the same use of Powertools for AWS Lambda's Logger and Metrics, built
+ * the same way in the same run, and what it would add to every handler (the tick has almost no headroom).
+ */
+async function benchObservability(runs: number) {
+  const rows = [];
+  for (const name of ["observability-own", "observability-powertools"]) {
+    const outfile = join(outDir, `${name}.mjs`);
+    await buildLikeSst(join(root, "bench/support", `${name}.ts`), outfile);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`], { encoding: "utf8" });
+      times.push(Number(r.stdout.trim().split("\n").pop()));
+    }
+    rows.push({ "logs and metrics": name === "observability-own" ? "CBM's own (observability/)" : "Powertools Logger + Metrics 2.x", "bundle (KB)": fmt(statSync(outfile).size / 1024), "cold init median (ms)": fmt(median(times)) });
+  }
+  printTable("Logs and metrics alone, built as the handlers are", rows);
 }

@@ -9,23 +9,13 @@ import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./la
 import { planningFunction, PLANNING_ROUTES } from "./planning.js";
 import { isProtectedStage, parameterNames } from "./stage.js";
 import { apiFirewall } from "./waf.js";
+import { API_ROUTES } from "../packages/functions/src/http/route-manifest.js";
 
 /** Stage-wide throttle: every request counts, with or without a key (usage-plan limits only bind keyed calls). */
 export const API_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
-/** The original README's routes plus CBM's extras; every one goes to the same API function, which routes again. */
-export const API_ROUTES = [
-  "GET /",
-  "POST /",
-  "GET /openapi.json",
-  "GET /{PK}",
-  "PUT /{PK}",
-  "DELETE /{PK}",
-  "PATCH /{PK}",
-  "POST /{PK}/deny",
-  "POST /{PK}/reset-spend",
-  "GET /{PK}/history",
-] as const;
+/** Every route of the manifest (packages/functions/src/http/route-manifest.ts) goes to the same API function, which routes again. */
+export { API_ROUTES };
 
 /**
  * API Gateway REST API (v1, for usage plans, API keys, WAF and access logs) in front of one Lambda. A request is

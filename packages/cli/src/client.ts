@@ -1,4 +1,4 @@
-import type { Block, ExtensionPolicy, HistoryEvent, Notification } from "@cbm/core";
+import { MAX_PAGE_LIMIT, type Block, type ExtensionPolicy, type HistoryEvent, type Notification } from "@cbm/core";
 
 /** One field the API rejected, as its 400 body lists them. */
 export interface CbmFieldIssue {
@@ -211,7 +211,7 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
       let cursor: string | undefined;
       const seen = new Set<string>();
       do {
-        const page = await listPage({ limit: o.limit ?? 100, ...(cursor ? { cursor } : {}) });
+        const page = await listPage({ limit: o.limit ?? MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
         out.push(...page.items);
         cursor = page.cursor;
         // A cursor seen twice would loop forever; the API is at fault, but we stop.
@@ -245,7 +245,7 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
       const out: HistoryEvent[] = [];
       let cursor: string | undefined;
       do {
-        const r = await call("GET", `${enc(pk)}/history`, { query: { limit: Math.min(want - out.length, 100), cursor } });
+        const r = await call("GET", `${enc(pk)}/history`, { query: { limit: Math.min(want - out.length, MAX_PAGE_LIMIT), cursor } });
         out.push(...itemsOf<HistoryEvent>(r.body));
         const next = nextCursorFrom(r.headers);
         if (!next || next === cursor) break;

@@ -1,4 +1,4 @@
-import { isOnLadder, isDecimalString } from "@cbm/core";
+import { CURRENCY_PATTERN, isOnLadder, isDecimalString } from "@cbm/core";
 import type { PolicyInput } from "./client";
 import type { Options, Values } from "./command";
 import { UsageError } from "./errors";
@@ -85,7 +85,7 @@ export function policyFromFlags(values: Values, opts: { allowClear: boolean }): 
   if (maxExt !== undefined) p.maxExtensions = maxExt;
   const cur = s("currency");
   if (cur !== undefined) {
-    if (!/^[A-Z]{3}$/.test(cur)) throw new UsageError(`--currency must be a 3-letter code such as USD, not '${cur}'`);
+    if (!CURRENCY_PATTERN.test(cur)) throw new UsageError(`--currency must be a 3-letter code such as USD, not '${cur}'`);
     p.currency = cur;
   }
   if (values.pause && values.resume) throw new UsageError("--pause and --resume cannot be used together");

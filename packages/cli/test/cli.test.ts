@@ -150,32 +150,43 @@ describe("cbm add / update", () => {
 });
 
 describe("cbm approve / deny / history / delete", () => {
-  it("approves with a comment, recorded with the actor; denies; history shows both", async () => {
+  it("approves with a comment, recorded with the actor", async () => {
     const a = await cbm(["approve", "llm-pretrain", "--comment", "budget ok", "--actor", "alice", "--json", ...api]);
     expect(a.code, a.stderr).toBe(0);
     expect(a.json<Block>().approval).toMatchObject({ by: "alice", comment: "budget ok" });
+  });
+
+  it("denies with the actor from CBM_ACTOR", async () => {
     const d = await cbm(["deny", "next-week-run", "--comment", "too dear", "--json", ...api], { env: { CBM_ACTOR: "bob" } });
     expect(d.code, d.stderr).toBe(0);
     expect(d.json<Block>().denial).toMatchObject({ by: "bob" });
-    const h = await cbm(["history", "llm-pretrain", "--json", ...api]);
-    const events = h.json<HistoryEvent[]>();
-    expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
-    expect(events.at(-1)).toMatchObject({ type: "created" });
-    const two = await cbm(["history", "llm-pretrain", "--limit", "2", "--json", ...api]);
-    expect(two.json<HistoryEvent[]>()).toHaveLength(2);
-    const table = await cbm(["history", "next-week-run", ...api]);
-    expect(table.stdout).toMatch(/denied\s+bob/);
   });
 
-  it("deletes only when told: no TTY and no --yes is exit 2; 'n' keeps it; --yes deletes", async () => {
+  it("shows history newest first, limited with --limit, and as a table", async () => {
+    await cbm(["approve", "llm-pretrain", "--actor", "alice", ...api]);
+    const events = (await cbm(["history", "llm-pretrain", "--json", ...api])).json<HistoryEvent[]>();
+    expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
+    expect(events.at(-1)).toMatchObject({ type: "created" });
+    expect((await cbm(["history", "llm-pretrain", "--limit", "2", "--json", ...api])).json<HistoryEvent[]>()).toHaveLength(2);
+    await cbm(["deny", "next-week-run", ...api], { env: { CBM_ACTOR: "bob" } });
+    expect((await cbm(["history", "next-week-run", ...api])).stdout).toMatch(/denied\s+bob/);
+  });
+
+  it("refuses to delete without a terminal or --yes (exit 2)", async () => {
     seedReservation("cr-0000000000000a002");
     expect((await cbm(["add", "--reservation", "cr-0000000000000a002", "--pk", "del-me", "--region", "us-east-1", ...api])).code).toBe(0);
     const refused = await cbm(["delete", "del-me", ...api]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--yes/);
+  });
+
+  it("keeps the block when the answer to the question is 'n'", async () => {
     const kept = await cbm(["delete", "del-me", ...api], { isTTY: true, input: "n\n" });
     expect(kept.code).toBe(0);
     expect((await cbm(["get", "del-me", ...api])).code).toBe(0);
+  });
+
+  it("deletes with --yes, then answers 3 for the block that is gone", async () => {
     const gone = await cbm(["delete", "del-me", "--yes", "--json", ...api]);
     expect(gone.code, gone.stderr).toBe(0);
     expect(gone.json()).toEqual({ deleted: "del-me" });

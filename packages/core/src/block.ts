@@ -2,7 +2,10 @@ import * as z from "zod";
 import { Authorization, AuthorizationTerms } from "./authorization";
 import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
 
-/** PK: 1–128 characters of `A-Z a-z 0-9 . _ : -`, safe in a URL path and a DynamoDB key. */
+/** A block's PK (and a stored reservation id): 1–128 characters of `A-Z a-z 0-9 . _ : -`, safe in a URL path and a DynamoDB key. */
+export const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const KEY_MESSAGE = "must be 1–128 characters of A-Z a-z 0-9 . _ : -";
+
 /**
  * Keys a block cannot have because `/{PK}` could never reach it: `GET /openapi.json` is the API's own description,
  *  URL clients resolve `.` and `..` away before sending the request, local mode serves `/_local/…` itself, and
@@ -14,11 +17,11 @@ export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", "..", "_loc
  * A reservation id as stored: EC2's `cr-` + 17 hex digits, or any other id a first-release script registered (its
  * mocks use `cr-test12345`). EC2 decides whether it exists: a malformed id is never sent to EC2 and reads as not-found.
  */
-export const StoredReservationId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, { message: "must be 1–128 characters of A-Z a-z 0-9 . _ : -" });
+export const StoredReservationId = z.string().regex(KEY_PATTERN, { message: KEY_MESSAGE });
 
 export const PK = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, { message: "must be 1–128 characters of A-Z a-z 0-9 . _ : -" })
+  .regex(KEY_PATTERN, { message: KEY_MESSAGE })
   .refine((pk) => !RESERVED_PKS.includes(pk), { message: `is reserved (${RESERVED_PKS.join(", ")}): the API could not address such a block` });
 
 /** Where a managed block stands, as last decided by the scheduler or changed by a person. */

@@ -1,5 +1,7 @@
 import type { ApprovalRequestState, Block, BlockStatus, PendingExtension, PurchaseIntent } from "./block";
-import type { Decision } from "./decision";
+import type { Decision, StopReason } from "./decision";
+import { backoffUntil } from "./engine";
+import type { EngineSettings } from "./engine-types";
 import type { ExtensionRecord } from "./ec2-view";
 import { durationText } from "./ladder";
 import { addMoney } from "./money";
@@ -71,6 +73,39 @@ export function statusFor(decision: Decision): { status: BlockStatus; reason: st
   }
 }
 
+/** Stops that mean the block will end (or needs a person): worth one notice per window and reason. */
+const STOPS_THAT_NOTIFY: ReadonlySet<StopReason> = new Set([
+  "no-offering", "price-above-cap", "budget-exhausted", "currency-mismatch", "window-closed", "not-owned", "not-found", "not-extendable", "payment-failed", "idle",
+]);
+
+/** Whether a stop for `reason` is told to people (once, when the block's status changes to it). */
+export function stopNotifies(reason: StopReason): boolean {
+  return STOPS_THAT_NOTIFY.has(reason);
+}
+
+/** A failure as the record keeps it: a stable code, a message, and whether EC2 throttled (backs off the same way). */
+export interface FailureInfo {
+  code: string;
+  message: string;
+  throttled: boolean;
+}
+
+/**
+ * The record after a failed or throttled attempt: status and reason say so, `lastError` keeps it, and the block is
+ * looked at again after an exponential backoff that grows with each consecutive failure.
+ */
+export function withFailure(block: Block, f: FailureInfo, now: Date, settings: Pick<EngineSettings, "backoffBaseMs" | "backoffMaxMs">, reason?: string): Block {
+  const failures = (block.failures ?? 0) + 1;
+  return {
+    ...block,
+    status: f.throttled ? "throttled" : "error",
+    statusReason: reason ?? `${f.throttled ? "throttled" : "failed"}: ${f.message}`,
+    lastError: { code: f.code, message: f.message, at: isoAt(now.getTime()) },
+    failures,
+    nextCheckAt: backoffUntil(failures - 1, now, settings),
+  };
+}
+
 /** Consecutive-failure counter after a decision: grows on no-offering/price-above-cap/currency-mismatch (backoff), resets on progress. */
 export function failuresAfter(decision: Decision, previous: number | undefined): number {
   if (decision.kind === "stop" && (decision.reason === "no-offering" || decision.reason === "price-above-cap" || decision.reason === "currency-mismatch")) {
@@ -131,6 +166,8 @@ export function recordPurchased(block: Block, extension: ExtensionRecord, now: D
     status: "payment-pending",
     statusReason: `bought ${durationText(extension.durationHours)} for ${extension.upfrontFee} ${extension.currencyCode}; payment pending`,
     failures: 0,
+    // Looked at again soon, to start following the payment.
+    nextCheckAt: isoAt(now.getTime() + PURCHASE_FOLLOW_UP_MS),
     updatedAt: isoAt(now.getTime()),
   };
 }

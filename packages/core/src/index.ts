@@ -18,6 +18,8 @@ export * from "./wanted-durations";
 export * from "./authorization";
 export * from "./reservation-ledger";
 export * from "./decision-effects";
+export * from "./history-events";
+export * from "./tick-report";
 export * from "./verdicts";
 export * from "./at-risk";
 export * from "./offerings";

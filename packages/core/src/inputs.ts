@@ -4,7 +4,7 @@ import { CapacityReservationId } from "./ec2-view";
 import { PurchaseInFlightError, ValidationError, VersionConflictError, type FieldIssue } from "./errors";
 import { isOnLadder } from "./ladder";
 import { compareMoney, isDecimalString } from "./money";
-import { ExtensionPolicy, MAX_LOOKAHEAD_HOURS, MIN_SAFE_LOOKAHEAD_HOURS } from "./policy";
+import { CURRENCY_PATTERN, ExtensionPolicy, MAX_LOOKAHEAD_HOURS, MIN_SAFE_LOOKAHEAD_HOURS } from "./policy";
 import { canonicalIso, toMs } from "./time";
 import { isEndAt1130Utc } from "./window";
 import { isSafeText } from "./safe-text";
@@ -27,7 +27,7 @@ const InputLookaheadDays = z
   });
 const InputRegion = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+$/, { message: "must be an AWS region such as us-east-1" });
 const InputAvailabilityZone = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+[a-z0-9-]*$/, { message: "must be an availability zone such as us-east-1a" });
-const InputCurrency = z.string().regex(/^[A-Z]{3}$/, { message: "must be an ISO 4217 code such as USD" });
+const InputCurrency = z.string().regex(CURRENCY_PATTERN, { message: "must be an ISO 4217 code such as USD" });
 /** Free text a person types (names, comments): printable only. */
 export const SafeText = z.string().refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });
 

@@ -12,6 +12,9 @@ export const POLICY_DEFAULTS = {
   currency: "USD",
 } as const;
 
+/** An ISO 4217 currency code, as EC2 quotes fees: three capital letters. */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+
 /** Hours before the end below which payment may not clear in time: EC2 takes up to 12 h and must finish by End − 35 min. */
 export const MIN_SAFE_LOOKAHEAD_HOURS = 13;
 /** EC2 sells extensions from 56 days before the end (reference §2.3). */
@@ -58,7 +61,7 @@ export const ExtensionPolicy = z
     /** Idle blocks: skip this window's extension when nothing has run in the block for the last N hours. */
     skipExtensionWhenIdleHours: z.number().int().min(1).max(MAX_LOOKAHEAD_HOURS).optional(),
     /** Currency of `maxUpfrontFee` and `budget`; offerings in another currency are never bought. */
-    currency: z.string().regex(/^[A-Z]{3}$/).default(POLICY_DEFAULTS.currency),
+    currency: z.string().regex(CURRENCY_PATTERN).default(POLICY_DEFAULTS.currency),
   })
   .strict();
 export type ExtensionPolicy = z.infer<typeof ExtensionPolicy>;

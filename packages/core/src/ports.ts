@@ -3,6 +3,10 @@ import type { ExtensionOffering, ExtensionRecord, ReservationView } from "./ec2-
 import type { HistoryEvent } from "./history";
 import type { ReservationLedger } from "./reservation-ledger";
 
+/** Page sizes the API serves: 1 to MAX_PAGE_LIMIT items, DEFAULT_PAGE_LIMIT when the client names none. */
+export const MAX_PAGE_LIMIT = 100;
+export const DEFAULT_PAGE_LIMIT = 50;
+
 /** A page of results and the opaque cursor of the next one (absent on the last page). */
 export interface Page<T> {
   items: T[];
@@ -60,8 +64,6 @@ export interface CapacityProvider {
    * RejectedError when EC2 certainly did nothing, AmbiguousOutcomeError when it may have bought.
    */
   purchaseExtension(region: string, capacityReservationId: string, offeringId: string): Promise<ExtensionRecord>;
-  /** Reservations of type capacity-block in `region` (for import), owned by `ownerId` when given. */
-  listCapacityBlocks(region: string, opts?: { ownerId?: string; states?: string[] }): Promise<ReservationView[]>;
 }
 
 export interface Notification {

@@ -1,3 +1,4 @@
+import { API_RESOURCES, API_ROUTES } from "../src/http/route-manifest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { crId, fixedClock } from "./support/blocks";
 import { API_KEY, createTestApi } from "./support/api";
@@ -207,13 +208,19 @@ describe("approve and deny", () => {
     expect(res.body.approval).toMatchObject({ window: "2026-03-17T11:30:00.000Z", comment: "ok" });
   });
 
-  it("409 INVALID_STATE when the end date is not known yet; 404 when absent; 400 for a bad comment body", async () => {
+  it("answers 409 INVALID_STATE to an approval before the end date is known", async () => {
     const b = await created({ endDate: undefined });
     const res = await api.call("PATCH", `/${b.PK}`);
     expect(res.status).toBe(409);
     expect(res.body.code).toBe("INVALID_STATE");
+  });
+
+  it("answers 404 to approving or denying a block that does not exist", async () => {
     expect((await api.call("PATCH", "/absent-block")).status).toBe(404);
     expect((await api.call("POST", "/absent-block/deny")).status).toBe(404);
+  });
+
+  it("answers 400 to a verdict body that is not {comment: string}", async () => {
     const other = await created();
     expect((await api.call("PATCH", `/${other.PK}`, { body: { comment: 5 } })).status).toBe(400);
     expect((await api.call("POST", `/${other.PK}/deny`, { body: { reason: "x" } })).status).toBe(400);
@@ -354,7 +361,9 @@ describe("openapi.json", () => {
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/history", "/{PK}/reset-spend"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([...API_RESOURCES].sort());
+    const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual([...API_ROUTES].sort());
     expect(Object.keys(doc.paths["/"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/{PK}"]).sort()).toEqual(["delete", "get", "patch", "put"]);
     expect(doc.components.securitySchemes.ApiKey).toEqual({ type: "apiKey", in: "header", name: "x-api-key" });

@@ -225,14 +225,6 @@ describe("clients and listing", () => {
     expect(await factory("us-east-1", "purchase").config.maxAttempts()).toBe(1);
   });
 
-  it("lists capacity blocks owned by an account", async () => {
-    const [mine] = seed();
-    const shared = emu.control.seedBlock({ endDate: END, ownerId: "210987654321" }).capacityReservationId;
-    const all = await provider().listCapacityBlocks("us-east-1");
-    expect(all.map((r) => r.capacityReservationId).sort()).toEqual([mine, shared].sort());
-    const owned = await provider().listCapacityBlocks("us-east-1", { ownerId: "123456789012", states: ["active", "scheduled"] });
-    expect(owned.map((r) => r.capacityReservationId)).toEqual([mine]);
-  });
 });
 
 describe("mapPurchaseError", () => {

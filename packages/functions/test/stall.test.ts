@@ -217,7 +217,6 @@ describe("a stalled DynamoDB", () => {
       extensionHistory: async () => new Map(),
       extensionOfferings: async () => [],
       purchaseExtension: async () => Promise.reject(new Error("no purchase in this test")),
-      listCapacityBlocks: async () => [],
     };
     const warnings: string[] = [];
     const logger = { info: () => undefined, warn: (m: string) => void warnings.push(m), error: (m: string) => void warnings.push(m) };

@@ -3,7 +3,10 @@
  * that matters most: a path is matched as sent, never normalised, so it cannot reach a block other than the one named.
  */
 
-export const DEFAULT_RESOURCES = ["/", "/openapi.json", "/{PK}", "/{PK}/deny", "/{PK}/reset-spend", "/{PK}/history"];
+import { API_RESOURCES } from "@cbm/functions/http/route-manifest";
+
+/** The API's resources, from its route manifest: a path maps to one of them as API Gateway would map it. */
+export const DEFAULT_RESOURCES: string[] = [...API_RESOURCES];
 
 /**
  * The request target split as API Gateway sees it: the path exactly as sent (no `//` collapsed, no `.` or `..`

@@ -1,4 +1,4 @@
-import type { Block, BlockStore, Clock, Notification, Notifier } from "@cbm/core";
+import { MAX_PAGE_LIMIT, type Block, type BlockStore, type Clock, type Notification, type Notifier } from "@cbm/core";
 import type { EmulatorHandle } from "@cbm/ec2-emulator";
 import { systemClock } from "@cbm/functions/adapters/clock";
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "@cbm/functions/adapters/console-outbox-notifier";
@@ -132,7 +132,7 @@ async function listAll(store: BlockStore): Promise<Block[]> {
   const out: Block[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    const page = await store.list({ limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
     out.push(...page.items);
     cursor = page.cursor;
   } while (cursor);

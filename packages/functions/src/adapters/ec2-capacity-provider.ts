@@ -175,19 +175,6 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
       }
     },
 
-    async listCapacityBlocks(region, listOpts = {}) {
-      const filters = [{ Name: "reservation-type", Values: ["capacity-block"] }];
-      if (listOpts.ownerId) filters.push({ Name: "owner-id", Values: [listOpts.ownerId] });
-      if (listOpts.states?.length) filters.push({ Name: "state", Values: listOpts.states });
-      const items: CapacityReservation[] = [];
-      try {
-        const pages = paginateDescribeCapacityReservations({ client: client(region, "describe"), pageSize: batchSize }, { Filters: filters });
-        for await (const page of pages) items.push(...(page.CapacityReservations ?? []));
-      } catch (err) {
-        throw mapDescribeError("DescribeCapacityReservations", err);
-      }
-      return items.flatMap((r) => toReservationView(region, r) ?? []);
-    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { ValidationError, type Block } from "@cbm/core";
+import { MAX_PAGE_LIMIT, ValidationError, type Block } from "@cbm/core";
 import { fieldIssuesFromZod, type InputWarning } from "../use-cases/blocks/block-inputs";
 import type { BlockUseCases } from "../use-cases/blocks";
 import { DEFAULT_PAGE_LIMIT, etag, PageQuery, parseIfMatch, PkParams, VerdictBody } from "./schemas";
@@ -10,7 +10,7 @@ export interface BlockRoutesOptions {
 }
 
 const pageDocs: QueryParamDoc[] = [
-  { name: "limit", description: "Page size, 1–100 (default 50)", schema: { type: "integer", minimum: 1, maximum: 100, default: DEFAULT_PAGE_LIMIT } },
+  { name: "limit", description: `Page size, 1–${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT})`, schema: { type: "integer", minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT } },
   { name: "cursor", description: "The `x-next-cursor` of the previous page", schema: { type: "string" } },
 ];
 const actorDoc: QueryParamDoc = { name: "x-cbm-actor", description: "Who is acting (recorded in history); default `api-key`", schema: { type: "string", maxLength: 64 } };

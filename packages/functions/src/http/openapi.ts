@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Block, HistoryEvent } from "@cbm/core";
+import { Block, HistoryEvent, KEY_PATTERN } from "@cbm/core";
 import { CreateBlockInput, FIELD_ALIASES, UpdateBlockInput } from "../use-cases/blocks/block-inputs";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";
 import { defineRoute, type AnyRoute, type ResponseDoc, type Route } from "./types";
@@ -36,7 +36,7 @@ function response(doc: ResponseDoc): Json {
 function operation(route: AnyRoute): Json {
   const parameters: Json[] = [];
   for (const m of route.path.matchAll(/\{([^}]+)\}/g)) {
-    parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" } });
+    parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string", pattern: KEY_PATTERN.source } });
   }
   for (const q of route.queryDocs ?? []) parameters.push({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema });
   for (const h of route.requestHeaders ?? []) parameters.push({ name: h.name, in: "header", required: false, description: h.description, schema: h.schema });

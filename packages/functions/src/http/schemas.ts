@@ -1,18 +1,19 @@
 import * as z from "zod";
-import { PK, SafeText, ValidationError } from "@cbm/core";
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PK, SafeText, ValidationError } from "@cbm/core";
 
 /** `{PK}` in a path: the same rule as the stored key. */
 export const PkParams = z.object({ PK }).strict();
 
+const LIMIT_MESSAGE = `must be an integer from 1 to ${MAX_PAGE_LIMIT}`;
 const Limit = z
   .string()
-  .regex(/^\d{1,3}$/, { message: "must be an integer from 1 to 100" })
+  .regex(/^\d{1,3}$/, { message: LIMIT_MESSAGE })
   .transform(Number)
-  .pipe(z.number().int().min(1, { message: "must be an integer from 1 to 100" }).max(100, { message: "must be an integer from 1 to 100" }));
+  .pipe(z.number().int().min(1, { message: LIMIT_MESSAGE }).max(MAX_PAGE_LIMIT, { message: LIMIT_MESSAGE }));
 
-/** `?limit=` (1–100, default 50) and `?cursor=` from a previous page's `x-next-cursor`. */
+/** `?limit=` (1–MAX_PAGE_LIMIT, default DEFAULT_PAGE_LIMIT) and `?cursor=` from a previous page's `x-next-cursor`. */
 export const PageQuery = z.object({ limit: Limit.optional(), cursor: z.string().min(1).max(2048).optional() }).strict();
-export const DEFAULT_PAGE_LIMIT = 50;
+export { DEFAULT_PAGE_LIMIT };
 
 /** Optional body of approve (PATCH /{PK}) and deny (POST /{PK}/deny). */
 export const VerdictBody = z.object({ comment: SafeText.max(1000).optional() }).strict();

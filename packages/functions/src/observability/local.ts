@@ -1,4 +1,4 @@
-import type { TickReport } from "../tick/create-tick";
+import type { TickReport } from "@cbm/core";
 import { createLogger, type LogLevel, type Logger } from "./logger";
 import { createMetrics, createMetricsSummary, type MetricUnit, type Metrics } from "./metrics";
 import { recordTickFailure, recordTickMetrics } from "./tick-metrics";

@@ -1,6 +1,8 @@
 /**
- * Structured JSON logs, one object per line, the shape CloudWatch Logs Insights queries well. Equal in spirit to
- * Powertools Logger, without its weight in the bundle. Locally (`pretty`) the same fields print as one readable line.
+ * Structured JSON logs, one object per line, the shape CloudWatch Logs Insights queries well. Locally (`pretty`) the
+ * same fields print as one readable line. Why not Powertools' Logger (and Metrics, see metrics.ts): measured by
+ * `npm run bench -- bundles`, the two add 34.7 KB and ~6 ms of cold init to each handler against 2.3 KB for these,
+ * and the tick bundle is at its 500 KB budget already.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 

@@ -1,4 +1,4 @@
-import type { TickReport } from "../tick/create-tick";
+import type { TickReport } from "@cbm/core";
 import type { Metrics } from "./metrics";
 
 /**

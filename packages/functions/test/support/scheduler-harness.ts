@@ -141,7 +141,6 @@ export function wrapProvider(inner: CapacityProvider, over: Partial<CapacityProv
     extensionHistory: over.extensionHistory ?? ((r, i) => inner.extensionHistory(r, i)),
     extensionOfferings: over.extensionOfferings ?? ((r, c, d) => inner.extensionOfferings(r, c, d)),
     purchaseExtension: over.purchaseExtension ?? ((r, c, o) => inner.purchaseExtension(r, c, o)),
-    listCapacityBlocks: over.listCapacityBlocks ?? ((r, o) => inner.listCapacityBlocks(r, o)),
   };
 }
 

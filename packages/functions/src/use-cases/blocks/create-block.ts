@@ -1,4 +1,4 @@
-import { adoptLedger, type Block, type HistoryEvent } from "@cbm/core";
+import { adoptLedger, createdEvent, type Block, type HistoryEvent } from "@cbm/core";
 import { parseCreateBlock, type InputWarning } from "./block-inputs";
 import { historyEvent, type Actor, type BlockUseCaseDeps } from "./deps";
 
@@ -18,12 +18,9 @@ export function createCreateBlock(deps: BlockUseCaseDeps) {
     const { block, event: carried } = adoptLedger(registered, ledger);
     const warnings = [...parsed.warnings, ...(carried ? [carried.message] : [])];
     const events: HistoryEvent[] = [
-      historyEvent(deps, block.PK, now, "created", actor, `Created for ${block.capacityReservationId} in ${block.region}`, {
-        registrationId: block.registrationId,
-        ...(warnings.length ? { warnings } : {}),
-      }),
+      historyEvent(deps, block.PK, now, actor, createdEvent(block, warnings)),
     ];
-    if (carried) events.push(historyEvent(deps, block.PK, now, carried.type, actor, carried.message, carried.data));
+    if (carried) events.push(historyEvent(deps, block.PK, now, actor, carried));
     const stored = await deps.store.create(block, events, { ledgerRev: ledger?.rev });
     return { block: stored, warnings };
   };

@@ -1,4 +1,4 @@
-import { ledgerAfterDelete, NotFoundError, PurchaseInFlightError, VersionConflictError, type Block } from "@cbm/core";
+import { deletedEvent, ledgerAfterDelete, NotFoundError, PurchaseInFlightError, VersionConflictError, type Block } from "@cbm/core";
 import { historyEvent, MAX_UNPINNED_ATTEMPTS, type BlockUseCaseDeps } from "./deps";
 import type { VersionPin } from "./update-block";
 
@@ -19,7 +19,7 @@ export function createDeleteBlock(deps: BlockUseCaseDeps) {
         await deps.store.delete(
           pk,
           current.version,
-          [historyEvent(deps, pk, now, "deleted", actor, `Deleted; spend kept with ${current.capacityReservationId}: ${current.spent} ${current.policy.currency}, ${current.extensionsPurchased} extension(s)`, { version: current.version, spent: current.spent, extensionsPurchased: current.extensionsPurchased })],
+          [historyEvent(deps, pk, now, actor, deletedEvent(current))],
           ledger,
           current.registrationId,
         );

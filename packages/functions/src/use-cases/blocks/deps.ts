@@ -1,4 +1,4 @@
-import type { BlockStore, Clock, HistoryEvent, HistoryEventType, HistoryStore, Ids } from "@cbm/core";
+import type { BlockStore, Clock, EventSpec, HistoryEvent, HistoryStore, Ids } from "@cbm/core";
 
 export interface BlockUseCaseDeps {
   store: BlockStore;
@@ -14,16 +14,9 @@ export interface Actor {
   actor: string;
 }
 
-export function historyEvent(
-  deps: Pick<BlockUseCaseDeps, "ids">,
-  pk: string,
-  at: Date,
-  type: HistoryEventType,
-  actor: string,
-  message: string,
-  data?: Record<string, unknown>,
-): HistoryEvent {
-  return { PK: pk, at: at.toISOString(), id: deps.ids.next(), type, actor, message, ...(data ? { data } : {}) };
+/** A history event as stored: one of core's event builders (createdEvent …, or a rule's event) with the block, instant, actor and an id. */
+export function historyEvent(deps: Pick<BlockUseCaseDeps, "ids">, pk: string, at: Date, actor: string, spec: EventSpec): HistoryEvent {
+  return { PK: pk, at: at.toISOString(), id: deps.ids.next(), type: spec.type, actor, message: spec.message, ...(spec.data ? { data: spec.data } : {}) };
 }
 
 /** Writes without a client-pinned version race only with the scheduler; a few fresh re-reads settle that. */

@@ -1,4 +1,4 @@
-import { applyVerdict, NotFoundError, ValidationError, VersionConflictError, withdrawApproval, type Block, type HistoryEvent } from "@cbm/core";
+import { applyVerdict, updatedEvent, NotFoundError, ValidationError, VersionConflictError, withdrawApproval, type Block, type HistoryEvent } from "@cbm/core";
 import { applyBlockUpdate } from "./block-inputs";
 import { historyEvent, MAX_UNPINNED_ATTEMPTS, type Actor, type BlockUseCaseDeps } from "./deps";
 import type { WithWarnings } from "./create-block";
@@ -30,7 +30,7 @@ export function createUpdateBlock(deps: BlockUseCaseDeps) {
       const pinned = ifMatch ?? bodyVersion;
       if (pinned !== undefined && pinned !== current.version) throw new VersionConflictError(pk, pinned);
       const fields = changedFields(current, edited);
-      const events: HistoryEvent[] = fields.length ? [historyEvent(deps, pk, now, "updated", actor, `Updated ${fields.join(", ")}`, { fields })] : [];
+      const events: HistoryEvent[] = fields.length ? [historyEvent(deps, pk, now, actor, updatedEvent(fields))] : [];
       let next = edited;
       // The approval flag (first release's `approval`, README's `approved`) acts as PATCH or as a withdrawal, never on the policy.
       if (verdict === "approve") {

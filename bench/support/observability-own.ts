@@ -1,0 +1,12 @@
+// The same use of our own logger and metrics (packages/functions/src/observability), for bench/bundles.ts.
+import { createLogger, stdoutSink } from "../../packages/functions/src/observability/logger";
+import { createMetrics } from "../../packages/functions/src/observability/metrics";
+
+const logger = createLogger({ service: "cbm-tick" });
+const metrics = createMetrics({ sink: stdoutSink });
+
+export const handler = async (): Promise<void> => {
+  logger.info("tick done", { due: 1 });
+  metrics.add("TickHeartbeat", 1);
+  metrics.flush();
+};
