@@ -2,13 +2,14 @@ import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { NagSuppressions } from "cdk-nag";
 import type { Stack } from "sst/constructs";
+import { PLANNING_ROUTES } from "../packages/functions/src/http/planning-route-manifest.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 
 /**
  * Routes served by the planning function (offerings search, capacity requests, reports). They are a function of
  * their own because they need the EC2 client, which the block API's bundle has no room for.
  */
-export const PLANNING_ROUTES = ["GET /offerings", "GET /requests", "POST /requests", "GET /requests/{id}", "PATCH /requests/{id}", "DELETE /requests/{id}", "GET /reports/spend", "GET /reports/usage"] as const;
+export { PLANNING_ROUTES };
 
 /** EC2 reads the planning API makes: the offering search only; it buys nothing. */
 export const PLANNING_EC2_ACTIONS = ["ec2:DescribeCapacityBlockOfferings"];

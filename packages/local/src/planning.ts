@@ -7,6 +7,7 @@ import { createDynamoUsageStore, type UsageStore } from "@cbm/functions/adapters
 import { createEc2UsageProbe } from "@cbm/functions/adapters/ec2-usage-probe";
 import { sampleUsage } from "@cbm/functions/usage/sample-usage";
 import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
+import { PLANNING_RESOURCES as PLANNING_MANIFEST_RESOURCES } from "@cbm/functions/http/planning-route-manifest";
 import { DEFAULT_RESOURCES } from "./api-gateway-paths";
 import type { ProxyHandler } from "./http-adapter";
 
@@ -14,7 +15,7 @@ import type { ProxyHandler } from "./http-adapter";
  * The planning API's resources, listed before the block API's so that `/requests/{id}` wins over `/{PK}/…` for the
  * same number of segments, as API Gateway's resource tree does (a static segment beats a path parameter).
  */
-export const PLANNING_RESOURCES = ["/offerings", "/requests", "/requests/{id}", "/reports/spend", "/reports/usage"];
+export const PLANNING_RESOURCES: readonly string[] = PLANNING_MANIFEST_RESOURCES;
 
 export interface LocalPlanningDeps extends Omit<PlanningHandlerDeps, "secrets" | "market"> {
   market: BlockMarket;

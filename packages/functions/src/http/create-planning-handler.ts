@@ -44,6 +44,17 @@ export const PLANNING_PATH = /^\/(offerings|requests|reports)(\/|$)/;
  * the block API's bundle over its size budget.
  */
 export function createPlanningHandler(deps: PlanningHandlerDeps) {
+  return createHttpHandler({
+    routes: planningRoutes(deps),
+    secrets: deps.secrets,
+    logger: deps.logger ?? createLogger({ service: "cbm-planning" }),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.idempotency ? { idempotency: deps.idempotency } : {}),
+  });
+}
+
+/** The planning function's route table (PLANNING_ROUTES lists the same, for API Gateway and local mode). */
+export function planningRoutes(deps: Omit<PlanningHandlerDeps, "secrets" | "logger" | "metrics" | "idempotency">): AnyRoute[] {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createUlidIds(clock);
   const routes: AnyRoute[] = [
@@ -52,11 +63,5 @@ export function createPlanningHandler(deps: PlanningHandlerDeps) {
     ...(deps.requests && deps.store && deps.history ? reportRoutes({ store: deps.store, history: deps.history, requests: deps.requests, now: () => clock.now(), ...(deps.usage ? { usage: deps.usage } : {}) }) : []),
     ...(deps.extraRoutes ?? []),
   ];
-  return createHttpHandler({
-    routes,
-    secrets: deps.secrets,
-    logger: deps.logger ?? createLogger({ service: "cbm-planning" }),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    ...(deps.idempotency ? { idempotency: deps.idempotency } : {}),
-  });
+  return routes;
 }
