@@ -47,7 +47,6 @@ export const BlockStatus = z.enum([
   "not-extendable", // EC2 state is not active/scheduled
   "throttled", // backing off after EC2 throttling
   "error", // last tick failed for this block; see lastError
-  "idle", // nothing ran in it for policy.skipExtensionWhenIdleHours: this window's extension is skipped
 ]);
 export type BlockStatus = z.infer<typeof BlockStatus>;
 
@@ -161,8 +160,6 @@ export const Block = z.object({
   extensionsPurchased: z.number().int().min(0),
   /** When the scheduler next needs to look at this block; absent means never (terminal). Drives the due index. */
   nextCheckAt: IsoDateTime.nullable().optional(),
-  /** Since when nothing has run in the block while active (usage sampler); null while something runs. */
-  idleSince: IsoDateTime.nullable().optional(),
   /** Consecutive failures/throttles, for exponential backoff. */
   failures: z.number().int().min(0).optional(),
 });

@@ -75,7 +75,7 @@ export function statusFor(decision: Decision): { status: BlockStatus; reason: st
 
 /** Stops that mean the block will end (or needs a person): worth one notice per window and reason. */
 const STOPS_THAT_NOTIFY: ReadonlySet<StopReason> = new Set([
-  "no-offering", "price-above-cap", "budget-exhausted", "currency-mismatch", "window-closed", "not-owned", "not-found", "not-extendable", "payment-failed", "idle",
+  "no-offering", "price-above-cap", "budget-exhausted", "currency-mismatch", "window-closed", "not-owned", "not-found", "not-extendable", "payment-failed",
 ]);
 
 /** Whether a stop for `reason` is told to people (once, when the block's status changes to it). */

@@ -17,8 +17,7 @@ export type StopReason =
   | "price-above-cap"
   | "currency-mismatch"
   | "payment-failed"
-  | "paused"
-  | "idle";
+  | "paused";
 
 export type WaitReason =
   | "window-not-open" // the lookahead window opens at `until`

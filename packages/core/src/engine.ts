@@ -97,12 +97,6 @@ export function decide(input: DecideInput): Decision {
   // Too late to buy safely (EC2 stops at end − 1 h, payment needs time); look again after the end.
   if (nowMs > closesMs) return { kind: "stop", reason: "window-closed", detail: `the window closed at ${w.closesAt}`, retryAt: afterEnd };
 
-  // Paying for an idle block is the commonest waste: skip while nothing has run for the policy's hours (one notice).
-  const idleHours = policy.skipExtensionWhenIdleHours;
-  if (idleHours !== undefined && block.idleSince && nowMs - toMs(block.idleSince) >= idleHours * 3_600_000) {
-    return { kind: "stop", reason: "idle", detail: `nothing has run in it since ${block.idleSince}, so this window's extension is skipped`, retryAt: recheckAt };
-  }
-
   // A person said no for this window; a new window (after an outside extension) is a new question.
   if (sameInstant(block.denial?.window, window)) {
     return { kind: "stop", reason: "denied", detail: `denied by ${block.denial!.by}`, retryAt: afterEnd };

@@ -44,7 +44,7 @@ const FIRST_RELEASE_STATUSES: ReadonlySet<string> = new Set(["NO_ACTION_REQUIRED
 /** Fields that CBM maintains; a client that sends them gets a "read-only" error rather than "unknown". */
 export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
   "createdAt", "updatedAt", "status", "statusReason", "lastError", "spent", "extensionsPurchased", "nextCheckAt", "failures",
-  "intent", "pendingExtension", "lastPurchaseWindow", "approvalRequest", "denial", "registrationId", "idleSince",
+  "intent", "pendingExtension", "lastPurchaseWindow", "approvalRequest", "denial", "registrationId",
 ]);
 
 const policyShape = {

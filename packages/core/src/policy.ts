@@ -58,8 +58,11 @@ export const ExtensionPolicy = z
      * approval rule and caps. Instances must then move to the new reservation; CBM says so in its notice.
      */
     openSuccessorRequest: z.boolean().optional(),
-    /** Idle blocks: skip this window's extension when nothing has run in the block for the last N hours. */
-    skipExtensionWhenIdleHours: z.number().int().min(1).max(MAX_LOOKAHEAD_HOURS).optional(),
+    /**
+     * Idle blocks: when nothing has run in the block for the last N hours (usage sampler), CBM denies the current
+     * window's extension itself (actor `cbm:idle`, one notice) and lifts that denial once instances run again.
+     */
+    skipExtensionWhenIdleHours: z.number().int().positive().optional(),
     /** Currency of `maxUpfrontFee` and `budget`; offerings in another currency are never bought. */
     currency: z.string().regex(CURRENCY_PATTERN).default(POLICY_DEFAULTS.currency),
   })

@@ -19,7 +19,7 @@ const CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
 function sampler() {
   const usage = createDynamoUsageStore({ client: w.docClient, tableName: w.tableName });
   const probe = createEc2UsageProbe({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
-  return { usage, run: () => sampleUsage({ store: w.store, usage, probe, clock: w.clock }) };
+  return { usage, run: () => sampleUsage({ store: w.store, usage, probe, clock: w.clock, ids: createUlidIds(w.clock), notifier: w.outbox }) };
 }
 
 async function tick() {
@@ -57,23 +57,29 @@ describe("usage", () => {
   });
 
   it("skips the extension of a block idle for the policy's hours, says so once, and extends once instances run", async () => {
-    const id = await managedBlock({ requireApproval: false, extendByDays: 1, lookaheadHours: 48, maxUpfrontFee: "10000", skipExtensionWhenIdleHours: 2 });
+    // The window opens at 2026-11-24 11:30 (24 h before the end), after two idle hours have been sampled.
+    const id = await managedBlock({ requireApproval: false, extendByDays: 1, lookaheadHours: 24, maxUpfrontFee: "10000", skipExtensionWhenIdleHours: 2 });
     const s = sampler();
 
+    await tick();
     await s.run();
     w.emu.control.advance({ hours: 2 });
     await s.run();
+    w.emu.control.advance({ hours: 2 });
     await tick();
     await tick();
     const skipped = await w.store.get("busy-or-not");
+    const boughtWhileIdle = w.emu.control.ledger().filter((e) => e.capacityReservationId === id).length;
     w.emu.control.setRunning(id, 2);
     w.emu.control.advance({ minutes: 11 });
     await s.run();
     await tick();
 
     expect(idleHours(await s.usage.get("busy-or-not"), w.clock.now().toISOString())).toBe(0);
-    expect(skipped).toMatchObject({ status: "idle", idleSince: "2026-11-24T08:00:00.000Z" });
+    expect(skipped).toMatchObject({ status: "denied", denial: { by: "cbm:idle", window: "2026-11-25T11:30:00.000Z" } });
     expect(w.outbox.list().filter((n) => n.pk === "busy-or-not" && /idle/.test(n.subject))).toHaveLength(1);
+    expect((await w.store.get("busy-or-not"))?.denial ?? null).toBeNull();
+    expect(boughtWhileIdle).toBe(0);
     expect(w.emu.control.ledger().filter((e) => e.capacityReservationId === id)).toHaveLength(1);
   });
 });

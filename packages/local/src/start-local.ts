@@ -239,7 +239,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     });
     // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
     const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
-    const sampler = createLocalUsageSampler({ client: documentClient, tableName, store, clock, ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}) });
+    const sampler = createLocalUsageSampler({ client: documentClient, tableName, store, clock, ids, notifier, ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}) });
     const planning = withPlanning(handler, { market, requests, store, history, usage: sampler.usage, clock, ids, secrets, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", logger: obs.logger, metrics: obs.metrics });
     const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl });
     if (opts.seed !== false && opts.register !== false && emulator) await openDemoRequest({ requests, clock, emulator: emulator.control });

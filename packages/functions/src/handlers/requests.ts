@@ -56,7 +56,7 @@ function compose() {
   const usage = createDynamoUsageStore({ client: doc, tableName: config.tableName });
   const probe = createEc2UsageProbe({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 5_000 });
   // Usage sampling rides on the same schedule: a page of blocks per run, a full pass every ten minutes.
-  return createRequestsHandler({ run, logger, afterRun: () => sampleUsage({ store, usage, probe, clock }) });
+  return createRequestsHandler({ run, logger, afterRun: () => sampleUsage({ store, usage, probe, clock, ids, notifier }) });
 }
 
 /** The Lambda entry point (`packages/functions/src/handlers/requests.handler`); composed in Lambda only. */

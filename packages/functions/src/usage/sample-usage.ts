@@ -1,4 +1,5 @@
-import { type Block, type BlockStore, type Clock, InfrastructureError, recordUsage, toMs, type UsageProbe, VersionConflictError } from "@cbm/core";
+import { type Block, type BlockStore, type Clock, type Ids, InfrastructureError, type Notifier, recordUsage, toMs, type UsageProbe } from "@cbm/core";
+import { applyIdleSkip } from "./idle-skip";
 import type { UsageStore } from "../adapters/dynamo-usage-store";
 
 export interface SampleUsageDeps {
@@ -6,6 +7,9 @@ export interface SampleUsageDeps {
   usage: UsageStore;
   probe: UsageProbe;
   clock: Clock;
+  /** For the idle skip's history event and notice (policy skipExtensionWhenIdleHours). */
+  ids: Ids;
+  notifier: Notifier;
   /** Blocks per run (one page of the blocks index): bounded calls and writes per minute. */
   pageSize?: number;
   /** Pause between full passes: a block is sampled about this often, not every minute. */
@@ -55,14 +59,7 @@ export async function sampleUsage(deps: SampleUsageDeps): Promise<UsageReport> {
       const usage = recordUsage(await deps.usage.get(b.pk), b.pk, s, now);
       await deps.usage.put(usage);
       sampled++;
-      // The engine reads idleness from the block (policy skipExtensionWhenIdleHours): written only when it changes.
-      if ((b.block.idleSince ?? null) !== usage.idleSince) {
-        // Busy again: due at once, so an extension skipped as idle is reconsidered on the next tick.
-        const due = usage.idleSince === null ? { nextCheckAt: now } : {};
-        await deps.store.update({ ...b.block, idleSince: usage.idleSince, ...due }, b.block.version).catch((err: unknown) => {
-          if (!(err instanceof VersionConflictError)) throw err;
-        });
-      }
+      await applyIdleSkip({ store: deps.store, notifier: deps.notifier, ids: deps.ids }, b.block, usage, deps.clock.now());
     }
   }
   await deps.usage.saveSampler(page.cursor ? { cursor: page.cursor, ...(state.passEndedAt ? { passEndedAt: state.passEndedAt } : {}) } : { passEndedAt: now });
