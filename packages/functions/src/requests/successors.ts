@@ -1,5 +1,4 @@
 import { AlreadyExistsError, type BlockStore, type Clock, type Ids, type Notifier, planSuccessor, type RequestStore } from "@cbm/core";
-import { parseCreateRequest } from "../http/request-body";
 import { createRequestUseCases } from "../use-cases/requests/request-use-cases";
 
 /** How far ahead successor candidates are read: EC2 sells blocks up to 56 days out, but a window opens at most 56 days before the end. */
@@ -30,7 +29,9 @@ export async function openSuccessors(deps: SuccessorDeps): Promise<string[]> {
     if (plan.kind === "skip") continue;
     const api = createRequestUseCases({ requests: deps.requests, clock: deps.clock, ids: { next: () => plan.id }, defaultRegion: block.region });
     try {
-      await api.create(parseCreateRequest(plan.body), { actor: `block:${block.PK}` });
+      // Built by core from a stored block, not untrusted input: the use case's own schemas check it (no wire parsing,
+      // which would only add the body schema to this function's bundle).
+      await api.create({ ...plan.body, platform: "Linux/UNIX" }, { actor: `block:${block.PK}` });
     } catch (err) {
       if (err instanceof AlreadyExistsError) continue;
       throw err;

@@ -1,4 +1,4 @@
-import { applyVerdict, type Block, type BlockStore, type BlockUsage, CbmError, idleHours, type Ids, type Notifier, sameInstant, VersionConflictError } from "@cbm/core";
+import { type Block, type BlockStore, type BlockUsage, canonicalIso, CbmError, idleHours, type Ids, type Notifier, sameInstant, VersionConflictError } from "@cbm/core";
 
 /** The actor of CBM's own idle denials: only those are lifted automatically. */
 export const IDLE_ACTOR = "cbm:idle";
@@ -28,10 +28,16 @@ export async function applyIdleSkip(deps: IdleSkipDeps, block: Block, usage: Blo
       return "lifted";
     }
     if (hours === undefined || !block.endDate || idleHours(usage, at) < hours || block.intent) return null;
-    if (block.denial || (block.approval && sameInstant(block.approval.window, block.endDate))) return null;
+    const window = canonicalIso(block.endDate);
+    // Only the current window, and only while nothing is bought or decided for it (by CBM or by a person).
+    if (block.denial || sameInstant(block.approval?.window, window) || sameInstant(block.pendingExtension?.window, window) || sameInstant(block.lastPurchaseWindow, window)) return null;
     const comment = `nothing has run in it since ${usage.idleSince}, ${hours} h or more (policy skipExtensionWhenIdleHours)`;
-    const { block: denied, event } = applyVerdict(block, "denied", { by: IDLE_ACTOR, comment }, now);
-    await deps.store.update({ ...denied, nextCheckAt: at }, block.version, [{ ...event, id: deps.ids.next() }]);
+    // The same denial a person gives (see core's applyVerdict), built here so this function's bundle stays small.
+    const status = block.status === "awaiting-approval" || block.status === "approved" ? "denied" : block.status;
+    const denied: Block = { ...block, approved: false, denial: { window, by: IDLE_ACTOR, at, comment }, status, updatedAt: at, nextCheckAt: at };
+    await deps.store.update(denied, block.version, [
+      { PK: block.PK, at, id: deps.ids.next(), type: "denied", actor: IDLE_ACTOR, message: `Denied the extension for the window ending ${window}: ${comment}`, data: { window, comment } },
+    ]);
     await deps.notifier.send({
       key: `${block.PK}#${denied.denial!.window}#idle`,
       kind: "stopped",
