@@ -6,6 +6,7 @@ import { NagSuppressions } from "cdk-nag";
 import { ApiGatewayV1Api, type StackContext, use } from "sst/constructs";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
+import { planningFunction, PLANNING_ROUTES } from "./planning.js";
 import { isProtectedStage, parameterNames } from "./stage.js";
 import { apiFirewall } from "./waf.js";
 import { API_ROUTES, WEB_ROUTES } from "../packages/functions/src/http/route-manifest.js";
@@ -76,6 +77,8 @@ export function Api({ stack, app }: StackContext) {
       new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [secretArn, linkKey.secretArn] }),
     ],
   });
+  const planning = planningFunction(stack, { stage: app.stage, table, apiSecretName: names.apiSecretName, secretArn });
+  const keyed = { cdk: { method: { apiKeyRequired: true }, integration: { allowTestInvoke: false } } };
 
   const api = new ApiGatewayV1Api(stack, "Api", {
     // Scripts and the CLI call the JSON API; browsers only load its own pages (same origin). No CORS preflight methods.
@@ -101,10 +104,9 @@ export function Api({ stack, app }: StackContext) {
       },
     },
     routes: Object.fromEntries([
-      ...API_ROUTES.map((route) => [
-        route,
-        { function: handler, cdk: { method: { apiKeyRequired: true }, integration: { allowTestInvoke: false } } },
-      ]),
+      ...API_ROUTES.map((route) => [route, { function: handler, ...keyed }]),
+      ...PLANNING_ROUTES.map((route) => [route, { function: planning, ...keyed }]),
+      // The browser pages carry no API key (links and the console's session cookie authenticate them).
       ...WEB_ROUTES.map((route) => [route, { function: web, cdk: { method: { apiKeyRequired: false }, integration: { allowTestInvoke: false } } }]),
     ]),
   });
@@ -126,6 +128,7 @@ export function Api({ stack, app }: StackContext) {
   handler.addEnvironment("API_URL", url);
   // The pages build their links and check the Origin of form posts against it.
   web.addEnvironment("API_URL", url);
+  planning.addEnvironment("API_URL", url);
 
   new StringParameter(stack, "ApiUrlParameter", {
     parameterName: names.apiUrl,
@@ -177,5 +180,5 @@ export function Api({ stack, app }: StackContext) {
     if (!fn.role) continue;
     NagSuppressions.addResourceSuppressions(fn.role, [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }], true);
   }
-  return { api, url, handler, web, plan };
+  return { api, url, handler, web, planning, plan };
 }

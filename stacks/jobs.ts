@@ -7,6 +7,7 @@ import { Database } from "./database.js";
 import { Links } from "./links.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 import { Notifications } from "./notifications.js";
+import { requestsJob } from "./requests-job.js";
 import { adminEmail, purchaseRegions, tickTimingEnvironment } from "./stage.js";
 
 /** The scheduler's period; each tick does one minute's work. */
@@ -109,5 +110,6 @@ export function Jobs({ stack, app }: StackContext) {
       true,
     );
   }
-  return { tick, cron };
+  const requests = requestsJob(stack, { stage: app.stage, table, ...(topic ? { topic } : {}), apiUrl: url, schedule: TICK_SCHEDULE, ...(purchaseRegions() ? { regions: purchaseRegions() } : {}) });
+  return { tick, cron, ...requests };
 }

@@ -6,6 +6,7 @@ import { API_KEY_CACHE_TTL_MS } from "../../packages/functions/src/adapters/secr
 import { parseRotationEvent } from "../../packages/functions/src/rotation/events.js";
 import { ROTATION_GRACE_MS } from "../../packages/functions/src/rotation/key-plan.js";
 import { API_ROUTES, WEB_ROUTES } from "../api.js";
+import { PLANNING_ROUTES } from "../planning.js";
 import { EC2_PURCHASE_ACTION } from "../jobs.js";
 import { API_KEY_MEMBER, API_KEY_TEMPLATE, KEY_RECONCILE_EVENT, KEY_RECONCILE_SCHEDULE } from "../secrets.js";
 import { WAF_RATE_LIMIT_PER_IP } from "../waf.js";
@@ -140,7 +141,7 @@ describe("API Gateway in front of the function", () => {
       expect(props(onlyResource(t, "AWS::ApiGateway::RestApi")).ApiKeySourceType).toBe("HEADER");
       const web = onlyResource(t, "AWS::Lambda::Function", "WebHandler").id;
       const methods = Object.values(t.findResources("AWS::ApiGateway::Method") as Record<string, { Properties: Json }>);
-      expect(methods).toHaveLength(API_ROUTES.length + WEB_ROUTES.length);
+      expect(methods).toHaveLength(API_ROUTES.length + WEB_ROUTES.length + PLANNING_ROUTES.length);
       for (const m of methods) {
         // Browsers carry no key: the web function checks a signed link token or a console session instead.
         const toWeb = JSON.stringify(m.Properties.Integration).includes(`"${web}"`);

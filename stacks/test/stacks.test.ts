@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The table design the adapters, their tests and local mode use; the stack must declare the same one.
 import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
 import { API_ROUTES, WEB_ROUTES } from "../api.js";
+import { PLANNING_ROUTES } from "../planning.js";
 import { buildLikeSst } from "../bundling.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
@@ -276,11 +277,12 @@ describe("Notifications", () => {
 });
 
 describe("Api", () => {
-  it("routes exactly the README's routes and CBM's extras to the API function, the pages to the web function, with no CORS preflight", () => {
+  it("routes the README's routes and CBM's extras to the API function, the pages to the web function, the planning routes to the planning function, with no CORS preflight", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       const apiFn = onlyResource(t, "AWS::Lambda::Function", "ApiHandler");
       const webFn = onlyResource(t, "AWS::Lambda::Function", "WebHandler");
+      const planningFn = onlyResource(t, "AWS::Lambda::Function", "PlanningHandler");
       const api = onlyResource(t, "AWS::ApiGateway::RestApi");
       const paths = resourcePaths(t);
       const methods = Object.values(t.findResources("AWS::ApiGateway::Method") as Record<string, { Properties: Json }>);
@@ -288,7 +290,7 @@ describe("Api", () => {
         const resourceId = m.ResourceId as Json;
         const p = "Ref" in resourceId ? paths.get(resourceId.Ref as string) : "/";
         const route = `${m.HttpMethod as string} ${p}`;
-        const fn = (WEB_ROUTES as readonly string[]).includes(route) ? webFn : apiFn;
+        const fn = (WEB_ROUTES as readonly string[]).includes(route) ? webFn : (PLANNING_ROUTES as readonly string[]).includes(route) ? planningFn : apiFn;
         expect(m.RestApiId).toEqual({ Ref: api.id });
         expect(m.AuthorizationType).toBe("NONE");
         expect(m.Integration).toEqual({
@@ -309,15 +311,15 @@ describe("Api", () => {
         });
         return route;
       });
-      expect(routes.sort()).toEqual([...API_ROUTES, ...WEB_ROUTES].sort());
+      expect(routes.sort()).toEqual([...API_ROUTES, ...WEB_ROUTES, ...PLANNING_ROUTES].sort());
     }
   });
 
   it("lets API Gateway invoke the functions only from those methods (one scoped permission each)", () => {
     const t = prod.templates.Api;
-    const fns = ["ApiHandler", "WebHandler"].map((prefix) => ({ "Fn::GetAtt": [onlyResource(t, "AWS::Lambda::Function", prefix).id, "Arn"] }));
+    const fns = ["ApiHandler", "WebHandler", "PlanningHandler"].map((prefix) => ({ "Fn::GetAtt": [onlyResource(t, "AWS::Lambda::Function", prefix).id, "Arn"] }));
     const permissions = Object.values(t.findResources("AWS::Lambda::Permission") as Record<string, { Properties: Json }>);
-    expect(permissions).toHaveLength(API_ROUTES.length + WEB_ROUTES.length);
+    expect(permissions).toHaveLength(API_ROUTES.length + WEB_ROUTES.length + PLANNING_ROUTES.length);
     for (const { Properties: p } of permissions) {
       expect(p).toMatchObject({ Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com" });
       expect(fns).toContainEqual(p.FunctionName);
@@ -469,7 +471,7 @@ describe("Jobs", () => {
     for (const v of variants()) {
       const t = v.templates.Jobs;
       const tick = onlyResource(t, "AWS::Lambda::Function", "Tick");
-      const rule = onlyResource(t, "AWS::Events::Rule");
+      const rule = onlyResource(t, "AWS::Events::Rule", "Scheduler");
       expect(props(rule)).toMatchObject({ ScheduleExpression: "rate(1 minute)", State: "ENABLED" });
       expect(props(rule).Targets).toEqual([
         {
@@ -484,14 +486,26 @@ describe("Jobs", () => {
         FunctionName: { "Fn::GetAtt": [tick.id, "Arn"] },
         SourceArn: { "Fn::GetAtt": [rule.id, "Arn"] },
       });
-      t.resourceCountIs("AWS::Lambda::Permission", 1);
+      // The tick's and the capacity-request worker's.
+      t.resourceCountIs("AWS::Lambda::Permission", 2);
     }
+  });
+
+  it("runs the capacity-request worker on the same schedule, allowed to buy new blocks (tagged) and nothing else", () => {
+    const t = prod.templates.Jobs;
+    const fn = onlyResource(t, "AWS::Lambda::Function", "Requests");
+    const rule = onlyResource(t, "AWS::Events::Rule", "RequestsScheduler");
+    expect(props(rule)).toMatchObject({ ScheduleExpression: "rate(1 minute)", State: "ENABLED" });
+    expect(props(rule).Targets).toEqual([{ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, Id: "Target0", RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 } }]);
+    const policy = JSON.stringify(t.findResources("AWS::IAM::Policy"));
+    expect(policy).toMatch(/ec2:PurchaseCapacityBlock"/);
+    expect(policy).toMatch(/"ec2:CreateAction":"PurchaseCapacityBlock"/);
   });
 
   it("never retries a failed tick asynchronously (the next minute's tick does the work)", () => {
     const t = prod.templates.Jobs;
     const tick = onlyResource(t, "AWS::Lambda::Function", "Tick");
-    expect(props(onlyResource(t, "AWS::Lambda::EventInvokeConfig"))).toEqual({
+    expect(props(onlyResource(t, "AWS::Lambda::EventInvokeConfig", "Tick"))).toEqual({
       FunctionName: { Ref: tick.id },
       MaximumEventAgeInSeconds: 60,
       MaximumRetryAttempts: 0,
@@ -784,6 +798,9 @@ describe("least privilege across the app", () => {
       "AWS::Logs::LogGroup",
       "AWS::Logs::LogGroup", // the web function's
       "AWS::Logs::LogGroup", // the notices function's
+      // The planning function's and the capacity-request worker's.
+      "AWS::Logs::LogGroup",
+      "AWS::Logs::LogGroup",
     ]);
   });
 });

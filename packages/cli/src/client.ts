@@ -79,6 +79,8 @@ export interface CbmClient {
   openapi(): Promise<Record<string, unknown>>;
   /** Local mode only (`GET /_local/outbox`): the notifications sent so far, oldest first. */
   outbox(pk?: string): Promise<Notification[]>;
+  /** Any other route (the planning routes use it, see planning-client.ts): the parsed JSON body, or CbmApiError. */
+  request(method: string, path: string, init?: { body?: unknown; query?: Record<string, string | number | undefined>; headers?: Record<string, string> }): Promise<unknown>;
 }
 
 export interface CbmClientOptions {
@@ -253,6 +255,9 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
     },
     async openapi() {
       return (await call("GET", "/openapi.json")).body as Record<string, unknown>;
+    },
+    async request(method, path, init) {
+      return (await call(method, path, init)).body;
     },
     async outbox(pk) {
       return itemsOf<Notification>((await call("GET", "/_local/outbox", { query: { pk } })).body);

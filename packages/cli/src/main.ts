@@ -9,6 +9,9 @@ import { getCommand } from "./commands/get";
 import { historyCommand } from "./commands/history";
 import { importCommand } from "./commands/import";
 import { listCommand } from "./commands/list";
+import { offeringsCommand } from "./commands/offerings";
+import { reportCommand, usageCommand } from "./commands/report";
+import { REQUEST_COMMANDS } from "./commands/request";
 import { outboxCommand } from "./commands/outbox";
 import { updateCommand } from "./commands/update";
 import { CliError, EXIT, UsageError } from "./errors";
@@ -26,6 +29,10 @@ export const COMMANDS: Command[] = [
   historyCommand,
   importCommand,
   outboxCommand,
+  offeringsCommand,
+  ...REQUEST_COMMANDS,
+  reportCommand,
+  usageCommand,
 ];
 
 const GLOBAL_OPTIONS: Options = {
@@ -84,6 +91,14 @@ function splitCommand(argv: string[]): { name?: string; rest: string[] } {
   return { rest: argv };
 }
 
+/** Two-word commands (`request add`): the second word joins the first when together they name a command. */
+function joinSubcommand(split: { name?: string; rest: string[] }): { name?: string; rest: string[] } {
+  if (!split.name || COMMANDS.some((c) => c.name === split.name)) return split;
+  const next = splitCommand(split.rest);
+  const joined = next.name ? `${split.name} ${next.name}` : undefined;
+  return joined && COMMANDS.some((c) => c.name === joined) ? { name: joined, rest: next.rest } : split;
+}
+
 export function exitCodeFor(e: CbmApiError): number {
   if (e.status === 404 || e.code === "NOT_FOUND") return EXIT.notFound;
   if (e.status === 409 || e.status === 412) return EXIT.conflict;
@@ -101,7 +116,7 @@ function describeApiError(e: CbmApiError): string {
 
 /** Runs one `cbm` command line; returns the exit code (never throws, never calls process.exit). */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  const { name, rest } = splitCommand(argv);
+  const { name, rest } = joinSubcommand(splitCommand(argv));
   if (!name) {
     if (rest.includes("--help") || rest.includes("-h")) {
       println(io.stdout, usage());

@@ -8,10 +8,11 @@ const KEY_MESSAGE = "must be 1–128 characters of A-Z a-z 0-9 . _ : -";
 
 /**
  * Keys a block cannot have because `/{PK}` could never reach it: `GET /openapi.json` is the API's own description,
- * `/console` and `/link/…` are the browser pages (approval links, the console), URL clients resolve `.` and `..`
- * away before sending the request, and local mode serves `/_local/…` itself.
+ * `/console` and `/link/…` are the browser pages (approval links, the console), `/offerings`, `/requests` and
+ * `/reports` are the planning API's, URL clients resolve `.` and `..` away before sending the request, and local mode
+ * serves `/_local/…` itself.
  */
-export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", "..", "_local", "console", "link"];
+export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", "..", "_local", "console", "link", "offerings", "requests", "reports"];
 
 /**
  * A reservation id as stored: EC2's `cr-` + 17 hex digits, or any other id a first-release script registered (its

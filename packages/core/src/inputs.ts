@@ -58,6 +58,8 @@ const policyShape = {
   maxExtensions: z.number().int().min(0).optional(),
   enabled: z.boolean().optional(),
   allowShorterFallback: z.boolean().optional(),
+  openSuccessorRequest: z.boolean().optional(),
+  skipExtensionWhenIdleHours: z.number().int().min(1).max(56 * 24).optional(),
   currency: InputCurrency.optional(),
   requireJustification: z.boolean().optional(),
 };
@@ -69,6 +71,7 @@ const clearablePolicyShape = {
   budget: InputMoney.nullable().optional(),
   extendUntil: InputDate.nullable().optional(),
   maxExtensions: z.number().int().min(0).nullable().optional(),
+  skipExtensionWhenIdleHours: z.number().int().min(1).max(56 * 24).nullable().optional(),
 };
 
 const blockShape = {
@@ -211,7 +214,7 @@ function normalize(input: Input, issues: FieldIssue[]): Normalized {
     { field: "require_approval", value: input.require_approval },
     { field: "policy.requireApproval", value: p.requireApproval },
   ]);
-  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "currency", "requireJustification"] as const) {
+  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "openSuccessorRequest", "skipExtensionWhenIdleHours", "currency", "requireJustification"] as const) {
     set(key, [
       { field: key, value: input[key] },
       { field: `policy.${key}`, value: p[key] },

@@ -52,6 +52,17 @@ export const ExtensionPolicy = z
     enabled: z.boolean().default(POLICY_DEFAULTS.enabled),
     /** When the wanted duration has no offering, try shorter ladder durations. */
     allowShorterFallback: z.boolean().default(POLICY_DEFAULTS.allowShorterFallback),
+    /**
+     * Continuity: when EC2 offers no extension (nor an allowed fallback) while the window is open, open a capacity
+     * request for a successor block (same type, count and zone, starting at this block's end) under the same
+     * approval rule and caps. Instances must then move to the new reservation; CBM says so in its notice.
+     */
+    openSuccessorRequest: z.boolean().optional(),
+    /**
+     * Idle blocks: when nothing has run in the block for the last N hours (usage sampler), CBM denies the current
+     * window's extension itself (actor `cbm:idle`, one notice) and lifts that denial once instances run again.
+     */
+    skipExtensionWhenIdleHours: z.number().int().positive().optional(),
     /** Currency of `maxUpfrontFee` and `budget`; offerings in another currency are never bought. */
     currency: z.string().regex(CURRENCY_PATTERN).default(POLICY_DEFAULTS.currency),
     /** Every approval and denial must give a justification (recorded in history); absent means false. */

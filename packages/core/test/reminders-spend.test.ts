@@ -1,7 +1,7 @@
 import Decimal from "decimal.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dueReminder, DEFAULT_REMINDER_OFFSETS_MS, outlook, parseReminderOffsets, spendCsv, spendRows, spendTotals, ValidationError, type HistoryEvent } from "../src/index";
+import { dueReminder, DEFAULT_REMINDER_OFFSETS_MS, outlook, parseReminderOffsets, spendRowsCsv, spendRows, spendTotals, ValidationError, type HistoryEvent } from "../src/index";
 import { END, DAY, HOUR, makeBlock } from "./fixtures";
 
 const at = (msBeforeEnd: number) => new Date(Date.parse(END) - msBeforeEnd);
@@ -52,7 +52,7 @@ describe("spend report", () => {
   });
 
   it("writes the CSV with fees as stored and spreadsheet formulas neutralised", () => {
-    const csv = spendCsv(spendRows(block, [purchased("a", "1510.270000", "2031-05-05T09:00:00.000Z")]));
+    const csv = spendRowsCsv(spendRows(block, [purchased("a", "1510.270000", "2031-05-05T09:00:00.000Z")]));
     const [header, row] = csv.trim().split("\r\n");
     expect(header).toBe("month,purchasedAt,pk,name,team,capacityReservationId,offeringId,durationHours,upfrontFee,currency,status");
     expect(row).toContain(",'=HYPERLINK(),");

@@ -37,6 +37,7 @@ export function createControlRoutes(control: EmulatorControl) {
     "POST /seed/block": ({ body }) => control.seedBlock(body as never),
     "POST /blocks": ({ body }) => control.seedBlock(body as never),
     "POST /blocks/:id/share": ({ body, id }) => control.shareBlock(id!, body.accountId as string),
+    "POST /blocks/:id/running": ({ body, id }) => control.setRunning(id!, body.running as number),
     "GET /reservations": ({ query }) =>
       control.reservations({ region: query.get("region") ?? undefined, accountId: query.get("accountId") ?? undefined }),
     "GET /reservations/:id": ({ id }) => control.reservation(id!) ?? notFound(`No reservation '${id}'`),

@@ -36,6 +36,8 @@ export interface EmulatorControl {
   seedBlock(spec: SeedBlockSpec): ReservationView;
   seedDemo(): ReservationView[];
   shareBlock(capacityReservationId: string, accountId: string): ReservationView;
+  /** Instances running in a block: shown as total − running available (while active) in DescribeCapacityReservations and DescribeCapacityBlockStatus. */
+  setRunning(capacityReservationId: string, running: number): ReservationView;
   mapAccessKey(accessKeyId: string, accountId: string): void;
 
   setCapacity(rule: CapacityRule): void;
@@ -93,6 +95,15 @@ export function createControl({ world, accessKeys, defaultAccountId, initialPaym
       if (!r) throw new ControlError("NotFound", `No reservation '${capacityReservationId}'`);
       if (!/^\d{12}$/.test(accountId)) throw new ControlError("InvalidAccount", `Account ids are 12 digits, got '${accountId}'`);
       store.share(r, accountId);
+      return reservationView(r, clock.nowMs());
+    },
+    setRunning(capacityReservationId, running) {
+      const r = store.reservations.get(capacityReservationId);
+      if (!r) throw new ControlError("NotFound", `No reservation '${capacityReservationId}'`);
+      if (!Number.isInteger(running) || running < 0 || running > r.instanceCount) {
+        throw new ControlError("InvalidRunning", `running must be a whole number from 0 to ${r.instanceCount}, got ${String(running)}`);
+      }
+      r.running = running;
       return reservationView(r, clock.nowMs());
     },
     mapAccessKey(accessKeyId, accountId) {

@@ -57,6 +57,8 @@ export interface Reservation {
   /** Set for blocks bought through PurchaseCapacityBlock (or seeded as payment-pending). */
   payment?: Payment;
   extensions: Extension[];
+  /** Instances running in the block (set by the control API; 0 when absent): available = total − running while active. */
+  running?: number;
 }
 
 export interface Extension {

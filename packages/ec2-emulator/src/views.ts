@@ -67,7 +67,7 @@ export function reservationView(r: Reservation, nowMs: number): ReservationView 
     tenancy: "default",
     totalInstanceCount: r.instanceCount,
     // Before the start (and after the end) nothing can launch, so available capacity shows as 0 (reference §1.4).
-    availableInstanceCount: state === "active" ? r.instanceCount : 0,
+    availableInstanceCount: state === "active" ? r.instanceCount - Math.min(r.running ?? 0, r.instanceCount) : 0,
     ebsOptimized: true,
     ephemeralStorage: false,
     state,
@@ -105,7 +105,7 @@ export function reservationXml(v: ReservationView): XmlObject {
     instanceMatchCriteria: fields.instanceMatchCriteria,
     createDate: fields.createDate,
     tagSet: tags.map(tagXml),
-    capacityAllocationSet: [{ allocationType: "used", count: 0 }],
+    capacityAllocationSet: [{ allocationType: "used", count: fields.totalInstanceCount - fields.availableInstanceCount }],
     reservationType: fields.reservationType,
     capacityBlockId: fields.capacityBlockId,
   };

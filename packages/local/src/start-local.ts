@@ -8,6 +8,7 @@ import { sdkClientConfig, SNS_LIMITS } from "@cbm/functions/adapters/call-limits
 import { createDynamoBlockStore } from "@cbm/functions/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "@cbm/functions/adapters/dynamo-history-store";
 import { createTable } from "@cbm/functions/adapters/dynamo-schema";
+import { createEc2BlockMarket } from "@cbm/functions/adapters/ec2-block-market";
 import { createEc2CapacityProvider } from "@cbm/functions/adapters/ec2-capacity-provider";
 import { createUlidIds } from "@cbm/functions/adapters/ids";
 import { fileSecretSource } from "@cbm/functions/adapters/secrets-source";
@@ -25,6 +26,9 @@ import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
+import { createDynamoRequestStore } from "@cbm/functions/adapters/dynamo-request-store";
+import { createLocalRequestWorker, createLocalUsageSampler, withPlanning } from "./planning";
+import { openDemoRequest } from "./demo-request";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 import { ensureLinkKey } from "./link-key";
@@ -183,12 +187,14 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const tableName = opts.aws?.table ?? LOCAL_TABLE;
     let dynamoClients;
     let ec2;
+    let market;
 
     if (opts.aws) {
       accountId = opts.aws.accountId;
       dynamoClients = createDynamoClients({ region: opts.aws.regions[0] });
       await createTable(dynamoClients.doc, tableName);
       ec2 = createEc2CapacityProvider({});
+      market = createEc2BlockMarket({});
     } else {
       const world = await startLocalWorld({
         clockRate,
@@ -206,6 +212,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       dynamoClients = createDynamoClients({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
       await createTable(dynamoClients.doc, tableName);
       ec2 = createEc2CapacityProvider({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
+      market = createEc2BlockMarket({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
     }
     const documentClient = dynamoClients.doc;
     cleanups.push(async () => documentClient.destroy());
@@ -242,8 +249,15 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const web = createWebHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, secret: linkKey, links: createDynamoLinkStore({ client: documentClient, tableName }) });
     // As API Gateway does in AWS: the browser pages go to their own handler, everything else to the JSON API.
     const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) => (isWebPath(event.path) ? web(event, context) : api(event, context));
+    // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
+    const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
+    const sampler = createLocalUsageSampler({ client: documentClient, tableName, store, clock, ids, notifier, ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}) });
+    const planning = withPlanning(handler, { market, requests, store, history, usage: sampler.usage, clock, ids, secrets, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", logger: obs.logger, metrics: obs.metrics });
+    const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl });
+    if (opts.seed !== false && opts.register !== false && emulator) await openDemoRequest({ requests, clock, emulator: emulator.control });
     const listener = createHttpListener({
-      handler,
+      handler: planning.handler,
+      resources: planning.resources,
       apiKey: () => secrets.apiKey(),
       now: () => clock.now(),
       onError: (e) => print(`HTTP adapter error: ${(e as Error).message}`),
@@ -291,6 +305,9 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
         });
         obs.recordTick(report);
         loop.lastReport = report;
+        // Capacity requests run on the same schedule (their own Lambda in AWS); a failure there is reported, not fatal.
+        await runRequests().catch((e: unknown) => print(`capacity requests run failed: ${(e as Error).message}`));
+        await sampler.run().catch((e: unknown) => print(`usage sampling failed: ${(e as Error).message}`));
         await watch().catch(() => undefined);
         return report;
       },

@@ -18,7 +18,7 @@ export const describeBlockOfferings: Operation = (ctx, world) => {
   const instanceCount = params.int("InstanceCount", { min: 1, max: 64 }) ?? 1;
   const startRange = params.timestamp("StartDateRange");
   const endRange = params.timestamp("EndDateRange");
-  params.bool("AllAvailabilityZones");
+  const allZones = params.bool("AllAvailabilityZones") === true;
   const request = pageRequest(params, ctx);
   checkLadder(world, hours, "CapacityDurationHours");
   if (startRange !== undefined && endRange !== undefined && endRange <= startRange) {
@@ -28,14 +28,16 @@ export const describeBlockOfferings: Operation = (ctx, world) => {
 
   // UltraServer capacity is not emulated: such searches find nothing, as in a region without it.
   if (instanceType === undefined || ultraserverType !== undefined) return { capacityBlockOfferingSet: [] };
-  const available = world.capacity.isAvailable({ instanceType, region: ctx.region, hours });
+  const available = world.capacity.isAvailable({ instanceType, region: ctx.region, hours, nowMs: ctx.nowMs });
   if (!available || ctx.takeFault("empty-offerings")) return { capacityBlockOfferingSet: [] };
 
   const earliest = Math.max(startRange ?? ctx.nowMs, ctx.nowMs + EARLIEST_START_MS);
   const horizon = ctx.nowMs + world.config.blockStartHorizonMs;
   const offerings: BlockOffering[] = [];
-  for (let i = 0; i < OFFERINGS_PER_SEARCH; i++) {
-    const startMs = nextBoundary(earliest) + i * DAY;
+  // AllAvailabilityZones also shows a zone the account has not opted into (reference §1.2), a day later than zone a.
+  const zones = allZones ? [`${ctx.region}a`, `${ctx.region}b`] : [`${ctx.region}a`];
+  for (const [z, availabilityZone] of zones.entries()) for (let i = 0; i < OFFERINGS_PER_SEARCH; i++) {
+    const startMs = nextBoundary(earliest) + (i + z) * DAY;
     const endMs = startMs + hours * HOUR;
     if (startMs > horizon || (endRange !== undefined && endMs > endRange)) break;
     offerings.push({
@@ -44,7 +46,7 @@ export const describeBlockOfferings: Operation = (ctx, world) => {
       accountId: ctx.accountId,
       instanceType,
       instanceCount,
-      availabilityZone: `${ctx.region}a`,
+      availabilityZone,
       startMs,
       endMs,
       durationHours: hours,

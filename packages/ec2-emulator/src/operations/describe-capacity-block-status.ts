@@ -7,7 +7,7 @@ import { pageCapacityBlocks } from "./describe-capacity-blocks";
 export const describeCapacityBlockStatus: Operation = (ctx, world) => {
   const { blocks, nextToken } = pageCapacityBlocks(ctx, world, { "interconnect-status": { kind: "text", read: () => "ok" } });
   const totals = (r: Reservation) => {
-    const available = reservationState(r, ctx.nowMs) === "active" ? r.instanceCount : 0;
+    const available = reservationState(r, ctx.nowMs) === "active" ? r.instanceCount - Math.min(r.running ?? 0, r.instanceCount) : 0;
     return { totalCapacity: r.instanceCount, totalAvailableCapacity: available, totalUnavailableCapacity: 0 };
   };
   return {

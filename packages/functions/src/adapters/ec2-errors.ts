@@ -61,20 +61,20 @@ export function mapDescribeError(op: string, err: unknown): InfrastructureError 
 }
 
 /**
- * Maps a failed PurchaseCapacityBlockExtension. Only an answer EC2 gave before doing anything is a rejection: a
+ * Maps a failed purchase (PurchaseCapacityBlockExtension, or `op`). Only an answer EC2 gave before doing anything is a rejection: a
  * 4xx other than 408 (throttling included: it is refused at the door). Everything else (5xx, timeouts, aborted or
  * broken connections, an unreadable 200) may have bought the extension, so it is ambiguous and must be settled
  * from the extension history, never retried.
  */
-export function mapPurchaseError(err: unknown): InfrastructureError {
+export function mapPurchaseError(err: unknown, op = "PurchaseCapacityBlockExtension"): InfrastructureError {
   if (err instanceof InfrastructureError) return err;
   const status = httpStatus(err);
   const fault = (err as SdkErrorLike | undefined)?.$fault;
   if (isThrottle(err) && status !== undefined && status !== 500 && status !== 502 && status !== 504) {
-    return new ThrottledError(`PurchaseCapacityBlockExtension throttled: ${describe(err)}`, errorCode(err), { cause: err });
+    return new ThrottledError(`${op} throttled: ${describe(err)}`, errorCode(err), { cause: err });
   }
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && fault !== "server") {
-    return new RejectedError(`PurchaseCapacityBlockExtension rejected: ${describe(err)}`, errorCode(err), { cause: err });
+    return new RejectedError(`${op} rejected: ${describe(err)}`, errorCode(err), { cause: err });
   }
-  return new AmbiguousOutcomeError(`PurchaseCapacityBlockExtension outcome unknown: ${describe(err)}`, errorCode(err), { cause: err });
+  return new AmbiguousOutcomeError(`${op} outcome unknown: ${describe(err)}`, errorCode(err), { cause: err });
 }

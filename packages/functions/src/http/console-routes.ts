@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { isSafeText, PK, spendCsv } from "@cbm/core";
+import { isSafeText, PK, spendRowsCsv } from "@cbm/core";
 import { keysMatch } from "../adapters/secrets-source";
 import { createConsoleUseCases, type ActionResult } from "../use-cases/console/console-use-cases";
 import { blockDetailPage, blocksPage, signInPage, spendPage, type ConsoleContext } from "../web/console-pages";
@@ -150,7 +150,7 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       summary: "Every purchase as CSV, amounts exactly as stored",
       handler: signedIn(async () => {
         const { rows } = await ui.spend();
-        return { statusCode: 200, body: undefined, raw: spendCsv(rows), headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": 'attachment; filename="cbm-spend.csv"', "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } };
+        return { statusCode: 200, body: undefined, raw: spendRowsCsv(rows), headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": 'attachment; filename="cbm-spend.csv"', "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } };
       }),
     }),
   ];

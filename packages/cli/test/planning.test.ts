@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocal, type LocalHandle } from "@cbm/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cbm } from "./helpers";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+/*
+ * The planning commands against local mode: the same listener serves the block API and the planning API, as API
+ * Gateway does with its two integrations.
+ */
+let local: LocalHandle;
+let root: string;
+let api: string[];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "cbm-cli-planning-"));
+  local = await startLocal({ port: 0, clockRate: 0, tickSeconds: 0, stateDir: join(root, ".cbm", "local"), print: () => undefined });
+  api = ["--api-url", local.apiUrl, "--api-key", local.apiKey];
+});
+
+afterAll(async () => {
+  await local?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("cbm offerings", () => {
+  it("prints a table, cheapest first, with the price per instance-hour", async () => {
+    const run = await cbm([...api, "offerings", "--type", "p5.48xlarge", "--count", "2", "--days", "2", "--regions", "us-east-1,us-west-2"]);
+
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^PRICE\/INST-H\s+TOTAL FEE\s+REGION\s+ZONE/);
+    expect(lines).toHaveLength(7);
+    expect(lines[1]).toMatch(/^31\.463958\s+3020\.54 USD\s+us-east-1\s+us-east-1a/);
+  });
+
+  it("prints one JSON document with --json", async () => {
+    const run = await cbm([...api, "offerings", "--type", "p5.48xlarge", "--days", "1", "--json"]);
+
+    const body = run.json<{ offerings: { offeringId: string }[]; regions: { status: string }[] }>();
+    expect(body.offerings).toHaveLength(3);
+    expect(body.regions).toEqual([{ region: "us-east-1", status: "ok", offerings: 3 }]);
+  });
+
+  it("says when nothing matches and explains a bad duration", async () => {
+    local.emulator!.control.setCapacity({ instanceType: "trn2.48xlarge", available: false });
+
+    const none = await cbm([...api, "offerings", "--type", "trn2.48xlarge", "--days", "1"]);
+    const bad = await cbm([...api, "offerings", "--type", "p5.48xlarge", "--hours", "30"]);
+    const missing = await cbm([...api, "offerings", "--days", "1"]);
+
+    expect(none.stdout).toMatch(/No offerings match/);
+    expect([bad.code, missing.code]).toEqual([1, 2]);
+    expect(bad.stderr).toMatch(/durationHours/);
+  });
+});
+
+describe("cbm request", () => {
+  const latest = () => new Date(local.clock.now().getTime() + 5 * 86_400_000).toISOString();
+
+  it("opens a request that the next runs buy and register as a managed block", async () => {
+    const add = await cbm([...api, "request", "add", "--type", "p4d.24xlarge", "--days", "1", "--latest-start", latest(), "--max-fee", "400", "--no-approval", "--pk", "cli-bought", "--json"]);
+    const id = add.json<{ id: string }>().id;
+
+    await local.tick();
+    local.emulator!.control.advance({ minutes: 6 });
+    await local.tick();
+    const got = await cbm([...api, "request", "get", id]);
+    const list = await cbm([...api, "request", "list"]);
+    const blocks = await cbm([...api, "get", "cli-bought", "--json"]);
+
+    expect(add.code).toBe(0);
+    expect(got.stdout).toMatch(/: fulfilled/);
+    expect(got.stdout).toMatch(/bought\s+cr-[0-9a-f]{17} for 277\.68 USD \(scheduled\) · managed as cli-bought/);
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+-\\s+fulfilled\\s+1 × p4d.24xlarge`));
+    expect(blocks.json<{ capacityReservationId: string }>().capacityReservationId).toMatch(/^cr-/);
+  });
+
+  it("asks for approval, approves the quoted terms, and cancels another request", async () => {
+    const add = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "1", "--latest-start", latest(), "--max-rate", "10", "--json"]);
+    const id = add.json<{ id: string }>().id;
+    await local.tick();
+
+    const approve = await cbm([...api, "request", "approve", id]);
+    const other = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "2", "--latest-start", latest(), "--budget", "1", "--json"]);
+    const cancel = await cbm([...api, "request", "cancel", other.json<{ id: string }>().id]);
+    const refused = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "1", "--latest-start", latest()]);
+
+    expect(approve.stdout).toMatch(/^Approved: 1 × trn1.32xlarge in us-east-1a for 1 day from .*, at most 230.21 USD/);
+    expect(cancel.stdout).toMatch(/^Cancelled request/);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/never buys without a price cap/);
+  });
+});
+
+describe("cbm report", () => {
+  it("shows the bought block's fee per month, team and block, and prints CSV", async () => {
+    const json = await cbm([...api, "report", "--json"]);
+    const csv = await cbm([...api, "report", "--csv"]);
+    const text = await cbm([...api, "report"]);
+
+    const report = json.json<{ blocks: { pk: string; blockFee: string; reservedInstanceHours?: number }[]; months: { newBlocks: string }[] }>();
+    expect(report.blocks.find((b) => b.pk === "cli-bought")).toMatchObject({ blockFee: "277.68", reservedInstanceHours: 24 });
+    expect(report.months.map((m) => m.newBlocks)).toContain("277.68");
+    expect(csv.stdout.split("\n")[0]).toBe("pk,name,team,capacityReservationId,instanceType,instanceCount,reservedInstanceHours,usedInstanceHours,blockFee,extensionSpend,total,currency,pricePerInstanceHour");
+    expect(text.stdout).toMatch(/^By month\nMONTH/);
+  });
+});
+
+describe("cbm usage", () => {
+  it("shows the instances running in a block, as sampled from EC2", async () => {
+    local.emulator!.control.setRunning("cr-0000000000000d001", 1);
+    local.emulator!.control.advance({ minutes: 11 });
+    await local.tick();
+
+    const run = await cbm([...api, "usage", "--json"]);
+
+    const row = run.json<{ blocks: { pk: string; running: number; total: number; state: string }[] }>().blocks.find((b) => b.pk === "llm-pretrain");
+    expect(row).toMatchObject({ running: 1, state: "active" });
+  });
+});

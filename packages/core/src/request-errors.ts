@@ -1,0 +1,22 @@
+import { CbmError } from "./errors";
+
+/** No capacity request with this id. */
+export class RequestNotFoundError extends CbmError {
+  readonly code = "NOT_FOUND";
+  constructor(readonly id: string) {
+    super(`No capacity request '${id}'`);
+  }
+}
+
+/** The request cannot do this now (approve without a quote, cancel once bought …); the message says why. */
+export class RequestStateError extends CbmError {
+  readonly code = "INVALID_STATE";
+}
+
+/** A purchase for the request is in flight or done: cancelling would orphan money. */
+export class RequestPurchaseInFlightError extends CbmError {
+  readonly code = "PURCHASE_IN_FLIGHT";
+  constructor(readonly id: string) {
+    super(`Capacity request '${id}' has a purchase in flight or bought a block; it can no longer be cancelled`);
+  }
+}

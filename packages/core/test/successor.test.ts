@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { planSuccessor, type Block } from "../src/index";
+
+const block = (over: Partial<Block> = {}, policy: Partial<Block["policy"]> = {}): Block => ({
+  PK: "run",
+  capacityReservationId: "cr-00000000000000001",
+  registrationId: "01JREG",
+  region: "us-east-1",
+  availabilityZone: "us-east-1a",
+  instanceType: "p5.48xlarge",
+  instanceCount: 4,
+  endDate: "2026-11-25T11:30:00.000Z",
+  approved: false,
+  createdAt: "2026-11-01T00:00:00.000Z",
+  updatedAt: "2026-11-01T00:00:00.000Z",
+  status: "no-offering",
+  version: 3,
+  spent: "100",
+  extensionsPurchased: 0,
+  policy: { extendByDays: 7, lookaheadHours: 48, requireApproval: true, enabled: true, allowShorterFallback: false, currency: "USD", maxUpfrontFee: "9000", budget: "20000", openSuccessorRequest: true, ...policy },
+  ...over,
+});
+const NOW = "2026-11-24T12:00:00.000Z";
+
+describe("planSuccessor", () => {
+  it("asks for the same type, count and zone from the block's end, with the budget that is left", () => {
+    const plan = planSuccessor(block(), NOW);
+
+    expect(plan.kind).toBe("open");
+    if (plan.kind !== "open") return;
+    expect(plan.id).toBe(`succ-01JREG-${Date.parse("2026-11-25T11:30:00.000Z")}`);
+    expect(plan.body).toMatchObject({ instanceType: "p5.48xlarge", instanceCount: 4, durationDays: 7, earliestStart: "2026-11-25T11:30:00.000Z", availabilityZones: ["us-east-1a"], maxUpfrontFee: "9000", budget: "19900", requireApproval: true, blockPk: "run-next" });
+  });
+
+  it("skips blocks whose policy does not ask, that were extended, whose window is closed or whose budget is spent", () => {
+    expect(planSuccessor(block({}, { openSuccessorRequest: false }), NOW).kind).toBe("skip");
+    expect(planSuccessor(block({ status: "waiting" }), NOW).kind).toBe("skip");
+    expect(planSuccessor(block(), "2026-11-20T00:00:00.000Z").kind).toBe("skip");
+    expect(planSuccessor(block({ spent: "20000" }), NOW)).toEqual({ kind: "skip", reason: "the budget is spent" });
+  });
+});

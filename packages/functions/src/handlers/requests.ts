@@ -1,0 +1,67 @@
+import { SNSClient } from "@aws-sdk/client-sns";
+import { ConfigError, type Notifier } from "@cbm/core";
+import { systemClock } from "../adapters/clock";
+import { createLogOnlyNotifier } from "../adapters/console-log-notifier";
+import { SNS_LIMITS, TICK_DYNAMO_LIMITS, sdkClientConfig } from "../adapters/call-limits";
+import { createDocumentClient } from "../adapters/dynamo-client";
+import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
+import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
+import { createDynamoRequestStore } from "../adapters/dynamo-request-store";
+import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
+import { createEc2BlockMarket } from "../adapters/ec2-block-market";
+import { createEc2UsageProbe } from "../adapters/ec2-usage-probe";
+import { createUlidIds } from "../adapters/ids";
+import { createSnsNotifier } from "../adapters/sns-notifier";
+import { loadConfig } from "../config";
+import { createLogger } from "../observability/logger";
+import { createRequestsHandler } from "../requests/create-requests-handler";
+import { createRegisterBlock } from "../requests/register-block";
+import { createRequestWorker } from "../requests/request-worker";
+import { createCreateBlock } from "../use-cases/blocks/create-block";
+import { sampleUsage } from "../usage/sample-usage";
+
+export { createRequestWorker } from "../requests/request-worker";
+
+/*
+ * The capacity-request worker as its own Lambda on the tick's schedule: the tick's bundle is at its size budget,
+ * and a request's purchase protocol is independent of the extension protocol (separate records, separate intents).
+ */
+const env = process.env;
+const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+
+function compose() {
+  const config = loadConfig(env);
+  const logger = createLogger({ service: "cbm-requests", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
+  const doc = createDocumentClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}), limits: TICK_DYNAMO_LIMITS });
+  const clock = systemClock;
+  const ids = createUlidIds(clock);
+  const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
+  // Only the create use case: the worker registers bought blocks and nothing else (the rest would be bundle weight).
+  const create = createCreateBlock({ store, history: createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger }), clock, ids, ...(config.region ? { defaultRegion: config.region } : {}) });
+  const notifier: Notifier = config.notifyTopicArn
+    ? createSnsNotifier({ client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }), topicArn: config.notifyTopicArn })
+    : createLogOnlyNotifier(logger);
+  const run = createRequestWorker({
+    requests: createDynamoRequestStore({ client: doc, tableName: config.tableName, logger }),
+    market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 }),
+    registerBlock: createRegisterBlock({ create }, store),
+    blocks: store,
+    notifier,
+    clock,
+    ids,
+    // The call's 10 s timeout + 1 s abort backstop, plus a margin for EC2's tag filter to show a fresh reservation.
+    callSettleMs: 2 * 60_000,
+    ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+  });
+  const usage = createDynamoUsageStore({ client: doc, tableName: config.tableName });
+  const probe = createEc2UsageProbe({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 5_000 });
+  // Usage sampling rides on the same schedule: a page of blocks per run, a full pass every ten minutes.
+  return createRequestsHandler({ run, logger, afterRun: () => sampleUsage({ store, usage, probe, clock, ids, notifier }) });
+}
+
+/** The Lambda entry point (`packages/functions/src/handlers/requests.handler`); composed in Lambda only. */
+export const handler: ReturnType<typeof createRequestsHandler> | (() => never) = isLambda
+  ? compose()
+  : () => {
+      throw new ConfigError("handlers/requests.handler runs in Lambda only; use createRequestWorker elsewhere");
+    };

@@ -1,0 +1,39 @@
+import * as z from "zod";
+import { ExtensionPolicy, Money, PK, RegionName, SafeText, ValidationError } from "@cbm/core";
+import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
+
+/**
+ * `POST /requests` body (the wire form): durations in days or hours, limits flat beside the wants, the bought
+ * block's policy under `policy`. It becomes core's RequestWanted / RequestLimits, which hold the business rules.
+ */
+export const CreateRequestBody = z.strictObject({
+  name: SafeText.max(200).optional(),
+  instanceType: z.string(),
+  instanceCount: z.number().int().default(1),
+  durationDays: z.number().int().optional(),
+  durationHours: z.number().int().optional(),
+  earliestStart: z.string().optional(),
+  latestStart: z.string(),
+  regions: z.array(RegionName).optional(),
+  availabilityZones: z.array(z.string()).optional(),
+  allAvailabilityZones: z.boolean().optional(),
+  maxUpfrontFee: Money.optional(),
+  maxPricePerInstanceHour: Money.optional(),
+  budget: Money.optional(),
+  currency: z.string().optional(),
+  requireApproval: z.boolean().default(true),
+  platform: z.enum(["Linux/UNIX", "Red Hat Enterprise Linux", "SUSE Linux", "RHEL with HA", "Ubuntu Pro"]).default("Linux/UNIX"),
+  blockPk: PK.optional(),
+  policy: ExtensionPolicy.partial().optional(),
+  tags: z.record(z.string().max(128), z.string().max(256)).optional(),
+});
+export type CreateRequestBody = z.infer<typeof CreateRequestBody>;
+
+export function parseCreateRequest(body: unknown): CreateRequestBody {
+  const parsed = CreateRequestBody.safeParse(body ?? {});
+  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
+  if (parsed.data.durationDays !== undefined && parsed.data.durationHours !== undefined) {
+    throw new ValidationError([{ field: "durationDays", message: "give durationDays or durationHours, not both", code: "invalid_combination" }]);
+  }
+  return parsed.data;
+}

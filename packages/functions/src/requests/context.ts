@@ -1,0 +1,66 @@
+import type { BlockMarket, BlockStore, CapacityRequest, Clock, Ids, Notifier, RequestStore } from "@cbm/core";
+
+/** Registers a bought block as a managed block; resolves with the PK it is managed under. */
+export type RegisterBlock = (input: {
+  pk: string;
+  capacityReservationId: string;
+  region: string;
+  name?: string;
+  policy: Record<string, unknown>;
+  actor: string;
+}) => Promise<string>;
+
+/** Test hooks at the protocol's crash points; production never sets them. */
+export interface RequestCrashHooks {
+  /** After the intent is durably written, before PurchaseCapacityBlock is called. */
+  afterIntent?(request: CapacityRequest): Promise<void> | void;
+  /** After PurchaseCapacityBlock returned, before the purchase is recorded. */
+  afterPurchase?(request: CapacityRequest): Promise<void> | void;
+}
+
+export interface RequestWorkerDeps {
+  requests: RequestStore;
+  market: BlockMarket;
+  registerBlock: RegisterBlock;
+  notifier: Notifier;
+  /** Business time (the emulator's virtual clock locally). */
+  clock: Clock;
+  ids: Ids;
+  /**
+   * Wall-clock milliseconds, for `callSettledAt`: a purchase call in flight ends by the wall clock, whatever a
+   * virtual Clock says, so an intent is never settled "not bought" while its call may still reach EC2.
+   */
+  wallNow?: () => number;
+  /** The purchase call's timeout plus a margin for EC2's tag index to show a reservation it just made. */
+  callSettleMs?: number;
+  /** Requests handled per run: bounded describe calls per tick (offerings are first come, first served). */
+  maxPerRun?: number;
+  /** How often an open request searches again when nothing fits. */
+  searchEveryMs?: number;
+  /** Public API URL, for the approval command in notices. */
+  apiUrl?: string;
+  hooks?: RequestCrashHooks;
+  /** Managed blocks, to open successor requests for those whose policy asks (see successors.ts); absent: none. */
+  blocks?: Pick<BlockStore, "findEndingBetween">;
+}
+
+/** Everything one step needs, passed explicitly (no closure over the whole protocol). */
+export interface StepContext extends Required<Pick<RequestWorkerDeps, "requests" | "market" | "registerBlock" | "notifier" | "clock" | "ids" | "wallNow" | "callSettleMs" | "searchEveryMs">> {
+  hooks: RequestCrashHooks;
+  apiUrl?: string;
+  now: Date;
+}
+
+export const MINUTE = 60_000;
+
+export function minutesFrom(now: Date, minutes: number): string {
+  return new Date(now.getTime() + minutes * MINUTE).toISOString();
+}
+
+/** The PK under which notices about a request are grouped (outbox, SNS attributes). */
+export function noticePk(request: CapacityRequest): string {
+  return `request:${request.id}`;
+}
+
+/** The tag naming the request on every reservation it bought (beside core's intent tag). */
+export const REQUEST_TAG_KEY = "cbm:request";

@@ -1,0 +1,72 @@
+import { authorizePurchase, type BlockOffering, type CapacityRequest, chooseOffering, describeRequestTerms, InfrastructureError, sameRequestTerms } from "@cbm/core";
+import { minutesFrom, noticePk, type StepContext } from "./context";
+import { purchase } from "./purchase";
+import { searchBackoffMs } from "./settle";
+
+/** This tick's offerings in every region of the request, at once; a region that fails is reported, not fatal. */
+async function offeringsFor(ctx: StepContext, req: CapacityRequest): Promise<{ offerings: BlockOffering[]; failed: string[] }> {
+  const w = req.wanted;
+  const query = {
+    instanceType: w.instanceType,
+    instanceCount: w.instanceCount,
+    durationHours: w.durationHours,
+    // EC2's range is on start and end; the latest start bounds the latest end.
+    earliestStart: new Date(Math.max(Date.parse(w.earliestStart), ctx.now.getTime())).toISOString(),
+    latestEnd: new Date(Date.parse(w.latestStart) + w.durationHours * 3_600_000 + 3_600_000).toISOString(),
+    ...(w.allAvailabilityZones ? { allAvailabilityZones: true } : {}),
+  };
+  const settled = await Promise.allSettled(w.regions.map((region) => ctx.market.offerings(region, query)));
+  const offerings: BlockOffering[] = [];
+  const failed: string[] = [];
+  for (const [i, s] of settled.entries()) {
+    if (s.status === "fulfilled") offerings.push(...s.value.filter((o) => o.region === w.regions[i]));
+    else if (s.reason instanceof InfrastructureError) failed.push(`${w.regions[i]}: ${s.reason.message}`);
+    else throw s.reason;
+  }
+  return { offerings, failed };
+}
+
+/**
+ * An open request's tick: expire it past its latest start, else search, pick the cheapest offering that fits, and
+ * buy it when one authorization covers it, or ask a person to approve its exact terms (one notice per quote).
+ */
+export async function searchAndAct(ctx: StepContext, req: CapacityRequest): Promise<CapacityRequest> {
+  const at = ctx.now.toISOString();
+  if (ctx.now.getTime() > Date.parse(req.wanted.latestStart)) {
+    return ctx.requests.update({ ...req, status: "expired", statusReason: "The latest start passed with nothing bought", quote: null, updatedAt: at, nextCheckAt: null }, req.version);
+  }
+  const { offerings, failed } = await offeringsFor(ctx, req);
+  const choice = chooseOffering(req, offerings);
+  if (choice.kind === "none") {
+    const failures = (req.failures ?? 0) + 1;
+    const reason = failed.length ? `${choice.reason}; search failed in ${failed.join("; ")}` : choice.reason;
+    return ctx.requests.update({ ...req, status: "searching", statusReason: reason, updatedAt: at, failures, nextCheckAt: new Date(ctx.now.getTime() + searchBackoffMs(ctx.searchEveryMs, failures - 1)).toISOString() }, req.version);
+  }
+  const verdict = authorizePurchase(req, choice.offering, { canReachApprover: ctx.notifier.canReachApprover, now: at });
+  if (verdict.kind === "buy") return purchase(ctx, req, choice.offering, verdict.authorization);
+
+  const sameQuote = req.quote ? sameRequestTerms(req, req.quote, choice.offering) : false;
+  if (!sameQuote) {
+    const how = ctx.apiUrl ? `cbm request approve ${req.id} (or PATCH ${ctx.apiUrl}/requests/${req.id})` : `cbm request approve ${req.id}`;
+    await ctx.notifier.send({
+      key: `REQ#${req.id}#quote#${choice.offering.region}#${choice.offering.availabilityZone}#${choice.offering.startDate}#${choice.offering.upfrontFee}`,
+      kind: "approval-request",
+      pk: noticePk(req),
+      subject: `Approve capacity request ${req.name ?? req.id}: ${choice.offering.upfrontFee} ${choice.offering.currencyCode}`,
+      body: `CBM found ${describeRequestTerms(verdict.terms)}. Offerings are first come, first served; approve these exact terms with: ${how}`,
+      at,
+    });
+  }
+  const { pricePerInstanceHour: _p, ...quote } = choice.offering;
+  return ctx.requests.update({
+    ...req,
+    status: "awaiting-approval",
+    statusReason: verdict.reason,
+    quote,
+    quotedAt: sameQuote ? (req.quotedAt ?? at) : at,
+    updatedAt: at,
+    failures: 0,
+    // The quote may vanish (first come, first served): look again soon.
+    nextCheckAt: minutesFrom(ctx.now, 5),
+  }, req.version);
+}

@@ -1,0 +1,128 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compareMoney } from "@cbm/core";
+import { REQUEST_TAG_KEY } from "../src/requests/context";
+import { useRequestWorld } from "./support/request-world";
+
+/*
+ * Model-based randomized test of capacity requests against DynamoDB Local and the EC2 emulator: random sequences
+ * of worker runs (some overlapping, some crashing before or after the purchase call), every emulator fault on the
+ * purchase and the search, price changes, capacity switched off and on, approvals, cancellations and clock jumps.
+ * After every step, from the emulator's ledger and tags: at most one block per request, never above the request's
+ * caps, never without approval when one is needed. After a quiet period: no intent is left unsettled.
+ *
+ *   CBM_REQUEST_RELIABILITY_RUNS=10000 npx vitest run --project functions test/request-reliability
+ */
+const RUNS = Number(process.env.CBM_REQUEST_RELIABILITY_RUNS ?? 40);
+const w = useRequestWorld();
+
+type Command =
+  | { kind: "run" }
+  | { kind: "overlap" }
+  | { kind: "crash"; at: "afterIntent" | "afterPurchase" }
+  | { kind: "fault"; fault: "error-after" | "error-before" | "throttle" | "payment-failure" | "latency" | "describe-limit" | "empty-offerings" }
+  | { kind: "price"; rate: "31.464" | "40" | "20" }
+  | { kind: "capacity"; available: boolean }
+  | { kind: "approve" }
+  | { kind: "cancel" }
+  | { kind: "advance"; minutes: number };
+
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant({ kind: "run" } as Command) },
+  fc.constant({ kind: "overlap" } as Command),
+  fc.constantFrom<Command>({ kind: "crash", at: "afterIntent" }, { kind: "crash", at: "afterPurchase" }),
+  fc.constantFrom("error-after", "error-before", "throttle", "payment-failure", "latency", "describe-limit", "empty-offerings").map((fault) => ({ kind: "fault", fault }) as Command),
+  fc.constantFrom("31.464", "40", "20").map((rate) => ({ kind: "price", rate }) as Command),
+  fc.boolean().map((available) => ({ kind: "capacity", available }) as Command),
+  { weight: 2, arbitrary: fc.constant({ kind: "approve" } as Command) },
+  fc.constant({ kind: "cancel" } as Command),
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 90 }).map((minutes) => ({ kind: "advance", minutes }) as Command) },
+);
+
+const specArb = fc.record({
+  requireApproval: fc.boolean(),
+  maxUpfrontFee: fc.constantFrom("700", "800", "1000"),
+  commands: fc.array(commandArb, { minLength: 1, maxLength: 10 }),
+});
+
+/** The ledger's PurchaseCapacityBlock entries whose reservation is tagged with this request. */
+function boughtFor(id: string) {
+  return w.emu.control.ledger().filter((e) => {
+    if (e.action !== "PurchaseCapacityBlock") return false;
+    const tags = w.emu.control.reservation(e.capacityReservationId)?.tags ?? [];
+    return tags.some((t) => t.key === REQUEST_TAG_KEY && t.value === id);
+  });
+}
+
+async function checkSafety(id: string, spec: { requireApproval: boolean; maxUpfrontFee: string }, approvedFees: string[]) {
+  const bought = boughtFor(id);
+  expect(bought.length, "at most one block per request").toBeLessThanOrEqual(1);
+  for (const b of bought) {
+    expect(compareMoney(b.upfrontFee, spec.maxUpfrontFee), "never above maxUpfrontFee").toBeLessThanOrEqual(0);
+    // An approval covers its quote's terms at most at the quoted fee: a cheaper offering of the same terms is covered.
+    if (spec.requireApproval) expect(approvedFees.some((f) => compareMoney(b.upfrontFee, f) <= 0), `never without an approval of at least its fee (${b.upfrontFee}; approved ${approvedFees.join(", ")})`).toBe(true);
+  }
+}
+
+async function apply(c: Command, id: string, approvedFees: string[]) {
+  const crash = (msg: string) => () => {
+    throw new Error(msg);
+  };
+  switch (c.kind) {
+    case "run":
+      return void (await w.run({ timeoutMs: 100 }));
+    case "overlap":
+      return void (await Promise.all([w.run({ timeoutMs: 100 }), w.run({ timeoutMs: 100 })]));
+    case "crash":
+      return void (await w.run({ timeoutMs: 100, hooks: { [c.at]: crash(`crash ${c.at}`) } }));
+    case "fault":
+      if (c.fault === "describe-limit" || c.fault === "empty-offerings") return void w.emu.control.injectFault({ action: "DescribeCapacityBlockOfferings", kind: c.fault });
+      return void w.emu.control.injectFault({ action: "PurchaseCapacityBlock", kind: c.fault, ...(c.fault === "latency" ? { ms: 200 } : {}) });
+    case "price":
+      return void w.emu.control.setPrice({ instanceType: "p5.48xlarge", hourlyRate: c.rate });
+    case "capacity":
+      return void w.emu.control.setCapacity({ instanceType: "p5.48xlarge", available: c.available });
+    case "approve": {
+      const r = await w.api.approve(id, { actor: "model" }).catch(() => undefined);
+      if (r) approvedFees.push(r.request.approval!.terms.maxUpfrontFee);
+      return;
+    }
+    case "cancel":
+      return void (await w.api.cancel(id, { actor: "model" }).catch(() => undefined));
+    case "advance":
+      w.wall.ms += c.minutes * 60_000;
+      return void w.emu.control.advance({ minutes: c.minutes });
+  }
+}
+
+describe("capacity requests: random sequences against DynamoDB Local and the EC2 emulator", () => {
+  it(`never buy twice, above the caps or without approval, and settle every intent (${RUNS} sequences)`, { timeout: 20 * 60_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(specArb, async (spec) => {
+        w.emu.control.reset();
+        w.emu.control.setClock("2026-11-24T08:00:00.000Z");
+        w.wall.ms = Date.parse("2026-11-24T08:00:00.000Z");
+        const id = await w.open({ requireApproval: spec.requireApproval, maxUpfrontFee: spec.maxUpfrontFee });
+        const approvedFees: string[] = [];
+        for (const c of spec.commands) {
+          await apply(c, id, approvedFees);
+          await checkSafety(id, spec, approvedFees);
+        }
+        // Quiet period: faults gone; the wall clock passes every call's settle time; the worker runs a few times.
+        w.emu.control.clearFaults();
+        // A call held by a latency fault has committed already; let its answer go out before the quiet period.
+        if (spec.commands.some((c) => c.kind === "fault" && c.fault === "latency")) await new Promise((r) => setTimeout(r, 250));
+        for (let i = 0; i < 4; i++) {
+          w.wall.ms += 120_000;
+          w.emu.control.advance({ minutes: 6 });
+          await w.run({ timeoutMs: 100 });
+          await checkSafety(id, spec, approvedFees);
+        }
+        const end = await w.api.get(id);
+        expect(end.intent ?? null, `intent settled (${end.status}: ${end.statusReason ?? ""})`).toBeNull();
+        if (boughtFor(id).length === 1) expect(end.purchase?.capacityReservationId, "the purchase is recorded").toBe(boughtFor(id)[0]!.capacityReservationId);
+      }),
+      { numRuns: RUNS, endOnFailure: RUNS > 1000 },
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { createEc2CapacityProvider } from "../src/adapters/ec2-capacity-provider";
+import { createTick } from "../src/tick/create-tick";
+import { createUlidIds } from "../src/adapters/ids";
+import { blockPurchases, useRequestWorld } from "./support/request-world";
+
+/*
+ * Continuity: a block whose policy says openSuccessorRequest gets a successor request when EC2 offers no
+ * extension while its window is open; the request buys a block of the same type, count and zone that starts at
+ * the old block's end, and it is managed under the same policy.
+ */
+const w = useRequestWorld();
+const ACCOUNT = "123456789012";
+const END = "2026-11-25T11:30:00.000Z";
+
+async function tick() {
+  const ec2 = createEc2CapacityProvider({ endpoint: w.emu.url, credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" }, describeMaxAttempts: 1 });
+  return createTick({ store: w.store, history: w.history, ec2, notifier: w.outbox, clock: w.clock, ids: createUlidIds(w.clock), settings: { accountId: ACCOUNT } })();
+}
+
+async function seedManaged(policy: Record<string, unknown>) {
+  const r = w.emu.control.seedBlock({ region: "us-east-1", availabilityZone: "us-east-1a", instanceType: "p5.48xlarge", instanceCount: 2, endDate: END });
+  // No extension of this block is on offer: only a new block can keep the run going.
+  w.emu.control.setCapacity({ capacityReservationId: r.capacityReservationId, available: false });
+  await w.blocks.create({ PK: "long-run", capacityReservationId: r.capacityReservationId, region: "us-east-1", policy }, { actor: "test" });
+  return r.capacityReservationId;
+}
+
+describe("successor blocks", () => {
+  it("opens one successor request when no extension is offered, buys a block starting at the old end, and manages it", async () => {
+    await seedManaged({ extendByDays: 2, lookaheadHours: 48, requireApproval: false, maxUpfrontFee: "10000", openSuccessorRequest: true });
+
+    await tick();
+    const first = await w.run();
+    await tick();
+    const again = await w.run();
+    w.emu.control.advance({ minutes: 6 });
+    await w.run();
+
+    expect((await w.store.get("long-run"))?.status).toBe("no-offering");
+    expect(first.successors).toHaveLength(1);
+    expect(again.successors).toEqual([]);
+    const request = await w.api.get(first.successors[0]!);
+    expect(request).toMatchObject({ status: "fulfilled", registeredPk: "long-run-next", wanted: { instanceCount: 2, durationHours: 48, availabilityZones: ["us-east-1a"] } });
+    expect(request.purchase?.startDate).toBe(END);
+    expect(blockPurchases(w.emu)).toHaveLength(1);
+    expect((await w.store.get("long-run-next"))?.policy).toMatchObject({ openSuccessorRequest: true, extendByDays: 2 });
+    const notice = w.outbox.list().find((n) => n.kind === "no-offering" && n.pk === "long-run" && /successor/.test(n.subject));
+    expect(notice?.body).toMatch(/instances do not carry over; relaunch them into it/);
+  });
+
+  it("opens nothing when the policy names no price cap (neither maxUpfrontFee nor budget)", async () => {
+    await seedManaged({ extendByDays: 2, lookaheadHours: 48, requireApproval: false, openSuccessorRequest: true });
+
+    await tick();
+    const report = await w.run();
+
+    expect(report.successors).toEqual([]);
+    expect(blockPurchases(w.emu)).toEqual([]);
+  });
+});

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import type { Clock } from "@cbm/core";
+import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
+import { createConsoleOutboxNotifier, type OutboxNotifier } from "../../src/adapters/console-outbox-notifier";
+import { createDynamoBlockStore } from "../../src/adapters/dynamo-block-store";
+import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-store";
+import { createDynamoRequestStore } from "../../src/adapters/dynamo-request-store";
+import { createEc2BlockMarket } from "../../src/adapters/ec2-block-market";
+import { createUlidIds } from "../../src/adapters/ids";
+import { createRegisterBlock } from "../../src/requests/register-block";
+import { createRequestWorker, type RequestCrashHooks } from "../../src/requests/request-worker";
+import { createBlockUseCases } from "../../src/use-cases/blocks";
+import { createRequestUseCases } from "../../src/use-cases/requests/request-use-cases";
+import type { CreateRequestBody } from "../../src/http/request-body";
+import { parseCreateRequest } from "../../src/http/request-body";
+import { freshTable } from "./dynamo";
+
+export const START = "2026-11-24T08:00:00.000Z";
+const CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
+
+/**
+ * One emulator per test file, and per test a fresh table, stores, a notifier and a controllable wall clock: the
+ * request worker as the scheduler runs it, against the unmodified SDK over HTTP and DynamoDB Local.
+ */
+export function useRequestWorld() {
+  const world = {} as {
+    emu: EmulatorHandle;
+    clock: Clock;
+    wall: { ms: number };
+    outbox: OutboxNotifier;
+    requests: ReturnType<typeof createDynamoRequestStore>;
+    blocks: ReturnType<typeof createBlockUseCases>;
+    api: ReturnType<typeof createRequestUseCases>;
+    store: ReturnType<typeof createDynamoBlockStore>;
+    docClient: Awaited<ReturnType<typeof freshTable>>["client"];
+    tableName: string;
+    history: ReturnType<typeof createDynamoHistoryStore>;
+    /** A worker run; `hooks` simulate crashes, `canReachApprover` false means automatic approval. */
+    run(opts?: { hooks?: RequestCrashHooks; canReachApprover?: boolean; timeoutMs?: number }): ReturnType<ReturnType<typeof createRequestWorker>>;
+    open(body: Partial<CreateRequestBody> & Record<string, unknown>): Promise<string>;
+  };
+
+  beforeAll(async () => {
+    world.emu = await startEmulator({ port: 0, clock: { start: START } });
+  });
+  afterAll(() => world.emu.stop());
+  beforeEach(async () => {
+    world.emu.control.reset();
+    world.emu.control.setClock(START);
+    const clock: Clock = { now: () => world.emu.control.now() };
+    const ids = createUlidIds(clock);
+    const { client, tableName } = await freshTable("req");
+    const quiet = { warn: () => {} };
+    world.clock = clock;
+    world.docClient = client;
+    world.tableName = tableName;
+    world.wall = { ms: Date.parse(START) };
+    world.store = createDynamoBlockStore({ client, tableName, logger: quiet });
+    world.requests = createDynamoRequestStore({ client, tableName, logger: quiet });
+    world.history = createDynamoHistoryStore({ client, tableName, logger: quiet });
+    world.blocks = createBlockUseCases({ store: world.store, history: world.history, clock, ids });
+    world.api = createRequestUseCases({ requests: world.requests, clock, ids, defaultRegion: "us-east-1" });
+    const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print: () => {} });
+    world.outbox = outbox;
+    world.run = (opts = {}) => {
+      const market = createEc2BlockMarket({ endpoint: world.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1, requestTimeoutMs: opts.timeoutMs ?? 2_000, describeLimitBackoffMs: [], sleep: async () => {} });
+      const notifier = { canReachApprover: opts.canReachApprover ?? true, send: outbox.send };
+      return createRequestWorker({
+        requests: world.requests, market, notifier, clock, ids,
+        registerBlock: createRegisterBlock(world.blocks, world.store),
+        blocks: world.store,
+        wallNow: () => world.wall.ms,
+        callSettleMs: 60_000,
+        ...(opts.hooks ? { hooks: opts.hooks } : {}),
+      })();
+    };
+    world.open = async (body) => {
+      const r = await world.api.create(parseCreateRequest({ instanceType: "p5.48xlarge", instanceCount: 1, durationDays: 1, latestStart: "2026-11-30T12:00:00Z", maxUpfrontFee: "1000", ...body }), { actor: "test" });
+      return r.id;
+    };
+  });
+  return world;
+}
+
+/** The emulator's ledger entries for PurchaseCapacityBlock whose reservation carries `intentIds`' tags. */
+export function blockPurchases(emu: EmulatorHandle): { capacityReservationId: string; upfrontFee: string }[] {
+  return emu.control.ledger().filter((e) => e.action === "PurchaseCapacityBlock");
+}
