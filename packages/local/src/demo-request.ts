@@ -1,7 +1,7 @@
 import type { Clock, RequestStore } from "@cbm/core";
 import type { EmulatorControl } from "@cbm/ec2-emulator";
 import { createUlidIds } from "@cbm/functions/adapters/ids";
-import { parseCreateRequest } from "@cbm/functions/http/request-body";
+import { parseCreateRequest } from "@cbm/functions/use-cases/requests/create-request-body";
 import { createRequestUseCases } from "@cbm/functions/use-cases/requests/request-use-cases";
 
 export const DEMO_REQUEST_NAME = "demo-capacity";

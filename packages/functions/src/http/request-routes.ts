@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ValidationError } from "@cbm/core";
 import type { RequestUseCases } from "../use-cases/requests/request-use-cases";
 import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
-import { parseCreateRequest } from "./request-body";
+import { parseCreateRequest } from "../use-cases/requests/create-request-body";
 import { DEFAULT_PAGE_LIMIT, PageQuery, VerdictBody } from "./schemas";
 import { defineRoute, type AnyRoute, type ResponseDoc } from "./types";
 

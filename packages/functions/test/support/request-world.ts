@@ -11,8 +11,7 @@ import { createRegisterBlock } from "../../src/requests/register-block";
 import { createRequestWorker, type RequestCrashHooks } from "../../src/requests/request-worker";
 import { createBlockUseCases } from "../../src/use-cases/blocks";
 import { createRequestUseCases } from "../../src/use-cases/requests/request-use-cases";
-import type { CreateRequestBody } from "../../src/http/request-body";
-import { parseCreateRequest } from "../../src/http/request-body";
+import { parseCreateRequest, type CreateRequestBody } from "../../src/use-cases/requests/create-request-body";
 import { freshTable } from "./dynamo";
 
 export const START = "2026-11-24T08:00:00.000Z";

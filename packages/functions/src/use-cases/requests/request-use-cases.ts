@@ -16,7 +16,7 @@ import {
   VersionConflictError,
 } from "@cbm/core";
 import type * as z from "zod";
-import type { CreateRequestBody } from "../../http/request-body";
+import type { CreateRequestBody } from "./create-request-body";
 import { fieldIssuesFromZod } from "../blocks/block-inputs";
 
 export interface RequestUseCaseDeps {

@@ -1,9 +1,9 @@
 import * as z from "zod";
 import { ExtensionPolicy, Money, PK, RegionName, SafeText, ValidationError } from "@cbm/core";
-import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
+import { fieldIssuesFromZod } from "../blocks/block-inputs";
 
 /**
- * `POST /requests` body (the wire form): durations in days or hours, limits flat beside the wants, the bought
+ * The command `POST /requests` carries (kept beside its use case, which takes it typed; the route parses it): durations in days or hours, limits flat beside the wants, the bought
  * block's policy under `policy`. It becomes core's RequestWanted / RequestLimits, which hold the business rules.
  */
 export const CreateRequestBody = z.strictObject({
