@@ -91,7 +91,9 @@ describe("at most one block per request", () => {
 
     const [a, b] = await Promise.all([w.run(), w.run()]);
 
-    expect(a.conflicts + b.conflicts).toBe(1);
+    // How far the two runs overlap depends on scheduling: the loser either lost the intent write (a conflict) or
+    // read the request after the winner's intent; it never buys either way.
+    expect(a.conflicts + b.conflicts).toBeLessThanOrEqual(1);
     expect(blockPurchases(w.emu)).toHaveLength(1);
     expect((await settleFully(id)).status).toBe("fulfilled");
     expect(blockPurchases(w.emu)).toHaveLength(1);
