@@ -126,8 +126,9 @@ export function decide(input: DecideInput): Decision {
     if (coverage.covered) {
       return { kind: "purchase", window, offering, approval: "approved", authorization: { kind: "approval", terms: approval.terms!, by: approval.by, at: approval.at } };
     }
-    // What is on offer now is not what the person agreed to: the approval is void and the new terms are asked for.
-    return requestApproval(block, window, offering, nowMs, closesMs, settings, coverage.reason);
+    // What is on offer now is not what the person agreed to: the approval is void and the new terms are asked for,
+    // unless nobody can be asked (no approver reachable): then the automatic approval below applies, as without one.
+    if (!settings.autoApprove) return requestApproval(block, window, offering, nowMs, closesMs, settings, coverage.reason);
   }
   // No approver can be reached (no topic configured): the original README approves automatically, within the policy.
   if (settings.autoApprove) {

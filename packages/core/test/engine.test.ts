@@ -336,6 +336,12 @@ describe("decide: approval", () => {
     expect(d.voided).toMatch(why);
   });
 
+  it("approves automatically within the policy when an approval no longer covers and no approver can be reached", () => {
+    const approval = { window: END, by: "bob", at: END, terms: terms({ durationsHours: [24] }) };
+    const d = decide(input({ block: needs({ approval }), settings: { ...settings, autoApprove: true } }));
+    expect(d).toMatchObject({ kind: "purchase", approval: "auto-approved", authorization: { kind: "auto-approval" } });
+  });
+
   it("does not buy on an approval stored without terms", () => {
     const approval = { window: END, by: "bob", at: END };
     expect(expectKind(decide(input({ block: needs({ approval }) })), "request-approval").voided).toMatch(/before CBM recorded/);

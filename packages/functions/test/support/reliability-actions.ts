@@ -352,6 +352,9 @@ export function modelActions(st: SequenceState) {
         return void (await approve(m, "patch", opts));
       case "deny":
         return deny(m, opts);
+      case "approve-then-edit":
+        if (await approve(m, "patch", opts)) await edit(m, act.edit, opts);
+        return;
       case "recreate":
         return recreate(m, act.edit, opts);
       case "put":

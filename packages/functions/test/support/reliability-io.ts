@@ -127,13 +127,15 @@ export function midCallProvider(
   during: CallKind,
   cr: string,
   act: (cr: string) => Promise<void>,
-): { provider: CapacityProvider; fired: () => boolean } {
+): { provider: CapacityProvider; fired: () => boolean; acted: () => Promise<void> } {
   let fired = false;
+  let acting: Promise<void> = Promise.resolve();
   const around = async <T>(target: string | undefined, call: () => Promise<T>): Promise<T> => {
     if (fired || target === undefined) return call();
     fired = true;
     const pending = call();
-    const [answer] = await Promise.allSettled([pending, act(target)]);
+    acting = act(target);
+    const [answer] = await Promise.allSettled([pending, acting]);
     if (answer.status === "rejected") throw answer.reason;
     return answer.value;
   };
@@ -143,7 +145,9 @@ export function midCallProvider(
     extensionOfferings: (r, c, d) => around(during === "offerings" ? c : undefined, () => inner.extensionOfferings(r, c, d)),
     purchaseExtension: (r, c, o) => around(during === "purchase" ? c : undefined, () => inner.purchaseExtension(r, c, o)),
   });
-  return { provider, fired: () => fired };
+  // The tick may finish before the action does (a parallel call failed and the tick gave up on the page): `acted`
+  // lets the caller wait for the action too.
+  return { provider, fired: () => fired, acted: () => acting };
 }
 
 /** What an approval notice tells the approver: the window, and the duration, fee and currency they would agree to. */

@@ -1,38 +1,47 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  Block,
-  type BlockStore,
-  type CapacityProvider,
-  InvalidStateError,
-  PurchaseInFlightError,
-  VersionConflictError,
-  addMoney,
-  compareMoney,
-  wantedDurationsDays,
-} from "@cbm/core";
+import { Block, type CapacityProvider, type HistoryEvent, VersionConflictError, addMoney, compareMoney } from "@cbm/core";
 import type { TickReport } from "../../src/tick/create-tick";
+import { modelActions, type SequenceState } from "./reliability-actions";
+import { type IntentEvidence, authorizationGap, authorizationKey, intentEvidence } from "./reliability-authorization";
+import {
+  CrashSwitch,
+  type IntentWrite,
+  type NoticeText,
+  Seq,
+  crashingProvider,
+  crashingStore,
+  intentRecordingStore,
+  laggedProvider,
+  midCallProvider,
+  recordingNotifier,
+} from "./reliability-io";
 import {
   type BlockModel,
-  type BlockSpec,
   CLOSES_BEFORE_MS,
+  CURRENCY,
+  type CallKind,
   type Command,
-  type CrashPoint,
   DEFAULT_RATE,
-  type Edit,
   INSTANCE_TYPE,
+  InvariantError,
   MAX_WINDOW_MS,
+  type MidCall,
+  type Notice,
   type Purchase,
   type PurchaseCall,
   type SequenceSpec,
   type Snapshot,
   canon,
+  coverageGap,
   feeFor,
   purchaseViolation,
-  resolveMoney,
   snapshot,
+  wantedHours,
 } from "./reliability-model";
-import { ACCOUNT, type SchedulerHarness, iso, silentNotifier, startSchedulerHarness, time, wrapProvider, wrapStore } from "./scheduler-harness";
+import { ACCOUNT, type SchedulerHarness, iso, startSchedulerHarness, time, wrapProvider } from "./scheduler-harness";
+
+export { InvariantError } from "./reliability-model";
 
 /*
  * Runs reliability sequences against ONE scheduler harness (one emulator over HTTP, one DynamoDB Local table) for
@@ -44,7 +53,12 @@ const BASE_START = Date.parse("2025-06-01T00:00:00.000Z");
 /** How long the quiet period at the end of a sequence lasts (virtual). */
 const DRAIN_MS = 3 * time.HOUR;
 const DRAIN_MAX_TICKS = 40;
-const WRITES_STORE: ReadonlySet<Command["k"]> = new Set(["tick", "edit", "approve", "deny"]);
+const WRITES_STORE: ReadonlySet<Command["k"]> = new Set(["tick", "api", "late"]);
+/**
+ * Settle grace, and the wall-clock margin after a purchase call's timeout before an intent may be settled "not
+ * bought". The EC2 emulator holds a late purchase for `latencyMs` (300 ms) of real time: well inside this margin.
+ */
+const SETTLE_GRACE_MS = 1_000;
 
 export interface WorldOptions {
   dynamoEndpoint: string;
@@ -65,62 +79,10 @@ export interface RunStats {
   livenessSkipped: number;
   drainTicks?: number;
   skipped: Record<string, number>;
-}
-
-export class InvariantError extends Error {}
-
-/** A tick's process dying at `point`: from then on every store and EC2 call of that tick fails. */
-class CrashSwitch {
-  dead = false;
-  fired = false;
-  constructor(readonly point: CrashPoint) {}
-  check() {
-    if (this.dead) throw new Error(`process crashed (${this.point})`);
-  }
-  die() {
-    this.fired = true;
-    this.dead = true;
-  }
-}
-
-function crashingStore(inner: BlockStore, sw: CrashSwitch): BlockStore {
-  const guard = <T>(f: () => Promise<T>) => {
-    sw.check();
-    return f();
-  };
-  return wrapStore(inner, {
-    get: (pk) => guard(() => inner.get(pk)),
-    findDue: (n, o) => guard(() => inner.findDue(n, o)),
-    update: async (next, expected, events = []) => {
-      sw.check();
-      const types = new Set(events.map((e) => e.type));
-      if (!sw.fired && sw.point === "before-intent-write" && types.has("purchase-intent")) {
-        sw.die();
-        sw.check();
-      }
-      const out = await inner.update(next, expected, events);
-      if (!sw.fired && sw.point === "after-intent-write" && types.has("purchase-intent")) sw.die();
-      if (!sw.fired && sw.point === "after-settle-write" && types.has("purchased")) sw.die();
-      return out;
-    },
-  });
-}
-
-function crashingProvider(inner: CapacityProvider, sw: CrashSwitch): CapacityProvider {
-  return wrapProvider(inner, {
-    describeReservations: (r, i) => (sw.check(), inner.describeReservations(r, i)),
-    extensionHistory: (r, i) => (sw.check(), inner.extensionHistory(r, i)),
-    extensionOfferings: (r, c, d) => (sw.check(), inner.extensionOfferings(r, c, d)),
-    purchaseExtension: async (r, c, o) => {
-      sw.check();
-      const out = await inner.purchaseExtension(r, c, o);
-      if (!sw.fired && sw.point === "after-purchase") {
-        sw.die();
-        sw.check();
-      }
-      return out;
-    },
-  });
+  /** API actions and their outcomes, mid-call actions, notices that voided an approval, re-approvals. */
+  actions: Record<string, number>;
+  /** Purchases by the kind of authorization that covered them; `late` reached EC2 after the client gave up. */
+  authorizations: Record<string, number>;
 }
 
 let idCounter = 0;
@@ -137,6 +99,8 @@ function endAt1130(fromMs: number, days: number): string {
   return iso(day + days * time.DAY + 11.5 * time.HOUR);
 }
 
+const bump = (r: Record<string, number>, k: string, by = 1) => void (r[k] = (r[k] ?? 0) + by);
+
 export async function startReliabilityWorld(opts: WorldOptions) {
   const h: SchedulerHarness = await startSchedulerHarness({
     dynamoEndpoint: opts.dynamoEndpoint,
@@ -152,113 +116,101 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       timing[k] = (timing[k] ?? 0) + performance.now() - t;
     }
   };
-  const stats: RunStats = { sequences: 0, commands: 0, ticks: 0, purchases: 0, crashesFired: 0, faultsFired: {}, livenessExpected: 0, livenessSkipped: 0, skipped: {} };
+  const stats: RunStats = {
+    sequences: 0, commands: 0, ticks: 0, purchases: 0, crashesFired: 0, faultsFired: {}, livenessExpected: 0, livenessSkipped: 0, skipped: {}, actions: {}, authorizations: {},
+  };
 
   async function runSequence(spec: SequenceSpec, trace: string[]): Promise<void> {
     const { control } = h;
     control.reset();
     control.setClock(iso(BASE_START + spec.startOffsetMin * time.MINUTE));
-    control.configure({ paymentDelaySeconds: 60 });
+    control.configure({ paymentDelaySeconds: spec.paymentDelaySeconds });
     let rate: string = DEFAULT_RATE;
     const autoApprove = !spec.canReachApprover;
-    const notifier = silentNotifier(spec.canReachApprover);
     const settings = {
       accountId: ACCOUNT,
-      settleGraceMs: time.MINUTE,
+      // Also the wall-clock margin after a purchase call's timeout: real seconds here, so keep it short.
+      settleGraceMs: SETTLE_GRACE_MS,
       backoffBaseMs: time.MINUTE,
       backoffMaxMs: 20 * time.MINUTE,
       recheckIntervalMs: time.HOUR,
     };
+    /** Model states in force during the tick in progress, per reservation; a concurrent action adds its result. */
+    let tickSnapshots: Map<string, Snapshot[]> | null = null;
+    const st: SequenceState = {
+      h,
+      seq: new Seq(),
+      trace,
+      models: [],
+      notices: [],
+      approvals: new Map(),
+      versions: new Map(),
+      rate: () => rate,
+      count: (what) => bump(stats.actions, what),
+      changed: (m) => void tickSnapshots?.get(m.cr)?.push(snapshot(m)),
+    };
+    const { models } = st;
+    const actions = modelActions(st);
+    /** Notices CBM sent that the approver could not read (kept for the next check: a throwing notifier would be retried). */
+    const unreadable: Error[] = [];
+    const notifier = recordingNotifier(spec.canReachApprover, onNotice, (err) => unreadable.push(err));
     const calls: PurchaseCall[] = [];
-    /** Model states in force during the current tick, per reservation; a concurrent edit adds its result. */
-    let tickSnapshots = new Map<string, Snapshot[]>();
+    const intentWrites = new Map<string, IntentWrite>();
+    /** purchase-intent events per offering, read from history once a purchase of that offering shows up. */
+    const evidence = new Map<string, IntentEvidence[]>();
+    /** Real time by which every EC2 answer held by a latency fault has landed (the quiet period and cleanup wait for it). */
+    let heldUntil = 0;
+
     const recorder = wrapProvider(h.ec2, {
-      purchaseExtension: (r, c, o) => {
-        calls.push({ cr: c, offeringId: o, atMs: h.clock.now().getTime(), snapshots: tickSnapshots.get(c) ?? [] });
-        return h.ec2.purchaseExtension(r, c, o);
+      purchaseExtension: async (r, c, o) => {
+        const call: PurchaseCall = { cr: c, offeringId: o, atMs: h.clock.now().getTime(), snapshots: tickSnapshots?.get(c) ?? [] };
+        calls.push(call);
+        try {
+          return await h.ec2.purchaseExtension(r, c, o);
+        } catch (err) {
+          call.clientFailed = true;
+          throw err;
+        }
       },
     });
-    const tickWith = (sw: CrashSwitch | null) =>
-      h.makeTick({ ec2: sw ? crashingProvider(recorder, sw) : recorder, store: sw ? crashingStore(h.store, sw) : h.store, notifier, settings, concurrency: 4 });
 
-    const models: BlockModel[] = [];
-    const versions = new Map<string, number>();
     try {
       const startMs = h.clock.now().getTime();
-      for (const b of spec.blocks) models.push(await timed("create", () => createBlock(b, startMs)));
-      trace.push(`blocks: ${models.map((m, i) => `#${i} ${m.cr} ${m.region} x${m.instanceCount} ${JSON.stringify(m.policy)}`).join(" | ")}`);
+      for (const b of spec.blocks) {
+        models.push(await timed("create", () => actions.createBlock(b, freshIds(), endAt1130(startMs, b.endInDays))));
+      }
+      trace.push(`blocks: ${models.map((m, i) => `#${i} ${m.pk} ${m.cr} ${m.region} x${m.instanceCount} ${JSON.stringify(m.policy)}`).join(" | ")}`);
 
       for (const cmd of spec.commands) {
         trace.push(`${iso(h.clock.now().getTime())} ${JSON.stringify(cmd)}`);
+        const latencyBefore = latencyFired();
         await timed(cmd.k, () => run(cmd));
+        if (latencyFired() > latencyBefore) heldUntil = Date.now() + opts.latencyMs + 50;
         stats.commands++;
         // Jumps, faults, capacity and prices write nothing to the store: the ledger part of the check is enough.
         await timed("check", () => checkSafety(`after ${cmd.k}`, WRITES_STORE.has(cmd.k)));
       }
       await timed("drain", () => drain());
     } finally {
+      // A purchase still held must not land in the next sequence's emulator.
+      const wait = heldUntil - Date.now();
+      if (wait > 0) await sleep(wait);
       await timed("cleanup", () => cleanup(models));
     }
     stats.sequences++;
 
-    async function createBlock(b: BlockSpec, startMs: number): Promise<BlockModel> {
-      const { cr, pk } = freshIds();
-      const endDate = endAt1130(startMs, b.endInDays);
-      control.seedBlock({ capacityReservationId: cr, endDate, region: b.region, instanceCount: b.instanceCount, instanceType: INSTANCE_TYPE });
-      const fee = feeFor(rate, b.instanceCount, b.extendByDays * 24);
-      const cap = resolveMoney(b.maxUpfrontFee, fee);
-      const budget = resolveMoney(b.budget, fee);
-      const policy = {
-        requireApproval: b.requireApproval,
-        extendByDays: b.extendByDays,
-        lookaheadHours: b.lookaheadHours,
-        ...(cap ? { maxUpfrontFee: cap } : {}),
-        ...(budget ? { budget } : {}),
-        ...(b.maxExtensions !== null ? { maxExtensions: b.maxExtensions } : {}),
-        ...(b.extendUntilDays !== null ? { extendUntil: iso(Date.parse(endDate) + b.extendUntilDays * time.DAY) } : {}),
-      };
-      const { block } = await h.api.create({ PK: pk, capacityReservationId: cr, region: b.region, policy }, { actor: "model" });
-      versions.set(pk, block.version);
-      return { pk, cr, region: b.region, instanceCount: b.instanceCount, policy: block.policy, verdicts: new Map(), unavailableHours: new Set() };
-    }
-
-    function ec2End(m: BlockModel): string {
-      return canon(control.reservation(m.cr)!.endDate);
-    }
-
-    async function applyEdit(i: number, edit: Edit): Promise<void> {
-      const m = models[i]!;
-      let value: unknown = edit.value;
-      if (edit.field === "maxUpfrontFee" || edit.field === "budget") {
-        const hours = wantedDurationsDays(m.policy, ec2End(m))[0]! * 24;
-        value = resolveMoney(edit.value, feeFor(rate, m.instanceCount, hours)) ?? null;
-      }
-      try {
-        const { block } = await h.api.update(m.pk, { policy: { [edit.field]: value } }, { actor: "model" });
-        m.policy = block.policy;
-      } catch (err) {
-        // An unpinned edit gives up after a few lost races with the scheduler; the model keeps the old policy.
-        if (!(err instanceof VersionConflictError)) throw err;
-        trace.push(`  edit lost: ${(err as Error).message}`);
-      }
-    }
-
-    async function verdict(i: number, kind: "approve" | "deny"): Promise<void> {
-      const m = models[i]!;
-      try {
-        const b = kind === "approve" ? (await h.api.approve(m.pk, { actor: "model" })).block : await h.api.deny(m.pk, { actor: "model" });
-        const v = kind === "approve" ? b.approval : b.denial;
-        if (!v) throw new InvariantError(`${kind} answered without a verdict on ${m.pk}`);
-        m.verdicts.set(canon(v.window), kind === "approve" ? "approved" : "denied");
-        trace.push(`  ${kind} → window ${canon(v.window)}`);
-      } catch (err) {
-        // Before the first tick the block has no end date from EC2, and while a purchase is being settled the
-        // window is uncertain: refusing is the right answer in both cases.
-        if (err instanceof InvalidStateError || err instanceof PurchaseInFlightError || err instanceof VersionConflictError) {
-          trace.push(`  ${kind} refused: ${(err as Error).message}`);
-          return;
-        }
-        throw err;
+    /** The approver reads a notice; a terms-changed notice means CBM voided the approval that no longer covers the quote. */
+    function onNotice(t: NoticeText): void {
+      const m = models.find((x) => x.pk === t.pk);
+      if (!m) return;
+      const n: Notice = { ...t, window: canon(t.window), seq: st.seq.next(), registrationId: m.registration.id };
+      st.notices.push(n);
+      if (n.notice !== "terms-changed") return;
+      st.count("terms-changed");
+      const held = m.held;
+      const quote = { capacityReservationId: m.cr, registrationId: n.registrationId, window: n.window, durationHours: n.durationHours, upfrontFee: n.upfrontFee, currencyCode: n.currencyCode };
+      if (held && held.registrationId === n.registrationId && held.window === n.window && coverageGap(held.terms, quote) !== null) {
+        actions.endHeld(m, n.seq, `voided: ${coverageGap(held.terms, quote)}`);
       }
     }
 
@@ -266,40 +218,116 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       return control.faults().filter((f) => f.kind === "latency").reduce((n, f) => n + f.fired, 0);
     }
 
+    /**
+     * Before the quiet period: every EC2 answer held by a latency fault has landed, and every intent's wall-clock
+     * bound (`callSettledAt`) has passed, so the quiet period settles whatever is in flight on virtual time alone.
+     */
+    async function landHeldCalls(): Promise<void> {
+      const blocks = await Promise.all(models.map((m) => h.store.get(m.pk)));
+      const bounds = blocks.map((b) => (b?.intent?.callSettledAt ? Date.parse(b.intent.callSettledAt) : 0));
+      const wait = Math.max(heldUntil, ...bounds) - Date.now();
+      if (wait > 0) await sleep(wait + 10);
+    }
+
+    /**
+     * One tick instance (its own createTick) with its own wrappers: `lagMs` before each EC2 call, an optional
+     * action inside one EC2 call, an optional crash. Intent writes are recorded innermost, so a write that
+     * committed is known even when the process "dies" right after it.
+     */
+    function tickLane(o: { sw?: CrashSwitch | null; lagMs?: number; mid?: { during: CallKind; cr: string; act: (cr: string) => Promise<void> } }) {
+      let ec2: CapacityProvider = recorder;
+      let midFired = () => false;
+      let midActed = () => Promise.resolve();
+      if (o.mid) {
+        const mid = midCallProvider(ec2, o.mid.during, o.mid.cr, o.mid.act);
+        ec2 = mid.provider;
+        midFired = mid.fired;
+        midActed = mid.acted;
+      }
+      ec2 = laggedProvider(ec2, o.lagMs ?? 0);
+      let store = intentRecordingStore(h.store, st.seq, intentWrites);
+      if (o.sw) {
+        ec2 = crashingProvider(ec2, o.sw);
+        store = crashingStore(store, o.sw);
+      }
+      // A purchase call's timeout runs on real time (callClock), as in local mode where the virtual clock runs faster:
+      // a jump of the clock does not make a call in flight any older, so a held purchase may land after the jump.
+      return { tick: h.makeTick({ ec2, store, notifier, settings, concurrency: 4, callClock: Date.now, purchaseTimeoutMs: opts.requestTimeoutMs }), midFired, midActed };
+    }
+
+    /** Runs a mid-call action on the block of reservation `cr` (the one whose EC2 call is in flight). */
+    async function runMidCallAct(mid: MidCall, cr: string, concurrent: boolean): Promise<void> {
+      if (mid.act.k === "price") return setPrice(mid.act.rate);
+      return actions.run(models.findIndex((m) => m.cr === cr), mid.act, { concurrent });
+    }
+
     async function runTick(cmd: Extract<Command, { k: "tick" }>): Promise<void> {
       tickSnapshots = new Map(models.map((m) => [m.cr, [snapshot(m)]]));
-      const sw = cmd.crash ? new CrashSwitch(cmd.crash) : null;
-      const before = latencyFired();
-      const work: Promise<unknown>[] = [tickWith(sw)()];
-      if (cmd.overlap) work.push(tickWith(null)());
-      if (cmd.edit) {
-        const { block, edit } = cmd.edit;
-        work.push(
-          applyEdit(block, edit).then(() => {
-            const m = models[block]!;
-            tickSnapshots.get(m.cr)!.push(snapshot(m));
+      try {
+        const sw = cmd.crash ? new CrashSwitch(cmd.crash) : null;
+        const mid = cmd.mid;
+        const lanes = Array.from({ length: cmd.overlap + 1 }, (_, i) =>
+          tickLane({
+            sw: i === 0 ? sw : null,
+            lagMs: cmd.lagsMs[i] ?? 0,
+            ...(i === 0 && mid ? { mid: { during: mid.during, cr: models[mid.block]!.cr, act: (cr: string) => runMidCallAct(mid, cr, true) } } : {}),
           }),
         );
+        const work: Promise<unknown>[] = lanes.map((l) => l.tick());
+        if (cmd.edit) work.push(actions.run(cmd.edit.block, { k: "edit", edit: cmd.edit.edit }, { concurrent: true }));
+        const results = await Promise.all(work);
+        await lanes[0]!.midActed();
+        stats.ticks += lanes.length;
+        if (sw?.fired) stats.crashesFired++;
+        const reports = results.slice(0, lanes.length) as TickReport[];
+        trace.push(`  ${reports.map((r) => JSON.stringify({ due: r.due, d: r.decisions, buy: r.purchaseAttempts, ok: r.purchases, err: r.errors, thr: r.throttled, cfl: r.conflicts })).join(" || ")}${sw ? ` crash ${sw.point}: ${sw.fired}` : ""}`);
+        if (mid) {
+          // The tick never made that call (nothing to buy, say): the action still happens, after it.
+          const fired = lanes[0]!.midFired();
+          st.count(fired ? `mid-${mid.during}-${mid.act.k}` : "mid-after-tick");
+          if (!fired) await runMidCallAct(mid, models[mid.block]!.cr, false);
+        }
+      } finally {
+        tickSnapshots = null;
       }
-      const results = await Promise.all(work);
-      stats.ticks += cmd.overlap ? 2 : 1;
-      if (sw?.fired) stats.crashesFired++;
-      const reports = results.slice(0, cmd.overlap ? 2 : 1) as TickReport[];
-      trace.push(`  ${reports.map((r) => JSON.stringify({ due: r.due, d: r.decisions, buy: r.purchaseAttempts, ok: r.purchases, err: r.errors, thr: r.throttled, cfl: r.conflicts })).join(" || ")}${sw ? ` crash ${sw.point}: ${sw.fired}` : ""}`);
-      // A held response commits at the frozen virtual time; let it land before the next command moves the clock.
-      if (latencyFired() > before) await sleep(opts.latencyMs + 30);
+    }
+
+    /**
+     * Holds the next purchase before it commits, longer than the client waits: it reaches EC2 after CBM gave up on
+     * it. Chased: a tick buys, the clock jumps past the settle grace, and the next tick runs while the purchase is
+     * still on its way; only the intent's wall-clock bound (`callSettledAt`) stops it settling "not bought".
+     */
+    async function latePurchase(cmd: Extract<Command, { k: "late" }>): Promise<void> {
+      control.injectFault({
+        action: "PurchaseCapacityBlockExtension",
+        kind: "latency",
+        ms: opts.latencyMs,
+        effect: "before",
+        ...(cmd.block !== null ? { match: { capacityReservationId: models[cmd.block]!.cr } } : {}),
+      });
+      if (!cmd.chase) return;
+      const plain: Extract<Command, { k: "tick" }> = { k: "tick", overlap: 0, lagsMs: [0], crash: null, edit: null, mid: null };
+      const before = latencyFired();
+      await runTick(plain);
+      if (latencyFired() === before) return;
+      st.count("late-chased");
+      control.advance(SETTLE_GRACE_MS + time.MINUTE);
+      await runTick(plain);
+    }
+
+    function setPrice(r: string): void {
+      control.setPrice({ instanceType: INSTANCE_TYPE, hourlyRate: r });
+      rate = r;
     }
 
     async function run(cmd: Command): Promise<void> {
       switch (cmd.k) {
         case "tick":
           return runTick(cmd);
-        case "edit":
-          return applyEdit(cmd.block, cmd.edit);
-        case "approve":
-        case "deny":
-          return verdict(cmd.block, cmd.k);
+        case "api":
+          return actions.run(cmd.block, cmd.act, { concurrent: false });
         case "jump":
+          // Calls held by a latency fault stay in flight: a late purchase commits at the later virtual time.
           control.advance(cmd.ms);
           return;
         case "fault":
@@ -311,6 +339,8 @@ export async function startReliabilityWorld(opts: WorldOptions) {
             ...(cmd.kind === "latency" ? { ms: opts.latencyMs, effect: cmd.effect } : {}),
           });
           return;
+        case "late":
+          return latePurchase(cmd);
         case "capacity": {
           const m = models[cmd.block]!;
           control.setCapacity({ capacityReservationId: m.cr, durationsHours: [cmd.days * 24], available: cmd.available });
@@ -319,9 +349,7 @@ export async function startReliabilityWorld(opts: WorldOptions) {
           return;
         }
         case "price":
-          control.setPrice({ instanceType: INSTANCE_TYPE, hourlyRate: cmd.rate });
-          rate = cmd.rate;
-          return;
+          return setPrice(cmd.rate);
       }
     }
 
@@ -340,6 +368,7 @@ export async function startReliabilityWorld(opts: WorldOptions) {
             atMs: Date.parse(l.at),
             upfrontFee: l.upfrontFee,
             durationHours: l.durationHours,
+            currencyCode: l.currencyCode,
             window: canon(e.capacityBlockExtensionStartDate),
             status: e.capacityBlockExtensionStatus,
             paymentResolvesAtMs: e.paymentResolvesAt ? Date.parse(e.paymentResolvesAt) : undefined,
@@ -347,23 +376,57 @@ export async function startReliabilityWorld(opts: WorldOptions) {
         });
     }
 
-    /** Safety after every step: one purchase per window, each one allowed, every record present and valid. */
+    async function historyOf(pk: string): Promise<HistoryEvent[]> {
+      const out: HistoryEvent[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await h.history.list(pk, { limit: 200, ...(cursor ? { cursor } : {}) });
+        out.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor);
+      return out;
+    }
+
+    /** The one purchase-intent event CBM wrote for the offering EC2 sold (history outlives registrations). */
+    async function evidenceFor(m: BlockModel, offeringId: string): Promise<IntentEvidence> {
+      if (!evidence.has(offeringId)) for (const [o, list] of intentEvidence(await historyOf(m.pk))) evidence.set(o, list);
+      const list = evidence.get(offeringId) ?? [];
+      if (list.length !== 1) throw new InvariantError(`purchase ${offeringId} of ${m.cr} has ${list.length} purchase-intent events in the history of ${m.pk}, not exactly one authorization`);
+      return list[0]!;
+    }
+
+    /**
+     * Money safety after every step. Per purchase in EC2's ledger: one per window; exactly one authorization,
+     * whose terms cover it, of the registration that existed then, given by the model if it is an approval, never
+     * used twice; and allowed by a policy state in force (window, duration, cap, budget across registrations …).
+     */
     async function checkSafety(when: string, readStore = true): Promise<void> {
+      if (unreadable.length > 0) throw new InvariantError(`${when}: ${unreadable[0]!.message}`);
+      actions.checkApprovals(when);
       const all = purchases();
+      const usedBy = new Map<string, string>();
       for (const m of models) {
         const mine = all.filter((p) => p.cr === m.cr);
         const perWindow = new Map<string, number>();
         for (const p of mine) perWindow.set(p.window, (perWindow.get(p.window) ?? 0) + 1);
         for (const [w, n] of perWindow) if (n > 1) throw new InvariantError(`${when}: ${n} purchases for ${m.cr} in window ${w}`);
-        mine.forEach((p, idx) => {
-          const call = calls.find((c) => c.offeringId === p.offeringId);
-          if (!call) throw new InvariantError(`${when}: EC2 sold ${p.offeringId} for ${m.cr} without a recorded call from CBM`);
-          const atMs = call.atMs;
-          const reasons = call.snapshots.map((s) => purchaseViolation({ ...p, atMs }, s, mine.slice(0, idx), { autoApprove }));
-          if (call.snapshots.length === 0 || reasons.every((r) => r !== null)) {
-            throw new InvariantError(`${when}: purchase ${p.offeringId} of ${m.cr} was not allowed: ${reasons.join(" / ") || "no model state"}`);
+        for (const [idx, bought] of mine.entries()) {
+          const call = calls.find((c) => c.offeringId === bought.offeringId);
+          if (!call) throw new InvariantError(`${when}: EC2 sold ${bought.offeringId} for ${m.cr} without a recorded call from CBM`);
+          const p = { ...bought, atMs: call.atMs };
+          const ev = await evidenceFor(m, p.offeringId);
+          const gap = authorizationGap(p, ev, { m, approvals: st.approvals, write: intentWrites.get(ev.intent.id), snapshots: call.snapshots });
+          if (gap) throw new InvariantError(`${when}: purchase ${p.offeringId} of ${m.cr}: its ${ev.authorization.kind} authorization does not hold: ${gap}`);
+          const key = authorizationKey(ev);
+          const other = usedBy.get(key);
+          if (other !== undefined) throw new InvariantError(`${when}: purchases ${other} and ${p.offeringId} of ${m.cr} used the same authorization (${key})`);
+          usedBy.set(key, p.offeringId);
+          const inForce = call.snapshots.filter((s) => s.registrationId === ev.authorization.terms.registrationId);
+          const reasons = inForce.map((s) => purchaseViolation(p, s, mine.slice(0, idx), { autoApprove, kind: ev.authorization.kind }));
+          if (inForce.length === 0 || reasons.every((r) => r !== null)) {
+            throw new InvariantError(`${when}: purchase ${p.offeringId} of ${m.cr} was not allowed: ${reasons.join(" / ") || "no model state of its registration"}`);
           }
-        });
+        }
       }
       if (!readStore) return;
       const stored = await Promise.all(models.map((m) => h.store.get(m.pk)));
@@ -372,22 +435,103 @@ export async function startReliabilityWorld(opts: WorldOptions) {
         if (!b) throw new InvariantError(`${when}: block ${m.pk} is gone`);
         const parsed = Block.safeParse(b);
         if (!parsed.success) throw new InvariantError(`${when}: block ${m.pk} no longer parses: ${parsed.error.message}`);
-        const last = versions.get(m.pk) ?? 0;
+        if (b.registrationId !== m.registration.id) throw new InvariantError(`${when}: ${m.pk} is registration ${b.registrationId}, the model created ${m.registration.id}`);
+        const last = st.versions.get(m.registration.id) ?? 0;
         if (b.version < last) throw new InvariantError(`${when}: version of ${m.pk} went back from ${last} to ${b.version}`);
-        versions.set(m.pk, b.version);
+        st.versions.set(m.registration.id, b.version);
         if (compareMoney(b.spent, "0") < 0) throw new InvariantError(`${when}: ${m.pk} spent is negative (${b.spent})`);
       });
     }
 
+    /** What the quiet period must bring for one block: a purchase in `window`, first re-approving if `reapprove`. */
+    interface Expectation {
+      m: BlockModel;
+      window: string;
+      /** The approval the purchase must use: the one held, when it covers the quote. */
+      approvalBy?: string;
+      /** The approval held does not cover the quote: CBM must void it with a terms-changed notice, the model approves the new quote. */
+      reapprove: boolean;
+      reapprovedBy?: string;
+    }
+
+    function ec2End(m: BlockModel): string {
+      return canon(control.reservation(m.cr)!.endDate);
+    }
+
+    function windowOf(m: BlockModel) {
+      const end = Date.parse(ec2End(m));
+      return { opens: Math.max(end - m.policy.lookaheadHours * time.HOUR, end - MAX_WINDOW_MS), lastStart: end - CLOSES_BEFORE_MS - DRAIN_MS };
+    }
+
+    /**
+     * What the model says must happen in the quiet period (from EC2, prices and the model only), or why nothing
+     * must: the rules of the policy, then the authorization: the policy alone, an approval whose terms cover the
+     * quote, one that does not (re-approval after the terms-changed notice), or automatic approval.
+     */
+    function expectationFor(m: BlockModel, t0: number, before: Purchase[]): Expectation | string {
+      if (!m.present) return "unregistered";
+      const r = control.reservation(m.cr);
+      if (!r || (r.state !== "active" && r.state !== "scheduled")) return "no-reservation";
+      const end = ec2End(m);
+      const w = windowOf(m);
+      if (!(w.opens <= t0 && t0 <= w.lastStart)) return "window";
+      const mine = before.filter((p) => p.cr === m.cr);
+      if (mine.some((p) => p.window === end)) return "bought";
+      const p = m.policy;
+      if (!p.enabled) return "disabled";
+      if (m.denial === end) return "denied";
+      if (p.extendUntil !== undefined && Date.parse(end) >= Date.parse(p.extendUntil)) return "extend-until";
+      if (p.maxExtensions !== undefined && mine.filter((x) => x.status === "payment-succeeded").length >= p.maxExtensions) return "max-extensions";
+      const hours = wantedHours(p, end);
+      if (m.unavailableHours.has(hours)) return "no-capacity";
+      const fee = feeFor(rate, m.instanceCount, hours);
+      if (p.maxUpfrontFee !== undefined && compareMoney(fee, p.maxUpfrontFee) > 0) return "cap";
+      const spent = mine.filter((x) => x.status !== "payment-failed").reduce((s, x) => addMoney(s, x.upfrontFee), "0");
+      if (p.budget !== undefined && compareMoney(addMoney(spent, fee), p.budget) > 0) return "budget";
+      if (!p.requireApproval) return { m, window: end, reapprove: false };
+      const held = m.held?.window === end ? m.held : null;
+      if (held) {
+        const quote = { capacityReservationId: m.cr, registrationId: m.registration.id, window: end, durationHours: hours, upfrontFee: fee, currencyCode: CURRENCY };
+        return coverageGap(held.terms, quote) === null ? { m, window: end, approvalBy: held.by, reapprove: false } : { m, window: end, reapprove: true };
+      }
+      return autoApprove ? { m, window: end, reapprove: false } : "no-approval";
+    }
+
+    /**
+     * The approver answers a voided approval's notice before the quiet period: an approval of the quoted terms.
+     * (Unanswered, CBM waits for the next reminder or the last call, even when no approver can be reached and it
+     * would otherwise buy automatically.) Whether the new approval covers what is on offer now is up to the rules.
+     */
+    async function answerVoidNotices(): Promise<void> {
+      for (const m of models) {
+        if (!m.present || !m.policy.requireApproval) continue;
+        const end = ec2End(m);
+        if (m.held?.window === end) continue;
+        const last = st.notices.filter((n) => n.registrationId === m.registration.id && n.window === end).at(-1);
+        if (last?.notice !== "terms-changed") continue;
+        if (await actions.approve(m, "patch", { concurrent: false })) st.count("approved-after-void");
+      }
+    }
+
+    /** The approver answers the terms-changed notice of the quiet period by approving the new quote. */
+    async function reapprove(expected: Expectation[], sinceSeq: number): Promise<void> {
+      for (const e of expected) {
+        if (!e.reapprove || e.reapprovedBy) continue;
+        const notice = st.notices.find((n) => n.seq > sinceSeq && n.registrationId === e.m.registration.id && n.window === e.window && n.notice === "terms-changed");
+        if (!notice) continue;
+        const given = await actions.approve(e.m, "patch", { concurrent: false });
+        if (!given) throw new InvariantError(`liveness: ${e.m.pk} could not be approved again after the terms-changed notice`);
+        e.reapprovedBy = given.by;
+        st.count("reapproved");
+      }
+    }
+
     /** Quiet period: faults off, no crashes, the clock moved into the windows; then liveness and bookkeeping. */
     async function drain(): Promise<void> {
-      for (const f of control.faults()) if (f.fired > 0) stats.faultsFired[f.kind] = (stats.faultsFired[f.kind] ?? 0) + f.fired;
+      for (const f of control.faults()) if (f.fired > 0) bump(stats.faultsFired, f.kind, f.fired);
       control.clearFaults();
+      await landHeldCalls();
       const nowMs = () => h.clock.now().getTime();
-      const windowOf = (m: BlockModel) => {
-        const end = Date.parse(ec2End(m));
-        return { opens: Math.max(end - m.policy.lookaheadHours * time.HOUR, end - MAX_WINDOW_MS), lastStart: end - CLOSES_BEFORE_MS - DRAIN_MS };
-      };
       // Pick the start that puts the most windows open for the whole quiet period.
       const candidates = [nowMs(), ...models.map((m) => windowOf(m).opens)].filter((t) => t >= nowMs());
       let best = nowMs();
@@ -399,53 +543,34 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       if (best > nowMs()) control.advance(best - nowMs());
       const t0 = nowMs();
       trace.push(`${iso(t0)} drain`);
+      await answerVoidNotices();
+      const drainSeq = st.seq.next();
 
-      // What the model says must happen in the quiet period (computed at its start, from EC2 and the model only).
       const before = purchases();
-      const expectedWindow = new Map<string, string>();
-      const skip = (why: string) => {
-        stats.skipped[why] = (stats.skipped[why] ?? 0) + 1;
-        return false;
-      };
-      const expected = models.filter((m) => {
-        const r = control.reservation(m.cr);
-        if (!r || (r.state !== "active" && r.state !== "scheduled")) return skip("no-reservation");
-        const end = ec2End(m);
-        const w = windowOf(m);
-        if (!(w.opens <= t0 && t0 <= w.lastStart)) return skip("window");
-        const mine = before.filter((p) => p.cr === m.cr);
-        if (mine.some((p) => p.window === end)) return skip("bought"); // bought already
-        const p = m.policy;
-        if (!p.enabled) return skip("disabled");
-        const v = m.verdicts.get(end);
-        if (v === "denied") return skip("denied");
-        if (p.requireApproval && !autoApprove && v !== "approved") return skip("no-approval");
-        if (p.extendUntil !== undefined && Date.parse(end) >= Date.parse(p.extendUntil)) return skip("extend-until");
-        if (p.maxExtensions !== undefined && mine.filter((x) => x.status === "payment-succeeded").length >= p.maxExtensions) return skip("max-extensions");
-        const hours = wantedDurationsDays(p, end)[0]! * 24;
-        if (m.unavailableHours.has(hours)) return skip("no-capacity");
-        const fee = feeFor(rate, m.instanceCount, hours);
-        if (p.maxUpfrontFee !== undefined && compareMoney(fee, p.maxUpfrontFee) > 0) return skip("cap");
-        const spent = mine.filter((x) => x.status !== "payment-failed").reduce((s, x) => addMoney(s, x.upfrontFee), "0");
-        if (p.budget !== undefined && compareMoney(addMoney(spent, fee), p.budget) > 0) return skip("budget");
-        expectedWindow.set(m.cr, end);
-        return true;
-      });
+      const expected: Expectation[] = [];
+      for (const m of models) {
+        const e = expectationFor(m, t0, before);
+        if (typeof e === "string") bump(stats.skipped, e);
+        else expected.push(e);
+      }
       stats.livenessExpected += expected.length;
       stats.livenessSkipped += models.length - expected.length;
+      trace.push(`  expected: ${expected.map((e) => `${e.m.pk} ${e.window}${e.reapprove ? " (re-approve)" : e.approvalBy ? ` (with ${e.approvalBy})` : ""}`).join(", ") || "none"}`);
 
-      const plain = tickWith(null);
+      const plain = tickLane({}).tick;
       for (let i = 0; i < DRAIN_MAX_TICKS; i++) {
         tickSnapshots = new Map(models.map((m) => [m.cr, [snapshot(m)]]));
         const r = await plain();
+        tickSnapshots = null;
         stats.ticks++;
         stats.drainTicks = (stats.drainTicks ?? 0) + 1;
         trace.push(`  drain ${iso(nowMs())} ${JSON.stringify({ due: r.due, d: r.decisions, buy: r.purchaseAttempts, ok: r.purchases, err: r.errors })}`);
+        await reapprove(expected, drainSeq);
         if (nowMs() >= t0 + DRAIN_MS) break;
         const blocks = await Promise.all(models.map((m) => h.store.get(m.pk)));
         // Done early once every expected extension is bought and no purchase is left unsettled.
         const bought = new Set(purchases().map((p) => `${p.cr} ${p.window}`));
-        if (blocks.every((b) => !b?.intent) && expected.every((m) => bought.has(`${m.cr} ${expectedWindow.get(m.cr)}`))) break;
+        if (blocks.every((b) => !b?.intent) && expected.every((e) => bought.has(`${e.m.cr} ${e.window}`))) break;
         const next = Math.min(...blocks.map((b) => (b?.nextCheckAt ? Date.parse(b.nextCheckAt) : Infinity)));
         const to = Math.min(Math.max(next, nowMs() + time.MINUTE), t0 + DRAIN_MS);
         control.advance(to - nowMs());
@@ -454,24 +579,48 @@ export async function startReliabilityWorld(opts: WorldOptions) {
 
       const after = purchases();
       stats.purchases += after.length;
-      for (const m of expected) {
-        const window = expectedWindow.get(m.cr)!;
-        const bought = after.some((p) => p.cr === m.cr && p.window === window);
-        if (!bought) {
-          const b = await h.store.get(m.pk);
-          throw new InvariantError(`liveness: ${m.pk} (${m.cr}) should have been extended in window ${window} during the quiet period; it is ${b?.status}: ${b?.statusReason}`);
+      await countAuthorizations(after);
+      for (const e of expected) await checkLiveness(e, after);
+      for (const m of models) await checkBooks(m, after);
+    }
+
+    async function checkLiveness(e: Expectation, after: Purchase[]): Promise<void> {
+      const { m, window } = e;
+      const bought = after.find((p) => p.cr === m.cr && p.window === window);
+      if (!bought) {
+        const b = await h.store.get(m.pk);
+        const why = e.reapprove && !e.reapprovedBy ? " (its approval no longer covers the quote, and no terms-changed notice came)" : "";
+        throw new InvariantError(`liveness: ${m.pk} (${m.cr}) should have been extended in window ${window} during the quiet period${why}; it is ${b?.status}: ${b?.statusReason}`);
+      }
+      // The approval held is the one used (before automatic approval); a voided one never is: the re-approval is.
+      const must = e.reapprove ? e.reapprovedBy : e.approvalBy;
+      if (must !== undefined) {
+        const ev = await evidenceFor(m, bought.offeringId);
+        if (ev.authorization.by !== must) {
+          throw new InvariantError(`liveness: ${m.pk} bought in ${window} under ${ev.authorization.kind} ${ev.authorization.by ?? ""}, not the approval ${must}`);
         }
       }
-      for (const m of models) {
-        const b = (await h.store.get(m.pk))!;
-        if (b.intent) throw new InvariantError(`after the quiet period ${m.pk} still has an unsettled intent ${b.intent.offeringId}`);
-        const mine = after.filter((p) => p.cr === m.cr);
-        const pendingOrPaid = mine.filter((p) => p.status !== "payment-failed").reduce((s, p) => addMoney(s, p.upfrontFee), "0");
-        // CBM learns of a failed payment on its next look, so it may still count one that just failed.
-        const all = mine.reduce((s, p) => addMoney(s, p.upfrontFee), "0");
-        if (compareMoney(b.spent, pendingOrPaid) < 0 || compareMoney(b.spent, all) > 0) {
-          throw new InvariantError(`bookkeeping: ${m.pk} spent ${b.spent}, EC2 took ${pendingOrPaid} (${all} with failed payments)`);
-        }
+    }
+
+    /** CBM's books match EC2's: what the current registration counts as spent is what EC2 took for the reservation. */
+    async function checkBooks(m: BlockModel, after: Purchase[]): Promise<void> {
+      const b = (await h.store.get(m.pk))!;
+      if (b.intent) throw new InvariantError(`after the quiet period ${m.pk} still has an unsettled intent ${b.intent.offeringId}`);
+      const mine = after.filter((p) => p.cr === m.cr);
+      const pendingOrPaid = mine.filter((p) => p.status !== "payment-failed").reduce((s, p) => addMoney(s, p.upfrontFee), "0");
+      // CBM learns of a failed payment on its next look, so it may still count one that just failed.
+      const all = mine.reduce((s, p) => addMoney(s, p.upfrontFee), "0");
+      if (compareMoney(b.spent, pendingOrPaid) < 0 || compareMoney(b.spent, all) > 0) {
+        throw new InvariantError(`bookkeeping: ${m.pk} spent ${b.spent}, EC2 took ${pendingOrPaid} (${all} with failed payments) over ${m.registrations.length} registration(s)`);
+      }
+    }
+
+    async function countAuthorizations(after: Purchase[]): Promise<void> {
+      for (const p of after) {
+        const m = models.find((x) => x.cr === p.cr)!;
+        bump(stats.authorizations, (await evidenceFor(m, p.offeringId)).authorization.kind);
+        if (calls.find((c) => c.offeringId === p.offeringId)?.clientFailed) bump(stats.authorizations, "late");
+        if (m.registrations.length > 1) bump(stats.authorizations, "re-registered");
       }
     }
   }
@@ -487,7 +636,8 @@ export async function startReliabilityWorld(opts: WorldOptions) {
         const b = await h.store.get(m.pk);
         if (!b) break;
         try {
-          if (!b.intent) await h.store.delete(b.PK, b.version);
+          // Every write names the registration it is for; one without would never match a registered block.
+          if (!b.intent) await h.store.delete(b.PK, b.version, [], undefined, b.registrationId);
           else if (b.nextCheckAt != null) await h.store.update({ ...b, nextCheckAt: null }, b.version);
           break;
         } catch (err) {
