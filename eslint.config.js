@@ -5,9 +5,18 @@ import globals from "globals";
 
 /** Modules that do I/O or tie the domain to a runtime; core must stay pure (STYLE.md, practice 1). */
 const IMPURE_MODULES = [
-  { group: ["@aws-sdk/*", "@smithy/*", "@middy/*", "sst", "sst/*", "aws-lambda", "aws-cdk-lib", "aws-cdk-lib/*"], message: "packages/core is pure: I/O belongs in an adapter in packages/functions." },
-  { group: ["node:*", "fs", "fs/*", "http", "https", "net", "child_process", "crypto", "os", "path", "process"], message: "packages/core is pure: no Node built-ins (I/O, clocks, randomness come in through ports)." },
-  { group: ["@cbm/functions", "@cbm/functions/*", "@cbm/local", "@cbm/cli", "@cbm/ec2-emulator"], message: "Dependencies point inward: core depends on no other CBM package." },
+  {
+    group: ["@aws-sdk/*", "@smithy/*", "@middy/*", "sst", "sst/*", "aws-lambda", "aws-cdk-lib", "aws-cdk-lib/*"],
+    message: "packages/core is pure: I/O belongs in an adapter in packages/functions.",
+  },
+  {
+    group: ["node:*", "fs", "fs/*", "http", "https", "net", "child_process", "crypto", "os", "path", "process"],
+    message: "packages/core is pure: no Node built-ins (I/O, clocks, randomness come in through ports).",
+  },
+  {
+    group: ["@cbm/functions", "@cbm/functions/*", "@cbm/local", "@cbm/cli", "@cbm/ec2-emulator"],
+    message: "Dependencies point inward: core depends on no other CBM package.",
+  },
 ];
 
 /** esbuild cannot tree-shake `import { z } from "zod"`: the bundle would carry every zod locale (~345 KB). */
@@ -23,11 +32,41 @@ const ZOD_NAMESPACE = {
  */
 const ABOVE = (dirs, message) => ({ group: dirs.flatMap((d) => [`../${d}`, `../${d}/*`, `../../${d}`, `../../${d}/*`]), message });
 const FUNCTION_LAYERS = [
-  { files: ["packages/functions/src/adapters/**/*.ts"], patterns: [ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "links"], "An adapter implements a port; it imports no layer above it."), { group: ["../rotation/*", "!../rotation/ports"], message: "Adapters import only rotation's ports." }] },
-  { files: ["packages/functions/src/use-cases/**/*.ts"], patterns: [ABOVE(["http", "tick", "web", "events", "handlers", "rotation"], "Use cases take typed commands; the edge (http, tick, handlers) calls them, never the other way.")] },
-  { files: ["packages/functions/src/observability/**/*.ts"], patterns: [ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "rotation"], "Observability depends on neither http nor tick.")] },
-  { files: ["packages/functions/src/ports/**/*.ts"], patterns: [ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "adapters", "rotation"], "Ports depend on nothing of the layers.")] },
-  { files: ["packages/functions/src/{http,tick,web,events,rotation,links}/**/*.ts"], patterns: [ABOVE(["handlers"], "Handlers are composition roots: nothing imports them.")] },
+  {
+    files: ["packages/functions/src/adapters/**/*.ts"],
+    patterns: [
+      ABOVE(
+        ["http", "tick", "web", "events", "handlers", "use-cases", "links"],
+        "An adapter implements a port; it imports no layer above it.",
+      ),
+      { group: ["../rotation/*", "!../rotation/ports"], message: "Adapters import only rotation's ports." },
+    ],
+  },
+  {
+    files: ["packages/functions/src/use-cases/**/*.ts"],
+    patterns: [
+      ABOVE(
+        ["http", "tick", "web", "events", "handlers", "rotation"],
+        "Use cases take typed commands; the edge (http, tick, handlers) calls them, never the other way.",
+      ),
+    ],
+  },
+  {
+    files: ["packages/functions/src/observability/**/*.ts"],
+    patterns: [
+      ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "rotation"], "Observability depends on neither http nor tick."),
+    ],
+  },
+  {
+    files: ["packages/functions/src/ports/**/*.ts"],
+    patterns: [
+      ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "adapters", "rotation"], "Ports depend on nothing of the layers."),
+    ],
+  },
+  {
+    files: ["packages/functions/src/{http,tick,web,events,rotation,links}/**/*.ts"],
+    patterns: [ABOVE(["handlers"], "Handlers are composition roots: nothing imports them.")],
+  },
 ];
 
 export default tseslint.config(
@@ -46,12 +85,14 @@ export default tseslint.config(
     files: ["packages/core/src/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: IMPURE_MODULES }],
-      "no-restricted-globals": ["error",
+      "no-restricted-globals": [
+        "error",
         { name: "process", message: "core receives config as typed values, never from process.env." },
         { name: "fetch", message: "core does no I/O." },
         { name: "setTimeout", message: "core does no timing; use the Clock port." },
       ],
-      "no-restricted-syntax": ["error",
+      "no-restricted-syntax": [
+        "error",
         ZOD_NAMESPACE,
         { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: "Use the Clock port." },
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Use the Clock port." },

@@ -73,7 +73,11 @@ export async function benchApiLoad(durationS = flag("duration", 20), connections
   try {
     // Data to read: 200 blocks.
     for (let i = 0; i < 200; i++) {
-      const res = await fetch(`${server.apiUrl}/`, { method: "POST", headers, body: JSON.stringify({ PK: `seed-${i}`, capacityReservationId: crFor(i), region: "us-east-1" }) });
+      const res = await fetch(`${server.apiUrl}/`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ PK: `seed-${i}`, capacityReservationId: crFor(i), region: "us-east-1" }),
+      });
       if (res.status !== 201 && res.status !== 200) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
     }
     let counter = 1_000_000;

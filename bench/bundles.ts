@@ -65,7 +65,10 @@ export async function benchBundles(runs = 10) {
       ok: size / 1024 < 500 && median(times) < 150 ? "yes" : "NO",
     });
   }
-  printTable(`Lambda bundles as sst deploy builds them (KB = 1,024 bytes; cold init = fresh node importing the bundle, median of ${runs})`, rows);
+  printTable(
+    `Lambda bundles as sst deploy builds them (KB = 1,024 bytes; cold init = fresh node importing the bundle, median of ${runs})`,
+    rows,
+  );
   await benchObservability(runs);
   return rows;
 }
@@ -81,10 +84,22 @@ async function benchObservability(runs: number) {
     await buildLikeSst(join(root, "bench/support", `${name}.ts`), outfile);
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(process.execPath, ["--input-type=module", "-e", `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`], { encoding: "utf8" });
+      const r = spawnSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`,
+        ],
+        { encoding: "utf8" },
+      );
       times.push(Number(r.stdout.trim().split("\n").pop()));
     }
-    rows.push({ "logs and metrics": name === "observability-own" ? "CBM's own (observability/)" : "Powertools Logger + Metrics 2.x", "bundle (KB)": fmt(statSync(outfile).size / 1024), "cold init median (ms)": fmt(median(times)) });
+    rows.push({
+      "logs and metrics": name === "observability-own" ? "CBM's own (observability/)" : "Powertools Logger + Metrics 2.x",
+      "bundle (KB)": fmt(statSync(outfile).size / 1024),
+      "cold init median (ms)": fmt(median(times)),
+    });
   }
   printTable("Logs and metrics alone, built as the handlers are", rows);
 }

@@ -14,7 +14,11 @@ const END = "2025-06-05T11:30:00.000Z";
 const LOOKAHEAD_H = 48;
 const OPENS = Date.parse(END) - LOOKAHEAD_H * HOUR;
 
-type Scenario = "approval not required" | "approval given in advance" | "approval given 10 min after opening" | "no approver reachable (auto-approved)";
+type Scenario =
+  | "approval not required"
+  | "approval given in advance"
+  | "approval given 10 min after opening"
+  | "no approver reachable (auto-approved)";
 
 async function scenario(dynamo: DynamoLocal, name: Scenario) {
   const reachable = name !== "no approver reachable (auto-approved)";
@@ -25,7 +29,10 @@ async function scenario(dynamo: DynamoLocal, name: Scenario) {
     const control = w.emu.control;
     const cr = control.seedBlock({ endDate: END, instanceCount: 1 }).capacityReservationId;
     const requireApproval = name !== "approval not required";
-    const { block } = await w.api.create({ capacityReservationId: cr, region: "us-east-1", policy: { requireApproval, lookaheadHours: LOOKAHEAD_H } }, { actor: "bench" });
+    const { block } = await w.api.create(
+      { capacityReservationId: cr, region: "us-east-1", policy: { requireApproval, lookaheadHours: LOOKAHEAD_H } },
+      { actor: "bench" },
+    );
     await tick(); // reads EC2's end date; the window is not open yet
     if (name === "approval given in advance") await w.api.approve(block.PK, { actor: "bench" });
 
@@ -69,7 +76,12 @@ export async function benchReaction() {
   const dynamo = await startDynamoLocal();
   const rows = [];
   try {
-    for (const s of ["approval not required", "approval given in advance", "no approver reachable (auto-approved)", "approval given 10 min after opening"] as Scenario[]) {
+    for (const s of [
+      "approval not required",
+      "approval given in advance",
+      "no approver reachable (auto-approved)",
+      "approval given 10 min after opening",
+    ] as Scenario[]) {
       rows.push(await scenario(dynamo, s));
     }
   } finally {

@@ -67,9 +67,13 @@ async function seed(w: BenchWorld, n: number): Promise<{ due: Set<string> }> {
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next < batches.length) {
-        let req: Record<string, unknown[]> | undefined = { [w.tableName]: batches[next++]!.map((Item) => ({ PutRequest: { Item: { ...Item, PK: Item.PK } } })) };
+        let req: Record<string, unknown[]> | undefined = {
+          [w.tableName]: batches[next++]!.map((Item) => ({ PutRequest: { Item: { ...Item, PK: Item.PK } } })),
+        };
         while (req && Object.keys(req).length) {
-          const out = (await w.doc.send(new BatchWriteCommand({ RequestItems: req }) as never)) as { UnprocessedItems?: Record<string, unknown[]> };
+          const out = (await w.doc.send(new BatchWriteCommand({ RequestItems: req }) as never)) as {
+            UnprocessedItems?: Record<string, unknown[]>;
+          };
           req = out.UnprocessedItems;
         }
       }
@@ -93,7 +97,9 @@ async function measure(dynamo: DynamoLocal, n: number) {
     const calls: Record<string, number> = {};
     for (const c of w.emu.control.calls()) calls[c.action] = (calls[c.action] ?? 0) + 1;
     const notDueWrites = w.counters.blockWrites.filter((pk) => !due.has(pk)).length;
-    const describes = Object.entries(calls).filter(([a]) => a.startsWith("Describe")).reduce((s, [, v]) => s + v, 0);
+    const describes = Object.entries(calls)
+      .filter(([a]) => a.startsWith("Describe"))
+      .reduce((s, [, v]) => s + v, 0);
     const pages = Math.max(1, Math.ceil(due.size / PAGE_SIZE));
     // Per page and region: DescribeCapacityReservations + DescribeCapacityBlockExtensionHistory; per due block at most one offerings search.
     const describeBound = REGIONS.length * pages * 2 + due.size;
@@ -118,7 +124,16 @@ async function measure(dynamo: DynamoLocal, n: number) {
     w.emu.control.resetCalls();
     const t2 = performance.now();
     const idle = await tick();
-    return { ...result, idle: { wallMs: performance.now() - t2, due: idle.due, read: w.counters.read, write: w.counters.write, ec2Calls: w.emu.control.calls().length } };
+    return {
+      ...result,
+      idle: {
+        wallMs: performance.now() - t2,
+        due: idle.due,
+        read: w.counters.read,
+        write: w.counters.write,
+        ec2Calls: w.emu.control.calls().length,
+      },
+    };
   } finally {
     await w.stop();
   }
@@ -139,7 +154,7 @@ export async function benchSchedulerScale(sizes = [1_000, flag("blocks", 10_000)
         blocks: n,
         "due (1%)": r.due,
         "tick wall (ms)": fmt(r.wallMs, 0),
-        "target": big ? "< 5000 ms" : "-",
+        target: big ? "< 5000 ms" : "-",
         processed: r.report.processed,
         purchases: r.report.purchases,
         "block writes": r.report.writes,
@@ -153,8 +168,12 @@ export async function benchSchedulerScale(sizes = [1_000, flag("blocks", 10_000)
       detail.push({
         blocks: n,
         "seed (ms)": fmt(r.seedMs, 0),
-        "DynamoDB commands": Object.entries(r.commands).map(([k, v]) => `${k} ${v}`).join(", "),
-        "EC2 calls by action": Object.entries(r.calls).map(([k, v]) => `${k} ${v}`).join(", "),
+        "DynamoDB commands": Object.entries(r.commands)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", "),
+        "EC2 calls by action": Object.entries(r.calls)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", "),
         "idle tick after (ms)": fmt(r.idle.wallMs, 0),
         "idle: due / RCU / WCU / EC2 calls": `${r.idle.due} / ${fmt(r.idle.read, 1)} / ${fmt(r.idle.write, 1)} / ${r.idle.ec2Calls}`,
       });
@@ -162,7 +181,10 @@ export async function benchSchedulerScale(sizes = [1_000, flag("blocks", 10_000)
   } finally {
     await dynamo.stop();
   }
-  printTable(`Scheduler tick at scale (DynamoDB Local + EC2 emulator, 2 regions, 1% due, page size ${PAGE_SIZE}, account ${ACCOUNT})`, rows);
+  printTable(
+    `Scheduler tick at scale (DynamoDB Local + EC2 emulator, 2 regions, 1% due, page size ${PAGE_SIZE}, account ${ACCOUNT})`,
+    rows,
+  );
   printTable("Scheduler tick at scale: details", detail);
   return rows;
 }

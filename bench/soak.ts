@@ -27,7 +27,15 @@ function javaRssMB(pid: number | undefined): string {
 
 export async function benchSoak(opts = { blocks: flag("soak-blocks", 1000), days: flag("days", 30), stepMin: flag("step-min", 30) }) {
   const wallStart = performance.now();
-  const local = await startLocal({ port: 0, tickSeconds: 0, clockRate: 0, clockStart: START, seed: false, stateDir: tempDir("cbm-soak-"), print: () => undefined });
+  const local = await startLocal({
+    port: 0,
+    tickSeconds: 0,
+    clockRate: 0,
+    clockStart: START,
+    seed: false,
+    stateDir: tempDir("cbm-soak-"),
+    print: () => undefined,
+  });
   const control = local.emulator!.control;
   const headers = { "x-api-key": local.apiKey, "content-type": "application/json", "x-cbm-actor": "soak-approver" };
   try {
@@ -79,7 +87,10 @@ export async function benchSoak(opts = { blocks: flag("soak-blocks", 1000), days
         if (deny) denials++;
         else approvals++;
       }
-      if (s % 240 === 0) process.stderr.write(`[soak] day ${fmt(((s + 1) * opts.stepMin * MINUTE) / DAY, 1)}: tick ${fmt(tickMs.at(-1)!, 0)} ms, ${control.ledger().length} extensions, ${memory().rssMB} MB RSS\n`);
+      if (s % 240 === 0)
+        process.stderr.write(
+          `[soak] day ${fmt(((s + 1) * opts.stepMin * MINUTE) / DAY, 1)}: tick ${fmt(tickMs.at(-1)!, 0)} ms, ${control.ledger().length} extensions, ${memory().rssMB} MB RSS\n`,
+        );
     }
     global.gc?.();
     const memEnd = { ...memory(), java: javaRssMB(local.dynamo?.pid) };
@@ -111,11 +122,11 @@ export async function benchSoak(opts = { blocks: flag("soak-blocks", 1000), days
         "simulated days": opts.days,
         "ticks (step)": `${steps} (${opts.stepMin} min)`,
         "extensions bought": control.ledger().length,
-        "paid": succeeded,
+        paid: succeeded,
         missed,
         duplicated,
         "ended after a denial (expected)": endedAfterDenial,
-        "notifications": notesSeen,
+        notifications: notesSeen,
         "approvals / denials given": `${approvals} / ${denials}`,
         "tick p50 / p99 / max (ms)": `${fmt(median(tickMs), 0)} / ${fmt(percentile(tickMs, 99), 0)} / ${fmt(Math.max(...tickMs), 0)}`,
         "wall (s)": fmt((performance.now() - wallStart) / 1000, 0),
@@ -124,7 +135,12 @@ export async function benchSoak(opts = { blocks: flag("soak-blocks", 1000), days
     ];
     printTable("Soak: local mode (startLocal), fast virtual clock", rows);
     printTable("Soak: memory (bench process = API + scheduler + emulator; DynamoDB Local is a separate Java process)", [
-      { when: "start (after registering)", "RSS (MB)": memStart.rssMB, "heap used (MB)": memStart.heapMB, "DynamoDB Local RSS (MB)": memStart.java },
+      {
+        when: "start (after registering)",
+        "RSS (MB)": memStart.rssMB,
+        "heap used (MB)": memStart.heapMB,
+        "DynamoDB Local RSS (MB)": memStart.java,
+      },
       { when: "end", "RSS (MB)": memEnd.rssMB, "heap used (MB)": memEnd.heapMB, "DynamoDB Local RSS (MB)": memEnd.java },
     ]);
     return rows;

@@ -15,7 +15,17 @@ if (!existsSync(bin)) {
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const r = spawnSync(
     npm,
-    ["install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", toolDir, `pnpm@${PNPM_VERSION}`],
+    [
+      "install",
+      "--no-save",
+      "--no-package-lock",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      "--prefix",
+      toolDir,
+      `pnpm@${PNPM_VERSION}`,
+    ],
     { stdio: "inherit" },
   );
   if (r.status !== 0) process.exit(r.status ?? 1);

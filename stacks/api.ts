@@ -42,7 +42,12 @@ export function Api({ stack, app }: StackContext) {
   const names = parameterNames(app.stage);
   const stageName = app.stage;
   // The secret's ARN ends in "-" and 6 random characters Secrets Manager appends to the name.
-  const secretArn = stack.formatArn({ service: "secretsmanager", resource: "secret", resourceName: `${names.apiSecretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const secretArn = stack.formatArn({
+    service: "secretsmanager",
+    resource: "secret",
+    resourceName: `${names.apiSecretName}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 
   const handler = cbmFunction(stack, "ApiHandler", {
     stage: app.stage,
@@ -107,7 +112,10 @@ export function Api({ stack, app }: StackContext) {
       ...API_ROUTES.map((route) => [route, { function: handler, ...keyed }]),
       ...PLANNING_ROUTES.map((route) => [route, { function: planning, ...keyed }]),
       // The browser pages carry no API key (links and the console's session cookie authenticate them).
-      ...WEB_ROUTES.map((route) => [route, { function: web, cdk: { method: { apiKeyRequired: false }, integration: { allowTestInvoke: false } } }]),
+      ...WEB_ROUTES.map((route) => [
+        route,
+        { function: web, cdk: { method: { apiKeyRequired: false }, integration: { allowTestInvoke: false } } },
+      ]),
     ]),
   });
   const restApi = api.cdk.restApi;
@@ -116,7 +124,8 @@ export function Api({ stack, app }: StackContext) {
 
   const plan = restApi.addUsagePlan("UsagePlan", {
     name: `${app.logicalPrefixedName("cbm")}-default`,
-    description: "CBM: the API key in Secrets Manager, kept here by the key-rotation function; keys added by hand pass the gateway but not the API",
+    description:
+      "CBM: the API key in Secrets Manager, kept here by the key-rotation function; keys added by hand pass the gateway but not the API",
     throttle: { rateLimit: API_THROTTLE.rateLimit, burstLimit: API_THROTTLE.burstLimit },
   });
   plan.addApiStage({ stage: restApi.deploymentStage });
@@ -154,18 +163,21 @@ export function Api({ stack, app }: StackContext) {
     [
       {
         id: "AwsSolutions-APIG2",
-        reason: "Bodies are validated by the handler with the zod schemas (400 with the fields at fault); a second, " +
+        reason:
+          "Bodies are validated by the handler with the zod schemas (400 with the fields at fault); a second, " +
           "coarser JSON-schema copy at the gateway would drift from them.",
       },
       {
         id: "AwsSolutions-APIG4",
-        reason: "Callers are scripts and the CLI with the API key, not IAM principals or Cognito users: API Gateway " +
+        reason:
+          "Callers are scripts and the CLI with the API key, not IAM principals or Cognito users: API Gateway " +
           "requires the key on every JSON method (usage plan) and the handler compares it again with Secrets Manager. " +
           "The browser pages (WEB_ROUTES) carry no key: their function checks a signed link token or console session.",
       },
       {
         id: "AwsSolutions-IAM4",
-        reason: "API Gateway's account-level CloudWatch role needs AmazonAPIGatewayPushToCloudWatchLogs to deliver " +
+        reason:
+          "API Gateway's account-level CloudWatch role needs AmazonAPIGatewayPushToCloudWatchLogs to deliver " +
           "access and execution logs; CDK creates it and keeps it on removal because other stages share it.",
         appliesTo: ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
       },
@@ -178,7 +190,11 @@ export function Api({ stack, app }: StackContext) {
   );
   for (const fn of [handler, web]) {
     if (!fn.role) continue;
-    NagSuppressions.addResourceSuppressions(fn.role, [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }], true);
+    NagSuppressions.addResourceSuppressions(
+      fn.role,
+      [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }],
+      true,
+    );
   }
   return { api, url, handler, web, planning, plan };
 }

@@ -90,7 +90,12 @@ export function lambdaEnvCredentials(): Plugin {
     setup(build) {
       build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, async (args) => {
         if (args.pluginData === CREDENTIALS_NAMESPACE) return undefined;
-        const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: CREDENTIALS_NAMESPACE });
+        const real = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: CREDENTIALS_NAMESPACE,
+        });
         if (real.errors.length > 0) return { errors: real.errors };
         return { path: real.path, namespace: CREDENTIALS_NAMESPACE };
       });

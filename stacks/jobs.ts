@@ -58,7 +58,12 @@ export function Jobs({ stack, app }: StackContext) {
   const { linkKey } = use(Links);
 
   // The tick signs the approval links its notices carry; LINK_RECIPIENT names who they reach (`link:<address>`).
-  const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url, LINK_KEY_SECRET_ID: linkKey.secretArn, ...tickTimingEnvironment() };
+  const environment: Record<string, string> = {
+    TABLE_NAME: table.tableName,
+    API_URL: url,
+    LINK_KEY_SECRET_ID: linkKey.secretArn,
+    ...tickTimingEnvironment(),
+  };
   const email = adminEmail();
   if (email) environment.LINK_RECIPIENT = email;
   const statements = [
@@ -103,13 +108,22 @@ export function Jobs({ stack, app }: StackContext) {
             "PurchaseCapacityBlockExtension is scoped to this account's capacity reservations; the ids are the blocks " +
             "people register at run time, so they cannot be listed at deploy. The tick checks ownership, price cap " +
             "and approval before it buys; CBM_REGIONS narrows the regions.",
-          appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9*-]+:(?:\\d{12}|<AWS::AccountId>):capacity-reservation\\/\\*$/g" }],
+          appliesTo: [
+            { regex: "/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9*-]+:(?:\\d{12}|<AWS::AccountId>):capacity-reservation\\/\\*$/g" },
+          ],
         },
         { id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] },
       ],
       true,
     );
   }
-  const requests = requestsJob(stack, { stage: app.stage, table, ...(topic ? { topic } : {}), apiUrl: url, schedule: TICK_SCHEDULE, ...(purchaseRegions() ? { regions: purchaseRegions() } : {}) });
+  const requests = requestsJob(stack, {
+    stage: app.stage,
+    table,
+    ...(topic ? { topic } : {}),
+    apiUrl: url,
+    schedule: TICK_SCHEDULE,
+    ...(purchaseRegions() ? { regions: purchaseRegions() } : {}),
+  });
   return { tick, cron, ...requests };
 }

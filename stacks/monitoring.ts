@@ -25,7 +25,8 @@ export const ALARMS = {
   /** Dead-man's switch: only a tick that finished writes TickHeartbeat = 1, so silence (no ticks at all) breaches. */
   tickHeartbeat: {
     id: "TickHeartbeat",
-    description: "No successful scheduler tick for 5 minutes: the tick fails or does not run at all. Blocks are not being watched or extended.",
+    description:
+      "No successful scheduler tick for 5 minutes: the tick fails or does not run at all. Blocks are not being watched or extended.",
     comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
     threshold: 1,
     periodMinutes: 1,
@@ -49,7 +50,8 @@ export const ALARMS = {
    */
   blocksAtRisk: {
     id: "BlocksAtRisk",
-    description: "A block ends within 24 hours, its policy says to extend it, and no extension for it is paid. It will end unless someone acts: see the tick's 'block at risk' log lines.",
+    description:
+      "A block ends within 24 hours, its policy says to extend it, and no extension for it is paid. It will end unless someone acts: see the tick's 'block at risk' log lines.",
     comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     threshold: 1,
     periodMinutes: 10,
@@ -60,7 +62,8 @@ export const ALARMS = {
   /** One event per failed payment: the alarm fires for it and clears by itself; an OK e-mail would be noise. */
   paymentFailed: {
     id: "PaymentFailed",
-    description: "EC2 reported payment-failed for an extension. The block keeps its old end date and CBM does not buy again in that window.",
+    description:
+      "EC2 reported payment-failed for an extension. The block keeps its old end date and CBM does not buy again in that window.",
     comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     threshold: 1,
     periodMinutes: 5,
@@ -70,7 +73,8 @@ export const ALARMS = {
   },
   apiServerErrors: {
     id: "ApiServerErrors",
-    description: "The API answered 5 or more requests with 5xx in 5 minutes (a dependency or a bug). See the API's log group for level=error lines.",
+    description:
+      "The API answered 5 or more requests with 5xx in 5 minutes (a dependency or a bug). See the API's log group for level=error lines.",
     comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     threshold: 5,
     periodMinutes: 5,
@@ -80,7 +84,8 @@ export const ALARMS = {
   },
   ec2Errors: {
     id: "Ec2Errors",
-    description: "5 or more EC2 calls of the scheduler failed in 5 minutes (throttles not counted). Blocks back off; purchases may be delayed.",
+    description:
+      "5 or more EC2 calls of the scheduler failed in 5 minutes (throttles not counted). Blocks back off; purchases may be delayed.",
     comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     threshold: 5,
     periodMinutes: 5,
@@ -102,7 +107,13 @@ export function Monitoring({ stack, app }: StackContext) {
   const stage = app.stage;
 
   const cbmMetric = (metricName: string, statistic: "Sum" | "Maximum", periodMinutes: number, extra: Record<string, string> = {}) =>
-    new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { stage, ...extra }, statistic, period: Duration.minutes(periodMinutes) });
+    new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { stage, ...extra },
+      statistic,
+      period: Duration.minutes(periodMinutes),
+    });
 
   const alarm = (spec: AlarmSpec, metric: IMetric) => {
     const a = new Alarm(stack, spec.id, {
@@ -124,7 +135,10 @@ export function Monitoring({ stack, app }: StackContext) {
 
   const alarms = {
     tickHeartbeat: alarm(ALARMS.tickHeartbeat, cbmMetric("TickHeartbeat", "Sum", ALARMS.tickHeartbeat.periodMinutes)),
-    tickErrors: alarm(ALARMS.tickErrors, tick.metricErrors({ statistic: "Sum", period: Duration.minutes(ALARMS.tickErrors.periodMinutes) })),
+    tickErrors: alarm(
+      ALARMS.tickErrors,
+      tick.metricErrors({ statistic: "Sum", period: Duration.minutes(ALARMS.tickErrors.periodMinutes) }),
+    ),
     blocksAtRisk: alarm(ALARMS.blocksAtRisk, cbmMetric("BlocksAtRisk", "Maximum", ALARMS.blocksAtRisk.periodMinutes)),
     paymentFailed: alarm(ALARMS.paymentFailed, cbmMetric("PaymentFailed", "Sum", ALARMS.paymentFailed.periodMinutes)),
     apiServerErrors: alarm(ALARMS.apiServerErrors, cbmMetric("ApiErrors", "Sum", ALARMS.apiServerErrors.periodMinutes, { class: "5xx" })),

@@ -45,10 +45,17 @@ export function Notices({ stack, app }: StackContext) {
   });
   events.addTarget(new LambdaFunction(fn, { retryAttempts: 2 }));
   // A missed sweep is made up by the next one (each reminder is claimed once), so no retries and no stale runs.
-  const reminders = new Rule(stack, "ExpiryReminders", { description: "Expiry reminders before every managed block's end", schedule: Schedule.expression(REMINDER_SCHEDULE) });
+  const reminders = new Rule(stack, "ExpiryReminders", {
+    description: "Expiry reminders before every managed block's end",
+    schedule: Schedule.expression(REMINDER_SCHEDULE),
+  });
   reminders.addTarget(new LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.seconds(300) }));
   if (fn.role) {
-    NagSuppressions.addResourceSuppressions(fn.role, [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }], true);
+    NagSuppressions.addResourceSuppressions(
+      fn.role,
+      [{ id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] }],
+      true,
+    );
   }
   return { events, reminders, fn };
 }

@@ -34,7 +34,11 @@ export function planningFunction(stack: Stack, opts: { stage: string; table: ITa
       fn.role,
       [
         { id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] },
-        { id: "AwsSolutions-IAM5", reason: "DescribeCapacityBlockOfferings supports no resource-level permissions: IAM only accepts `*`.", appliesTo: ["Resource::*"] },
+        {
+          id: "AwsSolutions-IAM5",
+          reason: "DescribeCapacityBlockOfferings supports no resource-level permissions: IAM only accepts `*`.",
+          appliesTo: ["Resource::*"],
+        },
       ],
       true,
     );

@@ -15,7 +15,10 @@ export const REQUEST_PURCHASE_ACTION = "ec2:PurchaseCapacityBlock";
  * budget). Same overlap and retry rules as the tick: conditional writes and a won intent make overlapping runs
  * safe, and a missed run is not replayed.
  */
-export function requestsJob(stack: Stack, opts: { stage: string; table: ITable; topic?: ITopic; apiUrl: string; schedule: string; regions?: string[] }) {
+export function requestsJob(
+  stack: Stack,
+  opts: { stage: string; table: ITable; topic?: ITopic; apiUrl: string; schedule: string; regions?: string[] },
+) {
   const reservationArn = (region: string) => `arn:${stack.partition}:ec2:${region}:${stack.account}:capacity-reservation/*`;
   const resources = opts.regions ? opts.regions.map(reservationArn) : [reservationArn("*")];
   const statements = [
@@ -23,7 +26,12 @@ export function requestsJob(stack: Stack, opts: { stage: string; table: ITable; 
     new PolicyStatement({ effect: Effect.ALLOW, actions: REQUEST_DESCRIBE_ACTIONS, resources: ["*"] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: [REQUEST_PURCHASE_ACTION], resources }),
     // Tag-on-create (the intent tag that settles an ambiguous purchase) needs CreateTags, only as part of that purchase.
-    new PolicyStatement({ effect: Effect.ALLOW, actions: ["ec2:CreateTags"], resources, conditions: { StringEquals: { "ec2:CreateAction": "PurchaseCapacityBlock" } } }),
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ["ec2:CreateTags"],
+      resources,
+      conditions: { StringEquals: { "ec2:CreateAction": "PurchaseCapacityBlock" } },
+    }),
   ];
   const environment: Record<string, string> = { TABLE_NAME: opts.table.tableName, API_URL: opts.apiUrl };
   if (opts.topic) {
@@ -48,11 +56,18 @@ export function requestsJob(stack: Stack, opts: { stage: string; table: ITable; 
     NagSuppressions.addResourceSuppressions(
       fn.role,
       [
-        { id: "AwsSolutions-IAM5", reason: "EC2 Describe* calls support no resource-level permissions (Resource must be *).", appliesTo: ["Resource::*"] },
         {
           id: "AwsSolutions-IAM5",
-          reason: "PurchaseCapacityBlock creates a reservation whose id cannot be known at deploy: this account's capacity reservations, CBM_REGIONS narrows the regions. The worker checks caps and approval before it buys.",
-          appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9*-]+:(?:\\d{12}|<AWS::AccountId>):capacity-reservation\\/\\*$/g" }],
+          reason: "EC2 Describe* calls support no resource-level permissions (Resource must be *).",
+          appliesTo: ["Resource::*"],
+        },
+        {
+          id: "AwsSolutions-IAM5",
+          reason:
+            "PurchaseCapacityBlock creates a reservation whose id cannot be known at deploy: this account's capacity reservations, CBM_REGIONS narrows the regions. The worker checks caps and approval before it buys.",
+          appliesTo: [
+            { regex: "/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9*-]+:(?:\\d{12}|<AWS::AccountId>):capacity-reservation\\/\\*$/g" },
+          ],
         },
         { id: "AwsSolutions-IAM5", reason: INDEX_REASON, appliesTo: [INDEX_RESOURCE] },
       ],

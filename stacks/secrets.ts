@@ -66,7 +66,12 @@ export function Secrets({ stack, app }: StackContext) {
     statements: [
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+        actions: [
+          "secretsmanager:DescribeSecret",
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:PutSecretValue",
+          "secretsmanager:UpdateSecretVersionStage",
+        ],
         resources: [apiKey.secretArn],
       }),
       // List the plan's keys; list our keys by name to adopt one an interrupted step created but did not attach.

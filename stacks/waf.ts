@@ -18,7 +18,11 @@ export const WAF_MANAGED_RULE_GROUP = "AWSManagedRulesCommonRuleSet";
  * still requires the API key on every method.
  */
 export function apiFirewall(scope: Construct, props: { stage: Stage; metricPrefix: string }): CfnWebACL {
-  const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: `${props.metricPrefix}-${name}`, sampledRequestsEnabled: true });
+  const visibility = (name: string) => ({
+    cloudWatchMetricsEnabled: true,
+    metricName: `${props.metricPrefix}-${name}`,
+    sampledRequestsEnabled: true,
+  });
   const acl = new CfnWebACL(scope, "ApiFirewall", {
     scope: "REGIONAL",
     description: "CBM API: per-IP rate limit and AWS common rule set",

@@ -56,7 +56,13 @@ export function countCapacity(doc: DynamoDBDocumentClient): DynamoCounters {
     },
   };
   // The document client's stack sees the low-level command names and marshalled attribute values.
-  const WRITES = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand", "TransactWriteItemsCommand", "BatchWriteItemCommand"]);
+  const WRITES = new Set([
+    "PutItemCommand",
+    "UpdateItemCommand",
+    "DeleteItemCommand",
+    "TransactWriteItemsCommand",
+    "BatchWriteItemCommand",
+  ]);
   const str = (v: unknown) => (v && typeof v === "object" && "S" in v ? String((v as { S: unknown }).S) : String(v));
   doc.middlewareStack.add(
     (next, context) => async (args) => {
@@ -67,11 +73,15 @@ export function countCapacity(doc: DynamoDBDocumentClient): DynamoCounters {
       c.commands[label] = (c.commands[label] ?? 0) + 1;
       const items: Record<string, unknown>[] = [];
       if (name === "PutItemCommand") items.push(input.Item as Record<string, unknown>);
-      if (name === "TransactWriteItemsCommand") for (const t of input.TransactItems as { Put?: { Item: Record<string, unknown> } }[]) if (t.Put) items.push(t.Put.Item);
+      if (name === "TransactWriteItemsCommand")
+        for (const t of input.TransactItems as { Put?: { Item: Record<string, unknown> } }[]) if (t.Put) items.push(t.Put.Item);
       for (const it of items) if (str(it.SK) === "BLOCK") c.blockWrites.push(str(it.PK));
       const out = await next(args);
       const cc = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      const units = (Array.isArray(cc) ? cc : cc ? [cc] : []).reduce((s: number, x: { CapacityUnits?: number }) => s + (x.CapacityUnits ?? 0), 0);
+      const units = (Array.isArray(cc) ? cc : cc ? [cc] : []).reduce(
+        (s: number, x: { CapacityUnits?: number }) => s + (x.CapacityUnits ?? 0),
+        0,
+      );
       if (WRITES.has(name)) c.write += units;
       else c.read += units;
       c.byLabel[label] = (c.byLabel[label] ?? 0) + units;
@@ -97,7 +107,12 @@ export interface BenchWorld {
 }
 
 /** DynamoDB Local + the EC2 emulator (virtual clock) + the real stores and tick: the scheduler's composition. */
-export async function startBenchWorld(opts: { start: string; dynamo?: DynamoLocal; notifier?: Notifier; requestTimeoutMs?: number }): Promise<BenchWorld> {
+export async function startBenchWorld(opts: {
+  start: string;
+  dynamo?: DynamoLocal;
+  notifier?: Notifier;
+  requestTimeoutMs?: number;
+}): Promise<BenchWorld> {
   const dynamo = opts.dynamo ?? (await startDynamoLocal());
   const emu = await startEmulator({ port: 0, clock: { start: opts.start } });
   const clock: Clock = { now: () => emu.control.now() };

@@ -32,12 +32,16 @@ const usagePlanImport = (stage: string) => ({
   "Fn::ImportValue": expect.stringMatching(new RegExp(`^${stage}-${APP_NAME}-Api:ExportsOutputRefApiUsagePlan`)),
 });
 /** `arn:<partition>:apigateway:us-east-1::<path…>` as CloudFormation joins it. */
-const apigw = (path: string, ...rest: unknown[]) => ({ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:apigateway:us-east-1::${path}`, ...rest]] });
+const apigw = (path: string, ...rest: unknown[]) => ({
+  "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:apigateway:us-east-1::${path}`, ...rest]],
+});
 
 /** The statements of the one policy attached to the role whose logical id starts with `rolePrefix`. */
 function roleStatements(t: Template, rolePrefix: string): Json[] {
   const role = onlyResource(t, "AWS::IAM::Role", rolePrefix);
-  const policy = Object.values(t.findResources("AWS::IAM::Policy")).find((p) => JSON.stringify((p as Json).Properties).includes(`{"Ref":"${role.id}"}`));
+  const policy = Object.values(t.findResources("AWS::IAM::Policy")).find((p) =>
+    JSON.stringify((p as Json).Properties).includes(`{"Ref":"${role.id}"}`),
+  );
   return (policy as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement;
 }
 
@@ -120,10 +124,19 @@ describe("the API key secret", () => {
     const secret = onlyResource(t, "AWS::SecretsManager::Secret");
     const planKeys = apigw("/usageplans/", usagePlanImport("prod"), "/keys");
     expect(roleStatements(t, "KeyRotationRole")).toEqual([
-      { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: { "Fn::GetAtt": [onlyResource(t, "AWS::Logs::LogGroup", "KeyRotationLogs").id, "Arn"] } },
       {
         Effect: "Allow",
-        Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: { "Fn::GetAtt": [onlyResource(t, "AWS::Logs::LogGroup", "KeyRotationLogs").id, "Arn"] },
+      },
+      {
+        Effect: "Allow",
+        Action: [
+          "secretsmanager:DescribeSecret",
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:PutSecretValue",
+          "secretsmanager:UpdateSecretVersionStage",
+        ],
         Resource: { Ref: secret.id },
       },
       { Effect: "Allow", Action: "apigateway:GET", Resource: [planKeys, apigw("/apikeys")] },

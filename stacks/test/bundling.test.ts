@@ -8,9 +8,17 @@ import { SDK_SCHEMA_FILE, withLiteralTraitKeys } from "../bundling.js";
 
 describe("withLiteralTraitKeys", () => {
   it("writes computed keys that name string constants as those strings, and leaves other keys alone", () => {
-    const source = [`const _xN = "xmlName";`, `const _e = "error";`, `export var A$ = [3, n0, _A, { [_e]: _c }, [_m], [[0, { [_xN]: _m, [other]: 1 }]]];`].join("\n");
+    const source = [
+      `const _xN = "xmlName";`,
+      `const _e = "error";`,
+      `export var A$ = [3, n0, _A, { [_e]: _c }, [_m], [[0, { [_xN]: _m, [other]: 1 }]]];`,
+    ].join("\n");
     expect(withLiteralTraitKeys(source)).toBe(
-      [`const _xN = "xmlName";`, `const _e = "error";`, `export var A$ = [3, n0, _A, { "error": _c }, [_m], [[0, { "xmlName": _m, [other]: 1 }]]];`].join("\n"),
+      [
+        `const _xN = "xmlName";`,
+        `const _e = "error";`,
+        `export var A$ = [3, n0, _A, { "error": _c }, [_m], [[0, { "xmlName": _m, [other]: 1 }]]];`,
+      ].join("\n"),
     );
   });
 });
@@ -31,7 +39,14 @@ function schemaFileOf(client: string): string {
 
 async function importBuilt(file: string, contents: string, tag: string): Promise<Record<string, unknown>> {
   const outfile = join(outDir, `${tag}.mjs`);
-  const result = await build({ stdin: { contents, resolveDir: dirname(file), sourcefile: file }, bundle: true, format: "esm", platform: "node", write: false, logLevel: "silent" });
+  const result = await build({
+    stdin: { contents, resolveDir: dirname(file), sourcefile: file },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    write: false,
+    logLevel: "silent",
+  });
   writeFileSync(outfile, result.outputFiles[0]!.contents);
   return (await import(outfile)) as Record<string, unknown>;
 }

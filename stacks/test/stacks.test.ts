@@ -52,7 +52,7 @@ function roleStatements(template: Template, rolePrefix: string): Json[] {
     JSON.stringify((p as Json).Properties).includes(`{"Ref":"${role.id}"}`),
   );
   expect(policies).toHaveLength(1);
-  return ((policies[0] as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement);
+  return (policies[0] as { Properties: { PolicyDocument: { Statement: Json[] } } }).Properties.PolicyDocument.Statement;
 }
 
 /** SST records each Function's own props (runtime, handler) in the stack's SSTMetadata output. */
@@ -105,8 +105,9 @@ describe("stacks and cdk-nag", () => {
     const suppressed = new Map<string, Set<string>>();
     for (const id of STACK_IDS) {
       for (const resource of Object.values(prod.templates[id].toJSON().Resources as Record<string, Json>)) {
-        const rules = ((resource.Metadata as Json | undefined)?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)
-          ?.rules_to_suppress ?? [];
+        const rules =
+          ((resource.Metadata as Json | undefined)?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)
+            ?.rules_to_suppress ?? [];
         for (const rule of rules) {
           expect(rule.reason.length, `${id} ${rule.id}`).toBeGreaterThan(60);
           suppressed.set(id, (suppressed.get(id) ?? new Set()).add(rule.id));
@@ -222,9 +223,16 @@ describe("Notices", () => {
       const rule = props(onlyResource(t, "AWS::Events::Rule", "CapacityBlockEvents"));
       expect(rule.EventPattern).toEqual({
         source: ["aws.ec2"],
-        "detail-type": ["Capacity Block Reservation Delivered", "Capacity Block Delivered", "Capacity Block Reservation Expiration Warning", "Capacity Block Expiration Warning"],
+        "detail-type": [
+          "Capacity Block Reservation Delivered",
+          "Capacity Block Delivered",
+          "Capacity Block Reservation Expiration Warning",
+          "Capacity Block Expiration Warning",
+        ],
       });
-      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, RetryPolicy: { MaximumRetryAttempts: 2 } })]);
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, RetryPolicy: { MaximumRetryAttempts: 2 } }),
+      ]);
       const env = (props(fn).Environment as { Variables: Json }).Variables;
       expect(env.NOTIFY_TOPIC_ARN === undefined).toBe(v !== prod);
     }
@@ -236,7 +244,12 @@ describe("Notices", () => {
       const fn = onlyResource(t, "AWS::Lambda::Function", "NoticesHandler");
       const rule = props(onlyResource(t, "AWS::Events::Rule", "ExpiryReminders"));
       expect(rule.ScheduleExpression).toBe("rate(5 minutes)");
-      expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 } })]);
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { "Fn::GetAtt": [fn.id, "Arn"] },
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+        }),
+      ]);
     }
   });
 });
@@ -290,7 +303,11 @@ describe("Api", () => {
         const resourceId = m.ResourceId as Json;
         const p = "Ref" in resourceId ? paths.get(resourceId.Ref as string) : "/";
         const route = `${m.HttpMethod as string} ${p}`;
-        const fn = (WEB_ROUTES as readonly string[]).includes(route) ? webFn : (PLANNING_ROUTES as readonly string[]).includes(route) ? planningFn : apiFn;
+        const fn = (WEB_ROUTES as readonly string[]).includes(route)
+          ? webFn
+          : (PLANNING_ROUTES as readonly string[]).includes(route)
+            ? planningFn
+            : apiFn;
         expect(m.RestApiId).toEqual({ Ref: api.id });
         expect(m.AuthorizationType).toBe("NONE");
         expect(m.Integration).toEqual({
@@ -317,7 +334,9 @@ describe("Api", () => {
 
   it("lets API Gateway invoke the functions only from those methods (one scoped permission each)", () => {
     const t = prod.templates.Api;
-    const fns = ["ApiHandler", "WebHandler", "PlanningHandler"].map((prefix) => ({ "Fn::GetAtt": [onlyResource(t, "AWS::Lambda::Function", prefix).id, "Arn"] }));
+    const fns = ["ApiHandler", "WebHandler", "PlanningHandler"].map((prefix) => ({
+      "Fn::GetAtt": [onlyResource(t, "AWS::Lambda::Function", prefix).id, "Arn"],
+    }));
     const permissions = Object.values(t.findResources("AWS::Lambda::Permission") as Record<string, { Properties: Json }>);
     expect(permissions).toHaveLength(API_ROUTES.length + WEB_ROUTES.length + PLANNING_ROUTES.length);
     for (const { Properties: p } of permissions) {
@@ -385,7 +404,9 @@ describe("Api", () => {
       expect(urlParam.Value).toEqual(url);
       const secretParam = props(onlyResource(t, "AWS::SSM::Parameter", "ApiSecretNameParameter"));
       // The secret is named like the parameter: its value, or the string itself, works as the secret id.
-      expect(secretParam).toEqual(expect.objectContaining({ Name: `/cbm/${v.stage}/apiSecretName`, Type: "String", Value: `/cbm/${v.stage}/apiSecretName` }));
+      expect(secretParam).toEqual(
+        expect.objectContaining({ Name: `/cbm/${v.stage}/apiSecretName`, Type: "String", Value: `/cbm/${v.stage}/apiSecretName` }),
+      );
 
       t.hasOutput("ApiUrl", { Value: url });
       t.hasOutput("ApiUrlSSMParameter", { Value: `/cbm/${v.stage}/apiUrl` });
@@ -459,9 +480,17 @@ describe("Api: the browser pages", () => {
       const fn = props(onlyResource(t, "AWS::Lambda::Function", "WebHandler"));
       expect(functionMetadata(t, "WebHandler")).toMatchObject({ handler: "packages/functions/src/handlers/web.handler" });
       const env = (fn.Environment as { Variables: Json }).Variables;
-      expect(env).toMatchObject({ TABLE_NAME: tableName(v.stage), API_KEY_SECRET_ID: `/cbm/${v.stage}/apiSecretName`, LINK_KEY_SECRET_ID: linkKeyArn(v.stage) });
+      expect(env).toMatchObject({
+        TABLE_NAME: tableName(v.stage),
+        API_KEY_SECRET_ID: `/cbm/${v.stage}/apiSecretName`,
+        LINK_KEY_SECRET_ID: linkKeyArn(v.stage),
+      });
       expect(env.API_URL).toBeDefined();
-      expect(roleStatements(t, "WebHandlerRole").at(-1)).toEqual({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secretArnByName(v.stage), linkKeyArn(v.stage)] });
+      expect(roleStatements(t, "WebHandlerRole").at(-1)).toEqual({
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: [secretArnByName(v.stage), linkKeyArn(v.stage)],
+      });
     }
   });
 });
@@ -496,7 +525,9 @@ describe("Jobs", () => {
     const fn = onlyResource(t, "AWS::Lambda::Function", "Requests");
     const rule = onlyResource(t, "AWS::Events::Rule", "RequestsScheduler");
     expect(props(rule)).toMatchObject({ ScheduleExpression: "rate(1 minute)", State: "ENABLED" });
-    expect(props(rule).Targets).toEqual([{ Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, Id: "Target0", RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 } }]);
+    expect(props(rule).Targets).toEqual([
+      { Arn: { "Fn::GetAtt": [fn.id, "Arn"] }, Id: "Target0", RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 } },
+    ]);
     const policy = JSON.stringify(t.findResources("AWS::IAM::Policy"));
     expect(policy).toMatch(/ec2:PurchaseCapacityBlock"/);
     expect(policy).toMatch(/"ec2:CreateAction":"PurchaseCapacityBlock"/);
@@ -618,8 +649,14 @@ describe("Monitoring", () => {
 
   it("has exactly the six alarms, named <stage>-capacity-block-manager-<Alarm>, each with a runbook link", () => {
     for (const v of variants()) {
-      const names = Object.values(alarms(v)).map((a) => a.Properties.AlarmName).sort();
-      expect(names).toEqual(Object.values(ALARMS).map((a) => `${v.stage}-${APP_NAME}-${a.id}`).sort());
+      const names = Object.values(alarms(v))
+        .map((a) => a.Properties.AlarmName)
+        .sort();
+      expect(names).toEqual(
+        Object.values(ALARMS)
+          .map((a) => `${v.stage}-${APP_NAME}-${a.id}`)
+          .sort(),
+      );
       for (const a of Object.values(alarms(v))) expect(a.Properties.AlarmDescription).toMatch(/Runbook: README\.md#/);
     }
   });
@@ -660,22 +697,54 @@ describe("Monitoring", () => {
   it("blocks at risk (BlocksAtRisk Maximum >= 1 over 10 minutes), payment failed (PaymentFailed >= 1), 5xx (ApiErrors{class=5xx} >= 5 in 5 min), EC2 errors (>= 5 in 5 min)", () => {
     for (const v of variants()) {
       expect(alarm(v, "BlocksAtRisk")).toMatchObject({
-        Namespace: "CapacityBlockManager", MetricName: "BlocksAtRisk", Dimensions: [{ Name: "stage", Value: v.stage }], Statistic: "Maximum",
-        Period: 600, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "ignore",
+        Namespace: "CapacityBlockManager",
+        MetricName: "BlocksAtRisk",
+        Dimensions: [{ Name: "stage", Value: v.stage }],
+        Statistic: "Maximum",
+        Period: 600,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "ignore",
       });
       expect(alarm(v, "PaymentFailed")).toMatchObject({
-        Namespace: "CapacityBlockManager", MetricName: "PaymentFailed", Dimensions: [{ Name: "stage", Value: v.stage }], Statistic: "Sum",
-        Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+        Namespace: "CapacityBlockManager",
+        MetricName: "PaymentFailed",
+        Dimensions: [{ Name: "stage", Value: v.stage }],
+        Statistic: "Sum",
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
       });
       expect(alarm(v, "ApiServerErrors")).toMatchObject({
-        Namespace: "CapacityBlockManager", MetricName: "ApiErrors", Statistic: "Sum",
-        Period: 300, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+        Namespace: "CapacityBlockManager",
+        MetricName: "ApiErrors",
+        Statistic: "Sum",
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
       });
-      expect(alarm(v, "ApiServerErrors").Dimensions).toEqual(expect.arrayContaining([{ Name: "stage", Value: v.stage }, { Name: "class", Value: "5xx" }]));
+      expect(alarm(v, "ApiServerErrors").Dimensions).toEqual(
+        expect.arrayContaining([
+          { Name: "stage", Value: v.stage },
+          { Name: "class", Value: "5xx" },
+        ]),
+      );
       expect(alarm(v, "ApiServerErrors").Dimensions).toHaveLength(2);
       expect(alarm(v, "Ec2Errors")).toMatchObject({
-        Namespace: "CapacityBlockManager", MetricName: "Ec2Errors", Dimensions: [{ Name: "stage", Value: v.stage }], Statistic: "Sum",
-        Period: 300, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+        Namespace: "CapacityBlockManager",
+        MetricName: "Ec2Errors",
+        Dimensions: [{ Name: "stage", Value: v.stage }],
+        Statistic: "Sum",
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
       });
     }
   });
@@ -697,9 +766,26 @@ describe("Monitoring", () => {
     expect(METRICS_NAMESPACE).toBe(EMITTED_NAMESPACE);
     const metrics = createMetrics();
     recordTickMetrics(metrics, {
-      due: 0, processed: 0, skipped: 0, decisions: {}, purchaseAttempts: 0, purchases: 0, errors: 0, throttled: 0, conflicts: 0, writes: 0,
-      notifications: 0, bought: 0, spend: {}, approvalsPending: 0, paymentFailures: 0, ec2Errors: 0, ec2Throttles: 0, blocksAtRisk: 0,
-      deadlineReached: false, durationMs: 1,
+      due: 0,
+      processed: 0,
+      skipped: 0,
+      decisions: {},
+      purchaseAttempts: 0,
+      purchases: 0,
+      errors: 0,
+      throttled: 0,
+      conflicts: 0,
+      writes: 0,
+      notifications: 0,
+      bought: 0,
+      spend: {},
+      approvalsPending: 0,
+      paymentFailures: 0,
+      ec2Errors: 0,
+      ec2Throttles: 0,
+      blocksAtRisk: 0,
+      deadlineReached: false,
+      durationMs: 1,
     });
     const emitted = new Set(metrics.flush().map((d) => d.name));
     for (const name of ["TickHeartbeat", "BlocksAtRisk", "PaymentFailed", "Ec2Errors"]) expect(emitted.has(name), name).toBe(true);

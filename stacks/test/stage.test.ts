@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { adminEmail, DEFAULT_PROTECTED_STAGES, isProtectedStage, parameterNames, purchaseRegions, tickTimingEnvironment } from "../stage.js";
+import {
+  adminEmail,
+  DEFAULT_PROTECTED_STAGES,
+  isProtectedStage,
+  parameterNames,
+  purchaseRegions,
+  tickTimingEnvironment,
+} from "../stage.js";
 
 describe("isProtectedStage", () => {
   it.each(["prod", "production", "staging"])("protects %s by default", (stage) => {
@@ -57,7 +64,11 @@ describe("purchaseRegions (CBM_REGIONS)", () => {
   });
 
   it("lists the regions named, trimmed, sorted and once each", () => {
-    expect(purchaseRegions({ CBM_REGIONS: " us-west-2,us-east-1 ,us-west-2, ap-northeast-1" })).toEqual(["ap-northeast-1", "us-east-1", "us-west-2"]);
+    expect(purchaseRegions({ CBM_REGIONS: " us-west-2,us-east-1 ,us-west-2, ap-northeast-1" })).toEqual([
+      "ap-northeast-1",
+      "us-east-1",
+      "us-west-2",
+    ]);
   });
 
   it("fails the deploy on a name that is not a region", () => {

@@ -93,10 +93,7 @@ export async function synthesize({ stage, adminEmail, regions, bundle = false }:
         return [id, stack];
       }),
     ) as Record<StackId, Stack>;
-    const templates = Object.fromEntries(STACK_IDS.map((id) => [id, Template.fromStack(stacks[id])])) as Record<
-      StackId,
-      Template
-    >;
+    const templates = Object.fromEntries(STACK_IDS.map((id) => [id, Template.fromStack(stacks[id])])) as Record<StackId, Template>;
     return { app, stage, stacks, templates };
   } finally {
     for (const [key, value] of Object.entries(saved)) {

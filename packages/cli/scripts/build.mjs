@@ -25,7 +25,15 @@ const common = {
 export async function buildCli({ quiet = false } = {}) {
   const logLevel = quiet ? "error" : "warning";
   const [split, single] = await Promise.all([
-    build({ ...common, logLevel, entryPoints: { cbm: `${root}src/bin.ts` }, outdir: `${root}dist/run`, outExtension: { ".js": ".mjs" }, splitting: true, chunkNames: "chunks/[name]-[hash]" }),
+    build({
+      ...common,
+      logLevel,
+      entryPoints: { cbm: `${root}src/bin.ts` },
+      outdir: `${root}dist/run`,
+      outExtension: { ".js": ".mjs" },
+      splitting: true,
+      chunkNames: "chunks/[name]-[hash]",
+    }),
     build({ ...common, logLevel, entryPoints: [`${root}src/bin.ts`], outfile: `${root}dist/cbm.mjs` }),
   ]);
   return { split: split.metafile, single: single.metafile };
@@ -33,7 +41,14 @@ export async function buildCli({ quiet = false } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const meta = await buildCli();
-  const kb = (m, f = () => true) => (Object.entries(m.outputs).filter(([k]) => f(k)).reduce((n, [, o]) => n + o.bytes, 0) / 1024).toFixed(0);
-  console.log(`dist/run/cbm.mjs: ${kb(meta.split, (k) => k.endsWith("run/cbm.mjs"))} KB loaded by every command (+ ${kb(meta.split, (k) => k.includes("chunks/"))} KB of chunks on demand)`);
+  const kb = (m, f = () => true) =>
+    (
+      Object.entries(m.outputs)
+        .filter(([k]) => f(k))
+        .reduce((n, [, o]) => n + o.bytes, 0) / 1024
+    ).toFixed(0);
+  console.log(
+    `dist/run/cbm.mjs: ${kb(meta.split, (k) => k.endsWith("run/cbm.mjs"))} KB loaded by every command (+ ${kb(meta.split, (k) => k.includes("chunks/"))} KB of chunks on demand)`,
+  );
   console.log(`dist/cbm.mjs (single file): ${kb(meta.single)} KB`);
 }

@@ -80,7 +80,11 @@ export interface CbmClient {
   /** Local mode only (`GET /_local/outbox`): the notifications sent so far, oldest first. */
   outbox(pk?: string): Promise<Notification[]>;
   /** Any other route (the planning routes use it, see planning-client.ts): the parsed JSON body, or CbmApiError. */
-  request(method: string, path: string, init?: { body?: unknown; query?: Record<string, string | number | undefined>; headers?: Record<string, string> }): Promise<unknown>;
+  request(
+    method: string,
+    path: string,
+    init?: { body?: unknown; query?: Record<string, string | number | undefined>; headers?: Record<string, string> },
+  ): Promise<unknown>;
 }
 
 export interface CbmClientOptions {
@@ -192,7 +196,10 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
   // The record is the top-level object; `warnings` and `approvalCovers` ride along and are reported, not kept.
   const blockOf = (body: unknown): Block => {
     const { warnings, approvalCovers, ...block } = body as Block & { warnings?: unknown; approvalCovers?: unknown };
-    const notes = [...(Array.isArray(warnings) ? warnings.map(String) : []), ...(typeof approvalCovers === "string" ? [`the approval covers ${approvalCovers}`] : [])];
+    const notes = [
+      ...(Array.isArray(warnings) ? warnings.map(String) : []),
+      ...(typeof approvalCovers === "string" ? [`the approval covers ${approvalCovers}`] : []),
+    ];
     if (notes.length) opts.onWarnings?.(notes);
     return block as Block;
   };

@@ -84,9 +84,14 @@ export function blockDetails(b: Block, now: Date): string {
     ["End", `${shortDate(b.endDate)} (${timeLeft(b.endDate, now)} left)`],
     ["Approved", b.approved ? `yes${b.approval ? ` by ${b.approval.by} at ${shortDate(b.approval.at)}` : ""}` : "no"],
   ];
-  if (b.approvalRequest) kv.push(["Approval asked", `${shortDate(b.approvalRequest.firstSentAt)}, fee ${b.approvalRequest.upfrontFee ?? "?"}`]);
+  if (b.approvalRequest)
+    kv.push(["Approval asked", `${shortDate(b.approvalRequest.firstSentAt)}, fee ${b.approvalRequest.upfrontFee ?? "?"}`]);
   if (b.denial) kv.push(["Denied", `by ${b.denial.by} for window ${shortDate(b.denial.window)}`]);
-  if (b.pendingExtension) kv.push(["Pending payment", `${b.pendingExtension.durationHours} h for ${b.pendingExtension.upfrontFee} ${b.pendingExtension.currencyCode}`]);
+  if (b.pendingExtension)
+    kv.push([
+      "Pending payment",
+      `${b.pendingExtension.durationHours} h for ${b.pendingExtension.upfrontFee} ${b.pendingExtension.currencyCode}`,
+    ]);
   if (b.lastError) kv.push(["Last error", `${b.lastError.code}: ${b.lastError.message}`]);
   if (b.nextCheckAt) kv.push(["Next check", shortDate(b.nextCheckAt)]);
   const policy = policyLines(b);

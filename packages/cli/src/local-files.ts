@@ -36,7 +36,9 @@ export function readLocalApi(dir: string): { apiUrl?: string; apiKey?: string } 
 export function readLocalEc2(dir: string): { endpoint: string; accountId: string } | undefined {
   try {
     const parsed = JSON.parse(readFileSync(join(dir, "ec2.json"), "utf8")) as { endpoint?: unknown; accountId?: unknown };
-    return typeof parsed.endpoint === "string" && typeof parsed.accountId === "string" ? { endpoint: parsed.endpoint, accountId: parsed.accountId } : undefined;
+    return typeof parsed.endpoint === "string" && typeof parsed.accountId === "string"
+      ? { endpoint: parsed.endpoint, accountId: parsed.accountId }
+      : undefined;
   } catch {
     return undefined;
   }

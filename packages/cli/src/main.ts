@@ -78,7 +78,11 @@ function commandHelp(c: Command): string {
 
 /** Value-taking options, to find the command word among global flags given before it. */
 function splitCommand(argv: string[]): { name?: string; rest: string[] } {
-  const valued = new Set(Object.entries(GLOBAL_OPTIONS).filter(([, o]) => o.type === "string").map(([k]) => `--${k}`));
+  const valued = new Set(
+    Object.entries(GLOBAL_OPTIONS)
+      .filter(([, o]) => o.type === "string")
+      .map(([k]) => `--${k}`),
+  );
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") break;
@@ -109,8 +113,7 @@ function describeApiError(e: CbmApiError): string {
   // A validation message repeats its field list; the list alone reads better.
   const message = e.issues.length ? "the API rejected the request" : e.message;
   const head = e.status ? `error: ${message} (HTTP ${e.status}${e.code ? `, ${e.code}` : ""})` : `error: ${message}`;
-  const hint =
-    e.status === 403 ? "\n  The API key was refused: check --api-key / $CBM_API_KEY (local mode prints the key at start)." : "";
+  const hint = e.status === 403 ? "\n  The API key was refused: check --api-key / $CBM_API_KEY (local mode prints the key at start)." : "";
   return head + e.issues.map((i) => `\n  - ${i.field || "(body)"}: ${i.message}`).join("") + hint;
 }
 
@@ -157,7 +160,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return EXIT.ok;
   }
   if (positionals.length !== command.args.length) {
-    const msg = positionals.length < command.args.length ? `missing ${command.args.slice(positionals.length).join(", ")}` : `unexpected argument '${positionals[command.args.length]}'`;
+    const msg =
+      positionals.length < command.args.length
+        ? `missing ${command.args.slice(positionals.length).join(", ")}`
+        : `unexpected argument '${positionals[command.args.length]}'`;
     println(io.stderr, `error: ${msg}\n\nUsage: ${command.usage}`);
     return EXIT.usage;
   }
@@ -222,7 +228,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
 /** With --json, an error is one JSON document on stderr too, `{"error": {status, code, message, issues}}`. */
 function reportJsonError(e: unknown, io: Io): number {
-  const exit = e instanceof CbmApiError ? exitCodeFor(e) : e instanceof UsageError ? EXIT.usage : e instanceof CliError ? e.exitCode : EXIT.error;
+  const exit =
+    e instanceof CbmApiError ? exitCodeFor(e) : e instanceof UsageError ? EXIT.usage : e instanceof CliError ? e.exitCode : EXIT.error;
   const error =
     e instanceof CbmApiError
       ? { status: e.status, code: e.code, message: e.message, issues: e.issues }

@@ -51,7 +51,11 @@ export async function getRequest(client: CbmClient, id: string): Promise<Capacit
 }
 
 export async function approveRequest(client: CbmClient, id: string, comment?: string): Promise<CapacityRequestView> {
-  return (await client.request("PATCH", `/requests/${encodeURIComponent(id)}`, comment ? { body: { comment } } : {})) as CapacityRequestView;
+  return (await client.request(
+    "PATCH",
+    `/requests/${encodeURIComponent(id)}`,
+    comment ? { body: { comment } } : {},
+  )) as CapacityRequestView;
 }
 
 export async function cancelRequest(client: CbmClient, id: string): Promise<CapacityRequestView> {

@@ -112,11 +112,41 @@ describe("cbm list / get", () => {
 describe("cbm add / update", () => {
   it("adds a block with a policy from flags, and refuses a duplicate with exit 4", async () => {
     const id = seedReservation("cr-0000000000000a001");
-    const r = await cbm(["add", "--reservation", id, "--pk", "add-test", "--name", "Added", "--region", "us-east-1", "--extend-by-days", "14", "--lookahead-hours", "24", "--no-require-approval", "--max-fee", "9000.50", "--budget", "20000", "--max-extensions", "2", "--json", ...api]);
+    const r = await cbm([
+      "add",
+      "--reservation",
+      id,
+      "--pk",
+      "add-test",
+      "--name",
+      "Added",
+      "--region",
+      "us-east-1",
+      "--extend-by-days",
+      "14",
+      "--lookahead-hours",
+      "24",
+      "--no-require-approval",
+      "--max-fee",
+      "9000.50",
+      "--budget",
+      "20000",
+      "--max-extensions",
+      "2",
+      "--json",
+      ...api,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const b = r.json<Block>();
     expect(b).toMatchObject({ PK: "add-test", name: "Added", region: "us-east-1", capacityReservationId: id });
-    expect(b.policy).toMatchObject({ extendByDays: 14, lookaheadHours: 24, requireApproval: false, maxUpfrontFee: "9000.50", budget: "20000", maxExtensions: 2 });
+    expect(b.policy).toMatchObject({
+      extendByDays: 14,
+      lookaheadHours: 24,
+      requireApproval: false,
+      maxUpfrontFee: "9000.50",
+      budget: "20000",
+      maxExtensions: 2,
+    });
     const again = await cbm(["add", "--reservation", id, "--pk", "add-test", "--region", "us-east-1", ...api]);
     expect(again.code).toBe(4);
     expect(again.stderr).toMatch(/already exists/);
@@ -130,7 +160,16 @@ describe("cbm add / update", () => {
     expect(noRes.code).toBe(2);
     const unknown = await cbm(["add", "--reservation", "cr-0000000000000a001", "--colour", "red", ...api]);
     expect(unknown.code).toBe(2);
-    const apiSide = await cbm(["add", "--reservation", "cr-0000000000000a009", "--region", "us-east-1", "--lookahead-hours", "5000", ...api]);
+    const apiSide = await cbm([
+      "add",
+      "--reservation",
+      "cr-0000000000000a009",
+      "--region",
+      "us-east-1",
+      "--lookahead-hours",
+      "5000",
+      ...api,
+    ]);
     expect(apiSide.code).toBe(1);
     expect(apiSide.stderr).toMatch(/HTTP 400, VALIDATION_FAILED/);
     expect(apiSide.stderr).toMatch(/- policy\.lookaheadHours: /);
@@ -322,7 +361,9 @@ describe("the built cbm", () => {
   it("runs as plain JavaScript (no tsx) and answers an API command", async () => {
     const { execFile } = await import("node:child_process");
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [launcher, "get", "llm-pretrain", "--json", ...api], (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+      execFile(process.execPath, [launcher, "get", "llm-pretrain", "--json", ...api], (err, stdout, stderr) =>
+        err ? reject(new Error(stderr)) : resolve(stdout),
+      ),
     );
     expect(JSON.parse(out).PK).toBe("llm-pretrain");
   });

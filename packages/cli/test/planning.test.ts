@@ -28,7 +28,18 @@ afterAll(async () => {
 
 describe("cbm offerings", () => {
   it("prints a table, cheapest first, with the price per instance-hour", async () => {
-    const run = await cbm([...api, "offerings", "--type", "p5.48xlarge", "--count", "2", "--days", "2", "--regions", "us-east-1,us-west-2"]);
+    const run = await cbm([
+      ...api,
+      "offerings",
+      "--type",
+      "p5.48xlarge",
+      "--count",
+      "2",
+      "--days",
+      "2",
+      "--regions",
+      "us-east-1,us-west-2",
+    ]);
 
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split("\n");
@@ -62,7 +73,23 @@ describe("cbm request", () => {
   const latest = () => new Date(local.clock.now().getTime() + 5 * 86_400_000).toISOString();
 
   it("opens a request that the next runs buy and register as a managed block", async () => {
-    const add = await cbm([...api, "request", "add", "--type", "p4d.24xlarge", "--days", "1", "--latest-start", latest(), "--max-fee", "400", "--no-approval", "--pk", "cli-bought", "--json"]);
+    const add = await cbm([
+      ...api,
+      "request",
+      "add",
+      "--type",
+      "p4d.24xlarge",
+      "--days",
+      "1",
+      "--latest-start",
+      latest(),
+      "--max-fee",
+      "400",
+      "--no-approval",
+      "--pk",
+      "cli-bought",
+      "--json",
+    ]);
     const id = add.json<{ id: string }>().id;
 
     await local.tick();
@@ -80,12 +107,38 @@ describe("cbm request", () => {
   });
 
   it("asks for approval, approves the quoted terms, and cancels another request", async () => {
-    const add = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "1", "--latest-start", latest(), "--max-rate", "10", "--json"]);
+    const add = await cbm([
+      ...api,
+      "request",
+      "add",
+      "--type",
+      "trn1.32xlarge",
+      "--days",
+      "1",
+      "--latest-start",
+      latest(),
+      "--max-rate",
+      "10",
+      "--json",
+    ]);
     const id = add.json<{ id: string }>().id;
     await local.tick();
 
     const approve = await cbm([...api, "request", "approve", id]);
-    const other = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "2", "--latest-start", latest(), "--budget", "1", "--json"]);
+    const other = await cbm([
+      ...api,
+      "request",
+      "add",
+      "--type",
+      "trn1.32xlarge",
+      "--days",
+      "2",
+      "--latest-start",
+      latest(),
+      "--budget",
+      "1",
+      "--json",
+    ]);
     const cancel = await cbm([...api, "request", "cancel", other.json<{ id: string }>().id]);
     const refused = await cbm([...api, "request", "add", "--type", "trn1.32xlarge", "--days", "1", "--latest-start", latest()]);
 
@@ -102,10 +155,15 @@ describe("cbm report", () => {
     const csv = await cbm([...api, "report", "--csv"]);
     const text = await cbm([...api, "report"]);
 
-    const report = json.json<{ blocks: { pk: string; blockFee: string; reservedInstanceHours?: number }[]; months: { newBlocks: string }[] }>();
+    const report = json.json<{
+      blocks: { pk: string; blockFee: string; reservedInstanceHours?: number }[];
+      months: { newBlocks: string }[];
+    }>();
     expect(report.blocks.find((b) => b.pk === "cli-bought")).toMatchObject({ blockFee: "277.68", reservedInstanceHours: 24 });
     expect(report.months.map((m) => m.newBlocks)).toContain("277.68");
-    expect(csv.stdout.split("\n")[0]).toBe("pk,name,team,capacityReservationId,instanceType,instanceCount,reservedInstanceHours,usedInstanceHours,blockFee,extensionSpend,total,currency,pricePerInstanceHour");
+    expect(csv.stdout.split("\n")[0]).toBe(
+      "pk,name,team,capacityReservationId,instanceType,instanceCount,reservedInstanceHours,usedInstanceHours,blockFee,extensionSpend,total,currency,pricePerInstanceHour",
+    );
     expect(text.stdout).toMatch(/^By month\nMONTH/);
   });
 });
@@ -118,7 +176,9 @@ describe("cbm usage", () => {
 
     const run = await cbm([...api, "usage", "--json"]);
 
-    const row = run.json<{ blocks: { pk: string; running: number; total: number; state: string }[] }>().blocks.find((b) => b.pk === "llm-pretrain");
+    const row = run
+      .json<{ blocks: { pk: string; running: number; total: number; state: string }[] }>()
+      .blocks.find((b) => b.pk === "llm-pretrain");
     expect(row).toMatchObject({ running: 1, state: "active" });
   });
 });

@@ -29,7 +29,9 @@ afterAll(() => {
 
 describe("--stage: the key from the deployed secret", () => {
   it("uses the api_key member of the JSON secret named by /cbm/<stage>/apiSecretName", async () => {
-    sm.on(GetSecretValueCommand, { SecretId: "/cbm/prod/apiSecretName" }).resolves({ SecretString: '{"username":"web_user","api_key":"k-json"}' });
+    sm.on(GetSecretValueCommand, { SecretId: "/cbm/prod/apiSecretName" }).resolves({
+      SecretString: '{"username":"web_user","api_key":"k-json"}',
+    });
     expect(await resolveApi({ stage: "prod", env: {}, cwd: "/" })).toEqual({ apiUrl: URL, apiKey: "k-json", source: "stage" });
   });
 

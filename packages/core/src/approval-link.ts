@@ -36,12 +36,21 @@ export const LinkClaims = z.object({
 export type LinkClaims = z.infer<typeof LinkClaims>;
 
 /** When a link for `window` stops working: when CBM's buying window closes, after which no approval can be used. */
-export function linkExpiresAt(block: Block, window: string, settings: Pick<EngineSettings, "windowOpensBeforeMs" | "windowClosesBeforeMs">): string {
+export function linkExpiresAt(
+  block: Block,
+  window: string,
+  settings: Pick<EngineSettings, "windowOpensBeforeMs" | "windowClosesBeforeMs">,
+): string {
   return extensionWindow(window, block.policy, settings).closesAt;
 }
 
 /** The claims of a link for the quote `offering` of `window`, sent to `to`. */
-export function linkClaimsFor(block: Block, window: string, offering: ExtensionOffering, link: { id: string; to: string; expiresAt: string }): LinkClaims {
+export function linkClaimsFor(
+  block: Block,
+  window: string,
+  offering: ExtensionOffering,
+  link: { id: string; to: string; expiresAt: string },
+): LinkClaims {
   return {
     v: 1,
     id: link.id,
@@ -111,15 +120,19 @@ export function linkState(claims: LinkClaims, block: Block | undefined, now: Dat
   try {
     window = verdictWindow(block);
   } catch (err) {
-    if (err instanceof PurchaseInFlightError) return { kind: "retry", reason: "a purchase for this block is being settled with EC2; try again in a few minutes" };
-    if (err instanceof InvalidStateError) return { kind: "retry", reason: "the block's end date is not known yet; try again after the next scheduler tick" };
+    if (err instanceof PurchaseInFlightError)
+      return { kind: "retry", reason: "a purchase for this block is being settled with EC2; try again in a few minutes" };
+    if (err instanceof InvalidStateError)
+      return { kind: "retry", reason: "the block's end date is not known yet; try again after the next scheduler tick" };
     throw err;
   }
   if (!sameInstant(window, claims.window)) {
     const bought = toMs(window) > toMs(claims.window);
     return {
       kind: "superseded",
-      reason: bought ? `the extension for the window ending ${claims.window} was bought already` : `the block's end date is now ${window}, not ${claims.window}`,
+      reason: bought
+        ? `the extension for the window ending ${claims.window} was bought already`
+        : `the block's end date is now ${window}, not ${claims.window}`,
     };
   }
   const quote = block.approvalRequest;
@@ -131,7 +144,10 @@ export function linkState(claims: LinkClaims, block: Block | undefined, now: Dat
     compareMoney(quote.upfrontFee, claims.upfrontFee) === 0 &&
     (quote.currencyCode ?? block.policy.currency) === claims.currency;
   if (!sameTerms) {
-    return { kind: "superseded", reason: `the terms changed: the current quote is ${quote.upfrontFee} ${quote.currencyCode ?? block.policy.currency} for ${durationText(quote.durationHours ?? block.policy.extendByDays * 24)}; use the link in the newest notice` };
+    return {
+      kind: "superseded",
+      reason: `the terms changed: the current quote is ${quote.upfrontFee} ${quote.currencyCode ?? block.policy.currency} for ${durationText(quote.durationHours ?? block.policy.extendByDays * 24)}; use the link in the newest notice`,
+    };
   }
   return { kind: "ready", block, terms: linkTerms(claims, block) };
 }

@@ -41,7 +41,11 @@ export const Authorization = z.object({
 export type Authorization = z.infer<typeof Authorization>;
 
 /** Terms of a quoted offering: exactly its duration, at most its fee, in its currency. */
-export function termsForQuote(block: Block, window: string, quote: { offeringId?: string; durationHours: number; upfrontFee: string; currencyCode: string }): AuthorizationTerms {
+export function termsForQuote(
+  block: Block,
+  window: string,
+  quote: { offeringId?: string; durationHours: number; upfrontFee: string; currencyCode: string },
+): AuthorizationTerms {
   return {
     ...identity(block, window),
     durationsHours: [quote.durationHours],
@@ -89,7 +93,10 @@ export function covers(terms: AuthorizationTerms, block: Block, window: string, 
     return { covered: false, reason: `it was given for the window ending ${terms.window}, not ${canonicalIso(window)}` };
   }
   if (!terms.durationsHours.includes(offering.durationHours)) {
-    return { covered: false, reason: `the duration ${durationText(offering.durationHours)} is not the approved ${terms.durationsHours.map(durationText).join(" or ")}` };
+    return {
+      covered: false,
+      reason: `the duration ${durationText(offering.durationHours)} is not the approved ${terms.durationsHours.map(durationText).join(" or ")}`,
+    };
   }
   if (offering.currencyCode !== terms.currency) {
     return { covered: false, reason: `the currency ${offering.currencyCode} is not the approved ${terms.currency}` };
@@ -100,7 +107,10 @@ export function covers(terms: AuthorizationTerms, block: Block, window: string, 
     return { covered: false, reason: "it was given before any price was quoted and the policy has no maxUpfrontFee, so it names no fee" };
   }
   if (compareMoney(offering.upfrontFee, terms.maxUpfrontFee) > 0) {
-    return { covered: false, reason: `the fee ${offering.upfrontFee} ${offering.currencyCode} is above the approved ${terms.maxUpfrontFee} ${terms.currency}` };
+    return {
+      covered: false,
+      reason: `the fee ${offering.upfrontFee} ${offering.currencyCode} is above the approved ${terms.maxUpfrontFee} ${terms.currency}`,
+    };
   }
   return { covered: true };
 }
@@ -108,6 +118,9 @@ export function covers(terms: AuthorizationTerms, block: Block, window: string, 
 /** The terms in one sentence, for notices, history and the approval response. */
 export function describeTerms(t: AuthorizationTerms): string {
   const durations = t.durationsHours.map(durationText).join(" or ");
-  const fee = t.maxUpfrontFee === undefined ? "a fee still to be quoted (nothing is bought until a person approves the quoted price)" : `at most ${t.maxUpfrontFee} ${t.currency}`;
+  const fee =
+    t.maxUpfrontFee === undefined
+      ? "a fee still to be quoted (nothing is bought until a person approves the quoted price)"
+      : `at most ${t.maxUpfrontFee} ${t.currency}`;
   return `one extension of ${t.capacityReservationId} by ${durations}, for ${fee}, starting at the end date ${t.window}`;
 }

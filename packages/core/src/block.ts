@@ -23,7 +23,9 @@ export const StoredReservationId = z.string().regex(KEY_PATTERN, { message: KEY_
 export const PK = z
   .string()
   .regex(KEY_PATTERN, { message: KEY_MESSAGE })
-  .refine((pk) => !RESERVED_PKS.includes(pk), { message: `is reserved (${RESERVED_PKS.join(", ")}): the API could not address such a block` });
+  .refine((pk) => !RESERVED_PKS.includes(pk), {
+    message: `is reserved (${RESERVED_PKS.join(", ")}): the API could not address such a block`,
+  });
 
 /** Where a managed block stands, as last decided by the scheduler or changed by a person. */
 export const BlockStatus = z.enum([
@@ -118,7 +120,10 @@ export type ApprovalRequestState = z.infer<typeof ApprovalRequestState>;
 
 /** Labels a person gives a block, e.g. `{ "team": "research" }`: the console groups spend by the `team` tag. */
 export const BlockTags = z
-  .record(z.string().regex(/^[A-Za-z0-9 ._:/+=@-]{1,64}$/, { message: "tag keys are 1–64 of A-Z a-z 0-9 space . _ : / + = @ -" }), z.string().max(256))
+  .record(
+    z.string().regex(/^[A-Za-z0-9 ._:/+=@-]{1,64}$/, { message: "tag keys are 1–64 of A-Z a-z 0-9 space . _ : / + = @ -" }),
+    z.string().max(256),
+  )
   .refine((t) => Object.keys(t).length <= 20, { message: "at most 20 tags" });
 export type BlockTags = z.infer<typeof BlockTags>;
 

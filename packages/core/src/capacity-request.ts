@@ -23,33 +23,48 @@ export const TERMINAL_REQUEST_STATUSES: ReadonlySet<RequestStatus> = new Set(["f
 
 /** What to buy and where: one block of `instanceCount` × `instanceType` for `durationHours`, starting in a range. */
 export const RequestWanted = z.object({
-  instanceType: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "must be an instance type such as p5.48xlarge" }),
+  instanceType: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "must be an instance type such as p5.48xlarge" }),
   instanceCount: z.number().int().min(1).max(64),
-  durationHours: z.number().int().refine(isLadderHours, { message: "must be on the duration ladder: 24–336 h in 24 h steps, then 504–4368 h in 168 h steps" }),
+  durationHours: z
+    .number()
+    .int()
+    .refine(isLadderHours, { message: "must be on the duration ladder: 24–336 h in 24 h steps, then 504–4368 h in 168 h steps" }),
   earliestStart: IsoDateTime,
   latestStart: IsoDateTime,
   regions: z.array(RegionName).min(1).max(6),
   /** Only these zones (e.g. the zone of the data or of a block the new one succeeds); any zone of the regions when absent. */
-  availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+[a-z0-9-]*$/)).max(20).optional(),
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+[a-z0-9-]*$/))
+    .max(20)
+    .optional(),
   allAvailabilityZones: z.boolean().optional(),
 });
 export type RequestWanted = z.infer<typeof RequestWanted>;
 
 /** What a request may spend. Every cap is checked before any purchase; a purchase above any of them never happens. */
-export const RequestLimits = z.object({
-  /** Highest total fee of the block. */
-  maxUpfrontFee: Money.optional(),
-  /** Highest price per instance-hour. */
-  maxPricePerInstanceHour: Money.optional(),
-  /**
-   * Everything this request may cost: the block and then its extensions. The purchase must fit, and the registered
-   * block's policy budget becomes what is left (or its own, lower, budget).
-   */
-  budget: Money.optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/).default("USD"),
-}).refine((l) => l.maxUpfrontFee !== undefined || l.budget !== undefined || l.maxPricePerInstanceHour !== undefined, {
-  message: "give at least one of maxUpfrontFee, maxPricePerInstanceHour or budget: CBM never buys without a price cap",
-});
+export const RequestLimits = z
+  .object({
+    /** Highest total fee of the block. */
+    maxUpfrontFee: Money.optional(),
+    /** Highest price per instance-hour. */
+    maxPricePerInstanceHour: Money.optional(),
+    /**
+     * Everything this request may cost: the block and then its extensions. The purchase must fit, and the registered
+     * block's policy budget becomes what is left (or its own, lower, budget).
+     */
+    budget: Money.optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default("USD"),
+  })
+  .refine((l) => l.maxUpfrontFee !== undefined || l.budget !== undefined || l.maxPricePerInstanceHour !== undefined, {
+    message: "give at least one of maxUpfrontFee, maxPricePerInstanceHour or budget: CBM never buys without a price cap",
+  });
 export type RequestLimits = z.infer<typeof RequestLimits>;
 
 /**

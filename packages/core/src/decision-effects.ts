@@ -58,7 +58,10 @@ export function statusFor(decision: Decision): { status: BlockStatus; reason: st
     case "request-approval":
       return { status: "awaiting-approval", reason: `approval requested (${decision.notice}) for the window ending ${decision.window}` };
     case "purchase":
-      return { status: "purchasing", reason: `buying ${durationText(decision.offering.durationHours)} for ${decision.offering.upfrontFee} ${decision.offering.currencyCode}` };
+      return {
+        status: "purchasing",
+        reason: `buying ${durationText(decision.offering.durationHours)} for ${decision.offering.upfrontFee} ${decision.offering.currencyCode}`,
+      };
     case "await-payment":
       return { status: "payment-pending", reason: `extension ${decision.extension.offeringId} is payment-pending at EC2` };
     case "settle-intent":
@@ -75,7 +78,15 @@ export function statusFor(decision: Decision): { status: BlockStatus; reason: st
 
 /** Stops that mean the block will end (or needs a person): worth one notice per window and reason. */
 const STOPS_THAT_NOTIFY: ReadonlySet<StopReason> = new Set([
-  "no-offering", "price-above-cap", "budget-exhausted", "currency-mismatch", "window-closed", "not-owned", "not-found", "not-extendable", "payment-failed",
+  "no-offering",
+  "price-above-cap",
+  "budget-exhausted",
+  "currency-mismatch",
+  "window-closed",
+  "not-owned",
+  "not-found",
+  "not-extendable",
+  "payment-failed",
 ]);
 
 /** Whether a stop for `reason` is told to people (once, when the block's status changes to it). */
@@ -94,7 +105,13 @@ export interface FailureInfo {
  * The record after a failed or throttled attempt: status and reason say so, `lastError` keeps it, and the block is
  * looked at again after an exponential backoff that grows with each consecutive failure.
  */
-export function withFailure(block: Block, f: FailureInfo, now: Date, settings: Pick<EngineSettings, "backoffBaseMs" | "backoffMaxMs">, reason?: string): Block {
+export function withFailure(
+  block: Block,
+  f: FailureInfo,
+  now: Date,
+  settings: Pick<EngineSettings, "backoffBaseMs" | "backoffMaxMs">,
+  reason?: string,
+): Block {
   const failures = (block.failures ?? 0) + 1;
   return {
     ...block,
@@ -108,7 +125,10 @@ export function withFailure(block: Block, f: FailureInfo, now: Date, settings: P
 
 /** Consecutive-failure counter after a decision: grows on no-offering/price-above-cap/currency-mismatch (backoff), resets on progress. */
 export function failuresAfter(decision: Decision, previous: number | undefined): number {
-  if (decision.kind === "stop" && (decision.reason === "no-offering" || decision.reason === "price-above-cap" || decision.reason === "currency-mismatch")) {
+  if (
+    decision.kind === "stop" &&
+    (decision.reason === "no-offering" || decision.reason === "price-above-cap" || decision.reason === "currency-mismatch")
+  ) {
     return (previous ?? 0) + 1;
   }
   if (decision.kind === "fetch-offerings") return previous ?? 0;
@@ -120,7 +140,12 @@ export function failuresAfter(decision: Decision, previous: number | undefined):
  * authorization the purchase uses; `callSettledAt` is the wall-clock instant after which the call can no longer
  * take effect (its timeout plus a margin), before which the intent is never settled "not bought".
  */
-export function intentFor(decision: Extract<Decision, { kind: "purchase" }>, id: string, now: Date, callSettledAt?: string): PurchaseIntent {
+export function intentFor(
+  decision: Extract<Decision, { kind: "purchase" }>,
+  id: string,
+  now: Date,
+  callSettledAt?: string,
+): PurchaseIntent {
   return {
     authorization: decision.authorization,
     ...(callSettledAt !== undefined ? { callSettledAt } : {}),

@@ -41,7 +41,13 @@ export type Decision =
   /** `voided`: why the approval held for this window no longer covers the offering (it is dropped, and people told). */
   | { kind: "request-approval"; window: string; offering: ExtensionOffering; notice: ApprovalNotice; nextCheckAt: string; voided?: string }
   /** `authorization`: the one authorization whose terms cover this purchase. */
-  | { kind: "purchase"; window: string; offering: ExtensionOffering; approval: "not-required" | "approved" | "auto-approved"; authorization: Authorization }
+  | {
+      kind: "purchase";
+      window: string;
+      offering: ExtensionOffering;
+      approval: "not-required" | "approved" | "auto-approved";
+      authorization: Authorization;
+    }
   | { kind: "await-payment"; window: string; extension: ExtensionRecord; alert: boolean; nextCheckAt: string }
   /** An intent exists: `purchased` if EC2's history shows it, `not-purchased` once it provably never took effect. */
   | { kind: "settle-intent"; intent: PurchaseIntent; outcome: "purchased"; extension: ExtensionRecord }

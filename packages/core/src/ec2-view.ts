@@ -6,8 +6,19 @@ export const CapacityReservationId = z.string().regex(/^cr-[0-9a-f]{17}$/, { mes
 
 /** Reservation states from EC2's model; CBs use payment-pending → scheduled → active → expired, or payment-failed. */
 export const ReservationState = z.enum([
-  "active", "expired", "cancelled", "pending", "failed", "scheduled", "payment-pending", "payment-failed",
-  "assessing", "delayed", "unsupported", "cancelling", "unavailable",
+  "active",
+  "expired",
+  "cancelled",
+  "pending",
+  "failed",
+  "scheduled",
+  "payment-pending",
+  "payment-failed",
+  "assessing",
+  "delayed",
+  "unsupported",
+  "cancelling",
+  "unavailable",
 ]);
 export type ReservationState = z.infer<typeof ReservationState>;
 

@@ -74,10 +74,20 @@ export function decide(input: DecideInput): Decision {
 
   // The owner's goal is met; look again after the end so the expiry is recorded.
   if (policy.extendUntil !== undefined && endMs >= toMs(policy.extendUntil)) {
-    return { kind: "stop", reason: "extend-until-reached", detail: `ends ${window}, extendUntil ${canonicalIso(policy.extendUntil)}`, retryAt: afterEnd };
+    return {
+      kind: "stop",
+      reason: "extend-until-reached",
+      detail: `ends ${window}, extendUntil ${canonicalIso(policy.extendUntil)}`,
+      retryAt: afterEnd,
+    };
   }
   if (policy.maxExtensions !== undefined && block.extensionsPurchased >= policy.maxExtensions) {
-    return { kind: "stop", reason: "max-extensions-reached", detail: `${block.extensionsPurchased} of ${policy.maxExtensions} extensions bought`, retryAt: afterEnd };
+    return {
+      kind: "stop",
+      reason: "max-extensions-reached",
+      detail: `${block.extensionsPurchased} of ${policy.maxExtensions} extensions bought`,
+      retryAt: afterEnd,
+    };
   }
 
   // At most one purchase per window: anything bought for this end date (by CBM or outside, in any status) blocks a
@@ -85,7 +95,8 @@ export function decide(input: DecideInput): Decision {
   const inWindow = history.filter((h) => sameInstant(h.startDate, window));
   if (sameInstant(block.lastPurchaseWindow, window) || sameInstant(block.pendingExtension?.window, window) || inWindow.length > 0) {
     const failed = inWindow.some((h) => h.status === "payment-failed") && !inWindow.some((h) => h.status === "payment-succeeded");
-    if (failed) return { kind: "stop", reason: "payment-failed", detail: `the extension bought for ${window} failed payment`, retryAt: afterEnd };
+    if (failed)
+      return { kind: "stop", reason: "payment-failed", detail: `the extension bought for ${window} failed payment`, retryAt: afterEnd };
     return { kind: "wait", until: isoAt(nowMs + PAYMENT_POLL_MS), reason: "extension-bought" };
   }
 
@@ -93,7 +104,8 @@ export function decide(input: DecideInput): Decision {
   const opensMs = toMs(w.opensAt);
   const closesMs = toMs(w.closesAt);
   // Too early: come back when the lookahead opens (or sooner, to notice changes made outside CBM).
-  if (nowMs < opensMs) return { kind: "wait", until: isoAt(Math.min(opensMs, nowMs + settings.recheckIntervalMs)), reason: "window-not-open" };
+  if (nowMs < opensMs)
+    return { kind: "wait", until: isoAt(Math.min(opensMs, nowMs + settings.recheckIntervalMs)), reason: "window-not-open" };
   // Too late to buy safely (EC2 stops at end − 1 h, payment needs time); look again after the end.
   if (nowMs > closesMs) return { kind: "stop", reason: "window-closed", detail: `the window closed at ${w.closesAt}`, retryAt: afterEnd };
 
@@ -115,7 +127,13 @@ export function decide(input: DecideInput): Decision {
 
   // Without approval the policy in force is the authorization; chooseOffering kept the offering inside its terms.
   if (!policy.requireApproval) {
-    return { kind: "purchase", window, offering, approval: "not-required", authorization: { kind: "policy", terms: termsFromPolicy(block, window, "policy") } };
+    return {
+      kind: "purchase",
+      window,
+      offering,
+      approval: "not-required",
+      authorization: { kind: "policy", terms: termsFromPolicy(block, window, "policy") },
+    };
   }
   // An approval belongs to the window it was given for (an older one is inert) and covers only its terms.
   const approval = sameInstant(block.approval?.window, window) ? block.approval! : undefined;
@@ -124,7 +142,13 @@ export function decide(input: DecideInput): Decision {
       ? covers(approval.terms, block, window, offering)
       : { covered: false, reason: "it was given before CBM recorded what an approval covers" };
     if (coverage.covered) {
-      return { kind: "purchase", window, offering, approval: "approved", authorization: { kind: "approval", terms: approval.terms!, by: approval.by, at: approval.at } };
+      return {
+        kind: "purchase",
+        window,
+        offering,
+        approval: "approved",
+        authorization: { kind: "approval", terms: approval.terms!, by: approval.by, at: approval.at },
+      };
     }
     // What is on offer now is not what the person agreed to: the approval is void and the new terms are asked for,
     // unless nobody can be asked (no approver reachable): then the automatic approval below applies, as without one.
@@ -132,7 +156,13 @@ export function decide(input: DecideInput): Decision {
   }
   // No approver can be reached (no topic configured): the original README approves automatically, within the policy.
   if (settings.autoApprove) {
-    return { kind: "purchase", window, offering, approval: "auto-approved", authorization: { kind: "auto-approval", terms: termsFromPolicy(block, window, "policy") } };
+    return {
+      kind: "purchase",
+      window,
+      offering,
+      approval: "auto-approved",
+      authorization: { kind: "auto-approval", terms: termsFromPolicy(block, window, "policy") },
+    };
   }
 
   return requestApproval(block, window, offering, nowMs, closesMs, settings);
@@ -202,7 +232,8 @@ function chooseOffering(block: Block, window: string, offerings: DecideInput["of
     const list = offerings?.get(hours);
     if (list === undefined) return { kind: "fetch", durationsHours: days.slice(i).map((d) => d * 24) };
     const usable = list.filter(
-      (o) => o.durationHours === hours && isLadderHours(o.durationHours) && sameInstant(o.startDate, window) && isDecimalString(o.upfrontFee),
+      (o) =>
+        o.durationHours === hours && isLadderHours(o.durationHours) && sameInstant(o.startDate, window) && isDecimalString(o.upfrontFee),
     );
     const inCurrency = usable.filter((o) => o.currencyCode === policy.currency);
     if (inCurrency.length < usable.length) otherCurrency = true;
@@ -227,9 +258,18 @@ function chooseOffering(block: Block, window: string, offerings: DecideInput["of
     };
   }
   if (aboveCap) {
-    return { kind: "none", reason: "price-above-cap", detail: `cheapest offering ${aboveCap.upfrontFee} ${policy.currency} is above maxUpfrontFee ${policy.maxUpfrontFee}` };
+    return {
+      kind: "none",
+      reason: "price-above-cap",
+      detail: `cheapest offering ${aboveCap.upfrontFee} ${policy.currency} is above maxUpfrontFee ${policy.maxUpfrontFee}`,
+    };
   }
-  if (otherCurrency) return { kind: "none", reason: "currency-mismatch", detail: `offerings exist only in currencies other than ${policy.currency} (${tried})` };
+  if (otherCurrency)
+    return {
+      kind: "none",
+      reason: "currency-mismatch",
+      detail: `offerings exist only in currencies other than ${policy.currency} (${tried})`,
+    };
   return { kind: "none", reason: "no-offering", detail: `EC2 offered no extension for ${tried}` };
 }
 
@@ -262,11 +302,20 @@ function requestApproval(
   if (!req) {
     // A window that opens inside the last-call period gets one notice, the last call, rather than two in a row.
     const notice = nowMs >= lastCallMs ? "last-call" : "first";
-    const next = notice === "first" ? soonest(nowMs + settings.reminderIntervalMs, lastCallMs, closeCheckMs) : soonest(nowMs + settings.reminderIntervalMs, closeCheckMs);
+    const next =
+      notice === "first"
+        ? soonest(nowMs + settings.reminderIntervalMs, lastCallMs, closeCheckMs)
+        : soonest(nowMs + settings.reminderIntervalMs, closeCheckMs);
     return { kind: "request-approval", window, offering, notice, nextCheckAt: next };
   }
   if (!req.lastCallSent && nowMs >= lastCallMs) {
-    return { kind: "request-approval", window, offering, notice: "last-call", nextCheckAt: soonest(nowMs + settings.reminderIntervalMs, closeCheckMs) };
+    return {
+      kind: "request-approval",
+      window,
+      offering,
+      notice: "last-call",
+      nextCheckAt: soonest(nowMs + settings.reminderIntervalMs, closeCheckMs),
+    };
   }
   const pendingLastCall = req.lastCallSent ? Infinity : lastCallMs;
   const reminderMs = toMs(req.lastSentAt) + settings.reminderIntervalMs;

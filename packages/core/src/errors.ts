@@ -57,7 +57,9 @@ export class VersionConflictError extends CbmError {
     readonly pk: string,
     readonly expectedVersion?: number,
   ) {
-    super(`Block '${pk}' was changed by someone else${expectedVersion === undefined ? "" : ` (expected version ${expectedVersion})`}; re-read and retry`);
+    super(
+      `Block '${pk}' was changed by someone else${expectedVersion === undefined ? "" : ` (expected version ${expectedVersion})`}; re-read and retry`,
+    );
   }
 }
 

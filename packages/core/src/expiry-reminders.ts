@@ -44,7 +44,10 @@ export function parseReminderOffsets(text: string): number[] {
   const unit: Record<string, number> = { d: DAY_MS, h: HOUR_MS, m: MINUTE_MS };
   const out = t.split(",").map((part) => {
     const m = /^\s*(\d{1,4})\s*([dhm])\s*$/.exec(part);
-    if (!m || Number(m[1]) === 0) throw new ValidationError([{ field: "reminders", message: `'${part.trim()}' is not an offset such as 7d, 24h or 90m`, code: "invalid_format" }]);
+    if (!m || Number(m[1]) === 0)
+      throw new ValidationError([
+        { field: "reminders", message: `'${part.trim()}' is not an offset such as 7d, 24h or 90m`, code: "invalid_format" },
+      ]);
     return Number(m[1]) * unit[m[2]!]!;
   });
   return [...new Set(out)].sort((a, b) => b - a);

@@ -13,7 +13,8 @@ import { durationText } from "./ladder";
 /** A history event before it has a block, an actor, an instant and an id. */
 export type EventSpec = Pick<HistoryEvent, "type" | "message"> & { data?: Record<string, unknown> };
 
-const fee = (x: { durationHours: number; upfrontFee: string; currencyCode: string }) => `${durationText(x.durationHours)} for ${x.upfrontFee} ${x.currencyCode}`;
+const fee = (x: { durationHours: number; upfrontFee: string; currencyCode: string }) =>
+  `${durationText(x.durationHours)} for ${x.upfrontFee} ${x.currencyCode}`;
 
 /** Which authorization a purchase uses, in words: "the policy", or "the approval by alice at …". */
 export function authorizationText(a: Authorization): string {
@@ -28,7 +29,11 @@ export const createdEvent = (b: Block, warnings: string[]): EventSpec => ({
   data: { registrationId: b.registrationId, ...(warnings.length ? { warnings } : {}) },
 });
 
-export const updatedEvent = (fields: string[]): EventSpec => ({ type: "updated", message: `Updated ${fields.join(", ")}`, data: { fields } });
+export const updatedEvent = (fields: string[]): EventSpec => ({
+  type: "updated",
+  message: `Updated ${fields.join(", ")}`,
+  data: { fields },
+});
 
 export const deletedEvent = (b: Block): EventSpec => ({
   type: "deleted",
@@ -57,7 +62,14 @@ export const approvalVoidedEvent = (approval: Block["approval"], reason: string)
 export const approvalRequestedEvent = (d: Extract<Decision, { kind: "request-approval" }>, count: number): EventSpec => ({
   type: "approval-requested",
   message: `${d.notice} approval notice #${count} for the window ending ${d.window}: ${fee(d.offering)}`,
-  data: { notice: d.notice, count, offeringId: d.offering.offeringId, upfrontFee: d.offering.upfrontFee, durationHours: d.offering.durationHours, currencyCode: d.offering.currencyCode },
+  data: {
+    notice: d.notice,
+    count,
+    offeringId: d.offering.offeringId,
+    upfrontFee: d.offering.upfrontFee,
+    durationHours: d.offering.durationHours,
+    currencyCode: d.offering.currencyCode,
+  },
 });
 
 export const autoApprovedEvent = (window: string, offering: ExtensionOffering): EventSpec => ({

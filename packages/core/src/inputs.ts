@@ -26,12 +26,20 @@ const InputLookaheadDays = z
     message: "must be whole hours between 2 hours and 56 days (e.g. 2 or 0.5)",
   });
 const InputRegion = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+$/, { message: "must be an AWS region such as us-east-1" });
-const InputAvailabilityZone = z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+[a-z0-9-]*$/, { message: "must be an availability zone such as us-east-1a" });
+const InputAvailabilityZone = z
+  .string()
+  .regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d+[a-z0-9-]*$/, { message: "must be an availability zone such as us-east-1a" });
 const InputCurrency = z.string().regex(CURRENCY_PATTERN, { message: "must be an ISO 4217 code such as USD" });
 /** Free text a person types (names, comments): printable only. */
-export const SafeText = z.string().refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });
+export const SafeText = z
+  .string()
+  .refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });
 
-const InputText = z.string().min(1).max(200).refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });
+const InputText = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });
 /**
  * The approval status: the first release's `approval` and the README's `approved`. On update `true` approves the
  * current window as PATCH does and `false` withdraws an approval not yet used; it never changes `requireApproval`.
@@ -39,12 +47,32 @@ const InputText = z.string().min(1).max(200).refine(isSafeText, { message: "must
 const ApprovalFlag = z.boolean({ error: "must be true (approve the current window) or false (withdraw an unused approval)" });
 
 /** The first release's `status` values (and what its README and scripts send): ignored with a warning. */
-const FIRST_RELEASE_STATUSES: ReadonlySet<string> = new Set(["NO_ACTION_REQUIRED", "EXTENSION_APPROVAL_REQUIRED", "EXTENDED", "ERROR", "ACTIVE", "PENDING"]);
+const FIRST_RELEASE_STATUSES: ReadonlySet<string> = new Set([
+  "NO_ACTION_REQUIRED",
+  "EXTENSION_APPROVAL_REQUIRED",
+  "EXTENDED",
+  "ERROR",
+  "ACTIVE",
+  "PENDING",
+]);
 
 /** Fields that CBM maintains; a client that sends them gets a "read-only" error rather than "unknown". */
 export const READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
-  "createdAt", "updatedAt", "status", "statusReason", "lastError", "spent", "extensionsPurchased", "nextCheckAt", "failures",
-  "intent", "pendingExtension", "lastPurchaseWindow", "approvalRequest", "denial", "registrationId",
+  "createdAt",
+  "updatedAt",
+  "status",
+  "statusReason",
+  "lastError",
+  "spent",
+  "extensionsPurchased",
+  "nextCheckAt",
+  "failures",
+  "intent",
+  "pendingExtension",
+  "lastPurchaseWindow",
+  "approvalRequest",
+  "denial",
+  "registrationId",
 ]);
 
 const policyShape = {
@@ -59,7 +87,12 @@ const policyShape = {
   enabled: z.boolean().optional(),
   allowShorterFallback: z.boolean().optional(),
   openSuccessorRequest: z.boolean().optional(),
-  skipExtensionWhenIdleHours: z.number().int().min(1).max(56 * 24).optional(),
+  skipExtensionWhenIdleHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(56 * 24)
+    .optional(),
   currency: InputCurrency.optional(),
   requireJustification: z.boolean().optional(),
 };
@@ -71,7 +104,13 @@ const clearablePolicyShape = {
   budget: InputMoney.nullable().optional(),
   extendUntil: InputDate.nullable().optional(),
   maxExtensions: z.number().int().min(0).nullable().optional(),
-  skipExtensionWhenIdleHours: z.number().int().min(1).max(56 * 24).nullable().optional(),
+  skipExtensionWhenIdleHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(56 * 24)
+    .nullable()
+    .optional(),
 };
 
 const blockShape = {
@@ -214,7 +253,18 @@ function normalize(input: Input, issues: FieldIssue[]): Normalized {
     { field: "require_approval", value: input.require_approval },
     { field: "policy.requireApproval", value: p.requireApproval },
   ]);
-  for (const key of ["maxUpfrontFee", "budget", "extendUntil", "maxExtensions", "enabled", "allowShorterFallback", "openSuccessorRequest", "skipExtensionWhenIdleHours", "currency", "requireJustification"] as const) {
+  for (const key of [
+    "maxUpfrontFee",
+    "budget",
+    "extendUntil",
+    "maxExtensions",
+    "enabled",
+    "allowShorterFallback",
+    "openSuccessorRequest",
+    "skipExtensionWhenIdleHours",
+    "currency",
+    "requireJustification",
+  ] as const) {
     set(key, [
       { field: key, value: input[key] },
       { field: `policy.${key}`, value: p[key] },
@@ -222,9 +272,33 @@ function normalize(input: Input, issues: FieldIssue[]): Normalized {
   }
   const str = (v: Picked<unknown> | undefined) => v as Picked<string> | undefined;
   return {
-    capacityReservationId: str(pick([{ field: "capacityReservationId", value: input.capacityReservationId }, { field: "capacity_block_id", value: input.capacity_block_id }], issues)),
-    endDate: str(pick([{ field: "endDate", value: input.endDate }, { field: "end_time", value: input.end_time }], issues)),
-    instanceType: str(pick([{ field: "instanceType", value: input.instanceType }, { field: "instance_type", value: input.instance_type }], issues)),
+    capacityReservationId: str(
+      pick(
+        [
+          { field: "capacityReservationId", value: input.capacityReservationId },
+          { field: "capacity_block_id", value: input.capacity_block_id },
+        ],
+        issues,
+      ),
+    ),
+    endDate: str(
+      pick(
+        [
+          { field: "endDate", value: input.endDate },
+          { field: "end_time", value: input.end_time },
+        ],
+        issues,
+      ),
+    ),
+    instanceType: str(
+      pick(
+        [
+          { field: "instanceType", value: input.instanceType },
+          { field: "instance_type", value: input.instance_type },
+        ],
+        issues,
+      ),
+    ),
     policy,
     aliasesUsed,
   };
@@ -258,7 +332,8 @@ export function policyWarnings(policy: ExtensionPolicy, opts: { now: string; end
   }
   if (policy.extendUntil !== undefined) {
     if (toMs(policy.extendUntil) <= toMs(opts.now)) w.push("extendUntil is in the past: CBM will not extend this block");
-    else if (opts.endDate !== undefined && toMs(policy.extendUntil) <= toMs(opts.endDate)) w.push("extendUntil is not after the current end date: CBM will not extend this block");
+    else if (opts.endDate !== undefined && toMs(policy.extendUntil) <= toMs(opts.endDate))
+      w.push("extendUntil is not after the current end date: CBM will not extend this block");
   }
   if (policy.maxUpfrontFee !== undefined && policy.budget !== undefined && compareMoney(policy.maxUpfrontFee, policy.budget) > 0) {
     w.push("maxUpfrontFee is above budget: the budget caps every purchase first");
@@ -272,7 +347,8 @@ export function policyWarnings(policy: ExtensionPolicy, opts: { now: string; end
 function endDateWarnings(endDate: string | undefined, now: string): string[] {
   if (endDate === undefined) return [];
   const w: string[] = [];
-  if (!isEndAt1130Utc(endDate)) w.push("endDate is not 11:30 UTC, when every Capacity Block ends; EC2's end date replaces it at the first check");
+  if (!isEndAt1130Utc(endDate))
+    w.push("endDate is not 11:30 UTC, when every Capacity Block ends; EC2's end date replaces it at the first check");
   else w.push("endDate is only a hint: EC2's end date replaces it at the first check");
   if (toMs(endDate) <= toMs(now)) w.push("endDate is in the past");
   return w;
@@ -362,7 +438,9 @@ export function parseCreateBlock(body: unknown, ctx: { now: string; defaultRegio
     ...statusWarnings,
     ...regionWarnings,
     ...reservationIdWarnings(cr, n.capacityReservationId!.field),
-    ...(approvalFlag?.value === true ? [`${approvalFlag.field}: true is ignored on create: approve with PATCH /{PK} once CBM has read the end date from EC2`] : []),
+    ...(approvalFlag?.value === true
+      ? [`${approvalFlag.field}: true is ignored on create: approve with PATCH /{PK} once CBM has read the end date from EC2`]
+      : []),
     ...policyWarnings(policy, { now, endDate }),
     ...endDateWarnings(endDate, now),
     ...aliasWarning(n.aliasesUsed),
@@ -378,8 +456,17 @@ function reservationIdWarnings(id: string, field: string): string[] {
 }
 
 /** `approval` (first release) and `approved` (README) are one flag; sending both with different values is a conflict. */
-function pickApprovalFlag(input: { approval?: boolean | undefined; approved?: boolean | undefined }, issues: FieldIssue[]): Picked<boolean> | undefined {
-  return pick([{ field: "approval", value: input.approval }, { field: "approved", value: input.approved }], issues) as Picked<boolean> | undefined;
+function pickApprovalFlag(
+  input: { approval?: boolean | undefined; approved?: boolean | undefined },
+  issues: FieldIssue[],
+): Picked<boolean> | undefined {
+  return pick(
+    [
+      { field: "approval", value: input.approval },
+      { field: "approved", value: input.approved },
+    ],
+    issues,
+  ) as Picked<boolean> | undefined;
 }
 
 /**
@@ -463,11 +550,16 @@ export function applyBlockUpdate(
   }
   const az = input.availabilityZone ?? block.availabilityZone;
   // An explicit region wins; a new zone without one moves the region with it.
-  const region = resolveRegion(input.region ?? (input.availabilityZone !== undefined ? undefined : block.region), az, issues) ?? block.region;
+  const region =
+    resolveRegion(input.region ?? (input.availabilityZone !== undefined ? undefined : block.region), az, issues) ?? block.region;
   const endDate = n.endDate ? canonicalIso(n.endDate.value) : block.endDate;
   const startDate = input.startDate === undefined ? block.startDate : canonicalIso(input.startDate);
   if (startDate !== undefined && endDate !== undefined && toMs(endDate) <= toMs(startDate)) {
-    issues.push({ field: n.endDate?.field ?? "startDate", message: n.endDate ? "must be after startDate" : "must be before endDate", code: "invalid_value" });
+    issues.push({
+      field: n.endDate?.field ?? "startDate",
+      message: n.endDate ? "must be after startDate" : "must be before endDate",
+      code: "invalid_value",
+    });
   }
   if (issues.length > 0) throw new ValidationError(issues);
   // Moving a block to another region while a purchase is in flight would lose track of the money.
@@ -510,7 +602,12 @@ export function applyBlockUpdate(
   });
   warnings.push(...policyWarnings(policy, { now, endDate }), ...aliasWarning(n.aliasesUsed));
   if (n.endDate) warnings.push("endDate is only a hint: EC2's end date replaces it at the next check");
-  return { block: next, warnings, ...(input.version !== undefined ? { expectedVersion: input.version } : {}), ...(verdict ? { verdict } : {}) };
+  return {
+    block: next,
+    warnings,
+    ...(input.version !== undefined ? { expectedVersion: input.version } : {}),
+    ...(verdict ? { verdict } : {}),
+  };
 }
 
 /** What an update's approval flag asks for: approve the current window (as PATCH), or withdraw an unused approval. */

@@ -23,7 +23,11 @@ export interface BlockMarket {
    * PurchaseCapacityBlock with SDK retries off, tagged `INTENT_TAG_KEY = intentId` (plus `tags`) so an ambiguous
    * outcome is settled by `findTagged`, never by buying again.
    */
-  purchase(region: string, offeringId: string, opts: { intentId: string; platform: string; tags?: Record<string, string> }): Promise<BoughtBlock>;
+  purchase(
+    region: string,
+    offeringId: string,
+    opts: { intentId: string; platform: string; tags?: Record<string, string> },
+  ): Promise<BoughtBlock>;
   /** Capacity-block reservations in `region` tagged `INTENT_TAG_KEY = intentId` (DescribeCapacityReservations, tag filter). */
   findTagged(region: string, intentId: string): Promise<ReservationView[]>;
 }

@@ -14,21 +14,30 @@ export const MAX_SEARCH_REGIONS = 12;
  * What to look for: one instance type, count and duration (EC2 searches one duration at a time, on the ladder), in
  * a start/end range, in one or more regions. The same shape drives `GET /offerings`, the CLI and capacity requests.
  */
-export const OfferingSearch = z.object({
-  instanceType: z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "must be an instance type such as p5.48xlarge" }),
-  instanceCount: z.number().int().min(1).max(64),
-  durationHours: z.number().int().refine(isLadderHours, { message: "must be on the duration ladder: 24–336 h in 24 h steps, then 504–4368 h in 168 h steps" }),
-  regions: z.array(RegionName).min(1).max(MAX_SEARCH_REGIONS),
-  /** Earliest start (EC2's StartDateRange). */
-  earliestStart: IsoDateTime.optional(),
-  /** Latest end (EC2's EndDateRange). */
-  latestEnd: IsoDateTime.optional(),
-  /** Include zones the account has not opted into (EC2's AllAvailabilityZones). */
-  allAvailabilityZones: z.boolean().optional(),
-}).refine((s) => !s.earliestStart || !s.latestEnd || toMs(s.latestEnd) > toMs(s.earliestStart), {
-  message: "latestEnd must be after earliestStart",
-  path: ["latestEnd"],
-});
+export const OfferingSearch = z
+  .object({
+    instanceType: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "must be an instance type such as p5.48xlarge" }),
+    instanceCount: z.number().int().min(1).max(64),
+    durationHours: z
+      .number()
+      .int()
+      .refine(isLadderHours, { message: "must be on the duration ladder: 24–336 h in 24 h steps, then 504–4368 h in 168 h steps" }),
+    regions: z.array(RegionName).min(1).max(MAX_SEARCH_REGIONS),
+    /** Earliest start (EC2's StartDateRange). */
+    earliestStart: IsoDateTime.optional(),
+    /** Latest end (EC2's EndDateRange). */
+    latestEnd: IsoDateTime.optional(),
+    /** Include zones the account has not opted into (EC2's AllAvailabilityZones). */
+    allAvailabilityZones: z.boolean().optional(),
+  })
+  .refine((s) => !s.earliestStart || !s.latestEnd || toMs(s.latestEnd) > toMs(s.earliestStart), {
+    message: "latestEnd must be after earliestStart",
+    path: ["latestEnd"],
+  });
 export type OfferingSearch = z.infer<typeof OfferingSearch>;
 
 /** One offering of a new Capacity Block, as EC2 quotes it: first come, first served, paid up front. */
@@ -79,13 +88,15 @@ export function pricePerInstanceHour(upfrontFee: string, instanceCount: number, 
 export function rankOfferings(offerings: readonly BlockOffering[]): RankedOffering[] {
   return offerings
     .map((o) => ({ ...o, pricePerInstanceHour: pricePerInstanceHour(o.upfrontFee, o.instanceCount, o.durationHours, o.durationMinutes) }))
-    .sort((a, b) =>
-      a.currencyCode.localeCompare(b.currencyCode) ||
-      compareMoney(a.upfrontFee, b.upfrontFee) ||
-      toMs(a.startDate) - toMs(b.startDate) ||
-      a.region.localeCompare(b.region) ||
-      a.availabilityZone.localeCompare(b.availabilityZone) ||
-      a.offeringId.localeCompare(b.offeringId));
+    .sort(
+      (a, b) =>
+        a.currencyCode.localeCompare(b.currencyCode) ||
+        compareMoney(a.upfrontFee, b.upfrontFee) ||
+        toMs(a.startDate) - toMs(b.startDate) ||
+        a.region.localeCompare(b.region) ||
+        a.availabilityZone.localeCompare(b.availabilityZone) ||
+        a.offeringId.localeCompare(b.offeringId),
+    );
 }
 
 /** Why a region gave no offerings: it answered with none, or the search there failed (named, never hidden). */

@@ -36,7 +36,9 @@ export function outlook(block: Block, now: Date): Outlook {
   switch (block.status) {
     case "awaiting-approval": {
       const q = block.approvalRequest;
-      const quote = q?.upfrontFee ? ` by ${durationText(q.durationHours ?? p.extendByDays * 24)} for ${q.upfrontFee} ${q.currencyCode ?? p.currency}` : "";
+      const quote = q?.upfrontFee
+        ? ` by ${durationText(q.durationHours ?? p.extendByDays * 24)} for ${q.upfrontFee} ${q.currencyCode ?? p.currency}`
+        : "";
       return { kind: "needs-you", text: `Extends${quote} once a person approves.` };
     }
     case "approved":
@@ -55,7 +57,10 @@ export function outlook(block: Block, now: Date): Outlook {
     default: {
       const when = block.nextCheckAt && toMs(block.nextCheckAt) > now.getTime() ? ` (next look ${block.nextCheckAt})` : "";
       const how = p.requireApproval ? "asks for approval" : "buys";
-      return { kind: p.requireApproval ? "needs-you" : "extends", text: `When the window opens (${p.lookaheadHours} h before the end), CBM ${how} ${durationText(p.extendByDays * 24)}${when}.` };
+      return {
+        kind: p.requireApproval ? "needs-you" : "extends",
+        text: `When the window opens (${p.lookaheadHours} h before the end), CBM ${how} ${durationText(p.extendByDays * 24)}${when}.`,
+      };
     }
   }
 }
@@ -81,7 +86,16 @@ export function terminationStartsAt(endIso: string): string {
  */
 export function urgencyRank(block: Block, now: Date): [number, number] {
   const o = outlook(block, now);
-  const group = block.status === "awaiting-approval" ? 0 : o.kind === "ends" && block.status !== "expired" ? 1 : o.kind === "retrying" ? 2 : block.status === "expired" ? 4 : 3;
+  const group =
+    block.status === "awaiting-approval"
+      ? 0
+      : o.kind === "ends" && block.status !== "expired"
+        ? 1
+        : o.kind === "retrying"
+          ? 2
+          : block.status === "expired"
+            ? 4
+            : 3;
   const end = block.endDate ? toMs(block.endDate) : Number.MAX_SAFE_INTEGER;
   return [group, end];
 }

@@ -20,7 +20,7 @@ export const MIN_SAFE_LOOKAHEAD_HOURS = 13;
 /** EC2 sells extensions from 56 days before the end (reference §2.3). */
 export const MAX_LOOKAHEAD_HOURS = 56 * 24;
 
-export const Money = z.string().refine(isDecimalString, { message: "must be a decimal string such as \"1234.50\"" });
+export const Money = z.string().refine(isDecimalString, { message: 'must be a decimal string such as "1234.50"' });
 export type Money = z.infer<typeof Money>;
 
 export const IsoDateTime = z.iso.datetime({ offset: true });

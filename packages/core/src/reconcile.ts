@@ -37,7 +37,9 @@ export function reconcile(block: Block, reservation: ReservationView | undefined
     const end = canonicalIso(reservation.endDate);
     if (!sameInstant(block.endDate, end)) {
       if (block.endDate !== undefined) {
-        const by = history.find((h) => h.status === "payment-succeeded" && sameInstant(h.startDate, block.endDate) && sameInstant(h.endDate, end));
+        const by = history.find(
+          (h) => h.status === "payment-succeeded" && sameInstant(h.startDate, block.endDate) && sameInstant(h.endDate, end),
+        );
         const message =
           block.status === "registered"
             ? `EC2's end date ${end} replaces the ${block.endDate} given at registration`
@@ -48,13 +50,16 @@ export function reconcile(block: Block, reservation: ReservationView | undefined
       }
       next.endDate = end;
     }
-    if (reservation.startDate !== undefined && !sameInstant(block.startDate, reservation.startDate)) next.startDate = canonicalIso(reservation.startDate);
+    if (reservation.startDate !== undefined && !sameInstant(block.startDate, reservation.startDate))
+      next.startDate = canonicalIso(reservation.startDate);
     // Descriptive fields a person gave are kept; EC2 fills the ones left out. Before a CB starts EC2 may report 0 instances.
     if (next.instanceType === undefined && reservation.instanceType !== undefined) next.instanceType = reservation.instanceType;
-    if (next.availabilityZone === undefined && reservation.availabilityZone !== undefined) next.availabilityZone = reservation.availabilityZone;
+    if (next.availabilityZone === undefined && reservation.availabilityZone !== undefined)
+      next.availabilityZone = reservation.availabilityZone;
     if (next.platform === undefined && reservation.platform !== undefined) next.platform = reservation.platform;
     if (next.tenancy === undefined && reservation.tenancy !== undefined) next.tenancy = reservation.tenancy;
-    if (next.instanceCount === undefined && reservation.instanceCount !== undefined && reservation.instanceCount > 0) next.instanceCount = reservation.instanceCount;
+    if (next.instanceCount === undefined && reservation.instanceCount !== undefined && reservation.instanceCount > 0)
+      next.instanceCount = reservation.instanceCount;
 
     // A verdict belongs to one window (EC2 end date): once the end moved past it, it must not carry over. A verdict
     // for a later window (given while this window's extension was being paid) waits for its window instead.
@@ -74,7 +79,13 @@ export function reconcile(block: Block, reservation: ReservationView | undefined
 type EventFn = (type: HistoryEventType, message: string, data?: Record<string, unknown>) => void;
 type NoteFn = (n: Omit<Notification, "pk" | "at">) => void;
 
-function settlePending(next: Block, reservation: ReservationView | undefined, history: ExtensionRecord[], event: EventFn, notify: NoteFn): void {
+function settlePending(
+  next: Block,
+  reservation: ReservationView | undefined,
+  history: ExtensionRecord[],
+  event: EventFn,
+  notify: NoteFn,
+): void {
   const p = next.pendingExtension;
   if (!p) return;
   const rec = history.find((h) => h.offeringId === p.offeringId);
@@ -84,14 +95,24 @@ function settlePending(next: Block, reservation: ReservationView | undefined, hi
   if (outcome === undefined || outcome === "payment-pending") return;
 
   next.pendingExtension = null;
-  const data = { offeringId: p.offeringId, window: p.window, upfrontFee: p.upfrontFee, currencyCode: p.currencyCode, external: p.external === true };
+  const data = {
+    offeringId: p.offeringId,
+    window: p.window,
+    upfrontFee: p.upfrontFee,
+    currencyCode: p.currencyCode,
+    external: p.external === true,
+  };
   if (outcome === "payment-succeeded") {
     if (p.external) {
       event("payment-succeeded", `extension ${p.offeringId}, bought outside CBM, was paid`, data);
       return;
     }
     next.extensionsPurchased = next.extensionsPurchased + 1;
-    event("payment-succeeded", `extension ${p.offeringId} (${durationText(p.durationHours)}, ${p.upfrontFee} ${p.currencyCode}) was paid`, data);
+    event(
+      "payment-succeeded",
+      `extension ${p.offeringId} (${durationText(p.durationHours)}, ${p.upfrontFee} ${p.currencyCode}) was paid`,
+      data,
+    );
     notify({
       key: `${next.PK}#${p.window}#paid`,
       kind: "purchased",

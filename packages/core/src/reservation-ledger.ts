@@ -47,7 +47,10 @@ export function ledgerAfterDelete(block: Block, previous: ReservationLedger | un
  * A new registration takes over what earlier registrations of the reservation spent. A carried spend in another
  * currency cannot be compared with the new budget, so that registration is refused until the spend is reset.
  */
-export function adoptLedger(block: Block, ledger: ReservationLedger | undefined): { block: Block; event?: Omit<HistoryEventDraft, "PK" | "at" | "actor"> } {
+export function adoptLedger(
+  block: Block,
+  ledger: ReservationLedger | undefined,
+): { block: Block; event?: Omit<HistoryEventDraft, "PK" | "at" | "actor"> } {
   if (!ledger) return { block };
   const spentSomething = compareMoney(ledger.spent, "0") > 0;
   if (spentSomething && ledger.currency !== block.policy.currency) {
@@ -92,7 +95,12 @@ export function resetSpend(block: Block, by: string, comment: string | undefined
       type: "spend-reset",
       actor: by,
       message: `spend reset from ${block.spent} ${block.policy.currency} and ${block.extensionsPurchased} extension(s) to 0${comment ? `: ${comment}` : ""}`,
-      data: { previousSpent: block.spent, currency: block.policy.currency, previousExtensions: block.extensionsPurchased, ...(comment ? { comment } : {}) },
+      data: {
+        previousSpent: block.spent,
+        currency: block.policy.currency,
+        previousExtensions: block.extensionsPurchased,
+        ...(comment ? { comment } : {}),
+      },
     },
   };
 }

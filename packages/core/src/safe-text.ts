@@ -2,8 +2,9 @@
  * Control characters (C0, DEL, C1), bidi overrides and isolates, and lone surrogates: text with them can fake lines
  * in an e-mail, recolour a terminal or reorder what an approver reads.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point here
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
+  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** True when `s` has no control characters, bidi overrides or lone surrogates: what people's text may contain. */
 export function isSafeText(s: string): boolean {

@@ -69,16 +69,26 @@ function monthOf(iso: string): string {
  * extension. A block's team is the `team` tag its request gave it. Money is added exactly; a figure is never mixed
  * across currencies.
  */
-export function spendReport(input: { blocks: readonly Block[]; requests: readonly CapacityRequest[]; extensionPurchases: readonly ExtensionPurchase[]; teamTag?: string; usedInstanceHours?: ReadonlyMap<string, number> }): SpendReport {
+export function spendReport(input: {
+  blocks: readonly Block[];
+  requests: readonly CapacityRequest[];
+  extensionPurchases: readonly ExtensionPurchase[];
+  teamTag?: string;
+  usedInstanceHours?: ReadonlyMap<string, number>;
+}): SpendReport {
   const teamTag = input.teamTag ?? "team";
   const boughtBy = new Map<string, CapacityRequest>();
-  for (const r of input.requests) if (r.purchase && r.purchase.state !== "payment-failed") boughtBy.set(r.purchase.capacityReservationId, r);
+  for (const r of input.requests)
+    if (r.purchase && r.purchase.state !== "payment-failed") boughtBy.set(r.purchase.capacityReservationId, r);
 
   const blocks: BlockSpend[] = input.blocks.map((b) => {
     const req = boughtBy.get(b.capacityReservationId);
     const blockFee = req?.purchase && req.purchase.currency === b.policy.currency ? req.purchase.upfrontFee : "0";
     const total = addMoney(blockFee, b.spent);
-    const hours = b.startDate && b.endDate && b.instanceCount ? Math.max(0, Math.round((toMs(b.endDate) - toMs(b.startDate)) / HOUR_MS)) * b.instanceCount : undefined;
+    const hours =
+      b.startDate && b.endDate && b.instanceCount
+        ? Math.max(0, Math.round((toMs(b.endDate) - toMs(b.startDate)) / HOUR_MS)) * b.instanceCount
+        : undefined;
     return {
       pk: b.PK,
       ...(b.name ? { name: b.name } : {}),
@@ -136,7 +146,21 @@ export function spendReport(input: { blocks: readonly Block[]; requests: readonl
 
 /** The blocks of a report as CSV (RFC 4180 quoting), for spreadsheets; amounts stay exact decimal strings. */
 export function spendCsv(report: SpendReport): string {
-  const cols = ["pk", "name", "team", "capacityReservationId", "instanceType", "instanceCount", "reservedInstanceHours", "usedInstanceHours", "blockFee", "extensionSpend", "total", "currency", "pricePerInstanceHour"] as const;
+  const cols = [
+    "pk",
+    "name",
+    "team",
+    "capacityReservationId",
+    "instanceType",
+    "instanceCount",
+    "reservedInstanceHours",
+    "usedInstanceHours",
+    "blockFee",
+    "extensionSpend",
+    "total",
+    "currency",
+    "pricePerInstanceHour",
+  ] as const;
   const cell = (v: unknown) => {
     const raw = v === undefined ? "" : String(v);
     // A name starting with = + - @ would run as a formula in a spreadsheet: keep it text.

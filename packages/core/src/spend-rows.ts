@@ -90,12 +90,40 @@ export function spendTotals(rows: SpendRow[]): SpendTotals {
 
 /** RFC 4180 CSV of the rows, amounts exactly as stored; a cell that a spreadsheet would run as a formula is quoted with a leading apostrophe. */
 export function spendRowsCsv(rows: SpendRow[]): string {
-  const header = ["month", "purchasedAt", "pk", "name", "team", "capacityReservationId", "offeringId", "durationHours", "upfrontFee", "currency", "status"];
+  const header = [
+    "month",
+    "purchasedAt",
+    "pk",
+    "name",
+    "team",
+    "capacityReservationId",
+    "offeringId",
+    "durationHours",
+    "upfrontFee",
+    "currency",
+    "status",
+  ];
   const cell = (v: string | number) => {
     let s = String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const lines = rows.map((r) => [r.month, r.purchasedAt, r.pk, r.name, r.team, r.capacityReservationId, r.offeringId, r.durationHours, r.upfrontFee, r.currency, r.status].map(cell).join(","));
+  const lines = rows.map((r) =>
+    [
+      r.month,
+      r.purchasedAt,
+      r.pk,
+      r.name,
+      r.team,
+      r.capacityReservationId,
+      r.offeringId,
+      r.durationHours,
+      r.upfrontFee,
+      r.currency,
+      r.status,
+    ]
+      .map(cell)
+      .join(","),
+  );
   return [header.join(","), ...lines].join("\r\n") + "\r\n";
 }

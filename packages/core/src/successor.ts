@@ -21,9 +21,7 @@ export interface SuccessorRequestBody {
   policy: Block["policy"];
 }
 
-export type SuccessorPlan =
-  | { kind: "open"; id: string; body: SuccessorRequestBody; notice: string }
-  | { kind: "skip"; reason: string };
+export type SuccessorPlan = { kind: "open"; id: string; body: SuccessorRequestBody; notice: string } | { kind: "skip"; reason: string };
 
 /** A successor may start this long after the block's end at the latest: EC2 offers starts at 11:30 UTC each day. */
 const LATEST_START_AFTER_END_MS = 24 * HOUR_MS;

@@ -48,9 +48,25 @@ export interface TickReport {
 /** A report with every counter at zero, at the start of a tick. */
 export function emptyTickReport(): TickReport {
   return {
-    due: 0, processed: 0, skipped: 0, decisions: {}, purchaseAttempts: 0, purchases: 0, errors: 0, throttled: 0, conflicts: 0,
-    writes: 0, notifications: 0, bought: 0, spend: {}, approvalsPending: 0, paymentFailures: 0, ec2Errors: 0, ec2Throttles: 0,
-    deadlineReached: false, durationMs: 0,
+    due: 0,
+    processed: 0,
+    skipped: 0,
+    decisions: {},
+    purchaseAttempts: 0,
+    purchases: 0,
+    errors: 0,
+    throttled: 0,
+    conflicts: 0,
+    writes: 0,
+    notifications: 0,
+    bought: 0,
+    spend: {},
+    approvalsPending: 0,
+    paymentFailures: 0,
+    ec2Errors: 0,
+    ec2Throttles: 0,
+    deadlineReached: false,
+    durationMs: 0,
   };
 }
 

@@ -52,7 +52,13 @@ export function recordUsage(prev: BlockUsage | undefined, pk: string, s: UsageSa
   const hours = [...(prev?.hours ?? [])];
   const last = hours[hours.length - 1];
   if (last && last.hour === hour) {
-    hours[hours.length - 1] = { hour, samples: last.samples + 1, runningSum: last.runningSum + running, runningMax: Math.max(last.runningMax, running), total: s.total };
+    hours[hours.length - 1] = {
+      hour,
+      samples: last.samples + 1,
+      runningSum: last.runningSum + running,
+      runningMax: Math.max(last.runningMax, running),
+      total: s.total,
+    };
   } else {
     hours.push({ hour, samples: 1, runningSum: running, runningMax: running, total: s.total });
   }

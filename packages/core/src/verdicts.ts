@@ -43,20 +43,41 @@ const STATUSES_A_VERDICT_REPLACES: ReadonlySet<Block["status"]> = new Set(["awai
  * purchase it allows, and makes the block due now so the purchase follows on the next tick. A denial removes an
  * approval of the same window: nothing is bought in it unless a person approves again.
  */
-export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, now: Date): { block: Block; event: HistoryEventDraft; covers?: string } {
+export function applyVerdict(
+  block: Block,
+  kind: VerdictKind,
+  v: VerdictInput,
+  now: Date,
+): { block: Block; event: HistoryEventDraft; covers?: string } {
   const window = verdictWindow(block);
   const at = isoAt(now.getTime());
   requireJustification(block, v);
   if (v.terms && !sameInstant(v.terms.window, window)) {
-    throw new InvalidStateError(`The terms shown were for the window ending ${v.terms.window}; the block's verdict window is now ${window}`);
+    throw new InvalidStateError(
+      `The terms shown were for the window ending ${v.terms.window}; the block's verdict window is now ${window}`,
+    );
   }
   const terms = kind === "approved" ? (v.terms ?? approvalTerms(block, window)) : undefined;
-  const verdict: Verdict = { window, by: v.by, at, ...(v.comment !== undefined ? { comment: v.comment } : {}), ...(terms ? { terms } : {}) };
+  const verdict: Verdict = {
+    window,
+    by: v.by,
+    at,
+    ...(v.comment !== undefined ? { comment: v.comment } : {}),
+    ...(terms ? { terms } : {}),
+  };
   const sameWindow = (x: Verdict | null | undefined) => sameInstant(x?.window, window);
   const status = STATUSES_A_VERDICT_REPLACES.has(block.status) ? kind : block.status;
   const next: Block =
     kind === "approved"
-      ? { ...block, approved: true, approval: verdict, denial: sameWindow(block.denial) ? null : block.denial, status, nextCheckAt: at, updatedAt: at }
+      ? {
+          ...block,
+          approved: true,
+          approval: verdict,
+          denial: sameWindow(block.denial) ? null : block.denial,
+          status,
+          nextCheckAt: at,
+          updatedAt: at,
+        }
       : { ...block, approved: false, denial: verdict, approval: sameWindow(block.approval) ? null : block.approval, status, updatedAt: at };
   const verb = kind === "approved" ? "Approved" : "Denied";
   const covers = terms ? describeTerms(terms) : undefined;
@@ -77,7 +98,13 @@ export function applyVerdict(block: Block, kind: VerdictKind, v: VerdictInput, n
 /** A policy with `requireJustification` takes no verdict without a reason: finance reads it in the history. */
 function requireJustification(block: Block, v: VerdictInput): void {
   if (block.policy.requireJustification && !v.comment?.trim()) {
-    throw new ValidationError([{ field: "comment", message: "is required: this block's policy requires a justification for every approval and denial", code: "required" }]);
+    throw new ValidationError([
+      {
+        field: "comment",
+        message: "is required: this block's policy requires a justification for every approval and denial",
+        code: "required",
+      },
+    ]);
   }
 }
 

@@ -1,30 +1,79 @@
 import { describe, expect, it } from "vitest";
-import { applyVerdict, InvalidStateError, linkClaimsFor, linkExpiresAt, linkState, ValidationError, type Block, type ExtensionOffering, type LinkUse } from "../src/index";
+import {
+  applyVerdict,
+  InvalidStateError,
+  linkClaimsFor,
+  linkExpiresAt,
+  linkState,
+  ValidationError,
+  type Block,
+  type ExtensionOffering,
+  type LinkUse,
+} from "../src/index";
 import { CR, END, DAY, HOUR, makeBlock, plus, settings } from "./fixtures";
 
 const now = new Date(Date.parse(END) - 30 * HOUR);
-const offering: ExtensionOffering = { offeringId: "cbe-1", capacityReservationId: CR, durationHours: 24, startDate: END, endDate: plus(END, DAY), upfrontFee: "1510.27", currencyCode: "USD" };
+const offering: ExtensionOffering = {
+  offeringId: "cbe-1",
+  capacityReservationId: CR,
+  durationHours: 24,
+  startDate: END,
+  endDate: plus(END, DAY),
+  upfrontFee: "1510.27",
+  currencyCode: "USD",
+};
 const asked = (fee = "1510.27"): Block =>
   makeBlock(
     {
       registrationId: "reg-1",
       status: "awaiting-approval",
-      approvalRequest: { window: END, firstSentAt: now.toISOString(), lastSentAt: now.toISOString(), count: 1, lastCallSent: false, offeringId: "cbe-1", upfrontFee: fee, durationHours: 24, currencyCode: "USD" },
+      approvalRequest: {
+        window: END,
+        firstSentAt: now.toISOString(),
+        lastSentAt: now.toISOString(),
+        count: 1,
+        lastCallSent: false,
+        offeringId: "cbe-1",
+        upfrontFee: fee,
+        durationHours: 24,
+        currencyCode: "USD",
+      },
     },
     { requireApproval: true, extendByDays: 1 },
   );
-const claims = linkClaimsFor(asked(), END, offering, { id: "01JLINK0000000000000000001", to: "fin@example.com", expiresAt: linkExpiresAt(asked(), END, settings) });
+const claims = linkClaimsFor(asked(), END, offering, {
+  id: "01JLINK0000000000000000001",
+  to: "fin@example.com",
+  expiresAt: linkExpiresAt(asked(), END, settings),
+});
 
 describe("approval link claims and state", () => {
   it("binds the link to the registration, reservation, window and exact quote, until CBM's window closes", () => {
-    expect(claims).toMatchObject({ pk: "blk-1", registrationId: "reg-1", capacityReservationId: CR, window: END, durationHours: 24, upfrontFee: "1510.27", currency: "USD", to: "fin@example.com" });
+    expect(claims).toMatchObject({
+      pk: "blk-1",
+      registrationId: "reg-1",
+      capacityReservationId: CR,
+      window: END,
+      durationHours: 24,
+      upfrontFee: "1510.27",
+      currency: "USD",
+      to: "fin@example.com",
+    });
     expect(claims.expiresAt).toBe(new Date(Date.parse(END) - 65 * 60_000).toISOString());
   });
 
   it("is ready while the block asks for exactly these terms, with terms that are the quote itself", () => {
     const s = linkState(claims, asked(), now, undefined);
     expect(s.kind).toBe("ready");
-    if (s.kind === "ready") expect(s.terms).toMatchObject({ basis: "quote", durationsHours: [24], maxUpfrontFee: "1510.27", currency: "USD", registrationId: "reg-1", window: END });
+    if (s.kind === "ready")
+      expect(s.terms).toMatchObject({
+        basis: "quote",
+        durationsHours: [24],
+        maxUpfrontFee: "1510.27",
+        currency: "USD",
+        registrationId: "reg-1",
+        window: END,
+      });
   });
 
   it("is superseded once a newer notice quoted another fee", () => {
@@ -34,22 +83,43 @@ describe("approval link claims and state", () => {
 
   it("is superseded when the block was deleted, or registered again under the same PK", () => {
     expect(linkState(claims, undefined, now, undefined)).toMatchObject({ kind: "superseded", reason: expect.stringMatching(/deleted/) });
-    expect(linkState(claims, { ...asked(), registrationId: "reg-2" }, now, undefined)).toMatchObject({ kind: "superseded", reason: expect.stringMatching(/registered again/) });
+    expect(linkState(claims, { ...asked(), registrationId: "reg-2" }, now, undefined)).toMatchObject({
+      kind: "superseded",
+      reason: expect.stringMatching(/registered again/),
+    });
   });
 
   it("is superseded when the window's extension was bought already", () => {
     const bought = { ...asked(), lastPurchaseWindow: END, status: "payment-pending" as const };
-    expect(linkState(claims, bought, now, undefined)).toMatchObject({ kind: "superseded", reason: expect.stringMatching(/bought already/) });
+    expect(linkState(claims, bought, now, undefined)).toMatchObject({
+      kind: "superseded",
+      reason: expect.stringMatching(/bought already/),
+    });
   });
 
   it("asks to retry while a purchase's outcome is being settled", () => {
-    const intent = { id: "i", window: END, offeringId: "cbe-1", durationHours: 24, upfrontFee: "1510.27", currencyCode: "USD", createdAt: now.toISOString() };
+    const intent = {
+      id: "i",
+      window: END,
+      offeringId: "cbe-1",
+      durationHours: 24,
+      upfrontFee: "1510.27",
+      currencyCode: "USD",
+      createdAt: now.toISOString(),
+    };
     expect(linkState(claims, { ...asked(), intent }, now, undefined).kind).toBe("retry");
   });
 
   it("has expired once the window's last call passed, and a used link stays used", () => {
     expect(linkState(claims, asked(), new Date(claims.expiresAt), undefined).kind).toBe("expired");
-    const use: LinkUse = { tokenId: claims.id, pk: "blk-1", action: "approved", by: "link:fin@example.com", at: now.toISOString(), expiresAt: claims.expiresAt };
+    const use: LinkUse = {
+      tokenId: claims.id,
+      pk: "blk-1",
+      action: "approved",
+      by: "link:fin@example.com",
+      at: now.toISOString(),
+      expiresAt: claims.expiresAt,
+    };
     expect(linkState(claims, asked(), now, use)).toEqual({ kind: "used", use });
   });
 });
@@ -65,7 +135,9 @@ describe("verdicts with given terms and required justification", () => {
   it("refuses given terms of another window", () => {
     const s = linkState(claims, asked(), now, undefined);
     if (s.kind !== "ready") throw new Error("not ready");
-    expect(() => applyVerdict(asked(), "approved", { by: "x", terms: { ...s.terms, window: plus(END, DAY) } }, now)).toThrow(InvalidStateError);
+    expect(() => applyVerdict(asked(), "approved", { by: "x", terms: { ...s.terms, window: plus(END, DAY) } }, now)).toThrow(
+      InvalidStateError,
+    );
   });
 
   it("requires a justification for approvals and denials when the policy says so", () => {

@@ -7,7 +7,17 @@ const inside = before(END, 23 * HOUR);
 
 describe("isAtRisk", () => {
   it("is true for an enabled block ending within 24 h with no paid extension, whatever it is doing", () => {
-    for (const status of ["awaiting-approval", "payment-pending", "payment-failed", "no-offering", "price-above-cap", "budget-exhausted", "error", "window-closed", "not-owned"] as const) {
+    for (const status of [
+      "awaiting-approval",
+      "payment-pending",
+      "payment-failed",
+      "no-offering",
+      "price-above-cap",
+      "budget-exhausted",
+      "error",
+      "window-closed",
+      "not-owned",
+    ] as const) {
       expect(isAtRisk(makeBlock({ status }), inside), status).toBe(true);
     }
   });

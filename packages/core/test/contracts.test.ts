@@ -26,7 +26,14 @@ import {
 describe("errors", () => {
   it("carry stable codes and readable messages", () => {
     const cases: Array<[CbmError, string, RegExp]> = [
-      [new ValidationError([{ field: "a", message: "bad", code: "x" }, { field: "", message: "whole", code: "y" }]), "VALIDATION_FAILED", /a: bad; whole/],
+      [
+        new ValidationError([
+          { field: "a", message: "bad", code: "x" },
+          { field: "", message: "whole", code: "y" },
+        ]),
+        "VALIDATION_FAILED",
+        /a: bad; whole/,
+      ],
       [new NotFoundError("p"), "NOT_FOUND", /'p'/],
       [new AlreadyExistsError("p"), "ALREADY_EXISTS", /already exists/],
       [new VersionConflictError("p", 3), "VERSION_CONFLICT", /expected version 3/],

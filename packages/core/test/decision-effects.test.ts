@@ -17,7 +17,15 @@ import { END, makeBlock, offering, record } from "./fixtures";
 const now = new Date("2025-06-03T12:00:00.000Z");
 const NOW = now.toISOString();
 const o = offering();
-const intent = { id: "i1", window: END, offeringId: o.offeringId, durationHours: 168, upfrontFee: "1000", currencyCode: "USD", createdAt: NOW };
+const intent = {
+  id: "i1",
+  window: END,
+  offeringId: o.offeringId,
+  durationHours: 168,
+  upfrontFee: "1000",
+  currencyCode: "USD",
+  createdAt: NOW,
+};
 
 const all: Decision[] = [
   { kind: "wait", until: END, reason: "window-not-open" },
@@ -28,7 +36,23 @@ const all: Decision[] = [
   { kind: "wait", until: END, reason: "extension-bought" },
   { kind: "fetch-offerings", window: END, durationsHours: [168] },
   { kind: "request-approval", window: END, offering: o, notice: "first", nextCheckAt: END },
-  { kind: "purchase", window: END, offering: o, approval: "approved", authorization: { kind: "approval", terms: { capacityReservationId: o.capacityReservationId, window: END, durationsHours: [168], maxUpfrontFee: "1000", currency: "USD", basis: "quote" } } },
+  {
+    kind: "purchase",
+    window: END,
+    offering: o,
+    approval: "approved",
+    authorization: {
+      kind: "approval",
+      terms: {
+        capacityReservationId: o.capacityReservationId,
+        window: END,
+        durationsHours: [168],
+        maxUpfrontFee: "1000",
+        currency: "USD",
+        basis: "quote",
+      },
+    },
+  },
   { kind: "await-payment", window: END, extension: record(), alert: false, nextCheckAt: END },
   { kind: "settle-intent", intent, outcome: "purchased", extension: record() },
   { kind: "settle-intent", intent, outcome: "not-purchased" },
@@ -39,7 +63,12 @@ const all: Decision[] = [
 describe("nextCheckAfter", () => {
   it("gives every decision a future instant, or null for terminal stops", () => {
     expect(all.map((d) => nextCheckAfter(d, now))).toEqual([
-      END, END, END, END, END, END,
+      END,
+      END,
+      END,
+      END,
+      END,
+      END,
       NOW,
       END,
       "2025-06-03T12:01:00.000Z",
@@ -56,8 +85,20 @@ describe("statusFor", () => {
   it("maps every decision to a block status with a reason", () => {
     const statuses = all.map((d) => statusFor(d));
     expect(statuses.map((s) => s.status)).toEqual([
-      "waiting", "awaiting-approval", "waiting", "purchasing", "throttled", "payment-pending",
-      "waiting", "awaiting-approval", "purchasing", "payment-pending", "payment-pending", "waiting", "no-offering", "not-found",
+      "waiting",
+      "awaiting-approval",
+      "waiting",
+      "purchasing",
+      "throttled",
+      "payment-pending",
+      "waiting",
+      "awaiting-approval",
+      "purchasing",
+      "payment-pending",
+      "payment-pending",
+      "waiting",
+      "no-offering",
+      "not-found",
     ]);
     for (const s of statuses) expect(s.reason.length).toBeGreaterThan(0);
     expect(Block.shape.status.safeParse(statuses[0]!.status).success).toBe(true);
@@ -99,10 +140,18 @@ describe("purchase bookkeeping", () => {
   });
 
   it("counts approval notices per window", () => {
-    const first = recordApprovalRequest(makeBlock(), { kind: "request-approval", window: END, offering: o, notice: "first", nextCheckAt: END }, now);
+    const first = recordApprovalRequest(
+      makeBlock(),
+      { kind: "request-approval", window: END, offering: o, notice: "first", nextCheckAt: END },
+      now,
+    );
     expect(first.approvalRequest).toMatchObject({ window: END, firstSentAt: NOW, lastSentAt: NOW, count: 1, lastCallSent: false });
     const later = new Date(now.getTime() + 3600_000);
-    const last = recordApprovalRequest(first, { kind: "request-approval", window: END, offering: o, notice: "last-call", nextCheckAt: END }, later);
+    const last = recordApprovalRequest(
+      first,
+      { kind: "request-approval", window: END, offering: o, notice: "last-call", nextCheckAt: END },
+      later,
+    );
     expect(last.approvalRequest).toMatchObject({ firstSentAt: NOW, lastSentAt: later.toISOString(), count: 2, lastCallSent: true });
   });
 

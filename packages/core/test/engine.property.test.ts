@@ -37,13 +37,28 @@ const nowOffset = fc.oneof(
   fc.integer({ min: -60 * DAY, max: 2 * DAY }),
   fc.integer({ min: -2 * DAY, max: 0 }),
   fc.integer({ min: -2 * DAY, max: 0 }),
-  fc.constantFrom(-56 * DAY, -56 * DAY - 1, -56 * DAY + 1, -HOUR, -HOUR + 1, -HOUR - 1, -65 * MIN, -65 * MIN + 1, -65 * MIN - 1, 0, -13 * HOUR, -48 * HOUR),
+  fc.constantFrom(
+    -56 * DAY,
+    -56 * DAY - 1,
+    -56 * DAY + 1,
+    -HOUR,
+    -HOUR + 1,
+    -HOUR - 1,
+    -65 * MIN,
+    -65 * MIN + 1,
+    -65 * MIN - 1,
+    0,
+    -13 * HOUR,
+    -48 * HOUR,
+  ),
   fc.integer({ min: -3 * HOUR, max: 0 }),
 );
 
 /** Undefined most of the time, so the rarer guards do not hide every other branch. */
-const rarely = <T>(arb: fc.Arbitrary<T>, weight = 3) => fc.oneof({ arbitrary: fc.constant(undefined), weight }, { arbitrary: arb, weight: 1 });
-const mostly = <T>(common: T, ...others: T[]) => fc.oneof({ arbitrary: fc.constant(common), weight: 4 }, { arbitrary: fc.constantFrom(common, ...others), weight: 1 });
+const rarely = <T>(arb: fc.Arbitrary<T>, weight = 3) =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight }, { arbitrary: arb, weight: 1 });
+const mostly = <T>(common: T, ...others: T[]) =>
+  fc.oneof({ arbitrary: fc.constant(common), weight: 4 }, { arbitrary: fc.constantFrom(common, ...others), weight: 1 });
 
 interface World {
   end: number;
@@ -71,8 +86,14 @@ const world: fc.Arbitrary<World> = fc
     pendingWindow: mostly("none", "this", "previous"),
     approvalWindow: fc.constantFrom("none", "this", "previous"),
     denialWindow: mostly("none", "this", "previous"),
-    approvalRequest: fc.option(fc.record({ sentAgo: fc.integer({ min: 0, max: 3 * DAY }), lastCallSent: fc.boolean(), thisWindow: fc.boolean() }), { nil: undefined }),
-    intent: rarely(fc.record({ ageMs: fc.integer({ min: 0, max: 10 * MIN }), confirmed: fc.boolean(), offeringId: fc.constantFrom("cbe-a", "cbe-b") }), 8),
+    approvalRequest: fc.option(
+      fc.record({ sentAgo: fc.integer({ min: 0, max: 3 * DAY }), lastCallSent: fc.boolean(), thisWindow: fc.boolean() }),
+      { nil: undefined },
+    ),
+    intent: rarely(
+      fc.record({ ageMs: fc.integer({ min: 0, max: 10 * MIN }), confirmed: fc.boolean(), offeringId: fc.constantFrom("cbe-a", "cbe-b") }),
+      8,
+    ),
     reservation: fc.option(
       fc.record({
         state: mostly<ReservationView["state"]>("active", "scheduled", ...ReservationState.options),
@@ -140,7 +161,14 @@ const world: fc.Arbitrary<World> = fc
       failures: g.failures,
       lastPurchaseWindow: win(g.lastPurchase),
       pendingExtension: win(g.pendingWindow)
-        ? { window: win(g.pendingWindow)!, offeringId: "cbe-a", durationHours: 24, upfrontFee: "1", currencyCode: "USD", purchasedAt: iso(end - DAY) }
+        ? {
+            window: win(g.pendingWindow)!,
+            offeringId: "cbe-a",
+            durationHours: 24,
+            upfrontFee: "1",
+            currencyCode: "USD",
+            purchasedAt: iso(end - DAY),
+          }
         : undefined,
       approval: verdict(g.approvalWindow),
       denial: verdict(g.denialWindow),
@@ -193,12 +221,25 @@ const world: fc.Arbitrary<World> = fc
         const hours = Math.round(days * 24);
         const start = o.stale ? end - DAY : end;
         const list = offerings.get(hours) ?? [];
-        list.push({ offeringId: `cbe-${o.id}`, capacityReservationId: CR, durationHours: hours, startDate: iso(start), endDate: iso(start + hours * HOUR), upfrontFee: o.fee, currencyCode: o.currency });
+        list.push({
+          offeringId: `cbe-${o.id}`,
+          capacityReservationId: CR,
+          durationHours: hours,
+          startDate: iso(start),
+          endDate: iso(start + hours * HOUR),
+          upfrontFee: o.fee,
+          currencyCode: o.currency,
+        });
         offerings.set(hours, list);
       }
       for (const d of wanted) if (!offerings.has(d * 24) && (d + end) % 3 === 0) offerings.set(d * 24, []);
     }
-    const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, accountId: ACCOUNT, autoApprove: g.autoApprove, windowClosesBeforeMs: g.closesBeforeMs };
+    const settings: EngineSettings = {
+      ...DEFAULT_ENGINE_SETTINGS,
+      accountId: ACCOUNT,
+      autoApprove: g.autoApprove,
+      windowClosesBeforeMs: g.closesBeforeMs,
+    };
     return { end, input: { block, reservation, history, offerings, now, settings } };
   });
 
@@ -234,7 +275,15 @@ const nearPurchase: fc.Arbitrary<World> = fc
       offerings = m;
       m.set(hours, [
         ...(m.get(hours) ?? []),
-        { offeringId: "cbe-near", capacityReservationId: CR, durationHours: hours, startDate: endIso, endDate: iso(w.end + hours * HOUR), upfrontFee: fee, currencyCode: block.policy.currency },
+        {
+          offeringId: "cbe-near",
+          capacityReservationId: CR,
+          durationHours: hours,
+          startDate: endIso,
+          endDate: iso(w.end + hours * HOUR),
+          upfrontFee: fee,
+          currencyCode: block.policy.currency,
+        },
       ]);
     }
     return { end: w.end, input: { ...i, block, reservation, history, offerings, now } };
@@ -299,9 +348,28 @@ describe("engine properties (money safety)", () => {
     const count = (k: string) => labels.filter((x) => x === k).length;
     expect(count("purchase")).toBeGreaterThan(200);
     for (const k of [
-      "fetch-offerings", "request-approval", "await-payment", "settle-intent", "wait:window-not-open", "wait:settling", "wait:extension-bought",
-      "wait:approval-pending", "expired", "not-found", "not-owned", "not-extendable", "window-closed", "extend-until-reached",
-      "max-extensions-reached", "budget-exhausted", "denied", "no-offering", "price-above-cap", "currency-mismatch", "payment-failed", "paused",
+      "fetch-offerings",
+      "request-approval",
+      "await-payment",
+      "settle-intent",
+      "wait:window-not-open",
+      "wait:settling",
+      "wait:extension-bought",
+      "wait:approval-pending",
+      "expired",
+      "not-found",
+      "not-owned",
+      "not-extendable",
+      "window-closed",
+      "extend-until-reached",
+      "max-extensions-reached",
+      "budget-exhausted",
+      "denied",
+      "no-offering",
+      "price-above-cap",
+      "currency-mismatch",
+      "payment-failed",
+      "paused",
     ]) {
       expect(count(k), k).toBeGreaterThan(0);
     }
@@ -357,7 +425,13 @@ describe("reconcile properties", () => {
     fc.assert(
       fc.property(world, fc.boolean(), (w, moved) => {
         const { block, history } = w.input;
-        const r: ReservationView = { capacityReservationId: CR, ownerId: ACCOUNT, region: "us-east-2", state: "active", endDate: iso(w.end + (moved ? 7 * DAY : 0)) };
+        const r: ReservationView = {
+          capacityReservationId: CR,
+          ownerId: ACCOUNT,
+          region: "us-east-2",
+          state: "active",
+          endDate: iso(w.end + (moved ? 7 * DAY : 0)),
+        };
         const out = reconcile(block, r, history, w.input.now);
         expect(Date.parse(out.block.endDate!)).toBe(Date.parse(r.endDate));
         expect(new Decimal(out.block.spent).lte(block.spent)).toBe(true);

@@ -1,6 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, backoffUntil, decide, wantedDurationsDays, type AuthorizationTerms, type Decision, type PurchaseIntent } from "../src/index";
-import { CR, DAY, END, HOUR, before, input, iso, makeBlock, makeReservation, offering, offeringsMap, plus, record, settings } from "./fixtures";
+import {
+  backoffDelayMs,
+  backoffUntil,
+  decide,
+  wantedDurationsDays,
+  type AuthorizationTerms,
+  type Decision,
+  type PurchaseIntent,
+} from "../src/index";
+import {
+  CR,
+  DAY,
+  END,
+  HOUR,
+  before,
+  input,
+  iso,
+  makeBlock,
+  makeReservation,
+  offering,
+  offeringsMap,
+  plus,
+  record,
+  settings,
+} from "./fixtures";
 
 function expectKind<K extends Decision["kind"]>(d: Decision, kind: K): Extract<Decision, { kind: K }> {
   expect(d.kind).toBe(kind);
@@ -66,11 +89,16 @@ describe("decide: settling a purchase intent", () => {
   it("settles before looking at anything else, even for an expired or vanished reservation", () => {
     const rec = record({ status: "payment-failed" });
     expect(decide(input({ block: makeBlock({ intent: intent() }), reservation: undefined, history: [rec] })).kind).toBe("settle-intent");
-    expect(decide(input({ block: makeBlock({ intent: intent() }), reservation: makeReservation({ state: "expired" }), history: [rec] })).kind).toBe("settle-intent");
+    expect(
+      decide(input({ block: makeBlock({ intent: intent() }), reservation: makeReservation({ state: "expired" }), history: [rec] })).kind,
+    ).toBe("settle-intent");
   });
 
   it("settles as not purchased once the end moved past the intent's window", () => {
-    const d = expectKind(decide(input({ block: makeBlock({ intent: intent() }), reservation: makeReservation({ endDate: plus(END, 7 * DAY) }) })), "settle-intent");
+    const d = expectKind(
+      decide(input({ block: makeBlock({ intent: intent() }), reservation: makeReservation({ endDate: plus(END, 7 * DAY) }) })),
+      "settle-intent",
+    );
     expect(d.outcome).toBe("not-purchased");
   });
 
@@ -88,7 +116,10 @@ describe("decide: settling a purchase intent", () => {
 
   it("never concludes not-purchased for a confirmed intent while its window lasts", () => {
     const now = before(END, 24 * HOUR);
-    const d = expectKind(decide(input({ block: makeBlock({ intent: intent({ confirmedAt: iso(now.getTime() - 3600_000) }) }), now })), "wait");
+    const d = expectKind(
+      decide(input({ block: makeBlock({ intent: intent({ confirmedAt: iso(now.getTime() - 3600_000) }) }), now })),
+      "wait",
+    );
     expect(d.reason).toBe("settling");
     expect(Date.parse(d.until)).toBeGreaterThan(now.getTime());
   });
@@ -123,8 +154,18 @@ describe("decide: payments in flight", () => {
   it("alerts once when the payment is still pending close to the end", () => {
     const now = before(END, HOUR);
     expect(expectKind(decide(input({ history: [record()], now })), "await-payment").alert).toBe(true);
-    const pendingExtension = { window: END, offeringId: "cbe-bought", durationHours: 168, upfrontFee: "1000", currencyCode: "USD", purchasedAt: END, alertedAt: iso(now.getTime()) };
-    expect(expectKind(decide(input({ block: makeBlock({ pendingExtension }), history: [record()], now })), "await-payment").alert).toBe(false);
+    const pendingExtension = {
+      window: END,
+      offeringId: "cbe-bought",
+      durationHours: 168,
+      upfrontFee: "1000",
+      currencyCode: "USD",
+      purchasedAt: END,
+      alertedAt: iso(now.getTime()),
+    };
+    expect(expectKind(decide(input({ block: makeBlock({ pendingExtension }), history: [record()], now })), "await-payment").alert).toBe(
+      false,
+    );
   });
 
   it("awaits payment even for a paused block", () => {
@@ -171,7 +212,10 @@ describe("decide: one purchase per window", () => {
   });
 
   it("does not retry a failed payment in the same window", () => {
-    const d = expectKind(decide(input({ block: makeBlock({ lastPurchaseWindow: END }), history: [record({ status: "payment-failed" })] })), "stop");
+    const d = expectKind(
+      decide(input({ block: makeBlock({ lastPurchaseWindow: END }), history: [record({ status: "payment-failed" })] })),
+      "stop",
+    );
     expect(d.reason).toBe("payment-failed");
     expect(Date.parse(d.retryAt!)).toBeGreaterThan(Date.parse(END));
   });
@@ -231,7 +275,10 @@ describe("decide: offerings", () => {
   });
 
   it("asks for the shorter fallbacks too when the policy allows them", () => {
-    const d = expectKind(decide(input({ offerings: undefined, block: makeBlock({}, { extendByDays: 3, allowShorterFallback: true }) })), "fetch-offerings");
+    const d = expectKind(
+      decide(input({ offerings: undefined, block: makeBlock({}, { extendByDays: 3, allowShorterFallback: true }) })),
+      "fetch-offerings",
+    );
     expect(d.durationsHours).toEqual([72, 48, 24]);
   });
 
@@ -242,7 +289,10 @@ describe("decide: offerings", () => {
     );
     expect(d.durationsHours).toEqual([72, 48, 24]);
     const m = new Map([[72, []]]);
-    expect(expectKind(decide(input({ offerings: m, block: makeBlock({}, { extendByDays: 3, allowShorterFallback: true }) })), "fetch-offerings").durationsHours).toEqual([48, 24]);
+    expect(
+      expectKind(decide(input({ offerings: m, block: makeBlock({}, { extendByDays: 3, allowShorterFallback: true }) })), "fetch-offerings")
+        .durationsHours,
+    ).toEqual([48, 24]);
   });
 
   it("shortens the extension to what reaches extendUntil", () => {
@@ -252,15 +302,24 @@ describe("decide: offerings", () => {
 
   it("buys the cheapest offering of the preferred duration", () => {
     const cheap = offering({ upfrontFee: "999.99", offeringId: "cheap" });
-    const d = expectKind(decide(input({ offerings: offeringsMap(offering({ upfrontFee: "1000" }), cheap, offering({ upfrontFee: "10000" })) })), "purchase");
+    const d = expectKind(
+      decide(input({ offerings: offeringsMap(offering({ upfrontFee: "1000" }), cheap, offering({ upfrontFee: "10000" })) })),
+      "purchase",
+    );
     expect(d.offering.offeringId).toBe("cheap");
     expect(d.approval).toBe("not-required");
   });
 
   it("falls back to a shorter duration when the preferred one has nothing", () => {
     const short = offering({ durationHours: 48, offeringId: "short" });
-    const m = new Map([[72, []], [48, [short]]]);
-    const d = expectKind(decide(input({ offerings: m, block: makeBlock({}, { extendByDays: 3, allowShorterFallback: true }) })), "purchase");
+    const m = new Map([
+      [72, []],
+      [48, [short]],
+    ]);
+    const d = expectKind(
+      decide(input({ offerings: m, block: makeBlock({}, { extendByDays: 3, allowShorterFallback: true }) })),
+      "purchase",
+    );
     expect(d.offering.offeringId).toBe("short");
   });
 
@@ -290,7 +349,10 @@ describe("decide: offerings", () => {
   });
 
   it("falls back to a shorter, cheaper duration when the preferred one is above the cap", () => {
-    const m = offeringsMap(offering({ durationHours: 72, upfrontFee: "900" }), offering({ durationHours: 48, upfrontFee: "600", offeringId: "ok" }));
+    const m = offeringsMap(
+      offering({ durationHours: 72, upfrontFee: "900" }),
+      offering({ durationHours: 48, upfrontFee: "600", offeringId: "ok" }),
+    );
     const block = makeBlock({}, { extendByDays: 3, allowShorterFallback: true, maxUpfrontFee: "700" });
     expect(expectKind(decide(input({ block, offerings: m })), "purchase").offering.offeringId).toBe("ok");
   });
@@ -307,7 +369,13 @@ describe("decide: approval", () => {
   const needs = (over: Parameters<typeof makeBlock>[0] = {}) => makeBlock(over, { requireApproval: true });
 
   const terms = (over: Partial<AuthorizationTerms> = {}): AuthorizationTerms => ({
-    capacityReservationId: CR, window: END, durationsHours: [168], maxUpfrontFee: "1000", currency: "USD", basis: "quote", ...over,
+    capacityReservationId: CR,
+    window: END,
+    durationsHours: [168],
+    maxUpfrontFee: "1000",
+    currency: "USD",
+    basis: "quote",
+    ...over,
   });
 
   it("buys with an approval for this window whose terms cover the offering", () => {
@@ -349,7 +417,10 @@ describe("decide: approval", () => {
 
   it("authorizes a purchase without approval by the policy's own terms", () => {
     const d = expectKind(decide(input({ block: makeBlock({}, { requireApproval: false, maxUpfrontFee: "1200" }) })), "purchase");
-    expect(d.authorization).toMatchObject({ kind: "policy", terms: { durationsHours: [168], maxUpfrontFee: "1200", currency: "USD", basis: "policy" } });
+    expect(d.authorization).toMatchObject({
+      kind: "policy",
+      terms: { durationsHours: [168], maxUpfrontFee: "1200", currency: "USD", basis: "policy" },
+    });
   });
 
   it("does not count an approval for an earlier window", () => {
@@ -358,7 +429,9 @@ describe("decide: approval", () => {
   });
 
   it("approves automatically when no approver can be reached", () => {
-    expect(expectKind(decide(input({ block: needs(), settings: { ...settings, autoApprove: true } })), "purchase").approval).toBe("auto-approved");
+    expect(expectKind(decide(input({ block: needs(), settings: { ...settings, autoApprove: true } })), "purchase").approval).toBe(
+      "auto-approved",
+    );
   });
 
   it("sends the first notice once and then waits for the reminder", () => {

@@ -72,7 +72,12 @@ describe("parseCreateBlock", () => {
       },
       ctx,
     );
-    expect(block).toMatchObject({ region: "us-east-1", endDate: "2025-06-30T23:59:59.000Z", startDate: "2025-01-01T00:00:00.000Z", instanceCount: 8 });
+    expect(block).toMatchObject({
+      region: "us-east-1",
+      endDate: "2025-06-30T23:59:59.000Z",
+      startDate: "2025-01-01T00:00:00.000Z",
+      instanceCount: 8,
+    });
     expect(warnings.join(" ")).toMatch(/11:30 UTC/);
   });
 
@@ -90,11 +95,14 @@ describe("parseCreateBlock", () => {
     expect(fields(() => parseCreateBlock({ region: "us-east-2" }, ctx))).toEqual(["capacityReservationId"]);
   });
 
-  it.each(["cr-test12345", "cr-123", "cr-0A1B2C3D4E5F60718", "cb-0a1b2c3d4e5f60718"])("accepts reservation id %s outside EC2's format with a not-found warning", (id) => {
-    const { block, warnings } = parseCreateBlock({ ...base, capacityReservationId: id }, ctx);
-    expect(block.capacityReservationId).toBe(id);
-    expect(warnings.join(" ")).toMatch(/not in EC2's format.*not-found/);
-  });
+  it.each(["cr-test12345", "cr-123", "cr-0A1B2C3D4E5F60718", "cb-0a1b2c3d4e5f60718"])(
+    "accepts reservation id %s outside EC2's format with a not-found warning",
+    (id) => {
+      const { block, warnings } = parseCreateBlock({ ...base, capacityReservationId: id }, ctx);
+      expect(block.capacityReservationId).toBe(id);
+      expect(warnings.join(" ")).toMatch(/not in EC2's format.*not-found/);
+    },
+  );
 
   it.each(["", "cr test", "cr/../x", "a".repeat(129)])("refuses reservation id %j that is not a safe key", (id) => {
     expect(fields(() => parseCreateBlock({ ...base, capacityReservationId: id }, ctx))).toEqual(["capacityReservationId"]);
@@ -126,7 +134,8 @@ describe("parseCreateBlock", () => {
 
   it("accepts policy fields nested or flat", () => {
     const flat = parseCreateBlock({ ...base, extendByDays: 14, requireApproval: false, enabled: false, currency: "EUR" }, ctx).block.policy;
-    const nested = parseCreateBlock({ ...base, policy: { extendByDays: 14, requireApproval: false, enabled: false, currency: "EUR" } }, ctx).block.policy;
+    const nested = parseCreateBlock({ ...base, policy: { extendByDays: 14, requireApproval: false, enabled: false, currency: "EUR" } }, ctx)
+      .block.policy;
     expect(flat).toEqual(nested);
     expect(flat).toMatchObject({ extendByDays: 14, requireApproval: false, enabled: false, currency: "EUR" });
   });
@@ -176,22 +185,41 @@ describe("parseCreateBlock", () => {
     expect(warnings.join(" ")).toMatch(/region not given: using eu-west-1/);
   });
 
-  it.each(["ab\u001bc", "line\r\nBcc: x", "\u202eevil", "lone \ud800", "del\u007f", "c1\u0085"])("refuses name %j with control or bidi characters", (name) => {
-    expect(issuesOf(() => parseCreateBlock({ ...base, name }, ctx))).toEqual([expect.objectContaining({ field: "name" })]);
-  });
+  it.each(["ab\u001bc", "line\r\nBcc: x", "\u202eevil", "lone \ud800", "del\u007f", "c1\u0085"])(
+    "refuses name %j with control or bidi characters",
+    (name) => {
+      expect(issuesOf(() => parseCreateBlock({ ...base, name }, ctx))).toEqual([expect.objectContaining({ field: "name" })]);
+    },
+  );
 
   it("rejects an alias and its field with different values, naming the field sent", () => {
     expect(issuesOf(() => parseCreateBlock({ ...base, extendByDays: 7, extend_by_days: 14 }, ctx))).toEqual([
       expect.objectContaining({ field: "extend_by_days", code: "conflict" }),
     ]);
     expect(fields(() => parseCreateBlock({ ...base, capacity_block_id: "cr-00000000000000000" }, ctx))).toEqual(["capacity_block_id"]);
-    expect(fields(() => parseCreateBlock({ ...base, lookaheadHours: 48, extension_lookahead_days: 3 }, ctx))).toEqual(["extension_lookahead_days"]);
-    expect(fields(() => parseCreateBlock({ ...base, requireApproval: true, policy: { requireApproval: false } }, ctx))).toEqual(["policy.requireApproval"]);
+    expect(fields(() => parseCreateBlock({ ...base, lookaheadHours: 48, extension_lookahead_days: 3 }, ctx))).toEqual([
+      "extension_lookahead_days",
+    ]);
+    expect(fields(() => parseCreateBlock({ ...base, requireApproval: true, policy: { requireApproval: false } }, ctx))).toEqual([
+      "policy.requireApproval",
+    ]);
     expect(fields(() => parseCreateBlock({ ...base, endDate: END, end_time: "2025-06-05T11:30:00Z" }, ctx))).toEqual(["end_time"]);
   });
 
   it("accepts an alias and its field when they agree", () => {
-    const { block } = parseCreateBlock({ ...base, capacity_block_id: CR, lookaheadHours: 48, extension_lookahead_days: 2, maxUpfrontFee: "10", policy: { maxUpfrontFee: "10.00" }, endDate: END, end_time: "2025-06-04T11:30:00Z" }, ctx);
+    const { block } = parseCreateBlock(
+      {
+        ...base,
+        capacity_block_id: CR,
+        lookaheadHours: 48,
+        extension_lookahead_days: 2,
+        maxUpfrontFee: "10",
+        policy: { maxUpfrontFee: "10.00" },
+        endDate: END,
+        end_time: "2025-06-04T11:30:00Z",
+      },
+      ctx,
+    );
     expect(block.policy.lookaheadHours).toBe(48);
   });
 
@@ -224,7 +252,16 @@ describe("parseCreateBlock", () => {
 
   it("warns about risky but valid settings", () => {
     const { warnings } = parseCreateBlock(
-      { ...base, lookaheadHours: 6, extendUntil: "2025-05-01T00:00:00Z", maxUpfrontFee: "5000", budget: "1000", maxExtensions: 0, enabled: false, endDate: "2025-05-30T11:30:00Z" },
+      {
+        ...base,
+        lookaheadHours: 6,
+        extendUntil: "2025-05-01T00:00:00Z",
+        maxUpfrontFee: "5000",
+        budget: "1000",
+        maxExtensions: 0,
+        enabled: false,
+        endDate: "2025-05-30T11:30:00Z",
+      },
       ctx,
     );
     const text = warnings.join("\n");
@@ -243,7 +280,9 @@ describe("parseCreateBlock", () => {
   });
 
   it("canonicalises extendUntil", () => {
-    expect(parseCreateBlock({ ...base, extendUntil: "2025-07-01T13:30:00+02:00" }, ctx).block.policy.extendUntil).toBe("2025-07-01T11:30:00.000Z");
+    expect(parseCreateBlock({ ...base, extendUntil: "2025-07-01T13:30:00+02:00" }, ctx).block.policy.extendUntil).toBe(
+      "2025-07-01T11:30:00.000Z",
+    );
   });
 
   it("exposes the schemas for the HTTP layer", () => {
@@ -253,7 +292,11 @@ describe("parseCreateBlock", () => {
 });
 
 describe("applyBlockUpdate", () => {
-  const stored = () => makeBlock({ status: "waiting", nextCheckAt: "2025-06-03T00:00:00.000Z", failures: 3 }, { requireApproval: true, maxUpfrontFee: "5000" });
+  const stored = () =>
+    makeBlock(
+      { status: "waiting", nextCheckAt: "2025-06-03T00:00:00.000Z", failures: 3 },
+      { requireApproval: true, maxUpfrontFee: "5000" },
+    );
 
   it("applies a partial update, keeps the version and makes the block due now", () => {
     const { block, expectedVersion } = applyBlockUpdate(stored(), { extendByDays: 14, name: "x", version: 3 }, ctx);
@@ -281,13 +324,17 @@ describe("applyBlockUpdate", () => {
 
   it("refuses to change PK or the reservation id, but accepts the same values", () => {
     expect(fields(() => applyBlockUpdate(stored(), { PK: "other" }, ctx))).toEqual(["PK"]);
-    expect(fields(() => applyBlockUpdate(stored(), { capacityReservationId: "cr-00000000000000000" }, ctx))).toEqual(["capacityReservationId"]);
+    expect(fields(() => applyBlockUpdate(stored(), { capacityReservationId: "cr-00000000000000000" }, ctx))).toEqual([
+      "capacityReservationId",
+    ]);
     expect(fields(() => applyBlockUpdate(stored(), { capacity_block_id: "cr-00000000000000000" }, ctx))).toEqual(["capacity_block_id"]);
     expect(applyBlockUpdate(stored(), { PK: "blk-1", capacityReservationId: CR }, ctx).block.PK).toBe("blk-1");
   });
 
   it("rejects read-only fields sent with another value", () => {
-    expect(issuesOf(() => applyBlockUpdate(stored(), { spent: "5", updatedAt: "2020-01-01T00:00:00.000Z" }, ctx)).map((i) => i.code)).toEqual(["read_only", "read_only"]);
+    expect(
+      issuesOf(() => applyBlockUpdate(stored(), { spent: "5", updatedAt: "2020-01-01T00:00:00.000Z" }, ctx)).map((i) => i.code),
+    ).toEqual(["read_only", "read_only"]);
   });
 
   it("accepts and ignores the whole record read back, changing only what differs", () => {
@@ -299,7 +346,13 @@ describe("applyBlockUpdate", () => {
 
   it("reports a read-only mismatch in a record read at an older version as a version conflict", () => {
     const b = stored();
-    expect(() => applyBlockUpdate({ ...b, version: b.version + 1, statusReason: "changed by a tick since" }, { ...b, statusReason: "as read", name: "x" }, ctx)).toThrow(VersionConflictError);
+    expect(() =>
+      applyBlockUpdate(
+        { ...b, version: b.version + 1, statusReason: "changed by a tick since" },
+        { ...b, statusReason: "as read", name: "x" },
+        ctx,
+      ),
+    ).toThrow(VersionConflictError);
   });
 
   it("ignores the first release's status values on update, with a warning", () => {
@@ -334,22 +387,35 @@ describe("applyBlockUpdate", () => {
   });
 
   it("refuses to move the region while a purchase is in flight", () => {
-    const b = { ...stored(), availabilityZone: undefined, intent: { id: "i", window: END, offeringId: "o", durationHours: 24, upfrontFee: "1", currencyCode: "USD", createdAt: NOW } };
+    const b = {
+      ...stored(),
+      availabilityZone: undefined,
+      intent: { id: "i", window: END, offeringId: "o", durationHours: 24, upfrontFee: "1", currencyCode: "USD", createdAt: NOW },
+    };
     expect(() => applyBlockUpdate(b, { region: "us-west-2" }, ctx)).toThrow(PurchaseInFlightError);
   });
 
   it("checks dates against each other", () => {
     expect(fields(() => applyBlockUpdate(stored(), { startDate: "2025-07-01T00:00:00Z" }, ctx))).toEqual(["startDate"]);
-    expect(fields(() => applyBlockUpdate({ ...stored(), startDate: "2025-06-02T11:30:00.000Z" }, { end_time: "2025-06-01T11:30:00Z" }, ctx))).toEqual(["end_time"]);
+    expect(
+      fields(() => applyBlockUpdate({ ...stored(), startDate: "2025-06-02T11:30:00.000Z" }, { end_time: "2025-06-01T11:30:00Z" }, ctx)),
+    ).toEqual(["end_time"]);
   });
 
   it("keeps the same validation as create", () => {
-    expect(fields(() => applyBlockUpdate(stored(), { extendByDays: 15, lookaheadDays: 100 }, ctx))).toEqual(["extendByDays", "lookaheadDays"]);
+    expect(fields(() => applyBlockUpdate(stored(), { extendByDays: 15, lookaheadDays: 100 }, ctx))).toEqual([
+      "extendByDays",
+      "lookaheadDays",
+    ]);
     expect(fields(() => applyBlockUpdate(stored(), { lookaheadHours: 24, lookaheadDays: 2 }, ctx))).toEqual(["lookaheadDays"]);
   });
 
   it("updates descriptive fields and aliases", () => {
-    const { block } = applyBlockUpdate(stored(), { instance_type: "trn2.48xlarge", platform: "Linux/UNIX", tenancy: "default", require_approval: false, lookaheadHours: 24 }, ctx);
+    const { block } = applyBlockUpdate(
+      stored(),
+      { instance_type: "trn2.48xlarge", platform: "Linux/UNIX", tenancy: "default", require_approval: false, lookaheadHours: 24 },
+      ctx,
+    );
     expect(block).toMatchObject({ instanceType: "trn2.48xlarge", platform: "Linux/UNIX", tenancy: "default" });
     expect(block.policy).toMatchObject({ requireApproval: false, lookaheadHours: 24 });
   });
@@ -373,7 +439,9 @@ describe("policyWarnings", () => {
 describe("applyBlockUpdate: currency and spend", () => {
   it("refuses to change the currency while spend is counted in the old one", () => {
     const spent = makeBlock({ spent: "900" }, { currency: "USD" });
-    expect(issuesOf(() => applyBlockUpdate(spent, { currency: "EUR" }, ctx))).toEqual([expect.objectContaining({ field: "currency", code: "conflict" })]);
+    expect(issuesOf(() => applyBlockUpdate(spent, { currency: "EUR" }, ctx))).toEqual([
+      expect.objectContaining({ field: "currency", code: "conflict" }),
+    ]);
   });
 
   it("changes the currency of a block that spent nothing", () => {

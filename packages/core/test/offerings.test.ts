@@ -50,6 +50,9 @@ describe("OfferingSearch", () => {
     expect(OfferingSearch.safeParse({ ...base, durationHours: 48 }).success).toBe(true);
     expect(OfferingSearch.safeParse({ ...base, durationHours: 36 }).success).toBe(false);
     expect(OfferingSearch.safeParse({ ...base, durationHours: 24, instanceCount: 65 }).success).toBe(false);
-    expect(OfferingSearch.safeParse({ ...base, durationHours: 24, earliestStart: "2026-12-02T00:00:00Z", latestEnd: "2026-12-01T00:00:00Z" }).success).toBe(false);
+    expect(
+      OfferingSearch.safeParse({ ...base, durationHours: 24, earliestStart: "2026-12-02T00:00:00Z", latestEnd: "2026-12-01T00:00:00Z" })
+        .success,
+    ).toBe(false);
   });
 });

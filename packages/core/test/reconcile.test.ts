@@ -16,13 +16,24 @@ const pending = (over: Partial<PendingExtension> = {}): PendingExtension => ({
 
 describe("reconcile", () => {
   it("changes nothing (and asks for no write) when the record already matches EC2", () => {
-    const block = makeBlock({ startDate: "2025-06-02T11:30:00.000Z", instanceType: "p5.48xlarge", instanceCount: 2, platform: "Linux/UNIX", tenancy: "default" });
+    const block = makeBlock({
+      startDate: "2025-06-02T11:30:00.000Z",
+      instanceType: "p5.48xlarge",
+      instanceCount: 2,
+      platform: "Linux/UNIX",
+      tenancy: "default",
+    });
     const r = reconcile(block, makeReservation(), [], now);
     expect(r).toEqual({ block, changed: false, events: [], notifications: [] });
   });
 
   it("replaces a registered block's typed end date with EC2's and fills missing fields", () => {
-    const block = makeBlock({ status: "registered", endDate: "2025-06-30T23:59:59.000Z", availabilityZone: undefined, instanceType: "p4d.24xlarge" });
+    const block = makeBlock({
+      status: "registered",
+      endDate: "2025-06-30T23:59:59.000Z",
+      availabilityZone: undefined,
+      instanceType: "p4d.24xlarge",
+    });
     const r = reconcile(block, makeReservation({ endDate: "2025-06-04T11:30:00Z" }), [], now);
     expect(r.changed).toBe(true);
     expect(r.block).toMatchObject({
@@ -35,7 +46,14 @@ describe("reconcile", () => {
       tenancy: "default",
       updatedAt: now.toISOString(),
     });
-    expect(r.events).toEqual([expect.objectContaining({ type: "end-date-changed", PK: "blk-1", actor: "scheduler", message: expect.stringMatching(/registration/) })]);
+    expect(r.events).toEqual([
+      expect.objectContaining({
+        type: "end-date-changed",
+        PK: "blk-1",
+        actor: "scheduler",
+        message: expect.stringMatching(/registration/),
+      }),
+    ]);
     expect(Block.parse(r.block)).toEqual(r.block);
   });
 
@@ -48,13 +66,23 @@ describe("reconcile", () => {
 
   it("detects an end date moved outside CBM", () => {
     const r = reconcile(makeBlock(), makeReservation({ endDate: NEW_END }), [], now);
-    expect(r.events[0]).toMatchObject({ type: "end-date-changed", message: expect.stringMatching(/outside CBM/), data: { from: END, to: NEW_END } });
+    expect(r.events[0]).toMatchObject({
+      type: "end-date-changed",
+      message: expect.stringMatching(/outside CBM/),
+      data: { from: END, to: NEW_END },
+    });
   });
 
   it("settles a paid extension: counts it, clears pending, moves the end", () => {
     const block = makeBlock({ pendingExtension: pending(), lastPurchaseWindow: END, spent: "1000" });
     const r = reconcile(block, makeReservation({ endDate: NEW_END }), [record({ status: "payment-succeeded" })], now);
-    expect(r.block).toMatchObject({ pendingExtension: null, extensionsPurchased: 1, spent: "1000", endDate: NEW_END, lastPurchaseWindow: END });
+    expect(r.block).toMatchObject({
+      pendingExtension: null,
+      extensionsPurchased: 1,
+      spent: "1000",
+      endDate: NEW_END,
+      lastPurchaseWindow: END,
+    });
     expect(r.events.map((e) => e.type)).toEqual(["payment-succeeded", "end-date-changed"]);
     expect(r.events[1]!.message).toMatch(/by extension cbe-bought/);
     expect(r.notifications).toEqual([expect.objectContaining({ kind: "purchased", pk: "blk-1", key: `blk-1#${END}#paid` })]);
@@ -74,22 +102,43 @@ describe("reconcile", () => {
   it("settles a failed payment: refunds the budget, keeps the window marked, notifies", () => {
     const block = makeBlock({ pendingExtension: pending(), lastPurchaseWindow: END, spent: "1500.5" });
     const r = reconcile(block, makeReservation(), [record({ status: "payment-failed" })], now);
-    expect(r.block).toMatchObject({ pendingExtension: null, spent: "500.5", status: "payment-failed", lastPurchaseWindow: END, extensionsPurchased: 0 });
+    expect(r.block).toMatchObject({
+      pendingExtension: null,
+      spent: "500.5",
+      status: "payment-failed",
+      lastPurchaseWindow: END,
+      extensionsPurchased: 0,
+    });
     expect(r.events.map((e) => e.type)).toEqual(["payment-failed"]);
     expect(r.notifications).toEqual([expect.objectContaining({ kind: "payment-failed" })]);
   });
 
   it("never lets spent go below zero", () => {
-    const r = reconcile(makeBlock({ pendingExtension: pending(), spent: "10" }), makeReservation(), [record({ status: "payment-failed" })], now);
+    const r = reconcile(
+      makeBlock({ pendingExtension: pending(), spent: "10" }),
+      makeReservation(),
+      [record({ status: "payment-failed" })],
+      now,
+    );
     expect(r.block.spent).toBe("0");
   });
 
   it("does not count or refund extensions bought outside CBM", () => {
     const ext = pending({ external: true });
-    const paid = reconcile(makeBlock({ pendingExtension: ext, spent: "0" }), makeReservation({ endDate: NEW_END }), [record({ status: "payment-succeeded" })], now);
+    const paid = reconcile(
+      makeBlock({ pendingExtension: ext, spent: "0" }),
+      makeReservation({ endDate: NEW_END }),
+      [record({ status: "payment-succeeded" })],
+      now,
+    );
     expect(paid.block).toMatchObject({ pendingExtension: null, extensionsPurchased: 0, spent: "0" });
     expect(paid.notifications).toEqual([]);
-    const failed = reconcile(makeBlock({ pendingExtension: ext, spent: "0" }), makeReservation(), [record({ status: "payment-failed" })], now);
+    const failed = reconcile(
+      makeBlock({ pendingExtension: ext, spent: "0" }),
+      makeReservation(),
+      [record({ status: "payment-failed" })],
+      now,
+    );
     expect(failed.block).toMatchObject({ pendingExtension: null, spent: "0", status: "waiting" });
     expect(failed.events.map((e) => e.type)).toEqual(["payment-failed"]);
   });

@@ -1,7 +1,17 @@
 import Decimal from "decimal.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dueReminder, DEFAULT_REMINDER_OFFSETS_MS, outlook, parseReminderOffsets, spendRowsCsv, spendRows, spendTotals, ValidationError, type HistoryEvent } from "../src/index";
+import {
+  dueReminder,
+  DEFAULT_REMINDER_OFFSETS_MS,
+  outlook,
+  parseReminderOffsets,
+  spendRowsCsv,
+  spendRows,
+  spendTotals,
+  ValidationError,
+  type HistoryEvent,
+} from "../src/index";
 import { END, DAY, HOUR, makeBlock } from "./fixtures";
 
 const at = (msBeforeEnd: number) => new Date(Date.parse(END) - msBeforeEnd);
@@ -32,7 +42,15 @@ describe("expiry reminders", () => {
 });
 
 function purchased(offeringId: string, fee: string, date: string): HistoryEvent {
-  return { PK: "blk-1", at: date, id: `h-${offeringId}`, type: "purchased", actor: "scheduler", message: "", data: { extension: { offeringId, upfrontFee: fee, currencyCode: "USD", durationHours: 24, purchaseDate: date } } };
+  return {
+    PK: "blk-1",
+    at: date,
+    id: `h-${offeringId}`,
+    type: "purchased",
+    actor: "scheduler",
+    message: "",
+    data: { extension: { offeringId, upfrontFee: fee, currencyCode: "USD", durationHours: 24, purchaseDate: date } },
+  };
 }
 
 describe("spend report", () => {
@@ -43,12 +61,36 @@ describe("spend report", () => {
       purchased("a", "1510.27", "2031-05-05T09:00:00.000Z"),
       purchased("b", "0.01", "2031-05-31T23:59:59.000Z"),
       purchased("c", "2000.00", "2031-06-01T00:00:00.000Z"),
-      { PK: "blk-1", at: "2031-06-02T00:00:00.000Z", id: "h-f", type: "payment-failed", actor: "scheduler", message: "", data: { offeringId: "c" } },
-      { PK: "blk-1", at: "2031-05-06T00:00:00.000Z", id: "h-p", type: "payment-succeeded", actor: "scheduler", message: "", data: { offeringId: "a" } },
+      {
+        PK: "blk-1",
+        at: "2031-06-02T00:00:00.000Z",
+        id: "h-f",
+        type: "payment-failed",
+        actor: "scheduler",
+        message: "",
+        data: { offeringId: "c" },
+      },
+      {
+        PK: "blk-1",
+        at: "2031-05-06T00:00:00.000Z",
+        id: "h-p",
+        type: "payment-succeeded",
+        actor: "scheduler",
+        message: "",
+        data: { offeringId: "a" },
+      },
     ];
     const rows = spendRows(block, events);
-    expect(rows.map((r) => [r.offeringId, r.status])).toEqual([["a", "paid"], ["b", "pending"], ["c", "failed"]]);
-    expect(spendTotals(rows)).toEqual({ byMonth: { "2031-05": { USD: "1510.28" } }, byBlock: { "blk-1": { USD: "1510.28" } }, byTeam: { vision: { USD: "1510.28" } } });
+    expect(rows.map((r) => [r.offeringId, r.status])).toEqual([
+      ["a", "paid"],
+      ["b", "pending"],
+      ["c", "failed"],
+    ]);
+    expect(spendTotals(rows)).toEqual({
+      byMonth: { "2031-05": { USD: "1510.28" } },
+      byBlock: { "blk-1": { USD: "1510.28" } },
+      byTeam: { vision: { USD: "1510.28" } },
+    });
   });
 
   it("writes the CSV with fees as stored and spreadsheet formulas neutralised", () => {
@@ -60,10 +102,15 @@ describe("spend report", () => {
   });
 
   it("sums any fees exactly, as a decimal library does", () => {
-    const fee = fc.tuple(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 99 })).map(([u, c]) => `${u}.${String(c).padStart(2, "0")}`);
+    const fee = fc
+      .tuple(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 99 }))
+      .map(([u, c]) => `${u}.${String(c).padStart(2, "0")}`);
     fc.assert(
       fc.property(fc.array(fee, { minLength: 1, maxLength: 20 }), (fees) => {
-        const rows = spendRows(block, fees.map((f, i) => purchased(`o${i}`, f, "2031-05-05T09:00:00.000Z")));
+        const rows = spendRows(
+          block,
+          fees.map((f, i) => purchased(`o${i}`, f, "2031-05-05T09:00:00.000Z")),
+        );
         const expected = fees.reduce((s, f) => s.plus(f), new Decimal(0));
         expect(new Decimal(spendTotals(rows).byMonth["2031-05"]!.USD!).equals(expected)).toBe(true);
       }),

@@ -6,9 +6,12 @@ describe("people's text", () => {
     expect(isSafeText(s)).toBe(true);
   });
 
-  it.each(["ESC\u001b[31m", "CR\r\nBcc: x", "DEL\u007f", "C1\u0085", "bidi\u202e", "isolate\u2066", "lone\ud800", "lone\udc00 low"])("refuses %j", (s) => {
-    expect(isSafeText(s)).toBe(false);
-  });
+  it.each(["ESC\u001b[31m", "CR\r\nBcc: x", "DEL\u007f", "C1\u0085", "bidi\u202e", "isolate\u2066", "lone\ud800", "lone\udc00 low"])(
+    "refuses %j",
+    (s) => {
+      expect(isSafeText(s)).toBe(false);
+    },
+  );
 
   it("escapes what it refuses, so a stored name can neither fake a line nor colour a terminal", () => {
     expect(escapeUnsafeText("a\r\nBcc: x\u001b[31m")).toBe("a\\u{d}\\u{a}Bcc: x\\u{1b}[31m");

@@ -16,7 +16,16 @@ const block = (pk: string, over: Partial<Block> = {}): Block => ({
   ...over,
 });
 
-const bought = { purchase: { capacityReservationId: "cr-00000000000000004", upfrontFee: "755.14", currency: "USD", purchasedAt: "2026-11-24T08:00:00.000Z", state: "active" }, tags: { team: "llm" } } as unknown as CapacityRequest;
+const bought = {
+  purchase: {
+    capacityReservationId: "cr-00000000000000004",
+    upfrontFee: "755.14",
+    currency: "USD",
+    purchasedAt: "2026-11-24T08:00:00.000Z",
+    state: "active",
+  },
+  tags: { team: "llm" },
+} as unknown as CapacityRequest;
 
 describe("spendReport", () => {
   it("adds block fees and extensions exactly, per month, team and block, with the price per instance-hour", () => {
@@ -29,7 +38,15 @@ describe("spendReport", () => {
       extensionPurchases: [{ pk: "abcd", at: "2026-12-01T00:00:00.000Z", upfrontFee: "100.10", currency: "USD" }],
     });
 
-    expect(report.blocks[0]).toMatchObject({ pk: "abcd", team: "llm", blockFee: "755.14", extensionSpend: "100.10", total: "855.24", reservedInstanceHours: 24, pricePerInstanceHour: "35.635" });
+    expect(report.blocks[0]).toMatchObject({
+      pk: "abcd",
+      team: "llm",
+      blockFee: "755.14",
+      extensionSpend: "100.10",
+      total: "855.24",
+      reservedInstanceHours: 24,
+      pricePerInstanceHour: "35.635",
+    });
     expect(report.blocks[1]).toMatchObject({ pk: "other", team: UNTAGGED, total: "0.2" });
     expect(report.months).toEqual([
       { month: "2026-11", currency: "USD", newBlocks: "755.14", extensions: "0", total: "755.14" },
@@ -39,7 +56,7 @@ describe("spendReport", () => {
   });
 
   it("writes CSV that a spreadsheet cannot run as a formula", () => {
-    const csv = spendCsv(spendReport({ blocks: [block("x", { name: "=HYPERLINK(\"evil\")" })], requests: [], extensionPurchases: [] }));
+    const csv = spendCsv(spendReport({ blocks: [block("x", { name: '=HYPERLINK("evil")' })], requests: [], extensionPurchases: [] }));
 
     expect(csv.split("\n")[1]).toBe(`x,"'=HYPERLINK(""evil"")",${UNTAGGED},cr-00000000000000001,,,,,0,0,0,USD,`);
   });

@@ -17,7 +17,18 @@ const block = (over: Partial<Block> = {}, policy: Partial<Block["policy"]> = {})
   version: 3,
   spent: "100",
   extensionsPurchased: 0,
-  policy: { extendByDays: 7, lookaheadHours: 48, requireApproval: true, enabled: true, allowShorterFallback: false, currency: "USD", maxUpfrontFee: "9000", budget: "20000", openSuccessorRequest: true, ...policy },
+  policy: {
+    extendByDays: 7,
+    lookaheadHours: 48,
+    requireApproval: true,
+    enabled: true,
+    allowShorterFallback: false,
+    currency: "USD",
+    maxUpfrontFee: "9000",
+    budget: "20000",
+    openSuccessorRequest: true,
+    ...policy,
+  },
   ...over,
 });
 const NOW = "2026-11-24T12:00:00.000Z";
@@ -29,7 +40,17 @@ describe("planSuccessor", () => {
     expect(plan.kind).toBe("open");
     if (plan.kind !== "open") return;
     expect(plan.id).toBe(`succ-01JREG-${Date.parse("2026-11-25T11:30:00.000Z")}`);
-    expect(plan.body).toMatchObject({ instanceType: "p5.48xlarge", instanceCount: 4, durationDays: 7, earliestStart: "2026-11-25T11:30:00.000Z", availabilityZones: ["us-east-1a"], maxUpfrontFee: "9000", budget: "19900", requireApproval: true, blockPk: "run-next" });
+    expect(plan.body).toMatchObject({
+      instanceType: "p5.48xlarge",
+      instanceCount: 4,
+      durationDays: 7,
+      earliestStart: "2026-11-25T11:30:00.000Z",
+      availabilityZones: ["us-east-1a"],
+      maxUpfrontFee: "9000",
+      budget: "19900",
+      requireApproval: true,
+      blockPk: "run-next",
+    });
   });
 
   it("skips blocks whose policy does not ask, that were extended, whose window is closed or whose budget is spent", () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { MAX_USAGE_HOURS, idleHours, recordUsage, type BlockUsage } from "../src/index";
 
-const sample = (running: number, state = "active") => ({ capacityReservationId: "cr-00000000000000001", state, total: 4, available: 4 - running });
+const sample = (running: number, state = "active") => ({
+  capacityReservationId: "cr-00000000000000001",
+  state,
+  total: 4,
+  available: 4 - running,
+});
 
 describe("recordUsage", () => {
   it("keeps at most two weeks of hourly aggregates", () => {
@@ -19,7 +24,12 @@ describe("recordUsage", () => {
     const stillIdle = recordUsage(idle, "pk", sample(0), "2026-11-01T04:30:00.000Z");
     const busy = recordUsage(stillIdle, "pk", sample(3), "2026-11-01T05:00:00.000Z");
 
-    expect([notStarted.idleSince, idle.idleSince, stillIdle.idleSince, busy.idleSince]).toEqual([null, "2026-11-01T01:00:00.000Z", "2026-11-01T01:00:00.000Z", null]);
+    expect([notStarted.idleSince, idle.idleSince, stillIdle.idleSince, busy.idleSince]).toEqual([
+      null,
+      "2026-11-01T01:00:00.000Z",
+      "2026-11-01T01:00:00.000Z",
+      null,
+    ]);
     expect(idleHours(stillIdle, "2026-11-01T04:30:00.000Z")).toBe(3);
     expect(notStarted.current.running).toBe(0);
   });

@@ -9,10 +9,25 @@ describe("approve and deny", () => {
   const needs = () => makeBlock({ status: "awaiting-approval", denial: { window: END, by: "eve", at: END } }, { requireApproval: true });
 
   it("approves the current window, replacing a denial, and the engine then buys within the policy's cap", () => {
-    const capped = makeBlock({ status: "awaiting-approval", denial: { window: END, by: "eve", at: END } }, { requireApproval: true, maxUpfrontFee: "1500" });
+    const capped = makeBlock(
+      { status: "awaiting-approval", denial: { window: END, by: "eve", at: END } },
+      { requireApproval: true, maxUpfrontFee: "1500" },
+    );
     const { block, event, covers } = applyVerdict(capped, "approved", { by: "cli:alice", comment: "go" }, now);
-    expect(block).toMatchObject({ approved: true, denial: null, status: "approved", nextCheckAt: now.toISOString(), approval: { window: END, by: "cli:alice", comment: "go" } });
-    expect(block.approval!.terms).toMatchObject({ basis: "advance", durationsHours: [168], maxUpfrontFee: "1500", currency: "USD", window: END });
+    expect(block).toMatchObject({
+      approved: true,
+      denial: null,
+      status: "approved",
+      nextCheckAt: now.toISOString(),
+      approval: { window: END, by: "cli:alice", comment: "go" },
+    });
+    expect(block.approval!.terms).toMatchObject({
+      basis: "advance",
+      durationsHours: [168],
+      maxUpfrontFee: "1500",
+      currency: "USD",
+      window: END,
+    });
     expect(event).toMatchObject({ type: "approved", actor: "cli:alice", data: { window: END, comment: "go" } });
     expect(covers).toMatch(/7 days, for at most 1500 USD/);
     expect(Block.parse(block)).toEqual(block);
@@ -20,9 +35,25 @@ describe("approve and deny", () => {
   });
 
   it("binds an approval given after a notice to the quoted offering", () => {
-    const quoted = { window: END, firstSentAt: END, lastSentAt: END, count: 1, lastCallSent: false, offeringId: "cbe-1", upfrontFee: "1680", durationHours: 168, currencyCode: "USD" };
+    const quoted = {
+      window: END,
+      firstSentAt: END,
+      lastSentAt: END,
+      count: 1,
+      lastCallSent: false,
+      offeringId: "cbe-1",
+      upfrontFee: "1680",
+      durationHours: 168,
+      currencyCode: "USD",
+    };
     const { block } = applyVerdict(makeBlock({ approvalRequest: quoted }, { requireApproval: true }), "approved", { by: "fin" }, now);
-    expect(block.approval!.terms).toMatchObject({ basis: "quote", durationsHours: [168], maxUpfrontFee: "1680", currency: "USD", offeringId: "cbe-1" });
+    expect(block.approval!.terms).toMatchObject({
+      basis: "quote",
+      durationsHours: [168],
+      maxUpfrontFee: "1680",
+      currency: "USD",
+      offeringId: "cbe-1",
+    });
   });
 
   it("gives an approval in advance without a fee cap no fee, so the engine asks for the quoted price", () => {

@@ -15,7 +15,11 @@ describe("extensionWindow", () => {
   });
 
   it("never opens before EC2's 56 days nor closes after EC2's 1 hour", () => {
-    const w = extensionWindow("2025-06-04T11:30:00Z", { lookaheadHours: 57 * 24 }, { windowOpensBeforeMs: 56 * DAY, windowClosesBeforeMs: 10 * 60_000 });
+    const w = extensionWindow(
+      "2025-06-04T11:30:00Z",
+      { lookaheadHours: 57 * 24 },
+      { windowOpensBeforeMs: 56 * DAY, windowClosesBeforeMs: 10 * 60_000 },
+    );
     expect(w.opensAt).toBe(w.ec2OpensAt);
     expect(w.closesAt).toBe(w.ec2ClosesAt);
   });

@@ -12,7 +12,10 @@ const ROUNDS = 20;
 
 const h = await startEmulator({ clock: { start: "2026-11-24T08:00:00Z" } });
 for (let i = 0; i < COUNT; i++) {
-  h.control.seedBlock({ instanceType: i % 2 ? "p4d.24xlarge" : "p5.48xlarge", endDate: `2026-12-${String(1 + (i % 28)).padStart(2, "0")}T11:30:00Z` });
+  h.control.seedBlock({
+    instanceType: i % 2 ? "p4d.24xlarge" : "p5.48xlarge",
+    endDate: `2026-12-${String(1 + (i % 28)).padStart(2, "0")}T11:30:00Z`,
+  });
 }
 
 async function rawPage(body: string): Promise<{ ms: number; bytes: number; next?: string }> {
@@ -27,7 +30,10 @@ const rows: [string, string][] = [];
 
 for (const [label, filter] of [
   ["raw HTTP, first page", ""],
-  ["raw HTTP, first page, filter state=active&instance-type", "&Filter.1.Name=state&Filter.1.Value.1=active&Filter.2.Name=instance-type&Filter.2.Value.1=p4d.24xlarge"],
+  [
+    "raw HTTP, first page, filter state=active&instance-type",
+    "&Filter.1.Name=state&Filter.1.Value.1=active&Filter.2.Name=instance-type&Filter.2.Value.1=p4d.24xlarge",
+  ],
 ] as const) {
   const times: number[] = [];
   let bytes = 0;
@@ -41,9 +47,12 @@ for (const [label, filter] of [
 
 // The last page of a full walk: the offset in the token makes it as cheap as the first.
 let token: string | undefined;
-for (let i = 0; i < 9; i++) token = (await rawPage(`Action=DescribeCapacityReservations&MaxResults=1000${token ? `&NextToken=${encodeURIComponent(token)}` : ""}`)).next;
+for (let i = 0; i < 9; i++)
+  token = (await rawPage(`Action=DescribeCapacityReservations&MaxResults=1000${token ? `&NextToken=${encodeURIComponent(token)}` : ""}`))
+    .next;
 const last: number[] = [];
-for (let i = 0; i < ROUNDS; i++) last.push((await rawPage(`Action=DescribeCapacityReservations&MaxResults=1000&NextToken=${encodeURIComponent(token!)}`)).ms);
+for (let i = 0; i < ROUNDS; i++)
+  last.push((await rawPage(`Action=DescribeCapacityReservations&MaxResults=1000&NextToken=${encodeURIComponent(token!)}`)).ms);
 rows.push(["raw HTTP, 10th page via NextToken", `${median(last).toFixed(1)} ms`]);
 
 const client = new EC2Client({ region: "us-east-1", endpoint: h.url, credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "x" } });

@@ -65,7 +65,10 @@ console.error(
 );
 
 const stop = () => {
-  handle.stop().then(() => process.exit(0), () => process.exit(1));
+  handle.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

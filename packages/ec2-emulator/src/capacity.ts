@@ -34,7 +34,8 @@ export class Capacity {
       throw new ControlError("InvalidCapacityRule", "durationsHours must be an array of hours");
     }
     for (const bound of [rule.from, rule.until]) {
-      if (bound !== undefined && Number.isNaN(Date.parse(bound))) throw new ControlError("InvalidCapacityRule", `from/until must be ISO times, got ${JSON.stringify(bound)}`);
+      if (bound !== undefined && Number.isNaN(Date.parse(bound)))
+        throw new ControlError("InvalidCapacityRule", `from/until must be ISO times, got ${JSON.stringify(bound)}`);
     }
     this.rules.push({ ...rule });
   }

@@ -98,8 +98,7 @@ export class Clock {
 export function durationMs(d: Duration): number {
   if (typeof d === "number") return checkFinite(d);
   if (d === null || typeof d !== "object") throw new ControlError("InvalidClock", "Duration must be ms or {seconds|minutes|hours|days}");
-  const ms =
-    (d.ms ?? 0) + (d.seconds ?? 0) * 1_000 + (d.minutes ?? 0) * 60_000 + (d.hours ?? 0) * 3_600_000 + (d.days ?? 0) * 86_400_000;
+  const ms = (d.ms ?? 0) + (d.seconds ?? 0) * 1_000 + (d.minutes ?? 0) * 60_000 + (d.hours ?? 0) * 3_600_000 + (d.days ?? 0) * 86_400_000;
   return checkFinite(ms);
 }
 

@@ -52,7 +52,10 @@ export function createControlRoutes(control: EmulatorControl) {
     "GET /calls": () => control.calls(),
     "DELETE /calls": () => (control.resetCalls(), { ok: true }),
     "GET /error-codes": () => control.errorCodes(),
-    "POST /error-codes": ({ body }) => (control.setErrorCode(body.situation as never, body.code as string, body.status as number | undefined), control.errorCodes()),
+    "POST /error-codes": ({ body }) => (
+      control.setErrorCode(body.situation as never, body.code as string, body.status as number | undefined),
+      control.errorCodes()
+    ),
     "POST /access-keys": ({ body }) => (control.mapAccessKey(body.accessKeyId as string, body.accountId as string), { ok: true }),
     "POST /reset": () => (control.reset(), { ok: true }),
   };
@@ -63,7 +66,9 @@ export function createControlRoutes(control: EmulatorControl) {
     const segments = path.split("/");
     // Routes carry at most one id, always the third segment: /reservations/:id, /blocks/:id/share.
     const id = segments.length >= 3 ? decodeURIComponent(segments[2]!) : undefined;
-    const handler = routes[`${method} ${path}`] ?? (id !== undefined ? routes[`${method} ${[...segments.slice(0, 2), ":id", ...segments.slice(3)].join("/")}`] : undefined);
+    const handler =
+      routes[`${method} ${path}`] ??
+      (id !== undefined ? routes[`${method} ${[...segments.slice(0, 2), ":id", ...segments.slice(3)].join("/")}`] : undefined);
     if (!handler) return { status: 404, body: { error: { code: "UnknownRoute", message: `No control route ${method} ${path}` } } };
     try {
       let body: unknown = {};

@@ -107,7 +107,8 @@ export function createControl({ world, accessKeys, defaultAccountId, initialPaym
       return reservationView(r, clock.nowMs());
     },
     mapAccessKey(accessKeyId, accountId) {
-      if (!accessKeyId || !/^\d{12}$/.test(accountId)) throw new ControlError("InvalidAccount", "mapAccessKey needs an access key id and a 12-digit account id");
+      if (!accessKeyId || !/^\d{12}$/.test(accountId))
+        throw new ControlError("InvalidAccount", "mapAccessKey needs an access key id and a 12-digit account id");
       accessKeys.set(accessKeyId, accountId);
     },
 
@@ -124,7 +125,10 @@ export function createControl({ world, accessKeys, defaultAccountId, initialPaym
         world.config.expiredRetentionMs = hours * HOUR;
       }
       const retention = world.config.expiredRetentionMs;
-      return { paymentDelaySeconds: world.config.paymentDelayMs / SECOND, expiredRetentionHours: retention === Infinity ? null : retention / HOUR };
+      return {
+        paymentDelaySeconds: world.config.paymentDelayMs / SECOND,
+        expiredRetentionHours: retention === Infinity ? null : retention / HOUR,
+      };
     },
 
     injectFault: (spec) => world.faults.inject(spec),
@@ -145,16 +149,15 @@ export function createControl({ world, accessKeys, defaultAccountId, initialPaym
     },
     reservations(query = {}) {
       return [...store.reservations.values()]
-        .filter((r) => (query.region === undefined || r.region === query.region))
+        .filter((r) => query.region === undefined || r.region === query.region)
         .filter((r) => query.accountId === undefined || r.ownerId === query.accountId || r.sharedWith.has(query.accountId))
         .map((r) => view(r.id))
         .filter((v): v is ReservationView => v !== undefined);
     },
     extensions(capacityReservationId) {
       const nowMs = clock.nowMs();
-      const list = capacityReservationId === undefined
-        ? store.allExtensions()
-        : (store.reservations.get(capacityReservationId)?.extensions ?? []);
+      const list =
+        capacityReservationId === undefined ? store.allExtensions() : (store.reservations.get(capacityReservationId)?.extensions ?? []);
       return list.map((ext) => extensionView(ext, store.reservations.get(ext.reservationId)!, nowMs));
     },
 

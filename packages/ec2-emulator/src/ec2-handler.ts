@@ -24,7 +24,10 @@ export interface Reply {
 const ERROR_FAULTS: Record<string, () => Ec2Error> = {
   throttle: () => new Ec2Error("RequestLimitExceeded", "Request limit exceeded."),
   "describe-limit": () =>
-    new Ec2Error("CapacityBlockDescribeLimitExceeded", "You have exceeded the limit for describing Capacity Block offerings. Try again later."),
+    new Ec2Error(
+      "CapacityBlockDescribeLimitExceeded",
+      "You have exceeded the limit for describing Capacity Block offerings. Try again later.",
+    ),
   "error-before": () => new Ec2Error("InternalError", "An internal error has occurred."),
 };
 

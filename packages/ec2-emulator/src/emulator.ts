@@ -88,7 +88,13 @@ export function createEmulator(opts: EmulatorOptions = {}): Emulator {
       timer.unref();
       sleeping.add(done);
     });
-  const handleEc2 = createEc2Handler({ world, accessKeys, defaultAccountId, sleep, ...(persistence ? { afterOperation: persistence.save } : {}) });
+  const handleEc2 = createEc2Handler({
+    world,
+    accessKeys,
+    defaultAccountId,
+    sleep,
+    ...(persistence ? { afterOperation: persistence.save } : {}),
+  });
   const handleControl = createControlRoutes(control);
 
   function handle(req: IncomingMessage, res: ServerResponse): void {

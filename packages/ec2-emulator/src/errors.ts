@@ -43,8 +43,7 @@ export function statusForCode(code: string): number {
 
 /** Shorthands for the validation errors every operation raises. */
 export const invalidValue = (message: string) => new Ec2Error("InvalidParameterValue", message);
-export const missingParameter = (name: string) =>
-  new Ec2Error("MissingParameter", `The request must contain the parameter ${name}`);
+export const missingParameter = (name: string) => new Ec2Error("MissingParameter", `The request must contain the parameter ${name}`);
 
 /**
  * The state file given with `stateFile` cannot be read or written. Reading fails loudly instead of starting an empty

@@ -1,14 +1,7 @@
 import { ControlError } from "./errors";
 import { createRandom } from "./random";
 
-export type FaultKind =
-  | "throttle"
-  | "describe-limit"
-  | "error-before"
-  | "error-after"
-  | "latency"
-  | "empty-offerings"
-  | "payment-failure";
+export type FaultKind = "throttle" | "describe-limit" | "error-before" | "error-after" | "latency" | "empty-offerings" | "payment-failure";
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   "throttle",
@@ -93,7 +86,7 @@ export class Faults {
 
 function validate(spec: FaultSpec): Omit<Fault, "id" | "fired"> {
   if (!spec || typeof spec !== "object") throw new ControlError("InvalidFault", "A fault needs {action, kind}");
-  if (typeof spec.action !== "string" || spec.action === "") throw new ControlError("InvalidFault", "A fault needs an action (or \"*\")");
+  if (typeof spec.action !== "string" || spec.action === "") throw new ControlError("InvalidFault", 'A fault needs an action (or "*")');
   if (!FAULT_KINDS.includes(spec.kind)) {
     throw new ControlError("InvalidFault", `Unknown fault kind '${String(spec.kind)}'; known: ${FAULT_KINDS.join(", ")}`);
   }
@@ -108,7 +101,7 @@ function validate(spec: FaultSpec): Omit<Fault, "id" | "fired"> {
     throw new ControlError("InvalidFault", "A latency fault needs ms ≥ 0");
   }
   if (spec.effect !== undefined && spec.effect !== "before" && spec.effect !== "after") {
-    throw new ControlError("InvalidFault", "effect must be \"before\" or \"after\"");
+    throw new ControlError("InvalidFault", 'effect must be "before" or "after"');
   }
   const { times: _times, always: _always, ...rest } = spec;
   return { ...rest, remaining: times };

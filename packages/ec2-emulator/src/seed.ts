@@ -48,11 +48,13 @@ export function seedBlock(world: World, defaultAccountId: string, spec: SeedBloc
   if (!RESOURCE_ID.cr.test(id)) throw invalidSeed(`capacityReservationId must be 'cr-' + 17 hex characters, got '${id}'`);
   if (world.store.reservations.has(id)) throw invalidSeed(`A reservation '${id}' already exists`);
   const capacityBlockId = spec.capacityBlockId ?? world.ids.next("cb");
-  if (!RESOURCE_ID.cb.test(capacityBlockId)) throw invalidSeed(`capacityBlockId must be 'cb-' + 17 hex characters, got '${capacityBlockId}'`);
+  if (!RESOURCE_ID.cb.test(capacityBlockId))
+    throw invalidSeed(`capacityBlockId must be 'cb-' + 17 hex characters, got '${capacityBlockId}'`);
 
   if (spec.endDate === undefined) throw invalidSeed("endDate is required");
   const endMs = timestamp(spec.endDate, "endDate");
-  if (!isAtBlockBoundary(endMs)) throw invalidSeed(`endDate must be at 11:30:00 UTC (every Capacity Block ends then), got '${spec.endDate}'`);
+  if (!isAtBlockBoundary(endMs))
+    throw invalidSeed(`endDate must be at 11:30:00 UTC (every Capacity Block ends then), got '${spec.endDate}'`);
   const startMs = spec.startDate !== undefined ? timestamp(spec.startDate, "startDate") : defaultStart(nowMs, endMs);
   if (startMs >= endMs) throw invalidSeed("startDate must be before endDate");
   const instanceCount = spec.instanceCount ?? 1;
@@ -103,7 +105,9 @@ export function seedDemo(world: World, accountId: string): Reservation[] {
     demo(6, "us-west-2", "p5.48xlarge", 8, started, endIn(6), { Name: "west-cluster", team: "infra" }),
   ];
   // Seeding twice keeps the first demo blocks instead of failing on their fixed ids.
-  return specs.map((spec) => world.store.reservations.get(spec.capacityReservationId!) ?? seedBlock(world, accountId, { ...spec, accountId }));
+  return specs.map(
+    (spec) => world.store.reservations.get(spec.capacityReservationId!) ?? seedBlock(world, accountId, { ...spec, accountId }),
+  );
 }
 
 function demo(

@@ -16,7 +16,9 @@ export function readStateFile(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new StateFileError(`The emulator state ${path} is not valid JSON (${reason(e)}); move it away to start with an empty world`, { cause: e });
+    throw new StateFileError(`The emulator state ${path} is not valid JSON (${reason(e)}); move it away to start with an empty world`, {
+      cause: e,
+    });
   }
 }
 

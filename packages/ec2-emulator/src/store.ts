@@ -110,9 +110,16 @@ export class Store {
   }
 
   state(): StoreState {
-    const position = (ext: Extension) => ({ reservationId: ext.reservationId, index: this.reservations.get(ext.reservationId)!.extensions.indexOf(ext) });
+    const position = (ext: Extension) => ({
+      reservationId: ext.reservationId,
+      index: this.reservations.get(ext.reservationId)!.extensions.indexOf(ext),
+    });
     return {
-      reservations: [...this.reservations.values()].map((r) => ({ ...r, sharedWith: [...r.sharedWith], extensions: r.extensions.map((e) => ({ ...e })) })),
+      reservations: [...this.reservations.values()].map((r) => ({
+        ...r,
+        sharedWith: [...r.sharedWith],
+        extensions: r.extensions.map((e) => ({ ...e })),
+      })),
       visible: [...this.visible].map(([key, ids]) => [key, [...ids]]),
       extensionsByOwner: [...this.extensionsByOwner].map(([key, list]) => [key, list.map(position)]),
       extensionOfferings: [...this.extensionOfferings.values()].map((o) => ({ ...o })),
@@ -129,10 +136,17 @@ export class Store {
       this.reservations.set(r.id, r);
       pushTo(this.byCapacityBlock, r.capacityBlockId, r);
     }
-    for (const [key, ids] of state.visible) this.visible.set(key, ids.filter((id) => this.reservations.has(id)));
+    for (const [key, ids] of state.visible)
+      this.visible.set(
+        key,
+        ids.filter((id) => this.reservations.has(id)),
+      );
     for (const [key, refs] of state.extensionsByOwner) {
       const list = refs.map(({ reservationId, index }) => this.reservations.get(reservationId)?.extensions[index]);
-      this.extensionsByOwner.set(key, list.filter((e): e is Extension => e !== undefined));
+      this.extensionsByOwner.set(
+        key,
+        list.filter((e): e is Extension => e !== undefined),
+      );
     }
     for (const o of state.extensionOfferings) this.extensionOfferings.set(o.id, { ...o });
     for (const o of state.blockOfferings) this.blockOfferings.set(o.id, { ...o });

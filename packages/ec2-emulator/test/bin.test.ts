@@ -10,9 +10,13 @@ const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
 
 describe("ec2-cb-emulator command", () => {
   it("starts with the demo seed and a fast virtual clock, prints its URL and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", BIN, "--port", "0", "--seed", "demo", "--clock", "2026-11-24T08:00:00Z", "--rate", "60"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", BIN, "--port", "0", "--seed", "demo", "--clock", "2026-11-24T08:00:00Z", "--rate", "60"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     try {
       const [chunk] = (await once(child.stdout, "data")) as [Buffer];
       const url = chunk.toString().trim();
@@ -33,7 +37,9 @@ describe("ec2-cb-emulator command", () => {
     const dir = mkdtempSync(join(tmpdir(), "emulator-bin-"));
     const file = join(dir, "world.json");
     const run = async (args: string[], act: (url: string) => Promise<void>) => {
-      const child = spawn(process.execPath, ["--import", "tsx", BIN, "--port", "0", "--state-file", file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", BIN, "--port", "0", "--state-file", file, ...args], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stderr = "";
       child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
       try {

@@ -61,7 +61,11 @@ describe("DescribeCapacityBlockOfferings", () => {
     await expectEc2Error(offerings({ CapacityDurationHours: 50 }), "InvalidParameterValue", 400);
     await expectEc2Error(offerings({ InstanceCount: 65 }), "InvalidParameterValue", 400);
     await expectEc2Error(offerings({ InstanceType: undefined }), "MissingParameter", 400);
-    await expectEc2Error(client.send(new DescribeCapacityBlockOfferingsCommand({ InstanceType: "p5.48xlarge" } as never)), "MissingParameter", 400);
+    await expectEc2Error(
+      client.send(new DescribeCapacityBlockOfferingsCommand({ InstanceType: "p5.48xlarge" } as never)),
+      "MissingParameter",
+      400,
+    );
     await expectEc2Error(offerings({ DryRun: true }), "DryRunOperation", 412);
   });
 });
@@ -88,14 +92,24 @@ describe("PurchaseCapacityBlock", () => {
       Tags: [{ Key: "team", Value: "llm" }],
     });
     expect(out.CapacityBlocks).toEqual([
-      expect.objectContaining({ CapacityBlockId: reservation.CapacityBlockId, CapacityReservationIds: [reservation.CapacityReservationId], State: "payment-pending" }),
+      expect.objectContaining({
+        CapacityBlockId: reservation.CapacityBlockId,
+        CapacityReservationIds: [reservation.CapacityReservationId],
+        State: "payment-pending",
+      }),
     ]);
     expect(h.control.ledger()).toEqual([
-      expect.objectContaining({ action: "PurchaseCapacityBlock", capacityReservationId: reservation.CapacityReservationId, upfrontFee: "3020.54", durationHours: 48 }),
+      expect.objectContaining({
+        action: "PurchaseCapacityBlock",
+        capacityReservationId: reservation.CapacityReservationId,
+        upfrontFee: "3020.54",
+        durationHours: 48,
+      }),
     ]);
 
     const state = async () =>
-      (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [reservation.CapacityReservationId!] }))).CapacityReservations?.[0]?.State;
+      (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [reservation.CapacityReservationId!] })))
+        .CapacityReservations?.[0]?.State;
     h.control.advance({ minutes: 5 });
     expect(await state()).toBe("scheduled");
     h.control.setClock("2026-11-25T11:30:00Z");
@@ -107,7 +121,9 @@ describe("PurchaseCapacityBlock", () => {
   it("ends payment-failed under a payment-failure fault", async () => {
     const [offering] = await offerings();
     h.control.injectFault({ action: "PurchaseCapacityBlock", kind: "payment-failure" });
-    const out = await client.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offering!.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }));
+    const out = await client.send(
+      new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offering!.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }),
+    );
     h.control.advance({ minutes: 5 });
     expect(h.control.reservation(out.CapacityReservation!.CapacityReservationId!)?.state).toBe("payment-failed");
   });
@@ -115,7 +131,9 @@ describe("PurchaseCapacityBlock", () => {
   it("fails the payment when it cannot clear 5 minutes before the start", async () => {
     const [offering] = await offerings(); // starts 11:30, 3.5 h away
     h.control.configure({ paymentDelaySeconds: 4 * 3600 });
-    const out = await client.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offering!.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }));
+    const out = await client.send(
+      new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offering!.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }),
+    );
     h.control.setClock("2026-11-24T11:25:00Z");
     expect(h.control.reservation(out.CapacityReservation!.CapacityReservationId!)?.state).toBe("payment-failed");
   });
@@ -127,10 +145,24 @@ describe("PurchaseCapacityBlock", () => {
     await expectEc2Error(purchase(offering!.CapacityBlockOfferingId!, "AmigaOS"), "InvalidParameterValue", 400);
     await expectEc2Error(purchase("cb-nope"), "InvalidCapacityBlockOfferingIdMalformed", 400);
     await expectEc2Error(purchase(`cb-${hex17(1)}`), "InvalidCapacityBlockOfferingIdNotFound", 400);
-    await expectEc2Error(client.send(new PurchaseCapacityBlockCommand({ InstancePlatform: "Linux/UNIX" } as never)), "MissingParameter", 400);
-    await expectEc2Error(purchase(offering!.CapacityBlockOfferingId!, "Linux/UNIX", ec2(h, { region: "us-west-2", maxAttempts: 1 })), "InvalidCapacityBlockOfferingIdNotFound", 400);
     await expectEc2Error(
-      client.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: offering!.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX", DryRun: true })),
+      client.send(new PurchaseCapacityBlockCommand({ InstancePlatform: "Linux/UNIX" } as never)),
+      "MissingParameter",
+      400,
+    );
+    await expectEc2Error(
+      purchase(offering!.CapacityBlockOfferingId!, "Linux/UNIX", ec2(h, { region: "us-west-2", maxAttempts: 1 })),
+      "InvalidCapacityBlockOfferingIdNotFound",
+      400,
+    );
+    await expectEc2Error(
+      client.send(
+        new PurchaseCapacityBlockCommand({
+          CapacityBlockOfferingId: offering!.CapacityBlockOfferingId,
+          InstancePlatform: "Linux/UNIX",
+          DryRun: true,
+        }),
+      ),
       "DryRunOperation",
       412,
     );
@@ -143,7 +175,11 @@ describe("PurchaseCapacityBlock", () => {
 describe("DescribeCapacityBlocks and DescribeCapacityBlockStatus", () => {
   it("list the caller's blocks at the cb- level with their status", async () => {
     const active = h.control.seedBlock({ capacityBlockId: `cb-${hex17(1)}`, instanceCount: 4, endDate: "2026-11-27T11:30:00Z" });
-    const scheduled = h.control.seedBlock({ capacityBlockId: `cb-${hex17(2)}`, startDate: "2026-11-28T11:30:00Z", endDate: "2026-11-30T11:30:00Z" });
+    const scheduled = h.control.seedBlock({
+      capacityBlockId: `cb-${hex17(2)}`,
+      startDate: "2026-11-28T11:30:00Z",
+      endDate: "2026-11-30T11:30:00Z",
+    });
     h.control.seedBlock({ capacityBlockId: `cb-${hex17(3)}`, region: "us-west-2", endDate: "2026-11-27T11:30:00Z" });
 
     const blocks = await client.send(new DescribeCapacityBlocksCommand({}));
@@ -176,8 +212,16 @@ describe("DescribeCapacityBlocks and DescribeCapacityBlockStatus", () => {
       expect.objectContaining({ CapacityBlockId: `cb-${hex17(2)}`, TotalCapacity: 1, TotalAvailableCapacity: 0 }),
     ]);
 
-    await expectEc2Error(client.send(new DescribeCapacityBlocksCommand({ CapacityBlockIds: [`cb-${hex17(3)}`] })), "InvalidCapacityBlockId.NotFound", 400);
-    await expectEc2Error(client.send(new DescribeCapacityBlockStatusCommand({ CapacityBlockIds: ["cb-1"] })), "InvalidCapacityBlockId.Malformed", 400);
+    await expectEc2Error(
+      client.send(new DescribeCapacityBlocksCommand({ CapacityBlockIds: [`cb-${hex17(3)}`] })),
+      "InvalidCapacityBlockId.NotFound",
+      400,
+    );
+    await expectEc2Error(
+      client.send(new DescribeCapacityBlockStatusCommand({ CapacityBlockIds: ["cb-1"] })),
+      "InvalidCapacityBlockId.Malformed",
+      400,
+    );
     await expectEc2Error(client.send(new DescribeCapacityBlocksCommand({ DryRun: true })), "DryRunOperation", 412);
     await expectEc2Error(client.send(new DescribeCapacityBlockStatusCommand({ DryRun: true })), "DryRunOperation", 412);
   });
@@ -205,13 +249,21 @@ describe("the SDK's other capacity-block paginators", () => {
     ).toEqual([2, 1]);
     expect(
       await sizes(
-        paginateDescribeCapacityBlockExtensionOfferings({ client }, { CapacityReservationId: seeded[0]!.capacityReservationId, CapacityBlockExtensionDurationHours: 24 }),
+        paginateDescribeCapacityBlockExtensionOfferings(
+          { client },
+          { CapacityReservationId: seeded[0]!.capacityReservationId, CapacityBlockExtensionDurationHours: 24 },
+        ),
         (p: { CapacityBlockExtensionOfferings?: unknown[] }) => p.CapacityBlockExtensionOfferings,
       ),
     ).toEqual([1]);
-    expect(await sizes(paginateDescribeCapacityBlocks({ client, pageSize: 2 }, {}), (p: { CapacityBlocks?: unknown[] }) => p.CapacityBlocks)).toEqual([2, 1]);
     expect(
-      await sizes(paginateDescribeCapacityBlockStatus({ client, pageSize: 2 }, {}), (p: { CapacityBlockStatuses?: unknown[] }) => p.CapacityBlockStatuses),
+      await sizes(paginateDescribeCapacityBlocks({ client, pageSize: 2 }, {}), (p: { CapacityBlocks?: unknown[] }) => p.CapacityBlocks),
+    ).toEqual([2, 1]);
+    expect(
+      await sizes(
+        paginateDescribeCapacityBlockStatus({ client, pageSize: 2 }, {}),
+        (p: { CapacityBlockStatuses?: unknown[] }) => p.CapacityBlockStatuses,
+      ),
     ).toEqual([2, 1]);
   });
 });

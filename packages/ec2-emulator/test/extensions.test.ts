@@ -23,13 +23,20 @@ function seedActive(overrides: Record<string, unknown> = {}) {
 }
 
 async function offer(id: string, hours = 48, c = client) {
-  const out = await c.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id, CapacityBlockExtensionDurationHours: hours }));
+  const out = await c.send(
+    new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id, CapacityBlockExtensionDurationHours: hours }),
+  );
   return out.CapacityBlockExtensionOfferings ?? [];
 }
 
 async function buy(id: string, hours = 48) {
   const [offering] = await offer(id, hours);
-  return client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }));
+  return client.send(
+    new PurchaseCapacityBlockExtensionCommand({
+      CapacityReservationId: id,
+      CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+    }),
+  );
 }
 
 async function endDate(id: string) {
@@ -69,7 +76,11 @@ describe("DescribeCapacityBlockExtensionOfferings", () => {
     const id = seedActive();
     await expectEc2Error(offer(id, 36), "InvalidParameterValue", 400);
     await expectEc2Error(offer(id, 360), "InvalidParameterValue", 400);
-    await expectEc2Error(client.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id } as never)), "MissingParameter", 400);
+    await expectEc2Error(
+      client.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id } as never)),
+      "MissingParameter",
+      400,
+    );
     await expectEc2Error(
       client.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityBlockExtensionDurationHours: 24 } as never)),
       "MissingParameter",
@@ -97,7 +108,13 @@ describe("DescribeCapacityBlockExtensionOfferings", () => {
   it("answers DryRun with 412", async () => {
     const id = seedActive();
     await expectEc2Error(
-      client.send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id, CapacityBlockExtensionDurationHours: 24, DryRun: true })),
+      client.send(
+        new DescribeCapacityBlockExtensionOfferingsCommand({
+          CapacityReservationId: id,
+          CapacityBlockExtensionDurationHours: 24,
+          DryRun: true,
+        }),
+      ),
       "DryRunOperation",
       412,
     );
@@ -129,7 +146,14 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     expect(await endDate(id)).toBe("2026-11-28T11:30:00.000Z");
     expect((await history(id)).map((e) => e.CapacityBlockExtensionStatus)).toEqual(["payment-succeeded"]);
     expect(h.control.ledger()).toEqual([
-      expect.objectContaining({ seq: 1, action: "PurchaseCapacityBlockExtension", capacityReservationId: id, durationHours: 48, upfrontFee: "3020.54", at: START }),
+      expect.objectContaining({
+        seq: 1,
+        action: "PurchaseCapacityBlockExtension",
+        capacityReservationId: id,
+        durationHours: 48,
+        upfrontFee: "3020.54",
+        at: START,
+      }),
     ]);
   });
 
@@ -169,9 +193,19 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
   it("rejects a second purchase while one is payment-pending", async () => {
     const id = seedActive();
     const [first, second] = [(await offer(id, 24))[0]!, (await offer(id, 48))[0]!];
-    await client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: first.CapacityBlockExtensionOfferingId }));
+    await client.send(
+      new PurchaseCapacityBlockExtensionCommand({
+        CapacityReservationId: id,
+        CapacityBlockExtensionOfferingId: first.CapacityBlockExtensionOfferingId,
+      }),
+    );
     await expectEc2Error(
-      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: second.CapacityBlockExtensionOfferingId })),
+      client.send(
+        new PurchaseCapacityBlockExtensionCommand({
+          CapacityReservationId: id,
+          CapacityBlockExtensionOfferingId: second.CapacityBlockExtensionOfferingId,
+        }),
+      ),
       "IncorrectState",
       400,
     );
@@ -183,15 +217,30 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     const id = seedActive();
     const [stale] = await offer(id, 24);
     const [used] = await offer(id, 24);
-    await client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: used!.CapacityBlockExtensionOfferingId }));
+    await client.send(
+      new PurchaseCapacityBlockExtensionCommand({
+        CapacityReservationId: id,
+        CapacityBlockExtensionOfferingId: used!.CapacityBlockExtensionOfferingId,
+      }),
+    );
     h.control.advance({ minutes: 5 });
     await expectEc2Error(
-      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: stale!.CapacityBlockExtensionOfferingId })),
+      client.send(
+        new PurchaseCapacityBlockExtensionCommand({
+          CapacityReservationId: id,
+          CapacityBlockExtensionOfferingId: stale!.CapacityBlockExtensionOfferingId,
+        }),
+      ),
       "InvalidCapacityBlockOfferingIdExpired",
       400,
     );
     await expectEc2Error(
-      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: used!.CapacityBlockExtensionOfferingId })),
+      client.send(
+        new PurchaseCapacityBlockExtensionCommand({
+          CapacityReservationId: id,
+          CapacityBlockExtensionOfferingId: used!.CapacityBlockExtensionOfferingId,
+        }),
+      ),
       "InvalidCapacityBlockOfferingIdExpired",
       400,
     );
@@ -202,7 +251,12 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     const [offering] = await offer(late, 24); // 3.5 h before the end: allowed
     h.control.setClock("2026-11-24T10:30:01Z"); // 59m59s before the end
     await expectEc2Error(
-      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: late, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId })),
+      client.send(
+        new PurchaseCapacityBlockExtensionCommand({
+          CapacityReservationId: late,
+          CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+        }),
+      ),
       "InvalidParameterValue",
       400,
     );
@@ -230,12 +284,22 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     const owner = ec2(h, { accessKeyId: "AKIDOWNER", maxAttempts: 1 });
     const [offering] = await offer(shared, 24, owner);
     await expectEc2Error(
-      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: shared, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId })),
+      client.send(
+        new PurchaseCapacityBlockExtensionCommand({
+          CapacityReservationId: shared,
+          CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+        }),
+      ),
       "UnauthorizedOperation",
       403,
     );
     expect(h.control.ledger()).toEqual([]);
-    await owner.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: shared, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }));
+    await owner.send(
+      new PurchaseCapacityBlockExtensionCommand({
+        CapacityReservationId: shared,
+        CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+      }),
+    );
     expect(h.control.ledger()).toEqual([expect.objectContaining({ accountId: OTHER_ACCOUNT, capacityReservationId: shared })]);
   });
 
@@ -248,7 +312,11 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     await expectEc2Error(purchase(forB!.CapacityBlockExtensionOfferingId!), "InvalidCapacityBlockOfferingIdNotFound", 400);
     await expectEc2Error(purchase(`cbe-${hex17(99)}`), "InvalidCapacityBlockOfferingIdNotFound", 400);
     await expectEc2Error(purchase("cbe-xyz"), "InvalidCapacityBlockOfferingIdMalformed", 400);
-    await expectEc2Error(client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: a } as never)), "MissingParameter", 400);
+    await expectEc2Error(
+      client.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: a } as never)),
+      "MissingParameter",
+      400,
+    );
     await expectEc2Error(purchase(forB!.CapacityBlockExtensionOfferingId!, `cr-${hex17(5)}`), "InvalidCapacityReservationId.NotFound", 400);
   });
 
@@ -257,7 +325,11 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     const [offering] = await offer(id, 24);
     await expectEc2Error(
       client.send(
-        new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId, DryRun: true }),
+        new PurchaseCapacityBlockExtensionCommand({
+          CapacityReservationId: id,
+          CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+          DryRun: true,
+        }),
       ),
       "DryRunOperation",
       412,
@@ -293,10 +365,14 @@ describe("DescribeCapacityBlockExtensionHistory", () => {
     expect(await history()).toHaveLength(7);
     expect((await history(b)).every((e) => e.CapacityReservationId === b)).toBe(true);
     const byStatus = await client.send(
-      new DescribeCapacityBlockExtensionHistoryCommand({ Filters: [{ Name: "capacity-block-extension-status", Values: ["payment-failed"] }] }),
+      new DescribeCapacityBlockExtensionHistoryCommand({
+        Filters: [{ Name: "capacity-block-extension-status", Values: ["payment-failed"] }],
+      }),
     );
     expect(byStatus.CapacityBlockExtensions?.map((e) => e.CapacityReservationId)).toEqual([a]);
-    const byType = await client.send(new DescribeCapacityBlockExtensionHistoryCommand({ Filters: [{ Name: "instance-type", Values: ["p4d.24xlarge"] }] }));
+    const byType = await client.send(
+      new DescribeCapacityBlockExtensionHistoryCommand({ Filters: [{ Name: "instance-type", Values: ["p4d.24xlarge"] }] }),
+    );
     expect(byType.CapacityBlockExtensions).toHaveLength(3);
     const byOffering = await client.send(
       new DescribeCapacityBlockExtensionHistoryCommand({
@@ -306,7 +382,8 @@ describe("DescribeCapacityBlockExtensionHistory", () => {
     expect(byOffering.CapacityBlockExtensions).toHaveLength(1);
 
     const pages: number[] = [];
-    for await (const page of paginateDescribeCapacityBlockExtensionHistory({ client, pageSize: 3 }, {})) pages.push(page.CapacityBlockExtensions?.length ?? 0);
+    for await (const page of paginateDescribeCapacityBlockExtensionHistory({ client, pageSize: 3 }, {}))
+      pages.push(page.CapacityBlockExtensions?.length ?? 0);
     expect(pages).toEqual([3, 3, 1]);
 
     expect(await endDate(a)).toBe("2026-11-29T11:30:00.000Z"); // three paid days, the fourth failed
@@ -320,10 +397,17 @@ describe("DescribeCapacityBlockExtensionHistory", () => {
     const theirs = h.control.seedBlock({ accountId: OTHER_ACCOUNT, endDate: "2026-11-26T11:30:00Z" }).capacityReservationId;
     const other = ec2(h, { accessKeyId: "AKIDOTHER", maxAttempts: 1 });
     const [offering] = await offer(theirs, 24, other);
-    await other.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: theirs, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }));
+    await other.send(
+      new PurchaseCapacityBlockExtensionCommand({
+        CapacityReservationId: theirs,
+        CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+      }),
+    );
     expect(await history()).toEqual([]);
     expect(h.control.ledger()).toEqual([expect.objectContaining({ accountId: OTHER_ACCOUNT })]);
-    expect(h.control.extensions(theirs)).toEqual([expect.objectContaining({ accountId: OTHER_ACCOUNT, capacityBlockExtensionStatus: "payment-pending" })]);
+    expect(h.control.extensions(theirs)).toEqual([
+      expect.objectContaining({ accountId: OTHER_ACCOUNT, capacityBlockExtensionStatus: "payment-pending" }),
+    ]);
     expect(h.control.reservation(theirs)?.ownerId).not.toBe(ACCOUNT);
   });
 });

@@ -30,7 +30,12 @@ const offer = async (c: EC2Client = once, id = cr) =>
     .CapacityBlockExtensionOfferings ?? [];
 const purchase = async (c: EC2Client = once) => {
   const [offering] = await offer();
-  return c.send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: cr, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }));
+  return c.send(
+    new PurchaseCapacityBlockExtensionCommand({
+      CapacityReservationId: cr,
+      CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+    }),
+  );
 };
 
 describe("throttling", () => {
@@ -92,7 +97,12 @@ describe("latency", () => {
     const impatient = ec2(h, { maxAttempts: 1, requestTimeout: 100 });
     const [offering] = await offer();
     const err = await impatient
-      .send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: cr, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }))
+      .send(
+        new PurchaseCapacityBlockExtensionCommand({
+          CapacityReservationId: cr,
+          CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+        }),
+      )
       .catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe("TimeoutError");
@@ -104,7 +114,10 @@ describe("latency", () => {
     const impatient = ec2(h, { maxAttempts: 1, requestTimeout: 50 });
     const [offering] = await offer();
     const call = impatient.send(
-      new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: cr, CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId }),
+      new PurchaseCapacityBlockExtensionCommand({
+        CapacityReservationId: cr,
+        CapacityBlockExtensionOfferingId: offering!.CapacityBlockExtensionOfferingId,
+      }),
     );
     await expect(call).rejects.toMatchObject({ name: "TimeoutError" });
     expect(h.control.ledger()).toHaveLength(0);
@@ -150,7 +163,13 @@ describe("empty offerings, matching and bookkeeping", () => {
       h.control.clearFaults();
       h.control.injectFault({ action: "DescribeCapacityReservations", kind: "throttle", always: true, probability: 0.5, seed: 42 });
       const outcomes: string[] = [];
-      for (let i = 0; i < 16; i++) outcomes.push(await describeReservations().then(() => "ok", (e: Error) => e.name));
+      for (let i = 0; i < 16; i++)
+        outcomes.push(
+          await describeReservations().then(
+            () => "ok",
+            (e: Error) => e.name,
+          ),
+        );
       return outcomes.join(",");
     };
     const first = await run();
@@ -169,7 +188,13 @@ describe("empty offerings, matching and bookkeeping", () => {
   it("records every call with its request id, and resets the record", async () => {
     const out = await describeReservations();
     const [call] = h.control.calls();
-    expect(call).toMatchObject({ action: "DescribeCapacityReservations", region: "us-east-1", status: 200, requestId: out.$metadata.requestId, at: START });
+    expect(call).toMatchObject({
+      action: "DescribeCapacityReservations",
+      region: "us-east-1",
+      status: 200,
+      requestId: out.$metadata.requestId,
+      at: START,
+    });
     h.control.resetCalls();
     expect(h.control.calls()).toEqual([]);
   });

@@ -40,7 +40,9 @@ export function ec2(
     credentials: { accessKeyId: options.accessKeyId ?? "AKIDLOCAL", secretAccessKey: "x" },
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     // Since @smithy/node-http-handler 4.x a requestTimeout only logs a warning unless throwOnRequestTimeout is set.
-    ...(options.requestTimeout !== undefined ? { requestHandler: { requestTimeout: options.requestTimeout, throwOnRequestTimeout: true } } : {}),
+    ...(options.requestTimeout !== undefined
+      ? { requestHandler: { requestTimeout: options.requestTimeout, throwOnRequestTimeout: true } }
+      : {}),
   });
 }
 

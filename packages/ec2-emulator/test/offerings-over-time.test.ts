@@ -1,4 +1,10 @@
-import { DescribeCapacityBlockOfferingsCommand, DescribeCapacityBlockStatusCommand, DescribeCapacityReservationsCommand, PurchaseCapacityBlockCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeCapacityBlockOfferingsCommand,
+  DescribeCapacityBlockStatusCommand,
+  DescribeCapacityReservationsCommand,
+  PurchaseCapacityBlockCommand,
+  type EC2Client,
+} from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../src/index";
 import { ec2, useEmulator } from "./helpers";
@@ -12,7 +18,12 @@ useEmulator((started) => {
 
 async function search(allZones = false) {
   const out = await client.send(
-    new DescribeCapacityBlockOfferingsCommand({ CapacityDurationHours: 24, InstanceType: "p5.48xlarge", InstanceCount: 1, AllAvailabilityZones: allZones }),
+    new DescribeCapacityBlockOfferingsCommand({
+      CapacityDurationHours: 24,
+      InstanceType: "p5.48xlarge",
+      InstanceCount: 1,
+      AllAvailabilityZones: allZones,
+    }),
   );
   return out.CapacityBlockOfferings ?? [];
 }
@@ -44,14 +55,20 @@ describe("offerings over time", () => {
 
   it("keeps the purchase tags on the bought reservation, where a tag filter finds it", async () => {
     const [offering] = await search();
-    await client.send(new PurchaseCapacityBlockCommand({
-      CapacityBlockOfferingId: offering!.CapacityBlockOfferingId,
-      InstancePlatform: "Linux/UNIX",
-      TagSpecifications: [{ ResourceType: "capacity-reservation", Tags: [{ Key: "cbm:intent", Value: "intent-1" }] }],
-    }));
+    await client.send(
+      new PurchaseCapacityBlockCommand({
+        CapacityBlockOfferingId: offering!.CapacityBlockOfferingId,
+        InstancePlatform: "Linux/UNIX",
+        TagSpecifications: [{ ResourceType: "capacity-reservation", Tags: [{ Key: "cbm:intent", Value: "intent-1" }] }],
+      }),
+    );
 
-    const found = await client.send(new DescribeCapacityReservationsCommand({ Filters: [{ Name: "tag:cbm:intent", Values: ["intent-1"] }] }));
-    const other = await client.send(new DescribeCapacityReservationsCommand({ Filters: [{ Name: "tag:cbm:intent", Values: ["intent-2"] }] }));
+    const found = await client.send(
+      new DescribeCapacityReservationsCommand({ Filters: [{ Name: "tag:cbm:intent", Values: ["intent-1"] }] }),
+    );
+    const other = await client.send(
+      new DescribeCapacityReservationsCommand({ Filters: [{ Name: "tag:cbm:intent", Values: ["intent-2"] }] }),
+    );
 
     expect(found.CapacityReservations?.map((r) => r.State)).toEqual(["payment-pending"]);
     expect(other.CapacityReservations).toEqual([]);
@@ -60,7 +77,12 @@ describe("offerings over time", () => {
 
 describe("running instances", () => {
   it("shows total − running as available while the block is active, and 0 before its start", async () => {
-    const r = h.control.seedBlock({ instanceType: "p5.48xlarge", instanceCount: 4, startDate: "2026-11-24T09:00:00Z", endDate: "2026-11-26T11:30:00Z" });
+    const r = h.control.seedBlock({
+      instanceType: "p5.48xlarge",
+      instanceCount: 4,
+      startDate: "2026-11-24T09:00:00Z",
+      endDate: "2026-11-26T11:30:00Z",
+    });
     h.control.setRunning(r.capacityReservationId, 3);
 
     const before = await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [r.capacityReservationId] }));

@@ -36,12 +36,16 @@ async function close(h: EmulatorHandle): Promise<void> {
 }
 
 async function extensionOffering(h: EmulatorHandle, id: string): Promise<string> {
-  const out = await ec2(h).send(new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id, CapacityBlockExtensionDurationHours: 24 }));
+  const out = await ec2(h).send(
+    new DescribeCapacityBlockExtensionOfferingsCommand({ CapacityReservationId: id, CapacityBlockExtensionDurationHours: 24 }),
+  );
   return out.CapacityBlockExtensionOfferings![0]!.CapacityBlockExtensionOfferingId!;
 }
 
 const buyExtension = (h: EmulatorHandle, id: string, offeringId: string) =>
-  ec2(h, { maxAttempts: 1 }).send(new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: offeringId }));
+  ec2(h, { maxAttempts: 1 }).send(
+    new PurchaseCapacityBlockExtensionCommand({ CapacityReservationId: id, CapacityBlockExtensionOfferingId: offeringId }),
+  );
 
 describe("the state file (stateFile)", () => {
   it("brings back blocks, extensions, ledger, offerings and every rule a control call changed", async () => {
@@ -58,16 +62,29 @@ describe("the state file (stateFile)", () => {
     // Its payment will fail, so the end date stays and only the remembered "bought" can refuse a second purchase.
     a.control.injectFault({ action: "PurchaseCapacityBlockExtension", kind: "payment-failure" });
     await buyExtension(a, id, bought);
-    const [blockOffering] = (await ec2(a).send(new DescribeCapacityBlockOfferingsCommand({ CapacityDurationHours: 24, InstanceType: "p5.48xlarge" })))
-      .CapacityBlockOfferings!;
-    await ec2(a).send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: blockOffering!.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }));
-    const before = { reservations: a.control.reservations(), extensions: a.control.extensions(), ledger: a.control.ledger(), codes: a.control.errorCodes() };
+    const [blockOffering] = (
+      await ec2(a).send(new DescribeCapacityBlockOfferingsCommand({ CapacityDurationHours: 24, InstanceType: "p5.48xlarge" }))
+    ).CapacityBlockOfferings!;
+    await ec2(a).send(
+      new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId: blockOffering!.CapacityBlockOfferingId, InstancePlatform: "Linux/UNIX" }),
+    );
+    const before = {
+      reservations: a.control.reservations(),
+      extensions: a.control.extensions(),
+      ledger: a.control.ledger(),
+      codes: a.control.errorCodes(),
+    };
     await close(a);
 
     // Options that would shape a new world (demo seed, another clock) do not replace the saved one.
     const b = await open(file, { seed: "demo", clock: { start: "2030-01-01T00:00:00Z" } });
     expect(b.restored).toBe(true);
-    expect({ reservations: b.control.reservations(), extensions: b.control.extensions(), ledger: b.control.ledger(), codes: b.control.errorCodes() }).toEqual(before);
+    expect({
+      reservations: b.control.reservations(),
+      extensions: b.control.extensions(),
+      ledger: b.control.ledger(),
+      codes: b.control.errorCodes(),
+    }).toEqual(before);
     expect(b.control.configure({})).toEqual({ paymentDelaySeconds: 60, expiredRetentionHours: 48 });
     expect(b.control.now().toISOString()).toBe(START);
     const history = await ec2(b).send(new DescribeCapacityBlockExtensionHistoryCommand({ CapacityReservationIds: [id] }));

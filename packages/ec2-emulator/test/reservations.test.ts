@@ -1,8 +1,4 @@
-import {
-  DescribeCapacityReservationsCommand,
-  paginateDescribeCapacityReservations,
-  type CapacityReservation,
-} from "@aws-sdk/client-ec2";
+import { DescribeCapacityReservationsCommand, paginateDescribeCapacityReservations, type CapacityReservation } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import type { EmulatorHandle } from "../src/index";
 import { ACCOUNT, OTHER_ACCOUNT, ec2, expectEc2Error, hex17, useEmulator } from "./helpers";
@@ -111,18 +107,32 @@ describe("DescribeCapacityReservations", () => {
   });
 
   it("pages with MaxResults and NextToken through the SDK paginator, and rejects bad tokens and page sizes", async () => {
-    const seeded = Array.from({ length: 25 }, (_, i) => h.control.seedBlock({ endDate: `2026-12-${String(1 + (i % 20)).padStart(2, "0")}T11:30:00Z` }).capacityReservationId);
+    const seeded = Array.from(
+      { length: 25 },
+      (_, i) => h.control.seedBlock({ endDate: `2026-12-${String(1 + (i % 20)).padStart(2, "0")}T11:30:00Z` }).capacityReservationId,
+    );
     const client = ec2(h);
     const pages: string[][] = [];
-    for await (const page of paginateDescribeCapacityReservations({ client, pageSize: 10 }, {})) pages.push(ids(page.CapacityReservations) as string[]);
+    for await (const page of paginateDescribeCapacityReservations({ client, pageSize: 10 }, {}))
+      pages.push(ids(page.CapacityReservations) as string[]);
     expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
     expect(pages.flat()).toEqual(seeded);
 
     const first = await client.send(new DescribeCapacityReservationsCommand({ MaxResults: 10 }));
-    await expectEc2Error(client.send(new DescribeCapacityReservationsCommand({ MaxResults: 10, NextToken: "garbage" })), "InvalidNextToken", 400);
+    await expectEc2Error(
+      client.send(new DescribeCapacityReservationsCommand({ MaxResults: 10, NextToken: "garbage" })),
+      "InvalidNextToken",
+      400,
+    );
     // A token is bound to its query: replaying it with other filters is refused.
     await expectEc2Error(
-      client.send(new DescribeCapacityReservationsCommand({ MaxResults: 10, NextToken: first.NextToken, Filters: [{ Name: "state", Values: ["active"] }] })),
+      client.send(
+        new DescribeCapacityReservationsCommand({
+          MaxResults: 10,
+          NextToken: first.NextToken,
+          Filters: [{ Name: "state", Values: ["active"] }],
+        }),
+      ),
       "InvalidNextToken",
       400,
     );
@@ -146,12 +156,16 @@ describe("DescribeCapacityReservations", () => {
 
     const eastIds = ids((await ec2(h).send(new DescribeCapacityReservationsCommand({}))).CapacityReservations);
     const westIds = ids((await ec2(h, { region: "us-west-2" }).send(new DescribeCapacityReservationsCommand({}))).CapacityReservations);
-    const otherIds = ids((await ec2(h, { accessKeyId: "AKIDOTHER" }).send(new DescribeCapacityReservationsCommand({}))).CapacityReservations);
+    const otherIds = ids(
+      (await ec2(h, { accessKeyId: "AKIDOTHER" }).send(new DescribeCapacityReservationsCommand({}))).CapacityReservations,
+    );
     expect(eastIds).toEqual([east.capacityReservationId, sharedIn.capacityReservationId]);
     expect(westIds).toEqual([west.capacityReservationId]);
     expect(otherIds).toEqual([other.capacityReservationId, sharedIn.capacityReservationId]);
     await expectEc2Error(
-      ec2(h, { region: "us-west-2" }).send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [east.capacityReservationId] })),
+      ec2(h, { region: "us-west-2" }).send(
+        new DescribeCapacityReservationsCommand({ CapacityReservationIds: [east.capacityReservationId] }),
+      ),
       "InvalidCapacityReservationId.NotFound",
       400,
     );
@@ -161,7 +175,11 @@ describe("DescribeCapacityReservations", () => {
     const client = ec2(h);
     const err = await expectEc2Error(client.send(new DescribeCapacityReservationsCommand({ DryRun: true })), "DryRunOperation", 412);
     expect(err.$fault).toBe("client");
-    await expectEc2Error(client.send(new DescribeCapacityReservationsCommand({ DryRun: true, MaxResults: 5000 })), "InvalidParameterValue", 400);
+    await expectEc2Error(
+      client.send(new DescribeCapacityReservationsCommand({ DryRun: true, MaxResults: 5000 })),
+      "InvalidParameterValue",
+      400,
+    );
   });
 
   it("keeps expired blocks visible, then answers NotFound once the retention period has passed", async () => {
@@ -184,7 +202,8 @@ describe("DescribeCapacityReservations", () => {
     const r = h.control.seedBlock({ startDate: "2026-11-25T11:30:00Z", endDate: "2026-11-26T11:30:00Z" });
     const client = ec2(h);
     const state = async () =>
-      (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [r.capacityReservationId] }))).CapacityReservations?.[0];
+      (await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [r.capacityReservationId] })))
+        .CapacityReservations?.[0];
     expect(await state()).toMatchObject({ State: "scheduled", AvailableInstanceCount: 0, TotalInstanceCount: 1 });
     h.control.setClock("2026-11-25T11:30:00Z");
     expect(await state()).toMatchObject({ State: "active", AvailableInstanceCount: 1 });

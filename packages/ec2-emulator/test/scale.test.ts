@@ -26,9 +26,12 @@ describe(`${COUNT} reservations in one region`, () => {
     const seen: string[] = [];
     const pageMs: number[] = [];
     let t = performance.now();
-    for await (const page of paginateDescribeCapacityReservations({ client, pageSize: 1000 }, {
-      Filters: [{ Name: "reservation-type", Values: ["capacity-block"] }],
-    })) {
+    for await (const page of paginateDescribeCapacityReservations(
+      { client, pageSize: 1000 },
+      {
+        Filters: [{ Name: "reservation-type", Values: ["capacity-block"] }],
+      },
+    )) {
       pageMs.push(performance.now() - t);
       for (const r of page.CapacityReservations ?? []) seen.push(r.CapacityReservationId!);
       t = performance.now();
@@ -36,15 +39,20 @@ describe(`${COUNT} reservations in one region`, () => {
     expect(pageMs).toHaveLength(10);
     expect(seen).toEqual(Array.from({ length: COUNT }, (_, i) => `cr-${hex17(i + 1)}`));
     const sorted = [...pageMs].sort((a, b) => a - b);
-    console.log(`1,000-item DescribeCapacityReservations page (SDK round trip incl. XML parse): median ${sorted[5]!.toFixed(1)} ms, max ${sorted[9]!.toFixed(1)} ms`);
+    console.log(
+      `1,000-item DescribeCapacityReservations page (SDK round trip incl. XML parse): median ${sorted[5]!.toFixed(1)} ms, max ${sorted[9]!.toFixed(1)} ms`,
+    );
   });
 
   it("filter across pages: half the blocks match instance-type", async () => {
     const client = ec2(h);
     let total = 0;
-    for await (const page of paginateDescribeCapacityReservations({ client, pageSize: 1000 }, {
-      Filters: [{ Name: "instance-type", Values: ["p4d.24xlarge"] }],
-    })) {
+    for await (const page of paginateDescribeCapacityReservations(
+      { client, pageSize: 1000 },
+      {
+        Filters: [{ Name: "instance-type", Values: ["p4d.24xlarge"] }],
+      },
+    )) {
       expect(page.CapacityReservations?.every((r) => r.InstanceType === "p4d.24xlarge")).toBe(true);
       total += page.CapacityReservations?.length ?? 0;
     }

@@ -68,7 +68,15 @@ describe("query parser", () => {
     const q = QueryParams.parse(
       "TagSpecification.1.ResourceType=capacity-reservation&TagSpecification.1.Tag.2.Key=b&TagSpecification.1.Tag.2.Value=2&TagSpecification.1.Tag.1.Key=a&TagSpecification.1.Tag.1.Value=1",
     );
-    expect(q.tagSpecifications()).toEqual([{ resourceType: "capacity-reservation", tags: [{ key: "a", value: "1" }, { key: "b", value: "2" }] }]);
+    expect(q.tagSpecifications()).toEqual([
+      {
+        resourceType: "capacity-reservation",
+        tags: [
+          { key: "a", value: "1" },
+          { key: "b", value: "2" },
+        ],
+      },
+    ]);
   });
 
   it("rejects non-integers, out-of-range numbers and non-boolean flags", () => {
@@ -86,7 +94,9 @@ describe("xml", () => {
     expect(xml).toContain('<DescribeThingsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>rid</requestId>');
     expect(xml).toContain("<thingSet><item><name>a&lt;b</name></item></thingSet><emptySet/><n>3</n><ok>true</ok>");
     expect(xml).not.toContain("gone");
-    expect(errorXml("Code.X", "m&m", "rid")).toContain("<Response><Errors><Error><Code>Code.X</Code><Message>m&amp;m</Message></Error></Errors><RequestID>rid</RequestID></Response>");
+    expect(errorXml("Code.X", "m&m", "rid")).toContain(
+      "<Response><Errors><Error><Code>Code.X</Code><Message>m&amp;m</Message></Error></Errors><RequestID>rid</RequestID></Response>",
+    );
   });
 
   it("derives zone ids in AWS's shape", () => {

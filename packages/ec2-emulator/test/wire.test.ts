@@ -14,15 +14,21 @@ async function post(body: string | Uint8Array, headers: Record<string, string> =
 }
 
 function errorCode(xml: string) {
-  return /<Response><Errors><Error><Code>([^<]+)<\/Code><Message>[^<]*<\/Message><\/Error><\/Errors><RequestID>([^<]+)<\/RequestID><\/Response>/.exec(xml);
+  return /<Response><Errors><Error><Code>([^<]+)<\/Code><Message>[^<]*<\/Message><\/Error><\/Errors><RequestID>([^<]+)<\/RequestID><\/Response>/.exec(
+    xml,
+  );
 }
 
 describe("EC2 Query wire format", () => {
   it("answers with the action's root element, the EC2 namespace and the request id in header and body", async () => {
     h.control.seedBlock({ endDate: "2026-11-27T11:30:00Z" });
-    const res = await post("Version=2016-11-15&Action=DescribeCapacityReservations&Filter.1.Value.1=capacity-block&Filter.1.Name=reservation-type");
+    const res = await post(
+      "Version=2016-11-15&Action=DescribeCapacityReservations&Filter.1.Value.1=capacity-block&Filter.1.Name=reservation-type",
+    );
     expect(res.status).toBe(200);
-    expect(res.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeCapacityReservationsResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/">/);
+    expect(res.text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeCapacityReservationsResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/">/,
+    );
     expect(res.text).toContain(`<requestId>${res.requestId}</requestId>`);
     expect(res.text).toMatch(/<capacityReservationSet><item><capacityReservationId>cr-[0-9a-f]{17}<\/capacityReservationId>/);
     expect(res.text).toContain("<endDate>2026-11-27T11:30:00.000Z</endDate>");
@@ -31,7 +37,9 @@ describe("EC2 Query wire format", () => {
   it("gives the SDK the header request id on success and on error", async () => {
     const client = ec2(h, { maxAttempts: 1 });
     const ok = await client.send(new DescribeCapacityReservationsCommand({}));
-    const failed = await client.send(new DescribeCapacityReservationsCommand({ MaxResults: -1 })).catch((e: { $metadata: { requestId?: string } }) => e);
+    const failed = await client
+      .send(new DescribeCapacityReservationsCommand({ MaxResults: -1 }))
+      .catch((e: { $metadata: { requestId?: string } }) => e);
     const calls = h.control.calls();
     expect(ok.$metadata.requestId).toBe(calls[0]!.requestId);
     expect(failed.$metadata.requestId).toBe(calls[1]!.requestId);
@@ -91,7 +99,11 @@ describe("control API over HTTP", () => {
   }
 
   it("sets and advances the clock", async () => {
-    expect((await control("POST", "/clock", { now: "2026-12-01T00:00:00Z" })).body).toMatchObject({ now: "2026-12-01T00:00:00.000Z", mode: "virtual", rate: 0 });
+    expect((await control("POST", "/clock", { now: "2026-12-01T00:00:00Z" })).body).toMatchObject({
+      now: "2026-12-01T00:00:00.000Z",
+      mode: "virtual",
+      rate: 0,
+    });
     expect((await control("POST", "/clock/advance", { hours: 2, minutes: 30 })).body).toEqual({ now: "2026-12-01T02:30:00.000Z" });
     expect((await control("GET", "/clock")).body).toMatchObject({ now: "2026-12-01T02:30:00.000Z" });
     expect((await control("POST", "/clock/rate", { rate: 60 })).body).toMatchObject({ rate: 60 });
@@ -116,7 +128,11 @@ describe("control API over HTTP", () => {
   it("seeds a block, reads it back, and rejects an end that is not 11:30 UTC", async () => {
     const seeded = await control("POST", "/seed/block", { endDate: "2026-11-30T11:30:00Z", instanceType: "p4d.24xlarge" });
     const id = (seeded.body as unknown as { capacityReservationId: string }).capacityReservationId;
-    expect((await control("GET", `/reservations/${id}`)).body).toMatchObject({ capacityReservationId: id, instanceType: "p4d.24xlarge", state: "active" });
+    expect((await control("GET", `/reservations/${id}`)).body).toMatchObject({
+      capacityReservationId: id,
+      instanceType: "p4d.24xlarge",
+      state: "active",
+    });
     expect((await control("GET", "/reservations?region=us-east-1")).body).toHaveLength(1);
     expect((await control("GET", "/reservations/cr-00000000000000000")).status).toBe(404);
     const bad = await control("POST", "/seed/block", { endDate: "2026-11-30T12:00:00Z" });
@@ -134,11 +150,16 @@ describe("control API over HTTP", () => {
     expect((await post("Action=DescribeCapacityReservations")).status).toBe(200);
 
     const offering = /<capacityBlockExtensionOfferingId>([^<]+)</.exec(
-      (await post(`Action=DescribeCapacityBlockExtensionOfferings&CapacityReservationId=${id}&CapacityBlockExtensionDurationHours=24`)).text,
+      (await post(`Action=DescribeCapacityBlockExtensionOfferings&CapacityReservationId=${id}&CapacityBlockExtensionDurationHours=24`))
+        .text,
     )?.[1];
     await post(`Action=PurchaseCapacityBlockExtension&CapacityReservationId=${id}&CapacityBlockExtensionOfferingId=${offering}`);
-    expect((await control("GET", "/ledger")).body).toEqual([expect.objectContaining({ capacityReservationId: id, offeringId: offering, upfrontFee: "755.14" })]);
-    expect((await control("GET", `/extensions?capacityReservationId=${id}`)).body).toEqual([expect.objectContaining({ capacityBlockExtensionStatus: "payment-pending" })]);
+    expect((await control("GET", "/ledger")).body).toEqual([
+      expect.objectContaining({ capacityReservationId: id, offeringId: offering, upfrontFee: "755.14" }),
+    ]);
+    expect((await control("GET", `/extensions?capacityReservationId=${id}`)).body).toEqual([
+      expect.objectContaining({ capacityBlockExtensionStatus: "payment-pending" }),
+    ]);
     expect((await control("GET", "/calls")).body.length).toBeGreaterThan(0);
     await control("DELETE", "/calls");
     expect((await control("GET", "/calls")).body).toEqual([]);
@@ -149,7 +170,9 @@ describe("control API over HTTP", () => {
   });
 
   it("configures error codes, capacity, prices, payment delay and access keys", async () => {
-    expect((await control("POST", "/error-codes", { situation: "wrong-state", code: "InvalidCapacityReservationState" })).body).toMatchObject({
+    expect(
+      (await control("POST", "/error-codes", { situation: "wrong-state", code: "InvalidCapacityReservationState" })).body,
+    ).toMatchObject({
       "wrong-state": { code: "InvalidCapacityReservationState", status: 400 },
     });
     expect((await control("POST", "/error-codes", { situation: "bogus", code: "X" })).status).toBe(400);
@@ -157,14 +180,20 @@ describe("control API over HTTP", () => {
     expect((await control("POST", "/capacity", {})).status).toBe(400);
     expect((await control("POST", "/price", { instanceType: "p5.48xlarge", hourlyRate: "98.32" })).status).toBe(200);
     expect((await control("POST", "/price", { instanceType: "p5.48xlarge", hourlyRate: 98.32 })).status).toBe(400);
-    expect((await control("POST", "/config", { paymentDelaySeconds: 60, expiredRetentionHours: 24 })).body).toEqual({ paymentDelaySeconds: 60, expiredRetentionHours: 24 });
+    expect((await control("POST", "/config", { paymentDelaySeconds: 60, expiredRetentionHours: 24 })).body).toEqual({
+      paymentDelaySeconds: 60,
+      expiredRetentionHours: 24,
+    });
     expect((await control("POST", "/access-keys", { accessKeyId: "AKIDB", accountId: "210987654321" })).status).toBe(200);
   });
 
   it("answers bad JSON, wrong bodies and unknown routes with JSON errors", async () => {
     expect(await control("POST", "/faults", "{not json")).toMatchObject({ status: 400, body: { error: { code: "InvalidJson" } } });
     expect(await control("POST", "/faults", "[1,2]")).toMatchObject({ status: 400, body: { error: { code: "InvalidJson" } } });
-    expect(await control("POST", "/faults", { kind: "throttle" })).toMatchObject({ status: 400, body: { error: { code: "InvalidFault" } } });
+    expect(await control("POST", "/faults", { kind: "throttle" })).toMatchObject({
+      status: 400,
+      body: { error: { code: "InvalidFault" } },
+    });
     expect(await control("GET", "/nope")).toMatchObject({ status: 404, body: { error: { code: "UnknownRoute" } } });
     expect((await control("GET", "/health")).body).toMatchObject({ ok: true });
   });

@@ -4,7 +4,12 @@ import { ConfigError, DEFAULT_REMINDER_OFFSETS_MS, parseReminderOffsets } from "
 const optionalUrl = z.url().optional();
 const optionalString = z.string().min(1).optional();
 /** Whole minutes as an environment string, e.g. "720". */
-const optionalMinutes = z.coerce.number().int().min(1).max(56 * 24 * 60).optional();
+const optionalMinutes = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(56 * 24 * 60)
+  .optional();
 
 /** Every environment variable any handler reads; each handler then picks what it needs. */
 const EnvSchema = z.object({
@@ -12,7 +17,10 @@ const EnvSchema = z.object({
   API_KEY_SECRET_ID: optionalString,
   NOTIFY_TOPIC_ARN: optionalString,
   API_URL: optionalUrl,
-  ACCOUNT_ID: z.string().regex(/^\d{12}$/, { message: "must be a 12-digit AWS account id" }).optional(),
+  ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/, { message: "must be a 12-digit AWS account id" })
+    .optional(),
   AWS_REGION: optionalString,
   EC2_ENDPOINT: optionalUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
@@ -56,7 +64,9 @@ export interface ApiConfig extends Config {
 type Env = Record<string, string | undefined>;
 
 function describe(issues: z.core.$ZodIssue[]): string {
-  return issues.map((i) => `${i.path.join(".") || "environment"}: ${i.input === undefined ? "is required but not set" : i.message}`).join("; ");
+  return issues
+    .map((i) => `${i.path.join(".") || "environment"}: ${i.input === undefined ? "is required but not set" : i.message}`)
+    .join("; ");
 }
 
 /**

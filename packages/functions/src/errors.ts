@@ -91,6 +91,8 @@ export class RotationTestError extends CbmError {
 export class TermsChangedError extends CbmError {
   readonly code = "TERMS_CHANGED";
   constructor(pk: string) {
-    super(`The terms for '${pk}' changed since the page was shown (or CBM no longer asks for approval); nothing was recorded. Review the page again.`);
+    super(
+      `The terms for '${pk}' changed since the page was shown (or CBM no longer asks for approval); nothing was recorded. Review the page again.`,
+    );
   }
 }

@@ -27,7 +27,11 @@ describe("the API-key secret's contract", () => {
   });
 
   it("writes a new key beside the members it had, and gives a bare value the JSON form", () => {
-    expect(JSON.parse(formatApiKeySecret("new", { username: "ops", api_key: "old", note: "x" }))).toEqual({ username: "ops", api_key: "new", note: "x" });
+    expect(JSON.parse(formatApiKeySecret("new", { username: "ops", api_key: "old", note: "x" }))).toEqual({
+      username: "ops",
+      api_key: "new",
+      note: "x",
+    });
     expect(JSON.parse(formatApiKeySecret("new"))).toEqual({ username: "web_user", api_key: "new" });
   });
 });
@@ -47,7 +51,13 @@ describe("which keys API Gateway should hold", () => {
 
   it("keeps the superseded key during the grace, which outlasts the API function's key cache", () => {
     expect(ROTATION_GRACE_MS).toBeGreaterThan(API_KEY_CACHE_TTL_MS);
-    const input = { attached: [key("a", "old"), key("b", "new")], namePrefix: prefix, current: { versionId: "v2", apiKey: "new" }, previous: { apiKey: "old" }, now };
+    const input = {
+      attached: [key("a", "old"), key("b", "new")],
+      namePrefix: prefix,
+      current: { versionId: "v2", apiKey: "new" },
+      previous: { apiKey: "old" },
+      now,
+    };
     expect(planKeys({ ...input, switchedAt: new Date(now.getTime() - ROTATION_GRACE_MS + 1) })).toEqual({ add: [], remove: [] });
     expect(planKeys({ ...input, switchedAt: new Date(now.getTime() - ROTATION_GRACE_MS) })).toEqual({ add: [], remove: [key("a", "old")] });
   });

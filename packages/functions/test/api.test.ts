@@ -27,7 +27,12 @@ beforeAll(async () => {
 
 describe("auth", () => {
   it("answers 403 with API Gateway's exact body for a missing or wrong key, on any route", async () => {
-    for (const [method, path] of [["GET", "/"], ["GET", "/nope/too/deep"], ["DELETE", "/x"], ["GET", "/openapi.json"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/"],
+      ["GET", "/nope/too/deep"],
+      ["DELETE", "/x"],
+      ["GET", "/openapi.json"],
+    ] as const) {
       for (const apiKey of [false, "wrong", API_KEY + "x", ""] as const) {
         const res = await api.call(method, path, { apiKey });
         expect(res.status).toBe(403);
@@ -49,7 +54,13 @@ describe("create and read", () => {
     const res = await api.call("POST", "/", { body: input, headers: { "x-cbm-actor": "cli:alice" } });
     expect(res.status).toBe(201);
     expect(res.headers["content-type"]).toBe("application/json");
-    expect(res.body).toMatchObject({ PK: input.capacityReservationId, region: "us-east-1", version: 1, approved: false, status: "registered" });
+    expect(res.body).toMatchObject({
+      PK: input.capacityReservationId,
+      region: "us-east-1",
+      version: 1,
+      approved: false,
+      status: "registered",
+    });
     expect(res.body.policy).toMatchObject({ extendByDays: 7, lookaheadHours: 48, requireApproval: true, enabled: true });
     expect(res.body.warnings).toBeUndefined();
     expect(res.headers.etag).toBe('"1"');
@@ -83,10 +94,26 @@ describe("create and read", () => {
   it("accepts the first release's field names as aliases", async () => {
     const id = crId();
     const res = await api.call("POST", "/", {
-      body: { capacity_block_id: id, end_time: "2026-03-10T11:30:00Z", extend_by_days: 14, extension_lookahead_days: 3, require_approval: false, instance_type: "p5.48xlarge", region: "us-west-2", name: "legacy" },
+      body: {
+        capacity_block_id: id,
+        end_time: "2026-03-10T11:30:00Z",
+        extend_by_days: 14,
+        extension_lookahead_days: 3,
+        require_approval: false,
+        instance_type: "p5.48xlarge",
+        region: "us-west-2",
+        name: "legacy",
+      },
     });
     expect(res.status, res.text).toBe(201);
-    expect(res.body).toMatchObject({ PK: id, capacityReservationId: id, instanceType: "p5.48xlarge", region: "us-west-2", name: "legacy", endDate: "2026-03-10T11:30:00.000Z" });
+    expect(res.body).toMatchObject({
+      PK: id,
+      capacityReservationId: id,
+      instanceType: "p5.48xlarge",
+      region: "us-west-2",
+      name: "legacy",
+      endDate: "2026-03-10T11:30:00.000Z",
+    });
     expect(res.body.policy).toMatchObject({ extendByDays: 14, lookaheadHours: 72, requireApproval: false });
   });
 
@@ -97,12 +124,15 @@ describe("create and read", () => {
   });
 
   it("400 VALIDATION_FAILED naming each field at fault, and unknown fields", async () => {
-    const res = await api.call("POST", "/", { body: newBlock({ capacityReservationId: "cr nope", policy: { extendByDays: 15 }, color: "red" }) });
+    const res = await api.call("POST", "/", {
+      body: newBlock({ capacityReservationId: "cr nope", policy: { extendByDays: 15 }, color: "red" }),
+    });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe("VALIDATION_FAILED");
     const fields = res.body.issues.map((i: { field: string }) => i.field).sort();
     expect(fields).toEqual(["capacityReservationId", "color", "policy.extendByDays"]);
-    for (const issue of res.body.issues) expect(issue).toEqual({ field: expect.any(String), message: expect.any(String), code: expect.any(String) });
+    for (const issue of res.body.issues)
+      expect(issue).toEqual({ field: expect.any(String), message: expect.any(String), code: expect.any(String) });
   });
 
   it("404 for an unknown block, 400 (field PK) for an invalid PK, URL-decoded path parameters", async () => {
@@ -181,12 +211,19 @@ describe("approve and deny", () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
     const denied = await api.call("POST", `/${b.PK}/deny`, { body: { comment: "too dear" }, headers: { "x-cbm-actor": "cli:bob" } });
     expect(denied.status, denied.text).toBe(200);
-    expect(denied.body).toMatchObject({ approved: false, denial: { window: "2026-03-10T11:30:00.000Z", by: "cli:bob", comment: "too dear" } });
+    expect(denied.body).toMatchObject({
+      approved: false,
+      denial: { window: "2026-03-10T11:30:00.000Z", by: "cli:bob", comment: "too dear" },
+    });
 
     clock.set("2026-03-02T00:00:00.000Z");
     const res = await api.call("PATCH", `/${b.PK}`, { headers: { "x-cbm-actor": "cli:alice<script>" } });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ approved: true, approval: { window: "2026-03-10T11:30:00.000Z", by: "cli:alicescript", at: "2026-03-02T00:00:00.000Z" }, denial: null });
+    expect(res.body).toMatchObject({
+      approved: true,
+      approval: { window: "2026-03-10T11:30:00.000Z", by: "cli:alicescript", at: "2026-03-02T00:00:00.000Z" },
+      denial: null,
+    });
     expect(res.body.nextCheckAt).toBe("2026-03-02T00:00:00.000Z");
 
     const hist = await api.call("GET", `/${b.PK}/history`);
@@ -201,7 +238,17 @@ describe("approve and deny", () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
     const stored = (await api.store.get(b.PK))!;
     await api.store.update(
-      { ...stored, pendingExtension: { window: "2026-03-10T11:30:00.000Z", offeringId: "cbr-1", durationHours: 168, upfrontFee: "10", currencyCode: "USD", purchasedAt: "2026-03-01T00:00:00.000Z" } },
+      {
+        ...stored,
+        pendingExtension: {
+          window: "2026-03-10T11:30:00.000Z",
+          offeringId: "cbr-1",
+          durationHours: 168,
+          upfrontFee: "10",
+          currencyCode: "USD",
+          purchasedAt: "2026-03-01T00:00:00.000Z",
+        },
+      },
       stored.version,
     );
     const res = await api.call("PATCH", `/${b.PK}`, { body: { comment: "ok" } });
@@ -243,7 +290,15 @@ describe("delete", () => {
   it("409 PURCHASE_IN_FLIGHT while an intent exists; 409 for a stale If-Match", async () => {
     const b = await created();
     const stored = (await api.store.get(b.PK))!;
-    const intent = { id: "i1", window: "2026-03-10T11:30:00.000Z", offeringId: "cbr-1", durationHours: 168, upfrontFee: "10", currencyCode: "USD", createdAt: "2026-03-01T00:00:00.000Z" };
+    const intent = {
+      id: "i1",
+      window: "2026-03-10T11:30:00.000Z",
+      offeringId: "cbr-1",
+      durationHours: 168,
+      upfrontFee: "10",
+      currencyCode: "USD",
+      createdAt: "2026-03-01T00:00:00.000Z",
+    };
     await api.store.update({ ...stored, intent }, stored.version);
     const res = await api.call("DELETE", `/${b.PK}`);
     expect(res.status).toBe(409);
@@ -256,9 +311,20 @@ describe("delete", () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
     const stored = (await api.store.get(b.PK))!;
     expect(stored.endDate).toBe("2026-03-10T11:30:00.000Z");
-    const intent = { id: "i2", window: stored.endDate!, offeringId: "cbe-2", durationHours: 168, upfrontFee: "10", currencyCode: "USD", createdAt: "2026-03-01T00:00:00.000Z" };
+    const intent = {
+      id: "i2",
+      window: stored.endDate!,
+      offeringId: "cbe-2",
+      durationHours: 168,
+      upfrontFee: "10",
+      currencyCode: "USD",
+      createdAt: "2026-03-01T00:00:00.000Z",
+    };
     const withIntent = await api.store.update({ ...stored, intent }, stored.version);
-    for (const [method, path] of [["PATCH", `/${b.PK}`], ["POST", `/${b.PK}/deny`]] as const) {
+    for (const [method, path] of [
+      ["PATCH", `/${b.PK}`],
+      ["POST", `/${b.PK}/deny`],
+    ] as const) {
       const res = await api.call(method, path);
       expect(res.status).toBe(409);
       expect(res.body.code).toBe("PURCHASE_IN_FLIGHT");
@@ -306,7 +372,10 @@ describe("request errors", () => {
     expect(text.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
 
     const input = newBlock();
-    expect((await api.call("POST", "/", { rawBody: JSON.stringify(input), headers: { "content-type": "application/json; charset=utf-8" } })).status).toBe(201);
+    expect(
+      (await api.call("POST", "/", { rawBody: JSON.stringify(input), headers: { "content-type": "application/json; charset=utf-8" } }))
+        .status,
+    ).toBe(201);
     expect((await api.call("POST", "/", { rawBody: JSON.stringify(newBlock()) })).status).toBe(201); // no content type
     expect((await api.call("POST", "/", { rawBody: JSON.stringify(newBlock()), base64: true })).status).toBe(201);
   });
@@ -341,7 +410,12 @@ describe("unexpected errors", () => {
     const { apiEvent } = await import("./support/api");
     const logged: unknown[] = [];
     const handler = createApiHandler({
-      store: { ...api.store, get: async () => { throw new TypeError("boom: internal detail"); } },
+      store: {
+        ...api.store,
+        get: async () => {
+          throw new TypeError("boom: internal detail");
+        },
+      },
       history: api.history,
       secrets: staticSecretSource(API_KEY),
       logger: { error: (m, f) => void logged.push({ m, ...f }), warn: () => {} },
@@ -350,7 +424,10 @@ describe("unexpected errors", () => {
     expect(res.statusCode).toBe(500);
     expect(JSON.parse(res.body)).toEqual({ message: "Internal server error", code: "INTERNAL" });
     // The error itself, then the request's access line (a 5xx is logged at level error).
-    expect(logged).toEqual([expect.objectContaining({ m: "Unhandled error" }), expect.objectContaining({ m: "request", status: 500, errorCode: "INTERNAL" })]);
+    expect(logged).toEqual([
+      expect.objectContaining({ m: "Unhandled error" }),
+      expect.objectContaining({ m: "request", status: 500, errorCode: "INTERNAL" }),
+    ]);
     expect(JSON.stringify(logged)).not.toContain(API_KEY);
   });
 });
@@ -362,7 +439,9 @@ describe("openapi.json", () => {
     const doc = res.body;
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([...API_RESOURCES].sort());
-    const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(documented.sort()).toEqual([...API_ROUTES].sort());
     expect(Object.keys(doc.paths["/"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/{PK}"]).sort()).toEqual(["delete", "get", "patch", "put"]);

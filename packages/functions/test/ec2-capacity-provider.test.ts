@@ -25,7 +25,13 @@ beforeEach(() => {
 });
 
 function provider(extra: Partial<Ec2CapacityProviderOptions> = {}) {
-  return createEc2CapacityProvider({ endpoint: emu.url, credentials: CREDENTIALS, requestTimeoutMs: 1_000, describeMaxAttempts: 1, ...extra });
+  return createEc2CapacityProvider({
+    endpoint: emu.url,
+    credentials: CREDENTIALS,
+    requestTimeoutMs: 1_000,
+    describeMaxAttempts: 1,
+    ...extra,
+  });
 }
 
 function seed(n = 1, region = "us-east-1") {
@@ -97,7 +103,9 @@ describe("describeReservations", () => {
     emu.control.injectFault({ action: "DescribeCapacityReservations", kind: "throttle" });
     await expect(provider().describeReservations("us-east-1", [cr!])).rejects.toBeInstanceOf(ThrottledError);
     emu.control.injectFault({ action: "DescribeCapacityReservations", kind: "error-before" });
-    const err = await provider().describeReservations("us-east-1", [cr!]).catch((e: unknown) => e);
+    const err = await provider()
+      .describeReservations("us-east-1", [cr!])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InfrastructureError);
     expect(err).not.toBeInstanceOf(ThrottledError);
   });
@@ -118,7 +126,13 @@ describe("offerings, purchase and history", () => {
     const offerings = await provider().extensionOfferings("us-east-1", cr!, 48);
     expect(offerings.length).toBeGreaterThan(0);
     const o = offerings[0]!;
-    expect(o).toMatchObject({ capacityReservationId: cr, durationHours: 48, startDate: END, endDate: "2025-06-05T11:30:00.000Z", currencyCode: "USD" });
+    expect(o).toMatchObject({
+      capacityReservationId: cr,
+      durationHours: 48,
+      startDate: END,
+      endDate: "2025-06-05T11:30:00.000Z",
+      currencyCode: "USD",
+    });
     expect(typeof o.upfrontFee).toBe("string");
     expect(o.offeringId).toMatch(/^cbe-/);
   });
@@ -134,7 +148,15 @@ describe("offerings, purchase and history", () => {
     const ec2 = provider();
     const o = await offeringFor(ec2, cr!);
     const ext = await ec2.purchaseExtension("us-east-1", cr!, o.offeringId);
-    expect(ext).toMatchObject({ capacityReservationId: cr, offeringId: o.offeringId, status: "payment-pending", durationHours: 48, startDate: END, upfrontFee: o.upfrontFee, purchaseDate: START });
+    expect(ext).toMatchObject({
+      capacityReservationId: cr,
+      offeringId: o.offeringId,
+      status: "payment-pending",
+      durationHours: 48,
+      startDate: END,
+      upfrontFee: o.upfrontFee,
+      purchaseDate: START,
+    });
     const purchase = calls("PurchaseCapacityBlockExtension");
     expect(purchase).toHaveLength(1);
     expect(purchase[0]!.attempt).toMatch(/max=1/);
@@ -214,7 +236,9 @@ describe("clients and listing", () => {
   it("creates one client per region and purpose, once", async () => {
     const made: string[] = [];
     const factory = createEc2ClientFactory({ endpoint: emu.url, credentials: CREDENTIALS, requestTimeoutMs: 1_000 });
-    const ec2 = createEc2CapacityProvider({ clientFor: (region, purpose) => (made.push(`${purpose}:${region}`), factory(region, purpose)) });
+    const ec2 = createEc2CapacityProvider({
+      clientFor: (region, purpose) => (made.push(`${purpose}:${region}`), factory(region, purpose)),
+    });
     const [cr] = seed();
     await ec2.describeReservations("us-east-1", [cr!]);
     await ec2.extensionHistory("us-east-1", [cr!]);
@@ -224,7 +248,6 @@ describe("clients and listing", () => {
     expect(made).toEqual(["describe:us-east-1", "purchase:us-east-1"]);
     expect(await factory("us-east-1", "purchase").config.maxAttempts()).toBe(1);
   });
-
 });
 
 describe("mapPurchaseError", () => {

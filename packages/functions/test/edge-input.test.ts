@@ -95,24 +95,28 @@ describe("body encoding", () => {
     expect((await call("GET", `/${input.capacityReservationId}`)).status).toBe(404);
   });
 
-  it.each([["application/json; charset=iso-8859-1"], ["application/json; charset=utf-16"], ['application/json;charset="latin1"'], ["application/json; charset=US-ASCII"]])(
-    "415 for %s",
-    async (contentType) => {
-      const res = await call("POST", "/", { body: newBlock(), headers: { "Content-Type": contentType } });
+  it.each([
+    ["application/json; charset=iso-8859-1"],
+    ["application/json; charset=utf-16"],
+    ['application/json;charset="latin1"'],
+    ["application/json; charset=US-ASCII"],
+  ])("415 for %s", async (contentType) => {
+    const res = await call("POST", "/", { body: newBlock(), headers: { "Content-Type": contentType } });
 
-      expect(res.status).toBe(415);
-      expect(res.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
-    },
-  );
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
 
-  it.each([["application/json; charset=utf-8"], ["application/json; charset=UTF-8"], ['application/json; charset="utf-8"'], ["application/json;charset=utf8"]])(
-    "accepts %s, and Content-Encoding identity",
-    async (contentType) => {
-      const res = await call("POST", "/", { body: newBlock(), headers: { "Content-Type": contentType, "Content-Encoding": "identity" } });
+  it.each([
+    ["application/json; charset=utf-8"],
+    ["application/json; charset=UTF-8"],
+    ['application/json; charset="utf-8"'],
+    ["application/json;charset=utf8"],
+  ])("accepts %s, and Content-Encoding identity", async (contentType) => {
+    const res = await call("POST", "/", { body: newBlock(), headers: { "Content-Type": contentType, "Content-Encoding": "identity" } });
 
-      expect(res.status, res.text).toBe(201);
-    },
-  );
+    expect(res.status, res.text).toBe(201);
+  });
 });
 
 describe("the API key pasted where it does not belong", () => {
@@ -124,7 +128,9 @@ describe("the API key pasted where it does not belong", () => {
     // First, with no key header: the source is never asked, so nothing knows the key the path holds.
     const cold = await call("GET", `/${SECRET}`, { apiKey: false });
     const created = await call("POST", "/", { body: input, headers: { "x-cbm-actor": `cli:${SECRET}` } });
-    const approved = await call("PATCH", `/${input.capacityReservationId}`, { headers: { "x-cbm-actor": `key=${SECRET.slice(0, 10)}<>${SECRET.slice(10)}` } });
+    const approved = await call("PATCH", `/${input.capacityReservationId}`, {
+      headers: { "x-cbm-actor": `key=${SECRET.slice(0, 10)}<>${SECRET.slice(10)}` },
+    });
     const inPath = [
       await call("GET", `/${SECRET}`),
       await call("PUT", `/${SECRET}`, { body: { instanceCount: 2 } }),
@@ -143,7 +149,10 @@ describe("the API key pasted where it does not belong", () => {
     const lines = logLines.slice(fromLog);
     expect(lines.filter((l) => JSON.parse(l).message === "request")).toHaveLength(10); // the nine requests above and the history read
     for (const line of lines) expect(line).not.toContain(SECRET);
-    const paths = lines.map((l) => JSON.parse(l)).filter((l) => l.message === "request").map((l) => l.path);
+    const paths = lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.message === "request")
+      .map((l) => l.path);
     expect(paths).toContain("/[redacted]/history");
   });
 });

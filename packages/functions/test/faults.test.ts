@@ -59,7 +59,9 @@ describe("fault tests: exactly one purchase per window", () => {
     b = await h.get(block.PK);
     expect(b.intent ?? null).toBeNull();
     expect(b.pendingExtension?.offeringId).toBe(h.ledger(block.capacityReservationId)[0]!.offeringId);
-    expect((await h.events(block.PK)).map((e) => e.type)).toEqual(expect.arrayContaining(["purchase-ambiguous", "intent-settled", "purchased"]));
+    expect((await h.events(block.PK)).map((e) => e.type)).toEqual(
+      expect.arrayContaining(["purchase-ambiguous", "intent-settled", "purchased"]),
+    );
     await expectSettledOnce(h, block);
   });
 
@@ -116,7 +118,15 @@ describe("fault tests: exactly one purchase per window", () => {
       {
         ...stored,
         status: "purchasing",
-        intent: { id: h.ids.next(), window: END, offeringId: "cbe-0123456789abcdef0", durationHours: 168, upfrontFee: "1", currencyCode: "USD", createdAt: now },
+        intent: {
+          id: h.ids.next(),
+          window: END,
+          offeringId: "cbe-0123456789abcdef0",
+          durationHours: 168,
+          upfrontFee: "1",
+          currencyCode: "USD",
+          createdAt: now,
+        },
         nextCheckAt: now,
         version: stored.version + 1,
       },
@@ -201,7 +211,11 @@ describe("fault tests: exactly one purchase per window", () => {
     const other = await h.register({ endDate: END, policy: { requireApproval: false } });
     await h.tick();
     await h.advanceTo(OPENS);
-    h.control.injectFault({ action: "DescribeCapacityBlockExtensionOfferings", kind: "describe-limit", match: { capacityReservationId: limited.capacityReservationId } });
+    h.control.injectFault({
+      action: "DescribeCapacityBlockExtensionOfferings",
+      kind: "describe-limit",
+      match: { capacityReservationId: limited.capacityReservationId },
+    });
     const r = await h.tick();
     expect(r.throttled).toBe(1);
     expect((await h.get(limited.PK)).status).toBe("throttled");

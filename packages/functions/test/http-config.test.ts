@@ -6,14 +6,30 @@ import { parseIfMatch } from "../src/http/schemas";
 
 describe("config", () => {
   it("parses the environment into typed values, treating empty strings as unset", () => {
-    const c = loadApiConfig({ TABLE_NAME: "t", API_KEY_SECRET_ID: "s", API_URL: "https://x.example/prod/", NOTIFY_TOPIC_ARN: "", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000" });
-    expect(c).toMatchObject({ tableName: "t", apiKeySecretId: "s", apiUrl: "https://x.example/prod/", endpoints: { dynamodb: "http://127.0.0.1:8000" } });
+    const c = loadApiConfig({
+      TABLE_NAME: "t",
+      API_KEY_SECRET_ID: "s",
+      API_URL: "https://x.example/prod/",
+      NOTIFY_TOPIC_ARN: "",
+      DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
+    });
+    expect(c).toMatchObject({
+      tableName: "t",
+      apiKeySecretId: "s",
+      apiUrl: "https://x.example/prod/",
+      endpoints: { dynamodb: "http://127.0.0.1:8000" },
+    });
     expect(c.notifyTopicArn).toBeUndefined();
   });
 
   it("reads the approval reminder, last-call and payment-alert timings in minutes", () => {
     expect(loadConfig({ TABLE_NAME: "t" }).timings).toEqual({});
-    const c = loadConfig({ TABLE_NAME: "t", APPROVAL_REMINDER_MINUTES: "240", APPROVAL_LAST_CALL_MINUTES: "90", PAYMENT_ALERT_MINUTES: "180" });
+    const c = loadConfig({
+      TABLE_NAME: "t",
+      APPROVAL_REMINDER_MINUTES: "240",
+      APPROVAL_LAST_CALL_MINUTES: "90",
+      PAYMENT_ALERT_MINUTES: "180",
+    });
     expect(c.timings).toEqual({ reminderIntervalMs: 240 * 60_000, lastCallBeforeMs: 90 * 60_000, paymentAlertBeforeMs: 180 * 60_000 });
     expect(() => loadConfig({ TABLE_NAME: "t", APPROVAL_REMINDER_MINUTES: "0" })).toThrow(/APPROVAL_REMINDER_MINUTES/);
     expect(() => loadConfig({ TABLE_NAME: "t", APPROVAL_REMINDER_MINUTES: "soon" })).toThrow(/APPROVAL_REMINDER_MINUTES/);

@@ -30,7 +30,12 @@ function gatedStore(inner: BlockStore): BlockStore {
 }
 
 const key = () => `key-${crypto.randomUUID()}`;
-const newBlock = (over: Record<string, unknown> = {}) => ({ capacityReservationId: crId(), availabilityZone: "us-east-1a", endDate: "2026-03-10T11:30:00Z", ...over });
+const newBlock = (over: Record<string, unknown> = {}) => ({
+  capacityReservationId: crId(),
+  availabilityZone: "us-east-1a",
+  endDate: "2026-03-10T11:30:00Z",
+  ...over,
+});
 
 async function created(over: Record<string, unknown> = {}) {
   const res = await api.call("POST", "/", { body: newBlock(over) });

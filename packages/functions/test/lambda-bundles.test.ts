@@ -69,7 +69,9 @@ describe("what goes into the Lambda bundles", () => {
     for (const name of ["api", "tick", "rotate-api-key"]) {
       const inputs = Object.keys(bundles[name]!.inputs);
       expect(inputs.some((p) => p.includes("credential-provider-env"))).toBe(true);
-      expect(inputs.filter((p) => /credential-provider-(?:ini|sso|process|web-identity|http)|nested-clients|credential-provider-imds/.test(p))).toEqual([]);
+      expect(
+        inputs.filter((p) => /credential-provider-(?:ini|sso|process|web-identity|http)|nested-clients|credential-provider-imds/.test(p)),
+      ).toEqual([]);
     }
   });
 });
@@ -84,7 +86,13 @@ describe("the bundled tick against DynamoDB Local and the EC2 emulator", () => {
     end.setUTCHours(11, 30, 0, 0);
     if (end.getTime() < h.clock.now().getTime() + 3_600_000) end.setUTCDate(end.getUTCDate() + 1);
     const block = await h.register({ endDate: end.toISOString(), policy: { requireApproval: false } });
-    const env = { ...LAMBDA_ENV, AWS_LAMBDA_FUNCTION_NAME: "cbm-tick", TABLE_NAME: h.tableName, DYNAMODB_ENDPOINT: inject("dynamoEndpoint"), EC2_ENDPOINT: h.emu.url };
+    const env = {
+      ...LAMBDA_ENV,
+      AWS_LAMBDA_FUNCTION_NAME: "cbm-tick",
+      TABLE_NAME: h.tableName,
+      DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+      EC2_ENDPOINT: h.emu.url,
+    };
 
     await invoke(bundles.tick!.file, env, [{}, {}]);
 
@@ -111,7 +119,13 @@ describe("the bundled API", () => {
       res.writeHead(ok ? 200 : 400, { "content-type": "application/x-amz-json-1.1" });
       // As deployed: the first release's JSON, the key in api_key.
       const SecretString = JSON.stringify({ username: "web_user", api_key: KEY });
-      res.end(JSON.stringify(ok ? { ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cbm", Name: "cbm", SecretString } : { __type: "InvalidRequestException" }));
+      res.end(
+        JSON.stringify(
+          ok
+            ? { ARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:cbm", Name: "cbm", SecretString }
+            : { __type: "InvalidRequestException" },
+        ),
+      );
     });
     await new Promise<void>((r) => secrets.listen(0, "127.0.0.1", r));
     const addr = secrets.address();
@@ -155,6 +169,8 @@ describe("the bundled rotation function", () => {
       API_KEY_NAME_PREFIX: "test-api-key-",
     };
     // Refused before any AWS call, so no endpoint is needed: what is tested is that the bundle loads and composes.
-    await expect(invoke(bundles["rotate-api-key"]!.file, env, [{ Step: "deleteEverything" }])).rejects.toThrow(/RotationEventError|Not a rotation step/);
+    await expect(invoke(bundles["rotate-api-key"]!.file, env, [{ Step: "deleteEverything" }])).rejects.toThrow(
+      /RotationEventError|Not a rotation step/,
+    );
   });
 });

@@ -101,7 +101,10 @@ describe("finding 2: the first release's `approval` flag is the approval status,
   it("accepts the first release's body require_approval: true, approval: false", async () => {
     const h = await harness();
     const cr = h.control.seedBlock({ region: "us-east-1", instanceCount: 1, endDate: END }).capacityReservationId;
-    const { block } = await h.api.create({ PK: "legacy", capacity_block_id: cr, region: "us-east-1", require_approval: true, approval: false }, { actor: "script" });
+    const { block } = await h.api.create(
+      { PK: "legacy", capacity_block_id: cr, region: "us-east-1", require_approval: true, approval: false },
+      { actor: "script" },
+    );
     expect(block).toMatchObject({ approved: false, policy: { requireApproval: true } });
   });
 
@@ -142,7 +145,15 @@ describe("finding 3: a stale tick never writes into a re-created registration", 
     const running = stalled();
     await atCall;
     await h.api.remove(block.PK, { actor: "ops" });
-    await h.api.create({ PK: block.PK, capacityReservationId: block.capacityReservationId, region: "us-east-1", policy: { requireApproval: true, maxUpfrontFee: "100" } }, { actor: "ops" });
+    await h.api.create(
+      {
+        PK: block.PK,
+        capacityReservationId: block.capacityReservationId,
+        region: "us-east-1",
+        policy: { requireApproval: true, maxUpfrontFee: "100" },
+      },
+      { actor: "ops" },
+    );
     release();
     await running;
 
@@ -170,7 +181,10 @@ describe("finding 4: spend belongs to the reservation, not to one registration",
     const { block, fee } = await boughtThenDeleted(h, {});
     // One and a half extensions' worth: the first is spent, the second would go over.
     const budget = addMoney(fee, String(Math.floor(Number(fee) / 2)));
-    const { block: again, warnings } = await h.api.create({ PK: block.PK, capacityReservationId: block.capacityReservationId, region: "us-east-1", policy: { requireApproval: false, budget } }, { actor: "ops" });
+    const { block: again, warnings } = await h.api.create(
+      { PK: block.PK, capacityReservationId: block.capacityReservationId, region: "us-east-1", policy: { requireApproval: false, budget } },
+      { actor: "ops" },
+    );
     expect(compareMoney(again.spent, fee)).toBe(0);
     expect(warnings.join(" ")).toMatch(/carried over/);
 
@@ -182,7 +196,15 @@ describe("finding 4: spend belongs to the reservation, not to one registration",
   it("a re-registered block keeps its extension count against maxExtensions", async () => {
     const h = await harness();
     const { block } = await boughtThenDeleted(h, { maxExtensions: 1 });
-    const { block: again } = await h.api.create({ PK: `${block.PK}-2`, capacityReservationId: block.capacityReservationId, region: "us-east-1", policy: { requireApproval: false, maxExtensions: 1 } }, { actor: "ops" });
+    const { block: again } = await h.api.create(
+      {
+        PK: `${block.PK}-2`,
+        capacityReservationId: block.capacityReservationId,
+        region: "us-east-1",
+        policy: { requireApproval: false, maxExtensions: 1 },
+      },
+      { actor: "ops" },
+    );
 
     await h.tickUntil(async () => (await h.get(again.PK)).status === "max-extensions-reached", { stepMs: 10 * time.MINUTE, max: 60 });
 
@@ -192,7 +214,9 @@ describe("finding 4: spend belongs to the reservation, not to one registration",
   it("refuses a second block for a reservation another block manages", async () => {
     const h = await harness();
     const block = await h.register({ endDate: END, policy: { requireApproval: false } });
-    await expect(h.api.create({ PK: "twin", capacityReservationId: block.capacityReservationId, region: "us-east-1" }, { actor: "ops" })).rejects.toMatchObject({ code: "ALREADY_MANAGED" });
+    await expect(
+      h.api.create({ PK: "twin", capacityReservationId: block.capacityReservationId, region: "us-east-1" }, { actor: "ops" }),
+    ).rejects.toMatchObject({ code: "ALREADY_MANAGED" });
   });
 
   it("resets spend only as an explicit act, recorded in history", async () => {

@@ -25,7 +25,9 @@ beforeAll(async () => {
   const { client, tableName } = await freshTable("obs-api");
   const inner = createDynamoBlockStore({ client, tableName });
   // GET /boom-… fails inside the store with a plain Error: the 500 path.
-  const store = wrapStore(inner, { get: async (pk) => (pk.startsWith("boom") ? Promise.reject(new Error(`store exploded for ${pk}`)) : inner.get(pk)) });
+  const store = wrapStore(inner, {
+    get: async (pk) => (pk.startsWith("boom") ? Promise.reject(new Error(`store exploded for ${pk}`)) : inner.get(pk)),
+  });
   handler = createApiHandler({
     store,
     history: createDynamoHistoryStore({ client, tableName }),
@@ -47,7 +49,14 @@ async function request(method: string, path: string, opts: CallOptions = {}) {
   const res = await handler(event, { awsRequestId: `lambda-${seq}` } as Context);
   const logs = logLines.slice(fromLog).map((l) => JSON.parse(l) as Json);
   const emf = emfLines.slice(fromEmf).map((l) => JSON.parse(l) as Json);
-  return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Json) : undefined, logs, emf, access: logs.filter((l) => l.message === "request"), id };
+  return {
+    status: res.statusCode,
+    body: res.body ? (JSON.parse(res.body) as Json) : undefined,
+    logs,
+    emf,
+    access: logs.filter((l) => l.message === "request"),
+    id,
+  };
 }
 
 const metric = (emf: Json[], name: string, dims: Record<string, string> = {}) => {
@@ -58,12 +67,26 @@ const metric = (emf: Json[], name: string, dims: Record<string, string> = {}) =>
 describe("API access log and metrics", () => {
   it("a request: exactly one access line with method, route template, status, latency, request ids and actor; Requests and Latency", async () => {
     const cr = crId();
-    const r = await request("POST", "/", { body: { capacityReservationId: cr, availabilityZone: "us-east-1a" }, headers: { "x-cbm-actor": "cli:alice" } });
+    const r = await request("POST", "/", {
+      body: { capacityReservationId: cr, availabilityZone: "us-east-1a" },
+      headers: { "x-cbm-actor": "cli:alice" },
+    });
     expect(r.status).toBe(201);
     expect(r.access).toEqual([
       {
-        level: "info", timestamp: expect.any(String), message: "request", service: "cbm-api", stage: "test",
-        method: "POST", route: "/", path: "/", status: 201, latencyMs: expect.any(Number), requestId: r.id, awsRequestId: `lambda-${seq}`, actor: "cli:alice",
+        level: "info",
+        timestamp: expect.any(String),
+        message: "request",
+        service: "cbm-api",
+        stage: "test",
+        method: "POST",
+        route: "/",
+        path: "/",
+        status: 201,
+        latencyMs: expect.any(Number),
+        requestId: r.id,
+        awsRequestId: `lambda-${seq}`,
+        actor: "cli:alice",
       },
     ]);
     expect(r.logs).toHaveLength(1);
@@ -100,9 +123,20 @@ describe("API access log and metrics", () => {
     const r = await request("GET", "/boom-1");
     expect(r.status).toBe(500);
     expect(r.access).toHaveLength(1);
-    expect(r.access[0]).toMatchObject({ level: "error", method: "GET", route: "/{PK}", status: 500, errorCode: "INTERNAL", requestId: r.id });
+    expect(r.access[0]).toMatchObject({
+      level: "error",
+      method: "GET",
+      route: "/{PK}",
+      status: 500,
+      errorCode: "INTERNAL",
+      requestId: r.id,
+    });
     // The error line carries the access line's request id, so one filter finds both.
-    expect(r.logs.find((l) => l.message === "Unhandled error")).toMatchObject({ level: "error", requestId: r.id, error: { message: "store exploded for boom-1" } });
+    expect(r.logs.find((l) => l.message === "Unhandled error")).toMatchObject({
+      level: "error",
+      requestId: r.id,
+      error: { message: "store exploded for boom-1" },
+    });
     expect(metric(r.emf, "ApiErrors", { class: "5xx" })).toBe(1);
     expect(metric(r.emf, "ApiErrors", { class: "4xx" })).toBeUndefined();
   });
@@ -112,7 +146,11 @@ describe("API access log and metrics", () => {
     const requests: Array<[string, string, CallOptions]> = [
       ["GET", "/", {}],
       ["GET", "/", { query: { apiKey: API_KEY, token: API_KEY } }],
-      ["POST", "/", { body: { capacityReservationId: cr, availabilityZone: "us-east-1a", name: "n" }, headers: { Authorization: `Bearer ${API_KEY}` } }],
+      [
+        "POST",
+        "/",
+        { body: { capacityReservationId: cr, availabilityZone: "us-east-1a", name: "n" }, headers: { Authorization: `Bearer ${API_KEY}` } },
+      ],
       ["POST", "/", { body: { capacityReservationId: "bad", name: API_KEY } }],
       ["PUT", `/${cr}`, { rawBody: `{"broken": "${API_KEY}"` }],
       ["GET", "/", { apiKey: WRONG_KEY }],

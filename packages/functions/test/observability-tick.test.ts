@@ -87,14 +87,24 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
         durationHours: 168,
       },
     ]);
-    expect(logs.find((l) => l.message === "extension purchased")).toMatchObject({ PK: block.PK, capacityReservationId: block.capacityReservationId, region: "us-east-1", fee, window: END });
+    expect(logs.find((l) => l.message === "extension purchased")).toMatchObject({
+      PK: block.PK,
+      capacityReservationId: block.capacityReservationId,
+      region: "us-east-1",
+      fee,
+      window: END,
+    });
     const summary = logs.filter((l) => l.message === "tick done");
     expect(summary).toHaveLength(1);
     expect(summary[0]).toMatchObject({ due: 1, decisions: { purchase: 1 }, bought: 1, purchaseAttempts: 1, errors: 0, blocksAtRisk: 0 });
     expect(compareMoney(summary[0]!.spend.USD, fee)).toBe(0);
 
     expect(metric(emf, "Decisions", { kind: "purchase" })).toBe(1);
-    expect(declaration(emf, "Decisions")).toMatchObject({ namespace: "CapacityBlockManager", dimensions: ["stage", "kind"], unit: "Count" });
+    expect(declaration(emf, "Decisions")).toMatchObject({
+      namespace: "CapacityBlockManager",
+      dimensions: ["stage", "kind"],
+      unit: "Count",
+    });
     expect(metric(emf, "TickHeartbeat")).toBe(1);
     expect(declaration(emf, "TickHeartbeat")).toMatchObject({ dimensions: ["stage"], unit: "Count" });
     expect(declaration(emf, "TickHeartbeat").doc.stage).toBe("test");
@@ -106,7 +116,8 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     expect(declaration(emf, "Spend")).toMatchObject({ dimensions: ["stage", "currency"], unit: "None" });
     expect(metric(emf, "TickDuration")).toBeGreaterThanOrEqual(0);
     expect(declaration(emf, "TickDuration").unit).toBe("Milliseconds");
-    for (const zero of ["Ec2Errors", "Ec2Throttles", "TickErrors", "PaymentFailed", "ApprovalsPending", "BlocksAtRisk"]) expect(metric(emf, zero), zero).toBe(0);
+    for (const zero of ["Ec2Errors", "Ec2Throttles", "TickErrors", "PaymentFailed", "ApprovalsPending", "BlocksAtRisk"])
+      expect(metric(emf, zero), zero).toBe(0);
     expect(metric(emf, "NotificationsSent")).toBe(1);
   });
 
@@ -114,7 +125,12 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     const o = await observed();
     const block = await o.h.register({ endDate: END });
     const { logs, emf } = await o.run();
-    expect(logs.find((l) => l.message === "decision")).toMatchObject({ PK: block.PK, decision: "wait", reason: "window-not-open", until: expect.any(String) });
+    expect(logs.find((l) => l.message === "decision")).toMatchObject({
+      PK: block.PK,
+      decision: "wait",
+      reason: "window-not-open",
+      until: expect.any(String),
+    });
     expect(metric(emf, "Decisions", { kind: "wait" })).toBe(1);
     expect(metric(emf, "Purchases")).toBe(0);
     expect(metric(emf, "Spend")).toBeUndefined();
@@ -126,12 +142,25 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     const block = await o.h.register({ endDate: soon });
     const { logs, emf } = await o.run();
     expect(logs.find((l) => l.message === "decision")).toMatchObject({
-      PK: block.PK, capacityReservationId: block.capacityReservationId, region: "us-east-1", decision: "request-approval", reason: "first", window: soon, fee: expect.stringMatching(/^\d/),
+      PK: block.PK,
+      capacityReservationId: block.capacityReservationId,
+      region: "us-east-1",
+      decision: "request-approval",
+      reason: "first",
+      window: soon,
+      fee: expect.stringMatching(/^\d/),
     });
     expect(metric(emf, "ApprovalsPending")).toBe(1);
     expect(metric(emf, "BlocksAtRisk")).toBe(1);
     const warning = logs.find((l) => l.message.startsWith("block at risk"));
-    expect(warning).toMatchObject({ level: "warn", PK: block.PK, capacityReservationId: block.capacityReservationId, endDate: soon, status: "awaiting-approval", hoursLeft: 23.5 });
+    expect(warning).toMatchObject({
+      level: "warn",
+      PK: block.PK,
+      capacityReservationId: block.capacityReservationId,
+      endDate: soon,
+      status: "awaiting-approval",
+      hoursLeft: 23.5,
+    });
 
     // The sweep reads every block at most every 5 minutes; in between BlocksAtRisk is not written.
     o.h.advance(time.MINUTE);
@@ -157,7 +186,13 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     }
     expect((await o.h.get(block.PK)).status).toBe("payment-failed");
     expect(failed).toBe(1);
-    expect(warned).toMatchObject({ level: "warn", PK: block.PK, capacityReservationId: block.capacityReservationId, window: END, currency: "USD" });
+    expect(warned).toMatchObject({
+      level: "warn",
+      PK: block.PK,
+      capacityReservationId: block.capacityReservationId,
+      window: END,
+      currency: "USD",
+    });
     // Later ticks stop with reason payment-failed but do not count it again.
     o.h.advance(time.HOUR);
     const later = await o.run();
@@ -171,14 +206,22 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     const first = await o.run();
     expect(metric(first.emf, "Ec2Throttles")).toBe(1);
     expect(metric(first.emf, "Ec2Errors")).toBe(0);
-    expect(first.logs.find((l) => l.message === "throttled by EC2; backing off")).toMatchObject({ level: "warn", PK: block.PK, region: "us-east-1" });
+    expect(first.logs.find((l) => l.message === "throttled by EC2; backing off")).toMatchObject({
+      level: "warn",
+      PK: block.PK,
+      region: "us-east-1",
+    });
 
     o.h.advance(time.DAY);
     o.h.control.injectFault({ action: "DescribeCapacityBlockExtensionHistory", kind: "error-before" });
     const second = await o.run();
     expect(metric(second.emf, "Ec2Errors")).toBe(1);
     expect(metric(second.emf, "TickErrors")).toBe(1);
-    expect(second.logs.find((l) => l.message === "block failed; backing off")).toMatchObject({ level: "error", PK: block.PK, capacityReservationId: block.capacityReservationId });
+    expect(second.logs.find((l) => l.message === "block failed; backing off")).toMatchObject({
+      level: "error",
+      PK: block.PK,
+      capacityReservationId: block.capacityReservationId,
+    });
     expect(metric(second.emf, "TickHeartbeat")).toBe(1);
   });
 });
@@ -197,6 +240,11 @@ describe("tick handler failure", () => {
     expect(metric(emf, "TickHeartbeat")).toBeUndefined();
     const lines = logLines.map((l) => JSON.parse(l) as Json);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: "error", message: "tick failed", awsRequestId: "lambda-req-2", error: { name: "Error", message: "table unreachable" } });
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      message: "tick failed",
+      awsRequestId: "lambda-req-2",
+      error: { name: "Error", message: "table unreachable" },
+    });
   });
 });

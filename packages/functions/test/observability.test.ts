@@ -100,9 +100,26 @@ describe("local mode", () => {
     expect(lines).toEqual(["10:00:00 INFO  decision  PK=blk-1 decision=wait reason=window-not-open"]);
 
     const report = {
-      due: 2, processed: 2, skipped: 0, decisions: { purchase: 1, wait: 1 }, purchaseAttempts: 1, purchases: 1, errors: 0, throttled: 0,
-      conflicts: 0, writes: 2, notifications: 1, bought: 1, spend: { USD: "10571.90" }, approvalsPending: 0, paymentFailures: 0,
-      ec2Errors: 0, ec2Throttles: 0, blocksAtRisk: 1, deadlineReached: false, durationMs: 40,
+      due: 2,
+      processed: 2,
+      skipped: 0,
+      decisions: { purchase: 1, wait: 1 },
+      purchaseAttempts: 1,
+      purchases: 1,
+      errors: 0,
+      throttled: 0,
+      conflicts: 0,
+      writes: 2,
+      notifications: 1,
+      bought: 1,
+      spend: { USD: "10571.90" },
+      approvalsPending: 0,
+      paymentFailures: 0,
+      ec2Errors: 0,
+      ec2Throttles: 0,
+      blocksAtRisk: 1,
+      deadlineReached: false,
+      durationMs: 40,
     };
     local.recordTick(report);
     local.recordTick({ ...report, decisions: { wait: 2 }, bought: 0, spend: {}, blocksAtRisk: undefined });

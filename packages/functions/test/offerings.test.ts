@@ -24,7 +24,14 @@ beforeEach(() => {
   emu.control.reset();
   emu.control.setClock(START);
   sleeps = [];
-  market = createEc2BlockMarket({ endpoint: emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1, requestTimeoutMs: 2_000, describeLimitBackoffMs: [10, 20], sleep: async (ms) => void sleeps.push(ms) });
+  market = createEc2BlockMarket({
+    endpoint: emu.url,
+    credentials: CREDENTIALS,
+    describeMaxAttempts: 1,
+    requestTimeoutMs: 2_000,
+    describeLimitBackoffMs: [10, 20],
+    sleep: async (ms) => void sleeps.push(ms),
+  });
 });
 
 async function get(query: Record<string, string>, opts: CallOptions = {}) {
@@ -45,13 +52,24 @@ describe("GET /offerings", () => {
       { region: "us-west-2", status: "ok", offerings: 3 },
     ]);
     expect(res.body.offerings).toHaveLength(6);
-    expect(res.body.offerings[0]).toMatchObject({ region: "us-east-1", availabilityZone: "us-east-1a", upfrontFee: "3020.54", pricePerInstanceHour: "31.463958", startDate: "2026-11-24T11:30:00.000Z" });
+    expect(res.body.offerings[0]).toMatchObject({
+      region: "us-east-1",
+      availabilityZone: "us-east-1a",
+      upfrontFee: "3020.54",
+      pricePerInstanceHour: "31.463958",
+      startDate: "2026-11-24T11:30:00.000Z",
+    });
     const fees = res.body.offerings.map((o: { upfrontFee: string }) => Number(o.upfrontFee));
     expect(fees).toEqual([...fees].sort((a, b) => a - b));
   });
 
   it("orders offerings of equal fee by start, then region", async () => {
-    const found = await searchOfferings(market, { instanceType: "p5.48xlarge", instanceCount: 1, durationHours: 24, regions: ["eu-west-1", "us-east-1"] });
+    const found = await searchOfferings(market, {
+      instanceType: "p5.48xlarge",
+      instanceCount: 1,
+      durationHours: 24,
+      regions: ["eu-west-1", "us-east-1"],
+    });
 
     expect(found.offerings.map((o) => [o.region, o.startDate])).toEqual([
       ["eu-west-1", "2026-11-24T11:30:00.000Z"],
@@ -76,7 +94,12 @@ describe("GET /offerings", () => {
   it("gives up with ThrottledError when the only region stays limited after the backoff", async () => {
     emu.control.injectFault({ action: "DescribeCapacityBlockOfferings", kind: "describe-limit", times: 3 });
 
-    const found = await searchOfferings(market, { instanceType: "p5.48xlarge", instanceCount: 1, durationHours: 24, regions: ["us-east-1"] }).catch((e: unknown) => e);
+    const found = await searchOfferings(market, {
+      instanceType: "p5.48xlarge",
+      instanceCount: 1,
+      durationHours: 24,
+      regions: ["us-east-1"],
+    }).catch((e: unknown) => e);
     expect(found).toBeInstanceOf(ThrottledError);
     expect(sleeps).toEqual([10, 20]);
   });
@@ -94,7 +117,12 @@ describe("GET /offerings", () => {
     emu.control.setCapacity({ region: "us-west-2", available: false });
     emu.control.injectFault({ action: "DescribeCapacityBlockOfferings", kind: "error-before", times: 1 });
 
-    const found = await searchOfferings(market, { instanceType: "p5.48xlarge", instanceCount: 1, durationHours: 24, regions: ["us-east-1", "us-west-2"] });
+    const found = await searchOfferings(market, {
+      instanceType: "p5.48xlarge",
+      instanceCount: 1,
+      durationHours: 24,
+      regions: ["us-east-1", "us-west-2"],
+    });
 
     expect(found.regions.map((r) => r.status).sort()).toEqual(["failed", "ok"]);
   });

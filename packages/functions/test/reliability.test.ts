@@ -64,7 +64,9 @@ describe("reliability: random sequences against DynamoDB Local and the EC2 emula
         } finally {
           runs++;
           if (PROGRESS_EVERY && runs % PROGRESS_EVERY === 0) {
-            process.stderr.write(`[reliability] ${runs} sequences in ${((Date.now() - started) / 1000).toFixed(0)} s: ${JSON.stringify(world.stats)}\n`);
+            process.stderr.write(
+              `[reliability] ${runs} sequences in ${((Date.now() - started) / 1000).toFixed(0)} s: ${JSON.stringify(world.stats)}\n`,
+            );
           }
         }
       });
@@ -80,7 +82,8 @@ describe("reliability: random sequences against DynamoDB Local and the EC2 emula
           `(${((seconds * 1000) / Math.max(1, runs)).toFixed(0)} ms each): ${JSON.stringify(world.stats)} ms by step: ${JSON.stringify(Object.fromEntries(Object.entries(world.timing).map(([k, v]) => [k, Math.round(v)])))}`,
       );
       if (details.failed) {
-        const msg = `reliability failed: seed ${details.seed}, path "${details.counterexamplePath}", ${details.numRuns} runs, ${details.numShrinks} shrinks\n` +
+        const msg =
+          `reliability failed: seed ${details.seed}, path "${details.counterexamplePath}", ${details.numRuns} runs, ${details.numShrinks} shrinks\n` +
           `replay: CBM_RELIABILITY_SEED=${details.seed} CBM_RELIABILITY_PATH="${details.counterexamplePath}" npx vitest run --project functions test/reliability\n` +
           `counterexample: ${JSON.stringify(details.counterexample)}\n${String((details.errorInstance as Error | undefined)?.stack ?? details.errorInstance)}`;
         console.error(msg);

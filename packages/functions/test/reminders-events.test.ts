@@ -42,7 +42,9 @@ describe("expiry reminders", () => {
     const store = createDynamoBlockStore(table);
     const clock = fixedClock(new Date(Date.parse(END) - 6 * 24 * HOUR).toISOString());
     const denied = await store.create(makeBlock({ PK: `denied-${crId().slice(-5)}`, endDate: END, status: "denied" }));
-    const paused = await store.create(makeBlock({ PK: `paused-${crId().slice(-5)}`, endDate: END, status: "paused", policy: { ...makeBlock().policy, enabled: false } }));
+    const paused = await store.create(
+      makeBlock({ PK: `paused-${crId().slice(-5)}`, endDate: END, status: "paused", policy: { ...makeBlock().policy, enabled: false } }),
+    );
     const n = outbox();
     // Two containers (two ticks at once) share the table, not their memory.
     const a = createExpiryReminders({ store, log: createDynamoReminderLog(table), notifier: n, clock, everyMs: 0 });
@@ -50,13 +52,23 @@ describe("expiry reminders", () => {
 
     await Promise.all([a.sweep(), b.sweep(), a.sweep()]);
     const mine = () => n.sent.filter((x) => x.pk === denied.PK || x.pk === paused.PK);
-    expect(mine().map((x) => x.key).sort()).toEqual([`${denied.PK}#${END}#reminder-7d`, `${paused.PK}#${END}#reminder-7d`]);
-    expect(mine().find((x) => x.pk === denied.PK)!.body).toMatch(/Will not extend: a person denied this window[\s\S]*Checkpoint your jobs before 2026-04-20T11:00:00.000Z/);
+    expect(
+      mine()
+        .map((x) => x.key)
+        .sort(),
+    ).toEqual([`${denied.PK}#${END}#reminder-7d`, `${paused.PK}#${END}#reminder-7d`]);
+    expect(mine().find((x) => x.pk === denied.PK)!.body).toMatch(
+      /Will not extend: a person denied this window[\s\S]*Checkpoint your jobs before 2026-04-20T11:00:00.000Z/,
+    );
 
     clock.set(new Date(Date.parse(END) - 90 * 60_000).toISOString());
     await a.sweep();
     await b.sweep();
-    expect(mine().map((x) => x.key.split("#").pop()).sort()).toEqual(["reminder-2h", "reminder-2h", "reminder-7d", "reminder-7d"]);
+    expect(
+      mine()
+        .map((x) => x.key.split("#").pop())
+        .sort(),
+    ).toEqual(["reminder-2h", "reminder-2h", "reminder-7d", "reminder-7d"]);
   });
 
   it("gives a reminder back when it could not be sent, so a later sweep sends it", async () => {
@@ -77,13 +89,35 @@ describe("approval notices", () => {
   it("put the signed link first; the token carries exactly the quoted terms for the notified address", async () => {
     const secret = { current: async () => "k".repeat(48) };
     const block = makeBlock({ PK: "llm", registrationId: "reg-1", endDate: END, instanceCount: 2, instanceType: "p5.48xlarge" });
-    const offer = { offeringId: "cbe-9", capacityReservationId: block.capacityReservationId, durationHours: 24, startDate: END, endDate: "2026-04-21T11:30:00.000Z", upfrontFee: "1510.27", currencyCode: "USD" };
-    const link = await createApprovalLinkIssuer({ secret, ids: sequentialIds("LNK"), apiUrl: "https://api.example/prod/", recipient: "fin@example.com" }).linkFor(block, END, offer);
+    const offer = {
+      offeringId: "cbe-9",
+      capacityReservationId: block.capacityReservationId,
+      durationHours: 24,
+      startDate: END,
+      endDate: "2026-04-21T11:30:00.000Z",
+      upfrontFee: "1510.27",
+      currencyCode: "USD",
+    };
+    const link = await createApprovalLinkIssuer({
+      secret,
+      ids: sequentialIds("LNK"),
+      apiUrl: "https://api.example/prod/",
+      recipient: "fin@example.com",
+    }).linkFor(block, END, offer);
     const n = approvalNotification(block, END, offer, "first", 1, new Date("2026-04-18T12:00:00Z"), { link });
     expect(n.body.split("\n").slice(0, 2)).toEqual(["Review and approve or deny here:", link]);
     expect(link).toMatch(/^https:\/\/api\.example\/prod\/link\/[\w-]+\.[\w-]{43}$/);
     const claims = await verifyLink(secret, link.slice(link.lastIndexOf("/") + 1));
-    expect(claims).toMatchObject({ pk: "llm", registrationId: "reg-1", window: END, durationHours: 24, upfrontFee: "1510.27", currency: "USD", to: "fin@example.com", expiresAt: "2026-04-20T10:25:00.000Z" });
+    expect(claims).toMatchObject({
+      pk: "llm",
+      registrationId: "reg-1",
+      window: END,
+      durationHours: 24,
+      upfrontFee: "1510.27",
+      currency: "USD",
+      to: "fin@example.com",
+      expiresAt: "2026-04-20T10:25:00.000Z",
+    });
   });
 
   it("signs each purpose with its own subkey and rejects altered or foreign tokens", async () => {
@@ -92,7 +126,13 @@ describe("approval notices", () => {
     expect(await openJson(secret, "console-session", sealed)).toEqual({ sid: "s" });
     expect(await openJson(secret, "approval-link", sealed)).toBeUndefined();
     expect(await openJson({ current: async () => "other".repeat(10) }, "console-session", sealed)).toBeUndefined();
-    expect(await openJson(secret, "console-session", sealed.replace(/^./, (c) => (c === "e" ? "f" : "e")))).toBeUndefined();
+    expect(
+      await openJson(
+        secret,
+        "console-session",
+        sealed.replace(/^./, (c) => (c === "e" ? "f" : "e")),
+      ),
+    ).toBeUndefined();
   });
 
   it("accepts a token signed before the key was rotated only until the source re-reads the key", async () => {
@@ -106,12 +146,22 @@ describe("approval notices", () => {
 });
 
 describe("AWS Capacity Block events", () => {
-  const event = (detailType: string, id: string) => ({ source: "aws.ec2", "detail-type": detailType, time: "2026-04-20T10:50:00Z", region: "us-east-1", detail: { "capacity-reservation-id": id, "end-date": END } });
+  const event = (detailType: string, id: string) => ({
+    source: "aws.ec2",
+    "detail-type": detailType,
+    time: "2026-04-20T10:50:00Z",
+    region: "us-east-1",
+    detail: { "capacity-reservation-id": id, "end-date": END },
+  });
 
   it("forwards both spellings of the expiration warning, naming the managed block", async () => {
     const store = createDynamoBlockStore(table);
     const cr = crId();
-    const block = await store.create(makeBlock({ PK: `ev-${cr.slice(-5)}`, capacityReservationId: cr, endDate: END, name: "vision", registrationId: "r1" }), [], { ledgerRev: undefined });
+    const block = await store.create(
+      makeBlock({ PK: `ev-${cr.slice(-5)}`, capacityReservationId: cr, endDate: END, name: "vision", registrationId: "r1" }),
+      [],
+      { ledgerRev: undefined },
+    );
     const n = outbox();
     const handler = createNoticesHandler({ store, notifier: n, clock: fixedClock("2026-04-20T10:50:00Z"), logger: silent });
     for (const type of ["Capacity Block Reservation Expiration Warning", "Capacity Block Expiration Warning"]) {
@@ -119,21 +169,38 @@ describe("AWS Capacity Block events", () => {
     }
     expect(n.sent).toHaveLength(2);
     expect(n.sent.every((x) => x.kind === "capacity-block-event" && x.pk === block.PK)).toBe(true);
-    expect(n.sent[0]!.body).toMatch(/expires soon, at 2026-04-20T11:30:00.000Z[\s\S]*terminating its instances at 2026-04-20T11:00:00.000Z/);
+    expect(n.sent[0]!.body).toMatch(
+      /expires soon, at 2026-04-20T11:30:00.000Z[\s\S]*terminating its instances at 2026-04-20T11:00:00.000Z/,
+    );
   });
 
   it("runs the expiry reminder sweep on its schedule instead", async () => {
     let sweeps = 0;
-    const handler = createNoticesHandler({ store: createDynamoBlockStore(table), notifier: outbox(), clock: fixedClock("2026-04-20T10:50:00Z"), logger: silent, reminders: { sweep: async () => ++sweeps } });
-    await expect(handler({ source: "aws.events", "detail-type": "Scheduled Event", detail: {} }, {} as Context)).resolves.toEqual({ reminders: 1 });
+    const handler = createNoticesHandler({
+      store: createDynamoBlockStore(table),
+      notifier: outbox(),
+      clock: fixedClock("2026-04-20T10:50:00Z"),
+      logger: silent,
+      reminders: { sweep: async () => ++sweeps },
+    });
+    await expect(handler({ source: "aws.events", "detail-type": "Scheduled Event", detail: {} }, {} as Context)).resolves.toEqual({
+      reminders: 1,
+    });
     expect(sweeps).toBe(1);
   });
 
   it("forwards a delivery for a reservation CBM does not manage, and ignores other events", async () => {
     const n = outbox();
-    const handler = createNoticesHandler({ store: createDynamoBlockStore(table), notifier: n, clock: fixedClock("2026-04-20T10:50:00Z"), logger: silent });
+    const handler = createNoticesHandler({
+      store: createDynamoBlockStore(table),
+      notifier: n,
+      clock: fixedClock("2026-04-20T10:50:00Z"),
+      logger: silent,
+    });
     await expect(handler(event("Capacity Block Delivered", "cr-00000000000000abc"), {} as Context)).resolves.toEqual({ forwarded: true });
-    await expect(handler(event("EC2 Instance State-change Notification", "cr-00000000000000abc"), {} as Context)).resolves.toEqual({ forwarded: false });
+    await expect(handler(event("EC2 Instance State-change Notification", "cr-00000000000000abc"), {} as Context)).resolves.toEqual({
+      forwarded: false,
+    });
     expect(n.sent.map((x) => x.subject)).toEqual(["CBM: AWS delivered capacity block cr-00000000000000abc"]);
   });
 });

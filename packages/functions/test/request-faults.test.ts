@@ -55,7 +55,13 @@ describe("at most one block per request", () => {
   it("after a crash between the intent and the call: waits for callSettledAt, finds no tag, then buys once", async () => {
     const id = await w.open({ requireApproval: false });
 
-    await w.run({ hooks: { afterIntent: () => { throw new Crash("died after writing the intent"); } } });
+    await w.run({
+      hooks: {
+        afterIntent: () => {
+          throw new Crash("died after writing the intent");
+        },
+      },
+    });
     w.emu.control.advance({ minutes: 1 });
     const early = await w.run();
     const stillOpen = await w.api.get(id);
@@ -74,7 +80,13 @@ describe("at most one block per request", () => {
   it("after a crash once EC2 answered: records the purchase from its tag on the next run", async () => {
     const id = await w.open({ requireApproval: false });
 
-    await w.run({ hooks: { afterPurchase: () => { throw new Crash("died holding the answer"); } } });
+    await w.run({
+      hooks: {
+        afterPurchase: () => {
+          throw new Crash("died holding the answer");
+        },
+      },
+    });
     const afterCrash = await w.api.get(id);
     w.emu.control.advance({ minutes: 1 });
     const next = await w.run();

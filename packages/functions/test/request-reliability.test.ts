@@ -20,7 +20,10 @@ type Command =
   | { kind: "run" }
   | { kind: "overlap" }
   | { kind: "crash"; at: "afterIntent" | "afterPurchase" }
-  | { kind: "fault"; fault: "error-after" | "error-before" | "throttle" | "payment-failure" | "latency" | "describe-limit" | "empty-offerings" }
+  | {
+      kind: "fault";
+      fault: "error-after" | "error-before" | "throttle" | "payment-failure" | "latency" | "describe-limit" | "empty-offerings";
+    }
   | { kind: "price"; rate: "31.464" | "40" | "20" }
   | { kind: "capacity"; available: boolean }
   | { kind: "approve" }
@@ -31,7 +34,9 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ kind: "run" } as Command) },
   fc.constant({ kind: "overlap" } as Command),
   fc.constantFrom<Command>({ kind: "crash", at: "afterIntent" }, { kind: "crash", at: "afterPurchase" }),
-  fc.constantFrom("error-after", "error-before", "throttle", "payment-failure", "latency", "describe-limit", "empty-offerings").map((fault) => ({ kind: "fault", fault }) as Command),
+  fc
+    .constantFrom("error-after", "error-before", "throttle", "payment-failure", "latency", "describe-limit", "empty-offerings")
+    .map((fault) => ({ kind: "fault", fault }) as Command),
   fc.constantFrom("31.464", "40", "20").map((rate) => ({ kind: "price", rate }) as Command),
   fc.boolean().map((available) => ({ kind: "capacity", available }) as Command),
   { weight: 2, arbitrary: fc.constant({ kind: "approve" } as Command) },
@@ -60,7 +65,11 @@ async function checkSafety(id: string, spec: { requireApproval: boolean; maxUpfr
   for (const b of bought) {
     expect(compareMoney(b.upfrontFee, spec.maxUpfrontFee), "never above maxUpfrontFee").toBeLessThanOrEqual(0);
     // An approval covers its quote's terms at most at the quoted fee: a cheaper offering of the same terms is covered.
-    if (spec.requireApproval) expect(approvedFees.some((f) => compareMoney(b.upfrontFee, f) <= 0), `never without an approval of at least its fee (${b.upfrontFee}; approved ${approvedFees.join(", ")})`).toBe(true);
+    if (spec.requireApproval)
+      expect(
+        approvedFees.some((f) => compareMoney(b.upfrontFee, f) <= 0),
+        `never without an approval of at least its fee (${b.upfrontFee}; approved ${approvedFees.join(", ")})`,
+      ).toBe(true);
   }
 }
 
@@ -76,8 +85,13 @@ async function apply(c: Command, id: string, approvedFees: string[]) {
     case "crash":
       return void (await w.run({ timeoutMs: 100, hooks: { [c.at]: crash(`crash ${c.at}`) } }));
     case "fault":
-      if (c.fault === "describe-limit" || c.fault === "empty-offerings") return void w.emu.control.injectFault({ action: "DescribeCapacityBlockOfferings", kind: c.fault });
-      return void w.emu.control.injectFault({ action: "PurchaseCapacityBlock", kind: c.fault, ...(c.fault === "latency" ? { ms: 200 } : {}) });
+      if (c.fault === "describe-limit" || c.fault === "empty-offerings")
+        return void w.emu.control.injectFault({ action: "DescribeCapacityBlockOfferings", kind: c.fault });
+      return void w.emu.control.injectFault({
+        action: "PurchaseCapacityBlock",
+        kind: c.fault,
+        ...(c.fault === "latency" ? { ms: 200 } : {}),
+      });
     case "price":
       return void w.emu.control.setPrice({ instanceType: "p5.48xlarge", hourlyRate: c.rate });
     case "capacity":
@@ -96,33 +110,38 @@ async function apply(c: Command, id: string, approvedFees: string[]) {
 }
 
 describe("capacity requests: random sequences against DynamoDB Local and the EC2 emulator", () => {
-  it(`never buy twice, above the caps or without approval, and settle every intent (${RUNS} sequences)`, { timeout: 20 * 60_000 }, async () => {
-    await fc.assert(
-      fc.asyncProperty(specArb, async (spec) => {
-        w.emu.control.reset();
-        w.emu.control.setClock("2026-11-24T08:00:00.000Z");
-        w.wall.ms = Date.parse("2026-11-24T08:00:00.000Z");
-        const id = await w.open({ requireApproval: spec.requireApproval, maxUpfrontFee: spec.maxUpfrontFee });
-        const approvedFees: string[] = [];
-        for (const c of spec.commands) {
-          await apply(c, id, approvedFees);
-          await checkSafety(id, spec, approvedFees);
-        }
-        // Quiet period: faults gone; the wall clock passes every call's settle time; the worker runs a few times.
-        w.emu.control.clearFaults();
-        // A call held by a latency fault has committed already; let its answer go out before the quiet period.
-        if (spec.commands.some((c) => c.kind === "fault" && c.fault === "latency")) await new Promise((r) => setTimeout(r, 250));
-        for (let i = 0; i < 4; i++) {
-          w.wall.ms += 120_000;
-          w.emu.control.advance({ minutes: 6 });
-          await w.run({ timeoutMs: 100 });
-          await checkSafety(id, spec, approvedFees);
-        }
-        const end = await w.api.get(id);
-        expect(end.intent ?? null, `intent settled (${end.status}: ${end.statusReason ?? ""})`).toBeNull();
-        if (boughtFor(id).length === 1) expect(end.purchase?.capacityReservationId, "the purchase is recorded").toBe(boughtFor(id)[0]!.capacityReservationId);
-      }),
-      { numRuns: RUNS, endOnFailure: RUNS > 1000 },
-    );
-  });
+  it(
+    `never buy twice, above the caps or without approval, and settle every intent (${RUNS} sequences)`,
+    { timeout: 20 * 60_000 },
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(specArb, async (spec) => {
+          w.emu.control.reset();
+          w.emu.control.setClock("2026-11-24T08:00:00.000Z");
+          w.wall.ms = Date.parse("2026-11-24T08:00:00.000Z");
+          const id = await w.open({ requireApproval: spec.requireApproval, maxUpfrontFee: spec.maxUpfrontFee });
+          const approvedFees: string[] = [];
+          for (const c of spec.commands) {
+            await apply(c, id, approvedFees);
+            await checkSafety(id, spec, approvedFees);
+          }
+          // Quiet period: faults gone; the wall clock passes every call's settle time; the worker runs a few times.
+          w.emu.control.clearFaults();
+          // A call held by a latency fault has committed already; let its answer go out before the quiet period.
+          if (spec.commands.some((c) => c.kind === "fault" && c.fault === "latency")) await new Promise((r) => setTimeout(r, 250));
+          for (let i = 0; i < 4; i++) {
+            w.wall.ms += 120_000;
+            w.emu.control.advance({ minutes: 6 });
+            await w.run({ timeoutMs: 100 });
+            await checkSafety(id, spec, approvedFees);
+          }
+          const end = await w.api.get(id);
+          expect(end.intent ?? null, `intent settled (${end.status}: ${end.statusReason ?? ""})`).toBeNull();
+          if (boughtFor(id).length === 1)
+            expect(end.purchase?.capacityReservationId, "the purchase is recorded").toBe(boughtFor(id)[0]!.capacityReservationId);
+        }),
+        { numRuns: RUNS, endOnFailure: RUNS > 1000 },
+      );
+    },
+  );
 });

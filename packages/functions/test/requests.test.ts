@@ -11,7 +11,13 @@ const w = useRequestWorld();
 
 describe("a capacity request without approval", () => {
   it("buys the cheapest fitting offering once, tagged with its intent, and registers the block with the request's policy", async () => {
-    const id = await w.open({ requireApproval: false, blockPk: "train-next", policy: { extendByDays: 2, requireApproval: false }, budget: "5000", tags: { team: "llm" } });
+    const id = await w.open({
+      requireApproval: false,
+      blockPk: "train-next",
+      policy: { extendByDays: 2, requireApproval: false },
+      budget: "5000",
+      tags: { team: "llm" },
+    });
 
     const first = await w.run();
     w.emu.control.advance({ minutes: 6 });
@@ -21,11 +27,25 @@ describe("a capacity request without approval", () => {
     const purchases = blockPurchases(w.emu);
     expect(purchases).toHaveLength(1);
     const req = await w.api.get(id);
-    expect(req.purchase).toMatchObject({ capacityReservationId: purchases[0]!.capacityReservationId, upfrontFee: "755.14", currency: "USD", state: "scheduled", authorization: { kind: "policy" } });
+    expect(req.purchase).toMatchObject({
+      capacityReservationId: purchases[0]!.capacityReservationId,
+      upfrontFee: "755.14",
+      currency: "USD",
+      state: "scheduled",
+      authorization: { kind: "policy" },
+    });
     const reservation = w.emu.control.reservation(purchases[0]!.capacityReservationId)!;
-    expect(reservation.tags).toEqual(expect.arrayContaining([{ key: INTENT_TAG_KEY, value: req.purchase!.intentId }, { key: "team", value: "llm" }]));
+    expect(reservation.tags).toEqual(
+      expect.arrayContaining([
+        { key: INTENT_TAG_KEY, value: req.purchase!.intentId },
+        { key: "team", value: "llm" },
+      ]),
+    );
     const block = await w.store.get("train-next");
-    expect(block).toMatchObject({ capacityReservationId: reservation.capacityReservationId, policy: { extendByDays: 2, budget: "4244.86", currency: "USD" } });
+    expect(block).toMatchObject({
+      capacityReservationId: reservation.capacityReservationId,
+      policy: { extendByDays: 2, budget: "4244.86", currency: "USD" },
+    });
     expect(w.outbox.list().map((n) => n.kind)).toEqual(["purchased"]);
   });
 
@@ -116,7 +136,11 @@ describe("a capacity request with approval", () => {
     expect(quoted.quote).toMatchObject({ upfrontFee: "755.14", availabilityZone: "us-east-1a" });
     expect(covers).toBe("1 × p5.48xlarge in us-east-1a for 1 day from 2026-11-24T11:30:00.000Z, at most 755.14 USD");
     expect(bought.statuses[id]).toBe("payment-pending");
-    expect((await w.api.get(id)).purchase?.authorization).toMatchObject({ kind: "approval", by: "alice", terms: { maxUpfrontFee: "755.14" } });
+    expect((await w.api.get(id)).purchase?.authorization).toMatchObject({
+      kind: "approval",
+      by: "alice",
+      terms: { maxUpfrontFee: "755.14" },
+    });
     expect(blockPurchases(w.emu)).toHaveLength(1);
   });
 

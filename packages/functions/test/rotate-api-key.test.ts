@@ -184,8 +184,12 @@ describe("refusals", () => {
   it("refuses a step for another secret, and an event that is neither a step nor the reconcile, before any AWS call", async () => {
     const w = await deployed();
     const calls = w.sm.calls().length + w.apigw.calls().length;
-    await expect(w.handler({ Step: "createSecret", SecretId: SECRET_ARN.replace("prod", "dev"), ClientRequestToken: T1 })).rejects.toBeInstanceOf(RotationEventError);
-    await expect(w.handler({ Step: "dropTables", SecretId: SECRET_ARN, ClientRequestToken: T1 })).rejects.toBeInstanceOf(RotationEventError);
+    await expect(
+      w.handler({ Step: "createSecret", SecretId: SECRET_ARN.replace("prod", "dev"), ClientRequestToken: T1 }),
+    ).rejects.toBeInstanceOf(RotationEventError);
+    await expect(w.handler({ Step: "dropTables", SecretId: SECRET_ARN, ClientRequestToken: T1 })).rejects.toBeInstanceOf(
+      RotationEventError,
+    );
     await expect(w.handler("reconcile")).rejects.toBeInstanceOf(RotationEventError);
     expect(w.sm.calls().length + w.apigw.calls().length).toBe(calls);
   });
@@ -226,7 +230,9 @@ describe("logs", () => {
     await w.rotate(T1);
     w.clock.advance(ROTATION_GRACE_MS * 2);
     await w.handler({ action: "reconcile-api-keys" });
-    const everyKey = [...w.versions.values()].map((v) => (v.value ? (JSON.parse(v.value) as { api_key: string }).api_key : "")).filter(Boolean);
+    const everyKey = [...w.versions.values()]
+      .map((v) => (v.value ? (JSON.parse(v.value) as { api_key: string }).api_key : ""))
+      .filter(Boolean);
     expect(everyKey).toHaveLength(2);
     expect(w.logLines.length).toBeGreaterThan(3);
     for (const line of w.logLines) for (const key of everyKey) expect(line).not.toContain(key);

@@ -74,7 +74,15 @@ describe("scheduler scenarios (DynamoDB Local + EC2 emulator, virtual clock)", (
     expect(b.pendingExtension ?? null).toBeNull();
     expect(b.status).toBe("waiting");
     const events = types(await h.events(pk));
-    for (const t of ["created", "approval-requested", "approved", "purchase-intent", "purchased", "payment-succeeded", "end-date-changed"]) {
+    for (const t of [
+      "created",
+      "approval-requested",
+      "approved",
+      "purchase-intent",
+      "purchased",
+      "payment-succeeded",
+      "end-date-changed",
+    ]) {
       expect(events).toContain(t);
     }
     expect(events).not.toContain("auto-approved");

@@ -9,7 +9,8 @@ import type { ApiEvent } from "../src/http/types";
 
 const sm = mockClient(SecretsManagerClient);
 let now = 0;
-const source = () => createSecretsManagerSource({ client: new SecretsManagerClient({ region: "us-east-1" }), secretId: "cbm/api-key", now: () => now });
+const source = () =>
+  createSecretsManagerSource({ client: new SecretsManagerClient({ region: "us-east-1" }), secretId: "cbm/api-key", now: () => now });
 
 beforeEach(() => {
   sm.reset();
@@ -48,7 +49,9 @@ describe("Secrets Manager API-key source", () => {
   });
 
   it("reads the api_key member of the deployed JSON secret, and a bare string as before", async () => {
-    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: '{"username":"web_user","api_key":"json-key"}' }).resolves({ SecretString: "bare-key" });
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: '{"username":"web_user","api_key":"json-key"}' })
+      .resolves({ SecretString: "bare-key" });
     const s = source();
     expect(await s.apiKey()).toBe("json-key");
     now += 6 * 60_000;
@@ -60,13 +63,15 @@ describe("Secrets Manager API-key source", () => {
     const s = source();
     const auth = apiKeyAuth(s);
     await expect(s.apiKey()).rejects.toBeInstanceOf(InfrastructureError);
-    await expect(auth.before!({ event: { headers: { "x-api-key": '{"username":"web_user"}' } } as unknown as ApiEvent } as never)).rejects.toBeInstanceOf(
-      InfrastructureError,
-    );
+    await expect(
+      auth.before!({ event: { headers: { "x-api-key": '{"username":"web_user"}' } } as unknown as ApiEvent } as never),
+    ).rejects.toBeInstanceOf(InfrastructureError);
   });
 
   it("maps failures and empty secrets to InfrastructureError (503), never to a silent open door", async () => {
-    sm.on(GetSecretValueCommand).rejectsOnce(Object.assign(new Error("denied"), { name: "AccessDeniedException" })).resolves({});
+    sm.on(GetSecretValueCommand)
+      .rejectsOnce(Object.assign(new Error("denied"), { name: "AccessDeniedException" }))
+      .resolves({});
     const s = source();
     await expect(s.apiKey()).rejects.toBeInstanceOf(InfrastructureError);
     await expect(s.apiKey()).rejects.toThrow("no SecretString");

@@ -19,7 +19,10 @@ describe("SNS notifier", () => {
   it("publishes to the topic with an ASCII subject under 100 characters", async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: "m-1" });
-    const notifier = createSnsNotifier({ client: new SNSClient({ region: "us-east-1" }), topicArn: "arn:aws:sns:us-east-1:123456789012:cbm" });
+    const notifier = createSnsNotifier({
+      client: new SNSClient({ region: "us-east-1" }),
+      topicArn: "arn:aws:sns:us-east-1:123456789012:cbm",
+    });
     expect(notifier.canReachApprover).toBe(true);
     await notifier.send({ ...note, subject: note.subject + " and a very long tail ".repeat(10) });
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
@@ -34,7 +37,10 @@ describe("SNS notifier", () => {
   it("turns an SNS failure into an InfrastructureError", async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).rejects(new Error("AuthorizationError"));
-    const notifier = createSnsNotifier({ client: new SNSClient({ region: "us-east-1" }), topicArn: "arn:aws:sns:us-east-1:123456789012:cbm" });
+    const notifier = createSnsNotifier({
+      client: new SNSClient({ region: "us-east-1" }),
+      topicArn: "arn:aws:sns:us-east-1:123456789012:cbm",
+    });
     await expect(notifier.send(note)).rejects.toBeInstanceOf(InfrastructureError);
     sns.restore();
   });

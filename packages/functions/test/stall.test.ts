@@ -5,7 +5,15 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context } from "aws-lambda";
 import { type BlockStore, type CapacityProvider, InfrastructureError } from "@cbm/core";
 import { startDynamoLocal, type DynamoLocal } from "../../local/src/dynamo-local";
-import { API_DYNAMO_LIMITS, API_SECRETS_LIMITS, SNS_LIMITS, TICK_DYNAMO_LIMITS, sdkClientConfig, withCallBudget, type CallLimits } from "../src/adapters/call-limits";
+import {
+  API_DYNAMO_LIMITS,
+  API_SECRETS_LIMITS,
+  SNS_LIMITS,
+  TICK_DYNAMO_LIMITS,
+  sdkClientConfig,
+  withCallBudget,
+  type CallLimits,
+} from "../src/adapters/call-limits";
 import { createDynamoBlockStore } from "../src/adapters/dynamo-block-store";
 import { createDynamoClients } from "../src/adapters/dynamo-client";
 import { createDynamoHistoryStore } from "../src/adapters/dynamo-history-store";
@@ -44,10 +52,14 @@ const thaw = () => {
   frozen = false;
 };
 
-const clientsWith = (limits?: CallLimits) => createDynamoClients({ endpoint: db.endpoint, region: "us-east-1", credentials: CREDENTIALS, ...(limits ? { limits } : {}) });
+const clientsWith = (limits?: CallLimits) =>
+  createDynamoClients({ endpoint: db.endpoint, region: "us-east-1", credentials: CREDENTIALS, ...(limits ? { limits } : {}) });
 
 /** The API as the Lambda composes it (API limits, idempotency in the same table), over `clients`. */
-function apiOver(clients: ReturnType<typeof clientsWith>, over: { secrets?: RefreshableSecretSource; wrap?: (inner: BlockStore) => BlockStore } = {}) {
+function apiOver(
+  clients: ReturnType<typeof clientsWith>,
+  over: { secrets?: RefreshableSecretSource; wrap?: (inner: BlockStore) => BlockStore } = {},
+) {
   const inner = createDynamoBlockStore({ client: clients.doc, tableName });
   const handler = createApiHandler({
     store: over.wrap ? over.wrap(inner) : inner,
@@ -122,7 +134,9 @@ async function retryWhileInProgress(send: () => ReturnType<ReturnType<typeof api
 }
 
 async function createdBlock() {
-  const res = await setupApi("POST", "/", { body: { capacityReservationId: crId(), availabilityZone: "us-east-1a", endDate: "2030-03-10T11:30:00Z" } });
+  const res = await setupApi("POST", "/", {
+    body: { capacityReservationId: crId(), availabilityZone: "us-east-1a", endDate: "2030-03-10T11:30:00Z" },
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { PK: string; version: number };
 }
@@ -164,7 +178,9 @@ describe("a stalled DynamoDB", () => {
     const b = await createdBlock();
     // The stall starts inside the use case: the Idempotency-Key's record is already stored, so after the read fails,
     // removing that record is a second call into the stall.
-    const api = apiOver(clientsWith(API_DYNAMO_LIMITS), { wrap: (inner) => wrapStore(inner, { get: freezingFirst((pk) => inner.get(pk)) }) });
+    const api = apiOver(clientsWith(API_DYNAMO_LIMITS), {
+      wrap: (inner) => wrapStore(inner, { get: freezingFirst((pk) => inner.get(pk)) }),
+    });
     const headers = { "Idempotency-Key": crypto.randomUUID() };
 
     let cut;
@@ -186,7 +202,9 @@ describe("a stalled DynamoDB", () => {
 
   it("a create cut off at its write may still land after the stall; the retry with the same key never makes a second", async () => {
     const input = { capacityReservationId: crId(), availabilityZone: "us-east-1a" };
-    const api = apiOver(clientsWith(API_DYNAMO_LIMITS), { wrap: (inner) => wrapStore(inner, { create: freezingFirst((b, e) => inner.create(b, e)) }) });
+    const api = apiOver(clientsWith(API_DYNAMO_LIMITS), {
+      wrap: (inner) => wrapStore(inner, { create: freezingFirst((b, e) => inner.create(b, e)) }),
+    });
     const headers = { "Idempotency-Key": crypto.randomUUID() };
 
     let cut;
@@ -205,7 +223,9 @@ describe("a stalled DynamoDB", () => {
     expect([201, 409]).toContain(retried.status);
     if (retried.status === 409) expect(retried.body.code).toBe("ALREADY_EXISTS");
     expect(history.body.map((e: { type: string }) => e.type)).toEqual(["created"]);
-    console.log(`[stall] create cut off after ${Math.round(cut.ms)} ms; the retry answered ${retried.status} (${retried.status === 409 ? "the first write landed late" : "it had not"})`);
+    console.log(
+      `[stall] create cut off after ${Math.round(cut.ms)} ms; the retry answered ${retried.status} (${retried.status === 409 ? "the first write landed late" : "it had not"})`,
+    );
   });
 
   it("the tick gives up on its page within its DynamoDB budget, ends cleanly, reports it and writes no heartbeat", async () => {
@@ -221,7 +241,16 @@ describe("a stalled DynamoDB", () => {
     const warnings: string[] = [];
     const logger = { info: () => undefined, warn: (m: string) => void warnings.push(m), error: (m: string) => void warnings.push(m) };
     const clock = { now: () => new Date("2026-03-01T00:00:00.000Z") };
-    const tick = createTick({ store, history: createDynamoHistoryStore({ client: tickClients.doc, tableName }), ec2, notifier: silentNotifier(true), clock, ids: sequentialIds("S"), settings: { accountId: "123456789012" }, logger });
+    const tick = createTick({
+      store,
+      history: createDynamoHistoryStore({ client: tickClients.doc, tableName }),
+      ec2,
+      notifier: silentNotifier(true),
+      clock,
+      ids: sequentialIds("S"),
+      settings: { accountId: "123456789012" },
+      logger,
+    });
     const flushed: MetricDatum[] = [];
     const handler = createTickHandler({ tick, logger, metrics: createMetrics({ onFlush: (d) => void flushed.push(...d) }) });
     const context = { getRemainingTimeInMillis: () => 55_000, awsRequestId: "tick" } as unknown as Context;
@@ -255,7 +284,12 @@ describe("stalled Secrets Manager and SNS", () => {
     const hole = await blackHole();
     try {
       const client = withCallBudget(
-        new SecretsManagerClient({ region: "us-east-1", endpoint: hole.endpoint, credentials: CREDENTIALS, ...sdkClientConfig(API_SECRETS_LIMITS) }),
+        new SecretsManagerClient({
+          region: "us-east-1",
+          endpoint: hole.endpoint,
+          credentials: CREDENTIALS,
+          ...sdkClientConfig(API_SECRETS_LIMITS),
+        }),
         API_SECRETS_LIMITS.budgetMs,
       );
       const api = apiOver(loose, { secrets: createSecretsManagerSource({ client, secretId: "cbm/api-key" }) });
@@ -275,11 +309,18 @@ describe("stalled Secrets Manager and SNS", () => {
   it("a stalled SNS: Publish fails as an InfrastructureError within its budget, after at most maxAttempts requests", async () => {
     const hole = await blackHole();
     try {
-      const client = new SNSClient({ region: "us-east-1", endpoint: hole.endpoint, credentials: CREDENTIALS, ...sdkClientConfig(SNS_LIMITS) });
+      const client = new SNSClient({
+        region: "us-east-1",
+        endpoint: hole.endpoint,
+        credentials: CREDENTIALS,
+        ...sdkClientConfig(SNS_LIMITS),
+      });
       const notifier = createSnsNotifier({ client, topicArn: "arn:aws:sns:us-east-1:123456789012:cbm" });
       const started = performance.now();
 
-      const error = await notifier.send({ key: "k", kind: "approval-request", pk: "p", subject: "s", body: "b", at: "2026-03-01T00:00:00.000Z" }).catch((e: unknown) => e);
+      const error = await notifier
+        .send({ key: "k", kind: "approval-request", pk: "p", subject: "s", body: "b", at: "2026-03-01T00:00:00.000Z" })
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(InfrastructureError);
       expect(performance.now() - started).toBeLessThan(SNS_LIMITS.budgetMs + 1_000);

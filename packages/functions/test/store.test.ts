@@ -18,7 +18,14 @@ import { freshTable } from "./support/dynamo";
 let store: BlockStore;
 let history: HistoryStore;
 const ids = createUlidIds();
-const event = (pk: string, n: number): HistoryEvent => ({ PK: pk, at: "2026-01-01T00:00:00.000Z", id: ids.next(), type: "updated", actor: "test", message: `event ${n}` });
+const event = (pk: string, n: number): HistoryEvent => ({
+  PK: pk,
+  at: "2026-01-01T00:00:00.000Z",
+  id: ids.next(),
+  type: "updated",
+  actor: "test",
+  message: `event ${n}`,
+});
 
 beforeAll(async () => {
   const { client, tableName } = await freshTable("store");
@@ -63,7 +70,15 @@ describe("DynamoDB block store", () => {
   });
 
   it("refuses to delete while a purchase intent exists, and the transaction leaves history untouched", async () => {
-    const intent = { id: "i1", window: "2026-02-01T11:30:00.000Z", offeringId: "cbr-1", durationHours: 168, upfrontFee: "100", currencyCode: "USD", createdAt: "2026-01-30T00:00:00.000Z" };
+    const intent = {
+      id: "i1",
+      window: "2026-02-01T11:30:00.000Z",
+      offeringId: "cbr-1",
+      durationHours: 168,
+      upfrontFee: "100",
+      currencyCode: "USD",
+      createdAt: "2026-01-30T00:00:00.000Z",
+    };
     const block = await store.create(makeBlock({ intent }));
     await expect(store.delete(block.PK, 1, [event(block.PK, 1)])).rejects.toBeInstanceOf(PurchaseInFlightError);
     expect((await history.list(block.PK, { limit: 10 })).items).toEqual([]);
@@ -123,7 +138,9 @@ describe("DynamoDB block store", () => {
     const again = await store.findEndingBetween("2091-03-01T00:00:00.000Z", "2091-03-02T23:59:59.999Z", { limit: 100 });
     expect(again.items.map((b) => b.PK)).toEqual([offset.PK]);
     const forged = Buffer.from(JSON.stringify({ PK: "x", SK: "BLOCK", itemType: "block" })).toString("base64url");
-    await expect(store.findEndingBetween("2091-03-01T00:00:00.000Z", "2091-03-02T00:00:00.000Z", { limit: 1, cursor: forged })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      store.findEndingBetween("2091-03-01T00:00:00.000Z", "2091-03-02T00:00:00.000Z", { limit: 1, cursor: forged }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("lists 120 blocks over pages without duplicates, and rejects forged cursors", async () => {

@@ -14,12 +14,30 @@ const ACCOUNT = "123456789012";
 const END = "2026-11-25T11:30:00.000Z";
 
 async function tick() {
-  const ec2 = createEc2CapacityProvider({ endpoint: w.emu.url, credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" }, describeMaxAttempts: 1 });
-  return createTick({ store: w.store, history: w.history, ec2, notifier: w.outbox, clock: w.clock, ids: createUlidIds(w.clock), settings: { accountId: ACCOUNT } })();
+  const ec2 = createEc2CapacityProvider({
+    endpoint: w.emu.url,
+    credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
+    describeMaxAttempts: 1,
+  });
+  return createTick({
+    store: w.store,
+    history: w.history,
+    ec2,
+    notifier: w.outbox,
+    clock: w.clock,
+    ids: createUlidIds(w.clock),
+    settings: { accountId: ACCOUNT },
+  })();
 }
 
 async function seedManaged(policy: Record<string, unknown>) {
-  const r = w.emu.control.seedBlock({ region: "us-east-1", availabilityZone: "us-east-1a", instanceType: "p5.48xlarge", instanceCount: 2, endDate: END });
+  const r = w.emu.control.seedBlock({
+    region: "us-east-1",
+    availabilityZone: "us-east-1a",
+    instanceType: "p5.48xlarge",
+    instanceCount: 2,
+    endDate: END,
+  });
   // No extension of this block is on offer: only a new block can keep the run going.
   w.emu.control.setCapacity({ capacityReservationId: r.capacityReservationId, available: false });
   await w.blocks.create({ PK: "long-run", capacityReservationId: r.capacityReservationId, region: "us-east-1", policy }, { actor: "test" });
@@ -41,7 +59,11 @@ describe("successor blocks", () => {
     expect(first.successors).toHaveLength(1);
     expect(again.successors).toEqual([]);
     const request = await w.api.get(first.successors[0]!);
-    expect(request).toMatchObject({ status: "fulfilled", registeredPk: "long-run-next", wanted: { instanceCount: 2, durationHours: 48, availabilityZones: ["us-east-1a"] } });
+    expect(request).toMatchObject({
+      status: "fulfilled",
+      registeredPk: "long-run-next",
+      wanted: { instanceCount: 2, durationHours: 48, availabilityZones: ["us-east-1a"] },
+    });
     expect(request.purchase?.startDate).toBe(END);
     expect(blockPurchases(w.emu)).toHaveLength(1);
     expect((await w.store.get("long-run-next"))?.policy).toMatchObject({ openSuccessorRequest: true, extendByDays: 2 });

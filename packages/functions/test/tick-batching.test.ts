@@ -86,7 +86,20 @@ describe("tick: batching, idle cost, deadline, concurrency", () => {
     const stored = await h.get(block.PK);
     const createdAt = new Date(h.clock.now().getTime() - 10 * time.MINUTE).toISOString();
     await h.store.update(
-      { ...stored, status: "purchasing", intent: { id: h.ids.next(), window: END, offeringId: "cbe-0123456789abcdef0", durationHours: 168, upfrontFee: "1", currencyCode: "USD", createdAt }, version: stored.version + 1 },
+      {
+        ...stored,
+        status: "purchasing",
+        intent: {
+          id: h.ids.next(),
+          window: END,
+          offeringId: "cbe-0123456789abcdef0",
+          durationHours: 168,
+          upfrontFee: "1",
+          currencyCode: "USD",
+          createdAt,
+        },
+        version: stored.version + 1,
+      },
       stored.version,
     );
     const inner = h.store;

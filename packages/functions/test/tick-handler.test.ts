@@ -6,9 +6,25 @@ import { silentLogger } from "../src/observability/logger";
 import { approvalNotification } from "../src/tick/notifications";
 
 const REPORT: TickReport = {
-  due: 0, processed: 0, skipped: 0, decisions: {}, purchaseAttempts: 0, purchases: 0, errors: 0, throttled: 0,
-  conflicts: 0, writes: 0, notifications: 0, bought: 0, spend: {}, approvalsPending: 0, paymentFailures: 0, ec2Errors: 0,
-  ec2Throttles: 0, deadlineReached: false, durationMs: 1,
+  due: 0,
+  processed: 0,
+  skipped: 0,
+  decisions: {},
+  purchaseAttempts: 0,
+  purchases: 0,
+  errors: 0,
+  throttled: 0,
+  conflicts: 0,
+  writes: 0,
+  notifications: 0,
+  bought: 0,
+  spend: {},
+  approvalsPending: 0,
+  paymentFailures: 0,
+  ec2Errors: 0,
+  ec2Throttles: 0,
+  deadlineReached: false,
+  durationMs: 1,
 };
 
 function recordingTick() {
@@ -54,20 +70,40 @@ describe("tick handler (Middy, EventBridge)", () => {
 
 describe("notification texts", () => {
   const block = {
-    PK: "team-a.p5", name: "team-a", capacityReservationId: "cr-0a1b2c3d4e5f60718", region: "us-east-2", endDate: "2025-06-10T11:30:00.000Z",
-    instanceType: "p5.48xlarge", instanceCount: 2,
+    PK: "team-a.p5",
+    name: "team-a",
+    capacityReservationId: "cr-0a1b2c3d4e5f60718",
+    region: "us-east-2",
+    endDate: "2025-06-10T11:30:00.000Z",
+    instanceType: "p5.48xlarge",
+    instanceCount: 2,
   } as Block;
   const offering: ExtensionOffering = {
-    offeringId: "cbe-0123456789abcdef0", capacityReservationId: block.capacityReservationId, durationHours: 168,
-    startDate: "2025-06-10T11:30:00.000Z", endDate: "2025-06-17T11:30:00.000Z", upfrontFee: "10571.90", currencyCode: "USD",
+    offeringId: "cbe-0123456789abcdef0",
+    capacityReservationId: block.capacityReservationId,
+    durationHours: 168,
+    startDate: "2025-06-10T11:30:00.000Z",
+    endDate: "2025-06-17T11:30:00.000Z",
+    upfrontFee: "10571.90",
+    currencyCode: "USD",
   };
   const now = new Date("2025-06-08T11:31:00.000Z");
 
   it("names the block, its end and time left, the offering, and how to answer with curl and the CLI", () => {
-    const n = approvalNotification(block, block.endDate!, offering, "first", 1, now, { apiUrl: "https://abc.execute-api.us-east-1.amazonaws.com/prod/" });
+    const n = approvalNotification(block, block.endDate!, offering, "first", 1, now, {
+      apiUrl: "https://abc.execute-api.us-east-1.amazonaws.com/prod/",
+    });
     expect(n.key).toBe("team-a.p5#2025-06-10T11:30:00.000Z#first#1");
     expect(n.kind).toBe("approval-request");
-    for (const s of ["team-a.p5", "cr-0a1b2c3d4e5f60718", "us-east-2", "2025-06-10T11:30:00.000Z", "47 h 59 min", "7 days", "10571.90 USD"]) {
+    for (const s of [
+      "team-a.p5",
+      "cr-0a1b2c3d4e5f60718",
+      "us-east-2",
+      "2025-06-10T11:30:00.000Z",
+      "47 h 59 min",
+      "7 days",
+      "10571.90 USD",
+    ]) {
       expect(n.body).toContain(s);
     }
     expect(n.body).toContain('curl -X PATCH "https://abc.execute-api.us-east-1.amazonaws.com/prod/team-a.p5" -H "x-api-key: $API_KEY"');

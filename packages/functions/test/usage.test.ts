@@ -19,17 +19,36 @@ const CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
 function sampler() {
   const usage = createDynamoUsageStore({ client: w.docClient, tableName: w.tableName });
   const probe = createEc2UsageProbe({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
-  return { usage, run: () => sampleUsage({ store: w.store, usage, probe, clock: w.clock, ids: createUlidIds(w.clock), notifier: w.outbox }) };
+  return {
+    usage,
+    run: () => sampleUsage({ store: w.store, usage, probe, clock: w.clock, ids: createUlidIds(w.clock), notifier: w.outbox }),
+  };
 }
 
 async function tick() {
   const ec2 = createEc2CapacityProvider({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
-  return createTick({ store: w.store, history: w.history, ec2, notifier: w.outbox, clock: w.clock, ids: createUlidIds(w.clock), settings: { accountId: "123456789012" } })();
+  return createTick({
+    store: w.store,
+    history: w.history,
+    ec2,
+    notifier: w.outbox,
+    clock: w.clock,
+    ids: createUlidIds(w.clock),
+    settings: { accountId: "123456789012" },
+  })();
 }
 
 async function managedBlock(policy: Record<string, unknown>) {
-  const r = w.emu.control.seedBlock({ instanceType: "p5.48xlarge", instanceCount: 2, startDate: "2026-11-23T11:30:00Z", endDate: "2026-11-25T11:30:00Z" });
-  await w.blocks.create({ PK: "busy-or-not", capacityReservationId: r.capacityReservationId, region: "us-east-1", policy }, { actor: "test" });
+  const r = w.emu.control.seedBlock({
+    instanceType: "p5.48xlarge",
+    instanceCount: 2,
+    startDate: "2026-11-23T11:30:00Z",
+    endDate: "2026-11-25T11:30:00Z",
+  });
+  await w.blocks.create(
+    { PK: "busy-or-not", capacityReservationId: r.capacityReservationId, region: "us-east-1", policy },
+    { actor: "test" },
+  );
   return r.capacityReservationId;
 }
 
@@ -58,7 +77,13 @@ describe("usage", () => {
 
   it("skips the extension of a block idle for the policy's hours, says so once, and extends once instances run", async () => {
     // The window opens at 2026-11-24 11:30 (24 h before the end), after two idle hours have been sampled.
-    const id = await managedBlock({ requireApproval: false, extendByDays: 1, lookaheadHours: 24, maxUpfrontFee: "10000", skipExtensionWhenIdleHours: 2 });
+    const id = await managedBlock({
+      requireApproval: false,
+      extendByDays: 1,
+      lookaheadHours: 24,
+      maxUpfrontFee: "10000",
+      skipExtensionWhenIdleHours: 2,
+    });
     const s = sampler();
 
     await tick();

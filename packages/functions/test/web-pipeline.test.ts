@@ -19,7 +19,12 @@ let apiKey = API_KEY;
 const keySource: RefreshableSecretSource = { apiKey: async () => apiKey };
 let call: (method: string, path: string, opts?: CallOptions) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
 let store: ReturnType<typeof createDynamoBlockStore>;
-const issuer = createApprovalLinkIssuer({ secret, ids: sequentialIds("L"), apiUrl: "https://api.example/test", recipient: "fin@example.com" });
+const issuer = createApprovalLinkIssuer({
+  secret,
+  ids: sequentialIds("L"),
+  apiUrl: "https://api.example/test",
+  recipient: "fin@example.com",
+});
 
 /** A block CBM asks approval for, quoted at 1510.27 USD for one day. */
 async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; token: string }> {
@@ -31,18 +36,42 @@ async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; t
       registrationId: `reg-${cr.slice(-6)}`,
       endDate: END,
       status: "awaiting-approval",
-      approvalRequest: { window: END, firstSentAt: clock.now().toISOString(), lastSentAt: clock.now().toISOString(), count: 1, lastCallSent: false, offeringId: "cbe-1", upfrontFee: "1510.27", durationHours: 24, currencyCode: "USD" },
+      approvalRequest: {
+        window: END,
+        firstSentAt: clock.now().toISOString(),
+        lastSentAt: clock.now().toISOString(),
+        count: 1,
+        lastCallSent: false,
+        offeringId: "cbe-1",
+        upfrontFee: "1510.27",
+        durationHours: 24,
+        currencyCode: "USD",
+      },
       ...over,
     }),
   );
-  const link = await issuer.linkFor(block, END, { offeringId: "cbe-1", capacityReservationId: cr, durationHours: 24, startDate: END, endDate: "2026-03-11T11:30:00.000Z", upfrontFee: "1510.27", currencyCode: "USD" });
+  const link = await issuer.linkFor(block, END, {
+    offeringId: "cbe-1",
+    capacityReservationId: cr,
+    durationHours: 24,
+    startDate: END,
+    endDate: "2026-03-11T11:30:00.000Z",
+    upfrontFee: "1510.27",
+    currencyCode: "USD",
+  });
   return { block, token: link.slice(link.lastIndexOf("/") + 1) };
 }
 
 const form = (fields: Record<string, string>, headers: Record<string, string> = {}): CallOptions => ({
   apiKey: false,
   rawBody: new URLSearchParams(fields).toString(),
-  headers: { "Content-Type": "application/x-www-form-urlencoded", Host: "api.example", Origin: "https://api.example", "X-Forwarded-Proto": "https", ...headers },
+  headers: {
+    "Content-Type": "application/x-www-form-urlencoded",
+    Host: "api.example",
+    Origin: "https://api.example",
+    "X-Forwarded-Proto": "https",
+    ...headers,
+  },
 });
 
 beforeAll(async () => {
@@ -51,10 +80,23 @@ beforeAll(async () => {
   const history = createDynamoHistoryStore({ client, tableName });
   const logger = { error: () => undefined, warn: () => undefined };
   const api = createApiHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("E"), logger });
-  const web = createWebHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("W"), logger, secret, links: createDynamoLinkStore({ client, tableName }) });
+  const web = createWebHandler({
+    store,
+    history,
+    secrets: keySource,
+    clock,
+    ids: sequentialIds("W"),
+    logger,
+    secret,
+    links: createDynamoLinkStore({ client, tableName }),
+  });
   call = async (method, path, opts = {}) => {
     const res = await (isWebPath(path) ? web : api)(apiEvent(method, path, opts), { awsRequestId: "r" } as Context);
-    return { status: res.statusCode, headers: Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])), text: res.body ?? "" };
+    return {
+      status: res.statusCode,
+      headers: Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+      text: res.body ?? "",
+    };
   };
 });
 
@@ -78,22 +120,33 @@ describe("browser routes in the shared Middy pipeline", () => {
     const first = await call("POST", `/link/${token}`, form({ csrf, confirm: "yes", action: "approve", justification: "ok" }));
     expect(first.status).toBe(200);
     const stored = (await store.get(block.PK))!;
-    expect(stored.approval).toMatchObject({ by: "link:fin@example.com", comment: "ok", terms: { maxUpfrontFee: "1510.27", durationsHours: [24] } });
+    expect(stored.approval).toMatchObject({
+      by: "link:fin@example.com",
+      comment: "ok",
+      terms: { maxUpfrontFee: "1510.27", durationsHours: [24] },
+    });
     expect((await call("POST", `/link/${token}`, form({ csrf, confirm: "yes", action: "deny" }))).status).toBe(410);
     expect((await store.get(block.PK))!.version).toBe(stored.version);
   });
 
   it("refuses a JSON body on a form route, and a form body on a JSON route", async () => {
     const { token } = await askingBlock();
-    expect((await call("POST", `/link/${token}`, { apiKey: false, body: { action: "approve" }, headers: { Origin: "https://api.example" } })).status).toBe(415);
-    expect((await call("POST", "/", { rawBody: "PK=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } })).status).toBe(415);
+    expect(
+      (await call("POST", `/link/${token}`, { apiKey: false, body: { action: "approve" }, headers: { Origin: "https://api.example" } }))
+        .status,
+    ).toBe(415);
+    expect((await call("POST", "/", { rawBody: "PK=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } })).status).toBe(
+      415,
+    );
   });
 
   it("signs in with the API key: a short-lived HttpOnly, SameSite=Strict, Secure cookie scoped to the console", async () => {
     expect((await call("POST", "/console/session", form({ apiKey: "wrong" }))).status).toBe(403);
     const ok = await call("POST", "/console/session", form({ apiKey: API_KEY, name: "dana" }));
     expect(ok.status).toBe(303);
-    expect(ok.headers["set-cookie"]).toMatch(/^cbm_session=[\w-]+\.[\w-]+; Path=\/test\/console; Max-Age=1800; HttpOnly; SameSite=Strict; Secure$/);
+    expect(ok.headers["set-cookie"]).toMatch(
+      /^cbm_session=[\w-]+\.[\w-]+; Path=\/test\/console; Max-Age=1800; HttpOnly; SameSite=Strict; Secure$/,
+    );
     expect(ok.headers["set-cookie"]).not.toContain(API_KEY);
   });
 

@@ -56,7 +56,9 @@ export function banner({ handle, clockRate, tickSeconds, dataDir, seeded, aws, p
     "  npm run cbm -- list",
     `  npm run cbm -- approve ${example}`,
     `  npm run cbm -- history ${example}`,
-    ...(aws ? [] : ["  npm run cbm -- import --regions us-east-1,us-west-2 --account-id 123456789012 --ec2-endpoint " + (handle.emulator?.url ?? "")]),
+    ...(aws
+      ? []
+      : ["  npm run cbm -- import --regions us-east-1,us-west-2 --account-id 123456789012 --ec2-endpoint " + (handle.emulator?.url ?? "")]),
     "",
     `Ctrl-C (or kill ${pid}) stops everything.`,
     "",

@@ -82,10 +82,14 @@ async function main(): Promise<void> {
   if (values["data-dir"]) opts.dataDir = values["data-dir"];
   let awsInfo: { regions: string[]; table: string; topicArn?: string } | undefined;
   if (values.aws) {
-    const regions = (values.regions ?? process.env.AWS_REGION ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+    const regions = (values.regions ?? process.env.AWS_REGION ?? "")
+      .split(",")
+      .map((r) => r.trim())
+      .filter(Boolean);
     if (!regions.length) fail("--aws needs --regions (or AWS_REGION)");
     const accountId = values["account-id"] ?? process.env.CBM_ACCOUNT_ID;
-    if (!accountId || !/^\d{12}$/.test(accountId)) fail("--aws needs --account-id (12 digits) or CBM_ACCOUNT_ID: only the owning account can extend a block");
+    if (!accountId || !/^\d{12}$/.test(accountId))
+      fail("--aws needs --account-id (12 digits) or CBM_ACCOUNT_ID: only the owning account can extend a block");
     awsInfo = { regions, table: values.table ?? "cbm-local", ...(values["topic-arn"] ? { topicArn: values["topic-arn"] } : {}) };
     opts.aws = { ...awsInfo, accountId };
   } else if (values.regions || values.table || values["topic-arn"] || values["account-id"]) {
@@ -124,7 +128,17 @@ async function main(): Promise<void> {
     await handle.stop();
     process.exit(0);
   }
-  process.stdout.write(banner({ handle, clockRate, tickSeconds, pid: process.pid, seeded: values.seed !== false, aws: awsInfo, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }) + "\n");
+  process.stdout.write(
+    banner({
+      handle,
+      clockRate,
+      tickSeconds,
+      pid: process.pid,
+      seeded: values.seed !== false,
+      aws: awsInfo,
+      ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    }) + "\n",
+  );
   handle.startScheduler();
 }
 

@@ -16,23 +16,35 @@ const APPEARS_AFTER_MS = 2 * 3_600_000;
  * buy the block once capacity appears, wait for the payment and register it as the managed block `demo-bought`.
  * Skipped when a kept --data-dir already has it.
  */
-export async function openDemoRequest(deps: { requests: RequestStore; clock: Clock; emulator: EmulatorControl }): Promise<"opened" | "kept"> {
+export async function openDemoRequest(deps: {
+  requests: RequestStore;
+  clock: Clock;
+  emulator: EmulatorControl;
+}): Promise<"opened" | "kept"> {
   const existing = await deps.requests.list({ limit: 100 });
   if (existing.items.some((r) => r.name === DEMO_REQUEST_NAME)) return "kept";
   const now = deps.clock.now().getTime();
   deps.emulator.setCapacity({ instanceType: DEMO_TYPE, available: false });
   deps.emulator.setCapacity({ instanceType: DEMO_TYPE, available: true, from: new Date(now + APPEARS_AFTER_MS).toISOString() });
-  const api = createRequestUseCases({ requests: deps.requests, clock: deps.clock, ids: createUlidIds(deps.clock), defaultRegion: "us-east-1" });
-  await api.create(parseCreateRequest({
-    name: DEMO_REQUEST_NAME,
-    instanceType: DEMO_TYPE,
-    instanceCount: 1,
-    durationDays: 1,
-    latestStart: new Date(now + 3 * 86_400_000).toISOString(),
-    maxUpfrontFee: "900",
-    requireApproval: false,
-    blockPk: "demo-bought",
-    policy: { requireApproval: true, extendByDays: 1 },
-  }), { actor: "local:demo-seed" });
+  const api = createRequestUseCases({
+    requests: deps.requests,
+    clock: deps.clock,
+    ids: createUlidIds(deps.clock),
+    defaultRegion: "us-east-1",
+  });
+  await api.create(
+    parseCreateRequest({
+      name: DEMO_REQUEST_NAME,
+      instanceType: DEMO_TYPE,
+      instanceCount: 1,
+      durationDays: 1,
+      latestStart: new Date(now + 3 * 86_400_000).toISOString(),
+      maxUpfrontFee: "900",
+      requireApproval: false,
+      blockPk: "demo-bought",
+      policy: { requireApproval: true, extendByDays: 1 },
+    }),
+    { actor: "local:demo-seed" },
+  );
   return "opened";
 }

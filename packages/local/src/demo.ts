@@ -79,7 +79,10 @@ export interface Creator {
 }
 
 /** Registers the demo blocks that are not registered yet (a kept --data-dir already has them). */
-export async function registerDemoBlocks(blocks: Creator, demo: DemoBlock[] = DEMO_BLOCKS): Promise<{ created: string[]; existing: string[] }> {
+export async function registerDemoBlocks(
+  blocks: Creator,
+  demo: DemoBlock[] = DEMO_BLOCKS,
+): Promise<{ created: string[]; existing: string[] }> {
   const created: string[] = [];
   const existing: string[] = [];
   for (const d of demo) {

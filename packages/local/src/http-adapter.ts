@@ -192,7 +192,10 @@ export function writeProxyResult(res: ServerResponse, result: ProxyResult, extra
   for (const [k, v] of Object.entries(result.headers ?? {})) set(k, String(v));
   // API Gateway: when a key is in both, only multiValueHeaders' values survive.
   for (const [k, vs] of Object.entries(result.multiValueHeaders ?? {})) set(k, vs.map(String));
-  const body = result.body === undefined || result.body === null ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8");
+  const body =
+    result.body === undefined || result.body === null
+      ? Buffer.alloc(0)
+      : Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8");
   if (!Object.keys(out).some((k) => lower(k) === "content-type") && body.length) out["content-type"] = "application/json";
   res.writeHead(result.statusCode, out);
   res.end(body);
@@ -300,7 +303,10 @@ export interface HttpServer {
 }
 
 /** Serves a listener on 127.0.0.1 (port 0 picks a free one). */
-export async function serveHttp(listener: (req: IncomingMessage, res: ServerResponse) => void, opts: { port: number; host?: string }): Promise<HttpServer> {
+export async function serveHttp(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  opts: { port: number; host?: string },
+): Promise<HttpServer> {
   const host = opts.host ?? "127.0.0.1";
   const server = createServer(listener);
   // Keep-alive sockets must not hold the process open after close().

@@ -1,6 +1,22 @@
-export { startLocal, tickIntervalMs, LOCAL_CREDENTIALS, LOCAL_TABLE, type LocalHandle, type StartLocalOptions, type AwsModeOptions } from "./start-local";
+export {
+  startLocal,
+  tickIntervalMs,
+  LOCAL_CREDENTIALS,
+  LOCAL_TABLE,
+  type LocalHandle,
+  type StartLocalOptions,
+  type AwsModeOptions,
+} from "./start-local";
 export { startDynamoLocal, assertJava, freePort, type DynamoLocal } from "./dynamo-local";
 export { LocalError, JavaMissingError, JavaCompilerMissingError, DataDirLockedError, DynamoLocalStartError } from "./errors";
-export { createHttpListener, serveHttp, toProxyEvent, writeProxyResult, type ProxyEvent, type ProxyResult, type HttpServer } from "./http-adapter";
+export {
+  createHttpListener,
+  serveHttp,
+  toProxyEvent,
+  writeProxyResult,
+  type ProxyEvent,
+  type ProxyResult,
+  type HttpServer,
+} from "./http-adapter";
 export { DEMO_BLOCKS, LOCAL_ACCOUNT_ID } from "./demo";
 export { defaultStateDir, ensureApiKey, KEY_FILE, URL_FILE } from "./state-dir";

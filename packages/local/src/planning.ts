@@ -34,9 +34,21 @@ export function withPlanning(api: ProxyHandler, deps: LocalPlanningDeps): { hand
 }
 
 /** Usage sampling as the Lambda runs it after each requests run; `endpoint` is the emulator's (real EC2 when absent). */
-export function createLocalUsageSampler(deps: { client: Parameters<typeof createDynamoUsageStore>[0]["client"]; tableName: string; store: BlockStore; clock: Clock; ids: Ids; notifier: Notifier; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } }): { run: () => Promise<unknown>; usage: UsageStore } {
+export function createLocalUsageSampler(deps: {
+  client: Parameters<typeof createDynamoUsageStore>[0]["client"];
+  tableName: string;
+  store: BlockStore;
+  clock: Clock;
+  ids: Ids;
+  notifier: Notifier;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}): { run: () => Promise<unknown>; usage: UsageStore } {
   const usage = createDynamoUsageStore({ client: deps.client, tableName: deps.tableName });
-  const probe = createEc2UsageProbe({ ...(deps.endpoint ? { endpoint: deps.endpoint } : {}), ...(deps.credentials ? { credentials: deps.credentials } : {}) });
+  const probe = createEc2UsageProbe({
+    ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
+    ...(deps.credentials ? { credentials: deps.credentials } : {}),
+  });
   return { usage, run: () => sampleUsage({ store: deps.store, usage, probe, clock: deps.clock, ids: deps.ids, notifier: deps.notifier }) };
 }
 

@@ -128,7 +128,9 @@ async function snsNotifier(topicArn: string, region: string): Promise<Notifier> 
   // @aws-sdk/client-sns is a dependency of @cbm/functions, not of this package: resolve it from there.
   const { createRequire } = await import("node:module");
   const fromFunctions = createRequire(import.meta.resolve("@cbm/functions/adapters/sns-notifier"));
-  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as { SNSClient: new (c: { region: string } & ReturnType<typeof sdkClientConfig>) => unknown };
+  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as {
+    SNSClient: new (c: { region: string } & ReturnType<typeof sdkClientConfig>) => unknown;
+  };
   const { createSnsNotifier } = await import("@cbm/functions/adapters/sns-notifier");
   type SnsClient = Parameters<typeof createSnsNotifier>[0]["client"];
   return createSnsNotifier({ client: new SNSClient({ region, ...sdkClientConfig(SNS_LIMITS) }) as SnsClient, topicArn });
@@ -155,8 +157,10 @@ function createChangeWatcher(store: BlockStore, clock: Clock, print: (s: string)
       const before = last.get(b.PK);
       const changes: string[] = [];
       if (before?.status !== b.status) changes.push(before ? `${before.status} → ${b.status}` : b.status);
-      if (before?.endDate && b.endDate && before.endDate !== b.endDate) changes.push(`end ${shortIso(before.endDate)} → ${shortIso(b.endDate)}`);
-      if (changes.length) print(`[${shortIso(clock.now().toISOString())}] ${b.PK}: ${changes.join(", ")}${b.statusReason ? ` (${b.statusReason})` : ""}`);
+      if (before?.endDate && b.endDate && before.endDate !== b.endDate)
+        changes.push(`end ${shortIso(before.endDate)} → ${shortIso(b.endDate)}`);
+      if (changes.length)
+        print(`[${shortIso(clock.now().toISOString())}] ${b.PK}: ${changes.join(", ")}${b.statusReason ? ` (${b.statusReason})` : ""}`);
     }
     last = next;
   };
@@ -241,18 +245,57 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
     const api = createApiHandler({
-      store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl,
+      store,
+      history,
+      secrets,
+      clock,
+      ids,
+      logger: obs.logger,
+      metrics: obs.metrics,
+      apiUrl,
       defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
       // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
       idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
     });
-    const web = createWebHandler({ store, history, secrets, clock, ids, logger: obs.logger, metrics: obs.metrics, apiUrl, secret: linkKey, links: createDynamoLinkStore({ client: documentClient, tableName }) });
+    const web = createWebHandler({
+      store,
+      history,
+      secrets,
+      clock,
+      ids,
+      logger: obs.logger,
+      metrics: obs.metrics,
+      apiUrl,
+      secret: linkKey,
+      links: createDynamoLinkStore({ client: documentClient, tableName }),
+    });
     // As API Gateway does in AWS: the browser pages go to their own handler, everything else to the JSON API.
-    const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) => (isWebPath(event.path) ? web(event, context) : api(event, context));
+    const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) =>
+      isWebPath(event.path) ? web(event, context) : api(event, context);
     // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
     const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
-    const sampler = createLocalUsageSampler({ client: documentClient, tableName, store, clock, ids, notifier, ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}) });
-    const planning = withPlanning(handler, { market, requests, store, history, usage: sampler.usage, clock, ids, secrets, defaultRegion: opts.aws?.regions[0] ?? "us-east-1", logger: obs.logger, metrics: obs.metrics });
+    const sampler = createLocalUsageSampler({
+      client: documentClient,
+      tableName,
+      store,
+      clock,
+      ids,
+      notifier,
+      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
+    });
+    const planning = withPlanning(handler, {
+      market,
+      requests,
+      store,
+      history,
+      usage: sampler.usage,
+      clock,
+      ids,
+      secrets,
+      defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
+      logger: obs.logger,
+      metrics: obs.metrics,
+    });
     const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl });
     if (opts.seed !== false && opts.register !== false && emulator) await openDemoRequest({ requests, clock, emulator: emulator.control });
     const listener = createHttpListener({
@@ -291,9 +334,30 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     cleanups.push(() => http.close());
 
     const tick = createTick({
-      store, history, ec2, notifier, clock, ids, settings: { accountId, autoApprove: false }, logger: obs.logger, apiUrl, wallNow: Date.now,
-      approvalLinks: createApprovalLinkIssuer({ secret: linkKey, ids, apiUrl, recipient: opts.aws?.topicArn ? "approval topic" : "outbox" }),
-      reminders: createExpiryReminders({ store, log: createDynamoReminderLog({ client: documentClient, tableName }), notifier, clock, apiUrl, logger: obs.logger }),
+      store,
+      history,
+      ec2,
+      notifier,
+      clock,
+      ids,
+      settings: { accountId, autoApprove: false },
+      logger: obs.logger,
+      apiUrl,
+      wallNow: Date.now,
+      approvalLinks: createApprovalLinkIssuer({
+        secret: linkKey,
+        ids,
+        apiUrl,
+        recipient: opts.aws?.topicArn ? "approval topic" : "outbox",
+      }),
+      reminders: createExpiryReminders({
+        store,
+        log: createDynamoReminderLog({ client: documentClient, tableName }),
+        notifier,
+        clock,
+        apiUrl,
+        logger: obs.logger,
+      }),
     });
     const watch = createChangeWatcher(store, clock, print);
     const intervalMs = opts.aws ? tickIntervalMs(opts.tickSeconds ?? 60, 1) : tickIntervalMs(opts.tickSeconds ?? 60, clockRate);

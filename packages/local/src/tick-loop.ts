@@ -12,7 +12,10 @@ export interface TickLoop<R> {
   readonly running: boolean;
 }
 
-export function createTickLoop<R>(work: () => Promise<R>, opts: { intervalMs: number; onError?: (e: unknown) => void; onResult?: (r: R) => void }): TickLoop<R> {
+export function createTickLoop<R>(
+  work: () => Promise<R>,
+  opts: { intervalMs: number; onError?: (e: unknown) => void; onResult?: (r: R) => void },
+): TickLoop<R> {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let started = false;

@@ -28,7 +28,12 @@ async function csrfOf(link: string): Promise<string> {
 }
 
 function postForm(link: string, fields: Record<string, string>, origin = new URL(link).origin) {
-  return fetch(link, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin }, body: new URLSearchParams(fields).toString(), redirect: "manual" });
+  return fetch(link, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin },
+    body: new URLSearchParams(fields).toString(),
+    redirect: "manual",
+  });
 }
 
 describe("approval links in a real browser", () => {
@@ -75,7 +80,12 @@ describe("approval links in a real browser", () => {
 
     const approved = await w.block("approved-by-link");
     expect(approved.approval).toMatchObject({ by: "link:outbox", comment: "Checkpoint of run 42 needs one more day" });
-    expect(approved.approval!.terms).toMatchObject({ basis: "quote", durationsHours: [quote.durationHours], maxUpfrontFee: quote.upfrontFee, currency: "USD" });
+    expect(approved.approval!.terms).toMatchObject({
+      basis: "quote",
+      durationsHours: [quote.durationHours],
+      maxUpfrontFee: quote.upfrontFee,
+      currency: "USD",
+    });
     await w.local.tick();
     await w.local.tick();
     expect(w.purchases(b.capacityReservationId)).toBe(1);

@@ -68,7 +68,9 @@ describe("the console in a real browser", () => {
     expect(cookie).toMatchObject({ name: "cbm_session", httpOnly: true, sameSite: "Strict", path: "/console" });
     expect(cookie!.value).not.toContain(w.local.apiKey);
     // Runs in the page; written as a string because this package's TypeScript has no DOM types.
-    const stored = await page.evaluate<string>("JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie");
+    const stored = await page.evaluate<string>(
+      "JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie",
+    );
     expect(stored).not.toContain(w.local.apiKey);
   });
 
@@ -128,7 +130,12 @@ describe("the console in a real browser", () => {
     const cookies = await browser.context.cookies(w.local.apiUrl + "/console");
     const session = `cbm_session=${cookies[0]!.value}`;
     const post = (headers: Record<string, string>) =>
-      fetch(`${w.local.apiUrl}/console/blocks/trn2-experiments/pause`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: "csrf=x" });
+      fetch(`${w.local.apiUrl}/console/blocks/trn2-experiments/pause`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+        body: "csrf=x",
+      });
     expect((await post({ origin: "https://evil.example", cookie: session })).status).toBe(403);
     expect((await post({ origin: w.local.apiUrl, cookie: session })).status).toBe(403); // the page's CSRF token is missing
     expect((await post({ origin: w.local.apiUrl })).status).toBe(403);

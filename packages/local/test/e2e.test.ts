@@ -21,7 +21,11 @@ let root: string;
 async function http<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${local.apiUrl}${path}`, {
     method,
-    headers: { "x-api-key": local.apiKey, "x-cbm-actor": "curl-user", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      "x-api-key": local.apiKey,
+      "x-cbm-actor": "curl-user",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -32,11 +36,14 @@ async function http<T = unknown>(method: string, path: string, body?: unknown): 
 function rawRequest(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(local.apiUrl);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method, headers: { "x-api-key": local.apiKey, "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode!, body: text }));
-    });
+    const req = request(
+      { host: hostname, port, path, method, headers: { "x-api-key": local.apiKey, "content-type": "application/json" } },
+      (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+      },
+    );
     req.on("error", reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -74,7 +81,8 @@ async function cbm(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
-const purchasesOf = (id: string) => local.emulator!.control.ledger().filter((e) => e.capacityReservationId === id && e.action === "PurchaseCapacityBlockExtension");
+const purchasesOf = (id: string) =>
+  local.emulator!.control.ledger().filter((e) => e.capacityReservationId === id && e.action === "PurchaseCapacityBlockExtension");
 const block = async (pk: string) => (await http<Block>("GET", `/${pk}`)).body;
 const outbox = async (pk: string) => (await http<Notification[]>("GET", `/_local/outbox?pk=${pk}`)).body;
 
@@ -186,7 +194,11 @@ describe("local mode end to end", () => {
   });
 
   it("refuses _local as a block's PK (400, field PK): /_local/… is local mode's own", async () => {
-    const r = await http<{ code: string; issues: { field: string }[] }>("POST", "/", { PK: "_local", capacityReservationId: "cr-0000000000000e123", region: "us-east-1" });
+    const r = await http<{ code: string; issues: { field: string }[] }>("POST", "/", {
+      PK: "_local",
+      capacityReservationId: "cr-0000000000000e123",
+      region: "us-east-1",
+    });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe("VALIDATION_FAILED");
     expect(r.body.issues.map((i) => i.field)).toEqual(["PK"]);
@@ -195,7 +207,10 @@ describe("local mode end to end", () => {
   it("reports its state on /_local/status behind the API key", async () => {
     const unauth = await fetch(`${local.apiUrl}/_local/status`);
     expect(unauth.status).toBe(403);
-    const s = await http<{ mode: string; accountId: string; ticks: number; dynamodbPid: number; lastTick: { due: number } }>("GET", "/_local/status");
+    const s = await http<{ mode: string; accountId: string; ticks: number; dynamodbPid: number; lastTick: { due: number } }>(
+      "GET",
+      "/_local/status",
+    );
     expect(s.body).toMatchObject({ mode: "local", accountId: "123456789012" });
     expect(s.body.ticks).toBeGreaterThan(5);
     expect(s.body.dynamodbPid).toBe(local.dynamo!.pid);

@@ -22,7 +22,12 @@ interface Res<T> {
   body: T;
 }
 
-async function http<T = Record<string, unknown>>(method: string, path: string, body?: unknown, key: string | null = local.apiKey): Promise<Res<T>> {
+async function http<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  key: string | null = local.apiKey,
+): Promise<Res<T>> {
   const headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" };
   if (key !== null) headers["x-api-key"] = key;
   const res = await fetch(`${local.apiUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -32,7 +37,12 @@ async function http<T = Record<string, unknown>>(method: string, path: string, b
 
 /** What Python's datetime.now(timezone.utc).isoformat() prints: microseconds and +00:00. */
 function pythonIsoformat(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "").replace(/\.(\d{3})$/, ".$1456") + "+00:00";
+  return (
+    new Date(ms)
+      .toISOString()
+      .replace("Z", "")
+      .replace(/\.(\d{3})$/, ".$1456") + "+00:00"
+  );
 }
 
 /** The two records the script POSTs. */

@@ -12,9 +12,20 @@ const echo: ProxyHandler = async (event: ProxyEvent): Promise<ProxyResult | unde
   const mode = event.headers["x-test"];
   if (mode === "throw") throw new Error("boom");
   if (mode === "cookies") {
-    return { statusCode: 201, headers: { "X-One": "1", "Set-Cookie": "ignored=1" }, multiValueHeaders: { "Set-Cookie": ["a=1", "b=2"] }, body: "" };
+    return {
+      statusCode: 201,
+      headers: { "X-One": "1", "Set-Cookie": "ignored=1" },
+      multiValueHeaders: { "Set-Cookie": ["a=1", "b=2"] },
+      body: "",
+    };
   }
-  if (mode === "binary") return { statusCode: 200, headers: { "content-type": "application/octet-stream" }, body: Buffer.from([0, 1, 2, 255]).toString("base64"), isBase64Encoded: true };
+  if (mode === "binary")
+    return {
+      statusCode: 200,
+      headers: { "content-type": "application/octet-stream" },
+      body: Buffer.from([0, 1, 2, 255]).toString("base64"),
+      isBase64Encoded: true,
+    };
   if (mode === "bad") return undefined;
   return { statusCode: 200, body: JSON.stringify(event) };
 };
@@ -22,7 +33,10 @@ const echo: ProxyHandler = async (event: ProxyEvent): Promise<ProxyResult | unde
 let server: HttpServer;
 
 /** Sends `path` exactly as written (a URL would resolve `.`, `..` and read `//x` as a host first). */
-function raw(path: string, opts: { method?: string; headers?: [string, string][]; body?: Buffer }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function raw(
+  path: string,
+  opts: { method?: string; headers?: [string, string][]; body?: Buffer },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port: server.port, path, method: opts.method ?? "GET" }, (res) => {
       const chunks: Buffer[] = [];
@@ -53,7 +67,11 @@ afterAll(async () => {
 describe("http adapter: request → API Gateway REST v1 proxy event", () => {
   it("fills resource, path parameters, single and multi-value headers and query, and the request context", async () => {
     const r = await raw("/llm-pretrain/history?limit=2&limit=3&cursor=a%20b", {
-      headers: [["X-Api-Key", "k"], ["X-Multi", "one"], ["X-Multi", "two"]],
+      headers: [
+        ["X-Api-Key", "k"],
+        ["X-Multi", "one"],
+        ["X-Multi", "two"],
+      ],
     });
     expect(r.status).toBe(200);
     expect(r.headers["x-cbm-now"]).toBe("2030-01-02T03:04:05.000Z");
@@ -72,7 +90,12 @@ describe("http adapter: request → API Gateway REST v1 proxy event", () => {
     expect(e.headers["X-Api-Key"]).toBe("k");
     expect(e.headers["X-Multi"]).toBe("two");
     expect(e.multiValueHeaders["X-Multi"]).toEqual(["one", "two"]);
-    expect(e.requestContext).toMatchObject({ stage: "local", httpMethod: "GET", resourcePath: "/{PK}/history", identity: { sourceIp: "127.0.0.1" } });
+    expect(e.requestContext).toMatchObject({
+      stage: "local",
+      httpMethod: "GET",
+      resourcePath: "/{PK}/history",
+      identity: { sourceIp: "127.0.0.1" },
+    });
     expect(e.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(r.headers["x-amzn-requestid"]).toBe(e.requestContext.requestId);
   });
@@ -88,7 +111,14 @@ describe("http adapter: request → API Gateway REST v1 proxy event", () => {
 
   it("keeps the path as sent: `//`, `.` and `..` segments match no resource and are never resolved into one", async () => {
     const event = async (path: string) => JSON.parse((await raw(path, {})).body.toString()) as ProxyEvent;
-    for (const path of ["//x/trn2-experiments", "/x/../west-cluster", "/./west-cluster", "/west-cluster/.", "/..", "/llm-pretrain//history"]) {
+    for (const path of [
+      "//x/trn2-experiments",
+      "/x/../west-cluster",
+      "/./west-cluster",
+      "/west-cluster/.",
+      "/..",
+      "/llm-pretrain//history",
+    ]) {
       expect(await event(path), path).toMatchObject({ path, resource: "/{proxy+}", pathParameters: { proxy: path.slice(1) } });
     }
     // A single trailing slash still names the resource, as it does behind API Gateway.
@@ -104,9 +134,15 @@ describe("http adapter: request → API Gateway REST v1 proxy event", () => {
   });
 
   it("passes text bodies as utf8 and other bodies as base64", async () => {
-    const json = JSON.parse((await raw("/", { method: "POST", headers: [["content-type", "application/json"]], body: Buffer.from('{"a":"é"}') })).body.toString()) as ProxyEvent;
+    const json = JSON.parse(
+      (await raw("/", { method: "POST", headers: [["content-type", "application/json"]], body: Buffer.from('{"a":"é"}') })).body.toString(),
+    ) as ProxyEvent;
     expect([json.body, json.isBase64Encoded]).toEqual(['{"a":"é"}', false]);
-    const bin = JSON.parse((await raw("/", { method: "PUT", headers: [["content-type", "application/octet-stream"]], body: Buffer.from([0, 159, 255]) })).body.toString()) as ProxyEvent;
+    const bin = JSON.parse(
+      (
+        await raw("/", { method: "PUT", headers: [["content-type", "application/octet-stream"]], body: Buffer.from([0, 159, 255]) })
+      ).body.toString(),
+    ) as ProxyEvent;
     expect(bin.isBase64Encoded).toBe(true);
     expect(Buffer.from(bin.body!, "base64")).toEqual(Buffer.from([0, 159, 255]));
   });

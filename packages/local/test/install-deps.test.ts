@@ -37,7 +37,11 @@ describe("npm start's dependency install", () => {
 
   it("reports a failed install with its exit code", async () => {
     const lines: string[] = [];
-    const code = await installDependencies({ root: dir, print: (s) => lines.push(s), command: [process.execPath, ["-e", "process.exit(3)"]] });
+    const code = await installDependencies({
+      root: dir,
+      print: (s) => lines.push(s),
+      command: [process.execPath, ["-e", "process.exit(3)"]],
+    });
     expect(code).toBe(3);
     expect(lines.at(-1)).toBe("Installing dependencies failed (exit 3); pnpm's output above says why.\n");
   });

@@ -29,8 +29,15 @@ export function processTree(pid: number): number[] {
 /** /proc/net/tcp writes an IPv4 address as one little-endian word, IPv6 as four of them. */
 function decodeAddress(hex: string): string {
   const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(""));
-  if (words.length === 1) return words[0]!.match(/../g)!.map((b) => parseInt(b, 16)).join(".");
-  const groups = words.join("").match(/.{4}/g)!.map((g) => parseInt(g, 16).toString(16));
+  if (words.length === 1)
+    return words[0]!
+      .match(/../g)!
+      .map((b) => parseInt(b, 16))
+      .join(".");
+  const groups = words
+    .join("")
+    .match(/.{4}/g)!
+    .map((g) => parseInt(g, 16).toString(16));
   const v4mapped = groups.slice(0, 5).every((g) => g === "0") && groups[5] === "ffff";
   if (v4mapped) return `::ffff:${decodeAddress(words[3]!.match(/../g)!.reverse().join(""))}`;
   return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::");

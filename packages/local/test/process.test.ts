@@ -145,9 +145,19 @@ describe("npm start as a process", () => {
     const key = readFileSync(join(state, "api-key"), "utf8").trim();
     const url = readFileSync(join(state, "api-url"), "utf8").trim();
     expect(url).toBe(`http://127.0.0.1:${port}`);
-    const steps = ["Not installing dependencies", "Loading CBM…", "Starting DynamoDB Local (Java) on 127.0.0.1:", "DynamoDB Local is ready (", "EC2 emulator ready at", "API URL:"];
+    const steps = [
+      "Not installing dependencies",
+      "Loading CBM…",
+      "Starting DynamoDB Local (Java) on 127.0.0.1:",
+      "DynamoDB Local is ready (",
+      "EC2 emulator ready at",
+      "API URL:",
+    ];
     const at = steps.map((s) => out.indexOf(s));
-    expect(at.every((i) => i >= 0), out).toBe(true);
+    expect(
+      at.every((i) => i >= 0),
+      out,
+    ).toBe(true);
     expect(at).toEqual([...at].sort((a, b) => a - b));
     expect(out).toContain(`export API_URL=${url} API_KEY=${key}`);
     expect(out).toContain('curl -X PATCH "$API_URL/llm-pretrain"');
@@ -168,7 +178,10 @@ describe("npm start as a process", () => {
 
   it("runs the scheduler on its own: the approval request is printed", async () => {
     await printed(run, "=== CBM notification [approval-request]", 30_000);
-    await vi.waitFor(async () => expect((await api<Status>(state, "GET", "/_local/status")).body.ticks).toBeGreaterThanOrEqual(2), { timeout: 30_000, interval: 200 });
+    await vi.waitFor(async () => expect((await api<Status>(state, "GET", "/_local/status")).body.ticks).toBeGreaterThanOrEqual(2), {
+      timeout: 30_000,
+      interval: 200,
+    });
   });
 
   it("on SIGTERM stops everything: exit 0, java gone, port freed, URL file removed, key kept", async () => {
@@ -244,14 +257,19 @@ describe("--data-dir across a crash mid-purchase", () => {
     });
     void api(state, "POST", "/_local/tick").catch(() => undefined); // never answered: the process dies first
     const bought = () => emulator<{ capacityReservationId: string }[]>(firstStatus.ec2Endpoint, "GET", "/ledger");
-    await vi.waitFor(async () => expect((await bought()).map((e) => e.capacityReservationId)).toContain(D002), { timeout: 60_000, interval: 100 });
+    await vi.waitFor(async () => expect((await bought()).map((e) => e.capacityReservationId)).toContain(D002), {
+      timeout: 60_000,
+      interval: 100,
+    });
 
     // The crash: java is frozen first so that it stays behind, as a java that missed its parent's end would.
     frozen.push(firstStatus.dynamodbPid);
     process.kill(firstStatus.dynamodbPid, "SIGSTOP");
     first.child.kill("SIGKILL");
     await first.exited;
-    const saved = JSON.parse(readFileSync(join(data, "ec2-emulator.json"), "utf8")) as { store: { ledger: { capacityReservationId: string }[] } };
+    const saved = JSON.parse(readFileSync(join(data, "ec2-emulator.json"), "utf8")) as {
+      store: { ledger: { capacityReservationId: string }[] };
+    };
     expect(saved.store.ledger.filter((e) => e.capacityReservationId === D002)).toHaveLength(1);
     expect(processGone(firstStatus.dynamodbPid)).toBe(false);
   });
@@ -279,13 +297,19 @@ describe("--data-dir across a crash mid-purchase", () => {
       await api(state, "POST", "/_local/tick");
       await emulator(secondStatus.ec2Endpoint, "POST", "/clock/advance", { minutes: 10 });
     }
-    const history = (await api<{ type: string; data?: { outcome?: string; intentId?: string } }[]>(state, "GET", "/finetune-eval/history?limit=100")).body;
+    const history = (
+      await api<{ type: string; data?: { outcome?: string; intentId?: string } }[]>(state, "GET", "/finetune-eval/history?limit=100")
+    ).body;
     const settled = history.filter((e) => e.type === "intent-settled");
     expect(settled.map((e) => e.data?.outcome)).toContain("purchased");
     expect(settled.map((e) => e.data?.outcome)).not.toContain("not-purchased");
     const after = (await ledger()).filter((e) => e.capacityReservationId === D002);
     expect(after[0]).toEqual(before[0]);
-    const extensions = await emulator<{ capacityBlockExtensionStartDate: string }[]>(secondStatus.ec2Endpoint, "GET", `/extensions?capacityReservationId=${D002}`);
+    const extensions = await emulator<{ capacityBlockExtensionStartDate: string }[]>(
+      secondStatus.ec2Endpoint,
+      "GET",
+      `/extensions?capacityReservationId=${D002}`,
+    );
     const windows = extensions.map((x) => x.capacityBlockExtensionStartDate);
     expect(new Set(windows).size).toBe(windows.length);
     expect(after).toHaveLength(windows.length);
@@ -305,15 +329,18 @@ describe("refusals before anything starts", () => {
     expect(out).not.toMatch(/^\s+at /m);
   });
 
-  it.skipIf(process.platform === "win32")("with a Java that cannot run the loopback launcher (no jdk.compiler): says why, exit 1", async () => {
-    const bin = tempDir("cbm-fakejava-");
-    writeFileSync(join(bin, "java"), '#!/bin/sh\necho "java.base@17.0.1"\necho "java.logging@17.0.1"\n');
-    chmodSync(join(bin, "java"), 0o755);
-    const run = startCbm(["--port", "0"], { CBM_LOCAL_DIR: tempDir("cbm-nocompiler-"), PATH: `${bin}:${process.env.PATH}` });
-    expect(await run.exited).toBe(1);
-    expect(run.output()).toContain("needs Java's jdk.compiler module");
-    expect(run.output()).toContain("17.0.1");
-  });
+  it.skipIf(process.platform === "win32")(
+    "with a Java that cannot run the loopback launcher (no jdk.compiler): says why, exit 1",
+    async () => {
+      const bin = tempDir("cbm-fakejava-");
+      writeFileSync(join(bin, "java"), '#!/bin/sh\necho "java.base@17.0.1"\necho "java.logging@17.0.1"\n');
+      chmodSync(join(bin, "java"), 0o755);
+      const run = startCbm(["--port", "0"], { CBM_LOCAL_DIR: tempDir("cbm-nocompiler-"), PATH: `${bin}:${process.env.PATH}` });
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toContain("needs Java's jdk.compiler module");
+      expect(run.output()).toContain("17.0.1");
+    },
+  );
 
   it("--aws needs the owning account (exit 2 before touching AWS)", async () => {
     const run = startCbm(["--aws", "--regions", "us-east-1"], { CBM_LOCAL_DIR: join(tmpdir(), "cbm-unused"), CBM_ACCOUNT_ID: "" });

@@ -16,7 +16,9 @@ export const deleteCommand: Command = {
     const block = await client.get(pk);
     if (!ctx.values.yes) {
       if (!ctx.io.isTTY) throw new UsageError(`Refusing to delete ${pk} without a terminal to ask: pass --yes`);
-      ctx.io.stderr.write(`Stop managing ${pk} (${block.capacityReservationId}, ${block.status}, ends ${shortDate(block.endDate)})? [y/N] `);
+      ctx.io.stderr.write(
+        `Stop managing ${pk} (${block.capacityReservationId}, ${block.status}, ends ${shortDate(block.endDate)})? [y/N] `,
+      );
       const answer = await readLine(ctx.io.stdin);
       if (!/^y(es)?$/i.test(answer)) {
         ctx.info("Not deleted.");

@@ -49,7 +49,8 @@ async function localEmulator(ctx: CommandContext): Promise<{ endpoint: string; a
 
 async function ec2Client(ctx: CommandContext, region: string): Promise<EC2Client> {
   const { EC2Client } = await ec2Sdk();
-  const endpoint = (ctx.values["ec2-endpoint"] as string | undefined) ?? ctx.io.env.CBM_EC2_ENDPOINT ?? (await localEmulator(ctx))?.endpoint;
+  const endpoint =
+    (ctx.values["ec2-endpoint"] as string | undefined) ?? ctx.io.env.CBM_EC2_ENDPOINT ?? (await localEmulator(ctx))?.endpoint;
   const env = ctx.io.env;
   // Against an emulator, no real credentials are needed; dummy ones keep the SDK from searching the chain.
   const dummy = endpoint && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;
@@ -67,7 +68,10 @@ async function accountId(ctx: CommandContext): Promise<string> {
     if (!/^\d{12}$/.test(given)) throw new UsageError(`--account-id must be 12 digits, not '${given}'`);
     return given;
   }
-  let sts: { STSClient: new (c: object) => { send(c: unknown): Promise<{ Account?: string }>; destroy(): void }; GetCallerIdentityCommand: new (i: object) => unknown };
+  let sts: {
+    STSClient: new (c: object) => { send(c: unknown): Promise<{ Account?: string }>; destroy(): void };
+    GetCallerIdentityCommand: new (i: object) => unknown;
+  };
   try {
     // Optional dependency: resolved at run time so the CLI works without it when --account-id is given.
     const name = "@aws-sdk/client-sts";
@@ -125,7 +129,8 @@ async function discover(ctx: CommandContext, regions: string[], owner: string): 
           // Filters are applied server-side; checked again so a lenient endpoint cannot slip a shared block in.
           if (f && f.ownerId === owner && (f.state === "active" || f.state === "scheduled")) found.push(f);
         }
-        if (!ctx.json && ctx.io.isTTY) ctx.io.stderr.write(`\rScanning ${region}: ${found.filter((f) => f.region === region).length} found`);
+        if (!ctx.json && ctx.io.isTTY)
+          ctx.io.stderr.write(`\rScanning ${region}: ${found.filter((f) => f.region === region).length} found`);
       }
       if (!ctx.json && ctx.io.isTTY) ctx.io.stderr.write("\n");
     } catch (e) {
@@ -162,29 +167,48 @@ export const importCommand: Command = {
     const v = ctx.values;
     const regionsRaw = (v.regions as string | undefined) ?? ctx.io.env.AWS_REGION;
     if (!regionsRaw) throw new UsageError("--regions us-east-1,us-west-2 is required");
-    const regions = [...new Set(regionsRaw.split(",").map((r) => r.trim()).filter(Boolean))];
+    const regions = [
+      ...new Set(
+        regionsRaw
+          .split(",")
+          .map((r) => r.trim())
+          .filter(Boolean),
+      ),
+    ];
     for (const r of regions) if (!/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(r)) throw new UsageError(`'${r}' is not a region name`);
     const policy = policyInput(v);
     const dryRun = Boolean(v["dry-run"]);
-    if (!dryRun && !v.yes && !ctx.io.isTTY) throw new UsageError("import asks before registering; without a terminal pass --yes (or --dry-run to only look)");
+    if (!dryRun && !v.yes && !ctx.io.isTTY)
+      throw new UsageError("import asks before registering; without a terminal pass --yes (or --dry-run to only look)");
 
     const owner = await accountId(ctx);
     const client = await ctx.client();
     const found = await discover(ctx, regions, owner);
     const existing = await client.list();
     const byReservation = new Map(existing.map((b) => [b.capacityReservationId, b.PK]));
-    const managed = found.filter((f) => byReservation.has(f.capacityReservationId)).map((f) => ({ capacityReservationId: f.capacityReservationId, PK: byReservation.get(f.capacityReservationId)! }));
+    const managed = found
+      .filter((f) => byReservation.has(f.capacityReservationId))
+      .map((f) => ({ capacityReservationId: f.capacityReservationId, PK: byReservation.get(f.capacityReservationId)! }));
     const toRegister = found.filter((f) => !byReservation.has(f.capacityReservationId));
     const result: ImportResult = { accountId: owner, regions, found, managed, toRegister, registered: [], failed: [], dryRun };
 
     if (!ctx.json) {
-      ctx.out(`Account ${owner}, ${regions.join(", ")}: ${found.length} capacity block(s) found, ${managed.length} already managed, ${toRegister.length} to register.`);
+      ctx.out(
+        `Account ${owner}, ${regions.join(", ")}: ${found.length} capacity block(s) found, ${managed.length} already managed, ${toRegister.length} to register.`,
+      );
       if (toRegister.length) {
         ctx.out(
           "\n" +
             table(
               ["RESERVATION", "REGION", "STATE", "INSTANCES", "END (UTC)", "NAME"],
-              toRegister.map((f) => [f.capacityReservationId, f.region, f.state, `${f.instanceCount ?? "?"} × ${f.instanceType ?? "?"}`, shortDate(f.endDate), f.name ?? "-"]),
+              toRegister.map((f) => [
+                f.capacityReservationId,
+                f.region,
+                f.state,
+                `${f.instanceCount ?? "?"} × ${f.instanceType ?? "?"}`,
+                shortDate(f.endDate),
+                f.name ?? "-",
+              ]),
             ),
         );
         if (policy) ctx.out(`\nPolicy: ${JSON.stringify(policy)}`);
@@ -224,7 +248,10 @@ export const importCommand: Command = {
       }
     }
     if (ctx.json) ctx.out(JSON.stringify(result, null, 2));
-    else ctx.out(`\nRegistered ${result.registered.length} of ${toRegister.length}${result.failed.length ? `; ${result.failed.length} failed` : ""}.`);
+    else
+      ctx.out(
+        `\nRegistered ${result.registered.length} of ${toRegister.length}${result.failed.length ? `; ${result.failed.length} failed` : ""}.`,
+      );
     return result.failed.length ? EXIT.error : EXIT.ok;
   },
 };

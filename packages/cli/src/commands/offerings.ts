@@ -17,7 +17,10 @@ export function searchFromFlags(values: Values): OfferingsQuery {
   const days = whole(values, "days");
   const hours = whole(values, "hours");
   if (days === undefined && hours === undefined) throw new UsageError("--days (or --hours) is required");
-  const regions = (values.regions as string | undefined)?.split(",").map((r) => r.trim()).filter(Boolean);
+  const regions = (values.regions as string | undefined)
+    ?.split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
   const count = whole(values, "count");
   return {
     instanceType,
@@ -62,7 +65,8 @@ export const offeringsCommand: Command = {
   name: "offerings",
   summary: "Search Capacity Block offerings across regions, cheapest first (buys nothing)",
   usage: "cbm offerings --type TYPE --days N [--count N] [--regions r1,r2] [--from ISO] [--to ISO] [--all-zones] [--json]",
-  help: "--days/--hours must be on EC2's ladder (1–14 days, then weekly to 182). Regions are searched in parallel;\n" +
+  help:
+    "--days/--hours must be on EC2's ladder (1–14 days, then weekly to 182). Regions are searched in parallel;\n" +
     "a region that is throttled (CapacityBlockDescribeLimitExceeded) or fails is named on stderr.",
   options: SEARCH_OPTIONS,
   args: [],
@@ -75,7 +79,11 @@ export const offeringsCommand: Command = {
       ctx.out(JSON.stringify(result, null, 2));
       return 0;
     }
-    ctx.out(result.offerings.length ? offeringsTable(result) : "No offerings match. Try other dates, regions (--regions), a shorter duration or fewer instances.");
+    ctx.out(
+      result.offerings.length
+        ? offeringsTable(result)
+        : "No offerings match. Try other dates, regions (--regions), a shorter duration or fewer instances.",
+    );
     return 0;
   },
 };

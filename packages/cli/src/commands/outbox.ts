@@ -16,7 +16,11 @@ export const outboxCommand: Command = {
     try {
       items = await client.outbox(ctx.values.pk as string | undefined);
     } catch (e) {
-      if (e instanceof CbmApiError && (e.status === 404 || e.status === 403) && !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(client.apiUrl)) {
+      if (
+        e instanceof CbmApiError &&
+        (e.status === 404 || e.status === 403) &&
+        !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(client.apiUrl)
+      ) {
         throw new CliError("The outbox is served by local mode only; a deployed stage sends notifications through SNS", EXIT.notFound);
       }
       throw e;
@@ -33,7 +37,12 @@ export const outboxCommand: Command = {
       ctx.out(items.map((n) => `=== ${n.at} [${n.kind}] ${n.subject}\n${n.body}`).join("\n\n"));
       return 0;
     }
-    ctx.out(table(["WHEN (UTC)", "KIND", "PK", "SUBJECT"], items.map((n) => [n.at.slice(0, 16).replace("T", " "), n.kind, n.pk, n.subject])));
+    ctx.out(
+      table(
+        ["WHEN (UTC)", "KIND", "PK", "SUBJECT"],
+        items.map((n) => [n.at.slice(0, 16).replace("T", " "), n.kind, n.pk, n.subject]),
+      ),
+    );
     return 0;
   },
 };

@@ -6,7 +6,8 @@ export const reportCommand: Command = {
   name: "report",
   summary: "Spend per month, per team and per block, with reserved instance-hours and price per instance-hour",
   usage: "cbm report [--csv] [--json]",
-  help: "--csv prints one row per block (for spreadsheets); --json the whole report. A block's team is the `team` tag\n" +
+  help:
+    "--csv prints one row per block (for spreadsheets); --json the whole report. A block's team is the `team` tag\n" +
     "of the capacity request that bought it; other blocks are (untagged).",
   options: { csv: { type: "boolean" } },
   args: [],
@@ -21,11 +22,34 @@ export const reportCommand: Command = {
       return 0;
     }
     ctx.out("By month");
-    ctx.out(table(["MONTH", "NEW BLOCKS", "EXTENSIONS", "TOTAL", "CURRENCY"], report.months.map((m) => [m.month, m.newBlocks, m.extensions, m.total, m.currency])));
+    ctx.out(
+      table(
+        ["MONTH", "NEW BLOCKS", "EXTENSIONS", "TOTAL", "CURRENCY"],
+        report.months.map((m) => [m.month, m.newBlocks, m.extensions, m.total, m.currency]),
+      ),
+    );
     ctx.out("\nBy team");
-    ctx.out(table(["TEAM", "TOTAL", "CURRENCY", "RESERVED INST-H"], report.teams.map((t) => [t.team, t.total, t.currency, String(t.reservedInstanceHours)])));
+    ctx.out(
+      table(
+        ["TEAM", "TOTAL", "CURRENCY", "RESERVED INST-H"],
+        report.teams.map((t) => [t.team, t.total, t.currency, String(t.reservedInstanceHours)]),
+      ),
+    );
     ctx.out("\nBy block");
-    ctx.out(table(["PK", "TEAM", "BLOCK FEE", "EXTENSIONS", "TOTAL", "RESERVED INST-H", "PRICE/INST-H"], report.blocks.map((b) => [b.pk, b.team, b.blockFee, b.extensionSpend, `${b.total} ${b.currency}`, String(b.reservedInstanceHours ?? "-"), b.pricePerInstanceHour ?? "-"])));
+    ctx.out(
+      table(
+        ["PK", "TEAM", "BLOCK FEE", "EXTENSIONS", "TOTAL", "RESERVED INST-H", "PRICE/INST-H"],
+        report.blocks.map((b) => [
+          b.pk,
+          b.team,
+          b.blockFee,
+          b.extensionSpend,
+          `${b.total} ${b.currency}`,
+          String(b.reservedInstanceHours ?? "-"),
+          b.pricePerInstanceHour ?? "-",
+        ]),
+      ),
+    );
     if (report.truncated) ctx.info("warning: more than 2,000 blocks or requests; the report covers the first 2,000 of each");
     return 0;
   },
@@ -44,9 +68,14 @@ export const usageCommand: Command = {
       ctx.out(JSON.stringify(report, null, 2));
       return 0;
     }
-    ctx.out(report.blocks.length
-      ? table(["PK", "RUNNING", "STATE", "LAST 24H INST-H", "IDLE H", "SAMPLED"], report.blocks.map((b) => [b.pk, `${b.running}/${b.total}`, b.state, String(b.last24h), String(b.idleHours), b.sampledAt]))
-      : "No usage sampled yet; CBM samples running blocks about every ten minutes.");
+    ctx.out(
+      report.blocks.length
+        ? table(
+            ["PK", "RUNNING", "STATE", "LAST 24H INST-H", "IDLE H", "SAMPLED"],
+            report.blocks.map((b) => [b.pk, `${b.running}/${b.total}`, b.state, String(b.last24h), String(b.idleHours), b.sampledAt]),
+          )
+        : "No usage sampled yet; CBM samples running blocks about every ten minutes.",
+    );
     return 0;
   },
 };

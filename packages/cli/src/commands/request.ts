@@ -6,7 +6,15 @@ import { SEARCH_OPTIONS, searchFromFlags } from "./offerings";
 
 function requestLine(r: CapacityRequestView): string[] {
   const w = r.wanted;
-  return [r.id, r.name ?? "-", r.status, `${w.instanceCount} × ${w.instanceType}`, `${w.durationHours / 24}d`, w.regions.join(","), r.purchase ? `${r.purchase.upfrontFee} ${r.purchase.currency}` : r.quote ? `quote ${r.quote.upfrontFee}` : "-"];
+  return [
+    r.id,
+    r.name ?? "-",
+    r.status,
+    `${w.instanceCount} × ${w.instanceType}`,
+    `${w.durationHours / 24}d`,
+    w.regions.join(","),
+    r.purchase ? `${r.purchase.upfrontFee} ${r.purchase.currency}` : r.quote ? `quote ${r.quote.upfrontFee}` : "-",
+  ];
 }
 
 function details(r: CapacityRequestView): string {
@@ -19,16 +27,24 @@ function details(r: CapacityRequestView): string {
     `  limits     ${[l.maxUpfrontFee && `fee ≤ ${l.maxUpfrontFee}`, l.maxPricePerInstanceHour && `≤ ${l.maxPricePerInstanceHour}/instance-hour`, l.budget && `budget ${l.budget}`].filter(Boolean).join(", ")} ${l.currency}`,
     `  approval   ${r.requireApproval ? "required" : "not required"}${r.approval ? ` · approved by ${r.approval.by}` : ""}`,
   ];
-  if (r.quote) lines.push(`  quote      ${r.quote.upfrontFee} ${r.quote.currencyCode} · ${r.quote.availabilityZone} · ${shortDate(r.quote.startDate)} → ${shortDate(r.quote.endDate)}`);
-  if (r.purchase) lines.push(`  bought     ${r.purchase.capacityReservationId} for ${r.purchase.upfrontFee} ${r.purchase.currency} (${r.purchase.state})${r.registeredPk ? ` · managed as ${r.registeredPk}` : ""}`);
+  if (r.quote)
+    lines.push(
+      `  quote      ${r.quote.upfrontFee} ${r.quote.currencyCode} · ${r.quote.availabilityZone} · ${shortDate(r.quote.startDate)} → ${shortDate(r.quote.endDate)}`,
+    );
+  if (r.purchase)
+    lines.push(
+      `  bought     ${r.purchase.capacityReservationId} for ${r.purchase.upfrontFee} ${r.purchase.currency} (${r.purchase.state})${r.registeredPk ? ` · managed as ${r.registeredPk}` : ""}`,
+    );
   return lines.join("\n");
 }
 
 export const requestAddCommand: Command = {
   name: "request add",
   summary: "Open a capacity request: CBM searches every minute and buys (or asks approval for) the cheapest fit",
-  usage: "cbm request add --type TYPE --days N --latest-start ISO (--max-fee X | --max-rate X | --budget X) [--count N] [--regions r1,r2] [--zones z1,z2] [--from ISO] [--no-approval] [--name N] [--pk PK] [--extend-by-days N] [--json]",
-  help: "Nothing is bought above --max-fee (total), --max-rate (per instance-hour) or --budget (the block and its extensions).\n" +
+  usage:
+    "cbm request add --type TYPE --days N --latest-start ISO (--max-fee X | --max-rate X | --budget X) [--count N] [--regions r1,r2] [--zones z1,z2] [--from ISO] [--no-approval] [--name N] [--pk PK] [--extend-by-days N] [--json]",
+  help:
+    "Nothing is bought above --max-fee (total), --max-rate (per instance-hour) or --budget (the block and its extensions).\n" +
     "With approval (the default), CBM notifies the exact terms it found; approve them with `cbm request approve ID`.",
   options: {
     ...SEARCH_OPTIONS,
@@ -68,7 +84,9 @@ export const requestAddCommand: Command = {
       ...(extendBy ? { policy: { extendByDays: Number(extendBy) } } : {}),
     };
     const r = await createRequest(await ctx.client(), body);
-    ctx.out(ctx.json ? JSON.stringify(r, null, 2) : `Opened request ${r.id}; the next scheduler run searches for offerings.\n${details(r)}`);
+    ctx.out(
+      ctx.json ? JSON.stringify(r, null, 2) : `Opened request ${r.id}; the next scheduler run searches for offerings.\n${details(r)}`,
+    );
     return 0;
   },
 };
@@ -82,7 +100,12 @@ export const requestListCommand: Command = {
   async run(ctx) {
     const list = await listRequests(await ctx.client());
     if (ctx.json) ctx.out(JSON.stringify(list, null, 2));
-    else ctx.out(list.length ? table(["ID", "NAME", "STATUS", "WHAT", "FOR", "REGIONS", "FEE"], list.map(requestLine)) : "No capacity requests. Open one with `cbm request add`.");
+    else
+      ctx.out(
+        list.length
+          ? table(["ID", "NAME", "STATUS", "WHAT", "FOR", "REGIONS", "FEE"], list.map(requestLine))
+          : "No capacity requests. Open one with `cbm request add`.",
+      );
     return 0;
   },
 };
@@ -108,7 +131,11 @@ export const requestApproveCommand: Command = {
   args: ["ID"],
   async run(ctx) {
     const r = await approveRequest(await ctx.client(), ctx.positionals[0]!, ctx.values.comment as string | undefined);
-    ctx.out(ctx.json ? JSON.stringify(r, null, 2) : `Approved: ${r.approvalCovers ?? ""}. CBM buys on its next run if the offering is still there.`);
+    ctx.out(
+      ctx.json
+        ? JSON.stringify(r, null, 2)
+        : `Approved: ${r.approvalCovers ?? ""}. CBM buys on its next run if the offering is still there.`,
+    );
     return 0;
   },
 };
@@ -126,4 +153,10 @@ export const requestCancelCommand: Command = {
   },
 };
 
-export const REQUEST_COMMANDS: Command[] = [requestAddCommand, requestListCommand, requestGetCommand, requestApproveCommand, requestCancelCommand];
+export const REQUEST_COMMANDS: Command[] = [
+  requestAddCommand,
+  requestListCommand,
+  requestGetCommand,
+  requestApproveCommand,
+  requestCancelCommand,
+];

@@ -8,7 +8,10 @@ import { iso } from "../time";
 
 export function checkReservationId(id: string): string {
   if (!RESOURCE_ID.cr.test(id)) {
-    throw new Ec2Error("InvalidCapacityReservationId.Malformed", `Invalid id: '${id}' (expecting 'cr-' followed by 17 hexadecimal characters)`);
+    throw new Ec2Error(
+      "InvalidCapacityReservationId.Malformed",
+      `Invalid id: '${id}' (expecting 'cr-' followed by 17 hexadecimal characters)`,
+    );
   }
   return id;
 }
@@ -40,11 +43,17 @@ export function checkLadder(world: World, hours: number, parameter: string): voi
  */
 export function checkExtendable(ctx: RequestContext, world: World, r: Reservation): number {
   if (r.ownerId !== ctx.accountId) {
-    throw world.codes.error("not-owner", `You are not authorized to extend capacity reservation '${r.id}': it is owned by account ${r.ownerId}.`);
+    throw world.codes.error(
+      "not-owner",
+      `You are not authorized to extend capacity reservation '${r.id}': it is owned by account ${r.ownerId}.`,
+    );
   }
   const state = reservationState(r, ctx.nowMs);
   if (state !== "active" && state !== "scheduled") {
-    throw world.codes.error("wrong-state", `The capacity reservation '${r.id}' is in state '${state}'; only active or scheduled Capacity Blocks can be extended.`);
+    throw world.codes.error(
+      "wrong-state",
+      `The capacity reservation '${r.id}' is in state '${state}'; only active or scheduled Capacity Blocks can be extended.`,
+    );
   }
   const pending = pendingExtension(r, ctx.nowMs);
   if (pending) {

@@ -36,26 +36,27 @@ export const describeBlockOfferings: Operation = (ctx, world) => {
   const offerings: BlockOffering[] = [];
   // AllAvailabilityZones also shows a zone the account has not opted into (reference §1.2), a day later than zone a.
   const zones = allZones ? [`${ctx.region}a`, `${ctx.region}b`] : [`${ctx.region}a`];
-  for (const [z, availabilityZone] of zones.entries()) for (let i = 0; i < OFFERINGS_PER_SEARCH; i++) {
-    const startMs = nextBoundary(earliest) + (i + z) * DAY;
-    const endMs = startMs + hours * HOUR;
-    if (startMs > horizon || (endRange !== undefined && endMs > endRange)) break;
-    offerings.push({
-      id: world.ids.next("cb"),
-      region: ctx.region,
-      accountId: ctx.accountId,
-      instanceType,
-      instanceCount,
-      availabilityZone,
-      startMs,
-      endMs,
-      durationHours: hours,
-      durationMinutes: 0,
-      upfrontFee: world.pricing.upfrontFee(instanceType, instanceCount, hours),
-      createdMs: ctx.nowMs,
-      purchased: false,
-    });
-  }
+  for (const [z, availabilityZone] of zones.entries())
+    for (let i = 0; i < OFFERINGS_PER_SEARCH; i++) {
+      const startMs = nextBoundary(earliest) + (i + z) * DAY;
+      const endMs = startMs + hours * HOUR;
+      if (startMs > horizon || (endRange !== undefined && endMs > endRange)) break;
+      offerings.push({
+        id: world.ids.next("cb"),
+        region: ctx.region,
+        accountId: ctx.accountId,
+        instanceType,
+        instanceCount,
+        availabilityZone,
+        startMs,
+        endMs,
+        durationHours: hours,
+        durationMinutes: 0,
+        upfrontFee: world.pricing.upfrontFee(instanceType, instanceCount, hours),
+        createdMs: ctx.nowMs,
+        purchased: false,
+      });
+    }
   for (const o of offerings) world.store.rememberBlockOffering(o);
   const result = page(offerings, request, () => true);
   return {

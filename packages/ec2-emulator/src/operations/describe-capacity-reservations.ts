@@ -32,7 +32,8 @@ export const describeCapacityReservations: Operation = (ctx, world) => {
   const matches = compileFilters(params.filters(), FIELDS, { tags: ({ r }) => r.tags });
   const request = pageRequest(params, ctx);
   // Named ids must all exist (EC2 fails the whole call on one unknown id) and are returned in the order asked.
-  const candidates = ids.length > 0 ? [...new Set(ids)].map((id) => findReservation(ctx, world, id).id) : world.store.visibleIds(ctx.region, ctx.accountId);
+  const candidates =
+    ids.length > 0 ? [...new Set(ids)].map((id) => findReservation(ctx, world, id).id) : world.store.visibleIds(ctx.region, ctx.accountId);
   checkDryRun(ctx);
   const { nowMs } = ctx;
   const result = page(candidates, request, (id) => {

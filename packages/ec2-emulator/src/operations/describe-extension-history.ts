@@ -32,7 +32,9 @@ export const describeExtensionHistory: Operation = (ctx, world) => {
     return r !== undefined && matches({ ext, r, nowMs });
   });
   return {
-    capacityBlockExtensionSet: result.items.map((ext) => extensionXml(extensionView(ext, world.store.reservations.get(ext.reservationId)!, nowMs))),
+    capacityBlockExtensionSet: result.items.map((ext) =>
+      extensionXml(extensionView(ext, world.store.reservations.get(ext.reservationId)!, nowMs)),
+    ),
     nextToken: result.nextToken,
   };
 };

@@ -22,7 +22,10 @@ export const purchaseExtension: Operation = (ctx, world) => {
   if (r.ownerId !== ctx.accountId) checkExtendable(ctx, world, r);
   const offering = world.store.extensionOfferings.get(offeringId);
   if (!offering || offering.accountId !== ctx.accountId || offering.region !== ctx.region) {
-    throw world.codes.error("offering-not-found", `The Capacity Block extension offering '${offeringId}' cannot be found for this account.`);
+    throw world.codes.error(
+      "offering-not-found",
+      `The Capacity Block extension offering '${offeringId}' cannot be found for this account.`,
+    );
   }
   if (offering.reservationId !== r.id) {
     throw world.codes.error(

@@ -71,7 +71,16 @@ export function withCallBudget<C extends Sends>(client: C, budgetMs: number): C 
 
 /** Error names and socket codes that mean "no answer in time" or "could not reach it", not "it said no". */
 const UNAVAILABLE_NAMES = new Set(["TimeoutError", "AbortError", "RequestTimeout", "RequestTimeoutException"]);
-const UNAVAILABLE_CODES = new Set(["ETIMEDOUT", "ECONNREFUSED", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]);
+const UNAVAILABLE_CODES = new Set([
+  "ETIMEDOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+]);
 
 /**
  * True when `err` (or an error it wraps) says the dependency did not answer: a timeout, an abort by the budget, or a

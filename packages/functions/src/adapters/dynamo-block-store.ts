@@ -71,15 +71,24 @@ export function itemToBlock(item: Item): Block {
   const copy: Item = { ...item };
   for (const attr of STORAGE_ATTRIBUTES) if (attr !== PARTITION_KEY) delete copy[attr];
   const parsed = Block.safeParse(copy);
-  if (!parsed.success) throw new InfrastructureError(`Stored block '${String(item[PARTITION_KEY])}' does not match the Block schema`, "InvalidStoredItem");
+  if (!parsed.success)
+    throw new InfrastructureError(`Stored block '${String(item[PARTITION_KEY])}' does not match the Block schema`, "InvalidStoredItem");
   return parsed.data;
 }
 
 /** The condition every write of a block carries: same registration (a re-created PK is another one) and version. */
 export function sameRegistration(registrationId: string | undefined, expectedVersion: number) {
   return registrationId === undefined
-    ? { ConditionExpression: "#v = :expected AND attribute_not_exists(#reg)", ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" }, ExpressionAttributeValues: { ":expected": expectedVersion } as Record<string, unknown> }
-    : { ConditionExpression: "#v = :expected AND #reg = :reg", ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" }, ExpressionAttributeValues: { ":expected": expectedVersion, ":reg": registrationId } as Record<string, unknown> };
+    ? {
+        ConditionExpression: "#v = :expected AND attribute_not_exists(#reg)",
+        ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" },
+        ExpressionAttributeValues: { ":expected": expectedVersion } as Record<string, unknown>,
+      }
+    : {
+        ConditionExpression: "#v = :expected AND #reg = :reg",
+        ExpressionAttributeNames: { "#v": "version", "#reg": "registrationId" },
+        ExpressionAttributeValues: { ":expected": expectedVersion, ":reg": registrationId } as Record<string, unknown>,
+      };
 }
 
 /** The BlockStore port on one DynamoDB table (see dynamo-schema.ts). Every write is conditional. */
@@ -126,7 +135,11 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
         if (kind === "Put") await client.send(new PutCommand(primary as never));
         else await client.send(new DeleteCommand(primary as never));
       } else {
-        const items = [{ [kind]: primary }, ...(ledger ? [{ [ledger.kind]: ledger.item }] : []), ...events.map((e) => ({ Put: historyPut(tableName, e) }))];
+        const items = [
+          { [kind]: primary },
+          ...(ledger ? [{ [ledger.kind]: ledger.item }] : []),
+          ...events.map((e) => ({ Put: historyPut(tableName, e) })),
+        ];
         await client.send(new TransactWriteCommand({ TransactItems: items as never }));
       }
     } catch (err) {
@@ -138,7 +151,8 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
         if (ledger && codes[1] === "ConditionalCheckFailed") throw await ledger.onConditionFailed();
         // Another transaction was writing the same record at that moment: someone else won.
         if (codes.includes("TransactionConflict")) throw new VersionConflictError(pk);
-        if (codes.slice(1).includes("ConditionalCheckFailed")) throw new InfrastructureError(`DynamoDB ${operation}: history event id already used`, "DuplicateEventId", { cause: err });
+        if (codes.slice(1).includes("ConditionalCheckFailed"))
+          throw new InfrastructureError(`DynamoDB ${operation}: history event id already used`, "DuplicateEventId", { cause: err });
       }
       throw toInfrastructureError(operation, err);
     }
@@ -147,14 +161,21 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
   async function readLedger(capacityReservationId: string): Promise<ReservationLedger | undefined> {
     let out;
     try {
-      out = await client.send(new GetCommand({ TableName: tableName, Key: { [PARTITION_KEY]: ledgerPk(capacityReservationId), [SORT_KEY]: LEDGER_SK }, ConsistentRead: true }));
+      out = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { [PARTITION_KEY]: ledgerPk(capacityReservationId), [SORT_KEY]: LEDGER_SK },
+          ConsistentRead: true,
+        }),
+      );
     } catch (err) {
       throw toInfrastructureError("GetItem(ledger)", err);
     }
     if (!out.Item) return undefined;
     const { [PARTITION_KEY]: _pk, [SORT_KEY]: _sk, ...rest } = out.Item;
     const parsed = ReservationLedger.safeParse(rest);
-    if (!parsed.success) throw new InfrastructureError(`Stored ledger of '${capacityReservationId}' does not match its schema`, "InvalidStoredItem");
+    if (!parsed.success)
+      throw new InfrastructureError(`Stored ledger of '${capacityReservationId}' does not match its schema`, "InvalidStoredItem");
     return parsed.data;
   }
 
@@ -233,22 +254,45 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
             "SET #m = :pk, #reg = :reg, #cr = :cr, #at = :at, #rev = if_not_exists(#rev, :zero) + :one, #s = if_not_exists(#s, :zeroMoney), #c = if_not_exists(#c, :cur), #n = if_not_exists(#n, :zero)",
           ConditionExpression: claim.ledgerRev === undefined ? "attribute_not_exists(#pk)" : "#rev = :rev AND attribute_not_exists(#m)",
           // DynamoDB refuses names an expression does not use: #pk only appears in the no-ledger-yet condition.
-          ExpressionAttributeNames: { ...(claim.ledgerRev === undefined ? { "#pk": PARTITION_KEY } : {}), "#m": "managedBy", "#reg": "registrationId", "#cr": "capacityReservationId", "#at": "updatedAt", "#rev": "rev", "#s": "spent", "#c": "currency", "#n": "extensionsPurchased" },
+          ExpressionAttributeNames: {
+            ...(claim.ledgerRev === undefined ? { "#pk": PARTITION_KEY } : {}),
+            "#m": "managedBy",
+            "#reg": "registrationId",
+            "#cr": "capacityReservationId",
+            "#at": "updatedAt",
+            "#rev": "rev",
+            "#s": "spent",
+            "#c": "currency",
+            "#n": "extensionsPurchased",
+          },
           ExpressionAttributeValues: {
-            ":pk": block.PK, ":reg": block.registrationId ?? block.PK, ":cr": block.capacityReservationId, ":at": block.createdAt,
-            ":zero": 0, ":one": 1, ":zeroMoney": "0", ":cur": block.policy.currency, ...(claim.ledgerRev === undefined ? {} : { ":rev": claim.ledgerRev }),
+            ":pk": block.PK,
+            ":reg": block.registrationId ?? block.PK,
+            ":cr": block.capacityReservationId,
+            ":at": block.createdAt,
+            ":zero": 0,
+            ":one": 1,
+            ":zeroMoney": "0",
+            ":cur": block.policy.currency,
+            ...(claim.ledgerRev === undefined ? {} : { ":rev": claim.ledgerRev }),
           },
         },
         onConditionFailed: async (): Promise<Error> => {
           const current = await readLedger(block.capacityReservationId);
-          if (current?.managedBy !== undefined && current.managedBy !== block.PK) return new AlreadyManagedError(block.capacityReservationId, current.managedBy);
+          if (current?.managedBy !== undefined && current.managedBy !== block.PK)
+            return new AlreadyManagedError(block.capacityReservationId, current.managedBy);
           return new VersionConflictError(block.PK);
         },
       };
       await write(
         "create",
         block.PK,
-        { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": PARTITION_KEY } },
+        {
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": PARTITION_KEY },
+        },
         "Put",
         events,
         async () => new AlreadyExistsError(block.PK),

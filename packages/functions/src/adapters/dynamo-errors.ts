@@ -12,7 +12,9 @@ export function toInfrastructureError(operation: string, err: unknown): Infrastr
   if (err instanceof InfrastructureError) return err;
   const name = err instanceof Error ? err.name : "UnknownError";
   const message = `DynamoDB ${operation} failed (${name})`;
-  return THROTTLE_NAMES.has(name) ? new ThrottledError(message, name, { cause: err }) : new InfrastructureError(message, name, { cause: err });
+  return THROTTLE_NAMES.has(name)
+    ? new ThrottledError(message, name, { cause: err })
+    : new InfrastructureError(message, name, { cause: err });
 }
 
 export function errorName(err: unknown): string | undefined {

@@ -53,19 +53,31 @@ export function createDynamoIdempotency<R>(opts: DynamoIdempotencyOptions): Idem
       const t = now();
       try {
         // One winner: a fresh key, an expired record, or an in-progress record whose runner must have died.
-        await send("PutItem(idempotency)", new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            ...Key,
-            status: { S: "IN_PROGRESS" },
-            requestHash: { S: requestHash },
-            inProgressUntil: { N: String(t + inProgressMs) },
-            [IDEMPOTENCY_EXPIRY_ATTRIBUTE]: { N: String(Math.floor(t / 1000) + ttlSeconds) },
-          },
-          ConditionExpression: "attribute_not_exists(#pk) OR #exp < :nowS OR (#st = :inProgress AND #until < :nowMs)",
-          ExpressionAttributeNames: { "#pk": PARTITION_KEY, "#exp": IDEMPOTENCY_EXPIRY_ATTRIBUTE, "#st": "status", "#until": "inProgressUntil" },
-          ExpressionAttributeValues: { ":nowS": { N: String(Math.floor(t / 1000)) }, ":nowMs": { N: String(t) }, ":inProgress": { S: "IN_PROGRESS" } },
-        }));
+        await send(
+          "PutItem(idempotency)",
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              ...Key,
+              status: { S: "IN_PROGRESS" },
+              requestHash: { S: requestHash },
+              inProgressUntil: { N: String(t + inProgressMs) },
+              [IDEMPOTENCY_EXPIRY_ATTRIBUTE]: { N: String(Math.floor(t / 1000) + ttlSeconds) },
+            },
+            ConditionExpression: "attribute_not_exists(#pk) OR #exp < :nowS OR (#st = :inProgress AND #until < :nowMs)",
+            ExpressionAttributeNames: {
+              "#pk": PARTITION_KEY,
+              "#exp": IDEMPOTENCY_EXPIRY_ATTRIBUTE,
+              "#st": "status",
+              "#until": "inProgressUntil",
+            },
+            ExpressionAttributeValues: {
+              ":nowS": { N: String(Math.floor(t / 1000)) },
+              ":nowMs": { N: String(t) },
+              ":inProgress": { S: "IN_PROGRESS" },
+            },
+          }),
+        );
       } catch (err) {
         if (errorName(err) !== "ConditionalCheckFailedException") throw err;
         return { result: await storedOutcome(Key, requestHash), replayed: true };
@@ -79,20 +91,26 @@ export function createDynamoIdempotency<R>(opts: DynamoIdempotencyOptions): Idem
         throw err;
       }
       // If this write fails the answer still goes out; a retry meets IN_PROGRESS until it expires, as in Powertools.
-      await send("UpdateItem(idempotency)", new UpdateItemCommand({
-        TableName: tableName,
-        Key,
-        UpdateExpression: "SET #st = :done, #res = :res",
-        ExpressionAttributeNames: { "#st": "status", "#res": "result" },
-        ExpressionAttributeValues: { ":done": { S: "COMPLETED" }, ":res": { S: JSON.stringify(result) } },
-      })).catch(() => undefined);
+      await send(
+        "UpdateItem(idempotency)",
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key,
+          UpdateExpression: "SET #st = :done, #res = :res",
+          ExpressionAttributeNames: { "#st": "status", "#res": "result" },
+          ExpressionAttributeValues: { ":done": { S: "COMPLETED" }, ":res": { S: JSON.stringify(result) } },
+        }),
+      ).catch(() => undefined);
       return { result, replayed: false };
     },
   };
 
   /** The record that won: the first response (same request), or why there is none to give. */
   async function storedOutcome(Key: Record<string, { S: string }>, requestHash: string): Promise<R> {
-    const out = await send<{ Item?: Record<string, { S?: string }> }>("GetItem(idempotency)", new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }));
+    const out = await send<{ Item?: Record<string, { S?: string }> }>(
+      "GetItem(idempotency)",
+      new GetItemCommand({ TableName: tableName, Key, ConsistentRead: true }),
+    );
     const item = out.Item;
     // Gone between the two calls (the first run failed and freed the key): the client retries in a moment.
     if (!item) throw new IdempotencyInProgressError();

@@ -35,7 +35,9 @@ export function createDynamoLinkStore({ client, tableName }: DynamoLinkStoreOpti
   async function diagnose(next: Block, expectedVersion: number): Promise<Error> {
     let out;
     try {
-      out = await client.send(new GetCommand({ TableName: tableName, Key: { [PARTITION_KEY]: next.PK, [SORT_KEY]: BLOCK_SK }, ConsistentRead: true }));
+      out = await client.send(
+        new GetCommand({ TableName: tableName, Key: { [PARTITION_KEY]: next.PK, [SORT_KEY]: BLOCK_SK }, ConsistentRead: true }),
+      );
     } catch (err) {
       throw toInfrastructureError("GetItem", err);
     }
@@ -54,7 +56,14 @@ export function createDynamoLinkStore({ client, tableName }: DynamoLinkStoreOpti
           new TransactWriteCommand({
             TransactItems: [
               { Put: { TableName: tableName, Item: item, ...sameRegistration(next.registrationId, expectedVersion) } },
-              { Put: { TableName: tableName, Item: useItem, ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": PARTITION_KEY } } },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: useItem,
+                  ConditionExpression: "attribute_not_exists(#pk)",
+                  ExpressionAttributeNames: { "#pk": PARTITION_KEY },
+                },
+              },
               ...events.map((e) => ({ Put: historyPut(tableName, e) })),
             ] as never,
           }),

@@ -1,5 +1,13 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { AlreadyExistsError, CapacityRequest, InfrastructureError, NotFoundError, VersionConflictError, type Page, type RequestStore } from "@cbm/core";
+import {
+  AlreadyExistsError,
+  CapacityRequest,
+  InfrastructureError,
+  NotFoundError,
+  VersionConflictError,
+  type Page,
+  type RequestStore,
+} from "@cbm/core";
 import * as z from "zod";
 import { decodeCursor, encodeCursor } from "./dynamo-cursor";
 import { errorName, toInfrastructureError } from "./dynamo-errors";
@@ -41,7 +49,8 @@ export function requestToItem(r: CapacityRequest): Item {
 export function itemToRequest(item: Item): CapacityRequest {
   const { [PARTITION_KEY]: _pk, [SORT_KEY]: _sk, [ITEM_TYPE_ATTRIBUTE]: _t, [DUE_ATTRIBUTE]: _d, [DUE_SORT_KEY]: next, ...rest } = item;
   const parsed = CapacityRequest.safeParse({ ...rest, ...(typeof next === "string" ? { nextCheckAt: next } : {}) });
-  if (!parsed.success) throw new InfrastructureError(`Stored request '${String(item[PARTITION_KEY])}' does not match its schema`, "InvalidStoredItem");
+  if (!parsed.success)
+    throw new InfrastructureError(`Stored request '${String(item[PARTITION_KEY])}' does not match its schema`, "InvalidStoredItem");
   return parsed.data;
 }
 
@@ -86,27 +95,42 @@ export function createDynamoRequestStore({ client, tableName, logger = console }
   return {
     get,
     list: ({ limit, cursor }) =>
-      query("Query(requests)", {
-        IndexName: BLOCKS_INDEX,
-        KeyConditionExpression: "#t = :t",
-        ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE },
-        ExpressionAttributeValues: { ":t": REQUEST_ITEM_TYPE },
-        ExclusiveStartKey: decodeCursor(cursor, RequestsIndexCursor),
-      }, limit),
+      query(
+        "Query(requests)",
+        {
+          IndexName: BLOCKS_INDEX,
+          KeyConditionExpression: "#t = :t",
+          ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE },
+          ExpressionAttributeValues: { ":t": REQUEST_ITEM_TYPE },
+          ExclusiveStartKey: decodeCursor(cursor, RequestsIndexCursor),
+        },
+        limit,
+      ),
 
     async findDue(now, { limit }) {
-      const page = await query("Query(due requests)", {
-        IndexName: DUE_INDEX,
-        KeyConditionExpression: "#d = :d AND #n <= :now",
-        ExpressionAttributeNames: { "#d": DUE_ATTRIBUTE, "#n": DUE_SORT_KEY },
-        ExpressionAttributeValues: { ":d": REQUEST_DUE_VALUE, ":now": new Date(now).toISOString() },
-      }, limit);
+      const page = await query(
+        "Query(due requests)",
+        {
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: "#d = :d AND #n <= :now",
+          ExpressionAttributeNames: { "#d": DUE_ATTRIBUTE, "#n": DUE_SORT_KEY },
+          ExpressionAttributeValues: { ":d": REQUEST_DUE_VALUE, ":now": new Date(now).toISOString() },
+        },
+        limit,
+      );
       return page.items;
     },
 
     async create(request) {
       try {
-        await client.send(new PutCommand({ TableName: tableName, Item: requestToItem(request), ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": PARTITION_KEY } }));
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: requestToItem(request),
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": PARTITION_KEY },
+          }),
+        );
       } catch (err) {
         if (errorName(err) === "ConditionalCheckFailedException") throw new AlreadyExistsError(request.id);
         throw toInfrastructureError("PutItem(request)", err);
@@ -117,13 +141,15 @@ export function createDynamoRequestStore({ client, tableName, logger = console }
     async update(next, expectedVersion) {
       const stored = { ...next, version: expectedVersion + 1 };
       try {
-        await client.send(new PutCommand({
-          TableName: tableName,
-          Item: requestToItem(stored),
-          ConditionExpression: "#v = :expected",
-          ExpressionAttributeNames: { "#v": "version" },
-          ExpressionAttributeValues: { ":expected": expectedVersion },
-        }));
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: requestToItem(stored),
+            ConditionExpression: "#v = :expected",
+            ExpressionAttributeNames: { "#v": "version" },
+            ExpressionAttributeValues: { ":expected": expectedVersion },
+          }),
+        );
       } catch (err) {
         if (errorName(err) !== "ConditionalCheckFailedException") throw toInfrastructureError("PutItem(request)", err);
         throw (await get(next.id)) ? new VersionConflictError(next.id, expectedVersion) : new NotFoundError(next.id);

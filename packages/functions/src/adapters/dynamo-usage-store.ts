@@ -35,7 +35,9 @@ export function createDynamoUsageStore({ client, tableName }: { client: DynamoDB
   const write = async (pk: string, body: Record<string, unknown>) => {
     try {
       // Last writer wins: usage is statistics, and two overlapping samplers write the same figures.
-      await client.send(new PutCommand({ TableName: tableName, Item: { ...JSON.parse(JSON.stringify(body)), [PARTITION_KEY]: pk, [SORT_KEY]: SK } }));
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: { ...JSON.parse(JSON.stringify(body)), [PARTITION_KEY]: pk, [SORT_KEY]: SK } }),
+      );
     } catch (err) {
       throw toInfrastructureError("PutItem(usage)", err);
     }
@@ -52,7 +54,10 @@ export function createDynamoUsageStore({ client, tableName }: { client: DynamoDB
     put: (usage) => write(`USAGE#${usage.pk}`, usage),
     async sampler() {
       const item = await read(SAMPLER_PK);
-      return { ...(typeof item?.cursor === "string" ? { cursor: item.cursor } : {}), ...(typeof item?.passEndedAt === "string" ? { passEndedAt: item.passEndedAt } : {}) };
+      return {
+        ...(typeof item?.cursor === "string" ? { cursor: item.cursor } : {}),
+        ...(typeof item?.passEndedAt === "string" ? { passEndedAt: item.passEndedAt } : {}),
+      };
     },
     saveSampler: (state) => write(SAMPLER_PK, { ...state }),
   };

@@ -6,17 +6,12 @@ import {
   paginateDescribeCapacityBlockOfferings,
   paginateDescribeCapacityReservations,
 } from "@aws-sdk/client-ec2";
-import {
-  AmbiguousOutcomeError,
-  type BlockMarket,
-  type BlockOffering,
-  INTENT_TAG_KEY,
-  type Sleep,
-} from "@cbm/core";
+import { AmbiguousOutcomeError, type BlockMarket, type BlockOffering, INTENT_TAG_KEY, type Sleep } from "@cbm/core";
 import { createEc2ClientFactory, type Ec2CapacityProviderOptions, type Ec2ClientPurpose, toReservationView } from "./ec2-capacity-provider";
 import { errorCode, mapDescribeError, mapPurchaseError } from "./ec2-errors";
 
-export interface Ec2BlockMarketOptions extends Pick<Ec2CapacityProviderOptions, "clientFor" | "endpoint" | "credentials" | "requestTimeoutMs" | "describeMaxAttempts"> {
+export interface Ec2BlockMarketOptions
+  extends Pick<Ec2CapacityProviderOptions, "clientFor" | "endpoint" | "credentials" | "requestTimeoutMs" | "describeMaxAttempts"> {
   /**
    * Waits before each retry of a search refused with CapacityBlockDescribeLimitExceeded, which the SDK does not
    * retry (reference §1.12). The limit refills slowly, so a few short waits, then the region reports "throttled".
@@ -44,14 +39,17 @@ export function createEc2BlockMarket(opts: Ec2BlockMarketOptions = {}): BlockMar
 
   async function searchOnce(region: string, search: Parameters<BlockMarket["offerings"]>[1]): Promise<BlockOffering[]> {
     const items: CapacityBlockOffering[] = [];
-    const pages = paginateDescribeCapacityBlockOfferings({ client: client(region, "describe") }, {
-      InstanceType: search.instanceType,
-      InstanceCount: search.instanceCount,
-      CapacityDurationHours: search.durationHours,
-      ...(search.earliestStart ? { StartDateRange: new Date(search.earliestStart) } : {}),
-      ...(search.latestEnd ? { EndDateRange: new Date(search.latestEnd) } : {}),
-      ...(search.allAvailabilityZones ? { AllAvailabilityZones: true } : {}),
-    });
+    const pages = paginateDescribeCapacityBlockOfferings(
+      { client: client(region, "describe") },
+      {
+        InstanceType: search.instanceType,
+        InstanceCount: search.instanceCount,
+        CapacityDurationHours: search.durationHours,
+        ...(search.earliestStart ? { StartDateRange: new Date(search.earliestStart) } : {}),
+        ...(search.latestEnd ? { EndDateRange: new Date(search.latestEnd) } : {}),
+        ...(search.allAvailabilityZones ? { AllAvailabilityZones: true } : {}),
+      },
+    );
     for await (const page of pages) items.push(...(page.CapacityBlockOfferings ?? []));
     return items.flatMap((o) => toBlockOffering(region, o) ?? []);
   }
@@ -79,10 +77,12 @@ export function createEc2BlockMarket(opts: Ec2BlockMarketOptions = {}): BlockMar
           new PurchaseCapacityBlockCommand({
             CapacityBlockOfferingId: offeringId,
             InstancePlatform: platform as never,
-            TagSpecifications: [{
-              ResourceType: "capacity-reservation",
-              Tags: [{ Key: INTENT_TAG_KEY, Value: intentId }, ...Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))],
-            }],
+            TagSpecifications: [
+              {
+                ResourceType: "capacity-reservation",
+                Tags: [{ Key: INTENT_TAG_KEY, Value: intentId }, ...Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))],
+              },
+            ],
           }),
           // Backstop for the handler's timeout: a hung purchase must end as "ambiguous" before the Lambda dies.
           { abortSignal: AbortSignal.timeout(timeoutMs + 1_000) },
@@ -100,9 +100,12 @@ export function createEc2BlockMarket(opts: Ec2BlockMarketOptions = {}): BlockMar
     async findTagged(region, intentId) {
       const items: CapacityReservation[] = [];
       try {
-        const pages = paginateDescribeCapacityReservations({ client: client(region, "describe") }, {
-          Filters: [{ Name: `tag:${INTENT_TAG_KEY}`, Values: [intentId] }],
-        });
+        const pages = paginateDescribeCapacityReservations(
+          { client: client(region, "describe") },
+          {
+            Filters: [{ Name: `tag:${INTENT_TAG_KEY}`, Values: [intentId] }],
+          },
+        );
         for await (const page of pages) items.push(...(page.CapacityReservations ?? []));
       } catch (err) {
         throw mapDescribeError("DescribeCapacityReservations", err);

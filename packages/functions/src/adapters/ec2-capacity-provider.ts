@@ -105,7 +105,11 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
       const found = await byIds(ids, (batch) =>
         collectPages(
           "DescribeCapacityReservations",
-          () => paginateDescribeCapacityReservations({ client: client(region, "describe"), pageSize: batchSize }, { CapacityReservationIds: batch }),
+          () =>
+            paginateDescribeCapacityReservations(
+              { client: client(region, "describe"), pageSize: batchSize },
+              { CapacityReservationIds: batch },
+            ),
           (page) => page.CapacityReservations,
         ),
       );
@@ -121,7 +125,11 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
       const found = await byIds(ids, (batch) =>
         collectPages(
           "DescribeCapacityBlockExtensionHistory",
-          () => paginateDescribeCapacityBlockExtensionHistory({ client: client(region, "describe"), pageSize: batchSize }, { CapacityReservationIds: batch }),
+          () =>
+            paginateDescribeCapacityBlockExtensionHistory(
+              { client: client(region, "describe"), pageSize: batchSize },
+              { CapacityReservationIds: batch },
+            ),
           (page) => page.CapacityBlockExtensions,
         ),
       );
@@ -163,7 +171,8 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
       } catch (err) {
         throw mapPurchaseError(err);
       }
-      const ext = out.CapacityBlockExtensions?.find((e) => e.CapacityBlockExtensionOfferingId === offeringId) ?? out.CapacityBlockExtensions?.[0];
+      const ext =
+        out.CapacityBlockExtensions?.find((e) => e.CapacityBlockExtensionOfferingId === offeringId) ?? out.CapacityBlockExtensions?.[0];
       if (!ext) {
         // EC2 answered 200, so it most likely bought; only the history can tell.
         throw new AmbiguousOutcomeError("PurchaseCapacityBlockExtension returned no extension", "EmptyResponse");
@@ -171,10 +180,13 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
       try {
         return toExtensionRecord(ext, capacityReservationId);
       } catch (err) {
-        throw new AmbiguousOutcomeError(`PurchaseCapacityBlockExtension returned an unreadable extension: ${(err as Error).message}`, "MalformedResponse", { cause: err });
+        throw new AmbiguousOutcomeError(
+          `PurchaseCapacityBlockExtension returned an unreadable extension: ${(err as Error).message}`,
+          "MalformedResponse",
+          { cause: err },
+        );
       }
     },
-
   };
 }
 
@@ -182,7 +194,11 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
  * Drains one batch's paginator (opened inside the try, so a failure to build the client is mapped too). NotFound
  * passes through unmapped for `byIds` to split the batch on; anything else becomes `action`'s describe error.
  */
-async function collectPages<Page, Item>(action: string, open: () => AsyncIterable<Page>, pick: (page: Page) => Item[] | undefined): Promise<Item[]> {
+async function collectPages<Page, Item>(
+  action: string,
+  open: () => AsyncIterable<Page>,
+  pick: (page: Page) => Item[] | undefined,
+): Promise<Item[]> {
   const items: Item[] = [];
   try {
     for await (const page of open()) items.push(...(pick(page) ?? []));

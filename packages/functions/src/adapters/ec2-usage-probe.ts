@@ -4,7 +4,9 @@ import { createEc2ClientFactory, type Ec2CapacityProviderOptions } from "./ec2-c
 import { isNotFound, mapDescribeError } from "./ec2-errors";
 
 /** UsageProbe over DescribeCapacityReservations: total and available instances, up to 100 ids per call. */
-export function createEc2UsageProbe(opts: Pick<Ec2CapacityProviderOptions, "clientFor" | "endpoint" | "credentials" | "requestTimeoutMs" | "describeMaxAttempts"> = {}): UsageProbe {
+export function createEc2UsageProbe(
+  opts: Pick<Ec2CapacityProviderOptions, "clientFor" | "endpoint" | "credentials" | "requestTimeoutMs" | "describeMaxAttempts"> = {},
+): UsageProbe {
   const factory = opts.clientFor ?? createEc2ClientFactory(opts);
   const clients = new Map<string, EC2Client>();
   const client = (region: string) => {
@@ -14,7 +16,10 @@ export function createEc2UsageProbe(opts: Pick<Ec2CapacityProviderOptions, "clie
   };
   async function describe(region: string, ids: string[]): Promise<CapacityReservation[]> {
     const out: CapacityReservation[] = [];
-    for await (const page of paginateDescribeCapacityReservations({ client: client(region), pageSize: 100 }, { CapacityReservationIds: ids })) {
+    for await (const page of paginateDescribeCapacityReservations(
+      { client: client(region), pageSize: 100 },
+      { CapacityReservationIds: ids },
+    )) {
       out.push(...(page.CapacityReservations ?? []));
     }
     return out;
@@ -30,13 +35,23 @@ export function createEc2UsageProbe(opts: Pick<Ec2CapacityProviderOptions, "clie
         } catch (err) {
           if (!isNotFound(err)) throw mapDescribeError("DescribeCapacityReservations", err);
           // One unknown id fails the whole batch: ask one by one, skipping the unknown ones (usage is best effort).
-          for (const id of batch) found.push(...(await describe(region, [id]).catch((e: unknown) => (isNotFound(e) ? [] : Promise.reject(mapDescribeError("DescribeCapacityReservations", e))))));
+          for (const id of batch)
+            found.push(
+              ...(await describe(region, [id]).catch((e: unknown) =>
+                isNotFound(e) ? [] : Promise.reject(mapDescribeError("DescribeCapacityReservations", e)),
+              )),
+            );
         }
       }
       const map = new Map<string, UsageSample>();
       for (const r of found) {
         if (!r.CapacityReservationId) continue;
-        map.set(r.CapacityReservationId, { capacityReservationId: r.CapacityReservationId, state: r.State ?? "unknown", total: r.TotalInstanceCount ?? 0, available: r.AvailableInstanceCount ?? 0 });
+        map.set(r.CapacityReservationId, {
+          capacityReservationId: r.CapacityReservationId,
+          state: r.State ?? "unknown",
+          total: r.TotalInstanceCount ?? 0,
+          available: r.AvailableInstanceCount ?? 0,
+        });
       }
       return map;
     },

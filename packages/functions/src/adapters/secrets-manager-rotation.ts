@@ -48,7 +48,14 @@ export function createSecretsManagerRotationSecret(opts: SecretsManagerRotationO
 
     async putPending(versionId, secretString) {
       try {
-        await client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: secretString, VersionStages: ["AWSPENDING"] }));
+        await client.send(
+          new PutSecretValueCommand({
+            SecretId: secretId,
+            ClientRequestToken: versionId,
+            SecretString: secretString,
+            VersionStages: ["AWSPENDING"],
+          }),
+        );
       } catch (err) {
         throw awsFailure("PutSecretValue", err);
       }
@@ -57,7 +64,12 @@ export function createSecretsManagerRotationSecret(opts: SecretsManagerRotationO
     async makeCurrent(versionId, fromVersionId) {
       try {
         await client.send(
-          new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: "AWSCURRENT", MoveToVersionId: versionId, RemoveFromVersionId: fromVersionId }),
+          new UpdateSecretVersionStageCommand({
+            SecretId: secretId,
+            VersionStage: "AWSCURRENT",
+            MoveToVersionId: versionId,
+            RemoveFromVersionId: fromVersionId,
+          }),
         );
       } catch (err) {
         throw awsFailure("UpdateSecretVersionStage", err);

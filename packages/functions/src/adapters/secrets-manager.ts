@@ -40,7 +40,9 @@ export function createSecretsManagerSource(opts: SecretsManagerSourceOptions): R
     } catch (err) {
       const name = err instanceof Error ? err.name : "UnknownError";
       const message = `Secrets Manager GetSecretValue failed (${name})`;
-      throw name === "ThrottlingException" ? new ThrottledError(message, name, { cause: err }) : new InfrastructureError(message, name, { cause: err });
+      throw name === "ThrottlingException"
+        ? new ThrottledError(message, name, { cause: err })
+        : new InfrastructureError(message, name, { cause: err });
     }
     const parsed = parseApiKeySecret(out.SecretString);
     // A secret nobody can use is a broken deployment (503), never a reason to let requests through.

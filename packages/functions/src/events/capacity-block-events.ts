@@ -17,7 +17,9 @@ export function parseCapacityBlockEvent(raw: unknown): CapacityBlockEvent | unde
   const e = raw as { source?: unknown; "detail-type"?: unknown; detail?: Record<string, unknown>; time?: unknown; region?: unknown };
   if (e.source !== "aws.ec2" || typeof e["detail-type"] !== "string") return undefined;
   const type = e["detail-type"].trim();
-  const kind = (Object.keys(CAPACITY_BLOCK_DETAIL_TYPES) as CapacityBlockEventKind[]).find((k) => (CAPACITY_BLOCK_DETAIL_TYPES[k] as readonly string[]).includes(type));
+  const kind = (Object.keys(CAPACITY_BLOCK_DETAIL_TYPES) as CapacityBlockEventKind[]).find((k) =>
+    (CAPACITY_BLOCK_DETAIL_TYPES[k] as readonly string[]).includes(type),
+  );
   const id = e.detail?.["capacity-reservation-id"];
   if (!kind || typeof id !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(id)) return undefined;
   const end = e.detail?.["end-date"];
@@ -39,15 +41,24 @@ export function capacityBlockNotice(ev: CapacityBlockEvent, block: Block | undef
       ? [`AWS reports that capacity block ${name} was delivered: the reservation is active and instances can launch into it.`]
       : [
           `AWS warns that capacity block ${name} expires soon${end ? `, at ${end} (${timeLeftText(end, now)} left)` : ""}.`,
-          end ? `EC2 starts terminating its instances at ${terminationStartsAt(end)}: checkpoint your jobs now.` : "Checkpoint your jobs now.",
+          end
+            ? `EC2 starts terminating its instances at ${terminationStartsAt(end)}: checkpoint your jobs now.`
+            : "Checkpoint your jobs now.",
           ...(block ? ["", `What CBM will do: ${outlook(block, now).text}`] : []),
         ];
   return {
     key: `${ev.capacityReservationId}#${ev.kind}#${end ?? ev.time ?? now.toISOString()}`,
     kind: "capacity-block-event",
     pk: block?.PK ?? ev.capacityReservationId,
-    subject: ev.kind === "delivered" ? `CBM: AWS delivered capacity block ${block ? safeText(block.name ?? block.PK) : ev.capacityReservationId}` : `CBM: AWS warns ${block ? safeText(block.name ?? block.PK) : ev.capacityReservationId} expires${end ? ` in ${timeLeftText(end, now)}` : " soon"}`,
-    body: [...lines, "", `Reservation: ${ev.capacityReservationId}${ev.region ? ` in ${ev.region}` : ""}. Forwarded from AWS's EventBridge event.`].join("\n"),
+    subject:
+      ev.kind === "delivered"
+        ? `CBM: AWS delivered capacity block ${block ? safeText(block.name ?? block.PK) : ev.capacityReservationId}`
+        : `CBM: AWS warns ${block ? safeText(block.name ?? block.PK) : ev.capacityReservationId} expires${end ? ` in ${timeLeftText(end, now)}` : " soon"}`,
+    body: [
+      ...lines,
+      "",
+      `Reservation: ${ev.capacityReservationId}${ev.region ? ` in ${ev.region}` : ""}. Forwarded from AWS's EventBridge event.`,
+    ].join("\n"),
     at: now.toISOString(),
   };
 }

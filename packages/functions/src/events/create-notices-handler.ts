@@ -35,7 +35,9 @@ export function createNoticesHandler(deps: NoticesDeps) {
     }
     const ev = parseCapacityBlockEvent(event);
     if (!ev) {
-      deps.logger.warn("ignored an event that is not a Capacity Block event", { detailType: (event as { "detail-type"?: unknown } | null)?.["detail-type"] });
+      deps.logger.warn("ignored an event that is not a Capacity Block event", {
+        detailType: (event as { "detail-type"?: unknown } | null)?.["detail-type"],
+      });
       return { forwarded: false };
     }
     const ledger = await deps.store.getLedger(ev.capacityReservationId);

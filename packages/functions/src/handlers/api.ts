@@ -16,7 +16,11 @@ export { createApiHandler, type ApiHandlerDeps } from "../http/create-api-handle
 
 // Composition root: config is parsed and clients are built once per cold start, reused by every invocation.
 const config = loadApiConfig(process.env);
-const logger = createLogger({ service: "cbm-api", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
+const logger = createLogger({
+  service: "cbm-api",
+  ...(config.logLevel ? { level: config.logLevel } : {}),
+  ...(config.stage ? { context: { stage: config.stage } } : {}),
+});
 // CloudWatch Embedded Metric Format on stdout: Lambda ships it with the logs, CloudWatch turns it into metrics.
 const metrics = createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) });
 // Every dependency call is bounded (adapters/call-limits.ts): a stalled DynamoDB or Secrets Manager is a 503 in ~3 s.

@@ -16,13 +16,33 @@ export { createNoticesHandler } from "../events/create-notices-handler";
 
 // Composition root (stacks/notices.ts): AWS's Capacity Block events and the expiry reminder schedule invoke this.
 const config = loadConfig(process.env);
-const logger = createLogger({ service: "cbm-notices", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
-const doc = createDocumentClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}), limits: TICK_DYNAMO_LIMITS });
+const logger = createLogger({
+  service: "cbm-notices",
+  ...(config.logLevel ? { level: config.logLevel } : {}),
+  ...(config.stage ? { context: { stage: config.stage } } : {}),
+});
+const doc = createDocumentClient({
+  ...(config.region ? { region: config.region } : {}),
+  ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
+  limits: TICK_DYNAMO_LIMITS,
+});
 const notifier: Notifier = config.notifyTopicArn
-  ? createSnsNotifier({ client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }), topicArn: config.notifyTopicArn })
+  ? createSnsNotifier({
+      client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }),
+      topicArn: config.notifyTopicArn,
+    })
   : createLogOnlyNotifier(logger);
 const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
 // The schedule runs every 5 minutes, so each sweep runs (everyMs 0); a reminder is at most that late.
-const reminders = createExpiryReminders({ store, log: createDynamoReminderLog({ client: doc, tableName: config.tableName }), notifier, clock: systemClock, offsetsMs: config.reminderOffsetsMs, everyMs: 0, logger, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}) });
+const reminders = createExpiryReminders({
+  store,
+  log: createDynamoReminderLog({ client: doc, tableName: config.tableName }),
+  notifier,
+  clock: systemClock,
+  offsetsMs: config.reminderOffsetsMs,
+  everyMs: 0,
+  logger,
+  ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+});
 
 export const handler = createNoticesHandler({ store, notifier, clock: systemClock, logger, reminders });

@@ -23,9 +23,17 @@ const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 function compose() {
   const config = loadApiConfig(env);
   if (!config.region) throw new ConfigError("Invalid configuration: AWS_REGION: is required but not set");
-  const logger = createLogger({ service: "cbm-planning", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
+  const logger = createLogger({
+    service: "cbm-planning",
+    ...(config.logLevel ? { level: config.logLevel } : {}),
+    ...(config.stage ? { context: { stage: config.stage } } : {}),
+  });
   const secretsClient = withCallBudget(
-    new SecretsManagerClient({ region: config.region, ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}), ...sdkClientConfig(API_SECRETS_LIMITS) }),
+    new SecretsManagerClient({
+      region: config.region,
+      ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}),
+      ...sdkClientConfig(API_SECRETS_LIMITS),
+    }),
     API_SECRETS_LIMITS.budgetMs,
   );
   const dynamo = createDynamoClients({ region: config.region, endpoint: config.endpoints.dynamodb, limits: API_DYNAMO_LIMITS });
@@ -36,7 +44,11 @@ function compose() {
     usage: createDynamoUsageStore({ client: dynamo.doc, tableName: config.tableName }),
     idempotency: createDynamoIdempotency({ client: dynamo.base, tableName: config.tableName }),
     // API Gateway gives up at 29 s and the function at 10: short EC2 timeouts and a short describe-limit backoff.
-    market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 4_000, describeMaxAttempts: 2 }),
+    market: createEc2BlockMarket({
+      ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}),
+      requestTimeoutMs: 4_000,
+      describeMaxAttempts: 2,
+    }),
     secrets: createSecretsManagerSource({ client: secretsClient, secretId: config.apiKeySecretId }),
     defaultRegion: config.region,
     logger,

@@ -31,15 +31,32 @@ const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 
 function compose() {
   const config = loadConfig(env);
-  const logger = createLogger({ service: "cbm-requests", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
-  const doc = createDocumentClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}), limits: TICK_DYNAMO_LIMITS });
+  const logger = createLogger({
+    service: "cbm-requests",
+    ...(config.logLevel ? { level: config.logLevel } : {}),
+    ...(config.stage ? { context: { stage: config.stage } } : {}),
+  });
+  const doc = createDocumentClient({
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
+    limits: TICK_DYNAMO_LIMITS,
+  });
   const clock = systemClock;
   const ids = createUlidIds(clock);
   const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
   // Only the create use case: the worker registers bought blocks and nothing else (the rest would be bundle weight).
-  const create = createCreateBlock({ store, history: createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger }), clock, ids, ...(config.region ? { defaultRegion: config.region } : {}) });
+  const create = createCreateBlock({
+    store,
+    history: createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger }),
+    clock,
+    ids,
+    ...(config.region ? { defaultRegion: config.region } : {}),
+  });
   const notifier: Notifier = config.notifyTopicArn
-    ? createSnsNotifier({ client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }), topicArn: config.notifyTopicArn })
+    ? createSnsNotifier({
+        client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }),
+        topicArn: config.notifyTopicArn,
+      })
     : createLogOnlyNotifier(logger);
   const run = createRequestWorker({
     requests: createDynamoRequestStore({ client: doc, tableName: config.tableName, logger }),

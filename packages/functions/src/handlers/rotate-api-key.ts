@@ -21,7 +21,12 @@ function compose() {
     gateway: createApiGatewayKeys({ client: new APIGatewayClient(region), usagePlanId: config.usagePlanId, namePrefix: config.namePrefix }),
     keys: randomApiKeys,
     clock: systemClock,
-    logger: createLogger({ service: "cbm-key-rotation", sink: stdoutSink, ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) }),
+    logger: createLogger({
+      service: "cbm-key-rotation",
+      sink: stdoutSink,
+      ...(config.logLevel ? { level: config.logLevel } : {}),
+      ...(config.stage ? { context: { stage: config.stage } } : {}),
+    }),
     namePrefix: config.namePrefix,
   });
 }

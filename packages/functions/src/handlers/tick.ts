@@ -26,9 +26,17 @@ const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 
 function compose() {
   const config = loadConfig(env);
-  const logger = createLogger({ service: "cbm-tick", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
+  const logger = createLogger({
+    service: "cbm-tick",
+    ...(config.logLevel ? { level: config.logLevel } : {}),
+    ...(config.stage ? { context: { stage: config.stage } } : {}),
+  });
   // Every dependency call is bounded (adapters/call-limits.ts): a stalled DynamoDB ends the tick in seconds, not at the timeout.
-  const doc = createDocumentClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}), limits: TICK_DYNAMO_LIMITS });
+  const doc = createDocumentClient({
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
+    limits: TICK_DYNAMO_LIMITS,
+  });
   const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
   const history = createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger });
   const ec2 = createEc2CapacityProvider({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 });
@@ -41,12 +49,23 @@ function compose() {
   const clock = systemClock;
   const ids = createUlidIds(clock);
   const linkKey = config.linkKeySecretId
-    ? createSecretsManagerSource({ client: new SecretsManagerClient({ ...(config.region ? { region: config.region } : {}), ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}) }), secretId: config.linkKeySecretId })
+    ? createSecretsManagerSource({
+        client: new SecretsManagerClient({
+          ...(config.region ? { region: config.region } : {}),
+          ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}),
+        }),
+        secretId: config.linkKeySecretId,
+      })
     : undefined;
   // Links need both the key and the API's public URL; without them notices carry only the curl and CLI commands.
   const approvalLinks =
     linkKey && config.apiUrl
-      ? createApprovalLinkIssuer({ secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() }, ids, apiUrl: config.apiUrl, recipient: config.linkRecipient ?? "approver" })
+      ? createApprovalLinkIssuer({
+          secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() },
+          ids,
+          apiUrl: config.apiUrl,
+          recipient: config.linkRecipient ?? "approver",
+        })
       : undefined;
   return createTickHandler({
     logger,
@@ -54,7 +73,18 @@ function compose() {
     metrics: createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) }),
     ...(config.accountId ? { accountId: config.accountId } : {}),
     tickForAccount: (accountId) =>
-      createTick({ store, history, ec2, notifier, clock, ids, logger, settings: { accountId, ...config.timings }, ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}), ...(approvalLinks ? { approvalLinks } : {}) }),
+      createTick({
+        store,
+        history,
+        ec2,
+        notifier,
+        clock,
+        ids,
+        logger,
+        settings: { accountId, ...config.timings },
+        ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+        ...(approvalLinks ? { approvalLinks } : {}),
+      }),
   });
 }
 

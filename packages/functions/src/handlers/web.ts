@@ -16,7 +16,11 @@ export { createWebHandler, type WebHandlerDeps } from "../http/create-web-handle
 // Composition root of the browser pages (`/link/…`, `/console…`), a function of its own behind the API's gateway.
 const config = loadApiConfig(process.env);
 if (!config.linkKeySecretId) throw new ConfigError("Invalid configuration: LINK_KEY_SECRET_ID: is required but not set");
-const logger = createLogger({ service: "cbm-web", ...(config.logLevel ? { level: config.logLevel } : {}), ...(config.stage ? { context: { stage: config.stage } } : {}) });
+const logger = createLogger({
+  service: "cbm-web",
+  ...(config.logLevel ? { level: config.logLevel } : {}),
+  ...(config.stage ? { context: { stage: config.stage } } : {}),
+});
 const metrics = createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) });
 // The same call limits as the JSON API: a page waits seconds at most for a stalled dependency.
 const dynamo = createDynamoClients({ region: config.region, endpoint: config.endpoints.dynamodb, limits: API_DYNAMO_LIMITS });

@@ -10,27 +10,48 @@ export interface BlockRoutesOptions {
 }
 
 const pageDocs: QueryParamDoc[] = [
-  { name: "limit", description: `Page size, 1–${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT})`, schema: { type: "integer", minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT } },
+  {
+    name: "limit",
+    description: `Page size, 1–${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT})`,
+    schema: { type: "integer", minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT },
+  },
   { name: "cursor", description: "The `x-next-cursor` of the previous page", schema: { type: "string" } },
 ];
-const actorDoc: QueryParamDoc = { name: "x-cbm-actor", description: "Who is acting (recorded in history); default `api-key`", schema: { type: "string", maxLength: 64 } };
+const actorDoc: QueryParamDoc = {
+  name: "x-cbm-actor",
+  description: "Who is acting (recorded in history); default `api-key`",
+  schema: { type: "string", maxLength: 64 },
+};
 const idempotencyDoc: QueryParamDoc = {
   name: "Idempotency-Key",
-  description: "Makes a retry safe: the same key with the same request within 24 h returns the first response (header `Idempotent-Replayed: true`) instead of acting again",
+  description:
+    "Makes a retry safe: the same key with the same request within 24 h returns the first response (header `Idempotent-Replayed: true`) instead of acting again",
   schema: { type: "string", minLength: 1, maxLength: 255 },
 };
-const ifMatchDoc: QueryParamDoc = { name: "If-Match", description: 'The version the change is based on, e.g. `"3"`; 409 when stale', schema: { type: "string" } };
+const ifMatchDoc: QueryParamDoc = {
+  name: "If-Match",
+  description: 'The version the change is based on, e.g. `"3"`; 409 when stale',
+  schema: { type: "string" },
+};
 const pageHeaders: ResponseDoc["headers"] = {
   "x-next-cursor": { description: "Cursor of the next page; absent on the last page", schema: { type: "string" } },
   Link: { description: 'RFC 8288 link to the next page, rel="next"', schema: { type: "string" } },
 };
-const etagHeader: ResponseDoc["headers"] = { ETag: { description: "The record's version, usable in If-Match", schema: { type: "string" } } };
+const etagHeader: ResponseDoc["headers"] = {
+  ETag: { description: "The record's version, usable in If-Match", schema: { type: "string" } },
+};
 const E = (description: string): ResponseDoc => ({ description, schema: "Error" });
 /** The answers an Idempotency-Key can add to a write route. */
 const idempotencyResponses = {
   422: E("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used for a different request"),
 };
-const common = { 400: E("Invalid input (code VALIDATION_FAILED or INVALID_JSON) with the fields at fault"), 403: { description: "Missing or wrong API key", schema: "Forbidden" }, 503: E("A dependency (DynamoDB, Secrets Manager) did not answer in time (DEPENDENCY_UNAVAILABLE), throttled (THROTTLED) or failed (INFRASTRUCTURE_ERROR); retry after Retry-After") };
+const common = {
+  400: E("Invalid input (code VALIDATION_FAILED or INVALID_JSON) with the fields at fault"),
+  403: { description: "Missing or wrong API key", schema: "Forbidden" },
+  503: E(
+    "A dependency (DynamoDB, Secrets Manager) did not answer in time (DEPENDENCY_UNAVAILABLE), throttled (THROTTLED) or failed (INFRASTRUCTURE_ERROR); retry after Retry-After",
+  ),
+};
 
 function pageHeadersFor(event: ApiEvent, apiUrl: string | undefined, limit: number, cursor: string | undefined): Record<string, string> {
   if (!cursor) return {};
@@ -88,7 +109,11 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       idempotent: true,
       requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
-        201: { description: "The stored record with its effective policy; `warnings` only when there are some", schema: "BlockWithWarnings", headers: etagHeader },
+        201: {
+          description: "The stored record with its effective policy; `warnings` only when there are some",
+          schema: "BlockWithWarnings",
+          headers: etagHeader,
+        },
         409: E("ALREADY_EXISTS: the PK is taken; IDEMPOTENCY_IN_PROGRESS: the first request with this Idempotency-Key is still running"),
         413: E("Body over 64 KiB"),
         415: E("Body is not application/json"),
@@ -97,7 +122,11 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       },
       async handler({ body, actor }) {
         const { block, warnings } = await blocks.create(body, { actor });
-        return { statusCode: 201, body: withWarnings(block, warnings), headers: { ETag: etag(block.version), Location: `/${encodeURIComponent(block.PK)}` } };
+        return {
+          statusCode: 201,
+          body: withWarnings(block, warnings),
+          headers: { ETag: etag(block.version), Location: `/${encodeURIComponent(block.PK)}` },
+        };
       },
     }),
     defineRoute({
@@ -151,7 +180,11 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       idempotent: true,
       requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
-        200: { description: "The block, approved and due for the next scheduler tick; `approvalCovers` states the terms the approval covers", schema: "Block", headers: etagHeader },
+        200: {
+          description: "The block, approved and due for the next scheduler tick; `approvalCovers` states the terms the approval covers",
+          schema: "Block",
+          headers: etagHeader,
+        },
         404: E("No such block"),
         409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
         ...idempotencyResponses,
@@ -211,7 +244,11 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       params: PkParams,
       query: PageQuery,
       queryDocs: pageDocs,
-      responses: { 200: { description: "One page of events", schema: "array:HistoryEvent", headers: pageHeaders }, 404: E("No such block and no history"), ...common },
+      responses: {
+        200: { description: "One page of events", schema: "array:HistoryEvent", headers: pageHeaders },
+        404: E("No such block and no history"),
+        ...common,
+      },
       async handler({ params, query, event }) {
         const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
         const page = await blocks.history(params.PK, { limit, cursor: query.cursor });

@@ -12,18 +12,45 @@ import type { WebRouteDeps } from "./web-routes";
 const BlockParams = z.object({ PK }).strict();
 const ActionParams = z.object({ PK, action: z.enum(["approve", "deny", "pause", "resume"]) }).strict();
 /** Outcomes the block page can announce after a redirect; a fixed list, so nothing from the URL is echoed. */
-const DONE_MESSAGES: Record<string, string> = { approve: "Approved. CBM buys on its next check.", deny: "Denied for this window.", pause: "Paused.", resume: "Resumed." };
+const DONE_MESSAGES: Record<string, string> = {
+  approve: "Approved. CBM buys on its next check.",
+  deny: "Denied for this window.",
+  pause: "Paused.",
+  resume: "Resumed.",
+};
 
-const htmlResponse = (statusCode: number, raw: string, headers: Record<string, string> = {}): RouteResponse => ({ statusCode, body: undefined, raw, headers: pageHeaders(headers) });
-const redirect = (location: string, headers: Record<string, string> = {}): RouteResponse => ({ statusCode: 303, body: undefined, raw: "", headers: { Location: location, "Cache-Control": "no-store", ...headers } });
-const refused = (text: string) => htmlResponse(403, page({ title: "Refused" }, html`<h1>Refused</h1><div class="notice bad" role="alert"><p>${text}</p></div>`));
+const htmlResponse = (statusCode: number, raw: string, headers: Record<string, string> = {}): RouteResponse => ({
+  statusCode,
+  body: undefined,
+  raw,
+  headers: pageHeaders(headers),
+});
+const redirect = (location: string, headers: Record<string, string> = {}): RouteResponse => ({
+  statusCode: 303,
+  body: undefined,
+  raw: "",
+  headers: { Location: location, "Cache-Control": "no-store", ...headers },
+});
+const refused = (text: string) =>
+  htmlResponse(
+    403,
+    page(
+      { title: "Refused" },
+      html`<h1>Refused</h1>
+        <div class="notice bad" role="alert"><p>${text}</p></div>`,
+    ),
+  );
 
 /** The console: server-rendered pages behind a signed session cookie opened with the API key. */
 export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
   const ui = createConsoleUseCases(d);
   const base = (e: ApiEvent) => basePath(e, d.apiUrl);
   const cookieFor = (e: ApiEvent, value: string, maxAgeSeconds?: number) =>
-    sessionCookie(value, { path: `${base(e)}/console`, secure: servedOverHttps(e.headers as Record<string, string | undefined>, d.apiUrl), ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}) });
+    sessionCookie(value, {
+      path: `${base(e)}/console`,
+      secure: servedOverHttps(e.headers as Record<string, string | undefined>, d.apiUrl),
+      ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}),
+    });
 
   async function sessionOf(req: RouteRequest<unknown, unknown>): Promise<Session | undefined> {
     const s = await readSession(d.secret, cookies(req.headers)[SESSION_COOKIE], await d.apiKey.apiKey(), d.clock.now().getTime());
@@ -35,15 +62,26 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
   function signedIn<P, Q>(run: (req: RouteRequest<P, Q>, c: ConsoleContext, s: Session) => Promise<RouteResponse>) {
     return async (req: RouteRequest<P, Q>): Promise<RouteResponse> => {
       const s = await sessionOf(req as RouteRequest<unknown, unknown>);
-      if (!s) return req.event.httpMethod === "GET" ? redirect(`${base(req.event)}/console`) : refused("Your session has ended. Sign in again.");
-      if (req.event.httpMethod === "POST" && (!isSameOrigin(req.headers, d.apiUrl) || !(await verifySessionCsrf(d.secret, s, field(req.body, "csrf"))))) {
+      if (!s)
+        return req.event.httpMethod === "GET" ? redirect(`${base(req.event)}/console`) : refused("Your session has ended. Sign in again.");
+      if (
+        req.event.httpMethod === "POST" &&
+        (!isSameOrigin(req.headers, d.apiUrl) || !(await verifySessionCsrf(d.secret, s, field(req.body, "csrf"))))
+      ) {
         return refused("This form did not come from the console's own page, so nothing was changed.");
       }
       return run(req, { base: base(req.event), csrf: await sessionCsrf(d.secret, s), actor: s.actor, now: d.clock.now() }, s);
     };
   }
 
-  const common = { auth: "self" as const, responses: { 200: { description: "HTML page" }, 303: { description: "Redirect" }, 403: { description: "Not signed in, or not from the console's page" } } };
+  const common = {
+    auth: "self" as const,
+    responses: {
+      200: { description: "HTML page" },
+      303: { description: "Redirect" },
+      403: { description: "Not signed in, or not from the console's page" },
+    },
+  };
 
   return [
     defineRoute({
@@ -67,9 +105,16 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       async handler({ body, headers, event }) {
         if (!isSameOrigin(headers, d.apiUrl)) return refused("Sign in from the console's own page.");
         const presented = field(body, "apiKey") ?? "";
-        const ok = presented.length > 0 && presented.length <= 1024 && (keysMatch(presented, await d.apiKey.apiKey()) || (d.apiKey.refresh !== undefined && keysMatch(presented, await d.apiKey.refresh())));
+        const ok =
+          presented.length > 0 &&
+          presented.length <= 1024 &&
+          (keysMatch(presented, await d.apiKey.apiKey()) ||
+            (d.apiKey.refresh !== undefined && keysMatch(presented, await d.apiKey.refresh())));
         if (!ok) return htmlResponse(403, signInPage(`${base(event)}/console/session`, "That is not the API key."));
-        const name = (field(body, "name") ?? "").replace(/[^A-Za-z0-9 ._@+-]/g, "").trim().slice(0, 40);
+        const name = (field(body, "name") ?? "")
+          .replace(/[^A-Za-z0-9 ._@+-]/g, "")
+          .trim()
+          .slice(0, 40);
         const actor = `console${name && isSafeText(name) ? `:${name}` : ""}`;
         const { value } = await openSession(d.secret, await d.apiKey.apiKey(), actor, d.clock.now().getTime());
         if (event.cbm) event.cbm.actor = actor;
@@ -103,9 +148,20 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       query: z.object({ done: z.string().max(20).optional() }).strict(),
       handler: signedIn(async ({ params, query }, c) => {
         const found = await ui.block(params.PK);
-        if (!found) return htmlResponse(404, page({ title: "Not found" }, html`<h1>No block ${params.PK}</h1><p><a href="${c.base}/console/blocks">All blocks</a></p>`));
+        if (!found)
+          return htmlResponse(
+            404,
+            page(
+              { title: "Not found" },
+              html`<h1>No block ${params.PK}</h1>
+                <p><a href="${c.base}/console/blocks">All blocks</a></p>`,
+            ),
+          );
         const done = query.done ? DONE_MESSAGES[query.done] : undefined;
-        return htmlResponse(200, blockDetailPage(c, found.block, found.history, found.pending, done ? { text: done, good: true } : undefined));
+        return htmlResponse(
+          200,
+          blockDetailPage(c, found.block, found.history, found.pending, done ? { text: done, good: true } : undefined),
+        );
       }),
     }),
     defineRoute({
@@ -119,7 +175,14 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       handler: signedIn(async ({ params, body }, c, s) => {
         const justification = field(body, "justification")?.trim() || undefined;
         if (justification !== undefined && (justification.length > 1000 || !isSafeText(justification))) {
-          return htmlResponse(400, page({ title: "Refused" }, html`<h1>Refused</h1><p>The justification must be at most 1000 printable characters.</p>`));
+          return htmlResponse(
+            400,
+            page(
+              { title: "Refused" },
+              html`<h1>Refused</h1>
+                <p>The justification must be at most 1000 printable characters.</p>`,
+            ),
+          );
         }
         let result: ActionResult;
         if (params.action === "approve") result = await ui.approve(params.PK, s.actor, field(body, "terms"), justification);
@@ -128,7 +191,10 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
         if (result.ok) return redirect(`${c.base}/console/blocks/${encodeURIComponent(params.PK)}?done=${params.action}`);
         const found = await ui.block(params.PK);
         if (!found) return htmlResponse(404, page({ title: "Not found" }, html`<h1>No block ${params.PK}</h1>`));
-        return htmlResponse(result.status, blockDetailPage(c, found.block, found.history, found.pending, { text: `Nothing was changed: ${result.message}`, good: false }));
+        return htmlResponse(
+          result.status,
+          blockDetailPage(c, found.block, found.history, found.pending, { text: `Nothing was changed: ${result.message}`, good: false }),
+        );
       }),
     }),
     defineRoute({
@@ -150,7 +216,17 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       summary: "Every purchase as CSV, amounts exactly as stored",
       handler: signedIn(async () => {
         const { rows } = await ui.spend();
-        return { statusCode: 200, body: undefined, raw: spendRowsCsv(rows), headers: { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": 'attachment; filename="cbm-spend.csv"', "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } };
+        return {
+          statusCode: 200,
+          body: undefined,
+          raw: spendRowsCsv(rows),
+          headers: {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="cbm-spend.csv"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+          },
+        };
       }),
     }),
   ];

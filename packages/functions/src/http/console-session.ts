@@ -18,13 +18,23 @@ function keyHash(apiKey: string): string {
 }
 
 /** A new session for `actor` after the API key was checked; the cookie is signed with the link key's session subkey. */
-export async function openSession(secret: SigningSecret, apiKey: string, actor: string, nowMs: number): Promise<{ value: string; session: Session }> {
+export async function openSession(
+  secret: SigningSecret,
+  apiKey: string,
+  actor: string,
+  nowMs: number,
+): Promise<{ value: string; session: Session }> {
   const session: Session = { sid: randomBytes(18).toString("base64url"), exp: nowMs + SESSION_TTL_MS, actor, kh: keyHash(apiKey) };
   return { value: await sealJson(secret, "console-session", session), session };
 }
 
 /** The session a cookie holds, if it is genuine, not expired and opened with the API key in force now. */
-export async function readSession(secret: SigningSecret, cookie: string | undefined, currentApiKey: string, nowMs: number): Promise<Session | undefined> {
+export async function readSession(
+  secret: SigningSecret,
+  cookie: string | undefined,
+  currentApiKey: string,
+  nowMs: number,
+): Promise<Session | undefined> {
   if (!cookie) return undefined;
   const parsed = Session.safeParse(await openJson(secret, "console-session", cookie));
   if (!parsed.success || parsed.data.exp <= nowMs || parsed.data.kh !== keyHash(currentApiKey)) return undefined;

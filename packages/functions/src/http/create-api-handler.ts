@@ -40,9 +40,24 @@ export interface ApiHandlerDeps extends HttpHandlerDeps {
 export function createApiHandler(deps: ApiHandlerDeps) {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createUlidIds(clock);
-  const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids, ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}) });
+  const blocks = createBlockUseCases({
+    store: deps.store,
+    history: deps.history,
+    clock,
+    ids,
+    ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}),
+  });
   const routes: AnyRoute[] = [];
-  routes.push(openApiRoute(() => routes, { serverUrl: deps.apiUrl }), ...blockRoutes(blocks, { apiUrl: deps.apiUrl }));
-  return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-api" }), ...(deps.metrics ? { metrics: deps.metrics } : {}), maxBodyBytes: deps.maxBodyBytes, ...(deps.idempotency ? { idempotency: deps.idempotency } : {}) });
+  routes.push(
+    openApiRoute(() => routes, { serverUrl: deps.apiUrl }),
+    ...blockRoutes(blocks, { apiUrl: deps.apiUrl }),
+  );
+  return createHttpHandler({
+    routes,
+    secrets: deps.secrets,
+    logger: deps.logger ?? createLogger({ service: "cbm-api" }),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    maxBodyBytes: deps.maxBodyBytes,
+    ...(deps.idempotency ? { idempotency: deps.idempotency } : {}),
+  });
 }
-

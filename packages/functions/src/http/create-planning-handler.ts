@@ -59,8 +59,18 @@ export function planningRoutes(deps: Omit<PlanningHandlerDeps, "secrets" | "logg
   const ids = deps.ids ?? createUlidIds(clock);
   const routes: AnyRoute[] = [
     ...offeringRoutes({ market: deps.market, defaultRegion: deps.defaultRegion }),
-    ...(deps.requests ? requestRoutes(createRequestUseCases({ requests: deps.requests, clock, ids, defaultRegion: deps.defaultRegion })) : []),
-    ...(deps.requests && deps.store && deps.history ? reportRoutes({ store: deps.store, history: deps.history, requests: deps.requests, now: () => clock.now(), ...(deps.usage ? { usage: deps.usage } : {}) }) : []),
+    ...(deps.requests
+      ? requestRoutes(createRequestUseCases({ requests: deps.requests, clock, ids, defaultRegion: deps.defaultRegion }))
+      : []),
+    ...(deps.requests && deps.store && deps.history
+      ? reportRoutes({
+          store: deps.store,
+          history: deps.history,
+          requests: deps.requests,
+          now: () => clock.now(),
+          ...(deps.usage ? { usage: deps.usage } : {}),
+        })
+      : []),
     ...(deps.extraRoutes ?? []),
   ];
   return routes;

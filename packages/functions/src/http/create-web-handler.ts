@@ -21,6 +21,21 @@ export function createWebHandler(deps: WebHandlerDeps) {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createUlidIds(clock);
   const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids });
-  const routes = webRoutes({ secret: deps.secret, links: deps.links, store: deps.store, history: deps.history, blocks, apiKey: deps.secrets, clock, ids, ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}) });
-  return createHttpHandler({ routes, secrets: deps.secrets, logger: deps.logger ?? createLogger({ service: "cbm-web" }), ...(deps.metrics ? { metrics: deps.metrics } : {}) });
+  const routes = webRoutes({
+    secret: deps.secret,
+    links: deps.links,
+    store: deps.store,
+    history: deps.history,
+    blocks,
+    apiKey: deps.secrets,
+    clock,
+    ids,
+    ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+  });
+  return createHttpHandler({
+    routes,
+    secrets: deps.secrets,
+    logger: deps.logger ?? createLogger({ service: "cbm-web" }),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
 }

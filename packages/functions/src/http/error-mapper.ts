@@ -57,11 +57,19 @@ export function mapError(err: unknown, logger: Pick<Logger, "error" | "warn">, r
     logger.warn("Dependency failed", { error: err, code, providerCode: err.providerCode, requestId });
     // A stalled dependency rarely recovers within a second; throttling and plain failures often do.
     const retryAfter = code === "DEPENDENCY_UNAVAILABLE" ? "2" : "1";
-    return { statusCode: 503, body: { message: "A dependency is unavailable; retry shortly", code }, headers: { "Retry-After": retryAfter } };
+    return {
+      statusCode: 503,
+      body: { message: "A dependency is unavailable; retry shortly", code },
+      headers: { "Retry-After": retryAfter },
+    };
   }
   if (err instanceof CbmError && STATUS_BY_CODE[err.code] !== undefined) {
     const retryAfter = RETRY_AFTER[err.code];
-    return { statusCode: STATUS_BY_CODE[err.code]!, body: { message: err.message, code: err.code }, ...(retryAfter ? { headers: { "Retry-After": retryAfter } } : {}) };
+    return {
+      statusCode: STATUS_BY_CODE[err.code]!,
+      body: { message: err.message, code: err.code },
+      ...(retryAfter ? { headers: { "Retry-After": retryAfter } } : {}),
+    };
   }
   logger.error("Unhandled error", { error: err, requestId });
   return { statusCode: 500, body: { message: "Internal server error", code: "INTERNAL" } };

@@ -37,7 +37,14 @@ export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyByt
   // runs last and sees the final response; httpErrorHandler next, so it writes error responses just before that,
   // and errorMapper just after it so it runs immediately before httpErrorHandler.
   return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 })
-    .use(accessLog<ApiEvent, ApiResult>({ logger, ...(metrics ? { metrics } : {}), routeOf: (method, path) => routeTemplate(routes, method, path), scrub: redactor.redact }))
+    .use(
+      accessLog<ApiEvent, ApiResult>({
+        logger,
+        ...(metrics ? { metrics } : {}),
+        routeOf: (method, path) => routeTemplate(routes, method, path),
+        scrub: redactor.redact,
+      }),
+    )
     .use(httpErrorHandler({ logger: false }))
     .use(errorMapper(logger))
     .use(httpHeaderNormalizer())

@@ -2,36 +2,49 @@ import * as z from "zod";
 import { OfferingSearch, ValidationError } from "@cbm/core";
 import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
 
-const IntString = z.string().regex(/^\d{1,5}$/, { message: "must be a whole number" }).transform(Number);
+const IntString = z
+  .string()
+  .regex(/^\d{1,5}$/, { message: "must be a whole number" })
+  .transform(Number);
 
 /**
  * `GET /offerings` query string (the wire form): durations in hours or days, regions as a comma list. It becomes
  * core's OfferingSearch, which holds the business rules (ladder, counts, ranges).
  */
-export const OfferingsQuery = z.object({
-  instanceType: z.string().max(64),
-  instanceCount: IntString.optional(),
-  durationHours: IntString.optional(),
-  durationDays: IntString.optional(),
-  regions: z.string().max(400).optional(),
-  earliestStart: z.string().max(40).optional(),
-  latestEnd: z.string().max(40).optional(),
-  allAvailabilityZones: z.enum(["true", "false"]).optional(),
-}).strict();
+export const OfferingsQuery = z
+  .object({
+    instanceType: z.string().max(64),
+    instanceCount: IntString.optional(),
+    durationHours: IntString.optional(),
+    durationDays: IntString.optional(),
+    regions: z.string().max(400).optional(),
+    earliestStart: z.string().max(40).optional(),
+    latestEnd: z.string().max(40).optional(),
+    allAvailabilityZones: z.enum(["true", "false"]).optional(),
+  })
+  .strict();
 export type OfferingsQuery = z.infer<typeof OfferingsQuery>;
 
 /** The query as a search; `defaultRegion` (where CBM runs) when it names none. */
 export function toOfferingSearch(q: OfferingsQuery, defaultRegion: string): OfferingSearch {
   if (q.durationHours !== undefined && q.durationDays !== undefined) {
-    throw new ValidationError([{ field: "durationDays", message: "give durationHours or durationDays, not both", code: "invalid_combination" }]);
+    throw new ValidationError([
+      { field: "durationDays", message: "give durationHours or durationDays, not both", code: "invalid_combination" },
+    ]);
   }
   const hours = q.durationHours ?? (q.durationDays !== undefined ? q.durationDays * 24 : undefined);
-  if (hours === undefined) throw new ValidationError([{ field: "durationDays", message: "is required (or durationHours)", code: "required" }]);
+  if (hours === undefined)
+    throw new ValidationError([{ field: "durationDays", message: "is required (or durationHours)", code: "required" }]);
   const parsed = OfferingSearch.safeParse({
     instanceType: q.instanceType,
     instanceCount: q.instanceCount ?? 1,
     durationHours: hours,
-    regions: q.regions ? q.regions.split(",").map((r) => r.trim()).filter(Boolean) : [defaultRegion],
+    regions: q.regions
+      ? q.regions
+          .split(",")
+          .map((r) => r.trim())
+          .filter(Boolean)
+      : [defaultRegion],
     ...(q.earliestStart !== undefined ? { earliestStart: q.earliestStart } : {}),
     ...(q.latestEnd !== undefined ? { latestEnd: q.latestEnd } : {}),
     ...(q.allAvailabilityZones === "true" ? { allAvailabilityZones: true } : {}),
@@ -44,8 +57,16 @@ export function toOfferingSearch(q: OfferingsQuery, defaultRegion: string): Offe
 export const OFFERINGS_QUERY_DOCS = [
   { name: "instanceType", description: "Instance type, e.g. p5.48xlarge (required)", schema: { type: "string" } },
   { name: "instanceCount", description: "Instances, 1–64 (default 1)", schema: { type: "integer", minimum: 1, maximum: 64 } },
-  { name: "durationDays", description: "Duration in days on the ladder (1–14, then weekly to 182); or durationHours", schema: { type: "integer" } },
-  { name: "durationHours", description: "Duration in hours on the ladder (24–336 step 24, 504–4368 step 168)", schema: { type: "integer" } },
+  {
+    name: "durationDays",
+    description: "Duration in days on the ladder (1–14, then weekly to 182); or durationHours",
+    schema: { type: "integer" },
+  },
+  {
+    name: "durationHours",
+    description: "Duration in hours on the ladder (24–336 step 24, 504–4368 step 168)",
+    schema: { type: "integer" },
+  },
   { name: "regions", description: "Comma-separated regions, searched in parallel (default: CBM's region)", schema: { type: "string" } },
   { name: "earliestStart", description: "Earliest start, ISO 8601", schema: { type: "string", format: "date-time" } },
   { name: "latestEnd", description: "Latest end, ISO 8601", schema: { type: "string", format: "date-time" } },

@@ -23,7 +23,10 @@ export function offeringRoutes({ market, defaultRegion }: OfferingRoutesDeps): A
         200: { description: "`offerings` (cheapest first) and `regions` (per region: ok, throttled or failed, with a message)" },
         400: { description: "Invalid search (VALIDATION_FAILED) with the fields at fault", schema: "Error" },
         403: { description: "Missing or wrong API key", schema: "Forbidden" },
-        503: { description: "Every region failed or was throttled (CapacityBlockDescribeLimitExceeded refills slowly); retry later", schema: "Error" },
+        503: {
+          description: "Every region failed or was throttled (CapacityBlockDescribeLimitExceeded refills slowly); retry later",
+          schema: "Error",
+        },
       },
       async handler({ query }) {
         const result = await searchOfferings(market, toOfferingSearch(query, defaultRegion));

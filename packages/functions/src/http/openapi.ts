@@ -6,7 +6,6 @@ import { defineRoute, type AnyRoute, type ResponseDoc, type Route } from "./type
 
 type Json = Record<string, unknown>;
 
-
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
   return rest;
@@ -22,13 +21,21 @@ function withAliases(schema: Json): Json {
 }
 
 function ref(name: string): Json {
-  return name.startsWith("array:") ? { type: "array", items: { $ref: `#/components/schemas/${name.slice(6)}` } } : { $ref: `#/components/schemas/${name}` };
+  return name.startsWith("array:")
+    ? { type: "array", items: { $ref: `#/components/schemas/${name.slice(6)}` } }
+    : { $ref: `#/components/schemas/${name}` };
 }
 
 function response(doc: ResponseDoc): Json {
   return {
     description: doc.description,
-    ...(doc.headers ? { headers: Object.fromEntries(Object.entries(doc.headers).map(([k, h]) => [k, { description: h.description, schema: h.schema ?? { type: "string" } }])) } : {}),
+    ...(doc.headers
+      ? {
+          headers: Object.fromEntries(
+            Object.entries(doc.headers).map(([k, h]) => [k, { description: h.description, schema: h.schema ?? { type: "string" } }]),
+          ),
+        }
+      : {}),
     ...(doc.schema ? { content: { "application/json": { schema: ref(doc.schema) } } } : {}),
   };
 }
@@ -38,18 +45,25 @@ function operation(route: AnyRoute): Json {
   for (const m of route.path.matchAll(/\{([^}]+)\}/g)) {
     parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string", pattern: KEY_PATTERN.source } });
   }
-  for (const q of route.queryDocs ?? []) parameters.push({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema });
-  for (const h of route.requestHeaders ?? []) parameters.push({ name: h.name, in: "header", required: false, description: h.description, schema: h.schema });
+  for (const q of route.queryDocs ?? [])
+    parameters.push({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema });
+  for (const h of route.requestHeaders ?? [])
+    parameters.push({ name: h.name, in: "header", required: false, description: h.description, schema: h.schema });
   const responses: Json = {};
   for (const [status, doc] of Object.entries(route.responses)) responses[status] = response(doc);
-  responses["405"] ??= { description: "Method not allowed (see the Allow header)", content: { "application/json": { schema: ref("Error") } } };
+  responses["405"] ??= {
+    description: "Method not allowed (see the Allow header)",
+    content: { "application/json": { schema: ref("Error") } },
+  };
   responses["500"] ??= { description: "Unexpected server fault", content: { "application/json": { schema: ref("Error") } } };
   return {
     operationId: route.operationId,
     summary: route.summary,
     ...(parameters.length ? { parameters } : {}),
     ...(route.requestBody
-      ? { requestBody: { required: route.requestBody.required, content: { "application/json": { schema: ref(route.requestBody.schema) } } } }
+      ? {
+          requestBody: { required: route.requestBody.required, content: { "application/json": { schema: ref(route.requestBody.schema) } } },
+        }
       : {}),
     responses,
   };
@@ -77,7 +91,16 @@ export function buildOpenApiDocument(routes: AnyRoute[], opts: { serverUrl?: str
         BlockWithWarnings: {
           allOf: [
             { $ref: "#/components/schemas/Block" },
-            { type: "object", properties: { warnings: { type: "array", items: { type: "string" }, description: "Present only when the input is valid but probably not what was meant" } } },
+            {
+              type: "object",
+              properties: {
+                warnings: {
+                  type: "array",
+                  items: { type: "string" },
+                  description: "Present only when the input is valid but probably not what was meant",
+                },
+              },
+            },
           ],
         },
         CreateBlockInput: withAliases(jsonSchema(CreateBlockInput, "input")),

@@ -19,7 +19,13 @@ export function sanitizeActor(raw: string | undefined, apiKey?: string): string 
   if (typeof raw !== "string") return DEFAULT_ACTOR;
   // The same rule as every text a person types (core's isSafeText): controls, bidi overrides, lone surrogates.
   if (!isSafeText(raw)) {
-    throw new ValidationError([{ field: "x-cbm-actor", message: "must not contain control characters, bidirectional overrides or unpaired surrogates", code: "invalid_format" }]);
+    throw new ValidationError([
+      {
+        field: "x-cbm-actor",
+        message: "must not contain control characters, bidirectional overrides or unpaired surrogates",
+        code: "invalid_format",
+      },
+    ]);
   }
   // Redacted before and after stripping: stripping could join the pieces of a key around a removed character.
   const printable = redactSecret(raw, apiKey, "redacted").replace(/[^A-Za-z0-9 ._:@+/-]/g, "");
@@ -36,7 +42,12 @@ function isJsonMediaType(contentType: string): boolean {
 function charsetOf(contentType: string): string | undefined {
   for (const param of contentType.split(";").slice(1)) {
     const eq = param.indexOf("=");
-    if (eq > 0 && param.slice(0, eq).trim().toLowerCase() === "charset") return param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+    if (eq > 0 && param.slice(0, eq).trim().toLowerCase() === "charset")
+      return param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, "$1")
+        .toLowerCase();
   }
   return undefined;
 }
@@ -48,7 +59,10 @@ function charsetOf(contentType: string): string | undefined {
 function checkEncoding(headers: Record<string, string | undefined>): void {
   const contentEncoding = headers["content-encoding"]?.trim().toLowerCase();
   if (contentEncoding && contentEncoding !== "identity") {
-    throw new UnsupportedMediaTypeError(contentEncoding, `Content-Encoding '${contentEncoding.slice(0, 50)}' is not supported; send the body uncompressed`);
+    throw new UnsupportedMediaTypeError(
+      contentEncoding,
+      `Content-Encoding '${contentEncoding.slice(0, 50)}' is not supported; send the body uncompressed`,
+    );
   }
   const contentType = headers["content-type"];
   if (typeof contentType !== "string" || contentType.trim() === "") return;
@@ -107,6 +121,7 @@ export function requestGuards(
 /** An HTML form's fields (the last of repeated names wins); any other media type on a form route is refused. */
 function parseForm(contentType: string | undefined, bytes: Buffer): Record<string, string> {
   const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-  if (media !== "application/x-www-form-urlencoded") throw new UnsupportedMediaTypeError(contentType ?? "", "Send this form as application/x-www-form-urlencoded");
+  if (media !== "application/x-www-form-urlencoded")
+    throw new UnsupportedMediaTypeError(contentType ?? "", "Send this form as application/x-www-form-urlencoded");
   return Object.fromEntries(new URLSearchParams(bytes.toString("utf8")));
 }

@@ -8,7 +8,11 @@ import { defineRoute, type AnyRoute, type ResponseDoc } from "./types";
 
 const IdParams = z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, { message: "is not a request id" }) }).strict();
 const E = (description: string): ResponseDoc => ({ description, schema: "Error" });
-const common = { 400: E("Invalid input (VALIDATION_FAILED) with the fields at fault"), 403: { description: "Missing or wrong API key", schema: "Forbidden" }, 503: E("A dependency is unavailable; retry after Retry-After") };
+const common = {
+  400: E("Invalid input (VALIDATION_FAILED) with the fields at fault"),
+  403: { description: "Missing or wrong API key", schema: "Forbidden" },
+  503: E("A dependency is unavailable; retry after Retry-After"),
+};
 
 function comment(hasBody: boolean, body: unknown): { comment?: string } {
   if (!hasBody) return {};
@@ -63,7 +67,12 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
       summary: "Approve the exact terms of the offering last quoted (zone, start, duration, count, at most its fee)",
       params: IdParams,
       idempotent: true,
-      responses: { 200: { description: "The request with `approvalCovers` in words" }, 404: E("No such request"), 409: E("INVALID_STATE: nothing quoted yet, or the request is finished"), ...common },
+      responses: {
+        200: { description: "The request with `approvalCovers` in words" },
+        404: E("No such request"),
+        409: E("INVALID_STATE: nothing quoted yet, or the request is finished"),
+        ...common,
+      },
       async handler({ params, actor, body, hasBody }) {
         const { request, covers } = await requests.approve(params.id, { actor, ...comment(hasBody, body) });
         return { statusCode: 200, body: { ...request, approvalCovers: covers } };
@@ -75,7 +84,12 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
       operationId: "cancelRequest",
       summary: "Cancel an open capacity request (the record stays); refused once a purchase is in flight or done",
       params: IdParams,
-      responses: { 200: { description: "The cancelled request" }, 404: E("No such request"), 409: E("PURCHASE_IN_FLIGHT or INVALID_STATE"), ...common },
+      responses: {
+        200: { description: "The cancelled request" },
+        404: E("No such request"),
+        409: E("PURCHASE_IN_FLIGHT or INVALID_STATE"),
+        ...common,
+      },
       async handler({ params, actor }) {
         return { statusCode: 200, body: await requests.cancel(params.id, { actor }) };
       },

@@ -48,7 +48,8 @@ export function basePath(event: ApiEvent, apiUrl?: string): string {
     }
   }
   const full = event.requestContext?.path;
-  if (typeof full === "string" && full.endsWith(event.path) && full.length > event.path.length) return full.slice(0, full.length - event.path.length);
+  if (typeof full === "string" && full.endsWith(event.path) && full.length > event.path.length)
+    return full.slice(0, full.length - event.path.length);
   return "";
 }
 

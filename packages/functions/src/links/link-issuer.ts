@@ -1,4 +1,12 @@
-import { DEFAULT_ENGINE_SETTINGS, linkClaimsFor, linkExpiresAt, type Block, type EngineSettings, type ExtensionOffering, type Ids } from "@cbm/core";
+import {
+  DEFAULT_ENGINE_SETTINGS,
+  linkClaimsFor,
+  linkExpiresAt,
+  type Block,
+  type EngineSettings,
+  type ExtensionOffering,
+  type Ids,
+} from "@cbm/core";
 import { signLink } from "./link-token";
 import type { SigningSecret } from "./signing";
 
@@ -25,7 +33,11 @@ export function createApprovalLinkIssuer(opts: ApprovalLinkIssuerOptions): Appro
   const settings = opts.settings ?? DEFAULT_ENGINE_SETTINGS;
   return {
     async linkFor(block, window, offering) {
-      const claims = linkClaimsFor(block, window, offering, { id: opts.ids.next(), to: opts.recipient, expiresAt: linkExpiresAt(block, window, settings) });
+      const claims = linkClaimsFor(block, window, offering, {
+        id: opts.ids.next(),
+        to: opts.recipient,
+        expiresAt: linkExpiresAt(block, window, settings),
+      });
       return `${base}${LINK_PATH}/${await signLink(opts.secret, claims)}`;
     },
   };

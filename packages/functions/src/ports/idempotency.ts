@@ -8,4 +8,3 @@
 export interface IdempotencyStore<R> {
   once(key: string, request: unknown, execute: () => Promise<R>): Promise<{ result: R; replayed: boolean }>;
 }
-

@@ -45,7 +45,13 @@ export interface RequestWorkerDeps {
 }
 
 /** Everything one step needs, passed explicitly (no closure over the whole protocol). */
-export interface StepContext extends Required<Pick<RequestWorkerDeps, "requests" | "market" | "registerBlock" | "notifier" | "clock" | "ids" | "wallNow" | "callSettleMs" | "searchEveryMs">> {
+export interface StepContext
+  extends Required<
+    Pick<
+      RequestWorkerDeps,
+      "requests" | "market" | "registerBlock" | "notifier" | "clock" | "ids" | "wallNow" | "callSettleMs" | "searchEveryMs"
+    >
+  > {
   hooks: RequestCrashHooks;
   apiUrl?: string;
   now: Date;

@@ -16,8 +16,15 @@ export function createRequestsHandler({ run, logger, afterRun }: RequestsHandler
   return async function handler(): Promise<RequestWorkReport> {
     const report = await run();
     for (const e of report.errors) logger.error("capacity request step failed", { requestId: e.id, message: e.message });
-    logger.info?.("capacity requests run", { due: report.due, handled: report.handled, conflicts: report.conflicts, errors: report.errors.length });
-    await afterRun?.().catch((err: unknown) => logger.error("usage sampling failed", { message: err instanceof Error ? err.message : String(err) }));
+    logger.info?.("capacity requests run", {
+      due: report.due,
+      handled: report.handled,
+      conflicts: report.conflicts,
+      errors: report.errors.length,
+    });
+    await afterRun?.().catch((err: unknown) =>
+      logger.error("usage sampling failed", { message: err instanceof Error ? err.message : String(err) }),
+    );
     return report;
   };
 }

@@ -1,4 +1,13 @@
-import { AmbiguousOutcomeError, type CapacityRequest, InfrastructureError, type RankedOffering, RejectedError, type RequestAuthorization, ThrottledError, type RequestIntent } from "@cbm/core";
+import {
+  AmbiguousOutcomeError,
+  type CapacityRequest,
+  InfrastructureError,
+  type RankedOffering,
+  RejectedError,
+  type RequestAuthorization,
+  ThrottledError,
+  type RequestIntent,
+} from "@cbm/core";
 import { minutesFrom, REQUEST_TAG_KEY, type StepContext } from "./context";
 import { followPurchase, recordPurchase } from "./settle";
 
@@ -10,7 +19,12 @@ import { followPurchase, recordPurchase } from "./settle";
  * 3. success is recorded; a certain refusal clears the intent; anything ambiguous leaves the intent for
  *    settleIntent, which finds the tagged reservation instead of buying again.
  */
-export async function purchase(ctx: StepContext, req: CapacityRequest, offering: RankedOffering, authorization: RequestAuthorization): Promise<CapacityRequest> {
+export async function purchase(
+  ctx: StepContext,
+  req: CapacityRequest,
+  offering: RankedOffering,
+  authorization: RequestAuthorization,
+): Promise<CapacityRequest> {
   if (req.intent || req.purchase) throw new Error(`invariant: request ${req.id} already has an intent or a purchase`);
   const { pricePerInstanceHour: _price, ...quoted } = offering;
   const intent: RequestIntent = {
@@ -20,28 +34,53 @@ export async function purchase(ctx: StepContext, req: CapacityRequest, offering:
     createdAt: ctx.now.toISOString(),
     callSettledAt: new Date(ctx.wallNow() + ctx.callSettleMs).toISOString(),
   };
-  const withIntent = await ctx.requests.update({
-    ...req,
-    intent,
-    status: "purchasing",
-    statusReason: `Buying ${offering.offeringId} for ${offering.upfrontFee} ${offering.currencyCode}`,
-    updatedAt: ctx.now.toISOString(),
-    nextCheckAt: minutesFrom(ctx.now, 1),
-  }, req.version);
+  const withIntent = await ctx.requests.update(
+    {
+      ...req,
+      intent,
+      status: "purchasing",
+      statusReason: `Buying ${offering.offeringId} for ${offering.upfrontFee} ${offering.currencyCode}`,
+      updatedAt: ctx.now.toISOString(),
+      nextCheckAt: minutesFrom(ctx.now, 1),
+    },
+    req.version,
+  );
   await ctx.hooks.afterIntent?.(withIntent);
 
   let bought;
   try {
     // `cbm:request` names the request on the reservation too, so EC2 alone can tell which request bought what.
-    bought = await ctx.market.purchase(offering.region, offering.offeringId, { intentId: intent.id, platform: req.platform, tags: { ...req.tags, [REQUEST_TAG_KEY]: req.id } });
+    bought = await ctx.market.purchase(offering.region, offering.offeringId, {
+      intentId: intent.id,
+      platform: req.platform,
+      tags: { ...req.tags, [REQUEST_TAG_KEY]: req.id },
+    });
   } catch (err) {
     if (err instanceof RejectedError || err instanceof ThrottledError) {
       // EC2 refused at the door (offering gone, limits, throttled with a 4xx/503): nothing was bought, so the intent can go.
-      return ctx.requests.update({ ...withIntent, intent: null, status: "searching", statusReason: `EC2 refused the purchase: ${err.message}`, updatedAt: ctx.now.toISOString(), nextCheckAt: ctx.now.toISOString(), failures: (req.failures ?? 0) + 1 }, withIntent.version);
+      return ctx.requests.update(
+        {
+          ...withIntent,
+          intent: null,
+          status: "searching",
+          statusReason: `EC2 refused the purchase: ${err.message}`,
+          updatedAt: ctx.now.toISOString(),
+          nextCheckAt: ctx.now.toISOString(),
+          failures: (req.failures ?? 0) + 1,
+        },
+        withIntent.version,
+      );
     }
     if (err instanceof AmbiguousOutcomeError || err instanceof InfrastructureError) {
       // Maybe bought: the intent stays, and only its tag can tell. Never retried here.
-      return ctx.requests.update({ ...withIntent, statusReason: `Purchase outcome unknown (${err.message}); settling from EC2 by the purchase's tag`, updatedAt: ctx.now.toISOString() }, withIntent.version);
+      return ctx.requests.update(
+        {
+          ...withIntent,
+          statusReason: `Purchase outcome unknown (${err.message}); settling from EC2 by the purchase's tag`,
+          updatedAt: ctx.now.toISOString(),
+        },
+        withIntent.version,
+      );
     }
     throw err;
   }

@@ -22,7 +22,8 @@ export interface RequestWorkReport {
 async function step(ctx: StepContext, req: CapacityRequest): Promise<CapacityRequest> {
   if (req.intent) return settleIntent(ctx, req, req.intent);
   if (req.purchase) {
-    if (req.status === "fulfilled" || req.status === "payment-failed") return ctx.requests.update({ ...req, nextCheckAt: null }, req.version);
+    if (req.status === "fulfilled" || req.status === "payment-failed")
+      return ctx.requests.update({ ...req, nextCheckAt: null }, req.version);
     return followPurchase(ctx, req);
   }
   if (TERMINAL_REQUEST_STATUSES.has(req.status)) return ctx.requests.update({ ...req, nextCheckAt: null }, req.version);
@@ -53,7 +54,9 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
       ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
     };
     // Successors first, so a request opened now is due in this same run.
-    const successors = deps.blocks ? await openSuccessors({ blocks: deps.blocks, requests: deps.requests, notifier: deps.notifier, clock: deps.clock, ids: deps.ids }) : [];
+    const successors = deps.blocks
+      ? await openSuccessors({ blocks: deps.blocks, requests: deps.requests, notifier: deps.notifier, clock: deps.clock, ids: deps.ids })
+      : [];
     const due = await deps.requests.findDue(now.toISOString(), { limit: maxPerRun });
     const report: RequestWorkReport = { due: due.length, handled: 0, conflicts: 0, errors: [], statuses: {}, successors };
     for (const req of due) {
@@ -70,7 +73,18 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
         report.errors.push({ id: req.id, message });
         // Infrastructure trouble: try again later, with the intent (if any) untouched. A bug is still reported.
         if (!(err instanceof CbmError)) continue;
-        await deps.requests.update({ ...req, statusReason: `Last run failed: ${message}`, failures: (req.failures ?? 0) + 1, nextCheckAt: new Date(now.getTime() + MINUTE).toISOString(), updatedAt: now.toISOString() }, req.version).catch(() => undefined);
+        await deps.requests
+          .update(
+            {
+              ...req,
+              statusReason: `Last run failed: ${message}`,
+              failures: (req.failures ?? 0) + 1,
+              nextCheckAt: new Date(now.getTime() + MINUTE).toISOString(),
+              updatedAt: now.toISOString(),
+            },
+            req.version,
+          )
+          .catch(() => undefined);
       }
     }
     return report;

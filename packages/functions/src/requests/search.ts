@@ -1,4 +1,12 @@
-import { authorizePurchase, type BlockOffering, type CapacityRequest, chooseOffering, describeRequestTerms, InfrastructureError, sameRequestTerms } from "@cbm/core";
+import {
+  authorizePurchase,
+  type BlockOffering,
+  type CapacityRequest,
+  chooseOffering,
+  describeRequestTerms,
+  InfrastructureError,
+  sameRequestTerms,
+} from "@cbm/core";
 import { minutesFrom, noticePk, type StepContext } from "./context";
 import { purchase } from "./purchase";
 import { searchBackoffMs } from "./settle";
@@ -33,14 +41,34 @@ async function offeringsFor(ctx: StepContext, req: CapacityRequest): Promise<{ o
 export async function searchAndAct(ctx: StepContext, req: CapacityRequest): Promise<CapacityRequest> {
   const at = ctx.now.toISOString();
   if (ctx.now.getTime() > Date.parse(req.wanted.latestStart)) {
-    return ctx.requests.update({ ...req, status: "expired", statusReason: "The latest start passed with nothing bought", quote: null, updatedAt: at, nextCheckAt: null }, req.version);
+    return ctx.requests.update(
+      {
+        ...req,
+        status: "expired",
+        statusReason: "The latest start passed with nothing bought",
+        quote: null,
+        updatedAt: at,
+        nextCheckAt: null,
+      },
+      req.version,
+    );
   }
   const { offerings, failed } = await offeringsFor(ctx, req);
   const choice = chooseOffering(req, offerings);
   if (choice.kind === "none") {
     const failures = (req.failures ?? 0) + 1;
     const reason = failed.length ? `${choice.reason}; search failed in ${failed.join("; ")}` : choice.reason;
-    return ctx.requests.update({ ...req, status: "searching", statusReason: reason, updatedAt: at, failures, nextCheckAt: new Date(ctx.now.getTime() + searchBackoffMs(ctx.searchEveryMs, failures - 1)).toISOString() }, req.version);
+    return ctx.requests.update(
+      {
+        ...req,
+        status: "searching",
+        statusReason: reason,
+        updatedAt: at,
+        failures,
+        nextCheckAt: new Date(ctx.now.getTime() + searchBackoffMs(ctx.searchEveryMs, failures - 1)).toISOString(),
+      },
+      req.version,
+    );
   }
   const verdict = authorizePurchase(req, choice.offering, { canReachApprover: ctx.notifier.canReachApprover, now: at });
   if (verdict.kind === "buy") return purchase(ctx, req, choice.offering, verdict.authorization);
@@ -58,15 +86,18 @@ export async function searchAndAct(ctx: StepContext, req: CapacityRequest): Prom
     });
   }
   const { pricePerInstanceHour: _p, ...quote } = choice.offering;
-  return ctx.requests.update({
-    ...req,
-    status: "awaiting-approval",
-    statusReason: verdict.reason,
-    quote,
-    quotedAt: sameQuote ? (req.quotedAt ?? at) : at,
-    updatedAt: at,
-    failures: 0,
-    // The quote may vanish (first come, first served): look again soon.
-    nextCheckAt: minutesFrom(ctx.now, 5),
-  }, req.version);
+  return ctx.requests.update(
+    {
+      ...req,
+      status: "awaiting-approval",
+      statusReason: verdict.reason,
+      quote,
+      quotedAt: sameQuote ? (req.quotedAt ?? at) : at,
+      updatedAt: at,
+      failures: 0,
+      // The quote may vanish (first come, first served): look again soon.
+      nextCheckAt: minutesFrom(ctx.now, 5),
+    },
+    req.version,
+  );
 }

@@ -5,7 +5,12 @@ import { MINUTE, minutesFrom, noticePk, type StepContext } from "./context";
  * Records what EC2 bought for the intent (found by its tag, or returned by the call) and clears the intent. From
  * here on the request can never buy again: `purchase` is set for good.
  */
-export async function recordPurchase(ctx: StepContext, req: CapacityRequest, intent: RequestIntent, r: ReservationView): Promise<CapacityRequest> {
+export async function recordPurchase(
+  ctx: StepContext,
+  req: CapacityRequest,
+  intent: RequestIntent,
+  r: ReservationView,
+): Promise<CapacityRequest> {
   const o = intent.offering;
   const next: CapacityRequest = {
     ...req,
@@ -44,16 +49,27 @@ export async function settleIntent(ctx: StepContext, req: CapacityRequest, inten
   const tagged = await ctx.market.findTagged(intent.offering.region, intent.id);
   if (tagged.length > 0) return recordPurchase(ctx, req, intent, tagged[0]!);
   if (ctx.wallNow() < Date.parse(intent.callSettledAt)) {
-    return ctx.requests.update({ ...req, statusReason: "Purchase outcome unknown; settling from EC2 by the purchase's tag", updatedAt: ctx.now.toISOString(), nextCheckAt: minutesFrom(ctx.now, 1) }, req.version);
+    return ctx.requests.update(
+      {
+        ...req,
+        statusReason: "Purchase outcome unknown; settling from EC2 by the purchase's tag",
+        updatedAt: ctx.now.toISOString(),
+        nextCheckAt: minutesFrom(ctx.now, 1),
+      },
+      req.version,
+    );
   }
-  return ctx.requests.update({
-    ...req,
-    intent: null,
-    status: "searching",
-    statusReason: `The purchase of ${intent.offering.offeringId} did not happen (no reservation carries its tag); searching again`,
-    updatedAt: ctx.now.toISOString(),
-    nextCheckAt: ctx.now.toISOString(),
-  }, req.version);
+  return ctx.requests.update(
+    {
+      ...req,
+      intent: null,
+      status: "searching",
+      statusReason: `The purchase of ${intent.offering.offeringId} did not happen (no reservation carries its tag); searching again`,
+      updatedAt: ctx.now.toISOString(),
+      nextCheckAt: ctx.now.toISOString(),
+    },
+    req.version,
+  );
 }
 
 /** The block's policy once registered: the request's, with the budget the request leaves for extensions. */
@@ -69,22 +85,68 @@ export async function followPurchase(ctx: StepContext, req: CapacityRequest): Pr
   const state = found?.state ?? p.state;
   const at = ctx.now.toISOString();
   if (state === "payment-failed") {
-    await ctx.notifier.send({ key: `REQ#${req.id}#payment-failed`, kind: "payment-failed", pk: noticePk(req), subject: `Capacity request ${req.name ?? req.id}: payment failed`, body: `EC2 could not collect ${p.upfrontFee} ${p.currency} for ${p.capacityReservationId}; nothing else is bought for this request. Open a new request to try again.`, at });
-    return ctx.requests.update({ ...req, purchase: { ...p, state }, status: "payment-failed", statusReason: "EC2 could not collect the payment; nothing else is bought for this request", updatedAt: at, nextCheckAt: null }, req.version);
+    await ctx.notifier.send({
+      key: `REQ#${req.id}#payment-failed`,
+      kind: "payment-failed",
+      pk: noticePk(req),
+      subject: `Capacity request ${req.name ?? req.id}: payment failed`,
+      body: `EC2 could not collect ${p.upfrontFee} ${p.currency} for ${p.capacityReservationId}; nothing else is bought for this request. Open a new request to try again.`,
+      at,
+    });
+    return ctx.requests.update(
+      {
+        ...req,
+        purchase: { ...p, state },
+        status: "payment-failed",
+        statusReason: "EC2 could not collect the payment; nothing else is bought for this request",
+        updatedAt: at,
+        nextCheckAt: null,
+      },
+      req.version,
+    );
   }
   if (state !== "scheduled" && state !== "active" && state !== "expired") {
-    return ctx.requests.update({ ...req, purchase: { ...p, state }, statusReason: `Bought ${p.capacityReservationId}; payment ${state}`, updatedAt: at, nextCheckAt: minutesFrom(ctx.now, 1) }, req.version);
+    return ctx.requests.update(
+      {
+        ...req,
+        purchase: { ...p, state },
+        statusReason: `Bought ${p.capacityReservationId}; payment ${state}`,
+        updatedAt: at,
+        nextCheckAt: minutesFrom(ctx.now, 1),
+      },
+      req.version,
+    );
   }
-  const pk = req.registeredPk ?? await ctx.registerBlock({
-    pk: req.blockPk ?? p.capacityReservationId,
-    capacityReservationId: p.capacityReservationId,
-    region: p.region,
-    ...(req.name ? { name: req.name } : {}),
-    policy: blockPolicy(req, p.upfrontFee),
-    actor: `request:${req.id}`,
+  const pk =
+    req.registeredPk ??
+    (await ctx.registerBlock({
+      pk: req.blockPk ?? p.capacityReservationId,
+      capacityReservationId: p.capacityReservationId,
+      region: p.region,
+      ...(req.name ? { name: req.name } : {}),
+      policy: blockPolicy(req, p.upfrontFee),
+      actor: `request:${req.id}`,
+    }));
+  await ctx.notifier.send({
+    key: `REQ#${req.id}#fulfilled`,
+    kind: "purchased",
+    pk: noticePk(req),
+    subject: `Capacity request ${req.name ?? req.id}: block ${p.capacityReservationId} bought`,
+    body: `Bought ${req.wanted.instanceCount} × ${req.wanted.instanceType} in ${p.availabilityZone} from ${p.startDate} to ${p.endDate} for ${p.upfrontFee} ${p.currency}. It is managed as '${pk}'.`,
+    at,
   });
-  await ctx.notifier.send({ key: `REQ#${req.id}#fulfilled`, kind: "purchased", pk: noticePk(req), subject: `Capacity request ${req.name ?? req.id}: block ${p.capacityReservationId} bought`, body: `Bought ${req.wanted.instanceCount} × ${req.wanted.instanceType} in ${p.availabilityZone} from ${p.startDate} to ${p.endDate} for ${p.upfrontFee} ${p.currency}. It is managed as '${pk}'.`, at });
-  return ctx.requests.update({ ...req, purchase: { ...p, state }, registeredPk: pk, status: "fulfilled", statusReason: `Bought and managed as '${pk}'`, updatedAt: at, nextCheckAt: null }, req.version);
+  return ctx.requests.update(
+    {
+      ...req,
+      purchase: { ...p, state },
+      registeredPk: pk,
+      status: "fulfilled",
+      statusReason: `Bought and managed as '${pk}'`,
+      updatedAt: at,
+      nextCheckAt: null,
+    },
+    req.version,
+  );
 }
 
 /** How long to wait before searching again after `failures` consecutive empty or failed searches (capped at 1 h). */

@@ -22,12 +22,19 @@ export interface SuccessorDeps {
  */
 export async function openSuccessors(deps: SuccessorDeps): Promise<string[]> {
   const now = deps.clock.now();
-  const page = await deps.blocks.findEndingBetween(now.toISOString(), new Date(now.getTime() + HORIZON_MS).toISOString(), { limit: deps.limit ?? 100 });
+  const page = await deps.blocks.findEndingBetween(now.toISOString(), new Date(now.getTime() + HORIZON_MS).toISOString(), {
+    limit: deps.limit ?? 100,
+  });
   const opened: string[] = [];
   for (const block of page.items) {
     const plan = planSuccessor(block, now.toISOString());
     if (plan.kind === "skip") continue;
-    const api = createRequestUseCases({ requests: deps.requests, clock: deps.clock, ids: { next: () => plan.id }, defaultRegion: block.region });
+    const api = createRequestUseCases({
+      requests: deps.requests,
+      clock: deps.clock,
+      ids: { next: () => plan.id },
+      defaultRegion: block.region,
+    });
     try {
       // Built by core from a stored block, not untrusted input: the use case's own schemas check it (no wire parsing,
       // which would only add the body schema to this function's bundle).
@@ -37,7 +44,14 @@ export async function openSuccessors(deps: SuccessorDeps): Promise<string[]> {
       throw err;
     }
     opened.push(plan.id);
-    await deps.notifier.send({ key: `REQ#${plan.id}#opened`, kind: "no-offering", pk: block.PK, subject: `${block.PK}: no extension offered; successor block requested`, body: plan.notice, at: now.toISOString() });
+    await deps.notifier.send({
+      key: `REQ#${plan.id}#opened`,
+      kind: "no-offering",
+      pk: block.PK,
+      subject: `${block.PK}: no extension offered; successor block requested`,
+      body: plan.notice,
+      at: now.toISOString(),
+    });
   }
   return opened;
 }

@@ -17,7 +17,10 @@ export async function reconcileKeys(ctx: RotationContext, opts: { switchedAt?: D
   const state = await ctx.secret.describe();
   const current = await currentKey(ctx.secret);
   const pendingId = versionWith(state, "AWSPENDING");
-  const pending = pendingId && pendingId !== current.versionId ? usable(ctx, "AWSPENDING", await readKey(ctx.secret, "AWSPENDING", pendingId)) : undefined;
+  const pending =
+    pendingId && pendingId !== current.versionId
+      ? usable(ctx, "AWSPENDING", await readKey(ctx.secret, "AWSPENDING", pendingId))
+      : undefined;
   const previous = versionWith(state, "AWSPREVIOUS") ? usable(ctx, "AWSPREVIOUS", await readKey(ctx.secret, "AWSPREVIOUS")) : undefined;
 
   const plan = planKeys({

@@ -26,7 +26,9 @@ export async function currentKey(secret: RotationSecret): Promise<KeyVersion> {
   const read = await readKey(secret, "AWSCURRENT");
   if (read.kind === "key") return read;
   throw new RotationStateError(
-    read.kind === "none" ? "The API key secret has no AWSCURRENT value" : `The API key secret's AWSCURRENT value is unusable: ${read.reason}`,
+    read.kind === "none"
+      ? "The API key secret has no AWSCURRENT value"
+      : `The API key secret's AWSCURRENT value is unusable: ${read.reason}`,
   );
 }
 

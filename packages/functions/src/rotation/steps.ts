@@ -43,7 +43,11 @@ async function setSecret(ctx: RotationContext, token: string): Promise<void> {
   if ((await tokenState(ctx, token)).kind === "current") return;
   const pending = await readKey(ctx.secret, "AWSPENDING", token);
   if (pending.kind !== "key") {
-    throw new RotationStateError(pending.kind === "none" ? `Version ${token} has no value: createSecret has not run` : `Version ${token} is unusable: ${pending.reason}`);
+    throw new RotationStateError(
+      pending.kind === "none"
+        ? `Version ${token} has no value: createSecret has not run`
+        : `Version ${token} is unusable: ${pending.reason}`,
+    );
   }
   if ((await ctx.gateway.list()).some((k) => k.value === pending.apiKey)) return;
   await ctx.gateway.add(keyName(ctx.namePrefix, token), pending.apiKey);

@@ -22,7 +22,10 @@ export async function sweepAtRisk(ctx: TickContext, report: TickReport, pageSize
     const atRisk = ending.filter((b) => isAtRisk(b, now));
     for (const b of atRisk) {
       ctx.logger.warn("block at risk: ends within 24 h without a paid extension", {
-        ...blockFields(b), endDate: b.endDate, status: b.status, statusReason: b.statusReason,
+        ...blockFields(b),
+        endDate: b.endDate,
+        status: b.status,
+        statusReason: b.statusReason,
         hoursLeft: Math.round(((Date.parse(b.endDate!) - now.getTime()) / 3_600_000) * 10) / 10,
       });
     }

@@ -4,7 +4,14 @@ import {
   type EventSpec,
   countBought,
   failuresAfter,
-  approvalRequestedEvent, approvalVoidedEvent, intentSettledBoughtEvent, intentSettledNotBoughtEvent, paymentPendingAlertEvent, purchasedEvent, statusChangedEvent, markPaymentAlerted,
+  approvalRequestedEvent,
+  approvalVoidedEvent,
+  intentSettledBoughtEvent,
+  intentSettledNotBoughtEvent,
+  paymentPendingAlertEvent,
+  purchasedEvent,
+  statusChangedEvent,
+  markPaymentAlerted,
   nextCheckAfter,
   recordApprovalRequest,
   recordNotPurchased,
@@ -25,10 +32,23 @@ import { approvalNotification, paymentPendingAlert, purchasedNotification, stopN
 /** The status, reason, next check and failure counter a decision leaves the block in. */
 function settled(base: Block, decision: Decision, now: Date, previousFailures: number | undefined): Block {
   const { status, reason } = statusFor(decision);
-  return { ...base, status, statusReason: reason, nextCheckAt: nextCheckAfter(decision, now), failures: failuresAfter(decision, previousFailures) };
+  return {
+    ...base,
+    status,
+    statusReason: reason,
+    nextCheckAt: nextCheckAfter(decision, now),
+    failures: failuresAfter(decision, previousFailures),
+  };
 }
 
-export async function waitOrStop(ctx: TickContext, run: Run, base: Block, decision: Extract<Decision, { kind: "wait" | "stop" }>, pre: Pending, now: Date): Promise<void> {
+export async function waitOrStop(
+  ctx: TickContext,
+  run: Run,
+  base: Block,
+  decision: Extract<Decision, { kind: "wait" | "stop" }>,
+  pre: Pending,
+  now: Date,
+): Promise<void> {
   const next = settled(base, decision, now, run.stored.failures);
   const events = [...pre.events];
   const notes = [...pre.notifications];
@@ -42,7 +62,14 @@ export async function waitOrStop(ctx: TickContext, run: Run, base: Block, decisi
   await sendNotices(ctx, run, notes);
 }
 
-export async function awaitPayment(ctx: TickContext, run: Run, base: Block, decision: Extract<Decision, { kind: "await-payment" }>, pre: Pending, now: Date): Promise<void> {
+export async function awaitPayment(
+  ctx: TickContext,
+  run: Run,
+  base: Block,
+  decision: Extract<Decision, { kind: "await-payment" }>,
+  pre: Pending,
+  now: Date,
+): Promise<void> {
   let next = settled(base, decision, now, run.stored.failures);
   const events = [...pre.events];
   const notes = [...pre.notifications];
@@ -55,7 +82,14 @@ export async function awaitPayment(ctx: TickContext, run: Run, base: Block, deci
   await sendNotices(ctx, run, notes);
 }
 
-export async function requestApproval(ctx: TickContext, run: Run, base: Block, decision: Extract<Decision, { kind: "request-approval" }>, pre: Pending, now: Date): Promise<void> {
+export async function requestApproval(
+  ctx: TickContext,
+  run: Run,
+  base: Block,
+  decision: Extract<Decision, { kind: "request-approval" }>,
+  pre: Pending,
+  now: Date,
+): Promise<void> {
   const next = recordApprovalRequest(settled(base, decision, now, run.stored.failures), decision, now);
   const count = next.approvalRequest!.count;
   const events: EventSpec[] = [...pre.events];
@@ -67,13 +101,29 @@ export async function requestApproval(ctx: TickContext, run: Run, base: Block, d
   await writeBlock(ctx, run, next, events);
   const link = await approvalLink(ctx, next, decision);
   try {
-    await ctx.notifier.send(approvalNotification(next, decision.window, decision.offering, decision.notice, count, now, { ...ctx.textOpts, ...(link ? { link } : {}) }, decision.voided));
+    await ctx.notifier.send(
+      approvalNotification(
+        next,
+        decision.window,
+        decision.offering,
+        decision.notice,
+        count,
+        now,
+        { ...ctx.textOpts, ...(link ? { link } : {}) },
+        decision.voided,
+      ),
+    );
     run.report.notifications++;
   } catch (err) {
     // Undo the bookkeeping so the notice goes out again after a backoff instead of at the next reminder.
     ctx.logger.error("approval notice failed; retrying after backoff", { ...blockFields(next), error: describeError(err) });
     const failed = withFailure(run.stored, failureOf(err), now, ctx.settings);
-    await writeBlock(ctx, run, { ...failed, status: run.stored.status, statusReason: run.stored.statusReason, approvalRequest: before.approvalRequest ?? null }, []).catch(() => undefined);
+    await writeBlock(
+      ctx,
+      run,
+      { ...failed, status: run.stored.status, statusReason: run.stored.statusReason, approvalRequest: before.approvalRequest ?? null },
+      [],
+    ).catch(() => undefined);
     run.report.errors++;
     return;
   }
@@ -81,7 +131,11 @@ export async function requestApproval(ctx: TickContext, run: Run, base: Block, d
 }
 
 /** The notice's approval link; failing to make one (the link key unreadable) must not hold the notice back. */
-async function approvalLink(ctx: TickContext, b: Block, decision: Extract<Decision, { kind: "request-approval" }>): Promise<string | undefined> {
+async function approvalLink(
+  ctx: TickContext,
+  b: Block,
+  decision: Extract<Decision, { kind: "request-approval" }>,
+): Promise<string | undefined> {
   if (!ctx.approvalLinks) return undefined;
   try {
     return await ctx.approvalLinks.linkFor(b, decision.window, decision.offering);
@@ -91,7 +145,14 @@ async function approvalLink(ctx: TickContext, b: Block, decision: Extract<Decisi
   }
 }
 
-export async function settleIntent(ctx: TickContext, run: Run, base: Block, decision: Extract<Decision, { kind: "settle-intent" }>, pre: Pending, now: Date): Promise<void> {
+export async function settleIntent(
+  ctx: TickContext,
+  run: Run,
+  base: Block,
+  decision: Extract<Decision, { kind: "settle-intent" }>,
+  pre: Pending,
+  now: Date,
+): Promise<void> {
   if (decision.outcome === "purchased") {
     const ext = decision.extension;
     await writeBlock(ctx, run, recordPurchased(base, ext, now), [
@@ -103,7 +164,10 @@ export async function settleIntent(ctx: TickContext, run: Run, base: Block, deci
     await sendNotices(ctx, run, [...pre.notifications, purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
     return;
   }
-  await writeBlock(ctx, run, settled(recordNotPurchased(base, now), decision, now, run.stored.failures), [...pre.events, intentSettledNotBoughtEvent(decision.intent)]);
+  await writeBlock(ctx, run, settled(recordNotPurchased(base, now), decision, now, run.stored.failures), [
+    ...pre.events,
+    intentSettledNotBoughtEvent(decision.intent),
+  ]);
   await sendNotices(ctx, run, pre.notifications);
 }
 
@@ -113,7 +177,10 @@ export async function recordFailure(ctx: TickContext, run: Run, err: unknown): P
   if (failure.throttled) run.report.throttled++;
   else run.report.errors++;
   const log = failure.throttled ? ctx.logger.warn : ctx.logger.error;
-  log(failure.throttled ? "throttled by EC2; backing off" : "block failed; backing off", { ...blockFields(run.stored), error: describeError(err) });
+  log(failure.throttled ? "throttled by EC2; backing off" : "block failed; backing off", {
+    ...blockFields(run.stored),
+    error: describeError(err),
+  });
   try {
     await writeBlock(ctx, run, withFailure(run.stored, failure, ctx.clock.now(), ctx.settings), []);
   } catch (writeErr) {

@@ -1,4 +1,17 @@
-import type { Block, BlockStore, CapacityProvider, Clock, EngineSettings, EventSpec, HistoryEvent, HistoryStore, Ids, Notification, Notifier, TickReport } from "@cbm/core";
+import type {
+  Block,
+  BlockStore,
+  CapacityProvider,
+  Clock,
+  EngineSettings,
+  EventSpec,
+  HistoryEvent,
+  HistoryStore,
+  Ids,
+  Notification,
+  Notifier,
+  TickReport,
+} from "@cbm/core";
 import type { Logger } from "../observability/logger";
 import { blockFields, describeError } from "./log-fields";
 import type { NotificationTextOptions } from "./notifications";
@@ -40,7 +53,15 @@ export interface Pending {
 
 /** Events as stored: the block, the scheduler as actor, one instant, fresh ids. */
 export function asHistory(ctx: TickContext, pk: string, events: EventSpec[], at: string): HistoryEvent[] {
-  return events.map((e) => ({ PK: pk, at, id: ctx.ids.next(), type: e.type, actor: "scheduler", message: e.message, ...(e.data ? { data: e.data } : {}) }));
+  return events.map((e) => ({
+    PK: pk,
+    at,
+    id: ctx.ids.next(),
+    type: e.type,
+    actor: "scheduler",
+    message: e.message,
+    ...(e.data ? { data: e.data } : {}),
+  }));
 }
 
 /**

@@ -36,7 +36,8 @@ export function createTickHandler(deps: TickHandlerDeps) {
   const tickFor = (context: Partial<Context> | undefined): Tick => {
     if (deps.tick) return deps.tick;
     const accountId = deps.accountId ?? accountFromFunctionArn(context?.invokedFunctionArn);
-    if (!accountId || !deps.tickForAccount) throw new ConfigError("ACCOUNT_ID is not set and the account cannot be read from the function ARN");
+    if (!accountId || !deps.tickForAccount)
+      throw new ConfigError("ACCOUNT_ID is not set and the account cannot be read from the function ARN");
     if (built?.accountId !== accountId) built = { accountId, tick: deps.tickForAccount(accountId) };
     return built.tick;
   };

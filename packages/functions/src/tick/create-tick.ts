@@ -152,7 +152,13 @@ export function createTick(opts: CreateTickOptions): Tick {
  * next tick reads them again) instead of throwing, so a stalled DynamoDB costs one bounded call per tick, not a
  * Lambda error each minute. No heartbeat is written for such a tick (tick-metrics.ts), so an outage still alarms.
  */
-async function readDue(ctx: TickContext, tickNow: string, cursor: string | undefined, pageSize: number, report: TickReport): Promise<Page<Block> | undefined> {
+async function readDue(
+  ctx: TickContext,
+  tickNow: string,
+  cursor: string | undefined,
+  pageSize: number,
+  report: TickReport,
+): Promise<Page<Block> | undefined> {
   try {
     return await ctx.store.findDue(tickNow, { limit: pageSize, ...(cursor ? { cursor } : {}) });
   } catch (err) {

@@ -39,11 +39,18 @@ export function expiryReminderNotification(b: Block, offsetMs: number, now: Date
   const consoleUrl = apiUrl ? `${apiUrl.replace(/\/+$/, "")}/console/blocks/${encodeURIComponent(b.PK)}` : undefined;
   const todo = {
     "needs-you": [
-      "Approve the extension: use the link in the approval notice" + (consoleUrl ? `, the console (${consoleUrl})` : "") + `, or run: cbm approve ${b.PK}`,
+      "Approve the extension: use the link in the approval notice" +
+        (consoleUrl ? `, the console (${consoleUrl})` : "") +
+        `, or run: cbm approve ${b.PK}`,
       `Without an approval the block ends, and EC2 terminates its instances from ${terminate}: checkpoint your jobs before then.`,
     ],
-    ends: [`CBM will not extend it. Checkpoint your jobs before ${terminate}, when EC2 starts terminating the instances.`, `If it should be extended, change its policy: cbm update ${b.PK} …`],
-    retrying: [`CBM keeps trying while the window is open, but nothing is bought yet. Plan to checkpoint your jobs before ${terminate} in case it ends.`],
+    ends: [
+      `CBM will not extend it. Checkpoint your jobs before ${terminate}, when EC2 starts terminating the instances.`,
+      `If it should be extended, change its policy: cbm update ${b.PK} …`,
+    ],
+    retrying: [
+      `CBM keeps trying while the window is open, but nothing is bought yet. Plan to checkpoint your jobs before ${terminate} in case it ends.`,
+    ],
     extends: ["Nothing, unless the payment fails: CBM tells you if it does."],
   }[o.kind];
   return {
@@ -96,7 +103,11 @@ export function createExpiryReminders(opts: ExpiryRemindersOptions) {
             await opts.notifier.send(expiryReminderNotification(b, due.offsetMs, now, opts.apiUrl));
             sent++;
           } catch (error) {
-            logger.error("expiry reminder failed; retried on a later sweep", { PK: b.PK, key: due.key, error: { message: (error as Error).message } });
+            logger.error("expiry reminder failed; retried on a later sweep", {
+              PK: b.PK,
+              key: due.key,
+              error: { message: (error as Error).message },
+            });
             await opts.log.release(due.key).catch(() => undefined);
           }
         }

@@ -16,13 +16,43 @@ export function decisionFields(d: Decision): Record<string, unknown> {
     case "fetch-offerings":
       return { decision: d.kind, reason: "offerings-needed", window: d.window };
     case "request-approval":
-      return { decision: d.kind, reason: d.notice, window: d.window, offeringId: d.offering.offeringId, fee: d.offering.upfrontFee, currency: d.offering.currencyCode, durationHours: d.offering.durationHours };
+      return {
+        decision: d.kind,
+        reason: d.notice,
+        window: d.window,
+        offeringId: d.offering.offeringId,
+        fee: d.offering.upfrontFee,
+        currency: d.offering.currencyCode,
+        durationHours: d.offering.durationHours,
+      };
     case "purchase":
-      return { decision: d.kind, reason: d.approval, window: d.window, offeringId: d.offering.offeringId, fee: d.offering.upfrontFee, currency: d.offering.currencyCode, durationHours: d.offering.durationHours };
+      return {
+        decision: d.kind,
+        reason: d.approval,
+        window: d.window,
+        offeringId: d.offering.offeringId,
+        fee: d.offering.upfrontFee,
+        currency: d.offering.currencyCode,
+        durationHours: d.offering.durationHours,
+      };
     case "await-payment":
-      return { decision: d.kind, reason: d.alert ? "payment-pending-alert" : "payment-pending", window: d.window, offeringId: d.extension.offeringId, fee: d.extension.upfrontFee, currency: d.extension.currencyCode };
+      return {
+        decision: d.kind,
+        reason: d.alert ? "payment-pending-alert" : "payment-pending",
+        window: d.window,
+        offeringId: d.extension.offeringId,
+        fee: d.extension.upfrontFee,
+        currency: d.extension.currencyCode,
+      };
     case "settle-intent":
-      return { decision: d.kind, reason: d.outcome, window: d.intent.window, offeringId: d.intent.offeringId, fee: d.intent.upfrontFee, currency: d.intent.currencyCode };
+      return {
+        decision: d.kind,
+        reason: d.outcome,
+        window: d.intent.window,
+        offeringId: d.intent.offeringId,
+        fee: d.intent.upfrontFee,
+        currency: d.intent.currencyCode,
+      };
   }
 }
 

@@ -59,12 +59,29 @@ export function approvalNotification(
   opts: NotificationTextOptions,
   voided?: string,
 ): Notification {
-  const prefix = { first: "Approval needed", reminder: "Reminder: approval needed", "last-call": "LAST CALL: approval needed", "terms-changed": "New approval needed" }[notice];
+  const prefix = {
+    first: "Approval needed",
+    reminder: "Reminder: approval needed",
+    "last-call": "LAST CALL: approval needed",
+    "terms-changed": "New approval needed",
+  }[notice];
   const terms = describeTerms(termsForQuote(b, window, offering));
   const body = [
-    ...(opts.link ? ["Review and approve or deny here:", opts.link, "(Opening the link changes nothing; it answers once, for this window and these terms only.)", ""] : []),
+    ...(opts.link
+      ? [
+          "Review and approve or deny here:",
+          opts.link,
+          "(Opening the link changes nothing; it answers once, for this window and these terms only.)",
+          "",
+        ]
+      : []),
     `CBM wants to extend capacity block ${blockLine(b)}.`,
-    ...(voided !== undefined ? ["", `The approval given earlier no longer covers this purchase: ${voided}. It was voided; nothing is bought unless you approve the new terms.`] : []),
+    ...(voided !== undefined
+      ? [
+          "",
+          `The approval given earlier no longer covers this purchase: ${voided}. It was voided; nothing is bought unless you approve the new terms.`,
+        ]
+      : []),
     "",
     `Your approval covers exactly: ${terms}.`,
     "",
@@ -129,7 +146,14 @@ export function paymentPendingAlert(b: Block, ext: ExtensionRecord | PendingExte
 }
 
 /** A stop worth telling people about (the block will end or needs a person), sent once per window and reason. */
-export function stopNotification(b: Block, reason: string, detail: string, window: string | undefined, now: Date, opts: NotificationTextOptions): Notification {
+export function stopNotification(
+  b: Block,
+  reason: string,
+  detail: string,
+  window: string | undefined,
+  now: Date,
+  opts: NotificationTextOptions,
+): Notification {
   const kind: Notification["kind"] = reason === "no-offering" ? "no-offering" : reason === "payment-failed" ? "payment-failed" : "stopped";
   const end = window ?? b.endDate ?? undefined;
   return {

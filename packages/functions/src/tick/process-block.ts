@@ -11,14 +11,28 @@ const MAX_OFFERING_ROUNDS = LADDER_DAYS.length;
  * One block in one tick: copy EC2's truth into the record (reconcile), let the engine decide, fetching offerings
  * lazily when it asks (the preferred duration first, shorter ones only if it asks again), and carry the decision out.
  */
-export async function processBlock(ctx: TickContext, run: Run, reservation: ReservationView | undefined, history: ExtensionRecord[]): Promise<void> {
+export async function processBlock(
+  ctx: TickContext,
+  run: Run,
+  reservation: ReservationView | undefined,
+  history: ExtensionRecord[],
+): Promise<void> {
   const now = ctx.clock.now();
   const rec = reconcile(run.stored, reservation, history, now);
   const base = rec.block;
-  const pre: Pending = { events: rec.events.map((e) => ({ type: e.type, message: e.message, ...(e.data ? { data: e.data } : {}) })), notifications: rec.notifications };
+  const pre: Pending = {
+    events: rec.events.map((e) => ({ type: e.type, message: e.message, ...(e.data ? { data: e.data } : {}) })),
+    notifications: rec.notifications,
+  };
   const failedPayments = rec.events.filter((e) => e.type === "payment-failed");
   for (const e of failedPayments) {
-    ctx.logger.warn("extension payment failed", { ...blockFields(base), window: e.data?.window, offeringId: e.data?.offeringId, fee: e.data?.upfrontFee, currency: e.data?.currencyCode });
+    ctx.logger.warn("extension payment failed", {
+      ...blockFields(base),
+      window: e.data?.window,
+      offeringId: e.data?.offeringId,
+      fee: e.data?.upfrontFee,
+      currency: e.data?.currencyCode,
+    });
   }
   run.report.paymentFailures += failedPayments.length;
 
@@ -27,7 +41,8 @@ export async function processBlock(ctx: TickContext, run: Run, reservation: Rese
   const offerings = new Map<number, ExtensionOffering[]>();
   for (let round = 1; decision.kind === "fetch-offerings"; round++) {
     const todo = decision.durationsHours.filter((h) => !offerings.has(h));
-    if (todo.length === 0 || round > MAX_OFFERING_ROUNDS) throw new Error(`engine asked again for offerings it has (${decision.durationsHours.join(", ")} h)`);
+    if (todo.length === 0 || round > MAX_OFFERING_ROUNDS)
+      throw new Error(`engine asked again for offerings it has (${decision.durationsHours.join(", ")} h)`);
     for (const hours of todo) {
       const list = await run.ec2.extensionOfferings(run.stored.region, run.stored.capacityReservationId, hours);
       offerings.set(hours, list);
@@ -36,7 +51,8 @@ export async function processBlock(ctx: TickContext, run: Run, reservation: Rese
     decision = decide({ ...input, offerings });
   }
   run.report.decisions[decision.kind] = (run.report.decisions[decision.kind] ?? 0) + 1;
-  if (decision.kind === "request-approval" || (decision.kind === "wait" && decision.reason === "approval-pending")) run.report.approvalsPending++;
+  if (decision.kind === "request-approval" || (decision.kind === "wait" && decision.reason === "approval-pending"))
+    run.report.approvalsPending++;
   ctx.logger.info("decision", { ...blockFields(base), ...decisionFields(decision) });
 
   switch (decision.kind) {

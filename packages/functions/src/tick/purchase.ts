@@ -9,7 +9,12 @@ import {
   VersionConflictError,
   countBought,
   covers,
-  autoApprovedEvent, purchaseAmbiguousEvent, purchaseIntentEvent, purchaseRejectedEvent, purchasedEvent, intentFor,
+  autoApprovedEvent,
+  purchaseAmbiguousEvent,
+  purchaseIntentEvent,
+  purchaseRejectedEvent,
+  purchasedEvent,
+  intentFor,
   recordPurchased,
   withFailure,
   withIntent,
@@ -47,14 +52,18 @@ export async function purchase(ctx: TickContext, run: Run, base: Block, decision
 async function writeIntent(ctx: TickContext, run: Run, base: Block, decision: PurchaseDecision, pre: Pending): Promise<PurchaseIntent> {
   if (base.intent) throw new Error(`invariant: purchase decided for ${base.PK} while intent ${base.intent.id} is unsettled`);
   const coverage = covers(decision.authorization.terms, base, decision.window, decision.offering);
-  if (!coverage.covered) throw new Error(`invariant: purchase for ${base.PK} is outside its ${decision.authorization.kind} authorization: ${coverage.reason}`);
+  if (!coverage.covered)
+    throw new Error(`invariant: purchase for ${base.PK} is outside its ${decision.authorization.kind} authorization: ${coverage.reason}`);
   const now = ctx.clock.now();
   // Until the call's timeout plus the settle grace has passed in wall time, the order may still reach EC2.
   const callSettledAt = new Date(ctx.callClock() + ctx.purchaseTimeoutMs + ctx.settings.settleGraceMs).toISOString();
   const intent = intentFor(decision, ctx.ids.next(), now, callSettledAt);
   const events: EventSpec[] = [...pre.events];
   if (decision.approval === "auto-approved") {
-    ctx.logger.warn("approved automatically: no approver can be reached (no notification topic configured)", { ...blockFields(base), window: decision.window });
+    ctx.logger.warn("approved automatically: no approver can be reached (no notification topic configured)", {
+      ...blockFields(base),
+      window: decision.window,
+    });
     events.push(autoApprovedEvent(decision.window, decision.offering));
   }
   events.push(purchaseIntentEvent(intent, decision));
@@ -67,7 +76,14 @@ async function writeIntent(ctx: TickContext, run: Run, base: Block, decision: Pu
 async function afterBought(ctx: TickContext, run: Run, intent: PurchaseIntent, extension: ExtensionRecord, window: string): Promise<void> {
   const now = ctx.clock.now();
   run.report.purchases++;
-  ctx.logger.info("extension purchased", { ...blockFields(run.stored), window, offeringId: extension.offeringId, fee: extension.upfrontFee, currency: extension.currencyCode, status: extension.status });
+  ctx.logger.info("extension purchased", {
+    ...blockFields(run.stored),
+    window,
+    offeringId: extension.offeringId,
+    fee: extension.upfrontFee,
+    currency: extension.currencyCode,
+    status: extension.status,
+  });
   const ok = await updateOwnIntent(ctx, run, intent, (b) => recordPurchased(b, extension, now), [purchasedEvent(extension, intent.id)]);
   if (!ok) return;
   // Counted where the purchase is recorded: when this write fails, the tick that settles it from EC2's history
@@ -80,16 +96,28 @@ async function afterRejected(ctx: TickContext, run: Run, intent: PurchaseIntent,
   const failure = failureOf(err);
   if (failure.throttled) run.report.throttled++;
   else run.report.errors++;
-  ctx.logger.warn("purchase rejected by EC2; nothing was bought", { ...blockFields(run.stored), window: intent.window, offeringId: intent.offeringId, error: describeError(err) });
+  ctx.logger.warn("purchase rejected by EC2; nothing was bought", {
+    ...blockFields(run.stored),
+    window: intent.window,
+    offeringId: intent.offeringId,
+    error: describeError(err),
+  });
   const reason = `purchase of ${intent.offeringId} ${failure.throttled ? "throttled" : "rejected"}: ${failure.message}`;
-  await updateOwnIntent(ctx, run, intent, (b) => withFailure({ ...b, intent: null }, failure, ctx.clock.now(), ctx.settings, reason), [purchaseRejectedEvent(intent, failure)]);
+  await updateOwnIntent(ctx, run, intent, (b) => withFailure({ ...b, intent: null }, failure, ctx.clock.now(), ctx.settings, reason), [
+    purchaseRejectedEvent(intent, failure),
+  ]);
 }
 
 async function afterAmbiguous(ctx: TickContext, run: Run, intent: PurchaseIntent, err: unknown): Promise<void> {
   const now = ctx.clock.now();
   const failure = failureOf(err);
   run.report.errors++;
-  ctx.logger.error("purchase outcome unknown; the intent stays until EC2's history settles it", { ...blockFields(run.stored), window: intent.window, offeringId: intent.offeringId, error: describeError(err) });
+  ctx.logger.error("purchase outcome unknown; the intent stays until EC2's history settles it", {
+    ...blockFields(run.stored),
+    window: intent.window,
+    offeringId: intent.offeringId,
+    error: describeError(err),
+  });
   await updateOwnIntent(
     ctx,
     run,
@@ -110,7 +138,13 @@ async function afterAmbiguous(ctx: TickContext, run: Run, intent: PurchaseIntent
  * read as long as our intent is still stored; if it is gone, another tick settled it from EC2's history already.
  * Any other failure leaves the intent in place for the next tick to settle; that is the protocol, not an error.
  */
-async function updateOwnIntent(ctx: TickContext, run: Run, intent: PurchaseIntent, apply: (b: Block) => Block, events: EventSpec[]): Promise<boolean> {
+async function updateOwnIntent(
+  ctx: TickContext,
+  run: Run,
+  intent: PurchaseIntent,
+  apply: (b: Block) => Block,
+  events: EventSpec[],
+): Promise<boolean> {
   for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
     if (run.stored.intent?.id !== intent.id) {
       ctx.logger.info("intent already settled elsewhere", { ...blockFields(run.stored), intentId: intent.id });
@@ -121,7 +155,11 @@ async function updateOwnIntent(ctx: TickContext, run: Run, intent: PurchaseInten
       return true;
     } catch (err) {
       if (!(err instanceof VersionConflictError)) {
-        ctx.logger.error("could not record the purchase outcome; the next tick settles it from EC2", { ...blockFields(run.stored), intentId: intent.id, error: describeError(err) });
+        ctx.logger.error("could not record the purchase outcome; the next tick settles it from EC2", {
+          ...blockFields(run.stored),
+          intentId: intent.id,
+          error: describeError(err),
+        });
         run.report.errors++;
         // Keep the audit trail of what EC2 answered even though the record could not be updated.
         await ctx.history.append(asHistory(ctx, run.stored.PK, events, ctx.clock.now().toISOString())).catch(() => undefined);

@@ -1,4 +1,11 @@
-import { type Block, type CapacityProvider, type ExtensionRecord, type ReservationView, type TickReport, VersionConflictError } from "@cbm/core";
+import {
+  type Block,
+  type CapacityProvider,
+  type ExtensionRecord,
+  type ReservationView,
+  type TickReport,
+  VersionConflictError,
+} from "@cbm/core";
 import { recordFailure } from "./carry-out";
 import type { Run, TickContext } from "./context";
 import { blockFields, describeError } from "./log-fields";
@@ -32,7 +39,11 @@ async function refresh(ctx: TickContext, ec2: CapacityProvider, blocks: Block[])
  * race does not stop the others. A block is counted `processed` once its decision (or failure) is written, and
  * `skipped` when the deadline came first or another writer won.
  */
-export async function runPage(ctx: TickContext, blocks: Block[], opts: { report: TickReport; ec2: CapacityProvider; concurrency: number; timeLeft: () => boolean }): Promise<void> {
+export async function runPage(
+  ctx: TickContext,
+  blocks: Block[],
+  opts: { report: TickReport; ec2: CapacityProvider; concurrency: number; timeLeft: () => boolean },
+): Promise<void> {
   if (blocks.length === 0) return;
   const { report, ec2 } = opts;
   const truth = await refresh(ctx, ec2, blocks);

@@ -1,4 +1,15 @@
-import { type Block, type BlockStore, type BlockUsage, canonicalIso, CbmError, idleHours, type Ids, type Notifier, sameInstant, VersionConflictError } from "@cbm/core";
+import {
+  type Block,
+  type BlockStore,
+  type BlockUsage,
+  canonicalIso,
+  CbmError,
+  idleHours,
+  type Ids,
+  type Notifier,
+  sameInstant,
+  VersionConflictError,
+} from "@cbm/core";
 
 /** The actor of CBM's own idle denials: only those are lifted automatically. */
 export const IDLE_ACTOR = "cbm:idle";
@@ -23,27 +34,56 @@ export async function applyIdleSkip(deps: IdleSkipDeps, block: Block, usage: Blo
     if (usage.idleSince === null && ownDenial) {
       const window = block.denial!.window;
       await deps.store.update({ ...block, denial: null, nextCheckAt: at, updatedAt: at }, block.version, [
-        { PK: block.PK, at, id: deps.ids.next(), type: "updated", actor: IDLE_ACTOR, message: `Instances run again: the idle skip of the window ending ${window} is lifted` },
+        {
+          PK: block.PK,
+          at,
+          id: deps.ids.next(),
+          type: "updated",
+          actor: IDLE_ACTOR,
+          message: `Instances run again: the idle skip of the window ending ${window} is lifted`,
+        },
       ]);
       return "lifted";
     }
     if (hours === undefined || !block.endDate || idleHours(usage, at) < hours || block.intent) return null;
     const window = canonicalIso(block.endDate);
     // Only the current window, and only while nothing is bought or decided for it (by CBM or by a person).
-    if (block.denial || sameInstant(block.approval?.window, window) || sameInstant(block.pendingExtension?.window, window) || sameInstant(block.lastPurchaseWindow, window)) return null;
+    if (
+      block.denial ||
+      sameInstant(block.approval?.window, window) ||
+      sameInstant(block.pendingExtension?.window, window) ||
+      sameInstant(block.lastPurchaseWindow, window)
+    )
+      return null;
     const comment = `nothing has run in it since ${usage.idleSince}, ${hours} h or more (policy skipExtensionWhenIdleHours)`;
     // The same denial a person gives (see core's applyVerdict), built here so this function's bundle stays small.
     const status = block.status === "awaiting-approval" || block.status === "approved" ? "denied" : block.status;
-    const denied: Block = { ...block, approved: false, denial: { window, by: IDLE_ACTOR, at, comment }, status, updatedAt: at, nextCheckAt: at };
+    const denied: Block = {
+      ...block,
+      approved: false,
+      denial: { window, by: IDLE_ACTOR, at, comment },
+      status,
+      updatedAt: at,
+      nextCheckAt: at,
+    };
     await deps.store.update(denied, block.version, [
-      { PK: block.PK, at, id: deps.ids.next(), type: "denied", actor: IDLE_ACTOR, message: `Denied the extension for the window ending ${window}: ${comment}`, data: { window, comment } },
+      {
+        PK: block.PK,
+        at,
+        id: deps.ids.next(),
+        type: "denied",
+        actor: IDLE_ACTOR,
+        message: `Denied the extension for the window ending ${window}: ${comment}`,
+        data: { window, comment },
+      },
     ]);
     await deps.notifier.send({
       key: `${block.PK}#${denied.denial!.window}#idle`,
       kind: "stopped",
       pk: block.PK,
       subject: `CBM: ${block.name ?? block.PK} is idle; its extension is skipped`,
-      body: `CBM will not extend ${block.capacityReservationId} (${block.PK}) in the window ending ${denied.denial!.window}: ${comment}. ` +
+      body:
+        `CBM will not extend ${block.capacityReservationId} (${block.PK}) in the window ending ${denied.denial!.window}: ${comment}. ` +
         `If instances run again, CBM lifts this itself; to extend anyway, approve the window (cbm approve ${block.PK}).`,
       at,
     });

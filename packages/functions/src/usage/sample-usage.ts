@@ -1,4 +1,14 @@
-import { type Block, type BlockStore, type Clock, type Ids, InfrastructureError, type Notifier, recordUsage, toMs, type UsageProbe } from "@cbm/core";
+import {
+  type Block,
+  type BlockStore,
+  type Clock,
+  type Ids,
+  InfrastructureError,
+  type Notifier,
+  recordUsage,
+  toMs,
+  type UsageProbe,
+} from "@cbm/core";
 import { applyIdleSkip } from "./idle-skip";
 import type { UsageStore } from "../adapters/dynamo-usage-store";
 
@@ -47,7 +57,10 @@ export async function sampleUsage(deps: SampleUsageDeps): Promise<UsageReport> {
   for (const [region, blocks] of byRegion) {
     let samples;
     try {
-      samples = await deps.probe.sample(region, blocks.map((b) => b.id));
+      samples = await deps.probe.sample(
+        region,
+        blocks.map((b) => b.id),
+      );
     } catch (err) {
       if (!(err instanceof InfrastructureError)) throw err;
       failedRegions.push(region);
@@ -62,6 +75,8 @@ export async function sampleUsage(deps: SampleUsageDeps): Promise<UsageReport> {
       await applyIdleSkip({ store: deps.store, notifier: deps.notifier, ids: deps.ids }, b.block, usage, deps.clock.now());
     }
   }
-  await deps.usage.saveSampler(page.cursor ? { cursor: page.cursor, ...(state.passEndedAt ? { passEndedAt: state.passEndedAt } : {}) } : { passEndedAt: now });
+  await deps.usage.saveSampler(
+    page.cursor ? { cursor: page.cursor, ...(state.passEndedAt ? { passEndedAt: state.passEndedAt } : {}) } : { passEndedAt: now },
+  );
   return { sampled, skipped: null, failedRegions };
 }

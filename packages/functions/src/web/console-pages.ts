@@ -12,8 +12,17 @@ export interface ConsoleContext {
 }
 
 function nav(c: ConsoleContext): Html {
-  return html`<nav aria-label="Console"><ul><li><a href="${c.base}/console/blocks">Blocks</a></li><li><a href="${c.base}/console/spend">Spend</a></li>
-<li><form method="post" action="${c.base}/console/signout"><input type="hidden" name="csrf" value="${c.csrf}"><button type="submit">Sign out (${c.actor})</button></form></li></ul></nav>`;
+  return html`<nav aria-label="Console">
+    <ul>
+      <li><a href="${c.base}/console/blocks">Blocks</a></li>
+      <li><a href="${c.base}/console/spend">Spend</a></li>
+      <li>
+        <form method="post" action="${c.base}/console/signout">
+          <input type="hidden" name="csrf" value="${c.csrf}" /><button type="submit">Sign out (${c.actor})</button>
+        </form>
+      </li>
+    </ul>
+  </nav>`;
 }
 
 function message(text: string | undefined, good = false): Html | string {
@@ -24,29 +33,59 @@ function message(text: string | undefined, good = false): Html | string {
 export function signInPage(action: string, error?: string): string {
   return page(
     { title: "Sign in" },
-    html`<h1>Sign in to the console</h1>${message(error)}
-<form method="post" action="${action}" class="card">
-<label for="apiKey">API key</label><input id="apiKey" name="apiKey" type="password" autocomplete="off" required>
-<label for="name">Your name <span class="muted">(recorded in history with what you do)</span></label><input id="name" name="name" type="text" maxlength="40" autocomplete="name">
-<div class="actions"><button type="submit" class="primary">Sign in</button></div>
-<p class="muted">The key is checked and forgotten: the browser keeps only a signed session cookie for 30 minutes.</p></form>`,
+    html`<h1>Sign in to the console</h1>
+      ${message(error)}
+      <form method="post" action="${action}" class="card">
+        <label for="apiKey">API key</label><input id="apiKey" name="apiKey" type="password" autocomplete="off" required />
+        <label for="name">Your name <span class="muted">(recorded in history with what you do)</span></label
+        ><input id="name" name="name" type="text" maxlength="40" autocomplete="name" />
+        <div class="actions"><button type="submit" class="primary">Sign in</button></div>
+        <p class="muted">The key is checked and forgotten: the browser keeps only a signed session cookie for 30 minutes.</p>
+      </form>`,
   );
 }
 
 function statusCell(b: Block, now: Date): Html {
   const o = outlook(b, now);
-  return html`<span class="badge ${o.kind}">${b.status}</span><br><span class="muted">${o.text}</span>`;
+  return html`<span class="badge ${o.kind}">${b.status}</span><br /><span class="muted">${o.text}</span>`;
 }
 
 function blockRow(c: ConsoleContext, b: Block): Html {
-  return html`<tr><th scope="row"><a href="${c.base}/console/blocks/${encodeURIComponent(b.PK)}">${b.name ?? b.PK}</a><br><span class="muted">${b.instanceCount ?? "?"} × ${b.instanceType ?? "?"}, ${b.region}</span></th>
-<td>${timeLeftText(b.endDate, c.now)}<br><span class="muted">${time(b.endDate)}</span></td><td>${statusCell(b, c.now)}</td><td>${b.statusReason ?? "—"}</td>
-<td class="num">${b.spent} ${b.policy.currency}${b.policy.budget ? html`<br><span class="muted">of ${b.policy.budget}</span>` : ""}</td><td>${teamOf(b)}</td></tr>`;
+  return html`<tr>
+    <th scope="row">
+      <a href="${c.base}/console/blocks/${encodeURIComponent(b.PK)}">${b.name ?? b.PK}</a><br /><span class="muted"
+        >${b.instanceCount ?? "?"} × ${b.instanceType ?? "?"}, ${b.region}</span
+      >
+    </th>
+    <td>${timeLeftText(b.endDate, c.now)}<br /><span class="muted">${time(b.endDate)}</span></td>
+    <td>${statusCell(b, c.now)}</td>
+    <td>${b.statusReason ?? "—"}</td>
+    <td class="num">
+      ${b.spent} ${b.policy.currency}${b.policy.budget ? html`<br /><span class="muted">of ${b.policy.budget}</span>` : ""}
+    </td>
+    <td>${teamOf(b)}</td>
+  </tr>`;
 }
 
 function blockTable(c: ConsoleContext, caption: string, blocks: Block[]): Html {
-  return html`<table><caption>${caption}</caption><thead><tr><th scope="col">Block</th><th scope="col">Time left</th><th scope="col">Status and what CBM does next</th><th scope="col">Last decision</th><th scope="col" class="num">Spent</th><th scope="col">Team</th></tr></thead>
-<tbody>${blocks.map((b) => blockRow(c, b))}</tbody></table>`;
+  return html`<table>
+    <caption>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Block</th>
+        <th scope="col">Time left</th>
+        <th scope="col">Status and what CBM does next</th>
+        <th scope="col">Last decision</th>
+        <th scope="col" class="num">Spent</th>
+        <th scope="col">Team</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${blocks.map((b) => blockRow(c, b))}
+    </tbody>
+  </table>`;
 }
 
 /** Blocks by urgency, pending approvals first. */
@@ -56,8 +95,16 @@ export function blocksPage(c: ConsoleContext, blocks: Block[]): string {
   return page(
     { title: "Blocks", nav: nav(c) },
     html`<h1>Managed blocks</h1>
-<section class="card" aria-labelledby="pending-h"><h2 id="pending-h">Waiting for approval (${pending.length})</h2>${pending.length ? blockTable(c, "Pending approvals, soonest end first", pending) : html`<p class="muted">Nothing waits for a person.</p>`}</section>
-<section class="card" aria-labelledby="all-h"><h2 id="all-h">All other blocks, most urgent first (${rest.length})</h2>${blockTable(c, "Blocks by urgency", rest)}</section>`,
+      <section class="card" aria-labelledby="pending-h">
+        <h2 id="pending-h">Waiting for approval (${pending.length})</h2>
+        ${pending.length
+          ? blockTable(c, "Pending approvals, soonest end first", pending)
+          : html`<p class="muted">Nothing waits for a person.</p>`}
+      </section>
+      <section class="card" aria-labelledby="all-h">
+        <h2 id="all-h">All other blocks, most urgent first (${rest.length})</h2>
+        ${blockTable(c, "Blocks by urgency", rest)}
+      </section>`,
   );
 }
 
@@ -75,56 +122,171 @@ function policyTable(b: Block): Html {
     ["Shorter fallback", p.allowShorterFallback ? "allowed" : "no"],
     ["Enabled", p.enabled ? "yes" : "paused"],
   ];
-  return html`<table><caption>Policy</caption><tbody>${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table>`;
+  return html`<table>
+    <caption>
+      Policy
+    </caption>
+    <tbody>
+      ${rows.map(
+        ([k, v]) =>
+          html`<tr>
+            <th scope="row">${k}</th>
+            <td>${v}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 function decideForm(c: ConsoleContext, b: Block, pending: PendingTerms | undefined): Html {
   const action = `${c.base}/console/blocks/${encodeURIComponent(b.PK)}`;
   const required = b.policy.requireJustification === true;
-  const pause = html`<form method="post" action="${action}/${b.policy.enabled ? "pause" : "resume"}"><input type="hidden" name="csrf" value="${c.csrf}">
-<button type="submit">${b.policy.enabled ? "Pause this block (CBM neither asks nor buys)" : "Resume this block"}</button></form>`;
-  if (!pending) return html`<section class="card" aria-labelledby="act-h"><h2 id="act-h">Act</h2><p class="muted">CBM is not asking for approval right now.</p>${pause}</section>`;
-  return html`<section class="card" aria-labelledby="act-h"><h2 id="act-h">Approve or deny</h2>
-<p>Approving covers exactly: ${pending.words}.</p>
-<form method="post" action="${action}/approve"><input type="hidden" name="csrf" value="${c.csrf}"><input type="hidden" name="terms" value="${pending.digest}">
-<label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
-<textarea id="justification" name="justification" rows="2" maxlength="1000" ${required ? html`required aria-required="true"` : ""}></textarea>
-<div class="actions"><button type="submit" class="primary">Approve</button><button type="submit" class="danger" formaction="${action}/deny">Deny this window</button></div></form>
-<div class="actions">${pause}</div></section>`;
+  const pause = html`<form method="post" action="${action}/${b.policy.enabled ? "pause" : "resume"}">
+    <input type="hidden" name="csrf" value="${c.csrf}" />
+    <button type="submit">${b.policy.enabled ? "Pause this block (CBM neither asks nor buys)" : "Resume this block"}</button>
+  </form>`;
+  if (!pending)
+    return html`<section class="card" aria-labelledby="act-h">
+      <h2 id="act-h">Act</h2>
+      <p class="muted">CBM is not asking for approval right now.</p>
+      ${pause}
+    </section>`;
+  return html`<section class="card" aria-labelledby="act-h">
+    <h2 id="act-h">Approve or deny</h2>
+    <p>Approving covers exactly: ${pending.words}.</p>
+    <form method="post" action="${action}/approve">
+      <input type="hidden" name="csrf" value="${c.csrf}" /><input type="hidden" name="terms" value="${pending.digest}" />
+      <label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
+      <textarea
+        id="justification"
+        name="justification"
+        rows="2"
+        maxlength="1000"
+        ${required ? html`required aria-required="true"` : ""}
+      ></textarea>
+      <div class="actions">
+        <button type="submit" class="primary">Approve</button
+        ><button type="submit" class="danger" formaction="${action}/deny">Deny this window</button>
+      </div>
+    </form>
+    <div class="actions">${pause}</div>
+  </section>`;
 }
 
 /** One block: what CBM will do, the approve / deny / pause controls, its policy and its timeline. */
-export function blockDetailPage(c: ConsoleContext, b: Block, history: HistoryEvent[], pending: PendingTerms | undefined, note?: { text: string; good: boolean }): string {
+export function blockDetailPage(
+  c: ConsoleContext,
+  b: Block,
+  history: HistoryEvent[],
+  pending: PendingTerms | undefined,
+  note?: { text: string; good: boolean },
+): string {
   const o = outlook(b, c.now);
   return page(
     { title: b.name ?? b.PK, nav: nav(c) },
-    html`<h1>${b.name ?? b.PK}</h1>${note ? message(note.text, note.good) : ""}
-<section class="card" aria-labelledby="now-h"><h2 id="now-h">Now</h2><dl class="terms">
-<dt>Status</dt><dd><span class="badge ${o.kind}">${b.status}</span> ${b.statusReason ?? ""}</dd><dt>Next</dt><dd>${o.text}</dd>
-<dt>End</dt><dd>${time(b.endDate)} (${timeLeftText(b.endDate, c.now)} left)</dd><dt>Reservation</dt><dd>${b.capacityReservationId} in ${b.region}</dd>
-<dt>Instances</dt><dd>${b.instanceCount ?? "?"} × ${b.instanceType ?? "?"}</dd><dt>Team</dt><dd>${teamOf(b)}</dd>
-<dt>Last approval</dt><dd>${b.approval ? html`${b.approval.by} at ${time(b.approval.at)}` : "—"}</dd></dl></section>
-${decideForm(c, b, pending)}
-<section class="card">${policyTable(b)}</section>
-<section class="card" aria-labelledby="tl-h"><h2 id="tl-h">Timeline</h2>${timeline(history)}</section>`,
+    html`<h1>${b.name ?? b.PK}</h1>
+      ${note ? message(note.text, note.good) : ""}
+      <section class="card" aria-labelledby="now-h">
+        <h2 id="now-h">Now</h2>
+        <dl class="terms">
+          <dt>Status</dt>
+          <dd><span class="badge ${o.kind}">${b.status}</span> ${b.statusReason ?? ""}</dd>
+          <dt>Next</dt>
+          <dd>${o.text}</dd>
+          <dt>End</dt>
+          <dd>${time(b.endDate)} (${timeLeftText(b.endDate, c.now)} left)</dd>
+          <dt>Reservation</dt>
+          <dd>${b.capacityReservationId} in ${b.region}</dd>
+          <dt>Instances</dt>
+          <dd>${b.instanceCount ?? "?"} × ${b.instanceType ?? "?"}</dd>
+          <dt>Team</dt>
+          <dd>${teamOf(b)}</dd>
+          <dt>Last approval</dt>
+          <dd>${b.approval ? html`${b.approval.by} at ${time(b.approval.at)}` : "—"}</dd>
+        </dl>
+      </section>
+      ${decideForm(c, b, pending)}
+      <section class="card">${policyTable(b)}</section>
+      <section class="card" aria-labelledby="tl-h">
+        <h2 id="tl-h">Timeline</h2>
+        ${timeline(history)}
+      </section>`,
   );
 }
 
 function totalsTable(caption: string, head: string, totals: Record<string, Record<string, string>>): Html {
   const rows = Object.entries(totals).sort(([a], [b]) => a.localeCompare(b));
-  return html`<table><caption>${caption}</caption><thead><tr><th scope="col">${head}</th><th scope="col" class="num">Spent</th></tr></thead>
-<tbody>${rows.length ? rows.map(([k, per]) => html`<tr><th scope="row">${k}</th><td class="num">${Object.entries(per).map(([cur, v]) => `${v} ${cur}`).join(", ")}</td></tr>`) : html`<tr><td colspan="2" class="muted">No purchases yet.</td></tr>`}</tbody></table>`;
+  return html`<table>
+    <caption>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">${head}</th>
+        <th scope="col" class="num">Spent</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.length
+        ? rows.map(
+            ([k, per]) =>
+              html`<tr>
+                <th scope="row">${k}</th>
+                <td class="num">
+                  ${Object.entries(per)
+                    .map(([cur, v]) => `${v} ${cur}`)
+                    .join(", ")}
+                </td>
+              </tr>`,
+          )
+        : html`<tr>
+            <td colspan="2" class="muted">No purchases yet.</td>
+          </tr>`}
+    </tbody>
+  </table>`;
 }
 
 /** Spend per month, per block and per team tag, and every purchase; the CSV has the same rows, amounts as stored. */
 export function spendPage(c: ConsoleContext, rows: SpendRow[], totals: SpendTotals): string {
   return page(
     { title: "Spend", nav: nav(c) },
-    html`<h1>Spend</h1><p>Paid and pending upfront fees of extensions CBM bought; failed payments are not counted. <a href="${c.base}/console/spend.csv" download>Download CSV</a></p>
-<section class="card">${totalsTable("Per month (UTC, month of purchase)", "Month", totals.byMonth)}</section>
-<section class="card">${totalsTable("Per team tag", "Team", totals.byTeam)}</section>
-<section class="card">${totalsTable("Per block", "Block", totals.byBlock)}</section>
-<section class="card"><table><caption>Purchases</caption><thead><tr><th scope="col">Bought</th><th scope="col">Block</th><th scope="col">Team</th><th scope="col">Duration</th><th scope="col" class="num">Fee</th><th scope="col">Payment</th></tr></thead>
-<tbody>${rows.map((r) => html`<tr><td>${time(r.purchasedAt)}</td><td>${r.name}</td><td>${r.team}</td><td>${durationText(r.durationHours)}</td><td class="num">${r.upfrontFee} ${r.currency}</td><td>${r.status}</td></tr>`)}</tbody></table></section>`,
+    html`<h1>Spend</h1>
+      <p>
+        Paid and pending upfront fees of extensions CBM bought; failed payments are not counted.
+        <a href="${c.base}/console/spend.csv" download>Download CSV</a>
+      </p>
+      <section class="card">${totalsTable("Per month (UTC, month of purchase)", "Month", totals.byMonth)}</section>
+      <section class="card">${totalsTable("Per team tag", "Team", totals.byTeam)}</section>
+      <section class="card">${totalsTable("Per block", "Block", totals.byBlock)}</section>
+      <section class="card">
+        <table>
+          <caption>
+            Purchases
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Bought</th>
+              <th scope="col">Block</th>
+              <th scope="col">Team</th>
+              <th scope="col">Duration</th>
+              <th scope="col" class="num">Fee</th>
+              <th scope="col">Payment</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.map(
+              (r) =>
+                html`<tr>
+                  <td>${time(r.purchasedAt)}</td>
+                  <td>${r.name}</td>
+                  <td>${r.team}</td>
+                  <td>${durationText(r.durationHours)}</td>
+                  <td class="num">${r.upfrontFee} ${r.currency}</td>
+                  <td>${r.status}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>`,
   );
 }

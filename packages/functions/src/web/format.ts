@@ -20,5 +20,7 @@ export function budgetText(block: Block): string {
 /** The timeline: newest first, who did what. */
 export function timeline(events: HistoryEvent[]): Html {
   if (events.length === 0) return html`<p class="muted">Nothing recorded yet.</p>`;
-  return html`<ol class="timeline">${events.map((e) => html`<li>${time(e.at)} · <strong>${e.type}</strong> by <code>${e.actor}</code><br>${e.message}</li>`)}</ol>`;
+  return html`<ol class="timeline">
+    ${events.map((e) => html`<li>${time(e.at)} · <strong>${e.type}</strong> by <code>${e.actor}</code><br />${e.message}</li>`)}
+  </ol>`;
 }

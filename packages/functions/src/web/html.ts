@@ -80,11 +80,24 @@ export interface PageOptions {
 /** The whole document: one inline style, one inline script, a skip link and a main landmark. */
 export function page(opts: PageOptions, body: Part): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow"><meta name="referrer" content="same-origin">
-<title>${opts.title} · Capacity Block Manager</title><style>${raw(STYLE)}</style></head>
-<body><a class="skip" href="#main">Skip to content</a>
-<header><span class="brand">Capacity Block Manager</span>${opts.nav ?? ""}</header>
-<main id="main" tabindex="-1">${body}</main>
-<script>${raw(SCRIPT)}</script></body></html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex, nofollow" />
+        <meta name="referrer" content="same-origin" />
+        <title>${opts.title} · Capacity Block Manager</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header><span class="brand">Capacity Block Manager</span>${opts.nav ?? ""}</header>
+        <main id="main" tabindex="-1">${body}</main>
+        <script>
+          ${raw(SCRIPT)};
+        </script>
+      </body>
+    </html>`.value;
 }

@@ -9,14 +9,29 @@ function summary(c: LinkClaims, ready?: Ready, now?: Date): Html {
   const b = ready?.block;
   const newEnd = isoAt(toMs(c.window) + c.durationHours * HOUR_MS);
   return html`<dl class="terms">
-<dt>Block</dt><dd>${b?.name ?? c.pk} <span class="muted">(${c.pk}, ${c.capacityReservationId}${b ? `, ${b.region}` : ""})</span></dd>
-${b ? html`<dt>Instances</dt><dd>${b.instanceCount ?? "?"} × ${b.instanceType ?? "?"}</dd>` : ""}
-<dt>Current end</dt><dd>${time(c.window)}${now ? html` <span class="muted">(${timeLeftText(c.window, now)} left; EC2 terminates instances from 30 min before)</span>` : ""}</dd>
-<dt>New end</dt><dd>${time(newEnd)} <span class="muted">(+${durationText(c.durationHours)})</span></dd>
-<dt>Upfront fee</dt><dd>${c.upfrontFee} ${c.currency} <span class="muted">(paid up front, no refund)</span></dd>
-${b ? html`<dt>Budget</dt><dd>${budgetText(b)}</dd>` : ""}
-<dt>Link for</dt><dd>${c.to}, valid until ${time(c.expiresAt)}</dd>
-</dl>`;
+    <dt>Block</dt>
+    <dd>${b?.name ?? c.pk} <span class="muted">(${c.pk}, ${c.capacityReservationId}${b ? `, ${b.region}` : ""})</span></dd>
+    ${b
+      ? html`<dt>Instances</dt>
+          <dd>${b.instanceCount ?? "?"} × ${b.instanceType ?? "?"}</dd>`
+      : ""}
+    <dt>Current end</dt>
+    <dd>
+      ${time(c.window)}${now
+        ? html` <span class="muted">(${timeLeftText(c.window, now)} left; EC2 terminates instances from 30 min before)</span>`
+        : ""}
+    </dd>
+    <dt>New end</dt>
+    <dd>${time(newEnd)} <span class="muted">(+${durationText(c.durationHours)})</span></dd>
+    <dt>Upfront fee</dt>
+    <dd>${c.upfrontFee} ${c.currency} <span class="muted">(paid up front, no refund)</span></dd>
+    ${b
+      ? html`<dt>Budget</dt>
+          <dd>${budgetText(b)}</dd>`
+      : ""}
+    <dt>Link for</dt>
+    <dd>${c.to}, valid until ${time(c.expiresAt)}</dd>
+  </dl>`;
 }
 
 /** GET of a live link: the terms, the block's recent history, and a form that acts only when a person submits it. */
@@ -25,19 +40,38 @@ export function linkReadyPage(v: Ready, action: string, now: Date, message?: str
   return page(
     { title: `Approve extension of ${v.block.name ?? v.block.PK}` },
     html`<h1>Extend ${v.block.name ?? v.block.PK}?</h1>
-${message ? html`<div class="notice bad" role="alert">${message}</div>` : ""}
-<section class="card" aria-labelledby="terms-h"><h2 id="terms-h">What you are asked to approve</h2>${summary(v.claims, v, now)}
-<p>Approving covers exactly: ${describeTerms(v.terms)}. Nothing else is bought with it.</p></section>
-<section class="card" aria-labelledby="answer-h"><h2 id="answer-h">Your answer</h2>
-<form method="post" action="${action}">
-<input type="hidden" name="csrf" value="${v.csrf}">
-<label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
-<textarea id="justification" name="justification" rows="3" maxlength="1000" ${required ? html`required aria-required="true"` : ""}></textarea>
-<label class="check"><input type="checkbox" name="confirm" value="yes" required> I have read the terms above and answer for this window only.</label>
-<div class="actions"><button type="submit" name="action" value="approve" class="primary">Approve ${v.claims.upfrontFee} ${v.claims.currency}</button>
-<button type="submit" name="action" value="deny" class="danger">Deny this window</button></div>
-</form></section>
-<section class="card" aria-labelledby="hist-h"><h2 id="hist-h">Recent history</h2>${timeline(v.recent)}</section>`,
+      ${message ? html`<div class="notice bad" role="alert">${message}</div>` : ""}
+      <section class="card" aria-labelledby="terms-h">
+        <h2 id="terms-h">What you are asked to approve</h2>
+        ${summary(v.claims, v, now)}
+        <p>Approving covers exactly: ${describeTerms(v.terms)}. Nothing else is bought with it.</p>
+      </section>
+      <section class="card" aria-labelledby="answer-h">
+        <h2 id="answer-h">Your answer</h2>
+        <form method="post" action="${action}">
+          <input type="hidden" name="csrf" value="${v.csrf}" />
+          <label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
+          <textarea
+            id="justification"
+            name="justification"
+            rows="3"
+            maxlength="1000"
+            ${required ? html`required aria-required="true"` : ""}
+          ></textarea>
+          <label class="check"
+            ><input type="checkbox" name="confirm" value="yes" required /> I have read the terms above and answer for this window
+            only.</label
+          >
+          <div class="actions">
+            <button type="submit" name="action" value="approve" class="primary">Approve ${v.claims.upfrontFee} ${v.claims.currency}</button>
+            <button type="submit" name="action" value="deny" class="danger">Deny this window</button>
+          </div>
+        </form>
+      </section>
+      <section class="card" aria-labelledby="hist-h">
+        <h2 id="hist-h">Recent history</h2>
+        ${timeline(v.recent)}
+      </section>`,
   );
 }
 
@@ -59,20 +93,38 @@ export function linkResultPage(o: Exclude<LinkOutcome, { kind: "refused" }> | Ex
       text = html`<p>The link is incomplete or was altered. Copy the whole link from the e-mail, or use the newest notice.</p>`;
       break;
     case "used":
-      text = html`<p>It was used to record <strong>${o.use.action}</strong> by ${o.use.by} at ${time(o.use.at)}. A link acts once; nothing was changed now.</p>`;
+      text = html`<p>
+        It was used to record <strong>${o.use.action}</strong> by ${o.use.by} at ${time(o.use.at)}. A link acts once; nothing was changed
+        now.
+      </p>`;
       break;
     case "expired":
-      text = html`<p>It was valid until ${time(o.claims.expiresAt)}, when CBM's window to buy this extension closed. Nothing was changed.</p>`;
+      text = html`<p>
+        It was valid until ${time(o.claims.expiresAt)}, when CBM's window to buy this extension closed. Nothing was changed.
+      </p>`;
       break;
     case "superseded":
     case "retry":
       text = html`<p>Nothing was changed: ${o.reason}.</p>`;
       break;
     case "done":
-      text = html`<p>${o.action === "approved" ? "Your approval is recorded. CBM buys the extension on its next check (about a minute) and e-mails when it is bought." : "Your denial is recorded. CBM will not extend this block in this window."}</p>`;
+      text = html`<p>
+        ${o.action === "approved"
+          ? "Your approval is recorded. CBM buys the extension on its next check (about a minute) and e-mails when it is bought."
+          : "Your denial is recorded. CBM will not extend this block in this window."}
+      </p>`;
       break;
   }
   const good = o.kind === "done";
-  return page({ title }, html`<h1>${title}</h1><div class="notice ${good ? "good" : "bad"}" role="${good ? "status" : "alert"}">${text}</div>
-${"claims" in o ? html`<section class="card"><h2>The link</h2>${summary(o.claims)}</section>` : ""}`);
+  return page(
+    { title },
+    html`<h1>${title}</h1>
+      <div class="notice ${good ? "good" : "bad"}" role="${good ? "status" : "alert"}">${text}</div>
+      ${"claims" in o
+        ? html`<section class="card">
+            <h2>The link</h2>
+            ${summary(o.claims)}
+          </section>`
+        : ""}`,
+  );
 }

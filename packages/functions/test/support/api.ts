@@ -80,7 +80,15 @@ export async function createTestApi(opts: TestApiOptions = {}) {
     warn: (m: string, f?: Record<string, unknown>) => void captured.warnings.push({ m, ...f }),
   };
   const idempotency = opts.idempotency ? createDynamoIdempotency<ApiResult>({ client: base, tableName, ...opts.idempotency }) : undefined;
-  const handler = createApiHandler({ store, history, secrets: staticSecretSource(API_KEY), clock: opts.clock, ids: createUlidIds(opts.clock), logger, ...(idempotency ? { idempotency } : {}) });
+  const handler = createApiHandler({
+    store,
+    history,
+    secrets: staticSecretSource(API_KEY),
+    clock: opts.clock,
+    ids: createUlidIds(opts.clock),
+    logger,
+    ...(idempotency ? { idempotency } : {}),
+  });
   const context = { awsRequestId: "req-1" } as Context;
 
   async function call(method: string, path: string, callOpts: CallOptions = {}): Promise<CallResult> {

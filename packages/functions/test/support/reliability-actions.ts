@@ -91,7 +91,11 @@ export function modelActions(st: SequenceState) {
     return resolveMoney(edit.value, fee) ?? null;
   }
 
-  function registerModel(m: Omit<BlockModel, "registration" | "registrations" | "present" | "denial" | "held">, block: Block, createIssued: number): BlockModel {
+  function registerModel(
+    m: Omit<BlockModel, "registration" | "registrations" | "present" | "denial" | "held">,
+    block: Block,
+    createIssued: number,
+  ): BlockModel {
     const registration = { id: block.registrationId!, createIssued };
     st.versions.set(registration.id, block.version);
     return { ...m, registration, registrations: [registration], present: true, denial: null, held: null };
@@ -105,7 +109,13 @@ export function modelActions(st: SequenceState) {
   }
 
   async function createBlock(b: BlockSpec, ids: { cr: string; pk: string }, endDate: string): Promise<BlockModel> {
-    control.seedBlock({ capacityReservationId: ids.cr, endDate, region: b.region, instanceCount: b.instanceCount, instanceType: INSTANCE_TYPE });
+    control.seedBlock({
+      capacityReservationId: ids.cr,
+      endDate,
+      region: b.region,
+      instanceCount: b.instanceCount,
+      instanceType: INSTANCE_TYPE,
+    });
     const fee = feeFor(st.rate(), b.instanceCount, b.extendByDays * 24);
     const cap = resolveMoney(b.maxUpfrontFee, fee);
     const budget = resolveMoney(b.budget, fee);
@@ -120,14 +130,19 @@ export function modelActions(st: SequenceState) {
     };
     const createIssued = st.seq.next();
     const { block } = await h.api.create({ PK: ids.pk, capacityReservationId: ids.cr, region: b.region, policy }, { actor: "model" });
-    return registerModel({ pk: ids.pk, cr: ids.cr, region: b.region, instanceCount: b.instanceCount, policy: block.policy, unavailableHours: new Set() }, block, createIssued);
+    return registerModel(
+      { pk: ids.pk, cr: ids.cr, region: b.region, instanceCount: b.instanceCount, policy: block.policy, unavailableHours: new Set() },
+      block,
+      createIssued,
+    );
   }
 
   async function edit(m: BlockModel, e: Edit, opts: ActOptions): Promise<void> {
     try {
       const { block } = await h.api.update(m.pk, { policy: { [e.field]: editValue(m, e) } }, { actor: "model" });
       // An edit that read the registration a concurrent re-create has since deleted says nothing about the new one.
-      if (block.registrationId !== m.registration.id) return void trace.push(`  edit landed on deleted registration ${block.registrationId}`);
+      if (block.registrationId !== m.registration.id)
+        return void trace.push(`  edit landed on deleted registration ${block.registrationId}`);
       m.policy = block.policy;
       st.changed(m);
     } catch (err) {
@@ -144,7 +159,10 @@ export function modelActions(st: SequenceState) {
     const issued = st.seq.next();
     let block: Block;
     try {
-      block = via === "patch" ? (await h.api.approve(m.pk, { actor: by })).block : (await h.api.update(m.pk, { approval: true }, { actor: by })).block;
+      block =
+        via === "patch"
+          ? (await h.api.approve(m.pk, { actor: by })).block
+          : (await h.api.update(m.pk, { approval: true }, { actor: by })).block;
     } catch (err) {
       // Before the first tick the block has no end date from EC2, and while a purchase is being settled the
       // window is uncertain: refusing is the right answer in both cases.
@@ -208,7 +226,8 @@ export function modelActions(st: SequenceState) {
       const resolved = st.seq.next();
       if (!opts.concurrent) {
         if (block.approval) throw new InvariantError(`PUT {approval: false} on ${m.pk} left the approval by ${block.approval.by}`);
-        if (block.policy.requireApproval !== requireBefore) throw new InvariantError(`PUT {approval: false} on ${m.pk} changed requireApproval to ${block.policy.requireApproval}`);
+        if (block.policy.requireApproval !== requireBefore)
+          throw new InvariantError(`PUT {approval: false} on ${m.pk} changed requireApproval to ${block.policy.requireApproval}`);
       }
       endHeld(m, resolved, "withdrawn");
       st.count("put-withdraw");
@@ -240,9 +259,14 @@ export function modelActions(st: SequenceState) {
     }
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     if (block.name !== name) throw new InvariantError(`whole-record PUT on ${m.pk} did not rename it (name ${block.name})`);
-    if (!same(block.policy, before.policy)) throw new InvariantError(`whole-record PUT on ${m.pk} changed the policy: ${JSON.stringify(before.policy)} → ${JSON.stringify(block.policy)}`);
+    if (!same(block.policy, before.policy))
+      throw new InvariantError(
+        `whole-record PUT on ${m.pk} changed the policy: ${JSON.stringify(before.policy)} → ${JSON.stringify(block.policy)}`,
+      );
     if (!same(block.approval?.by, before.approval?.by) || block.approved !== before.approved) {
-      throw new InvariantError(`whole-record PUT on ${m.pk} changed the approval: ${JSON.stringify(before.approval)} → ${JSON.stringify(block.approval)}`);
+      throw new InvariantError(
+        `whole-record PUT on ${m.pk} changed the approval: ${JSON.stringify(before.approval)} → ${JSON.stringify(block.approval)}`,
+      );
     }
     if (block.registrationId !== before.registrationId) throw new InvariantError(`whole-record PUT on ${m.pk} changed the registration`);
     st.count("put-whole");
@@ -278,7 +302,8 @@ export function modelActions(st: SequenceState) {
       return void trace.push(`  delete refused: ${(err as Error).message}`);
     }
     const deleteResolved = st.seq.next();
-    if (deleted.registrationId !== m.registration.id) throw new InvariantError(`DELETE ${m.pk} removed registration ${deleted.registrationId}, the model had ${m.registration.id}`);
+    if (deleted.registrationId !== m.registration.id)
+      throw new InvariantError(`DELETE ${m.pk} removed registration ${deleted.registrationId}, the model had ${m.registration.id}`);
     m.registration.deleteResolved = deleteResolved;
     m.present = false;
     // Approvals and denials belong to the registration: the new one starts without them.
@@ -292,7 +317,8 @@ export function modelActions(st: SequenceState) {
     } catch (err) {
       throw new InvariantError(`re-creating ${m.pk} for ${m.cr} right after deleting it failed: ${(err as Error).message}`);
     }
-    if (m.registrations.some((r) => r.id === created.registrationId)) throw new InvariantError(`re-created ${m.pk} reuses registration ${created.registrationId}`);
+    if (m.registrations.some((r) => r.id === created.registrationId))
+      throw new InvariantError(`re-created ${m.pk} reuses registration ${created.registrationId}`);
     m.registration = { id: created.registrationId!, createIssued };
     m.registrations.push(m.registration);
     m.present = true;
@@ -301,17 +327,21 @@ export function modelActions(st: SequenceState) {
     st.changed(m);
     checkCarried(m, deleted, created);
     st.count(deleted.pendingExtension ? "recreate-while-pending" : "recreate");
-    trace.push(`  re-created as ${m.registration.id} (spent ${created.spent}, ${created.extensionsPurchased} paid${created.pendingExtension ? ", one pending" : ""}) ${JSON.stringify(m.policy)}`);
+    trace.push(
+      `  re-created as ${m.registration.id} (spent ${created.spent}, ${created.extensionsPurchased} paid${created.pendingExtension ? ", one pending" : ""}) ${JSON.stringify(m.policy)}`,
+    );
   }
 
   /** Spend belongs to the reservation: the new registration starts from exactly what the deleted one had. */
   function checkCarried(m: BlockModel, deleted: Block, created: Block): void {
     const problems = [
       compareMoney(created.spent, deleted.spent) !== 0 && `spent ${deleted.spent} → ${created.spent}`,
-      created.extensionsPurchased !== deleted.extensionsPurchased && `extensionsPurchased ${deleted.extensionsPurchased} → ${created.extensionsPurchased}`,
+      created.extensionsPurchased !== deleted.extensionsPurchased &&
+        `extensionsPurchased ${deleted.extensionsPurchased} → ${created.extensionsPurchased}`,
       (created.pendingExtension?.offeringId ?? null) !== (deleted.pendingExtension?.offeringId ?? null) &&
         `pending extension ${deleted.pendingExtension?.offeringId} → ${created.pendingExtension?.offeringId}`,
-      (created.lastPurchaseWindow ? canon(created.lastPurchaseWindow) : null) !== (deleted.lastPurchaseWindow ? canon(deleted.lastPurchaseWindow) : null) &&
+      (created.lastPurchaseWindow ? canon(created.lastPurchaseWindow) : null) !==
+        (deleted.lastPurchaseWindow ? canon(deleted.lastPurchaseWindow) : null) &&
         `lastPurchaseWindow ${deleted.lastPurchaseWindow} → ${created.lastPurchaseWindow}`,
     ].filter(Boolean);
     if (problems.length > 0) throw new InvariantError(`re-created ${m.pk} did not carry the reservation's spend: ${problems.join(", ")}`);
@@ -337,7 +367,9 @@ export function modelActions(st: SequenceState) {
       if (a.checked) continue;
       const expected = expectedTerms(a);
       if (!expected.some((t) => sameTerms(t, a.terms))) {
-        throw new InvariantError(`${when}: the approval by ${a.by} covers ${describeTerms(a.terms)}; the model expected ${expected.map(describeTerms).join(" or ")}`);
+        throw new InvariantError(
+          `${when}: the approval by ${a.by} covers ${describeTerms(a.terms)}; the model expected ${expected.map(describeTerms).join(" or ")}`,
+        );
       }
       a.checked = true;
     }

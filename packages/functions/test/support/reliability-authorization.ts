@@ -71,14 +71,22 @@ function intentGap(p: Purchase, ev: IntentEvidence): string | null {
   if (i.offeringId !== p.offeringId) return `intent names ${i.offeringId}`;
   if (canon(i.window) !== p.window) return `intent window ${i.window}, bought in ${p.window}`;
   if (i.durationHours !== p.durationHours) return `intent duration ${i.durationHours} h, bought ${p.durationHours} h`;
-  if (compareMoney(i.upfrontFee, p.upfrontFee) !== 0 || i.currencyCode !== p.currencyCode) return `intent fee ${i.upfrontFee} ${i.currencyCode}, paid ${p.upfrontFee} ${p.currencyCode}`;
+  if (compareMoney(i.upfrontFee, p.upfrontFee) !== 0 || i.currencyCode !== p.currencyCode)
+    return `intent fee ${i.upfrontFee} ${i.currencyCode}, paid ${p.upfrontFee} ${p.currencyCode}`;
   return null;
 }
 
 /** The terms cover what EC2 sold: reservation, window, duration, fee and currency. */
 function termsGap(p: Purchase, ev: IntentEvidence): string | null {
   const t = ev.authorization.terms;
-  const gap = coverageGap(t, { capacityReservationId: p.cr, registrationId: t.registrationId ?? "", window: p.window, durationHours: p.durationHours, upfrontFee: p.upfrontFee, currencyCode: p.currencyCode });
+  const gap = coverageGap(t, {
+    capacityReservationId: p.cr,
+    registrationId: t.registrationId ?? "",
+    window: p.window,
+    durationHours: p.durationHours,
+    upfrontFee: p.upfrontFee,
+    currencyCode: p.currencyCode,
+  });
   return gap && `its terms do not cover the purchase: ${gap}`;
 }
 
@@ -103,7 +111,8 @@ function approvalGap(ev: IntentEvidence, { approvals, write }: AuthorizationCont
   if (!given) return `approval by ${a.by} at ${a.at} was never given by the model`;
   if (given.at !== a.at) return `approval by ${a.by} was given at ${given.at}, not ${a.at}`;
   if (given.registrationId !== a.terms.registrationId) return `approval by ${a.by} was given to registration ${given.registrationId}`;
-  if (!sameTerms(given.terms, a.terms)) return `approval by ${a.by} covered ${JSON.stringify(given.terms)}, the purchase used ${JSON.stringify(a.terms)}`;
+  if (!sameTerms(given.terms, a.terms))
+    return `approval by ${a.by} covered ${JSON.stringify(given.terms)}, the purchase used ${JSON.stringify(a.terms)}`;
   if (write && !overlaps({ from: write.issued, to: write.resolved }, { from: given.issued, to: given.ended?.seq })) {
     return `approval by ${a.by} had ended (${given.ended?.why}) before the intent was written`;
   }

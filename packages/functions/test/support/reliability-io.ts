@@ -140,7 +140,8 @@ export function midCallProvider(
     return answer.value;
   };
   const provider = wrapProvider(inner, {
-    describeReservations: (r, ids) => around(during === "describe" && ids.includes(cr) ? cr : undefined, () => inner.describeReservations(r, ids)),
+    describeReservations: (r, ids) =>
+      around(during === "describe" && ids.includes(cr) ? cr : undefined, () => inner.describeReservations(r, ids)),
     extensionHistory: (r, ids) => around(during === "describe" && ids.includes(cr) ? cr : undefined, () => inner.extensionHistory(r, ids)),
     extensionOfferings: (r, c, d) => around(during === "offerings" ? c : undefined, () => inner.extensionOfferings(r, c, d)),
     purchaseExtension: (r, c, o) => around(during === "purchase" ? c : undefined, () => inner.purchaseExtension(r, c, o)),

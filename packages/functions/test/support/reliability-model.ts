@@ -28,7 +28,15 @@ export const FAULT_ACTIONS = [
   "DescribeCapacityBlockExtensionOfferings",
   "*",
 ] as const;
-export const FAULT_KINDS = ["throttle", "describe-limit", "error-before", "error-after", "latency", "empty-offerings", "payment-failure"] as const;
+export const FAULT_KINDS = [
+  "throttle",
+  "describe-limit",
+  "error-before",
+  "error-after",
+  "latency",
+  "empty-offerings",
+  "payment-failure",
+] as const;
 export type FaultKindName = (typeof FAULT_KINDS)[number];
 
 /** Where a tick's process "dies": from that point on, every store and EC2 call of that tick fails. */
@@ -82,10 +90,24 @@ export type Command =
    * `overlap` more tick instances run at the same time, each EC2 call of tick i delayed by `lagsMs[i]` so their
    * steps interleave; `edit` races the ticks; `mid` runs inside one of the first tick's EC2 calls.
    */
-  | { k: "tick"; overlap: number; lagsMs: number[]; crash: CrashPoint | null; edit: { block: number; edit: Edit } | null; mid: MidCall | null }
+  | {
+      k: "tick";
+      overlap: number;
+      lagsMs: number[];
+      crash: CrashPoint | null;
+      edit: { block: number; edit: Edit } | null;
+      mid: MidCall | null;
+    }
   | { k: "api"; block: number; act: ApiAction }
   | { k: "jump"; ms: number }
-  | { k: "fault"; action: (typeof FAULT_ACTIONS)[number]; kind: FaultKindName; times: number; block: number | null; effect: "before" | "after" }
+  | {
+      k: "fault";
+      action: (typeof FAULT_ACTIONS)[number];
+      kind: FaultKindName;
+      times: number;
+      block: number | null;
+      effect: "before" | "after";
+    }
   /**
    * The next purchase reaches EC2 only after the client timed out (latency before the commit > request timeout).
    * `chase`: a tick runs at once, and if its purchase is held, the clock jumps past the settle grace and another
@@ -161,7 +183,10 @@ const apiActionArb: fc.Arbitrary<ApiAction> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ k: "approve" as const }) },
   { weight: 1, arbitrary: fc.constant({ k: "deny" as const }) },
   { weight: 3, arbitrary: fc.option(editArb, { nil: null, freq: 2 }).map((edit) => ({ k: "recreate" as const, edit })) },
-  { weight: 3, arbitrary: fc.constantFrom<PutBody>("approval-true", "approval-false", "whole-renamed").map((body) => ({ k: "put" as const, body })) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<PutBody>("approval-true", "approval-false", "whole-renamed").map((body) => ({ k: "put" as const, body })),
+  },
   { weight: 1, arbitrary: fc.constant({ k: "dup" as const }) },
 );
 
@@ -182,12 +207,16 @@ const jumpArb = fc.oneof(
 );
 
 /** Extra ticks running at once (separate instances), each with its own per-call EC2 delay so their steps interleave. */
-const overlapArb = fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) }).chain((overlap) =>
-  fc.record({
-    overlap: fc.constant(overlap),
-    lagsMs: fc.array(fc.constantFrom(0, 2, 5, 15), { minLength: overlap + 1, maxLength: overlap + 1 }).map((l) => (overlap === 0 ? [0] : l)),
-  }),
-);
+const overlapArb = fc
+  .oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) })
+  .chain((overlap) =>
+    fc.record({
+      overlap: fc.constant(overlap),
+      lagsMs: fc
+        .array(fc.constantFrom(0, 2, 5, 15), { minLength: overlap + 1, maxLength: overlap + 1 })
+        .map((l) => (overlap === 0 ? [0] : l)),
+    }),
+  );
 
 function commandArb(nBlocks: number): fc.Arbitrary<Command> {
   const block = fc.nat({ max: nBlocks - 1 });
@@ -226,7 +255,10 @@ function commandArb(nBlocks: number): fc.Arbitrary<Command> {
       ),
     },
     { weight: 2, arbitrary: fc.record({ k: fc.constant("late" as const), block: fc.option(block, { nil: null }), chase: fc.boolean() }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant("capacity" as const), block, days: fc.constantFrom(...EXTEND_DAYS), available: fc.boolean() }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ k: fc.constant("capacity" as const), block, days: fc.constantFrom(...EXTEND_DAYS), available: fc.boolean() }),
+    },
     { weight: 3, arbitrary: fc.record({ k: fc.constant("price" as const), rate: fc.constantFrom(...RATES) }) },
   );
 }
@@ -357,11 +389,25 @@ export function snapshot(b: BlockModel): Snapshot {
 }
 
 export function quoteTerms(m: Pick<BlockModel, "cr">, registrationId: string, n: Notice): Terms {
-  return { registrationId, capacityReservationId: m.cr, window: canon(n.window), durationsHours: [n.durationHours], maxUpfrontFee: n.upfrontFee, currency: n.currencyCode, basis: "quote" };
+  return {
+    registrationId,
+    capacityReservationId: m.cr,
+    window: canon(n.window),
+    durationsHours: [n.durationHours],
+    maxUpfrontFee: n.upfrontFee,
+    currency: n.currencyCode,
+    basis: "quote",
+  };
 }
 
 /** The policy's terms for `window`: its wanted duration, its cap (none when absent) and currency. */
-export function policyTerms(m: Pick<BlockModel, "cr">, registrationId: string, policy: ExtensionPolicy, window: string, basis: "advance" | "policy"): Terms {
+export function policyTerms(
+  m: Pick<BlockModel, "cr">,
+  registrationId: string,
+  policy: ExtensionPolicy,
+  window: string,
+  basis: "advance" | "policy",
+): Terms {
   return {
     registrationId,
     capacityReservationId: m.cr,
@@ -404,7 +450,8 @@ export interface Quote {
  */
 export function coverageGap(terms: Terms, q: Quote): string | null {
   if (terms.registrationId !== q.registrationId) return `registration ${terms.registrationId}, not ${q.registrationId}`;
-  if (terms.capacityReservationId !== q.capacityReservationId) return `reservation ${terms.capacityReservationId}, not ${q.capacityReservationId}`;
+  if (terms.capacityReservationId !== q.capacityReservationId)
+    return `reservation ${terms.capacityReservationId}, not ${q.capacityReservationId}`;
   if (canon(terms.window) !== canon(q.window)) return `window ${terms.window}, not ${q.window}`;
   if (!terms.durationsHours.includes(q.durationHours)) return `durations ${terms.durationsHours.join("/")} h, not ${q.durationHours} h`;
   if (terms.currency !== q.currencyCode) return `currency ${terms.currency}, not ${q.currencyCode}`;
@@ -443,7 +490,12 @@ export type AuthorizationKind = "policy" | "approval" | "auto-approval";
  * Why `p` may not have been bought under snapshot `s` with an authorization of `kind`, or null when it was
  * allowed. Spend is per reservation: `earlier` holds every earlier purchase of it, whichever registration made it.
  */
-export function purchaseViolation(p: Purchase, s: Snapshot, earlier: Purchase[], opts: { autoApprove: boolean; kind: AuthorizationKind }): string | null {
+export function purchaseViolation(
+  p: Purchase,
+  s: Snapshot,
+  earlier: Purchase[],
+  opts: { autoApprove: boolean; kind: AuthorizationKind },
+): string | null {
   const { policy } = s;
   const endMs = Date.parse(p.window);
   if (!policy.enabled) return "bought while the policy was disabled";
@@ -460,15 +512,18 @@ export function purchaseViolation(p: Purchase, s: Snapshot, earlier: Purchase[],
   if (!isLadderHours(p.durationHours)) return `duration ${p.durationHours} h is not on the ladder`;
   const wanted = wantedHours(policy, p.window);
   if (p.durationHours !== wanted) return `bought ${p.durationHours} h, policy wanted ${wanted} h`;
-  if (policy.maxUpfrontFee !== undefined && compareMoney(p.upfrontFee, policy.maxUpfrontFee) > 0) return `fee ${p.upfrontFee} above maxUpfrontFee ${policy.maxUpfrontFee}`;
+  if (policy.maxUpfrontFee !== undefined && compareMoney(p.upfrontFee, policy.maxUpfrontFee) > 0)
+    return `fee ${p.upfrontFee} above maxUpfrontFee ${policy.maxUpfrontFee}`;
   if (policy.budget !== undefined) {
     // Lenient on purpose: an earlier extension whose payment had failed by then no longer counts.
     const spent = earlier
       .filter((e) => !(e.status === "payment-failed" && e.paymentResolvesAtMs !== undefined && e.paymentResolvesAtMs <= p.atMs))
       .reduce((sum, e) => addMoney(sum, e.upfrontFee), "0");
-    if (compareMoney(addMoney(spent, p.upfrontFee), policy.budget) > 0) return `fee ${p.upfrontFee} + spent ${spent} above budget ${policy.budget}`;
+    if (compareMoney(addMoney(spent, p.upfrontFee), policy.budget) > 0)
+      return `fee ${p.upfrontFee} + spent ${spent} above budget ${policy.budget}`;
   }
-  if (policy.extendUntil !== undefined && endMs >= Date.parse(policy.extendUntil)) return `bought although the end ${p.window} had reached extendUntil`;
+  if (policy.extendUntil !== undefined && endMs >= Date.parse(policy.extendUntil))
+    return `bought although the end ${p.window} had reached extendUntil`;
   if (policy.maxExtensions !== undefined) {
     const paid = earlier.filter((e) => e.status === "payment-succeeded").length;
     if (paid >= policy.maxExtensions) return `bought after ${paid} paid extensions (maxExtensions ${policy.maxExtensions})`;

@@ -117,7 +117,17 @@ export async function startReliabilityWorld(opts: WorldOptions) {
     }
   };
   const stats: RunStats = {
-    sequences: 0, commands: 0, ticks: 0, purchases: 0, crashesFired: 0, faultsFired: {}, livenessExpected: 0, livenessSkipped: 0, skipped: {}, actions: {}, authorizations: {},
+    sequences: 0,
+    commands: 0,
+    ticks: 0,
+    purchases: 0,
+    crashesFired: 0,
+    faultsFired: {},
+    livenessExpected: 0,
+    livenessSkipped: 0,
+    skipped: {},
+    actions: {},
+    authorizations: {},
   };
 
   async function runSequence(spec: SequenceSpec, trace: string[]): Promise<void> {
@@ -179,7 +189,9 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       for (const b of spec.blocks) {
         models.push(await timed("create", () => actions.createBlock(b, freshIds(), endAt1130(startMs, b.endInDays))));
       }
-      trace.push(`blocks: ${models.map((m, i) => `#${i} ${m.pk} ${m.cr} ${m.region} x${m.instanceCount} ${JSON.stringify(m.policy)}`).join(" | ")}`);
+      trace.push(
+        `blocks: ${models.map((m, i) => `#${i} ${m.pk} ${m.cr} ${m.region} x${m.instanceCount} ${JSON.stringify(m.policy)}`).join(" | ")}`,
+      );
 
       for (const cmd of spec.commands) {
         trace.push(`${iso(h.clock.now().getTime())} ${JSON.stringify(cmd)}`);
@@ -208,14 +220,24 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       if (n.notice !== "terms-changed") return;
       st.count("terms-changed");
       const held = m.held;
-      const quote = { capacityReservationId: m.cr, registrationId: n.registrationId, window: n.window, durationHours: n.durationHours, upfrontFee: n.upfrontFee, currencyCode: n.currencyCode };
+      const quote = {
+        capacityReservationId: m.cr,
+        registrationId: n.registrationId,
+        window: n.window,
+        durationHours: n.durationHours,
+        upfrontFee: n.upfrontFee,
+        currencyCode: n.currencyCode,
+      };
       if (held && held.registrationId === n.registrationId && held.window === n.window && coverageGap(held.terms, quote) !== null) {
         actions.endHeld(m, n.seq, `voided: ${coverageGap(held.terms, quote)}`);
       }
     }
 
     function latencyFired(): number {
-      return control.faults().filter((f) => f.kind === "latency").reduce((n, f) => n + f.fired, 0);
+      return control
+        .faults()
+        .filter((f) => f.kind === "latency")
+        .reduce((n, f) => n + f.fired, 0);
     }
 
     /**
@@ -234,7 +256,11 @@ export async function startReliabilityWorld(opts: WorldOptions) {
      * action inside one EC2 call, an optional crash. Intent writes are recorded innermost, so a write that
      * committed is known even when the process "dies" right after it.
      */
-    function tickLane(o: { sw?: CrashSwitch | null; lagMs?: number; mid?: { during: CallKind; cr: string; act: (cr: string) => Promise<void> } }) {
+    function tickLane(o: {
+      sw?: CrashSwitch | null;
+      lagMs?: number;
+      mid?: { during: CallKind; cr: string; act: (cr: string) => Promise<void> };
+    }) {
       let ec2: CapacityProvider = recorder;
       let midFired = () => false;
       let midActed = () => Promise.resolve();
@@ -252,13 +278,21 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       }
       // A purchase call's timeout runs on real time (callClock), as in local mode where the virtual clock runs faster:
       // a jump of the clock does not make a call in flight any older, so a held purchase may land after the jump.
-      return { tick: h.makeTick({ ec2, store, notifier, settings, concurrency: 4, callClock: Date.now, purchaseTimeoutMs: opts.requestTimeoutMs }), midFired, midActed };
+      return {
+        tick: h.makeTick({ ec2, store, notifier, settings, concurrency: 4, callClock: Date.now, purchaseTimeoutMs: opts.requestTimeoutMs }),
+        midFired,
+        midActed,
+      };
     }
 
     /** Runs a mid-call action on the block of reservation `cr` (the one whose EC2 call is in flight). */
     async function runMidCallAct(mid: MidCall, cr: string, concurrent: boolean): Promise<void> {
       if (mid.act.k === "price") return setPrice(mid.act.rate);
-      return actions.run(models.findIndex((m) => m.cr === cr), mid.act, { concurrent });
+      return actions.run(
+        models.findIndex((m) => m.cr === cr),
+        mid.act,
+        { concurrent },
+      );
     }
 
     async function runTick(cmd: Extract<Command, { k: "tick" }>): Promise<void> {
@@ -270,7 +304,9 @@ export async function startReliabilityWorld(opts: WorldOptions) {
           tickLane({
             sw: i === 0 ? sw : null,
             lagMs: cmd.lagsMs[i] ?? 0,
-            ...(i === 0 && mid ? { mid: { during: mid.during, cr: models[mid.block]!.cr, act: (cr: string) => runMidCallAct(mid, cr, true) } } : {}),
+            ...(i === 0 && mid
+              ? { mid: { during: mid.during, cr: models[mid.block]!.cr, act: (cr: string) => runMidCallAct(mid, cr, true) } }
+              : {}),
           }),
         );
         const work: Promise<unknown>[] = lanes.map((l) => l.tick());
@@ -280,7 +316,9 @@ export async function startReliabilityWorld(opts: WorldOptions) {
         stats.ticks += lanes.length;
         if (sw?.fired) stats.crashesFired++;
         const reports = results.slice(0, lanes.length) as TickReport[];
-        trace.push(`  ${reports.map((r) => JSON.stringify({ due: r.due, d: r.decisions, buy: r.purchaseAttempts, ok: r.purchases, err: r.errors, thr: r.throttled, cfl: r.conflicts })).join(" || ")}${sw ? ` crash ${sw.point}: ${sw.fired}` : ""}`);
+        trace.push(
+          `  ${reports.map((r) => JSON.stringify({ due: r.due, d: r.decisions, buy: r.purchaseAttempts, ok: r.purchases, err: r.errors, thr: r.throttled, cfl: r.conflicts })).join(" || ")}${sw ? ` crash ${sw.point}: ${sw.fired}` : ""}`,
+        );
         if (mid) {
           // The tick never made that call (nothing to buy, say): the action still happens, after it.
           const fired = lanes[0]!.midFired();
@@ -391,7 +429,10 @@ export async function startReliabilityWorld(opts: WorldOptions) {
     async function evidenceFor(m: BlockModel, offeringId: string): Promise<IntentEvidence> {
       if (!evidence.has(offeringId)) for (const [o, list] of intentEvidence(await historyOf(m.pk))) evidence.set(o, list);
       const list = evidence.get(offeringId) ?? [];
-      if (list.length !== 1) throw new InvariantError(`purchase ${offeringId} of ${m.cr} has ${list.length} purchase-intent events in the history of ${m.pk}, not exactly one authorization`);
+      if (list.length !== 1)
+        throw new InvariantError(
+          `purchase ${offeringId} of ${m.cr} has ${list.length} purchase-intent events in the history of ${m.pk}, not exactly one authorization`,
+        );
       return list[0]!;
     }
 
@@ -415,16 +456,27 @@ export async function startReliabilityWorld(opts: WorldOptions) {
           if (!call) throw new InvariantError(`${when}: EC2 sold ${bought.offeringId} for ${m.cr} without a recorded call from CBM`);
           const p = { ...bought, atMs: call.atMs };
           const ev = await evidenceFor(m, p.offeringId);
-          const gap = authorizationGap(p, ev, { m, approvals: st.approvals, write: intentWrites.get(ev.intent.id), snapshots: call.snapshots });
-          if (gap) throw new InvariantError(`${when}: purchase ${p.offeringId} of ${m.cr}: its ${ev.authorization.kind} authorization does not hold: ${gap}`);
+          const gap = authorizationGap(p, ev, {
+            m,
+            approvals: st.approvals,
+            write: intentWrites.get(ev.intent.id),
+            snapshots: call.snapshots,
+          });
+          if (gap)
+            throw new InvariantError(
+              `${when}: purchase ${p.offeringId} of ${m.cr}: its ${ev.authorization.kind} authorization does not hold: ${gap}`,
+            );
           const key = authorizationKey(ev);
           const other = usedBy.get(key);
-          if (other !== undefined) throw new InvariantError(`${when}: purchases ${other} and ${p.offeringId} of ${m.cr} used the same authorization (${key})`);
+          if (other !== undefined)
+            throw new InvariantError(`${when}: purchases ${other} and ${p.offeringId} of ${m.cr} used the same authorization (${key})`);
           usedBy.set(key, p.offeringId);
           const inForce = call.snapshots.filter((s) => s.registrationId === ev.authorization.terms.registrationId);
           const reasons = inForce.map((s) => purchaseViolation(p, s, mine.slice(0, idx), { autoApprove, kind: ev.authorization.kind }));
           if (inForce.length === 0 || reasons.every((r) => r !== null)) {
-            throw new InvariantError(`${when}: purchase ${p.offeringId} of ${m.cr} was not allowed: ${reasons.join(" / ") || "no model state of its registration"}`);
+            throw new InvariantError(
+              `${when}: purchase ${p.offeringId} of ${m.cr} was not allowed: ${reasons.join(" / ") || "no model state of its registration"}`,
+            );
           }
         }
       }
@@ -435,7 +487,8 @@ export async function startReliabilityWorld(opts: WorldOptions) {
         if (!b) throw new InvariantError(`${when}: block ${m.pk} is gone`);
         const parsed = Block.safeParse(b);
         if (!parsed.success) throw new InvariantError(`${when}: block ${m.pk} no longer parses: ${parsed.error.message}`);
-        if (b.registrationId !== m.registration.id) throw new InvariantError(`${when}: ${m.pk} is registration ${b.registrationId}, the model created ${m.registration.id}`);
+        if (b.registrationId !== m.registration.id)
+          throw new InvariantError(`${when}: ${m.pk} is registration ${b.registrationId}, the model created ${m.registration.id}`);
         const last = st.versions.get(m.registration.id) ?? 0;
         if (b.version < last) throw new InvariantError(`${when}: version of ${m.pk} went back from ${last} to ${b.version}`);
         st.versions.set(m.registration.id, b.version);
@@ -460,7 +513,10 @@ export async function startReliabilityWorld(opts: WorldOptions) {
 
     function windowOf(m: BlockModel) {
       const end = Date.parse(ec2End(m));
-      return { opens: Math.max(end - m.policy.lookaheadHours * time.HOUR, end - MAX_WINDOW_MS), lastStart: end - CLOSES_BEFORE_MS - DRAIN_MS };
+      return {
+        opens: Math.max(end - m.policy.lookaheadHours * time.HOUR, end - MAX_WINDOW_MS),
+        lastStart: end - CLOSES_BEFORE_MS - DRAIN_MS,
+      };
     }
 
     /**
@@ -481,7 +537,8 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       if (!p.enabled) return "disabled";
       if (m.denial === end) return "denied";
       if (p.extendUntil !== undefined && Date.parse(end) >= Date.parse(p.extendUntil)) return "extend-until";
-      if (p.maxExtensions !== undefined && mine.filter((x) => x.status === "payment-succeeded").length >= p.maxExtensions) return "max-extensions";
+      if (p.maxExtensions !== undefined && mine.filter((x) => x.status === "payment-succeeded").length >= p.maxExtensions)
+        return "max-extensions";
       const hours = wantedHours(p, end);
       if (m.unavailableHours.has(hours)) return "no-capacity";
       const fee = feeFor(rate, m.instanceCount, hours);
@@ -491,8 +548,17 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       if (!p.requireApproval) return { m, window: end, reapprove: false };
       const held = m.held?.window === end ? m.held : null;
       if (held) {
-        const quote = { capacityReservationId: m.cr, registrationId: m.registration.id, window: end, durationHours: hours, upfrontFee: fee, currencyCode: CURRENCY };
-        return coverageGap(held.terms, quote) === null ? { m, window: end, approvalBy: held.by, reapprove: false } : { m, window: end, reapprove: true };
+        const quote = {
+          capacityReservationId: m.cr,
+          registrationId: m.registration.id,
+          window: end,
+          durationHours: hours,
+          upfrontFee: fee,
+          currencyCode: CURRENCY,
+        };
+        return coverageGap(held.terms, quote) === null
+          ? { m, window: end, approvalBy: held.by, reapprove: false }
+          : { m, window: end, reapprove: true };
       }
       return autoApprove ? { m, window: end, reapprove: false } : "no-approval";
     }
@@ -517,7 +583,9 @@ export async function startReliabilityWorld(opts: WorldOptions) {
     async function reapprove(expected: Expectation[], sinceSeq: number): Promise<void> {
       for (const e of expected) {
         if (!e.reapprove || e.reapprovedBy) continue;
-        const notice = st.notices.find((n) => n.seq > sinceSeq && n.registrationId === e.m.registration.id && n.window === e.window && n.notice === "terms-changed");
+        const notice = st.notices.find(
+          (n) => n.seq > sinceSeq && n.registrationId === e.m.registration.id && n.window === e.window && n.notice === "terms-changed",
+        );
         if (!notice) continue;
         const given = await actions.approve(e.m, "patch", { concurrent: false });
         if (!given) throw new InvariantError(`liveness: ${e.m.pk} could not be approved again after the terms-changed notice`);
@@ -555,7 +623,9 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       }
       stats.livenessExpected += expected.length;
       stats.livenessSkipped += models.length - expected.length;
-      trace.push(`  expected: ${expected.map((e) => `${e.m.pk} ${e.window}${e.reapprove ? " (re-approve)" : e.approvalBy ? ` (with ${e.approvalBy})` : ""}`).join(", ") || "none"}`);
+      trace.push(
+        `  expected: ${expected.map((e) => `${e.m.pk} ${e.window}${e.reapprove ? " (re-approve)" : e.approvalBy ? ` (with ${e.approvalBy})` : ""}`).join(", ") || "none"}`,
+      );
 
       const plain = tickLane({}).tick;
       for (let i = 0; i < DRAIN_MAX_TICKS; i++) {
@@ -564,7 +634,9 @@ export async function startReliabilityWorld(opts: WorldOptions) {
         tickSnapshots = null;
         stats.ticks++;
         stats.drainTicks = (stats.drainTicks ?? 0) + 1;
-        trace.push(`  drain ${iso(nowMs())} ${JSON.stringify({ due: r.due, d: r.decisions, buy: r.purchaseAttempts, ok: r.purchases, err: r.errors })}`);
+        trace.push(
+          `  drain ${iso(nowMs())} ${JSON.stringify({ due: r.due, d: r.decisions, buy: r.purchaseAttempts, ok: r.purchases, err: r.errors })}`,
+        );
         await reapprove(expected, drainSeq);
         if (nowMs() >= t0 + DRAIN_MS) break;
         const blocks = await Promise.all(models.map((m) => h.store.get(m.pk)));
@@ -590,14 +662,18 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       if (!bought) {
         const b = await h.store.get(m.pk);
         const why = e.reapprove && !e.reapprovedBy ? " (its approval no longer covers the quote, and no terms-changed notice came)" : "";
-        throw new InvariantError(`liveness: ${m.pk} (${m.cr}) should have been extended in window ${window} during the quiet period${why}; it is ${b?.status}: ${b?.statusReason}`);
+        throw new InvariantError(
+          `liveness: ${m.pk} (${m.cr}) should have been extended in window ${window} during the quiet period${why}; it is ${b?.status}: ${b?.statusReason}`,
+        );
       }
       // The approval held is the one used (before automatic approval); a voided one never is: the re-approval is.
       const must = e.reapprove ? e.reapprovedBy : e.approvalBy;
       if (must !== undefined) {
         const ev = await evidenceFor(m, bought.offeringId);
         if (ev.authorization.by !== must) {
-          throw new InvariantError(`liveness: ${m.pk} bought in ${window} under ${ev.authorization.kind} ${ev.authorization.by ?? ""}, not the approval ${must}`);
+          throw new InvariantError(
+            `liveness: ${m.pk} bought in ${window} under ${ev.authorization.kind} ${ev.authorization.by ?? ""}, not the approval ${must}`,
+          );
         }
       }
     }
@@ -611,7 +687,9 @@ export async function startReliabilityWorld(opts: WorldOptions) {
       // CBM learns of a failed payment on its next look, so it may still count one that just failed.
       const all = mine.reduce((s, p) => addMoney(s, p.upfrontFee), "0");
       if (compareMoney(b.spent, pendingOrPaid) < 0 || compareMoney(b.spent, all) > 0) {
-        throw new InvariantError(`bookkeeping: ${m.pk} spent ${b.spent}, EC2 took ${pendingOrPaid} (${all} with failed payments) over ${m.registrations.length} registration(s)`);
+        throw new InvariantError(
+          `bookkeeping: ${m.pk} spent ${b.spent}, EC2 took ${pendingOrPaid} (${all} with failed payments) over ${m.registrations.length} registration(s)`,
+        );
       }
     }
 

@@ -35,7 +35,11 @@ export function useRequestWorld() {
     tableName: string;
     history: ReturnType<typeof createDynamoHistoryStore>;
     /** A worker run; `hooks` simulate crashes, `canReachApprover` false means automatic approval. */
-    run(opts?: { hooks?: RequestCrashHooks; canReachApprover?: boolean; timeoutMs?: number }): ReturnType<ReturnType<typeof createRequestWorker>>;
+    run(opts?: {
+      hooks?: RequestCrashHooks;
+      canReachApprover?: boolean;
+      timeoutMs?: number;
+    }): ReturnType<ReturnType<typeof createRequestWorker>>;
     open(body: Partial<CreateRequestBody> & Record<string, unknown>): Promise<string>;
   };
 
@@ -62,10 +66,21 @@ export function useRequestWorld() {
     const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print: () => {} });
     world.outbox = outbox;
     world.run = (opts = {}) => {
-      const market = createEc2BlockMarket({ endpoint: world.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1, requestTimeoutMs: opts.timeoutMs ?? 2_000, describeLimitBackoffMs: [], sleep: async () => {} });
+      const market = createEc2BlockMarket({
+        endpoint: world.emu.url,
+        credentials: CREDENTIALS,
+        describeMaxAttempts: 1,
+        requestTimeoutMs: opts.timeoutMs ?? 2_000,
+        describeLimitBackoffMs: [],
+        sleep: async () => {},
+      });
       const notifier = { canReachApprover: opts.canReachApprover ?? true, send: outbox.send };
       return createRequestWorker({
-        requests: world.requests, market, notifier, clock, ids,
+        requests: world.requests,
+        market,
+        notifier,
+        clock,
+        ids,
         registerBlock: createRegisterBlock(world.blocks, world.store),
         blocks: world.store,
         wallNow: () => world.wall.ms,
@@ -74,7 +89,17 @@ export function useRequestWorld() {
       })();
     };
     world.open = async (body) => {
-      const r = await world.api.create(parseCreateRequest({ instanceType: "p5.48xlarge", instanceCount: 1, durationDays: 1, latestStart: "2026-11-30T12:00:00Z", maxUpfrontFee: "1000", ...body }), { actor: "test" });
+      const r = await world.api.create(
+        parseCreateRequest({
+          instanceType: "p5.48xlarge",
+          instanceCount: 1,
+          durationDays: 1,
+          latestStart: "2026-11-30T12:00:00Z",
+          maxUpfrontFee: "1000",
+          ...body,
+        }),
+        { actor: "test" },
+      );
       return r.id;
     };
   });

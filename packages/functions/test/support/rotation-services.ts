@@ -46,7 +46,9 @@ const awsError = (name: string) => Object.assign(new Error(name), { name, $metad
 
 export function rotationServices(initial: { secretString: string; versionId?: string }) {
   const clock = manualClock(START);
-  const versions = new Map<string, Version>([[initial.versionId ?? "v0", { value: initial.secretString, stages: ["AWSCURRENT"], created: clock.now() }]]);
+  const versions = new Map<string, Version>([
+    [initial.versionId ?? "v0", { value: initial.secretString, stages: ["AWSCURRENT"], created: clock.now() }],
+  ]);
   const secret = { rotationEnabled: true, lastRotated: undefined as Date | undefined };
   const keys = new Map<string, Key>();
   const plan = new Set<string>();
@@ -63,7 +65,13 @@ export function rotationServices(initial: { secretString: string; versionId?: st
     const stage = input.VersionStage ?? "AWSCURRENT";
     const match = [...versions].find(([id, v]) => v.stages.includes(stage) && (input.VersionId === undefined || id === input.VersionId));
     if (!match || match[1].value === undefined) throw awsError("ResourceNotFoundException");
-    return { ARN: SECRET_ARN, VersionId: match[0], SecretString: match[1].value, VersionStages: match[1].stages, CreatedDate: match[1].created };
+    return {
+      ARN: SECRET_ARN,
+      VersionId: match[0],
+      SecretString: match[1].value,
+      VersionStages: match[1].stages,
+      CreatedDate: match[1].created,
+    };
   });
   sm.on(PutSecretValueCommand).callsFake(async (input: { ClientRequestToken: string; SecretString: string; VersionStages: string[] }) => {
     const existing = versions.get(input.ClientRequestToken);
@@ -72,16 +80,18 @@ export function rotationServices(initial: { secretString: string; versionId?: st
     versions.set(input.ClientRequestToken, { value: input.SecretString, stages: input.VersionStages, created: clock.now() });
     return { ARN: SECRET_ARN, VersionId: input.ClientRequestToken };
   });
-  sm.on(UpdateSecretVersionStageCommand).callsFake(async (input: { VersionStage: string; MoveToVersionId: string; RemoveFromVersionId: string }) => {
-    const from = versions.get(input.RemoveFromVersionId);
-    if (!from?.stages.includes(input.VersionStage)) throw awsError("InvalidParameterException");
-    // As Secrets Manager does: moving AWSCURRENT moves AWSPREVIOUS to the version that had it.
-    for (const v of versions.values()) v.stages = v.stages.filter((s) => s !== "AWSPREVIOUS");
-    from.stages = [...from.stages.filter((s) => s !== "AWSCURRENT"), "AWSPREVIOUS"];
-    const to = versions.get(input.MoveToVersionId)!;
-    to.stages = [...to.stages.filter((s) => s !== "AWSPENDING"), "AWSCURRENT"];
-    return {};
-  });
+  sm.on(UpdateSecretVersionStageCommand).callsFake(
+    async (input: { VersionStage: string; MoveToVersionId: string; RemoveFromVersionId: string }) => {
+      const from = versions.get(input.RemoveFromVersionId);
+      if (!from?.stages.includes(input.VersionStage)) throw awsError("InvalidParameterException");
+      // As Secrets Manager does: moving AWSCURRENT moves AWSPREVIOUS to the version that had it.
+      for (const v of versions.values()) v.stages = v.stages.filter((s) => s !== "AWSPREVIOUS");
+      from.stages = [...from.stages.filter((s) => s !== "AWSCURRENT"), "AWSPREVIOUS"];
+      const to = versions.get(input.MoveToVersionId)!;
+      to.stages = [...to.stages.filter((s) => s !== "AWSPENDING"), "AWSCURRENT"];
+      return {};
+    },
+  );
 
   const apigw = mockClient(APIGatewayClient);
   const faults: Error[] = [];

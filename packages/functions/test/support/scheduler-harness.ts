@@ -50,7 +50,12 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
   const quiet = { warn: () => {} };
   const store = createDynamoBlockStore({ client: doc, tableName, logger: quiet });
   const history = createDynamoHistoryStore({ client: doc, tableName, logger: quiet });
-  const ec2 = createEc2CapacityProvider({ endpoint: emu.url, credentials: CREDENTIALS, requestTimeoutMs: opts.requestTimeoutMs ?? 2_000, describeMaxAttempts: 1 });
+  const ec2 = createEc2CapacityProvider({
+    endpoint: emu.url,
+    credentials: CREDENTIALS,
+    requestTimeoutMs: opts.requestTimeoutMs ?? 2_000,
+    describeMaxAttempts: 1,
+  });
   const outbox: OutboxNotifier = createConsoleOutboxNotifier({ canReachApprover: opts.canReachApprover ?? true, print: () => {} });
   const api = createBlockUseCases({ store, history, clock, ids });
 
@@ -60,7 +65,19 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
   const callClock = () => startReal + Math.max(Date.now() - startReal, clock.now().getTime() - startVirtual);
   const purchaseTimeoutMs = opts.requestTimeoutMs ?? 2_000;
   const makeTick = (overrides: Partial<CreateTickOptions> = {}) =>
-    createTick({ store, history, ec2, notifier: outbox, clock, ids, settings: { accountId: ACCOUNT }, concurrency: 4, callClock, purchaseTimeoutMs, ...overrides });
+    createTick({
+      store,
+      history,
+      ec2,
+      notifier: outbox,
+      clock,
+      ids,
+      settings: { accountId: ACCOUNT },
+      concurrency: 4,
+      callClock,
+      purchaseTimeoutMs,
+      ...overrides,
+    });
   const defaultTick = makeTick();
 
   const h = {
@@ -78,9 +95,16 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
     tick: (): Promise<TickReport> => defaultTick(),
     /** Seeds the reservation in EC2 and registers it through the API's create use case. */
     async register(o: RegisterOptions): Promise<Block> {
-      const cr = o.capacityReservationId ?? emu.control.seedBlock({ region: "us-east-1", instanceCount: 2, endDate: o.endDate, ...o.seed }).capacityReservationId;
+      const cr =
+        o.capacityReservationId ??
+        emu.control.seedBlock({ region: "us-east-1", instanceCount: 2, endDate: o.endDate, ...o.seed }).capacityReservationId;
       const { block } = await api.create(
-        { capacityReservationId: cr, region: o.seed?.region ?? "us-east-1", ...(o.name ? { name: o.name } : {}), ...(o.policy ? { policy: o.policy } : {}) },
+        {
+          capacityReservationId: cr,
+          region: o.seed?.region ?? "us-east-1",
+          ...(o.name ? { name: o.name } : {}),
+          ...(o.policy ? { policy: o.policy } : {}),
+        },
         { actor: "test" },
       );
       return block;

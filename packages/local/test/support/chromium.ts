@@ -10,7 +10,15 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
  * Flags that keep a headless Chromium from reaching hosts it cannot reach here (updates, sync, field trials), and
  * run it as root in a container. Each launch gets a fresh profile (--user-data-dir via launchPersistentContext).
  */
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export interface Chromium {
   context: BrowserContext;

@@ -31,7 +31,14 @@ export function endAfter(from: Date, minHours: number): string {
 
 export async function startWebWorld(clockStart: string): Promise<WebWorld> {
   const root = mkdtempSync(join(tmpdir(), "cbm-web-"));
-  const local = await startLocal({ port: 0, clockRate: 0, tickSeconds: 0, clockStart, stateDir: join(root, "state"), print: () => undefined });
+  const local = await startLocal({
+    port: 0,
+    clockRate: 0,
+    tickSeconds: 0,
+    clockStart,
+    stateDir: join(root, "state"),
+    print: () => undefined,
+  });
   const screenshotDir = process.env.CBM_UPDATE_SCREENSHOTS === "1" ? join(REPO, "docs", "screenshots") : join(root, "screenshots");
   mkdirSync(screenshotDir, { recursive: true });
 
@@ -71,7 +78,9 @@ export async function startWebWorld(clockStart: string): Promise<WebWorld> {
       if (!link) throw new Error(`no approval link for ${pk} in the outbox: ${JSON.stringify(notices)}`);
       return link;
     },
-    purchases: (id) => local.emulator!.control.ledger().filter((e) => e.capacityReservationId === id && e.action === "PurchaseCapacityBlockExtension").length,
+    purchases: (id) =>
+      local.emulator!.control.ledger().filter((e) => e.capacityReservationId === id && e.action === "PurchaseCapacityBlockExtension")
+        .length,
     block: async (pk) => (await http<Block>("GET", `/${pk}`)).body,
     async stop() {
       await local.stop();

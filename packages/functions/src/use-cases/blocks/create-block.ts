@@ -17,9 +17,7 @@ export function createCreateBlock(deps: BlockUseCaseDeps) {
     const ledger = await deps.store.getLedger(registered.capacityReservationId);
     const { block, event: carried } = adoptLedger(registered, ledger);
     const warnings = [...parsed.warnings, ...(carried ? [carried.message] : [])];
-    const events: HistoryEvent[] = [
-      historyEvent(deps, block.PK, now, actor, createdEvent(block, warnings)),
-    ];
+    const events: HistoryEvent[] = [historyEvent(deps, block.PK, now, actor, createdEvent(block, warnings))];
     if (carried) events.push(historyEvent(deps, block.PK, now, actor, carried));
     const stored = await deps.store.create(block, events, { ledgerRev: ledger?.rev });
     return { block: stored, warnings };

@@ -16,7 +16,15 @@ export interface Actor {
 
 /** A history event as stored: one of core's event builders (createdEvent …, or a rule's event) with the block, instant, actor and an id. */
 export function historyEvent(deps: Pick<BlockUseCaseDeps, "ids">, pk: string, at: Date, actor: string, spec: EventSpec): HistoryEvent {
-  return { PK: pk, at: at.toISOString(), id: deps.ids.next(), type: spec.type, actor, message: spec.message, ...(spec.data ? { data: spec.data } : {}) };
+  return {
+    PK: pk,
+    at: at.toISOString(),
+    id: deps.ids.next(),
+    type: spec.type,
+    actor,
+    message: spec.message,
+    ...(spec.data ? { data: spec.data } : {}),
+  };
 }
 
 /** Writes without a client-pinned version race only with the scheduler; a few fresh re-reads settle that. */

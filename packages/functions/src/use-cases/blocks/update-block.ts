@@ -1,4 +1,13 @@
-import { applyVerdict, updatedEvent, NotFoundError, ValidationError, VersionConflictError, withdrawApproval, type Block, type HistoryEvent } from "@cbm/core";
+import {
+  applyVerdict,
+  updatedEvent,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+  withdrawApproval,
+  type Block,
+  type HistoryEvent,
+} from "@cbm/core";
 import { applyBlockUpdate } from "./block-inputs";
 import { historyEvent, MAX_UNPINNED_ATTEMPTS, type Actor, type BlockUseCaseDeps } from "./deps";
 import type { WithWarnings } from "./create-block";
@@ -14,7 +23,9 @@ const BOOKKEEPING: ReadonlySet<string> = new Set(["updatedAt", "nextCheckAt", "f
 /** Top-level fields whose value differs, for the history entry (values are left out: policy may hold budgets). */
 function changedFields(before: Block, after: Block): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => !BOOKKEEPING.has(k) && JSON.stringify(before[k as keyof Block]) !== JSON.stringify(after[k as keyof Block])).sort();
+  return [...keys]
+    .filter((k) => !BOOKKEEPING.has(k) && JSON.stringify(before[k as keyof Block]) !== JSON.stringify(after[k as keyof Block]))
+    .sort();
 }
 
 export function createUpdateBlock(deps: BlockUseCaseDeps) {
@@ -23,7 +34,12 @@ export function createUpdateBlock(deps: BlockUseCaseDeps) {
       const current = await deps.store.get(pk);
       if (!current) throw new NotFoundError(pk);
       const now = deps.clock.now();
-      const { block: edited, warnings, expectedVersion: bodyVersion, verdict } = applyBlockUpdate(current, body, { now: now.toISOString() });
+      const {
+        block: edited,
+        warnings,
+        expectedVersion: bodyVersion,
+        verdict,
+      } = applyBlockUpdate(current, body, { now: now.toISOString() });
       if (ifMatch !== undefined && bodyVersion !== undefined && ifMatch !== bodyVersion) {
         throw new ValidationError([{ field: "version", message: `does not match If-Match (${ifMatch})`, code: "version_mismatch" }]);
       }

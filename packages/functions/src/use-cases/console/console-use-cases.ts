@@ -44,13 +44,21 @@ export interface PendingTerms {
 /** Expected refusals come back as a message for the page; anything else is thrown. */
 export type ActionResult = { ok: true; block: Block } | { ok: false; message: string; status: number };
 
-const EXPECTED: Record<string, number> = { TERMS_CHANGED: 409, VALIDATION_FAILED: 400, NOT_FOUND: 404, VERSION_CONFLICT: 409, PURCHASE_IN_FLIGHT: 409, INVALID_STATE: 409 };
+const EXPECTED: Record<string, number> = {
+  TERMS_CHANGED: 409,
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  VERSION_CONFLICT: 409,
+  PURCHASE_IN_FLIGHT: 409,
+  INVALID_STATE: 409,
+};
 
 async function expected(run: () => Promise<Block>): Promise<ActionResult> {
   try {
     return { ok: true, block: await run() };
   } catch (err) {
-    if (err instanceof CbmError && EXPECTED[err.code] !== undefined) return { ok: false, message: err.message, status: EXPECTED[err.code]! };
+    if (err instanceof CbmError && EXPECTED[err.code] !== undefined)
+      return { ok: false, message: err.message, status: EXPECTED[err.code]! };
     throw err;
   }
 }
@@ -150,7 +158,8 @@ export function createConsoleUseCases(d: ConsoleDeps) {
     deny: (pk: string, actor: string, comment?: string) => expected(() => d.blocks.deny(pk, { actor, ...(comment ? { comment } : {}) })),
 
     /** Pause (CBM watches but neither asks nor buys) or resume, recorded in history like any policy edit. */
-    setEnabled: (pk: string, actor: string, enabled: boolean) => expected(async () => (await d.blocks.update(pk, { policy: { enabled } }, { actor })).block),
+    setEnabled: (pk: string, actor: string, enabled: boolean) =>
+      expected(async () => (await d.blocks.update(pk, { policy: { enabled } }, { actor })).block),
   };
 }
 

@@ -70,26 +70,56 @@ export function createApprovalLinks(deps: ApprovalLinkDeps) {
     if (state.kind === "expired") return { kind: "expired", claims };
     if (state.kind !== "ready") return { kind: state.kind, claims, reason: state.reason };
     const page = await deps.history.list(claims.pk, { limit: 20 });
-    return { kind: "ready", claims, block: state.block, terms: state.terms, recent: recentDecisions(page.items), csrf: await linkCsrf(deps.secret, claims.id) };
+    return {
+      kind: "ready",
+      claims,
+      block: state.block,
+      terms: state.terms,
+      recent: recentDecisions(page.items),
+      csrf: await linkCsrf(deps.secret, claims.id),
+    };
   }
 
   async function answer(token: string, a: LinkAnswer): Promise<LinkOutcome> {
     for (let attempt = 1; ; attempt++) {
       const v = await view(token);
       if (v.kind !== "ready") return v;
-      if (!(await verifyLinkCsrf(deps.secret, v.claims.id, a.csrf))) return { kind: "refused", view: v, message: "This form is not the one CBM showed for this link. Open the link again and answer there." };
-      if (!a.confirmed) return { kind: "refused", view: v, message: "Tick the box to confirm that you read the terms; nothing was changed." };
+      if (!(await verifyLinkCsrf(deps.secret, v.claims.id, a.csrf)))
+        return {
+          kind: "refused",
+          view: v,
+          message: "This form is not the one CBM showed for this link. Open the link again and answer there.",
+        };
+      if (!a.confirmed)
+        return { kind: "refused", view: v, message: "Tick the box to confirm that you read the terms; nothing was changed." };
       const kind = a.action === "approve" ? "approved" : "denied";
       const by = linkActor(v.claims);
       const now = deps.clock.now();
       let decided;
       try {
-        decided = applyVerdict(v.block, kind, { by, ...(a.justification ? { comment: a.justification } : {}), ...(kind === "approved" ? { terms: v.terms } : {}) }, now);
+        decided = applyVerdict(
+          v.block,
+          kind,
+          { by, ...(a.justification ? { comment: a.justification } : {}), ...(kind === "approved" ? { terms: v.terms } : {}) },
+          now,
+        );
       } catch (err) {
-        if (err instanceof ValidationError) return { kind: "refused", view: v, message: `A justification is required for this block: ${err.issues.map((i) => i.message).join("; ")}` };
+        if (err instanceof ValidationError)
+          return {
+            kind: "refused",
+            view: v,
+            message: `A justification is required for this block: ${err.issues.map((i) => i.message).join("; ")}`,
+          };
         throw err;
       }
-      const use: LinkUse = { tokenId: v.claims.id, pk: v.claims.pk, action: kind, by, at: now.toISOString(), expiresAt: v.claims.expiresAt };
+      const use: LinkUse = {
+        tokenId: v.claims.id,
+        pk: v.claims.pk,
+        action: kind,
+        by,
+        at: now.toISOString(),
+        expiresAt: v.claims.expiresAt,
+      };
       try {
         const block = await deps.links.updateUsingLink(decided.block, v.block.version, [{ ...decided.event, id: deps.ids.next() }], use);
         return { kind: "done", claims: v.claims, block, action: kind };

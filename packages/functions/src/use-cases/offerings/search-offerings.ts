@@ -1,4 +1,12 @@
-import { type BlockMarket, InfrastructureError, type OfferingSearch, type RankedOffering, type RegionOutcome, rankOfferings, ThrottledError } from "@cbm/core";
+import {
+  type BlockMarket,
+  InfrastructureError,
+  type OfferingSearch,
+  type RankedOffering,
+  type RegionOutcome,
+  rankOfferings,
+  ThrottledError,
+} from "@cbm/core";
 
 export interface OfferingSearchResult {
   /** Cheapest first, with the price per instance-hour. */

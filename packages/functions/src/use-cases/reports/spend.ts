@@ -1,4 +1,17 @@
-import { type Block, type BlockStore, type BlockUsage, type CapacityRequest, type ExtensionPurchase, type HistoryStore, idleHours, type Page, type RequestStore, spendReport, type SpendReport, usedInstanceHours } from "@cbm/core";
+import {
+  type Block,
+  type BlockStore,
+  type BlockUsage,
+  type CapacityRequest,
+  type ExtensionPurchase,
+  type HistoryStore,
+  idleHours,
+  type Page,
+  type RequestStore,
+  spendReport,
+  type SpendReport,
+  usedInstanceHours,
+} from "@cbm/core";
 
 export interface SpendReportDeps {
   store: Pick<BlockStore, "list">;
@@ -42,26 +55,37 @@ export async function buildSpendReport(deps: SpendReportDeps): Promise<SpendRepo
   const [blocks, requests] = await Promise.all([all<Block>((o) => deps.store.list(o)), all<CapacityRequest>((o) => deps.requests.list(o))]);
   const extensionPurchases: ExtensionPurchase[] = [];
   const queue = blocks.items.filter((b) => b.extensionsPurchased > 0).map((b) => b.PK);
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let pk = queue.shift(); pk !== undefined; pk = queue.shift()) extensionPurchases.push(...(await purchasesOf(deps.history, pk)));
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let pk = queue.shift(); pk !== undefined; pk = queue.shift()) extensionPurchases.push(...(await purchasesOf(deps.history, pk)));
+    }),
+  );
   const used = new Map<string, number>();
   if (deps.usage) {
     const now = (deps.now ?? (() => new Date()))().toISOString();
-    for (const u of await usageOf(deps.usage, blocks.items.map((b) => b.PK))) used.set(u.pk, usedInstanceHours(u, now).total);
+    for (const u of await usageOf(
+      deps.usage,
+      blocks.items.map((b) => b.PK),
+    ))
+      used.set(u.pk, usedInstanceHours(u, now).total);
   }
-  return { ...spendReport({ blocks: blocks.items, requests: requests.items, extensionPurchases, usedInstanceHours: used }), truncated: blocks.truncated || requests.truncated };
+  return {
+    ...spendReport({ blocks: blocks.items, requests: requests.items, extensionPurchases, usedInstanceHours: used }),
+    truncated: blocks.truncated || requests.truncated,
+  };
 }
 
 async function usageOf(usage: NonNullable<SpendReportDeps["usage"]>, pks: string[]): Promise<BlockUsage[]> {
   const queue = [...pks];
   const out: BlockUsage[] = [];
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let pk = queue.shift(); pk !== undefined; pk = queue.shift()) {
-      const u = await usage.get(pk);
-      if (u) out.push(u);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let pk = queue.shift(); pk !== undefined; pk = queue.shift()) {
+        const u = await usage.get(pk);
+        if (u) out.push(u);
+      }
+    }),
+  );
   return out;
 }
 
@@ -80,10 +104,17 @@ export interface BlockUsageRow {
 }
 
 /** Current use and the last 24 h of every managed block that has been sampled. */
-export async function buildUsageReport(deps: Required<Pick<SpendReportDeps, "store" | "usage">> & { now?: () => Date }): Promise<{ blocks: BlockUsageRow[]; truncated: boolean }> {
+export async function buildUsageReport(
+  deps: Required<Pick<SpendReportDeps, "store" | "usage">> & { now?: () => Date },
+): Promise<{ blocks: BlockUsageRow[]; truncated: boolean }> {
   const blocks = await all<Block>((o) => deps.store.list(o));
   const now = (deps.now ?? (() => new Date()))().toISOString();
-  const rows = (await usageOf(deps.usage, blocks.items.map((b) => b.PK))).map((u) => ({
+  const rows = (
+    await usageOf(
+      deps.usage,
+      blocks.items.map((b) => b.PK),
+    )
+  ).map((u) => ({
     pk: u.pk,
     capacityReservationId: u.capacityReservationId,
     running: u.current.running,
@@ -92,7 +123,9 @@ export async function buildUsageReport(deps: Required<Pick<SpendReportDeps, "sto
     sampledAt: u.current.at,
     last24h: usedInstanceHours(u, now).last24h,
     idleHours: idleHours(u, now),
-    hours: u.hours.slice(-24).map((h) => ({ hour: h.hour, meanRunning: Math.round((h.runningSum / h.samples) * 100) / 100, maxRunning: h.runningMax })),
+    hours: u.hours
+      .slice(-24)
+      .map((h) => ({ hour: h.hour, meanRunning: Math.round((h.runningSum / h.samples) * 100) / 100, maxRunning: h.runningMax })),
   }));
   return { blocks: rows.sort((a, b) => a.pk.localeCompare(b.pk)), truncated: blocks.truncated };
 }

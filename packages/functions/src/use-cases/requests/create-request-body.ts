@@ -33,7 +33,9 @@ export function parseCreateRequest(body: unknown): CreateRequestBody {
   const parsed = CreateRequestBody.safeParse(body ?? {});
   if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
   if (parsed.data.durationDays !== undefined && parsed.data.durationHours !== undefined) {
-    throw new ValidationError([{ field: "durationDays", message: "give durationDays or durationHours, not both", code: "invalid_combination" }]);
+    throw new ValidationError([
+      { field: "durationDays", message: "give durationDays or durationHours, not both", code: "invalid_combination" },
+    ]);
   }
   return parsed.data;
 }

@@ -110,15 +110,25 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
      * Approves the exact terms of the offering last quoted: that zone, start, duration and count, at most that fee.
      * The worker buys on its next run if an offering with those terms is still there; any other needs a new approval.
      */
-    async approve(id: string, { actor, comment }: { actor: string; comment?: string }): Promise<{ request: CapacityRequest; covers: string }> {
+    async approve(
+      id: string,
+      { actor, comment }: { actor: string; comment?: string },
+    ): Promise<{ request: CapacityRequest; covers: string }> {
       let covers = "";
       const request = await change(id, (r) => {
-        if (TERMINAL_REQUEST_STATUSES.has(r.status) || r.intent || r.purchase) throw new RequestStateError(`The request is ${r.status}; there is nothing to approve`);
+        if (TERMINAL_REQUEST_STATUSES.has(r.status) || r.intent || r.purchase)
+          throw new RequestStateError(`The request is ${r.status}; there is nothing to approve`);
         if (!r.quote) throw new RequestStateError("No offering has been quoted yet; approve once the request is awaiting-approval");
         const terms = termsForOffering(r, r.quote);
         covers = describeRequestTerms(terms);
         const at = deps.clock.now().toISOString();
-        return { ...r, approval: { by: actor, at, ...(comment ? { comment } : {}), terms }, statusReason: `Approved by ${actor}: ${covers}`, updatedAt: at, nextCheckAt: at };
+        return {
+          ...r,
+          approval: { by: actor, at, ...(comment ? { comment } : {}), terms },
+          statusReason: `Approved by ${actor}: ${covers}`,
+          updatedAt: at,
+          nextCheckAt: at,
+        };
       });
       return { request, covers };
     },
@@ -129,7 +139,15 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
         if (r.intent || r.purchase) throw new RequestPurchaseInFlightError(id);
         if (TERMINAL_REQUEST_STATUSES.has(r.status)) throw new RequestStateError(`The request is already ${r.status}`);
         const at = deps.clock.now().toISOString();
-        return { ...r, status: "cancelled", statusReason: `Cancelled by ${actor}`, quote: null, approval: null, updatedAt: at, nextCheckAt: null };
+        return {
+          ...r,
+          status: "cancelled",
+          statusReason: `Cancelled by ${actor}`,
+          quote: null,
+          approval: null,
+          updatedAt: at,
+          nextCheckAt: null,
+        };
       });
     },
   };
