@@ -46,7 +46,7 @@ const GLOBAL_OPTIONS: Options = {
 
 const GLOBAL_HELP = `Global flags:
   --api-url URL     the CBM API (or $CBM_API_URL)
-  --api-key KEY     its API key (or $CBM_API_KEY)
+  --api-key KEY     its API key (or $CBM_API_KEY; write --api-key=KEY when the key starts with -)
   --stage NAME      a deployed stage: reads SSM /cbm/NAME/apiUrl and /cbm/NAME/apiSecretName
   --actor NAME      who you are, recorded with approvals and edits (or $CBM_ACTOR; default cli:<user>)
   --json            machine-readable output on stdout

@@ -23,9 +23,21 @@ export function defaultStateDir(env: Record<string, string | undefined> = proces
   return join(findProjectRoot(env.INIT_CWD ?? cwd), ".cbm", "local");
 }
 
-/** 40 characters of base64url (30 random bytes). */
-export function generateApiKey(): string {
-  return randomBytes(30).toString("base64url");
+const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/**
+ * 40 letters and digits (about 238 bits). Never base64url: a key that starts with `-` reads as a flag, so
+ * `cbm --api-key <key>` (and any command line that passes it) would fail for one key in 64; nor `_`, which some
+ * shells and URLs treat specially. Each character comes from a byte below 248 (a multiple of 62), so none is more likely.
+ */
+export function generateApiKey(length = 40): string {
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length)) {
+      if (byte < 248 && out.length < length) out += KEY_ALPHABET[byte % 62];
+    }
+  }
+  return out;
 }
 
 export interface ApiKeyFile {

@@ -183,7 +183,7 @@ describe("API key file", () => {
       const stateDir = join(dir, ".cbm", "local");
       const first = ensureApiKey(stateDir);
       expect(first.created).toBe(true);
-      expect(first.key).toMatch(/^[A-Za-z0-9_-]{40}$/);
+      expect(first.key).toMatch(/^[A-Za-z0-9]{40}$/);
       expect(statSync(first.path).mode & 0o777).toBe(0o600);
       expect(statSync(stateDir).mode & 0o077).toBe(0);
       const second = ensureApiKey(stateDir);
