@@ -1,31 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { Block, ExtensionOffering } from "@cbm/core";
+import { emptyTickReport, type Block, type ExtensionOffering } from "@cbm/core";
 import { accountFromFunctionArn, createTickHandler } from "../src/handlers/tick";
 import type { Tick, TickReport } from "../src/tick/create-tick";
 import { silentLogger } from "../src/observability/logger";
 import { approvalNotification } from "../src/tick/notifications";
 
-const REPORT: TickReport = {
-  due: 0,
-  processed: 0,
-  skipped: 0,
-  decisions: {},
-  purchaseAttempts: 0,
-  purchases: 0,
-  errors: 0,
-  throttled: 0,
-  conflicts: 0,
-  writes: 0,
-  notifications: 0,
-  bought: 0,
-  spend: {},
-  approvalsPending: 0,
-  paymentFailures: 0,
-  ec2Errors: 0,
-  ec2Throttles: 0,
-  deadlineReached: false,
-  durationMs: 1,
-};
+const REPORT: TickReport = { ...emptyTickReport(), durationMs: 1 };
 
 function recordingTick() {
   const calls: { deadline?: Date }[] = [];
