@@ -1,6 +1,5 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError } from "@cbm/core";
-import { API_DYNAMO_LIMITS, API_SECRETS_LIMITS, sdkClientConfig, withCallBudget } from "../adapters/call-limits";
+import { API_DYNAMO_LIMITS } from "../adapters/call-limits";
 import { createDynamoClients } from "../adapters/dynamo-client";
 import { createDynamoIdempotency } from "../adapters/dynamo-idempotency";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
@@ -11,8 +10,10 @@ import { createEc2BlockMarket } from "../adapters/ec2-block-market";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { loadApiConfig } from "../config";
 import { createPlanningHandler } from "../http/create-planning-handler";
-import { createLogger, stdoutSink } from "../observability/logger";
+import { stdoutSink } from "../observability/logger";
 import { createMetrics } from "../observability/metrics";
+import { serviceLogger } from "../composition/logger";
+import { boundedSecretsClient } from "../composition/secrets-client";
 
 export { createPlanningHandler, type PlanningHandlerDeps } from "../http/create-planning-handler";
 
@@ -23,19 +24,8 @@ const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 function compose() {
   const config = loadApiConfig(env);
   if (!config.region) throw new ConfigError("Invalid configuration: AWS_REGION: is required but not set");
-  const logger = createLogger({
-    service: "cbm-planning",
-    ...(config.logLevel ? { level: config.logLevel } : {}),
-    ...(config.stage ? { context: { stage: config.stage } } : {}),
-  });
-  const secretsClient = withCallBudget(
-    new SecretsManagerClient({
-      region: config.region,
-      ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}),
-      ...sdkClientConfig(API_SECRETS_LIMITS),
-    }),
-    API_SECRETS_LIMITS.budgetMs,
-  );
+  const logger = serviceLogger(config, "cbm-planning");
+  const secretsClient = boundedSecretsClient(config);
   const dynamo = createDynamoClients({ region: config.region, endpoint: config.endpoints.dynamodb, limits: API_DYNAMO_LIMITS });
   return createPlanningHandler({
     requests: createDynamoRequestStore({ client: dynamo.doc, tableName: config.tableName, logger }),

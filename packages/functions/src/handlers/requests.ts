@@ -1,8 +1,6 @@
-import { SNSClient } from "@aws-sdk/client-sns";
-import { ConfigError, type Notifier } from "@cbm/core";
+import { ConfigError } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
-import { createLogOnlyNotifier } from "../adapters/console-log-notifier";
-import { SNS_LIMITS, TICK_DYNAMO_LIMITS, sdkClientConfig } from "../adapters/call-limits";
+import { TICK_DYNAMO_LIMITS } from "../adapters/call-limits";
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
@@ -11,14 +9,14 @@ import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
 import { createEc2BlockMarket } from "../adapters/ec2-block-market";
 import { createEc2UsageProbe } from "../adapters/ec2-usage-probe";
 import { createUlidIds } from "../adapters/ids";
-import { createSnsNotifier } from "../adapters/sns-notifier";
 import { loadConfig } from "../config";
-import { createLogger } from "../observability/logger";
 import { createRequestsHandler } from "../requests/create-requests-handler";
 import { createRegisterBlock } from "../requests/register-block";
 import { createRequestWorker } from "../requests/request-worker";
 import { createCreateBlock } from "../use-cases/blocks/create-block";
 import { sampleUsage } from "../usage/sample-usage";
+import { serviceLogger } from "../composition/logger";
+import { notifierFrom } from "../composition/notifier";
 
 export { createRequestWorker } from "../requests/request-worker";
 
@@ -31,16 +29,8 @@ const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 
 function compose() {
   const config = loadConfig(env);
-  const logger = createLogger({
-    service: "cbm-requests",
-    ...(config.logLevel ? { level: config.logLevel } : {}),
-    ...(config.stage ? { context: { stage: config.stage } } : {}),
-  });
-  const doc = createDocumentClient({
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
-    limits: TICK_DYNAMO_LIMITS,
-  });
+  const logger = serviceLogger(config, "cbm-requests");
+  const doc = createDocumentClient({ region: config.region, endpoint: config.endpoints.dynamodb, limits: TICK_DYNAMO_LIMITS });
   const clock = systemClock;
   const ids = createUlidIds(clock);
   const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
@@ -52,12 +42,7 @@ function compose() {
     ids,
     ...(config.region ? { defaultRegion: config.region } : {}),
   });
-  const notifier: Notifier = config.notifyTopicArn
-    ? createSnsNotifier({
-        client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }),
-        topicArn: config.notifyTopicArn,
-      })
-    : createLogOnlyNotifier(logger);
+  const notifier = notifierFrom(config, logger);
   const run = createRequestWorker({
     requests: createDynamoRequestStore({ client: doc, tableName: config.tableName, logger }),
     market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 }),

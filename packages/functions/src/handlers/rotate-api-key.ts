@@ -5,9 +5,10 @@ import { createApiGatewayKeys } from "../adapters/api-gateway-keys";
 import { systemClock } from "../adapters/clock";
 import { randomApiKeys } from "../adapters/random-api-key";
 import { createSecretsManagerRotationSecret } from "../adapters/secrets-manager-rotation";
-import { createLogger, stdoutSink } from "../observability/logger";
+import { stdoutSink } from "../observability/logger";
 import { loadRotationConfig } from "../rotation/config";
 import { createRotationHandler } from "../rotation/create-rotation-handler";
+import { serviceLogger } from "../composition/logger";
 
 export { createRotationHandler, type RotationHandlerDeps } from "../rotation/create-rotation-handler";
 
@@ -21,12 +22,7 @@ function compose() {
     gateway: createApiGatewayKeys({ client: new APIGatewayClient(region), usagePlanId: config.usagePlanId, namePrefix: config.namePrefix }),
     keys: randomApiKeys,
     clock: systemClock,
-    logger: createLogger({
-      service: "cbm-key-rotation",
-      sink: stdoutSink,
-      ...(config.logLevel ? { level: config.logLevel } : {}),
-      ...(config.stage ? { context: { stage: config.stage } } : {}),
-    }),
+    logger: serviceLogger(config, "cbm-key-rotation", stdoutSink),
     namePrefix: config.namePrefix,
   });
 }

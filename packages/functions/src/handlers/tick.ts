@@ -1,9 +1,6 @@
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { ConfigError, type Notifier } from "@cbm/core";
+import { ConfigError } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
-import { createLogOnlyNotifier } from "../adapters/console-log-notifier";
-import { SNS_LIMITS, TICK_DYNAMO_LIMITS, sdkClientConfig } from "../adapters/call-limits";
+import { TICK_DYNAMO_LIMITS } from "../adapters/call-limits";
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
@@ -11,12 +8,14 @@ import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { createApprovalLinkIssuer } from "../links/link-issuer";
 import { createEc2CapacityProvider } from "../adapters/ec2-capacity-provider";
 import { createUlidIds } from "../adapters/ids";
-import { createSnsNotifier } from "../adapters/sns-notifier";
 import { loadConfig } from "../config";
-import { createLogger, stdoutSink } from "../observability/logger";
+import { stdoutSink } from "../observability/logger";
 import { createMetrics } from "../observability/metrics";
 import { createTick } from "../tick/create-tick";
 import { createTickHandler } from "../tick/create-tick-handler";
+import { serviceLogger } from "../composition/logger";
+import { notifierFrom } from "../composition/notifier";
+import { boundedSecretsClient } from "../composition/secrets-client";
 
 export { createTickHandler, accountFromFunctionArn, type TickHandlerDeps } from "../tick/create-tick-handler";
 
@@ -26,34 +25,18 @@ const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
 
 function compose() {
   const config = loadConfig(env);
-  const logger = createLogger({
-    service: "cbm-tick",
-    ...(config.logLevel ? { level: config.logLevel } : {}),
-    ...(config.stage ? { context: { stage: config.stage } } : {}),
-  });
+  const logger = serviceLogger(config, "cbm-tick");
   // Every dependency call is bounded (adapters/call-limits.ts): a stalled DynamoDB ends the tick in seconds, not at the timeout.
-  const doc = createDocumentClient({
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.endpoints.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),
-    limits: TICK_DYNAMO_LIMITS,
-  });
+  const doc = createDocumentClient({ region: config.region, endpoint: config.endpoints.dynamodb, limits: TICK_DYNAMO_LIMITS });
   const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
   const history = createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger });
   const ec2 = createEc2CapacityProvider({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 });
-  const notifier: Notifier = config.notifyTopicArn
-    ? createSnsNotifier({
-        client: new SNSClient({ ...(config.region ? { region: config.region } : {}), ...sdkClientConfig(SNS_LIMITS) }),
-        topicArn: config.notifyTopicArn,
-      })
-    : createLogOnlyNotifier(logger);
+  const notifier = notifierFrom(config, logger);
   const clock = systemClock;
   const ids = createUlidIds(clock);
   const linkKey = config.linkKeySecretId
     ? createSecretsManagerSource({
-        client: new SecretsManagerClient({
-          ...(config.region ? { region: config.region } : {}),
-          ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}),
-        }),
+        client: boundedSecretsClient(config),
         secretId: config.linkKeySecretId,
       })
     : undefined;

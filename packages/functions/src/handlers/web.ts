@@ -1,6 +1,5 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError } from "@cbm/core";
-import { API_DYNAMO_LIMITS, API_SECRETS_LIMITS, sdkClientConfig, withCallBudget } from "../adapters/call-limits";
+import { API_DYNAMO_LIMITS } from "../adapters/call-limits";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoClients } from "../adapters/dynamo-client";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
@@ -8,30 +7,21 @@ import { createDynamoLinkStore } from "../adapters/dynamo-link-store";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { loadApiConfig } from "../config";
 import { createWebHandler } from "../http/create-web-handler";
-import { createLogger, stdoutSink } from "../observability/logger";
+import { stdoutSink } from "../observability/logger";
 import { createMetrics } from "../observability/metrics";
+import { serviceLogger } from "../composition/logger";
+import { boundedSecretsClient } from "../composition/secrets-client";
 
 export { createWebHandler, type WebHandlerDeps } from "../http/create-web-handler";
 
 // Composition root of the browser pages (`/link/…`, `/console…`), a function of its own behind the API's gateway.
 const config = loadApiConfig(process.env);
 if (!config.linkKeySecretId) throw new ConfigError("Invalid configuration: LINK_KEY_SECRET_ID: is required but not set");
-const logger = createLogger({
-  service: "cbm-web",
-  ...(config.logLevel ? { level: config.logLevel } : {}),
-  ...(config.stage ? { context: { stage: config.stage } } : {}),
-});
+const logger = serviceLogger(config, "cbm-web");
 const metrics = createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) });
 // The same call limits as the JSON API: a page waits seconds at most for a stalled dependency.
 const dynamo = createDynamoClients({ region: config.region, endpoint: config.endpoints.dynamodb, limits: API_DYNAMO_LIMITS });
-const secretsClient = withCallBudget(
-  new SecretsManagerClient({
-    ...(config.region ? { region: config.region } : {}),
-    ...(config.endpoints.secretsManager ? { endpoint: config.endpoints.secretsManager } : {}),
-    ...sdkClientConfig(API_SECRETS_LIMITS),
-  }),
-  API_SECRETS_LIMITS.budgetMs,
-);
+const secretsClient = boundedSecretsClient(config);
 // The link key signs approval links and console sessions; it is never the API key.
 const linkKey = createSecretsManagerSource({ client: secretsClient, secretId: config.linkKeySecretId });
 
