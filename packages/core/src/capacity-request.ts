@@ -1,9 +1,8 @@
 import * as z from "zod";
 import { Authorization } from "./authorization";
 import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
-import { BlockOffering, RegionName } from "./offerings";
+import { BlockInstanceCount, BlockOffering, InstanceTypeName, LadderDurationHours, RegionName } from "./offerings";
 import { PK } from "./block";
-import { isLadderHours } from "./ladder";
 import type { Page } from "./ports";
 
 /** Where a capacity request stands. Terminal: fulfilled, payment-failed, expired, cancelled. */
@@ -23,16 +22,9 @@ export const TERMINAL_REQUEST_STATUSES: ReadonlySet<RequestStatus> = new Set(["f
 
 /** What to buy and where: one block of `instanceCount` × `instanceType` for `durationHours`, starting in a range. */
 export const RequestWanted = z.object({
-  instanceType: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "must be an instance type such as p5.48xlarge" }),
-  instanceCount: z.number().int().min(1).max(64),
-  durationHours: z
-    .number()
-    .int()
-    .refine(isLadderHours, { message: "must be on the duration ladder: 24–336 h in 24 h steps, then 504–4368 h in 168 h steps" }),
+  instanceType: InstanceTypeName,
+  instanceCount: BlockInstanceCount,
+  durationHours: LadderDurationHours,
   earliestStart: IsoDateTime,
   latestStart: IsoDateTime,
   regions: z.array(RegionName).min(1).max(6),

@@ -10,22 +10,31 @@ export const RegionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { message
 /** At most this many regions per search: each costs one describe call, and EC2 limits describes per region. */
 export const MAX_SEARCH_REGIONS = 12;
 
+/** An EC2 instance type name (`p5.48xlarge`), as searches and capacity requests name it. */
+export const InstanceTypeName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "must be an instance type such as p5.48xlarge" });
+
+/** Instances in one Capacity Block: 1 to 64. */
+export const BlockInstanceCount = z.number().int().min(1).max(64);
+
+/** A block or extension duration in hours, on EC2's ladder. */
+export const LadderDurationHours = z
+  .number()
+  .int()
+  .refine(isLadderHours, { message: "must be on the duration ladder: 24–336 h in 24 h steps, then 504–4368 h in 168 h steps" });
+
 /**
  * What to look for: one instance type, count and duration (EC2 searches one duration at a time, on the ladder), in
  * a start/end range, in one or more regions. The same shape drives `GET /offerings`, the CLI and capacity requests.
  */
 export const OfferingSearch = z
   .object({
-    instanceType: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[a-z0-9][a-z0-9.-]*$/, { message: "must be an instance type such as p5.48xlarge" }),
-    instanceCount: z.number().int().min(1).max(64),
-    durationHours: z
-      .number()
-      .int()
-      .refine(isLadderHours, { message: "must be on the duration ladder: 24–336 h in 24 h steps, then 504–4368 h in 168 h steps" }),
+    instanceType: InstanceTypeName,
+    instanceCount: BlockInstanceCount,
+    durationHours: LadderDurationHours,
     regions: z.array(RegionName).min(1).max(MAX_SEARCH_REGIONS),
     /** Earliest start (EC2's StartDateRange). */
     earliestStart: IsoDateTime.optional(),
