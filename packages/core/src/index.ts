@@ -25,7 +25,7 @@ export * from "./at-risk";
 export * from "./approval-link";
 export * from "./outlook";
 export * from "./expiry-reminders";
-export * from "./spend-rows";
+export * from "./csv";
 export * from "./offerings";
 export * from "./market";
 export * from "./capacity-request";

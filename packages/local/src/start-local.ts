@@ -257,6 +257,16 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
       idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
     });
+    const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
+    const sampler = createLocalUsageSampler({
+      client: documentClient,
+      tableName,
+      store,
+      clock,
+      ids,
+      notifier,
+      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
+    });
     const web = createWebHandler({
       store,
       history,
@@ -268,21 +278,13 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       apiUrl,
       secret: linkKey,
       links: createDynamoLinkStore({ client: documentClient, tableName }),
+      requests,
+      usage: sampler.usage,
     });
     // As API Gateway does in AWS: the browser pages go to their own handler, everything else to the JSON API.
     const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) =>
       isWebPath(event.path) ? web(event, context) : api(event, context);
     // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
-    const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
-    const sampler = createLocalUsageSampler({
-      client: documentClient,
-      tableName,
-      store,
-      clock,
-      ids,
-      notifier,
-      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
-    });
     const planning = withPlanning(handler, {
       market,
       requests,

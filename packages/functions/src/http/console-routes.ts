@@ -1,8 +1,9 @@
 import * as z from "zod";
-import { isSafeText, PK, spendRowsCsv } from "@cbm/core";
+import { isSafeText, PK, spendCsv } from "@cbm/core";
 import { keysMatch } from "../adapters/secrets-source";
 import { createConsoleUseCases, type ActionResult } from "../use-cases/console/console-use-cases";
-import { blockDetailPage, blocksPage, signInPage, spendPage, type ConsoleContext } from "../web/console-pages";
+import { blockDetailPage, blocksPage, signInPage, type ConsoleContext } from "../web/console-pages";
+import { spendPage } from "../web/spend-page";
 import { html, page, pageHeaders } from "../web/html";
 import { openSession, readSession, SESSION_COOKIE, sessionCookie, sessionCsrf, verifySessionCsrf, type Session } from "./console-session";
 import { defineRoute, type AnyRoute, type ApiEvent, type RouteRequest, type RouteResponse } from "./types";
@@ -204,8 +205,7 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       operationId: "consoleSpend",
       summary: "Spend per month, per block and per team tag (HTML)",
       handler: signedIn(async (_req, c) => {
-        const { rows, totals } = await ui.spend();
-        return htmlResponse(200, spendPage(c, rows, totals));
+        return htmlResponse(200, spendPage(c, await ui.spend()));
       }),
     }),
     defineRoute({
@@ -215,11 +215,11 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       operationId: "consoleSpendCsv",
       summary: "Every purchase as CSV, amounts exactly as stored",
       handler: signedIn(async () => {
-        const { rows } = await ui.spend();
+        const report = await ui.spend();
         return {
           statusCode: 200,
           body: undefined,
-          raw: spendRowsCsv(rows),
+          raw: spendCsv(report, "purchases"),
           headers: {
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": 'attachment; filename="cbm-spend.csv"',

@@ -31,6 +31,8 @@ export function createWebHandler(deps: WebHandlerDeps) {
     clock,
     ids,
     ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+    ...(deps.requests ? { requests: deps.requests } : {}),
+    ...(deps.usage ? { usage: deps.usage } : {}),
   });
   return createHttpHandler({
     routes,

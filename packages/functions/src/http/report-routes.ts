@@ -27,7 +27,7 @@ export function reportRoutes(deps: SpendReportDeps): AnyRoute[] {
       },
       async handler({ query }) {
         const report = await buildSpendReport(deps);
-        return { statusCode: 200, body: query.format === "csv" ? { ...report, csv: spendCsv(report) } : report };
+        return { statusCode: 200, body: query.format === "csv" ? { ...report, csv: spendCsv(report, "blocks") } : report };
       },
     }),
     ...(deps.usage

@@ -1,4 +1,5 @@
-import type { BlockStore, Clock, HistoryStore, Ids, LinkUseStore } from "@cbm/core";
+import type { BlockStore, Clock, HistoryStore, Ids, LinkUseStore, RequestStore } from "@cbm/core";
+import type { SpendReportDeps } from "../use-cases/reports/spend";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
 import type { SigningSecret } from "../links/signing";
 import { createApprovalLinks } from "../use-cases/links/approval-links";
@@ -12,6 +13,9 @@ export interface WebDeps {
   /** The link key (Secrets Manager in AWS, a file locally): signs link tokens, session cookies and CSRF tokens. */
   secret: SigningSecret;
   links: LinkUseStore;
+  /** Capacity requests and usage samples, for the console's spend (the blocks requests bought, used instance-hours). */
+  requests?: Pick<RequestStore, "list">;
+  usage?: SpendReportDeps["usage"];
 }
 
 export interface WebRouteDeps extends WebDeps {

@@ -1,4 +1,4 @@
-import { durationText, outlook, teamOf, timeLeftText, type Block, type HistoryEvent, type SpendRow, type SpendTotals } from "@cbm/core";
+import { durationText, outlook, teamOf, timeLeftText, type Block, type HistoryEvent } from "@cbm/core";
 import type { PendingTerms } from "../use-cases/console/console-use-cases";
 import { budgetText, time, timeline } from "./format";
 import { html, page, type Html } from "./html";
@@ -11,7 +11,8 @@ export interface ConsoleContext {
   now: Date;
 }
 
-function nav(c: ConsoleContext): Html {
+/** The console's navigation, on every signed-in page. */
+export function nav(c: ConsoleContext): Html {
   return html`<nav aria-label="Console">
     <ul>
       <li><a href="${c.base}/console/blocks">Blocks</a></li>
@@ -210,83 +211,6 @@ export function blockDetailPage(
       <section class="card" aria-labelledby="tl-h">
         <h2 id="tl-h">Timeline</h2>
         ${timeline(history)}
-      </section>`,
-  );
-}
-
-function totalsTable(caption: string, head: string, totals: Record<string, Record<string, string>>): Html {
-  const rows = Object.entries(totals).sort(([a], [b]) => a.localeCompare(b));
-  return html`<table>
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">${head}</th>
-        <th scope="col" class="num">Spent</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.length
-        ? rows.map(
-            ([k, per]) =>
-              html`<tr>
-                <th scope="row">${k}</th>
-                <td class="num">
-                  ${Object.entries(per)
-                    .map(([cur, v]) => `${v} ${cur}`)
-                    .join(", ")}
-                </td>
-              </tr>`,
-          )
-        : html`<tr>
-            <td colspan="2" class="muted">No purchases yet.</td>
-          </tr>`}
-    </tbody>
-  </table>`;
-}
-
-/** Spend per month, per block and per team tag, and every purchase; the CSV has the same rows, amounts as stored. */
-export function spendPage(c: ConsoleContext, rows: SpendRow[], totals: SpendTotals): string {
-  return page(
-    { title: "Spend", nav: nav(c) },
-    html`<h1>Spend</h1>
-      <p>
-        Paid and pending upfront fees of extensions CBM bought; failed payments are not counted.
-        <a href="${c.base}/console/spend.csv" download>Download CSV</a>
-      </p>
-      <section class="card">${totalsTable("Per month (UTC, month of purchase)", "Month", totals.byMonth)}</section>
-      <section class="card">${totalsTable("Per team tag", "Team", totals.byTeam)}</section>
-      <section class="card">${totalsTable("Per block", "Block", totals.byBlock)}</section>
-      <section class="card">
-        <table>
-          <caption>
-            Purchases
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Bought</th>
-              <th scope="col">Block</th>
-              <th scope="col">Team</th>
-              <th scope="col">Duration</th>
-              <th scope="col" class="num">Fee</th>
-              <th scope="col">Payment</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows.map(
-              (r) =>
-                html`<tr>
-                  <td>${time(r.purchasedAt)}</td>
-                  <td>${r.name}</td>
-                  <td>${r.team}</td>
-                  <td>${durationText(r.durationHours)}</td>
-                  <td class="num">${r.upfrontFee} ${r.currency}</td>
-                  <td>${r.status}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
       </section>`,
   );
 }

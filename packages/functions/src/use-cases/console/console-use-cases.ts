@@ -5,8 +5,6 @@ import {
   CbmError,
   describeTerms,
   NotFoundError,
-  spendRows,
-  spendTotals,
   urgencyRank,
   VersionConflictError,
   verdictWindow,
@@ -17,11 +15,12 @@ import {
   type HistoryEvent,
   type HistoryStore,
   type Ids,
-  type SpendRow,
-  type SpendTotals,
+  type RequestStore,
+  type SpendReport,
 } from "@cbm/core";
 import { TermsChangedError } from "../../errors";
 import type { BlockUseCases } from "../blocks";
+import { buildSpendReport, type SpendReportDeps } from "../reports/spend";
 
 export interface ConsoleDeps {
   store: BlockStore;
@@ -29,6 +28,10 @@ export interface ConsoleDeps {
   blocks: BlockUseCases;
   clock: Clock;
   ids: Ids;
+  /** Capacity requests, for the blocks they bought (spend); without them the spend shows extensions only. */
+  requests?: Pick<RequestStore, "list">;
+  /** Usage samples, for used instance-hours in the spend. */
+  usage?: SpendReportDeps["usage"];
 }
 
 /** Pages of 100 read for the console's list and spend; a deployment with more blocks sees the first 2,000. */
@@ -81,18 +84,6 @@ export function createConsoleUseCases(d: ConsoleDeps) {
     return out;
   }
 
-  async function allHistory(pk: string): Promise<HistoryEvent[]> {
-    const out: HistoryEvent[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < MAX_PAGES; i++) {
-      const page = await d.history.list(pk, { limit: 100, ...(cursor ? { cursor } : {}) });
-      out.push(...page.items);
-      cursor = page.cursor;
-      if (!cursor) break;
-    }
-    return out;
-  }
-
   /** The approval a person would give from the block page now, when CBM is asking for one. */
   function pendingTerms(block: Block): PendingTerms | undefined {
     if (block.status !== "awaiting-approval") return undefined;
@@ -126,12 +117,15 @@ export function createConsoleUseCases(d: ConsoleDeps) {
       return { block, history: page.items, ...(pending ? { pending } : {}) };
     },
 
-    /** Every purchase of every managed block, newest first, with totals per month, block and team. */
-    async spend(): Promise<{ rows: SpendRow[]; totals: SpendTotals }> {
-      const rows: SpendRow[] = [];
-      for (const b of await allBlocks()) rows.push(...spendRows(b, await allHistory(b.PK)));
-      rows.sort((a, b) => b.purchasedAt.localeCompare(a.purchasedAt));
-      return { rows, totals: spendTotals(rows) };
+    /** The spend report that GET /reports/spend and `cbm report` show: the same computation over the same records. */
+    spend(): Promise<SpendReport & { truncated: boolean }> {
+      return buildSpendReport({
+        store: d.store,
+        history: d.history,
+        ...(d.requests ? { requests: d.requests } : {}),
+        ...(d.usage ? { usage: d.usage } : {}),
+        now: () => d.clock.now(),
+      });
     },
 
     /**

@@ -3,7 +3,7 @@ import {
   type BlockStore,
   type BlockUsage,
   type CapacityRequest,
-  type ExtensionPurchase,
+  type HistoryEvent,
   type HistoryStore,
   idleHours,
   type Page,
@@ -16,7 +16,8 @@ import {
 export interface SpendReportDeps {
   store: Pick<BlockStore, "list">;
   history: Pick<HistoryStore, "list">;
-  requests: Pick<RequestStore, "list">;
+  /** Capacity requests, for the blocks they bought; without them the report has extensions only. */
+  requests?: Pick<RequestStore, "list">;
   /** Usage samples (USAGE#<PK>); without them the report has no used instance-hours. */
   usage?: { get(pk: string): Promise<BlockUsage | undefined> };
   now?: () => Date;
@@ -40,26 +41,33 @@ async function all<T>(list: (o: { limit: number; cursor?: string }) => Promise<P
   return { items, truncated: true };
 }
 
-/** The extension purchases in one block's history (its newest 100 events: the months of recent spend). */
-async function purchasesOf(history: SpendReportDeps["history"], pk: string): Promise<ExtensionPurchase[]> {
-  const page = await history.list(pk, { limit: PAGE });
-  return page.items.flatMap((e) => {
-    const ext = (e.data?.extension ?? {}) as { upfrontFee?: unknown; currencyCode?: unknown };
-    if (e.type !== "purchased" || typeof ext.upfrontFee !== "string" || typeof ext.currencyCode !== "string") return [];
-    return [{ pk, at: e.at, upfrontFee: ext.upfrontFee, currency: ext.currencyCode }];
-  });
-}
-
-/** Spend per month, block and team from the stores (see core's spendReport); bounded reads, never a scan. */
-export async function buildSpendReport(deps: SpendReportDeps): Promise<SpendReport & { truncated: boolean }> {
-  const [blocks, requests] = await Promise.all([all<Block>((o) => deps.store.list(o)), all<CapacityRequest>((o) => deps.requests.list(o))]);
-  const extensionPurchases: ExtensionPurchase[] = [];
-  const queue = blocks.items.filter((b) => b.extensionsPurchased > 0).map((b) => b.PK);
+/** Runs `work` over `items`, CONCURRENCY at a time. */
+async function pooled<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      for (let pk = queue.shift(); pk !== undefined; pk = queue.shift()) extensionPurchases.push(...(await purchasesOf(deps.history, pk)));
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
     }),
   );
+}
+
+/**
+ * The one spend report (core's spendReport) from the stores, for GET /reports/spend, `cbm report` and the console:
+ * the blocks, the capacity requests and each block's history (its purchase and payment events). Bounded reads,
+ * never a scan; `truncated` says when a list was cut.
+ */
+export async function buildSpendReport(deps: SpendReportDeps): Promise<SpendReport & { truncated: boolean }> {
+  const [blocks, requests] = await Promise.all([
+    all<Block>((o) => deps.store.list(o)),
+    deps.requests ? all<CapacityRequest>((o) => deps.requests!.list(o)) : { items: [], truncated: false },
+  ]);
+  const histories = new Map<string, HistoryEvent[]>();
+  let historyCut = false;
+  await pooled(blocks.items, async (b) => {
+    const events = await all<HistoryEvent>((o) => deps.history.list(b.PK, o));
+    histories.set(b.PK, events.items);
+    historyCut ||= events.truncated;
+  });
   const used = new Map<string, number>();
   if (deps.usage) {
     const now = (deps.now ?? (() => new Date()))().toISOString();
@@ -70,22 +78,17 @@ export async function buildSpendReport(deps: SpendReportDeps): Promise<SpendRepo
       used.set(u.pk, usedInstanceHours(u, now).total);
   }
   return {
-    ...spendReport({ blocks: blocks.items, requests: requests.items, extensionPurchases, usedInstanceHours: used }),
-    truncated: blocks.truncated || requests.truncated,
+    ...spendReport({ blocks: blocks.items, histories, requests: requests.items, usedInstanceHours: used }),
+    truncated: blocks.truncated || requests.truncated || historyCut,
   };
 }
 
 async function usageOf(usage: NonNullable<SpendReportDeps["usage"]>, pks: string[]): Promise<BlockUsage[]> {
-  const queue = [...pks];
   const out: BlockUsage[] = [];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let pk = queue.shift(); pk !== undefined; pk = queue.shift()) {
-        const u = await usage.get(pk);
-        if (u) out.push(u);
-      }
-    }),
-  );
+  await pooled(pks, async (pk) => {
+    const u = await usage.get(pk);
+    if (u) out.push(u);
+  });
   return out;
 }
 
