@@ -161,7 +161,7 @@ describe("cbm report", () => {
     }>();
     expect(report.blocks.find((b) => b.pk === "cli-bought")).toMatchObject({ blockFee: "277.68", reservedInstanceHours: 24 });
     expect(report.months.map((m) => m.newBlocks)).toContain("277.68");
-    expect(csv.stdout.split("\n")[0]).toBe(
+    expect(csv.stdout.split("\r\n")[0]).toBe(
       "pk,name,team,capacityReservationId,instanceType,instanceCount,reservedInstanceHours,usedInstanceHours,blockFee,extensionSpend,total,currency,pricePerInstanceHour",
     );
     expect(text.stdout).toMatch(/^By month\nMONTH/);

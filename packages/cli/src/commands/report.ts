@@ -7,8 +7,9 @@ export const reportCommand: Command = {
   summary: "Spend per month, per team and per block, with reserved instance-hours and price per instance-hour",
   usage: "cbm report [--csv] [--json]",
   help:
-    "--csv prints one row per block (for spreadsheets); --json the whole report. A block's team is the `team` tag\n" +
-    "of the capacity request that bought it; other blocks are (untagged).",
+    "--csv prints one row per block (for spreadsheets); --json the whole report, every purchase included. A block's\n" +
+    "team is its `team` tag, else that of the capacity request that bought it; others are (no team). The console's\n" +
+    "spend page shows the same report.",
   options: { csv: { type: "boolean" } },
   args: [],
   async run(ctx) {
