@@ -119,8 +119,8 @@ describe("the console in a real browser", () => {
     expect(res.headers()["content-type"]).toContain("text/csv");
     const rows = parseCsv(await res.text());
     // The spend report counts the blocks capacity requests bought as well as extensions.
-    const ledger = w.local.emulator!.control
-      .ledger()
+    const ledger = w.local
+      .emulator!.control.ledger()
       .filter((e) => e.action === "PurchaseCapacityBlockExtension" || e.action === "PurchaseCapacityBlock");
     expect(rows).toHaveLength(ledger.length);
     const mine = rows.find((r) => r.pk === "console-approve")!;
