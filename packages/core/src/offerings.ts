@@ -67,7 +67,8 @@ export const BlockOffering = z.object({
 export type BlockOffering = z.infer<typeof BlockOffering>;
 
 /** An offering with its price per instance-hour, the figure people compare offerings by. */
-export type RankedOffering = BlockOffering & { pricePerInstanceHour: string };
+export const RankedOffering = BlockOffering.extend({ pricePerInstanceHour: z.string() });
+export type RankedOffering = z.infer<typeof RankedOffering>;
 
 const SCALE = 6;
 
@@ -109,9 +110,19 @@ export function rankOfferings(offerings: readonly BlockOffering[]): RankedOfferi
 }
 
 /** Why a region gave no offerings: it answered with none, or the search there failed (named, never hidden). */
-export interface RegionOutcome {
-  region: string;
-  status: "ok" | "throttled" | "failed";
-  offerings: number;
-  message?: string;
-}
+export const RegionOutcome = z.object({
+  region: z.string(),
+  status: z.enum(["ok", "throttled", "failed"]),
+  offerings: z.number().int(),
+  message: z.string().optional(),
+});
+export type RegionOutcome = z.infer<typeof RegionOutcome>;
+
+/** What an offering search answers: every region's outcome beside the offerings, so an empty list is never a silent failure. */
+export const OfferingSearchResult = z.object({
+  /** Cheapest first, with the price per instance-hour. */
+  offerings: z.array(RankedOffering),
+  /** One entry per region searched: a region that failed or was throttled is named, never silently empty. */
+  regions: z.array(RegionOutcome),
+});
+export type OfferingSearchResult = z.infer<typeof OfferingSearchResult>;

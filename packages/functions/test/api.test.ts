@@ -1,3 +1,4 @@
+import { PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/http/planning-route-manifest";
 import { API_RESOURCES, API_ROUTES } from "../src/http/route-manifest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { crId, fixedClock } from "./support/blocks";
@@ -433,16 +434,16 @@ describe("unexpected errors", () => {
 });
 
 describe("openapi.json", () => {
-  it("is an OpenAPI 3.1 document with every route, the API-key scheme and the error schema", async () => {
+  it("is an OpenAPI 3.1 document with every route (the planning function's too), the API-key scheme and the error schema", async () => {
     const res = await api.call("GET", "/openapi.json");
     expect(res.status).toBe(200);
     const doc = res.body;
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual([...API_RESOURCES].sort());
+    expect(Object.keys(doc.paths).sort()).toEqual([...API_RESOURCES, ...PLANNING_RESOURCES].sort());
     const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(documented.sort()).toEqual([...API_ROUTES].sort());
+    expect(documented.sort()).toEqual([...API_ROUTES, ...PLANNING_ROUTES].sort());
     expect(Object.keys(doc.paths["/"]).sort()).toEqual(["get", "post"]);
     expect(Object.keys(doc.paths["/{PK}"]).sort()).toEqual(["delete", "get", "patch", "put"]);
     expect(doc.components.securitySchemes.ApiKey).toEqual({ type: "apiKey", in: "header", name: "x-api-key" });

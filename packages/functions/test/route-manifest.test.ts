@@ -1,23 +1,108 @@
 import { describe, expect, it } from "vitest";
+import type { BlockMarket, BlockStore, HistoryStore, RequestStore } from "@cbm/core";
 import { blockRoutes } from "../src/http/block-routes";
-import { openApiRoute } from "../src/http/openapi";
-import { API_ROUTES, WEB_ROUTES } from "../src/http/route-manifest";
+import { planningRoutes } from "../src/http/create-planning-handler";
+import { buildOpenApiDocument, openApiRoute } from "../src/http/openapi";
+import { PLANNING_CONTRACTS } from "../src/http/planning-contracts";
+import { PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/http/planning-route-manifest";
+import { API_RESOURCES, API_ROUTES, WEB_ROUTES } from "../src/http/route-manifest";
 import { webRoutes, type WebRouteDeps } from "../src/http/web-routes";
 import type { BlockUseCases } from "../src/use-cases/blocks";
 
-describe("the route manifest", () => {
-  it("lists exactly the routes the API's router serves", () => {
-    // The handlers are never called here: only the table of methods and paths is read.
-    const routes = [openApiRoute(() => []), ...blockRoutes({} as BlockUseCases)];
+// The handlers are never called here: only the tables of methods, paths and schemas are read.
+const apiRoutes = () => [openApiRoute(() => []), ...blockRoutes({} as BlockUseCases)];
+const allPlanningRoutes = () =>
+  planningRoutes({
+    market: {} as BlockMarket,
+    requests: {} as RequestStore,
+    store: {} as BlockStore,
+    history: {} as HistoryStore,
+    usage: { get: async () => undefined },
+    defaultRegion: "us-east-1",
+  });
 
-    const served = routes.map((r) => `${r.method} ${r.path}`);
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- reading a JSON document
+/** The document the API serves: its own routes and the planning function's contracts, as create-api-handler builds it. */
+const doc = (): Json => buildOpenApiDocument([...apiRoutes(), ...Object.values(PLANNING_CONTRACTS)]);
+const documented = (d: Json) =>
+  Object.entries(d.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+
+describe("the route manifests", () => {
+  it("list exactly the routes the API's router serves", () => {
+    const served = apiRoutes().map((r) => `${r.method} ${r.path}`);
 
     expect(served.sort()).toEqual([...API_ROUTES].sort());
   });
 
-  it("lists exactly the browser pages the web handler serves", () => {
+  it("list exactly the routes the planning function serves", () => {
+    const served = allPlanningRoutes().map((r) => `${r.method} ${r.path}`);
+
+    expect(served.sort()).toEqual([...PLANNING_ROUTES].sort());
+  });
+
+  it("key each planning contract by its own method and path", () => {
+    const keys = Object.entries(PLANNING_CONTRACTS).map(([key, c]) => [key, `${c.method} ${c.path}`]);
+
+    expect(keys.every(([key, route]) => key === route)).toBe(true);
+  });
+
+  it("list exactly the browser pages the web handler serves", () => {
     const served = webRoutes({} as WebRouteDeps).map((r) => `${r.method} ${r.path}`);
 
     expect(served.sort()).toEqual([...WEB_ROUTES].sort());
+  });
+
+  it("are what the OpenAPI document describes: the block API and the planning API, every method", () => {
+    const d = doc();
+
+    expect(Object.keys(d.paths).sort()).toEqual([...API_RESOURCES, ...PLANNING_RESOURCES].sort());
+    expect(documented(d).sort()).toEqual([...API_ROUTES, ...PLANNING_ROUTES].sort());
+  });
+});
+
+describe("the OpenAPI document of the planning routes", () => {
+  it("takes query parameters from the route's zod schema, with what is required", () => {
+    const params = doc().paths["/offerings"].get.parameters as Json[];
+
+    expect(params.find((p) => p.name === "instanceType")).toMatchObject({ in: "query", required: true, description: expect.any(String) });
+    expect(params.find((p) => p.name === "durationDays")).toMatchObject({ required: false, schema: { type: "string" } });
+    expect(params.map((p) => p.name)).toContain("allAvailabilityZones");
+  });
+
+  it("takes path parameters from the route's zod schema", () => {
+    const [id] = doc().paths["/requests/{id}"].get.parameters as Json[];
+
+    expect(id).toMatchObject({ name: "id", in: "path", required: true, schema: { pattern: "^[0-9A-Za-z_-]{1,64}$" } });
+  });
+
+  it("describes the request body and the answers from the schemas that parse and build them", () => {
+    const d = doc();
+    const create = d.paths["/requests"].post;
+
+    expect(create.requestBody).toMatchObject({
+      required: true,
+      content: { "application/json": { schema: { $ref: "#/components/schemas/CreateRequestInput" } } },
+    });
+    expect(d.components.schemas.CreateRequestInput.required).toContain("latestStart");
+    expect(create.responses["201"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/CapacityRequest" });
+    expect(d.components.schemas.SpendReport.properties).toHaveProperty("purchases");
+    expect(d.components.schemas.OfferingSearchResult.properties).toHaveProperty("regions");
+  });
+
+  it("documents Idempotency-Key and x-cbm-actor on the writes that read them", () => {
+    const headers = (op: Json) => (op.parameters as Json[]).filter((p) => p.in === "header").map((p) => p.name);
+    const d = doc();
+
+    expect(headers(d.paths["/requests"].post)).toEqual(["Idempotency-Key", "x-cbm-actor"]);
+    expect(headers(d.paths["/requests/{id}"].delete)).toEqual(["x-cbm-actor"]);
+    expect(d.paths["/requests"].post.responses).toHaveProperty("422");
+  });
+
+  it("resolves every $ref", () => {
+    const d = doc();
+
+    const refs = JSON.stringify(d).match(/"#\/components\/schemas\/[^"]+"/g) ?? [];
+
+    for (const r of refs) expect(d.components.schemas).toHaveProperty(r.slice(22, -1));
   });
 });

@@ -6,6 +6,7 @@ import { blockRoutes } from "./block-routes";
 import { createHttpHandler } from "./handler-factory";
 import type { IdempotencyStore } from "./idempotency";
 import { openApiRoute } from "./openapi";
+import { PLANNING_CONTRACTS } from "./planning-contracts";
 import type { AnyRoute } from "./types";
 import type { AccessLogger } from "../observability/access-log";
 import { createLogger } from "../observability/logger";
@@ -49,7 +50,8 @@ export function createApiHandler(deps: ApiHandlerDeps) {
   });
   const routes: AnyRoute[] = [];
   routes.push(
-    openApiRoute(() => routes, { serverUrl: deps.apiUrl }),
+    // The document covers the whole API behind the gateway: these routes and the planning function's.
+    openApiRoute(() => [...routes, ...Object.values(PLANNING_CONTRACTS)], { serverUrl: deps.apiUrl }),
     ...blockRoutes(blocks, { apiUrl: deps.apiUrl }),
   );
   return createHttpHandler({

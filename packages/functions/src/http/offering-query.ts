@@ -13,14 +13,14 @@ const IntString = z
  */
 export const OfferingsQuery = z
   .object({
-    instanceType: z.string().max(64),
-    instanceCount: IntString.optional(),
-    durationHours: IntString.optional(),
-    durationDays: IntString.optional(),
-    regions: z.string().max(400).optional(),
-    earliestStart: z.string().max(40).optional(),
-    latestEnd: z.string().max(40).optional(),
-    allAvailabilityZones: z.enum(["true", "false"]).optional(),
+    instanceType: z.string().max(64).describe("Instance type, e.g. p5.48xlarge"),
+    instanceCount: IntString.optional().describe("Instances, 1–64 (default 1)"),
+    durationHours: IntString.optional().describe("Duration in hours on the ladder (24–336 step 24, 504–4368 step 168); or durationDays"),
+    durationDays: IntString.optional().describe("Duration in days on the ladder (1–14, then weekly to 182); or durationHours"),
+    regions: z.string().max(400).optional().describe("Comma-separated regions, searched in parallel (default: CBM's region)"),
+    earliestStart: z.string().max(40).optional().describe("Earliest start, ISO 8601"),
+    latestEnd: z.string().max(40).optional().describe("Latest end, ISO 8601"),
+    allAvailabilityZones: z.enum(["true", "false"]).optional().describe("Include zones the account has not opted into"),
   })
   .strict();
 export type OfferingsQuery = z.infer<typeof OfferingsQuery>;
@@ -52,23 +52,3 @@ export function toOfferingSearch(q: OfferingsQuery, defaultRegion: string): Offe
   if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
   return parsed.data;
 }
-
-/** Query parameters, for openapi.json. */
-export const OFFERINGS_QUERY_DOCS = [
-  { name: "instanceType", description: "Instance type, e.g. p5.48xlarge (required)", schema: { type: "string" } },
-  { name: "instanceCount", description: "Instances, 1–64 (default 1)", schema: { type: "integer", minimum: 1, maximum: 64 } },
-  {
-    name: "durationDays",
-    description: "Duration in days on the ladder (1–14, then weekly to 182); or durationHours",
-    schema: { type: "integer" },
-  },
-  {
-    name: "durationHours",
-    description: "Duration in hours on the ladder (24–336 step 24, 504–4368 step 168)",
-    schema: { type: "integer" },
-  },
-  { name: "regions", description: "Comma-separated regions, searched in parallel (default: CBM's region)", schema: { type: "string" } },
-  { name: "earliestStart", description: "Earliest start, ISO 8601", schema: { type: "string", format: "date-time" } },
-  { name: "latestEnd", description: "Latest end, ISO 8601", schema: { type: "string", format: "date-time" } },
-  { name: "allAvailabilityZones", description: "Include zones the account has not opted into", schema: { type: "boolean" } },
-];

@@ -1,8 +1,9 @@
 import * as z from "zod";
 import { Block, HistoryEvent, KEY_PATTERN } from "@cbm/core";
 import { CreateBlockInput, FIELD_ALIASES, UpdateBlockInput } from "../use-cases/blocks/block-inputs";
+import { PLANNING_SCHEMAS } from "./planning-contracts";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";
-import { defineRoute, type AnyRoute, type ResponseDoc, type Route } from "./types";
+import { defineRoute, type AnyContract, type QueryParamDoc, type ResponseDoc, type Route } from "./types";
 
 type Json = Record<string, unknown>;
 
@@ -40,21 +41,74 @@ function response(doc: ResponseDoc): Json {
   };
 }
 
-function operation(route: AnyRoute): Json {
+/** The headers every write reads: documented from the route's own flags, so a route cannot forget them. */
+const ACTOR_HEADER: QueryParamDoc = {
+  name: "x-cbm-actor",
+  description: "Who is acting (recorded in history); default `api-key`",
+  schema: { type: "string", maxLength: 64 },
+};
+const IDEMPOTENCY_KEY_HEADER: QueryParamDoc = {
+  name: "Idempotency-Key",
+  description:
+    "Makes a retry safe: the same key with the same request within 24 h returns the first response (header `Idempotent-Replayed: true`) instead of acting again",
+  schema: { type: "string", minLength: 1, maxLength: 255 },
+};
+
+/** The properties of an object schema's JSON Schema, each with whether it is required. */
+function fieldsOf(schema: z.ZodType): { name: string; required: boolean; schema: Json }[] {
+  const json = jsonSchema(schema, "input");
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries((json.properties ?? {}) as Record<string, Json>).map(([name, s]) => ({
+    name,
+    required: required.has(name),
+    schema: s,
+  }));
+}
+
+function parametersOf(route: AnyContract): Json[] {
   const parameters: Json[] = [];
+  const params = route.params ? fieldsOf(route.params) : [];
   for (const m of route.path.matchAll(/\{([^}]+)\}/g)) {
-    parameters.push({ name: m[1], in: "path", required: true, schema: { type: "string", pattern: KEY_PATTERN.source } });
+    const schema = params.find((p) => p.name === m[1])?.schema ?? { type: "string", pattern: KEY_PATTERN.source };
+    parameters.push({ name: m[1], in: "path", required: true, schema });
   }
-  for (const q of route.queryDocs ?? [])
-    parameters.push({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema });
-  for (const h of route.requestHeaders ?? [])
+  if (route.queryDocs) {
+    for (const q of route.queryDocs)
+      parameters.push({ name: q.name, in: "query", required: false, description: q.description, schema: q.schema });
+  } else if (route.query) {
+    for (const { name, required, schema } of fieldsOf(route.query)) {
+      const { description, ...rest } = schema;
+      parameters.push({ name, in: "query", required, ...(description ? { description } : {}), schema: rest });
+    }
+  }
+  const headers = [
+    ...(route.requestHeaders ?? []),
+    ...(route.idempotent ? [IDEMPOTENCY_KEY_HEADER] : []),
+    ...(route.method !== "GET" && route.auth !== "self" ? [ACTOR_HEADER] : []),
+  ];
+  // A route's own description of a header wins over the standard one.
+  const named = new Set<string>();
+  for (const h of headers) {
+    if (named.has(h.name)) continue;
+    named.add(h.name);
     parameters.push({ name: h.name, in: "header", required: false, description: h.description, schema: h.schema });
+  }
+  return parameters;
+}
+
+function operation(route: AnyContract): Json {
+  const parameters = parametersOf(route);
   const responses: Json = {};
   for (const [status, doc] of Object.entries(route.responses)) responses[status] = response(doc);
   responses["405"] ??= {
     description: "Method not allowed (see the Allow header)",
     content: { "application/json": { schema: ref("Error") } },
   };
+  if (route.idempotent)
+    responses["422"] ??= {
+      description: "IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used for a different request",
+      content: { "application/json": { schema: ref("Error") } },
+    };
   responses["500"] ??= { description: "Unexpected server fault", content: { "application/json": { schema: ref("Error") } } };
   return {
     operationId: route.operationId,
@@ -70,7 +124,7 @@ function operation(route: AnyRoute): Json {
 }
 
 /** OpenAPI 3.1 for the routes, its schemas generated from the same zod schemas that validate requests. */
-export function buildOpenApiDocument(routes: AnyRoute[], opts: { serverUrl?: string; version?: string } = {}): Json {
+export function buildOpenApiDocument(routes: AnyContract[], opts: { serverUrl?: string; version?: string } = {}): Json {
   const paths: Record<string, Json> = {};
   for (const r of routes) (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(r);
   const block = jsonSchema(Block, "output");
@@ -79,7 +133,8 @@ export function buildOpenApiDocument(routes: AnyRoute[], opts: { serverUrl?: str
     info: {
       title: "Capacity Block Manager API",
       version: opts.version ?? "1.0.0",
-      description: "Manages EC2 Capacity Blocks and extends them by policy. Every request needs the `x-api-key` header.",
+      description:
+        "Manages EC2 Capacity Blocks and extends them by policy; searches offerings, buys new blocks for capacity requests and reports spend and usage. Every request needs the `x-api-key` header.",
     },
     ...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
     security: [{ ApiKey: [] }],
@@ -109,13 +164,14 @@ export function buildOpenApiDocument(routes: AnyRoute[], opts: { serverUrl?: str
         HistoryEvent: jsonSchema(HistoryEvent, "output"),
         Error: jsonSchema(ErrorBodySchema, "output"),
         Forbidden: jsonSchema(ForbiddenBodySchema, "output"),
+        ...Object.fromEntries(Object.entries(PLANNING_SCHEMAS).map(([name, { schema, io }]) => [name, jsonSchema(schema, io)])),
       },
     },
   };
 }
 
-/** GET /openapi.json; the document is built once, on first use, from the route table it is given. */
-export function openApiRoute(documented: () => AnyRoute[], opts: { serverUrl?: string } = {}): Route {
+/** GET /openapi.json; the document is built once, on first use, from the route contracts it is given. */
+export function openApiRoute(documented: () => AnyContract[], opts: { serverUrl?: string } = {}): Route {
   let cached: Json | undefined;
   return defineRoute({
     method: "GET",

@@ -14,5 +14,7 @@ export const PLANNING_ROUTES = [
   "GET /reports/usage",
 ] as const;
 
+export type PlanningRoute = (typeof PLANNING_ROUTES)[number];
+
 /** The resource paths of the planning routes, each once, in manifest order. */
 export const PLANNING_RESOURCES: readonly string[] = [...new Set(PLANNING_ROUTES.map((r) => r.slice(r.indexOf(" ") + 1)))];

@@ -1,18 +1,10 @@
-import * as z from "zod";
 import { ValidationError } from "@cbm/core";
 import type { RequestUseCases } from "../use-cases/requests/request-use-cases";
 import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
 import { parseCreateRequest } from "../use-cases/requests/create-request-body";
-import { DEFAULT_PAGE_LIMIT, PageQuery, VerdictBody } from "./schemas";
-import { defineRoute, type AnyRoute, type ResponseDoc } from "./types";
-
-const IdParams = z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, { message: "is not a request id" }) }).strict();
-const E = (description: string): ResponseDoc => ({ description, schema: "Error" });
-const common = {
-  400: E("Invalid input (VALIDATION_FAILED) with the fields at fault"),
-  403: { description: "Missing or wrong API key", schema: "Forbidden" },
-  503: E("A dependency is unavailable; retry after Retry-After"),
-};
+import { PLANNING_CONTRACTS } from "./planning-contracts";
+import { DEFAULT_PAGE_LIMIT, VerdictBody } from "./schemas";
+import { defineRoute, type AnyRoute } from "./types";
 
 function comment(hasBody: boolean, body: unknown): { comment?: string } {
   if (!hasBody) return {};
@@ -25,12 +17,7 @@ function comment(hasBody: boolean, body: unknown): { comment?: string } {
 export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
   return [
     defineRoute({
-      method: "GET",
-      path: "/requests",
-      operationId: "listRequests",
-      summary: "List capacity requests (a JSON array; the next page's cursor is in x-next-cursor)",
-      query: PageQuery,
-      responses: { 200: { description: "One page of requests" }, ...common },
+      ...PLANNING_CONTRACTS["GET /requests"],
       async handler({ query }) {
         const page = await requests.list({ limit: query.limit ?? DEFAULT_PAGE_LIMIT, cursor: query.cursor });
         const headers: Record<string, string> = page.cursor ? { "x-next-cursor": page.cursor } : {};
@@ -38,58 +25,27 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: "POST",
-      path: "/requests",
-      operationId: "createRequest",
-      summary: "Open a capacity request: what, when, where, price limits, approval, and the policy of the block once bought",
-      idempotent: true,
-      responses: { 201: { description: "The request, due for the next scheduler run" }, 409: E("IDEMPOTENCY_IN_PROGRESS"), ...common },
+      ...PLANNING_CONTRACTS["POST /requests"],
       async handler({ body, actor }) {
         const request = await requests.create(parseCreateRequest(body), { actor });
         return { statusCode: 201, body: request, headers: { Location: `/requests/${request.id}` } };
       },
     }),
     defineRoute({
-      method: "GET",
-      path: "/requests/{id}",
-      operationId: "getRequest",
-      summary: "One capacity request: status, quote, approval, intent and what was bought",
-      params: IdParams,
-      responses: { 200: { description: "The request" }, 404: E("No such request"), ...common },
+      ...PLANNING_CONTRACTS["GET /requests/{id}"],
       async handler({ params }) {
         return { statusCode: 200, body: await requests.get(params.id) };
       },
     }),
     defineRoute({
-      method: "PATCH",
-      path: "/requests/{id}",
-      operationId: "approveRequest",
-      summary: "Approve the exact terms of the offering last quoted (zone, start, duration, count, at most its fee)",
-      params: IdParams,
-      idempotent: true,
-      responses: {
-        200: { description: "The request with `approvalCovers` in words" },
-        404: E("No such request"),
-        409: E("INVALID_STATE: nothing quoted yet, or the request is finished"),
-        ...common,
-      },
+      ...PLANNING_CONTRACTS["PATCH /requests/{id}"],
       async handler({ params, actor, body, hasBody }) {
         const { request, covers } = await requests.approve(params.id, { actor, ...comment(hasBody, body) });
         return { statusCode: 200, body: { ...request, approvalCovers: covers } };
       },
     }),
     defineRoute({
-      method: "DELETE",
-      path: "/requests/{id}",
-      operationId: "cancelRequest",
-      summary: "Cancel an open capacity request (the record stays); refused once a purchase is in flight or done",
-      params: IdParams,
-      responses: {
-        200: { description: "The cancelled request" },
-        404: E("No such request"),
-        409: E("PURCHASE_IN_FLIGHT or INVALID_STATE"),
-        ...common,
-      },
+      ...PLANNING_CONTRACTS["DELETE /requests/{id}"],
       async handler({ params, actor }) {
         return { statusCode: 200, body: await requests.cancel(params.id, { actor }) };
       },

@@ -12,7 +12,12 @@ const Limit = z
   .pipe(z.number().int().min(1, { message: LIMIT_MESSAGE }).max(MAX_PAGE_LIMIT, { message: LIMIT_MESSAGE }));
 
 /** `?limit=` (1–MAX_PAGE_LIMIT, default DEFAULT_PAGE_LIMIT) and `?cursor=` from a previous page's `x-next-cursor`. */
-export const PageQuery = z.object({ limit: Limit.optional(), cursor: z.string().min(1).max(2048).optional() }).strict();
+export const PageQuery = z
+  .object({
+    limit: Limit.optional().describe(`Page size, 1–${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT})`),
+    cursor: z.string().min(1).max(2048).optional().describe("The `x-next-cursor` of the previous page"),
+  })
+  .strict();
 export { DEFAULT_PAGE_LIMIT };
 
 /** Optional body of approve (PATCH /{PK}) and deny (POST /{PK}/deny). */

@@ -77,6 +77,11 @@ export interface Route<P = Record<string, never>, Q = Record<string, never>> {
   handler(req: RouteRequest<P, Q>): Promise<RouteResponse>;
 }
 
+/** A route without its handler: what the router's table, API Gateway and the OpenAPI document know of it. */
+export type RouteContract<P = Record<string, never>, Q = Record<string, never>> = Omit<Route<P, Q>, "handler">;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: contracts keep their own P/Q
+export type AnyContract = RouteContract<any, any>;
+
 // A heterogeneous list of routes; each was type-checked against its own P and Q by defineRoute.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: handlers take their own P/Q
 export type AnyRoute = Route<any, any>;

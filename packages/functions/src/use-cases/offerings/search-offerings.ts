@@ -2,18 +2,11 @@ import {
   type BlockMarket,
   InfrastructureError,
   type OfferingSearch,
-  type RankedOffering,
+  type OfferingSearchResult,
   type RegionOutcome,
   rankOfferings,
   ThrottledError,
 } from "@cbm/core";
-
-export interface OfferingSearchResult {
-  /** Cheapest first, with the price per instance-hour. */
-  offerings: RankedOffering[];
-  /** One entry per region searched: a region that failed or was throttled is named, never silently empty. */
-  regions: RegionOutcome[];
-}
 
 /**
  * Searches every region of `search` at once (offerings are first come, first served: a slow sequential search

@@ -1,3 +1,4 @@
+import * as z from "zod";
 import {
   type Block,
   type BlockStore,
@@ -92,24 +93,30 @@ async function usageOf(usage: NonNullable<SpendReportDeps["usage"]>, pks: string
   return out;
 }
 
-export interface BlockUsageRow {
-  pk: string;
-  capacityReservationId: string;
-  running: number;
-  total: number;
-  state: string;
-  sampledAt: string;
+/** One sampled block's use: now, the last 24 h (hourly) and how long it has been idle. */
+export const BlockUsageRow = z.object({
+  pk: z.string(),
+  capacityReservationId: z.string(),
+  running: z.number(),
+  total: z.number(),
+  state: z.string(),
+  sampledAt: z.string(),
   /** Instance-hours that ran in the last 24 h. */
-  last24h: number;
-  idleHours: number;
+  last24h: z.number(),
+  idleHours: z.number(),
   /** The last 24 hourly aggregates (mean running per hour). */
-  hours: { hour: string; meanRunning: number; maxRunning: number }[];
-}
+  hours: z.array(z.object({ hour: z.string(), meanRunning: z.number(), maxRunning: z.number() })),
+});
+export type BlockUsageRow = z.infer<typeof BlockUsageRow>;
+
+/** GET /reports/usage. */
+export const UsageReport = z.object({ blocks: z.array(BlockUsageRow), truncated: z.boolean() });
+export type UsageReport = z.infer<typeof UsageReport>;
 
 /** Current use and the last 24 h of every managed block that has been sampled. */
 export async function buildUsageReport(
   deps: Required<Pick<SpendReportDeps, "store" | "usage">> & { now?: () => Date },
-): Promise<{ blocks: BlockUsageRow[]; truncated: boolean }> {
+): Promise<UsageReport> {
   const blocks = await all<Block>((o) => deps.store.list(o));
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const rows = (
