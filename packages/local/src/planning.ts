@@ -17,6 +17,9 @@ import type { ProxyHandler } from "./http-adapter";
  */
 export const PLANNING_RESOURCES: readonly string[] = PLANNING_MANIFEST_RESOURCES;
 
+/** Every resource local mode maps a path to, as API Gateway's resource tree does: the planning API's, then the rest. */
+export const LOCAL_RESOURCES: readonly string[] = [...PLANNING_RESOURCES, ...DEFAULT_RESOURCES];
+
 export interface LocalPlanningDeps extends Omit<PlanningHandlerDeps, "secrets" | "market"> {
   market: BlockMarket;
   secrets: RefreshableSecretSource;
@@ -30,7 +33,7 @@ export function withPlanning(api: ProxyHandler, deps: LocalPlanningDeps): { hand
   const planning = createPlanningHandler(deps);
   const handler: ProxyHandler = (event: { path?: unknown }, context) =>
     typeof event.path === "string" && PLANNING_PATH.test(event.path) ? planning(event as never, context) : api(event, context);
-  return { handler, resources: [...PLANNING_RESOURCES, ...DEFAULT_RESOURCES] };
+  return { handler, resources: [...LOCAL_RESOURCES] };
 }
 
 /** Usage sampling as the Lambda runs it after each requests run; `endpoint` is the emulator's (real EC2 when absent). */

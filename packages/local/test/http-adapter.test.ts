@@ -3,6 +3,10 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PLANNING_ROUTES } from "@cbm/functions/http/planning-route-manifest";
+import { API_ROUTES, WEB_ROUTES } from "@cbm/functions/http/route-manifest";
+import { matchResource } from "../src/api-gateway-paths";
+import { LOCAL_RESOURCES } from "../src/planning";
 import { createHttpListener, serveHttp, type HttpServer, type ProxyEvent, type ProxyHandler, type ProxyResult } from "../src/http-adapter";
 import { ensureApiKey, findProjectRoot } from "../src/state-dir";
 import { createTickLoop } from "../src/tick-loop";
@@ -107,6 +111,14 @@ describe("http adapter: request → API Gateway REST v1 proxy event", () => {
     expect(doc.resource).toBe("/openapi.json");
     const deep = JSON.parse((await raw("/a/b/c", {})).body.toString()) as ProxyEvent;
     expect(deep).toMatchObject({ resource: "/{proxy+}", pathParameters: { proxy: "a/b/c" } });
+  });
+
+  it("maps every route of the manifests (block API, pages, planning API) to its own resource", () => {
+    const templates = [...API_ROUTES, ...WEB_ROUTES, ...PLANNING_ROUTES].map((r) => r.slice(r.indexOf(" ") + 1));
+
+    const matched = templates.map((t) => matchResource(t.replace(/\{[^}]+\}/g, "x-1"), [...LOCAL_RESOURCES]).resource);
+
+    expect(matched).toEqual(templates);
   });
 
   it("keeps the path as sent: `//`, `.` and `..` segments match no resource and are never resolved into one", async () => {
