@@ -128,6 +128,17 @@ describe("the console in a real browser", () => {
     expect(mine).toMatchObject({ team: "vision", currency: "USD", status: "pending", upfrontFee: charged.upfrontFee });
   });
 
+  it("shows the same spend as GET /reports/spend and cbm report", async () => {
+    const csv = await page.context().request.get(`${w.local.apiUrl}/console/spend.csv`);
+    const consoleRows = parseCsv(await csv.text());
+
+    const api = (await w.http<{ purchases: { offeringId: string; upfrontFee: string; status: string }[] }>("GET", "/reports/spend")).body;
+
+    expect(consoleRows.map((r) => [r.offeringId, r.upfrontFee, r.status])).toEqual(
+      api.purchases.map((p) => [p.offeringId, p.upfrontFee, p.status]),
+    );
+  });
+
   it("a form post from another origin, or without a session, changes nothing", async () => {
     const before = await w.block("trn2-experiments");
     const cookies = await browser.context.cookies(w.local.apiUrl + "/console");
