@@ -2,6 +2,7 @@ import { durationText, outlook, teamOf, timeLeftText, type Block, type HistoryEv
 import type { PendingTerms } from "../use-cases/console/console-use-cases";
 import { budgetText, time, timeline } from "./format";
 import { html, page, type Html } from "./html";
+import { dataTable, type Column } from "./table";
 
 /** What every signed-in page knows: where the console lives and the session's CSRF token. */
 export interface ConsoleContext {
@@ -68,25 +69,21 @@ function blockRow(c: ConsoleContext, b: Block): Html {
   </tr>`;
 }
 
+const BLOCK_COLUMNS: Column[] = [
+  { label: "Block" },
+  { label: "Time left" },
+  { label: "Status and what CBM does next" },
+  { label: "Last decision" },
+  { label: "Spent", num: true },
+  { label: "Team" },
+];
+
 function blockTable(c: ConsoleContext, caption: string, blocks: Block[]): Html {
-  return html`<table>
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">Block</th>
-        <th scope="col">Time left</th>
-        <th scope="col">Status and what CBM does next</th>
-        <th scope="col">Last decision</th>
-        <th scope="col" class="num">Spent</th>
-        <th scope="col">Team</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${blocks.map((b) => blockRow(c, b))}
-    </tbody>
-  </table>`;
+  return dataTable(
+    caption,
+    BLOCK_COLUMNS,
+    blocks.map((b) => blockRow(c, b)),
+  );
 }
 
 /** Blocks by urgency, pending approvals first. */

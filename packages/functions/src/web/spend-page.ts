@@ -2,34 +2,30 @@ import { durationText, type SpendReport } from "@cbm/core";
 import { nav, type ConsoleContext } from "./console-pages";
 import { time } from "./format";
 import { html, page, type Html } from "./html";
+import { dataTable, type Column } from "./table";
 
 type Cell = Html | string | number;
 
-/** A captioned table; `num` columns are right-aligned figures. */
-function table(caption: string, head: { label: string; num?: boolean }[], rows: Cell[][]): Html {
-  return html`<table>
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        ${head.map((h) => html`<th scope="col" class="${h.num ? "num" : ""}">${h.label}</th>`)}
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.length
-        ? rows.map(
-            ([first, ...rest]) =>
-              html`<tr>
-                <th scope="row">${first ?? ""}</th>
-                ${rest.map((v, i) => html`<td class="${head[i + 1]?.num ? "num" : ""}">${v}</td>`)}
-              </tr>`,
-          )
-        : html`<tr>
-            <td colspan="${head.length}" class="muted">No purchases yet.</td>
-          </tr>`}
-    </tbody>
-  </table>`;
+/** A captioned table of figures, one row per entry, its first cell the row's header. */
+function table(caption: string, columns: Column[], rows: Cell[][]): Html {
+  const body = rows.map(
+    ([first, ...rest]) =>
+      html`<tr>
+        <th scope="row">${first ?? ""}</th>
+        ${rest.map((v, i) => (columns[i + 1]?.num ? html`<td class="num">${v}</td>` : html`<td>${v}</td>`))}
+      </tr>`,
+  );
+  return dataTable(
+    caption,
+    columns,
+    body.length
+      ? body
+      : [
+          html`<tr>
+            <td colspan="${columns.length}" class="muted">No purchases yet.</td>
+          </tr>`,
+        ],
+  );
 }
 
 const money = (amount: string, currency: string) => `${amount} ${currency}`;
