@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { Block } from "./block";
-import type { CapacityRequest } from "./capacity-request";
+import type { CapacityRequest, RequestPurchase } from "./capacity-request";
 import type { HistoryEvent } from "./history";
 import { toCsv } from "./csv";
 import { addMoney, compareMoney } from "./money";
@@ -144,9 +144,7 @@ function extensionPurchases(block: Block, events: readonly HistoryEvent[], team:
 }
 
 /** The block a capacity request bought, booked to the managed block that holds the reservation now, if any. */
-function blockPurchase(request: CapacityRequest, managedBy: Block | undefined): SpendPurchase | undefined {
-  const p = request.purchase;
-  if (!p) return undefined;
+function blockPurchase(request: CapacityRequest, p: RequestPurchase, managedBy: Block | undefined): SpendPurchase {
   const pk = managedBy?.PK ?? request.registeredPk ?? p.capacityReservationId;
   return {
     kind: "block",
@@ -174,7 +172,8 @@ export function spendPurchases(input: Omit<SpendInput, "usedInstanceHours">): Sp
   const byReservation = new Map(input.blocks.map((b) => [b.capacityReservationId, b]));
   const boughtBy = buyers(input.requests);
   const out: SpendPurchase[] = [];
-  for (const r of boughtBy.values()) out.push(blockPurchase(r, byReservation.get(r.purchase!.capacityReservationId))!);
+  for (const r of boughtBy.values())
+    if (r.purchase) out.push(blockPurchase(r, r.purchase, byReservation.get(r.purchase.capacityReservationId)));
   for (const b of input.blocks)
     out.push(...extensionPurchases(b, input.histories.get(b.PK) ?? [], teamOf(b, boughtBy.get(b.capacityReservationId))));
   return out.sort(

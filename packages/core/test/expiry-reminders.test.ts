@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  dueReminder,
-  DEFAULT_REMINDER_OFFSETS_MS,
-  outlook,
-  parseReminderOffsets,
-  ValidationError,
-} from "../src/index";
+import { dueReminder, DEFAULT_REMINDER_OFFSETS_MS, outlook, parseReminderOffsets, ValidationError } from "../src/index";
 import { END, DAY, HOUR, makeBlock } from "./fixtures";
 
 const at = (msBeforeEnd: number) => new Date(Date.parse(END) - msBeforeEnd);
