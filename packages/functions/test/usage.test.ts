@@ -107,4 +107,48 @@ describe("usage", () => {
     expect(boughtWhileIdle).toBe(0);
     expect(w.emu.control.ledger().filter((e) => e.capacityReservationId === id)).toHaveLength(1);
   });
+
+  it("records the block's interconnect status with its usage, and each change of it", async () => {
+    const id = await managedBlock({ requireApproval: false });
+    const s = sampler();
+
+    await s.run();
+    w.emu.control.setInterconnectStatus(id, "impaired");
+    w.emu.control.advance({ minutes: 11 });
+    const report = await s.run();
+    const u = await s.usage.get("busy-or-not");
+
+    expect(report).toMatchObject({ sampled: 1, interconnectFailedRegions: [] });
+    expect(u?.interconnect).toEqual({ status: "impaired", at: w.clock.now().toISOString(), since: w.clock.now().toISOString() });
+    expect(u?.interconnectChanges?.map((c) => c.status)).toEqual(["ok", "impaired"]);
+  });
+
+  it("samples running instances and keeps the last interconnect status when DescribeCapacityBlockStatus is throttled", async () => {
+    const id = await managedBlock({ requireApproval: false });
+    const s = sampler();
+    await s.run();
+    w.emu.control.setRunning(id, 1);
+    w.emu.control.injectFault({ action: "DescribeCapacityBlockStatus", kind: "describe-limit", always: true });
+    w.emu.control.advance({ minutes: 11 });
+
+    const report = await s.run();
+    const u = await s.usage.get("busy-or-not");
+
+    expect(report).toMatchObject({ sampled: 1, failedRegions: [], interconnectFailedRegions: ["us-east-1"] });
+    expect(u?.current.running).toBe(1);
+    expect(u?.interconnect?.status).toBe("ok");
+  });
+
+  it("asks DescribeCapacityBlockStatus once per region for a page of blocks, by their cb- ids", async () => {
+    await managedBlock({ requireApproval: false });
+    const other = w.emu.control.seedBlock({ instanceType: "p5.48xlarge", instanceCount: 1, endDate: "2026-11-25T11:30:00Z" });
+    await w.blocks.create({ PK: "second", capacityReservationId: other.capacityReservationId, region: "us-east-1" }, { actor: "test" });
+    w.emu.control.resetCalls();
+
+    await sampler().run();
+    const calls = w.emu.control.calls().filter((c) => c.action === "DescribeCapacityBlockStatus");
+
+    expect(calls).toHaveLength(1);
+    expect((await sampler().usage.get("second"))?.interconnect?.status).toBe("ok");
+  });
 });
