@@ -244,6 +244,15 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
+    const sampler = createLocalUsageSampler({
+      client: documentClient,
+      tableName,
+      store,
+      clock,
+      ids,
+      notifier,
+      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
+    });
     const api = createApiHandler({
       store,
       history,
@@ -256,6 +265,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
       // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
       idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
+      usage: sampler.usage,
     });
     const web = createWebHandler({
       store,
@@ -274,15 +284,6 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       isWebPath(event.path) ? web(event, context) : api(event, context);
     // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
     const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
-    const sampler = createLocalUsageSampler({
-      client: documentClient,
-      tableName,
-      store,
-      clock,
-      ids,
-      notifier,
-      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
-    });
     const planning = withPlanning(handler, {
       market,
       requests,

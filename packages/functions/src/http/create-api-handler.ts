@@ -1,4 +1,4 @@
-import type { BlockStore, Clock, HistoryStore, Ids } from "@cbm/core";
+import type { BlockStore, Clock, HistoryStore, Ids, UsageReader } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
 import { createUlidIds } from "../adapters/ids";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
@@ -34,6 +34,8 @@ export interface ApiHandlerDeps extends HttpHandlerDeps {
   defaultRegion?: string;
   /** Idempotency-Key support for the write routes (createDynamoIdempotency); without it the header is ignored. */
   idempotency?: IdempotencyStore;
+  /** Sampled usage for `GET /{PK}`'s `usage` (createDynamoUsageStore); without it the member is absent. */
+  usage?: UsageReader;
 }
 
 /** Builds the API's Middy handler from ports; the Lambda below, tests and local mode all go through this. */
@@ -46,6 +48,7 @@ export function createApiHandler(deps: ApiHandlerDeps) {
     clock,
     ids,
     ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}),
+    ...(deps.usage ? { usage: deps.usage } : {}),
   });
   const routes: AnyRoute[] = [];
   routes.push(
