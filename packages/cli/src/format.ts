@@ -110,7 +110,10 @@ function usageLines(u: BlockUsageView | null): [string, string][] {
     ["Usage", `${u.running} of ${u.total} running (${u.state}) at ${shortDate(u.at)}`],
     ["Interconnect", u.interconnect ? `${u.interconnect.status} since ${shortDate(u.interconnect.since)}` : "-"],
     ["Idle", u.idleSince ? `since ${shortDate(u.idleSince)} (${u.idleHours} h)` : "no"],
-    ["Last 24 h", `${u.last24hInstanceHours} instance-hours over ${u.last24h.length} sampled hours, peak ${peak} running`],
+    [
+      "Last 24 h",
+      `${u.last24hInstanceHours} instance-hours over ${u.last24h.length} sampled hour${u.last24h.length === 1 ? "" : "s"}, peak ${peak} running`,
+    ],
   ];
 }
 
