@@ -69,6 +69,7 @@ function policyLines(b: Block): string[] {
     `approval ${p.requireApproval ? "required" : "not required"}${p.enabled ? "" : ", PAUSED"}`,
     `max fee ${p.maxUpfrontFee ?? "none"} ${p.currency}, budget ${p.budget ?? "none"}, spent ${b.spent}`,
     `extend until ${p.extendUntil ?? "-"}, max extensions ${p.maxExtensions ?? "-"} (bought ${b.extensionsPurchased})`,
+    ...(p.skipExtensionWhenIdleHours ? [`skip the extension when idle ${p.skipExtensionWhenIdleHours} h`] : []),
   ];
 }
 
