@@ -287,6 +287,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       apiUrl,
       secret: linkKey,
       links: createDynamoLinkStore({ client: documentClient, tableName }),
+      usage: sampler.usage,
     });
     // As API Gateway does in AWS: the browser pages go to their own handler, everything else to the JSON API.
     const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) =>

@@ -26,6 +26,8 @@ export interface HttpHandlerDeps {
   metrics?: Pick<Metrics, "add" | "flush">;
   /** Public base URL: absolute Link headers, the OpenAPI `servers` entry, page links and the origin forms must come from. */
   apiUrl?: string;
+  /** Sampled usage for a block's `usage` (API) and its console page (createDynamoUsageStore); without it, none shown. */
+  usage?: UsageReader;
 }
 
 export interface ApiHandlerDeps extends HttpHandlerDeps {
@@ -34,8 +36,6 @@ export interface ApiHandlerDeps extends HttpHandlerDeps {
   defaultRegion?: string;
   /** Idempotency-Key support for the write routes (createDynamoIdempotency); without it the header is ignored. */
   idempotency?: IdempotencyStore;
-  /** Sampled usage for `GET /{PK}`'s `usage` (createDynamoUsageStore); without it the member is absent. */
-  usage?: UsageReader;
 }
 
 /** Builds the API's Middy handler from ports; the Lambda below, tests and local mode all go through this. */
