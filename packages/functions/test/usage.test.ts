@@ -151,4 +151,16 @@ describe("usage", () => {
     expect(calls).toHaveLength(1);
     expect((await sampler().usage.get("second"))?.interconnect?.status).toBe("ok");
   });
+
+  it("drops a cb- id EC2 does not know from its batch and reads the others, in two calls", async () => {
+    const id = await managedBlock({});
+    const cb = w.emu.control.reservation(id)!.capacityBlockId;
+    const probe = createEc2UsageProbe({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
+    w.emu.control.resetCalls();
+
+    const statuses = await probe.interconnect("us-east-1", [cb, "cb-0123456789abcdef0"]);
+
+    expect([...statuses]).toEqual([[cb, "ok"]]);
+    expect(w.emu.control.calls().filter((c) => c.action === "DescribeCapacityBlockStatus")).toHaveLength(2);
+  });
 });

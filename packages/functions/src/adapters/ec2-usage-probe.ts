@@ -62,22 +62,9 @@ export function createEc2UsageProbe(opts: Ec2UsageProbeOptions = {}): UsageProbe
   return {
     async sample(region, ids) {
       const valid = [...new Set(ids)].filter((id) => CapacityReservationId.safeParse(id).success);
-      const found: CapacityReservation[] = [];
-      for (let i = 0; i < valid.length; i += BATCH) {
-        const batch = valid.slice(i, i + BATCH);
-        try {
-          found.push(...(await describe(region, batch)));
-        } catch (err) {
-          if (!isNotFound(err)) throw mapDescribeError("DescribeCapacityReservations", err);
-          // One unknown id fails the whole batch: ask one by one, skipping the unknown ones (usage is best effort).
-          for (const id of batch)
-            found.push(
-              ...(await describe(region, [id]).catch((e: unknown) =>
-                isNotFound(e) ? [] : Promise.reject(mapDescribeError("DescribeCapacityReservations", e)),
-              )),
-            );
-        }
-      }
+      const found = await batched("DescribeCapacityReservations", valid, { names: /cr-[0-9a-f]{17}/g, notFound: isNotFound }, (batch) =>
+        describe(region, batch),
+      );
       const map = new Map<string, UsageSample>();
       for (const r of found) {
         if (!r.CapacityReservationId) continue;
@@ -94,30 +81,43 @@ export function createEc2UsageProbe(opts: Ec2UsageProbeOptions = {}): UsageProbe
 
     async interconnect(region, capacityBlockIds) {
       const valid = [...new Set(capacityBlockIds)].filter((id) => CAPACITY_BLOCK_ID.test(id));
-      const found: CapacityBlockStatus[] = [];
-      for (let i = 0; i < valid.length; i += BATCH) {
-        const batch = valid.slice(i, i + BATCH);
-        try {
-          found.push(...(await statuses(region, batch)));
-        } catch (err) {
-          if (!blockNotFound(err)) throw mapDescribeError("DescribeCapacityBlockStatus", err);
-          // A block gone since DescribeCapacityReservations named it fails its batch: the ids EC2 names are dropped
-          // and the rest asked once more (a batch costs at most two calls); without names the batch waits a pass.
-          const named = new Set((err as Error).message.match(/cb-[0-9a-f]{17}/g) ?? []);
-          const rest = batch.filter((id) => !named.has(id));
-          if (named.size === 0 || rest.length === 0) continue;
-          found.push(
-            ...(await statuses(region, rest).catch((e: unknown) =>
-              blockNotFound(e) ? [] : Promise.reject(mapDescribeError("DescribeCapacityBlockStatus", e)),
-            )),
-          );
-        }
-      }
+      const found = await batched("DescribeCapacityBlockStatus", valid, { names: /cb-[0-9a-f]{17}/g, notFound: blockNotFound }, (batch) =>
+        statuses(region, batch),
+      );
       const map = new Map<string, string>();
       for (const s of found) if (s.CapacityBlockId && s.InterconnectStatus) map.set(s.CapacityBlockId, s.InterconnectStatus);
       return map;
     },
   };
+}
+
+/**
+ * Runs `fetch` over `ids`, BATCH at a time. One unknown id fails its whole batch (`unknown.notFound`): the ids the
+ * error names are dropped and the rest asked once more, or, when it names none, one by one; unknown ids are simply
+ * absent (usage is best effort). Any other failure is mapped for `op`: throttling stays recognisable.
+ */
+async function batched<T>(
+  op: string,
+  ids: string[],
+  unknown: { names: RegExp; notFound: (err: unknown) => boolean },
+  fetch: (batch: string[]) => Promise<T[]>,
+): Promise<T[]> {
+  const out: T[] = [];
+  const orNone = (batch: string[]) =>
+    fetch(batch).catch((e: unknown) => (unknown.notFound(e) ? [] : Promise.reject(mapDescribeError(op, e))));
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const batch = ids.slice(i, i + BATCH);
+    try {
+      out.push(...(await fetch(batch)));
+    } catch (err) {
+      if (!unknown.notFound(err)) throw mapDescribeError(op, err);
+      const named = new Set(String((err as Error).message).match(unknown.names) ?? []);
+      const rest = batch.filter((id) => !named.has(id));
+      if (named.size > 0) out.push(...(rest.length ? await orNone(rest) : []));
+      else for (const id of batch) out.push(...(await orNone([id])));
+    }
+  }
+  return out;
 }
 
 /** An unknown `cb-` id. The reference documents no code for it; the emulator answers `InvalidCapacityBlockId.NotFound`. */
