@@ -59,7 +59,10 @@ export const BlockUsage = z.object({
   /** Absent until DescribeCapacityBlockStatus has answered for the block once (sampling it is best effort). */
   interconnect: InterconnectReading.optional(),
   /** Each change of the interconnect status, oldest first, at most MAX_INTERCONNECT_CHANGES. */
-  interconnectChanges: z.array(z.object({ status: z.string().min(1), at: IsoDateTime })).max(MAX_INTERCONNECT_CHANGES).optional(),
+  interconnectChanges: z
+    .array(z.object({ status: z.string().min(1), at: IsoDateTime }))
+    .max(MAX_INTERCONNECT_CHANGES)
+    .optional(),
 });
 export type BlockUsage = z.infer<typeof BlockUsage>;
 

@@ -112,7 +112,10 @@ export function createControl({ world, accessKeys, defaultAccountId, initialPaym
       const r = store.reservations.get(capacityReservationId);
       if (!r) throw new ControlError("NotFound", `No reservation '${capacityReservationId}'`);
       if (!(INTERCONNECT_STATUSES as readonly string[]).includes(status)) {
-        throw new ControlError("InvalidInterconnectStatus", `status must be one of ${INTERCONNECT_STATUSES.join(", ")}, got ${String(status)}`);
+        throw new ControlError(
+          "InvalidInterconnectStatus",
+          `status must be one of ${INTERCONNECT_STATUSES.join(", ")}, got ${String(status)}`,
+        );
       }
       // One status per `cb-`: every reservation of the block shares its interconnect.
       for (const member of store.byCapacityBlock.get(r.capacityBlockId) ?? [r]) member.interconnectStatus = status as InterconnectStatus;

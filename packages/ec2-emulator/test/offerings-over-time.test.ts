@@ -102,7 +102,10 @@ describe("running instances", () => {
 
     const status = await client.send(new DescribeCapacityBlockStatusCommand({ CapacityBlockIds: [r.capacityBlockId] }));
     const ok = await client.send(
-      new DescribeCapacityBlockStatusCommand({ CapacityBlockIds: [r.capacityBlockId], Filters: [{ Name: "interconnect-status", Values: ["ok"] }] }),
+      new DescribeCapacityBlockStatusCommand({
+        CapacityBlockIds: [r.capacityBlockId],
+        Filters: [{ Name: "interconnect-status", Values: ["ok"] }],
+      }),
     );
 
     expect(status.CapacityBlockStatuses?.[0]?.InterconnectStatus).toBe("impaired");

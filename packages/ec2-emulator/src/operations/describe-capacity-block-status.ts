@@ -6,7 +6,9 @@ import { pageCapacityBlocks } from "./describe-capacity-blocks";
 /** Health of each block: interconnect as set by the control API ("ok" by default); capacity only while active. */
 export const describeCapacityBlockStatus: Operation = (ctx, world) => {
   const interconnect = (r: Reservation) => r.interconnectStatus ?? "ok";
-  const { blocks, nextToken } = pageCapacityBlocks(ctx, world, { "interconnect-status": { kind: "text", read: ({ r }) => interconnect(r) } });
+  const { blocks, nextToken } = pageCapacityBlocks(ctx, world, {
+    "interconnect-status": { kind: "text", read: ({ r }) => interconnect(r) },
+  });
   const totals = (r: Reservation) => {
     const available = reservationState(r, ctx.nowMs) === "active" ? r.instanceCount - Math.min(r.running ?? 0, r.instanceCount) : 0;
     return { totalCapacity: r.instanceCount, totalAvailableCapacity: available, totalUnavailableCapacity: 0 };

@@ -159,7 +159,10 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         ...common,
       },
       async handler({ params, body, actor, headers }) {
-        const { block, warnings } = await blocks.update(params.PK, withoutUsage(body), { actor, ifMatch: parseIfMatch(headers["if-match"]) });
+        const { block, warnings } = await blocks.update(params.PK, withoutUsage(body), {
+          actor,
+          ifMatch: parseIfMatch(headers["if-match"]),
+        });
         return { statusCode: 200, body: withWarnings(block, warnings), headers: { ETag: etag(block.version) } };
       },
     }),
