@@ -163,4 +163,19 @@ describe("usage", () => {
     expect([...statuses]).toEqual([[cb, "ok"]]);
     expect(w.emu.control.calls().filter((c) => c.action === "DescribeCapacityBlockStatus")).toHaveLength(2);
   });
+
+  it("cuts a stalled DescribeCapacityBlockStatus at its call budget and still records the instances", async () => {
+    const id = await managedBlock({ requireApproval: false });
+    w.emu.control.setRunning(id, 2);
+    w.emu.control.injectFault({ action: "DescribeCapacityBlockStatus", kind: "latency", ms: 5_000, always: true });
+    const usage = createDynamoUsageStore({ client: w.docClient, tableName: w.tableName });
+    const probe = createEc2UsageProbe({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1, callBudgetMs: 300 });
+    const started = Date.now();
+
+    const report = await sampleUsage({ store: w.store, usage, probe, clock: w.clock, ids: createUlidIds(w.clock), notifier: w.outbox });
+
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(report).toMatchObject({ sampled: 1, interconnectFailedRegions: ["us-east-1"] });
+    expect((await usage.get("busy-or-not"))?.current.running).toBe(2);
+  });
 });
