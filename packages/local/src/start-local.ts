@@ -22,7 +22,7 @@ import { createWebHandler, isWebPath } from "@cbm/functions/http/create-web-hand
 import { createLocalObservability } from "@cbm/functions/observability/local";
 import type { LogLevel } from "@cbm/functions/observability/logger";
 import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
-import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
+import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks, runDemoInstances } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
@@ -147,18 +147,25 @@ async function listAll(store: BlockStore): Promise<Block[]> {
   return out;
 }
 
-/** Prints what changed for a person watching: status moves, end dates EC2 moved. */
+/** Prints what changed for a person watching: status moves, end dates EC2 moved, denials (CBM's idle skip). */
 function createChangeWatcher(store: BlockStore, clock: Clock, print: (s: string) => void) {
-  let last = new Map<string, { status: string; endDate?: string }>();
+  let last = new Map<string, { status: string; endDate?: string; denial?: string }>();
   return async () => {
     const blocks = await listAll(store);
-    const next = new Map(blocks.map((b) => [b.PK, { status: b.status, ...(b.endDate ? { endDate: b.endDate } : {}) }]));
+    const next = new Map(
+      blocks.map((b) => [
+        b.PK,
+        { status: b.status, ...(b.endDate ? { endDate: b.endDate } : {}), ...(b.denial ? { denial: b.denial.by } : {}) },
+      ]),
+    );
     for (const b of blocks) {
       const before = last.get(b.PK);
       const changes: string[] = [];
       if (before?.status !== b.status) changes.push(before ? `${before.status} → ${b.status}` : b.status);
       if (before?.endDate && b.endDate && before.endDate !== b.endDate)
         changes.push(`end ${shortIso(before.endDate)} → ${shortIso(b.endDate)}`);
+      // The idle skip leaves the status as it is; its denial is what a person watching should see.
+      if (b.denial && before?.denial !== b.denial.by) changes.push(`extension denied by ${b.denial.by}: ${b.denial.comment ?? ""}`);
       if (changes.length)
         print(`[${shortIso(clock.now().toISOString())}] ${b.PK}: ${changes.join(", ")}${b.statusReason ? ` (${b.statusReason})` : ""}`);
     }
@@ -234,6 +241,8 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       const demo = await registerDemoBlocks(createBlockUseCases({ store, history, clock, ids }));
       if (demo.existing.length) print(`Kept ${demo.existing.length} demo block(s) from ${opts.dataDir ?? "the data folder"}.`);
     }
+    // Usage shows instances running in the demo blocks, except trn2-experiments, which stays idle.
+    if (opts.seed !== false && emulator) runDemoInstances(emulator.control);
 
     // The API key file is re-read when it changes, so editing it rotates the key without a restart.
     const secrets = fileSecretSource(key.path);
@@ -244,6 +253,15 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
+    const sampler = createLocalUsageSampler({
+      client: documentClient,
+      tableName,
+      store,
+      clock,
+      ids,
+      notifier,
+      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
+    });
     const api = createApiHandler({
       store,
       history,
@@ -256,17 +274,9 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
       // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
       idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
+      usage: sampler.usage,
     });
     const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
-    const sampler = createLocalUsageSampler({
-      client: documentClient,
-      tableName,
-      store,
-      clock,
-      ids,
-      notifier,
-      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
-    });
     const web = createWebHandler({
       store,
       history,

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Block, HistoryEvent, KEY_PATTERN } from "@cbm/core";
+import { Block, BlockUsageView, HistoryEvent, KEY_PATTERN } from "@cbm/core";
 import { CreateBlockInput, FIELD_ALIASES, UpdateBlockInput } from "../use-cases/blocks/block-inputs";
 import { PLANNING_SCHEMAS } from "./planning-contracts";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";
@@ -156,6 +156,12 @@ export function buildOpenApiDocument(routes: AnyContract[], opts: { serverUrl?: 
                 },
               },
             },
+          ],
+        },
+        BlockWithUsage: {
+          allOf: [
+            { $ref: "#/components/schemas/Block" },
+            { type: "object", properties: { usage: { anyOf: [jsonSchema(BlockUsageView, "output"), { type: "null" }] } } },
           ],
         },
         CreateBlockInput: withAliases(jsonSchema(CreateBlockInput, "input")),

@@ -13,9 +13,8 @@ export interface WebDeps {
   /** The link key (Secrets Manager in AWS, a file locally): signs link tokens, session cookies and CSRF tokens. */
   secret: SigningSecret;
   links: LinkUseStore;
-  /** Capacity requests and usage samples, for the console's spend (the blocks requests bought, used instance-hours). */
+  /** Capacity requests, for the console's spend (the blocks requests bought). */
   requests?: Pick<RequestStore, "list">;
-  usage?: SpendReportDeps["usage"];
 }
 
 export interface WebRouteDeps extends WebDeps {
@@ -26,6 +25,8 @@ export interface WebRouteDeps extends WebDeps {
   clock: Clock;
   ids: Ids;
   apiUrl?: string;
+  /** Usage samples, for used instance-hours in the console's spend. */
+  usage?: SpendReportDeps["usage"];
 }
 
 /** The browser-facing routes: `/link/{token}` (approval links) and `/console/…` (sign in with the API key). */

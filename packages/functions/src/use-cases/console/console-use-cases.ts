@@ -19,7 +19,7 @@ import {
   type SpendReport,
 } from "@cbm/core";
 import { TermsChangedError } from "../../errors";
-import type { BlockUseCases } from "../blocks";
+import type { BlockUseCases, BlockWithUsage } from "../blocks";
 import { buildSpendReport, type SpendReportDeps } from "../reports/spend";
 
 export interface ConsoleDeps {
@@ -109,8 +109,11 @@ export function createConsoleUseCases(d: ConsoleDeps) {
       });
     },
 
-    async block(pk: string): Promise<{ block: Block; history: HistoryEvent[]; pending?: PendingTerms } | undefined> {
-      const block = await d.store.get(pk);
+    async block(pk: string): Promise<{ block: BlockWithUsage; history: HistoryEvent[]; pending?: PendingTerms } | undefined> {
+      const block = await d.blocks.show(pk).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      });
       if (!block) return undefined;
       const page = await d.history.list(pk, { limit: 50 });
       const pending = pendingTerms(block);
