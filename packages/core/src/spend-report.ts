@@ -97,6 +97,15 @@ export interface SpendInput {
   usedInstanceHours?: ReadonlyMap<string, number>;
 }
 
+/**
+ * Whether a block's history can hold an extension CBM bought: every purchase marks its window as bought
+ * (`lastPurchaseWindow`, kept across registrations), and spend or extensions counted say so too. The spend report
+ * reads the history of these blocks only.
+ */
+export function mayHaveBought(block: Pick<Block, "lastPurchaseWindow" | "extensionsPurchased" | "spent">): boolean {
+  return Boolean(block.lastPurchaseWindow) || block.extensionsPurchased > 0 || compareMoney(block.spent, "0") > 0;
+}
+
 /** The team a block's spend is booked to: its own `team` tag, else that of the capacity request that bought it. */
 export function teamOf(block: Pick<Block, "tags"> | undefined, boughtBy?: Pick<CapacityRequest, "tags">): string {
   return block?.tags?.[TEAM_TAG]?.trim() || boughtBy?.tags?.[TEAM_TAG]?.trim() || NO_TEAM;

@@ -1,7 +1,16 @@
 import Decimal from "decimal.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NO_TEAM, spendCsv, spendReport, type Block, type CapacityRequest, type HistoryEvent, type SpendInput } from "../src/index";
+import {
+  mayHaveBought,
+  NO_TEAM,
+  spendCsv,
+  spendReport,
+  type Block,
+  type CapacityRequest,
+  type HistoryEvent,
+  type SpendInput,
+} from "../src/index";
 import { makeBlock } from "./fixtures";
 
 function purchased(offeringId: string, fee: string, date: string, currencyCode = "USD"): HistoryEvent {
@@ -142,6 +151,16 @@ describe("spendReport", () => {
       { currency: "EUR", total: "5" },
       { currency: "USD", total: "7" },
     ]);
+  });
+});
+
+describe("mayHaveBought", () => {
+  it("is true once a block has bought, even after its spend was reset", () => {
+    expect(mayHaveBought(makeBlock({ lastPurchaseWindow: "2031-05-06T11:30:00.000Z", spent: "0", extensionsPurchased: 0 }))).toBe(true);
+  });
+
+  it("is false for a block that never bought", () => {
+    expect(mayHaveBought(makeBlock({ spent: "0", extensionsPurchased: 0 }))).toBe(false);
   });
 });
 
