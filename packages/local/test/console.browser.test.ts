@@ -82,6 +82,19 @@ describe("the console in a real browser", () => {
     await page.screenshot({ path: join(w.screenshotDir, "console-blocks.png") });
   });
 
+  it("applies the page's own style and script under its Content-Security-Policy, and reports no violation", async () => {
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(`${w.local.apiUrl}/console/blocks`);
+    // The header's navy comes only from the inline style; a title on <time> only from the inline script.
+    const headerBackground = await page.evaluate<string>('getComputedStyle(document.querySelector("header")).backgroundColor');
+    expect(headerBackground).toBe("rgb(20, 33, 61)");
+    await expect(page.locator("time[datetime]").first().getAttribute("title")).resolves.toMatch(/\d/);
+    expect(violations).toEqual([]);
+  });
+
   it("approves from the block page; the scheduler then buys exactly one extension", async () => {
     const b = await w.block("console-approve");
     await page.getByRole("link", { name: "console-approve" }).first().click();
