@@ -6,7 +6,7 @@ import { startEmulator, type EmulatorHandle } from "../../packages/ec2-emulator/
 import { createDocumentClient } from "../../packages/functions/src/adapters/dynamo-client";
 import { createDynamoBlockStore } from "../../packages/functions/src/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../../packages/functions/src/adapters/dynamo-history-store";
-import { createTable } from "../../packages/functions/src/adapters/dynamo-schema";
+import { createTable } from "../../packages/functions/src/adapters/dynamo-table";
 import { createEc2CapacityProvider } from "../../packages/functions/src/adapters/ec2-capacity-provider";
 import { createUlidIds } from "../../packages/functions/src/adapters/ids";
 import { createTick, type CreateTickOptions } from "../../packages/functions/src/tick/create-tick";

@@ -7,7 +7,7 @@ import { createDynamoIdempotency } from "@cbm/functions/adapters/dynamo-idempote
 import { sdkClientConfig, SNS_LIMITS } from "@cbm/functions/adapters/call-limits";
 import { createDynamoBlockStore } from "@cbm/functions/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "@cbm/functions/adapters/dynamo-history-store";
-import { createTable } from "@cbm/functions/adapters/dynamo-schema";
+import { createTable } from "@cbm/functions/adapters/dynamo-table";
 import { createEc2BlockMarket } from "@cbm/functions/adapters/ec2-block-market";
 import { createEc2CapacityProvider } from "@cbm/functions/adapters/ec2-capacity-provider";
 import { createUlidIds } from "@cbm/functions/adapters/ids";
