@@ -1,10 +1,13 @@
 import { type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The contract the functions read; the stack must write the same.
-import { API_KEY_MEMBER as READ_MEMBER, API_KEY_USERNAME } from "../../packages/functions/src/adapters/api-key-secret.js";
-import { API_KEY_CACHE_TTL_MS } from "../../packages/functions/src/adapters/secrets-manager.js";
-import { parseRotationEvent } from "../../packages/functions/src/rotation/events.js";
-import { ROTATION_GRACE_MS } from "../../packages/functions/src/rotation/key-plan.js";
+import {
+  API_KEY_CACHE_TTL_MS,
+  API_KEY_MEMBER as READ_MEMBER,
+  API_KEY_USERNAME,
+  parseRotationEvent,
+  ROTATION_GRACE_MS,
+} from "@cbm/functions/contracts";
 import { API_ROUTES, WEB_ROUTES } from "../api.js";
 import { PLANNING_ROUTES } from "../planning.js";
 import { EC2_PURCHASE_ACTION } from "../jobs.js";

@@ -4,15 +4,14 @@ import { useProject } from "sst/project.js";
 import { type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The table design the adapters, their tests and local mode use; the stack must declare the same one.
-import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "../../packages/functions/src/adapters/dynamo-schema.js";
+import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "@cbm/functions/contracts";
 import { API_ROUTES, WEB_ROUTES } from "../api.js";
 import { PLANNING_ROUTES } from "../planning.js";
 import { buildLikeSst } from "../bundling.js";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
 import { ALARMS, METRICS_NAMESPACE } from "../monitoring.js";
-import { METRICS_NAMESPACE as EMITTED_NAMESPACE, createMetrics } from "../../packages/functions/src/observability/metrics.js";
-import { recordTickMetrics } from "../../packages/functions/src/observability/tick-metrics.js";
+import { METRICS_NAMESPACE as EMITTED_NAMESPACE, createMetrics, recordTickMetrics } from "@cbm/functions/contracts";
 import { emptyTickReport } from "../../packages/core/src/tick-report.js";
 import { ACCOUNT, APP_NAME, cleanUp, nagFindings, onlyResource, ROOT, STACK_IDS, synthesize, type Synthesized } from "./synth.js";
 

@@ -1,32 +1,40 @@
+import { SNSClient } from "@aws-sdk/client-sns";
 import { MAX_PAGE_LIMIT, type Block, type BlockStore, type Clock, type Notification, type Notifier } from "@cbm/core";
 import type { EmulatorHandle } from "@cbm/ec2-emulator";
-import { systemClock } from "@cbm/functions/adapters/clock";
-import { createConsoleOutboxNotifier, type OutboxNotifier } from "@cbm/functions/adapters/console-outbox-notifier";
-import { createDynamoClients } from "@cbm/functions/adapters/dynamo-client";
-import { createDynamoIdempotency } from "@cbm/functions/adapters/dynamo-idempotency";
-import { sdkClientConfig, SNS_LIMITS } from "@cbm/functions/adapters/call-limits";
-import { createDynamoBlockStore } from "@cbm/functions/adapters/dynamo-block-store";
-import { createDynamoHistoryStore } from "@cbm/functions/adapters/dynamo-history-store";
-import { createTable } from "@cbm/functions/adapters/dynamo-table";
-import { createEc2BlockMarket } from "@cbm/functions/adapters/ec2-block-market";
-import { createEc2CapacityProvider } from "@cbm/functions/adapters/ec2-capacity-provider";
-import { createUlidIds } from "@cbm/functions/adapters/ids";
-import { fileSecretSource } from "@cbm/functions/adapters/secrets-source";
-import { createTick, type TickReport } from "@cbm/functions/tick/create-tick";
-import { createDynamoLinkStore } from "@cbm/functions/adapters/dynamo-link-store";
-import { createDynamoReminderLog } from "@cbm/functions/adapters/dynamo-reminder-log";
-import { createApprovalLinkIssuer } from "@cbm/functions/links/link-issuer";
-import { createExpiryReminders } from "@cbm/functions/tick/expiry-reminders";
-import { createApiHandler } from "@cbm/functions/http/create-api-handler";
-import { createWebHandler, isWebPath } from "@cbm/functions/http/create-web-handler";
-import { createLocalObservability } from "@cbm/functions/observability/local";
-import type { LogLevel } from "@cbm/functions/observability/logger";
-import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
+import {
+  systemClock,
+  createConsoleOutboxNotifier,
+  type OutboxNotifier,
+  createDynamoClients,
+  createDynamoIdempotency,
+  sdkClientConfig,
+  SNS_LIMITS,
+  createSnsNotifier,
+  createDynamoBlockStore,
+  createDynamoHistoryStore,
+  createTable,
+  createEc2BlockMarket,
+  createEc2CapacityProvider,
+  createUlidIds,
+  fileSecretSource,
+  createTick,
+  type TickReport,
+  createDynamoLinkStore,
+  createDynamoReminderLog,
+  createApprovalLinkIssuer,
+  createExpiryReminders,
+  createApiHandler,
+  createWebHandler,
+  isWebPath,
+  createLocalObservability,
+  type LogLevel,
+  createBlockUseCases,
+  createDynamoRequestStore,
+} from "@cbm/functions";
 import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
-import { createDynamoRequestStore } from "@cbm/functions/adapters/dynamo-request-store";
 import { createLocalRequestWorker, createLocalUsageSampler, withPlanning } from "./planning";
 import { openDemoRequest } from "./demo-request";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
@@ -124,16 +132,8 @@ function fanOut(outbox: OutboxNotifier, others: Notifier[]): Notifier {
   };
 }
 
-async function snsNotifier(topicArn: string, region: string): Promise<Notifier> {
-  // @aws-sdk/client-sns is a dependency of @cbm/functions, not of this package: resolve it from there.
-  const { createRequire } = await import("node:module");
-  const fromFunctions = createRequire(import.meta.resolve("@cbm/functions/adapters/sns-notifier"));
-  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as {
-    SNSClient: new (c: { region: string } & ReturnType<typeof sdkClientConfig>) => unknown;
-  };
-  const { createSnsNotifier } = await import("@cbm/functions/adapters/sns-notifier");
-  type SnsClient = Parameters<typeof createSnsNotifier>[0]["client"];
-  return createSnsNotifier({ client: new SNSClient({ region, ...sdkClientConfig(SNS_LIMITS) }) as SnsClient, topicArn });
+function snsNotifier(topicArn: string, region: string): Notifier {
+  return createSnsNotifier({ client: new SNSClient({ region, ...sdkClientConfig(SNS_LIMITS) }), topicArn });
 }
 
 async function listAll(store: BlockStore): Promise<Block[]> {
@@ -228,7 +228,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const history = createDynamoHistoryStore({ client: documentClient, tableName, logger: obs.logger });
     const ids = createUlidIds(clock);
     const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print });
-    const notifier = opts.aws?.topicArn ? fanOut(outbox, [await snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
+    const notifier = opts.aws?.topicArn ? fanOut(outbox, [snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
 
     if (opts.seed !== false && opts.register !== false && !opts.aws) {
       const demo = await registerDemoBlocks(createBlockUseCases({ store, history, clock, ids }));
