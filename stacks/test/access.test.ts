@@ -14,6 +14,7 @@ import { EC2_PURCHASE_ACTION } from "../jobs.js";
 import { API_KEY_MEMBER, API_KEY_TEMPLATE, KEY_RECONCILE_EVENT, KEY_RECONCILE_SCHEDULE } from "../secrets.js";
 import { WAF_RATE_LIMIT_PER_IP } from "../waf.js";
 import { ACCOUNT, APP_NAME, cleanUp, onlyResource, synthesize, type Synthesized } from "./synth.js";
+import { type Json, props } from "./templates.js";
 
 /*
  * Who may call what, as deployed: the API key secret and its rotation, API Gateway's key requirement and WAF, and the
@@ -29,8 +30,6 @@ beforeAll(async () => {
 afterAll(cleanUp);
 const variants = () => [prod, regional];
 
-type Json = Record<string, unknown>;
-const props = (r: { resource: Json }) => r.resource.Properties as Json;
 const usagePlanImport = (stage: string) => ({
   "Fn::ImportValue": expect.stringMatching(new RegExp(`^${stage}-${APP_NAME}-Api:ExportsOutputRefApiUsagePlan`)),
 });
