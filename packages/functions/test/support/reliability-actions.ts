@@ -10,11 +10,7 @@ import {
 } from "@cbm/core";
 import type { Seq } from "./reliability-io";
 import {
-  type ApiAction,
   type BlockModel,
-  type BlockSpec,
-  type Edit,
-  INSTANCE_TYPE,
   InvariantError,
   type ModelApproval,
   type Notice,
@@ -27,6 +23,7 @@ import {
   sameTerms,
   wantedHours,
 } from "./reliability-model";
+import { type ApiAction, type BlockSpec, type Edit, INSTANCE_TYPE } from "./reliability-commands";
 import { type SchedulerHarness, iso, time } from "./scheduler-harness";
 
 /*

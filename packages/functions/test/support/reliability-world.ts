@@ -18,19 +18,10 @@ import {
 } from "./reliability-io";
 import {
   type BlockModel,
-  CLOSES_BEFORE_MS,
-  CURRENCY,
-  type CallKind,
-  type Command,
-  DEFAULT_RATE,
-  INSTANCE_TYPE,
   InvariantError,
-  MAX_WINDOW_MS,
-  type MidCall,
   type Notice,
   type Purchase,
   type PurchaseCall,
-  type SequenceSpec,
   type Snapshot,
   canon,
   coverageGap,
@@ -39,6 +30,17 @@ import {
   snapshot,
   wantedHours,
 } from "./reliability-model";
+import {
+  CLOSES_BEFORE_MS,
+  CURRENCY,
+  type CallKind,
+  type Command,
+  DEFAULT_RATE,
+  INSTANCE_TYPE,
+  MAX_WINDOW_MS,
+  type MidCall,
+  type SequenceSpec,
+} from "./reliability-commands";
 import { ACCOUNT, type SchedulerHarness, iso, startSchedulerHarness, time, wrapProvider } from "./scheduler-harness";
 
 export { InvariantError } from "./reliability-model";
