@@ -1,15 +1,10 @@
-import { SNSClient } from "@aws-sdk/client-sns";
-import { MAX_PAGE_LIMIT, type Block, type BlockStore, type Clock, type Notification, type Notifier } from "@cbm/core";
+import { type Clock } from "@cbm/core";
 import type { EmulatorHandle } from "@cbm/ec2-emulator";
 import {
   systemClock,
   createConsoleOutboxNotifier,
-  type OutboxNotifier,
   createDynamoClients,
   createDynamoIdempotency,
-  sdkClientConfig,
-  SNS_LIMITS,
-  createSnsNotifier,
   createDynamoBlockStore,
   createDynamoHistoryStore,
   createTable,
@@ -27,7 +22,6 @@ import {
   createWebHandler,
   isWebPath,
   createLocalObservability,
-  type LogLevel,
   createBlockUseCases,
   createDynamoRequestStore,
 } from "@cbm/functions";
@@ -40,130 +34,19 @@ import { openDemoRequest } from "./demo-request";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 import { ensureLinkKey } from "./link-key";
+import { type StartLocalOptions, type LocalHandle } from "./local-options";
+import { createChangeWatcher } from "./change-watcher";
+import { fanOut, snsNotifier } from "./local-notifiers";
 
 /** Credentials DynamoDB Local and the emulator accept (DynamoDB Local wants letters and digits only). */
 export const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
 export const LOCAL_TABLE = "cbm-local";
-
-export interface AwsModeOptions {
-  /** Regions CBM works in; the first is the home of the table and the topic. */
-  regions: string[];
-  table: string;
-  topicArn?: string;
-  /** The account that owns the blocks (only the owner can extend). */
-  accountId: string;
-}
-
-export interface StartLocalOptions {
-  /** API port on 127.0.0.1; 0 picks a free one. Default 3000. */
-  port?: number;
-  /** Virtual seconds between scheduler ticks; 0 disables the loop (tests call tick()). Default 60. */
-  tickSeconds?: number;
-  /** The emulator's clock runs this many times faster than the wall clock; 0 freezes it (tests). Default 1. */
-  clockRate?: number;
-  /** Where the virtual clock starts; default now. */
-  clockStart?: string;
-  /**
-   * Keep everything in this folder instead of memory: DynamoDB Local's data (CBM's records) and the emulator's world
-   * (blocks, extensions, ledger, clock). One local mode at a time may use a folder.
-   */
-  dataDir?: string;
-  /** Seed the emulator's demo blocks and register them in CBM. Default true. */
-  seed?: boolean;
-  /** With `seed`, also register the demo blocks in CBM; false leaves them for `cbm import`. Default true. */
-  register?: boolean;
-  /** Where the API key and URL are kept; default <project root>/.cbm/local. */
-  stateDir?: string;
-  /** Run against real AWS (default credential chain) instead of DynamoDB Local and the emulator. */
-  aws?: AwsModeOptions;
-  /** Payment clearing delay of the emulator, in virtual seconds. Default 300. */
-  paymentDelaySeconds?: number;
-  /** Start the tick loop at once (default); false waits for handle.startScheduler() (e.g. after a banner). */
-  startScheduler?: boolean;
-  /** Human-readable output (notifications, status changes, tick problems). Default console.log; tests pass a no-op. */
-  print?: (text: string) => void;
-  /** Lines about a slow start (DynamoDB Local starting, a restored world …); default: none. */
-  progress?: (line: string) => void;
-  /** Log lines (the same as in Lambda, readable) at or above this level reach `print`. Default "warn". */
-  logLevel?: LogLevel;
-}
-
-export interface LocalHandle {
-  apiUrl: string;
-  apiKey: string;
-  keyFile: string;
-  keyCreated: boolean;
-  stateDir: string;
-  port: number;
-  /** Absent with `aws`. */
-  emulator?: EmulatorHandle;
-  dynamo?: DynamoLocal;
-  accountId: string;
-  /** The clock CBM runs on: the emulator's (virtual) clock locally, the system clock with `aws`. */
-  clock: Clock;
-  outbox: OutboxNotifier;
-  store: BlockStore;
-  /** Real milliseconds between ticks (0 = no loop). */
-  tickIntervalMs: number;
-  /** Starts the tick loop (first tick at once); a no-op when already started or disabled. */
-  startScheduler(): void;
-  /** Runs one scheduler tick now, after any running one (ticks never overlap). */
-  tick(): Promise<TickReport>;
-  stop(): Promise<void>;
-}
 
 /** Real interval between ticks: `tickSeconds` of virtual time, at least 1 s of wall time. */
 export function tickIntervalMs(tickSeconds: number, clockRate: number): number {
   if (tickSeconds <= 0) return 0;
   const rate = clockRate > 0 ? clockRate : 1;
   return Math.max(1000, Math.round((tickSeconds * 1000) / rate));
-}
-
-const shortIso = (iso: string | undefined | null) => (iso ? iso.slice(0, 16).replace("T", " ") + "Z" : "-");
-
-/** Sends to every notifier; the outbox always keeps a copy so the API and CLI can list notifications. */
-function fanOut(outbox: OutboxNotifier, others: Notifier[]): Notifier {
-  return {
-    canReachApprover: true,
-    async send(n: Notification) {
-      await outbox.send(n);
-      for (const o of others) await o.send(n);
-    },
-  };
-}
-
-function snsNotifier(topicArn: string, region: string): Notifier {
-  return createSnsNotifier({ client: new SNSClient({ region, ...sdkClientConfig(SNS_LIMITS) }), topicArn });
-}
-
-async function listAll(store: BlockStore): Promise<Block[]> {
-  const out: Block[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list({ limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
-
-/** Prints what changed for a person watching: status moves, end dates EC2 moved. */
-function createChangeWatcher(store: BlockStore, clock: Clock, print: (s: string) => void) {
-  let last = new Map<string, { status: string; endDate?: string }>();
-  return async () => {
-    const blocks = await listAll(store);
-    const next = new Map(blocks.map((b) => [b.PK, { status: b.status, ...(b.endDate ? { endDate: b.endDate } : {}) }]));
-    for (const b of blocks) {
-      const before = last.get(b.PK);
-      const changes: string[] = [];
-      if (before?.status !== b.status) changes.push(before ? `${before.status} → ${b.status}` : b.status);
-      if (before?.endDate && b.endDate && before.endDate !== b.endDate)
-        changes.push(`end ${shortIso(before.endDate)} → ${shortIso(b.endDate)}`);
-      if (changes.length)
-        print(`[${shortIso(clock.now().toISOString())}] ${b.PK}: ${changes.join(", ")}${b.statusReason ? ` (${b.statusReason})` : ""}`);
-    }
-    last = next;
-  };
 }
 
 /**
