@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { API_ROUTES, WEB_ROUTES } from "../api.js";
 import { PLANNING_ROUTES } from "../planning.js";
-import { TABLE_ITEM_ACTIONS } from "../lambda.js";
-import { ACCOUNT, APP_NAME, onlyResource, cleanUp, type Synthesized } from "./synth.js";
+import { ACCOUNT, onlyResource } from "./synth.js";
 import {
   type Json,
   props,
-  tableArn,
   tableName,
   secretArnByName,
   logGroupArn,
@@ -14,17 +12,16 @@ import {
   roleStatements,
   functionMetadata,
   resourcePaths,
-  synthesizeProdAndDev,
+  prod,
+  dev,
+  variants,
+  useProdAndDev,
+  sstEnvironment,
+  tableFunctionStatements,
 } from "./templates.js";
 
 /* The Api stack: routes, throttling, access logs, SSM outputs and the API and web functions with their permissions. */
-let prod: Synthesized;
-let dev: Synthesized;
-beforeAll(async () => {
-  ({ prod, dev } = await synthesizeProdAndDev());
-});
-afterAll(cleanUp);
-const variants = () => [prod, dev];
+useProdAndDev();
 
 describe("Api", () => {
   it("routes the README's routes and CBM's extras to the API function, the pages to the web function, the planning routes to the planning function, with no CORS preflight", () => {
@@ -183,11 +180,7 @@ describe("Api", () => {
         API_URL: {
           "Fn::Join": ["", ["https://", { Ref: api.id }, ".execute-api.us-east-1.", { Ref: "AWS::URLSuffix" }, `/${v.stage}`]],
         },
-        // SST's own: keep-alive for the SDK, and the app/stage/SSM prefix its runtime helpers read.
-        AWS_NODEJS_CONNECTION_REUSE_ENABLED: "1",
-        SST_APP: APP_NAME,
-        SST_STAGE: v.stage,
-        SST_SSM_PREFIX: `/sst/${APP_NAME}/${v.stage}/`,
+        ...sstEnvironment(v.stage),
       });
     }
   });
@@ -197,13 +190,7 @@ describe("Api", () => {
       const t = v.templates.Api;
       const logs = onlyResource(t, "AWS::Logs::LogGroup", "ApiHandlerLogs");
       expect(roleStatements(t, "ApiHandlerRole")).toEqual([
-        { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupArn(logs.id) },
-        { Effect: "Allow", Action: TABLE_ITEM_ACTIONS, Resource: tableArn(v.stage) },
-        {
-          Effect: "Allow",
-          Action: "dynamodb:Query",
-          Resource: [tableArn(v.stage), { "Fn::Join": ["", [tableArn(v.stage), "/index/*"]] }],
-        },
+        ...tableFunctionStatements(v.stage, logs.id),
         { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArnByName(v.stage) },
       ]);
     }

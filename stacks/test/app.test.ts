@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT, APP_NAME, nagFindings, STACK_IDS, cleanUp, type Synthesized } from "./synth.js";
-import { type Json, references, synthesizeProdAndDev } from "./templates.js";
+import { describe, expect, it } from "vitest";
+import { ACCOUNT, APP_NAME, nagFindings, STACK_IDS } from "./synth.js";
+import { type Json, references, prod, dev, variants, useProdAndDev } from "./templates.js";
 
 /* The app as a whole: stack names, cdk-nag, deployability (no cycles, downstream references only) and least privilege across every stack. */
-let prod: Synthesized;
-let dev: Synthesized;
-beforeAll(async () => {
-  ({ prod, dev } = await synthesizeProdAndDev());
-});
-afterAll(cleanUp);
-const variants = () => [prod, dev];
+useProdAndDev();
 
 describe("stacks and cdk-nag", () => {
   it("names every stack <stage>-capacity-block-manager-<Concern>, in the account and region given", () => {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "@cbm/functions/contracts";
-import { onlyResource, cleanUp, type Synthesized } from "./synth.js";
-import { EMAIL, type Json, props, synthesizeProdAndDev } from "./templates.js";
+import { onlyResource } from "./synth.js";
+import { EMAIL, type Json, props, prod, dev, variants, useProdAndDev } from "./templates.js";
 
 /* The stacks that hold data and send notices: Database, Links, Notices, Notifications. */
-let prod: Synthesized;
-let dev: Synthesized;
-beforeAll(async () => {
-  ({ prod, dev } = await synthesizeProdAndDev());
-});
-afterAll(cleanUp);
-const variants = () => [prod, dev];
+useProdAndDev();
 
 describe("Database", () => {
   it("has PK/SK string keys, on-demand billing, PITR and the AWS-managed KMS key", () => {

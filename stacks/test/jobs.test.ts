@@ -1,29 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
-import { ACCOUNT, APP_NAME, onlyResource, cleanUp, type Synthesized } from "./synth.js";
+import { ACCOUNT, onlyResource } from "./synth.js";
 import {
   EMAIL,
   type Json,
   props,
   importFrom,
-  tableArn,
   tableName,
-  logGroupArn,
   linkKeyArn,
   roleStatements,
   functionMetadata,
-  synthesizeProdAndDev,
+  prod,
+  variants,
+  useProdAndDev,
+  sstEnvironment,
+  tableFunctionStatements,
 } from "./templates.js";
 
 /* The Jobs stack: the tick and the capacity-request worker, their schedule, runtime, environment and IAM scope. */
-let prod: Synthesized;
-let dev: Synthesized;
-beforeAll(async () => {
-  ({ prod, dev } = await synthesizeProdAndDev());
-});
-afterAll(cleanUp);
-const variants = () => [prod, dev];
+useProdAndDev();
 
 describe("Jobs", () => {
   it(`runs the tick on ${TICK_SCHEDULE}, with no EventBridge retries and stale events dropped`, () => {
@@ -105,10 +101,7 @@ describe("Jobs", () => {
         },
         LINK_KEY_SECRET_ID: linkKeyArn(v.stage),
         ...(v === prod ? { LINK_RECIPIENT: EMAIL, NOTIFY_TOPIC_ARN: importFrom(v.stage, "Notifications", /RefApprovals\w+/) } : {}),
-        AWS_NODEJS_CONNECTION_REUSE_ENABLED: "1",
-        SST_APP: APP_NAME,
-        SST_STAGE: v.stage,
-        SST_SSM_PREFIX: `/sst/${APP_NAME}/${v.stage}/`,
+        ...sstEnvironment(v.stage),
       });
     }
   });
@@ -118,13 +111,7 @@ describe("Jobs", () => {
       const t = v.templates.Jobs;
       const logs = onlyResource(t, "AWS::Logs::LogGroup", "TickLogs");
       const expected: Json[] = [
-        { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupArn(logs.id) },
-        { Effect: "Allow", Action: TABLE_ITEM_ACTIONS, Resource: tableArn(v.stage) },
-        {
-          Effect: "Allow",
-          Action: "dynamodb:Query",
-          Resource: [tableArn(v.stage), { "Fn::Join": ["", [tableArn(v.stage), "/index/*"]] }],
-        },
+        ...tableFunctionStatements(v.stage, logs.id),
         { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: linkKeyArn(v.stage) },
         { Effect: "Allow", Action: EC2_DESCRIBE_ACTIONS, Resource: "*" },
         {

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { METRICS_NAMESPACE as EMITTED_NAMESPACE, createMetrics, recordTickMetrics } from "@cbm/functions/contracts";
 import { emptyTickReport } from "@cbm/core";
 import { ALARMS, METRICS_NAMESPACE } from "../monitoring.js";
-import { APP_NAME, onlyResource, cleanUp, type Synthesized } from "./synth.js";
-import { type Json, props, importFrom, synthesizeProdAndDev } from "./templates.js";
+import { APP_NAME, onlyResource, type Synthesized } from "./synth.js";
+import { type Json, props, importFrom, prod, dev, variants, useProdAndDev } from "./templates.js";
 
 /* The Monitoring stack: the alarms, what they read and whom they notify. */
-let prod: Synthesized;
-let dev: Synthesized;
-beforeAll(async () => {
-  ({ prod, dev } = await synthesizeProdAndDev());
-});
-afterAll(cleanUp);
-const variants = () => [prod, dev];
+useProdAndDev();
 
 describe("Monitoring", () => {
   const alarms = (v: Synthesized) => v.templates.Monitoring.findResources("AWS::CloudWatch::Alarm") as Record<string, { Properties: Json }>;
@@ -66,73 +60,63 @@ describe("Monitoring", () => {
     }
   });
 
-  it("blocks at risk: BlocksAtRisk Maximum >= 1 over 10 minutes", () => {
-    for (const v of variants()) {
-      expect(alarm(v, "BlocksAtRisk")).toMatchObject({
-        Namespace: "CapacityBlockManager",
-        MetricName: "BlocksAtRisk",
-        Dimensions: [{ Name: "stage", Value: v.stage }],
-        Statistic: "Maximum",
-        Period: 600,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        TreatMissingData: "ignore",
-      });
-    }
-  });
+  /** The alarms on CBM's own metrics: the stage's dimension (and the 5xx class), fired at or above a threshold. */
+  const OWN_METRIC_ALARMS = [
+    {
+      what: "blocks at risk: BlocksAtRisk Maximum >= 1 over 10 minutes",
+      id: "BlocksAtRisk",
+      metric: "BlocksAtRisk",
+      statistic: "Maximum",
+      period: 600,
+      threshold: 1,
+      missing: "ignore",
+    },
+    {
+      what: "payment failed: PaymentFailed Sum >= 1 in 5 minutes",
+      id: "PaymentFailed",
+      metric: "PaymentFailed",
+      statistic: "Sum",
+      period: 300,
+      threshold: 1,
+      missing: "notBreaching",
+    },
+    {
+      what: "API server errors: ApiErrors of class 5xx, Sum >= 5 in 5 minutes",
+      id: "ApiServerErrors",
+      metric: "ApiErrors",
+      statistic: "Sum",
+      period: 300,
+      threshold: 5,
+      missing: "notBreaching",
+      class: "5xx",
+    },
+    {
+      what: "EC2 errors: Ec2Errors Sum >= 5 in 5 minutes",
+      id: "Ec2Errors",
+      metric: "Ec2Errors",
+      statistic: "Sum",
+      period: 300,
+      threshold: 5,
+      missing: "notBreaching",
+    },
+  ];
 
-  it("payment failed: PaymentFailed Sum >= 1 in 5 minutes", () => {
+  it.each(OWN_METRIC_ALARMS)("$what", (a) => {
     for (const v of variants()) {
-      expect(alarm(v, "PaymentFailed")).toMatchObject({
+      const found = alarm(v, a.id);
+      expect(found).toMatchObject({
         Namespace: "CapacityBlockManager",
-        MetricName: "PaymentFailed",
-        Dimensions: [{ Name: "stage", Value: v.stage }],
-        Statistic: "Sum",
-        Period: 300,
+        MetricName: a.metric,
+        Statistic: a.statistic,
+        Period: a.period,
         EvaluationPeriods: 1,
-        Threshold: 1,
+        Threshold: a.threshold,
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        TreatMissingData: "notBreaching",
+        TreatMissingData: a.missing,
       });
-    }
-  });
-
-  it("API server errors: ApiErrors with class 5xx, Sum >= 5 in 5 minutes", () => {
-    for (const v of variants()) {
-      expect(alarm(v, "ApiServerErrors")).toMatchObject({
-        Namespace: "CapacityBlockManager",
-        MetricName: "ApiErrors",
-        Statistic: "Sum",
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        TreatMissingData: "notBreaching",
-      });
-      expect(alarm(v, "ApiServerErrors").Dimensions).toEqual(
-        expect.arrayContaining([
-          { Name: "stage", Value: v.stage },
-          { Name: "class", Value: "5xx" },
-        ]),
-      );
-      expect(alarm(v, "ApiServerErrors").Dimensions).toHaveLength(2);
-    }
-  });
-
-  it("EC2 errors: Ec2Errors Sum >= 5 in 5 minutes", () => {
-    for (const v of variants()) {
-      expect(alarm(v, "Ec2Errors")).toMatchObject({
-        Namespace: "CapacityBlockManager",
-        MetricName: "Ec2Errors",
-        Dimensions: [{ Name: "stage", Value: v.stage }],
-        Statistic: "Sum",
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 5,
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        TreatMissingData: "notBreaching",
-      });
+      const dimensions = [{ Name: "stage", Value: v.stage }, ...(a.class ? [{ Name: "class", Value: a.class }] : [])];
+      expect(found.Dimensions).toEqual(expect.arrayContaining(dimensions));
+      expect(found.Dimensions).toHaveLength(dimensions.length);
     }
   });
 

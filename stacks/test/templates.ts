@@ -1,6 +1,7 @@
 import type { Template } from "aws-cdk-lib/assertions";
-import { expect } from "vitest";
-import { ACCOUNT, APP_NAME, onlyResource, synthesize, type Synthesized } from "./synth.js";
+import { afterAll, beforeAll, expect } from "vitest";
+import { TABLE_ITEM_ACTIONS } from "../lambda.js";
+import { ACCOUNT, APP_NAME, cleanUp, onlyResource, synthesize, type Synthesized } from "./synth.js";
 
 /*
  * What the stack tests read out of the synthesized templates: cross-stack values, a role's statements, SST's function
@@ -11,13 +12,20 @@ import { ACCOUNT, APP_NAME, onlyResource, synthesize, type Synthesized } from ".
 export const EMAIL = "ops@example.com";
 
 /**
- * Two deploys, synthesized in sequence (SST's app context is global): a protected stage with approvals by e-mail,
- * and a disposable stage without ADMIN_EMAIL.
+ * Two deploys, synthesized once per test file in sequence (SST's app context is global): a protected stage with
+ * approvals by e-mail, and a disposable stage without ADMIN_EMAIL. The bindings are live: a test file calls
+ * useProdAndDev() at its top and reads them in its tests.
  */
-export async function synthesizeProdAndDev(): Promise<{ prod: Synthesized; dev: Synthesized }> {
-  const prod = await synthesize({ stage: "prod", adminEmail: EMAIL });
-  const dev = await synthesize({ stage: "dev" });
-  return { prod, dev };
+export let prod: Synthesized;
+export let dev: Synthesized;
+export const variants = () => [prod, dev];
+
+export function useProdAndDev(): void {
+  beforeAll(async () => {
+    prod = await synthesize({ stage: "prod", adminEmail: EMAIL });
+    dev = await synthesize({ stage: "dev" });
+  });
+  afterAll(cleanUp);
 }
 
 export type Json = Record<string, unknown>;
@@ -33,8 +41,26 @@ export const tableName = (stage: string) => importFrom(stage, "Database", /RefTa
 export const secretArnByName = (stage: string) => ({
   "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:secretsmanager:us-east-1:${ACCOUNT}:secret:/cbm/${stage}/apiSecretName-??????`]],
 });
+/** What SST puts in every function's environment: keep-alive for the SDK, the app/stage/SSM prefix its helpers read. */
+export const sstEnvironment = (stage: string) => ({
+  AWS_NODEJS_CONNECTION_REUSE_ENABLED: "1",
+  SST_APP: APP_NAME,
+  SST_STAGE: stage,
+  SST_SSM_PREFIX: `/sst/${APP_NAME}/${stage}/`,
+});
 export const logGroupArn = (logicalId: string) => ({ "Fn::GetAtt": [logicalId, "Arn"] });
 export const linkKeyArn = (stage: string) => importFrom(stage, "Links", /RefLinkKey\w+/);
+
+/** The statements every function that reads the table starts with: its log group, item actions, Query (table, indexes). */
+export const tableFunctionStatements = (stage: string, logGroupId: string): Json[] => [
+  { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupArn(logGroupId) },
+  { Effect: "Allow", Action: TABLE_ITEM_ACTIONS, Resource: tableArn(stage) },
+  {
+    Effect: "Allow",
+    Action: "dynamodb:Query",
+    Resource: [tableArn(stage), { "Fn::Join": ["", [tableArn(stage), "/index/*"]] }],
+  },
+];
 
 /** The only statements of the role's policies, and a check that the role has no managed policies. */
 export function roleStatements(template: Template, rolePrefix: string): Json[] {
