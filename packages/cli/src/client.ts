@@ -1,4 +1,4 @@
-import { MAX_PAGE_LIMIT, type Block, type ExtensionPolicy, type HistoryEvent, type Notification } from "@cbm/core";
+import { MAX_PAGE_LIMIT, type Block, type BlockUsageView, type ExtensionPolicy, type HistoryEvent, type Notification } from "@cbm/core";
 
 /** One field the API rejected, as its 400 body lists them. */
 export interface CbmFieldIssue {
@@ -66,7 +66,8 @@ export interface CbmClient {
   list(opts?: ListOptions): Promise<Block[]>;
   /** One page, for callers that paginate themselves. */
   listPage(opts?: { limit?: number; cursor?: string }): Promise<{ items: Block[]; cursor?: string }>;
-  get(pk: string): Promise<Block>;
+  /** The block with its sampled usage (`usage`: null before the first sample; absent from an API without it). */
+  get(pk: string): Promise<Block & { usage?: BlockUsageView | null }>;
   create(input: CreateBlockInput): Promise<Block>;
   /** Partial update; with `version`, the API refuses (409) if someone else wrote the block since. */
   update(pk: string, patch: UpdateBlockInput, opts?: { version?: number }): Promise<Block>;

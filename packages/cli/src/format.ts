@@ -1,4 +1,4 @@
-import type { Block, BlockStatus, HistoryEvent } from "@cbm/core";
+import type { Block, BlockStatus, BlockUsageView, HistoryEvent } from "@cbm/core";
 
 /** Statuses in which CBM will not act on the block again by itself; listed last. */
 export const TERMINAL_STATUSES: ReadonlySet<BlockStatus> = new Set<BlockStatus>([
@@ -69,10 +69,11 @@ function policyLines(b: Block): string[] {
     `approval ${p.requireApproval ? "required" : "not required"}${p.enabled ? "" : ", PAUSED"}`,
     `max fee ${p.maxUpfrontFee ?? "none"} ${p.currency}, budget ${p.budget ?? "none"}, spent ${b.spent}`,
     `extend until ${p.extendUntil ?? "-"}, max extensions ${p.maxExtensions ?? "-"} (bought ${b.extensionsPurchased})`,
+    ...(p.skipExtensionWhenIdleHours ? [`skip the extension when idle ${p.skipExtensionWhenIdleHours} h`] : []),
   ];
 }
 
-export function blockDetails(b: Block, now: Date): string {
+export function blockDetails(b: Block & { usage?: BlockUsageView | null }, now: Date): string {
   const kv: [string, string][] = [
     ["PK", b.PK],
     ["Name", b.name ?? "-"],
@@ -94,11 +95,27 @@ export function blockDetails(b: Block, now: Date): string {
     ]);
   if (b.lastError) kv.push(["Last error", `${b.lastError.code}: ${b.lastError.message}`]);
   if (b.nextCheckAt) kv.push(["Next check", shortDate(b.nextCheckAt)]);
+  if (b.usage !== undefined) kv.push(...usageLines(b.usage));
   const policy = policyLines(b);
   kv.push(["Policy", policy[0] ?? ""], ...policy.slice(1).map((l): [string, string] => ["", l]));
   kv.push(["Version", String(b.version)]);
   const w = Math.max(...kv.map(([k]) => k.length));
   return kv.map(([k, v]) => `${k ? k + ":" : ""}`.padEnd(w + 2) + v).join("\n");
+}
+
+/** What `cbm get` shows of a block's sampled usage: use now, interconnect, idleness, the last 24 h. */
+function usageLines(u: BlockUsageView | null): [string, string][] {
+  if (!u) return [["Usage", "not sampled yet"]];
+  const peak = Math.max(0, ...u.last24h.map((h) => h.maxRunning));
+  return [
+    ["Usage", `${u.running} of ${u.total} running (${u.state}) at ${shortDate(u.at)}`],
+    ["Interconnect", u.interconnect ? `${u.interconnect.status} since ${shortDate(u.interconnect.since)}` : "-"],
+    ["Idle", u.idleSince ? `since ${shortDate(u.idleSince)} (${u.idleHours} h)` : "no"],
+    [
+      "Last 24 h",
+      `${u.last24hInstanceHours} instance-hours over ${u.last24h.length} sampled hour${u.last24h.length === 1 ? "" : "s"}, peak ${peak} running`,
+    ],
+  ];
 }
 
 export function historyTable(events: HistoryEvent[]): string {

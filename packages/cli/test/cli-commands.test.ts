@@ -67,6 +67,17 @@ describe("cbm list / get", () => {
     expect(missing.stderr).toMatch(/No managed block with PK 'nope'.*HTTP 404/);
     expect(missing.stdout).toBe("");
   });
+
+  it("shows a block's sampled usage: instances running, interconnect, idleness and the last 24 h", async () => {
+    const human = await cbm(["get", "llm-pretrain", ...api]);
+    const json = (await cbm(["get", "trn2-experiments", "--json", ...api])).json<{ usage: { running: number; idleSince: string } }>();
+
+    expect(human.stdout).toMatch(/Usage:\s+2 of 2 running \(active\) at \d{4}-\d\d-\d\d \d\d:\d\dZ/);
+    expect(human.stdout).toMatch(/Interconnect:\s+ok since /);
+    expect(human.stdout).toMatch(/Idle:\s+no/);
+    expect(human.stdout).toMatch(/Last 24 h:\s+\d+(\.\d+)? instance-hours over 1 sampled hour, peak 2 running/);
+    expect(json.usage).toMatchObject({ running: 0, idleSince: expect.any(String) });
+  });
 });
 
 describe("cbm add / update", () => {

@@ -34,3 +34,4 @@ export * from "./request-errors";
 export * from "./successor";
 export * from "./spend-report";
 export * from "./usage";
+export * from "./usage-view";

@@ -8,12 +8,24 @@ export interface UsageSample {
   state: string;
   total: number;
   available: number;
+  /** The `cb-` block the reservation belongs to: DescribeCapacityBlockStatus is asked by this id. */
+  capacityBlockId?: string;
 }
 
 /** EC2 reads for usage; one instance serves every region. */
 export interface UsageProbe {
   /** Batched DescribeCapacityReservations; ids EC2 does not know are absent from the map. */
   sample(region: string, ids: string[]): Promise<Map<string, UsageSample>>;
+  /**
+   * Batched DescribeCapacityBlockStatus: the interconnect status (`ok`, `impaired`, `insufficient-data`) by `cb-` id;
+   * blocks EC2 reports no status for (unknown, or scheduled and not assessed yet) are absent.
+   */
+  interconnect(region: string, capacityBlockIds: string[]): Promise<Map<string, string>>;
+}
+
+/** Reads a block's stored usage; undefined before its first sample. */
+export interface UsageReader {
+  get(pk: string): Promise<BlockUsage | undefined>;
 }
 
 /** Hourly aggregates kept per block: two weeks, so the record stays small (a few KB) however long the block lives. */
@@ -29,6 +41,13 @@ export const UsageHour = z.object({
 });
 export type UsageHour = z.infer<typeof UsageHour>;
 
+/** Interconnect status changes kept per block: enough to see a block flap, bounded so the item stays small. */
+export const MAX_INTERCONNECT_CHANGES = 24;
+
+/** The last interconnect status EC2 reported: `at` when it was read, `since` when it became this status. */
+export const InterconnectReading = z.object({ status: z.string().min(1), at: IsoDateTime, since: IsoDateTime });
+export type InterconnectReading = z.infer<typeof InterconnectReading>;
+
 /** A managed block's usage: the last sample and hourly aggregates, oldest first, at most MAX_USAGE_HOURS. */
 export const BlockUsage = z.object({
   pk: z.string(),
@@ -37,6 +56,13 @@ export const BlockUsage = z.object({
   hours: z.array(UsageHour).max(MAX_USAGE_HOURS),
   /** Since when nothing has run while the block was active; null while something runs (or before the start). */
   idleSince: IsoDateTime.nullable(),
+  /** Absent until DescribeCapacityBlockStatus has answered for the block once (sampling it is best effort). */
+  interconnect: InterconnectReading.optional(),
+  /** Each change of the interconnect status, oldest first, at most MAX_INTERCONNECT_CHANGES. */
+  interconnectChanges: z
+    .array(z.object({ status: z.string().min(1), at: IsoDateTime }))
+    .max(MAX_INTERCONNECT_CHANGES)
+    .optional(),
 });
 export type BlockUsage = z.infer<typeof BlockUsage>;
 
@@ -64,11 +90,24 @@ export function recordUsage(prev: BlockUsage | undefined, pk: string, s: UsageSa
   }
   const idle = s.state === "active" && running === 0;
   return {
+    ...(prev?.interconnect ? { interconnect: prev.interconnect } : {}),
+    ...(prev?.interconnectChanges ? { interconnectChanges: prev.interconnectChanges } : {}),
     pk,
     capacityReservationId: s.capacityReservationId,
     current: { at: now, running, total: s.total, state: s.state },
     hours: hours.slice(-MAX_USAGE_HOURS),
     idleSince: idle ? (prev?.idleSince ?? now) : null,
+  };
+}
+
+/** Records an interconnect status read at `now`: the reading moves on, and a change of status is kept (bounded). */
+export function recordInterconnect(u: BlockUsage, status: string, now: string): BlockUsage {
+  const prev = u.interconnect;
+  if (prev?.status === status) return { ...u, interconnect: { status, at: now, since: prev.since } };
+  return {
+    ...u,
+    interconnect: { status, at: now, since: now },
+    interconnectChanges: [...(u.interconnectChanges ?? []), { status, at: now }].slice(-MAX_INTERCONNECT_CHANGES),
   };
 }
 

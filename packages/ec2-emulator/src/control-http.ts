@@ -38,6 +38,7 @@ export function createControlRoutes(control: EmulatorControl) {
     "POST /blocks": ({ body }) => control.seedBlock(body as never),
     "POST /blocks/:id/share": ({ body, id }) => control.shareBlock(id!, body.accountId as string),
     "POST /blocks/:id/running": ({ body, id }) => control.setRunning(id!, body.running as number),
+    "POST /blocks/:id/interconnect": ({ body, id }) => control.setInterconnectStatus(id!, body.status as string),
     "GET /reservations": ({ query }) =>
       control.reservations({ region: query.get("region") ?? undefined, accountId: query.get("accountId") ?? undefined }),
     "GET /reservations/:id": ({ id }) => control.reservation(id!) ?? notFound(`No reservation '${id}'`),

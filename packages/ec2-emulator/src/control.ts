@@ -6,7 +6,7 @@ import type { ErrorCodeChoice, ErrorSituation } from "./error-codes";
 import { ControlError } from "./errors";
 import type { Fault, FaultSpec } from "./faults";
 import { isRetained } from "./lifecycle";
-import type { CallRecord, LedgerEntry } from "./model";
+import { INTERCONNECT_STATUSES, type CallRecord, type InterconnectStatus, type LedgerEntry } from "./model";
 import { RESOURCE_ID } from "./random";
 import { seedBlock, seedDemo, type SeedBlockSpec } from "./seed";
 import { HOUR, SECOND } from "./time";
@@ -38,6 +38,8 @@ export interface EmulatorControl {
   shareBlock(capacityReservationId: string, accountId: string): ReservationView;
   /** Instances running in a block: shown as total − running available (while active) in DescribeCapacityReservations and DescribeCapacityBlockStatus. */
   setRunning(capacityReservationId: string, running: number): ReservationView;
+  /** The interconnect status DescribeCapacityBlockStatus reports for the block of this reservation ("ok" by default). */
+  setInterconnectStatus(capacityReservationId: string, status: string): ReservationView;
   mapAccessKey(accessKeyId: string, accountId: string): void;
 
   setCapacity(rule: CapacityRule): void;
@@ -104,6 +106,19 @@ export function createControl({ world, accessKeys, defaultAccountId, initialPaym
         throw new ControlError("InvalidRunning", `running must be a whole number from 0 to ${r.instanceCount}, got ${String(running)}`);
       }
       r.running = running;
+      return reservationView(r, clock.nowMs());
+    },
+    setInterconnectStatus(capacityReservationId, status) {
+      const r = store.reservations.get(capacityReservationId);
+      if (!r) throw new ControlError("NotFound", `No reservation '${capacityReservationId}'`);
+      if (!(INTERCONNECT_STATUSES as readonly string[]).includes(status)) {
+        throw new ControlError(
+          "InvalidInterconnectStatus",
+          `status must be one of ${INTERCONNECT_STATUSES.join(", ")}, got ${String(status)}`,
+        );
+      }
+      // One status per `cb-`: every reservation of the block shares its interconnect.
+      for (const member of store.byCapacityBlock.get(r.capacityBlockId) ?? [r]) member.interconnectStatus = status as InterconnectStatus;
       return reservationView(r, clock.nowMs());
     },
     mapAccessKey(accessKeyId, accountId) {

@@ -59,7 +59,13 @@ export interface Reservation {
   extensions: Extension[];
   /** Instances running in the block (set by the control API; 0 when absent): available = total − running while active. */
   running?: number;
+  /** DescribeCapacityBlockStatus's interconnect status for the block (set by the control API; "ok" when absent). */
+  interconnectStatus?: InterconnectStatus;
 }
+
+/** The values EC2 documents for a capacity block's interconnect (the `interconnect-status` filter). */
+export const INTERCONNECT_STATUSES = ["ok", "impaired", "insufficient-data"] as const;
+export type InterconnectStatus = (typeof INTERCONNECT_STATUSES)[number];
 
 export interface Extension {
   reservationId: string;

@@ -95,4 +95,21 @@ describe("running instances", () => {
     expect(status.CapacityBlockStatuses?.[0]).toMatchObject({ TotalCapacity: 4, TotalAvailableCapacity: 1 });
     expect(() => h.control.setRunning(r.capacityReservationId, 5)).toThrow(/0 to 4/);
   });
+
+  it("reports the interconnect status the control sets for the whole block, and filters by it", async () => {
+    const r = h.control.seedBlock({ instanceType: "p5.48xlarge", instanceCount: 2, endDate: "2026-11-26T11:30:00Z" });
+    h.control.setInterconnectStatus(r.capacityReservationId, "impaired");
+
+    const status = await client.send(new DescribeCapacityBlockStatusCommand({ CapacityBlockIds: [r.capacityBlockId] }));
+    const ok = await client.send(
+      new DescribeCapacityBlockStatusCommand({
+        CapacityBlockIds: [r.capacityBlockId],
+        Filters: [{ Name: "interconnect-status", Values: ["ok"] }],
+      }),
+    );
+
+    expect(status.CapacityBlockStatuses?.[0]?.InterconnectStatus).toBe("impaired");
+    expect(ok.CapacityBlockStatuses).toEqual([]);
+    expect(() => h.control.setInterconnectStatus(r.capacityReservationId, "broken")).toThrow(/ok, impaired, insufficient-data/);
+  });
 });

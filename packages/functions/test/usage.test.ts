@@ -107,4 +107,75 @@ describe("usage", () => {
     expect(boughtWhileIdle).toBe(0);
     expect(w.emu.control.ledger().filter((e) => e.capacityReservationId === id)).toHaveLength(1);
   });
+
+  it("records the block's interconnect status with its usage, and each change of it", async () => {
+    const id = await managedBlock({ requireApproval: false });
+    const s = sampler();
+
+    await s.run();
+    w.emu.control.setInterconnectStatus(id, "impaired");
+    w.emu.control.advance({ minutes: 11 });
+    const report = await s.run();
+    const u = await s.usage.get("busy-or-not");
+
+    expect(report).toMatchObject({ sampled: 1, interconnectFailedRegions: [] });
+    expect(u?.interconnect).toEqual({ status: "impaired", at: w.clock.now().toISOString(), since: w.clock.now().toISOString() });
+    expect(u?.interconnectChanges?.map((c) => c.status)).toEqual(["ok", "impaired"]);
+  });
+
+  it("samples running instances and keeps the last interconnect status when DescribeCapacityBlockStatus is throttled", async () => {
+    const id = await managedBlock({ requireApproval: false });
+    const s = sampler();
+    await s.run();
+    w.emu.control.setRunning(id, 1);
+    w.emu.control.injectFault({ action: "DescribeCapacityBlockStatus", kind: "describe-limit", always: true });
+    w.emu.control.advance({ minutes: 11 });
+
+    const report = await s.run();
+    const u = await s.usage.get("busy-or-not");
+
+    expect(report).toMatchObject({ sampled: 1, failedRegions: [], interconnectFailedRegions: ["us-east-1"] });
+    expect(u?.current.running).toBe(1);
+    expect(u?.interconnect?.status).toBe("ok");
+  });
+
+  it("asks DescribeCapacityBlockStatus once per region for a page of blocks, by their cb- ids", async () => {
+    await managedBlock({ requireApproval: false });
+    const other = w.emu.control.seedBlock({ instanceType: "p5.48xlarge", instanceCount: 1, endDate: "2026-11-25T11:30:00Z" });
+    await w.blocks.create({ PK: "second", capacityReservationId: other.capacityReservationId, region: "us-east-1" }, { actor: "test" });
+    w.emu.control.resetCalls();
+
+    await sampler().run();
+    const calls = w.emu.control.calls().filter((c) => c.action === "DescribeCapacityBlockStatus");
+
+    expect(calls).toHaveLength(1);
+    expect((await sampler().usage.get("second"))?.interconnect?.status).toBe("ok");
+  });
+
+  it("drops a cb- id EC2 does not know from its batch and reads the others, in two calls", async () => {
+    const id = await managedBlock({});
+    const cb = w.emu.control.reservation(id)!.capacityBlockId;
+    const probe = createEc2UsageProbe({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
+    w.emu.control.resetCalls();
+
+    const statuses = await probe.interconnect("us-east-1", [cb, "cb-0123456789abcdef0"]);
+
+    expect([...statuses]).toEqual([[cb, "ok"]]);
+    expect(w.emu.control.calls().filter((c) => c.action === "DescribeCapacityBlockStatus")).toHaveLength(2);
+  });
+
+  it("cuts a stalled DescribeCapacityBlockStatus at its call budget and still records the instances", async () => {
+    const id = await managedBlock({ requireApproval: false });
+    w.emu.control.setRunning(id, 2);
+    w.emu.control.injectFault({ action: "DescribeCapacityBlockStatus", kind: "latency", ms: 5_000, always: true });
+    const usage = createDynamoUsageStore({ client: w.docClient, tableName: w.tableName });
+    const probe = createEc2UsageProbe({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1, callBudgetMs: 300 });
+    const started = Date.now();
+
+    const report = await sampleUsage({ store: w.store, usage, probe, clock: w.clock, ids: createUlidIds(w.clock), notifier: w.outbox });
+
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(report).toMatchObject({ sampled: 1, interconnectFailedRegions: ["us-east-1"] });
+    expect((await usage.get("busy-or-not"))?.current.running).toBe(2);
+  });
 });

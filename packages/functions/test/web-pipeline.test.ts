@@ -1,9 +1,10 @@
 import type { Context } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Block } from "@cbm/core";
+import { recordInterconnect, recordUsage, type Block } from "@cbm/core";
 import { createDynamoBlockStore } from "../src/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../src/adapters/dynamo-history-store";
 import { createDynamoLinkStore } from "../src/adapters/dynamo-link-store";
+import { createDynamoUsageStore } from "../src/adapters/dynamo-usage-store";
 import type { RefreshableSecretSource } from "../src/adapters/secrets-source";
 import { createApiHandler } from "../src/http/create-api-handler";
 import { createWebHandler, isWebPath } from "../src/http/create-web-handler";
@@ -19,6 +20,7 @@ let apiKey = API_KEY;
 const keySource: RefreshableSecretSource = { apiKey: async () => apiKey };
 let call: (method: string, path: string, opts?: CallOptions) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
 let store: ReturnType<typeof createDynamoBlockStore>;
+let usage: ReturnType<typeof createDynamoUsageStore>;
 const issuer = createApprovalLinkIssuer({
   secret,
   ids: sequentialIds("L"),
@@ -77,6 +79,7 @@ const form = (fields: Record<string, string>, headers: Record<string, string> = 
 beforeAll(async () => {
   const { client, tableName } = await freshTable("web");
   store = createDynamoBlockStore({ client, tableName });
+  usage = createDynamoUsageStore({ client, tableName });
   const history = createDynamoHistoryStore({ client, tableName });
   const logger = { error: () => undefined, warn: () => undefined };
   const api = createApiHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("E"), logger });
@@ -89,6 +92,7 @@ beforeAll(async () => {
     logger,
     secret,
     links: createDynamoLinkStore({ client, tableName }),
+    usage,
   });
   call = async (method, path, opts = {}) => {
     const res = await (isWebPath(path) ? web : api)(apiEvent(method, path, opts), { awsRequestId: "r" } as Context);
@@ -168,5 +172,20 @@ describe("browser routes in the shared Middy pipeline", () => {
     const page = await call("GET", "/console/blocks", { apiKey: false, headers: { Cookie: cookie } });
     expect(page.text).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
     expect(page.text).not.toContain("<img src=x");
+  });
+
+  it("shows a block's sampled usage on its page: running, interconnect, idleness, the last 24 h", async () => {
+    const { block } = await askingBlock();
+    const at = clock.now().toISOString();
+    const sample = { capacityReservationId: block.capacityReservationId, state: "active", total: 4, available: 3 };
+    await usage.put(recordInterconnect(recordUsage(undefined, block.PK, sample, at), "impaired", at));
+    const cookie = (await call("POST", "/console/session", form({ apiKey: API_KEY }))).headers["set-cookie"]!.split(";")[0]!;
+
+    const page = await call("GET", `/console/blocks/${block.PK}`, { apiKey: false, headers: { Cookie: cookie } });
+
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Usage");
+    expect(page.text).toMatch(/1 of 4 \(active\)/);
+    expect(page.text).toMatch(/impaired since/);
   });
 });

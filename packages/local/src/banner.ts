@@ -51,11 +51,19 @@ export function banner({ handle, clockRate, tickSeconds, dataDir, seeded, aws, p
     "  # Notifications (approval requests, purchases …)",
     '  curl "$API_URL/_local/outbox" -H "x-api-key: $API_KEY"',
     "",
+    ...(seeded && !aws
+      ? [
+          "  # One block with its usage: trn2-experiments runs nothing, so after an idle hour CBM skips its extension",
+          '  curl "$API_URL/trn2-experiments" -H "x-api-key: $API_KEY"',
+          "",
+        ]
+      : []),
     "Or with the CLI, which finds this API by itself:",
     "",
     "  npm run cbm -- list",
     `  npm run cbm -- approve ${example}`,
     `  npm run cbm -- history ${example}`,
+    ...(seeded && !aws ? ["  npm run cbm -- get trn2-experiments"] : []),
     ...(aws
       ? []
       : ["  npm run cbm -- import --regions us-east-1,us-west-2 --account-id 123456789012 --ec2-endpoint " + (handle.emulator?.url ?? "")]),

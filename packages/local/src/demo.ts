@@ -11,6 +11,8 @@ export interface DemoBlock {
   policy: Record<string, unknown>;
   /** What a person watching `npm start` should see this block do. */
   shows: string;
+  /** Instances the demo runs in the block (the emulator's control), so its usage shows use; none when absent. */
+  running?: number;
 }
 
 /**
@@ -19,7 +21,8 @@ export interface DemoBlock {
  * its block has left, so every window is open from the first tick instead of virtual days later. d001 asks for
  * approval at once and, extended by one day with a 72 h lookahead, opens its next window as soon as a payment
  * succeeds; d002 buys without approval until its budget runs out; d004's fee cap is too low; d005 is shared into
- * the account and cannot be extended; d006 extends once. d003 keeps the defaults and waits, as most blocks do.
+ * the account and cannot be extended; d006 extends once. d003 waits, as most blocks do, but runs nothing: after an
+ * idle hour CBM skips its extension (skipExtensionWhenIdleHours) with one notice. The others run instances.
  */
 export const DEMO_BLOCKS: DemoBlock[] = [
   {
@@ -29,6 +32,7 @@ export const DEMO_BLOCKS: DemoBlock[] = [
     name: "llm-pretrain",
     policy: { extendByDays: 1, lookaheadHours: 72, requireApproval: true, maxUpfrontFee: "2000.00" },
     shows: "approval requested now; approve it and watch purchase → payment → next window",
+    running: 2,
   },
   {
     PK: "finetune-eval",
@@ -38,14 +42,15 @@ export const DEMO_BLOCKS: DemoBlock[] = [
     // 14 days: still open after two extensions (the seed ends it 3–4 days out), so the budget runs out at once.
     policy: { extendByDays: 2, lookaheadHours: 336, requireApproval: false, maxUpfrontFee: "1000.00", budget: "1200.00" },
     shows: "extends without approval until its budget is spent",
+    running: 1,
   },
   {
     PK: "trn2-experiments",
     capacityReservationId: "cr-0000000000000d003",
     region: "us-east-1",
     name: "trn2-experiments",
-    policy: {},
-    shows: "default policy: waits until 48 h before its end",
+    policy: { skipExtensionWhenIdleHours: 1 },
+    shows: "runs nothing: idle, so after an idle hour CBM skips its extension (one notice); waits until 48 h before its end",
   },
   {
     PK: "next-week-run",
@@ -71,8 +76,14 @@ export const DEMO_BLOCKS: DemoBlock[] = [
     // 7 days: the seed ends it 6–7 days out, so its window is open at once rather than 4–5 virtual days later.
     policy: { extendByDays: 7, lookaheadHours: 168, requireApproval: false, maxExtensions: 1 },
     shows: "another region; extends once, then stops (max extensions)",
+    running: 6,
   },
 ];
+
+/** Runs the demo's instances in the emulator (idempotent: a restart with --data-dir sets the same counts). */
+export function runDemoInstances(control: { setRunning(id: string, running: number): unknown }, demo: DemoBlock[] = DEMO_BLOCKS): void {
+  for (const d of demo) if (d.running !== undefined) control.setRunning(d.capacityReservationId, d.running);
+}
 
 export interface Creator {
   create(body: unknown, opts: { actor: string }): Promise<unknown>;

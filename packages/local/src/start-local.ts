@@ -25,7 +25,7 @@ import {
   createBlockUseCases,
   createDynamoRequestStore,
 } from "@cbm/functions";
-import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks } from "./demo";
+import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks, runDemoInstances } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
@@ -117,6 +117,8 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       const demo = await registerDemoBlocks(createBlockUseCases({ store, history, clock, ids }));
       if (demo.existing.length) print(`Kept ${demo.existing.length} demo block(s) from ${opts.dataDir ?? "the data folder"}.`);
     }
+    // Usage shows instances running in the demo blocks, except trn2-experiments, which stays idle.
+    if (opts.seed !== false && emulator) runDemoInstances(emulator.control);
 
     // The API key file is re-read when it changes, so editing it rotates the key without a restart.
     const secrets = fileSecretSource(key.path);
@@ -127,6 +129,15 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
     const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
+    const sampler = createLocalUsageSampler({
+      client: documentClient,
+      tableName,
+      store,
+      clock,
+      ids,
+      notifier,
+      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
+    });
     const api = createApiHandler({
       store,
       history,
@@ -139,6 +150,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
       // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
       idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
+      usage: sampler.usage,
     });
     const web = createWebHandler({
       store,
@@ -151,21 +163,13 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       apiUrl,
       secret: linkKey,
       links: createDynamoLinkStore({ client: documentClient, tableName }),
+      usage: sampler.usage,
     });
     // As API Gateway does in AWS: the browser pages go to their own handler, everything else to the JSON API.
     const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) =>
       isWebPath(event.path) ? web(event, context) : api(event, context);
     // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
     const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
-    const sampler = createLocalUsageSampler({
-      client: documentClient,
-      tableName,
-      store,
-      clock,
-      ids,
-      notifier,
-      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
-    });
     const planning = withPlanning(handler, {
       market,
       requests,

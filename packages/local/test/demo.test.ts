@@ -34,7 +34,8 @@ const ROWS: Record<string, (b: Block, approvalRequests: number) => boolean> = {
   // Approved once: bought, paid, the end moved, and the next window asks again.
   "llm-pretrain": (b, asked) => purchases("cr-0000000000000d001") === 1 && asked === 2 && b.status === "awaiting-approval",
   "finetune-eval": (b) => b.status === "budget-exhausted" && purchases("cr-0000000000000d002") === 2,
-  "trn2-experiments": (b) => b.status === "waiting",
+  // Runs nothing: after an idle hour CBM denies its window's extension itself and keeps waiting.
+  "trn2-experiments": (b) => b.status === "waiting" && b.denial?.by === "cbm:idle",
   "next-week-run": (b) => b.status === "price-above-cap",
   "partner-shared": (b) => b.status === "not-owned",
   "west-cluster": (b) => b.status === "max-extensions-reached" && purchases("cr-0000000000000d006") === 1,
@@ -61,5 +62,21 @@ describe("the demo at --clock-rate 60", () => {
     console.log(`demo rows shown after (virtual minutes = real seconds at ×60): ${JSON.stringify(shownAt)}`);
     expect(Object.keys(shownAt).sort()).toEqual(Object.keys(ROWS).sort());
     expect(Math.max(...Object.values(shownAt))).toBeLessThanOrEqual(300);
+  });
+
+  it("shows running blocks in use and trn2-experiments idle, with its idle skip's notice", async () => {
+    const busy = await get<{ usage: { running: number; total: number; idleSince: string | null; interconnect: { status: string } } }>(
+      "/llm-pretrain",
+    );
+    const idle = await get<{ usage: { running: number; idleSince: string | null; idleHours: number }; denial: { by: string } }>(
+      "/trn2-experiments",
+    );
+    const notices = await get<Notification[]>("/_local/outbox?pk=trn2-experiments");
+
+    expect(busy.usage).toMatchObject({ running: 2, total: 2, idleSince: null, interconnect: { status: "ok" } });
+    expect(idle.usage.running).toBe(0);
+    expect(idle.usage.idleHours).toBeGreaterThanOrEqual(1);
+    expect(idle.denial.by).toBe("cbm:idle");
+    expect(notices.filter((n) => /is idle; its extension is skipped/.test(n.subject))).toHaveLength(1);
   });
 });

@@ -3,9 +3,12 @@ import { reservationState } from "../lifecycle";
 import type { Reservation } from "../model";
 import { pageCapacityBlocks } from "./describe-capacity-blocks";
 
-/** Health of each block: interconnect is always "ok" here; capacity is available only while the block is active. */
+/** Health of each block: interconnect as set by the control API ("ok" by default); capacity only while active. */
 export const describeCapacityBlockStatus: Operation = (ctx, world) => {
-  const { blocks, nextToken } = pageCapacityBlocks(ctx, world, { "interconnect-status": { kind: "text", read: () => "ok" } });
+  const interconnect = (r: Reservation) => r.interconnectStatus ?? "ok";
+  const { blocks, nextToken } = pageCapacityBlocks(ctx, world, {
+    "interconnect-status": { kind: "text", read: ({ r }) => interconnect(r) },
+  });
   const totals = (r: Reservation) => {
     const available = reservationState(r, ctx.nowMs) === "active" ? r.instanceCount - Math.min(r.running ?? 0, r.instanceCount) : 0;
     return { totalCapacity: r.instanceCount, totalAvailableCapacity: available, totalUnavailableCapacity: 0 };
@@ -15,7 +18,7 @@ export const describeCapacityBlockStatus: Operation = (ctx, world) => {
       const parts = b.members.map(totals);
       return {
         capacityBlockId: b.id,
-        interconnectStatus: "ok",
+        interconnectStatus: interconnect(b.members[0]!),
         totalCapacity: parts.reduce((s, p) => s + p.totalCapacity, 0),
         totalAvailableCapacity: parts.reduce((s, p) => s + p.totalAvailableCapacity, 0),
         totalUnavailableCapacity: 0,

@@ -31,6 +31,11 @@ export const TICK_DYNAMO_LIMITS: CallLimits = { connectionTimeoutMs: 1_000, requ
 /** A notice is worth a little patience, but a stalled SNS must not eat the tick: one retry, 5 s in all. */
 export const SNS_LIMITS: CallLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2, budgetMs: 5_000 };
 /**
+ * Usage sampling (DescribeCapacityReservations, DescribeCapacityBlockStatus) is best effort and runs after the
+ * request worker in the same invocation: one retry, 5 s per call, and a stalled EC2 costs the run one sample.
+ */
+export const EC2_USAGE_LIMITS: CallLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2, budgetMs: 5_000 };
+/**
  * Clients built without a profile (local mode, tests, benchmarks): still bounded, but loose enough for DynamoDB
  * Local on a busy laptop, whose first calls after start are slow.
  */

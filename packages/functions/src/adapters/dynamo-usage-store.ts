@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { BlockUsage, InfrastructureError } from "@cbm/core";
+import { BlockUsage, InfrastructureError, type UsageReader } from "@cbm/core";
 import { toInfrastructureError } from "./dynamo-errors";
 import { PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 
@@ -17,8 +17,7 @@ export interface SamplerState {
   passEndedAt?: string;
 }
 
-export interface UsageStore {
-  get(pk: string): Promise<BlockUsage | undefined>;
+export interface UsageStore extends UsageReader {
   put(usage: BlockUsage): Promise<void>;
   sampler(): Promise<SamplerState>;
   saveSampler(state: SamplerState): Promise<void>;

@@ -3,6 +3,7 @@ import { API_DYNAMO_LIMITS } from "../adapters/call-limits";
 import { createDynamoClients } from "../adapters/dynamo-client";
 import { createDynamoIdempotency } from "../adapters/dynamo-idempotency";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
+import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { loadApiConfig } from "../config";
 import { createApiHandler } from "../http/create-api-handler";
@@ -30,6 +31,7 @@ export const handler = createApiHandler({
   history: createDynamoHistoryStore({ client: documentClient, tableName: config.tableName, logger }),
   secrets: createSecretsManagerSource({ client: secretsClient, secretId: config.apiKeySecretId }),
   idempotency: createDynamoIdempotency({ client: dynamo.base, tableName: config.tableName }),
+  usage: createDynamoUsageStore({ client: documentClient, tableName: config.tableName }),
   logger,
   metrics,
   apiUrl: config.apiUrl,

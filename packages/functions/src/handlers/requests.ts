@@ -56,7 +56,8 @@ function compose() {
     ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
   });
   const usage = createDynamoUsageStore({ client: doc, tableName: config.tableName });
-  const probe = createEc2UsageProbe({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 5_000 });
+  // Bounded by EC2_USAGE_LIMITS (5 s a call): sampling must not hold the run it rides on.
+  const probe = createEc2UsageProbe(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {});
   // Usage sampling rides on the same schedule: a page of blocks per run, a full pass every ten minutes.
   return createRequestsHandler({ run, logger, afterRun: () => sampleUsage({ store, usage, probe, clock, ids, notifier }) });
 }

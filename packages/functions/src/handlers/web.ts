@@ -4,6 +4,7 @@ import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoClients } from "../adapters/dynamo-client";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
 import { createDynamoLinkStore } from "../adapters/dynamo-link-store";
+import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
 import { loadApiConfig } from "../config";
 import { createWebHandler } from "../http/create-web-handler";
@@ -29,6 +30,7 @@ export const handler = createWebHandler({
   store: createDynamoBlockStore({ client: dynamo.doc, tableName: config.tableName, logger }),
   history: createDynamoHistoryStore({ client: dynamo.doc, tableName: config.tableName, logger }),
   links: createDynamoLinkStore({ client: dynamo.doc, tableName: config.tableName }),
+  usage: createDynamoUsageStore({ client: dynamo.doc, tableName: config.tableName }),
   secrets: createSecretsManagerSource({ client: secretsClient, secretId: config.apiKeySecretId }),
   secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() },
   logger,

@@ -65,6 +65,13 @@ function withWarnings(block: Block, warnings: InputWarning[]): Block & { warning
   return warnings.length ? { ...block, warnings } : block;
 }
 
+/** GET's `usage` is CBM's reading, not a field: a whole record PUT back (as first-release scripts do) carries it. */
+function withoutUsage(body: unknown): unknown {
+  if (typeof body !== "object" || body === null || Array.isArray(body) || !("usage" in body)) return body;
+  const { usage: _usage, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
 function verdictInput(hasBody: boolean, body: unknown): { comment?: string } {
   if (!hasBody) return {};
   const parsed = VerdictBody.safeParse(body);
@@ -92,11 +99,15 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       method: "GET",
       path: "/{PK}",
       operationId: "getBlock",
-      summary: "Get one managed block",
+      summary: "Get one managed block, with its sampled usage",
       params: PkParams,
-      responses: { 200: { description: "The block", schema: "Block", headers: etagHeader }, 404: E("No such block"), ...common },
+      responses: {
+        200: { description: "The block and its `usage` (null before the first sample)", schema: "BlockWithUsage", headers: etagHeader },
+        404: E("No such block"),
+        ...common,
+      },
       async handler({ params }) {
-        const block = await blocks.get(params.PK);
+        const block = await blocks.show(params.PK);
         return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
       },
     }),
@@ -148,7 +159,10 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         ...common,
       },
       async handler({ params, body, actor, headers }) {
-        const { block, warnings } = await blocks.update(params.PK, body, { actor, ifMatch: parseIfMatch(headers["if-match"]) });
+        const { block, warnings } = await blocks.update(params.PK, withoutUsage(body), {
+          actor,
+          ifMatch: parseIfMatch(headers["if-match"]),
+        });
         return { statusCode: 200, body: withWarnings(block, warnings), headers: { ETag: etag(block.version) } };
       },
     }),

@@ -1,4 +1,4 @@
-import type { BlockStore, Clock, HistoryStore, Ids } from "@cbm/core";
+import type { BlockStore, Clock, HistoryStore, Ids, UsageReader } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
 import { createUlidIds } from "../adapters/ids";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
@@ -26,6 +26,8 @@ export interface HttpHandlerDeps {
   metrics?: Pick<Metrics, "add" | "flush">;
   /** Public base URL: absolute Link headers, the OpenAPI `servers` entry, page links and the origin forms must come from. */
   apiUrl?: string;
+  /** Sampled usage for a block's `usage` (API) and its console page (createDynamoUsageStore); without it, none shown. */
+  usage?: UsageReader;
 }
 
 export interface ApiHandlerDeps extends HttpHandlerDeps {
@@ -46,6 +48,7 @@ export function createApiHandler(deps: ApiHandlerDeps) {
     clock,
     ids,
     ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}),
+    ...(deps.usage ? { usage: deps.usage } : {}),
   });
   const routes: AnyRoute[] = [];
   routes.push(

@@ -20,7 +20,13 @@ export function isWebPath(path: string): boolean {
 export function createWebHandler(deps: WebHandlerDeps) {
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? createUlidIds(clock);
-  const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock, ids });
+  const blocks = createBlockUseCases({
+    store: deps.store,
+    history: deps.history,
+    clock,
+    ids,
+    ...(deps.usage ? { usage: deps.usage } : {}),
+  });
   const routes = webRoutes({
     secret: deps.secret,
     links: deps.links,

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Block, HistoryEvent, KEY_PATTERN } from "@cbm/core";
+import { Block, BlockUsageView, HistoryEvent, KEY_PATTERN } from "@cbm/core";
 import { CreateBlockInput, FIELD_ALIASES, UpdateBlockInput } from "../use-cases/blocks/block-inputs";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";
 import { defineRoute, type AnyRoute, type ResponseDoc, type Route } from "./types";
@@ -101,6 +101,12 @@ export function buildOpenApiDocument(routes: AnyRoute[], opts: { serverUrl?: str
                 },
               },
             },
+          ],
+        },
+        BlockWithUsage: {
+          allOf: [
+            { $ref: "#/components/schemas/Block" },
+            { type: "object", properties: { usage: { anyOf: [jsonSchema(BlockUsageView, "output"), { type: "null" }] } } },
           ],
         },
         CreateBlockInput: withAliases(jsonSchema(CreateBlockInput, "input")),

@@ -1,4 +1,14 @@
-import { durationText, outlook, teamOf, timeLeftText, type Block, type HistoryEvent, type SpendRow, type SpendTotals } from "@cbm/core";
+import {
+  durationText,
+  outlook,
+  teamOf,
+  timeLeftText,
+  type Block,
+  type BlockUsageView,
+  type HistoryEvent,
+  type SpendRow,
+  type SpendTotals,
+} from "@cbm/core";
 import type { PendingTerms } from "../use-cases/console/console-use-cases";
 import { budgetText, time, timeline } from "./format";
 import { html, page, type Html } from "./html";
@@ -174,9 +184,29 @@ function decideForm(c: ConsoleContext, b: Block, pending: PendingTerms | undefin
 }
 
 /** One block: what CBM will do, the approve / deny / pause controls, its policy and its timeline. */
+/** The block's sampled usage: instances running now, interconnect, idleness and the last 24 h. */
+function usageCard(u: BlockUsageView | null): Html {
+  const peak = Math.max(0, ...(u?.last24h.map((h) => h.maxRunning) ?? []));
+  return html`<section class="card" aria-labelledby="usage-h">
+    <h2 id="usage-h">Usage</h2>
+    ${u
+      ? html`<dl class="terms">
+          <dt>Running</dt>
+          <dd>${u.running} of ${u.total} (${u.state}) at ${time(u.at)}</dd>
+          <dt>Interconnect</dt>
+          <dd>${u.interconnect ? html`${u.interconnect.status} since ${time(u.interconnect.since)}` : "—"}</dd>
+          <dt>Idle</dt>
+          <dd>${u.idleSince ? html`since ${time(u.idleSince)} (${u.idleHours} h)` : "no"}</dd>
+          <dt>Last 24 h</dt>
+          <dd>${u.last24hInstanceHours} instance-hours, peak ${peak} running</dd>
+        </dl>`
+      : html`<p>Not sampled yet.</p>`}
+  </section>`;
+}
+
 export function blockDetailPage(
   c: ConsoleContext,
-  b: Block,
+  b: Block & { usage?: BlockUsageView | null },
   history: HistoryEvent[],
   pending: PendingTerms | undefined,
   note?: { text: string; good: boolean },
@@ -205,7 +235,7 @@ export function blockDetailPage(
           <dd>${b.approval ? html`${b.approval.by} at ${time(b.approval.at)}` : "—"}</dd>
         </dl>
       </section>
-      ${decideForm(c, b, pending)}
+      ${b.usage !== undefined ? usageCard(b.usage) : ""} ${decideForm(c, b, pending)}
       <section class="card">${policyTable(b)}</section>
       <section class="card" aria-labelledby="tl-h">
         <h2 id="tl-h">Timeline</h2>

@@ -1,4 +1,4 @@
-import type { BlockStore, Clock, EventSpec, HistoryEvent, HistoryStore, Ids } from "@cbm/core";
+import type { BlockStore, Clock, EventSpec, HistoryEvent, HistoryStore, Ids, UsageReader } from "@cbm/core";
 
 export interface BlockUseCaseDeps {
   store: BlockStore;
@@ -7,6 +7,8 @@ export interface BlockUseCaseDeps {
   ids: Ids;
   /** Region a block gets when a first-release client leaves it out: the one CBM runs in. */
   defaultRegion?: string;
+  /** Sampled usage, shown with one block (`show`); without it a block shows none. */
+  usage?: UsageReader;
 }
 
 /** Who acts: `api-key`, or the caller's sanitized `x-cbm-actor`; recorded in history. */

@@ -9,7 +9,7 @@ export type { BlockUseCaseDeps, Actor } from "./deps";
 export type { WithWarnings } from "./create-block";
 export type { VersionPin } from "./update-block";
 export type { VerdictInput } from "./verdict";
-export type { PageRequest } from "./read-blocks";
+export type { BlockWithUsage, PageRequest } from "./read-blocks";
 
 /** Everything the API does with blocks; each use case reads through the ports and throws core's typed errors. */
 export function createBlockUseCases(deps: BlockUseCaseDeps) {

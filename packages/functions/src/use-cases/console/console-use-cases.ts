@@ -21,7 +21,7 @@ import {
   type SpendTotals,
 } from "@cbm/core";
 import { TermsChangedError } from "../../errors";
-import type { BlockUseCases } from "../blocks";
+import type { BlockUseCases, BlockWithUsage } from "../blocks";
 
 export interface ConsoleDeps {
   store: BlockStore;
@@ -118,8 +118,11 @@ export function createConsoleUseCases(d: ConsoleDeps) {
       });
     },
 
-    async block(pk: string): Promise<{ block: Block; history: HistoryEvent[]; pending?: PendingTerms } | undefined> {
-      const block = await d.store.get(pk);
+    async block(pk: string): Promise<{ block: BlockWithUsage; history: HistoryEvent[]; pending?: PendingTerms } | undefined> {
+      const block = await d.blocks.show(pk).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      });
       if (!block) return undefined;
       const page = await d.history.list(pk, { limit: 50 });
       const pending = pendingTerms(block);
