@@ -69,6 +69,31 @@ const FUNCTION_LAYERS = [
   },
 ];
 
+/**
+ * @cbm/functions from outside: its entry points ("." for local mode and the benches, "./contracts" for the stacks
+ * and the CLI) and nothing else. A deep import, by package subpath or by a relative path into its src/, would tie
+ * another package to a file that may move.
+ */
+const FUNCTIONS_SURFACE = [
+  {
+    group: ["@cbm/functions/*", "!@cbm/functions/contracts"],
+    message: 'Import from "@cbm/functions" or "@cbm/functions/contracts"; what is not exported there is internal.',
+  },
+  {
+    group: ["**/functions/src", "**/functions/src/**"],
+    message: "Import @cbm/functions by its package name, not by a path into its src/.",
+  },
+];
+
+/**
+ * A bundled `await import("@aws-sdk/...")` keeps the client's whole namespace (every command, schema and waiter) in
+ * every handler that reaches it: 55 KB of DynamoDB once. Lambda code imports SDK names statically.
+ */
+const SDK_DYNAMIC_IMPORT = {
+  selector: "ImportExpression[source.value=/^@aws-sdk\\//]",
+  message: "Import the SDK commands by name: a bundled dynamic import keeps the whole client.",
+};
+
 export default tseslint.config(
   { ignores: ["**/node_modules/**", ".tools/**", ".sst/**", "cdk.out/**", "coverage/**", "**/dist/**", ".build/**"] },
   js.configs.recommended,
@@ -105,6 +130,19 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["@cbm/*"], message: "The emulator depends on nothing of ours." }] }],
     },
+  },
+  {
+    files: ["packages/functions/src/**/*.ts"],
+    rules: { "no-restricted-syntax": ["error", ZOD_NAMESPACE, SDK_DYNAMIC_IMPORT] },
+  },
+  {
+    files: [
+      "packages/{local,cli}/**/*.{ts,mjs,js}",
+      "packages/{core,ec2-emulator}/test/**/*.ts",
+      "{bench,stacks,test}/**/*.ts",
+      "sst.config.ts",
+    ],
+    rules: { "no-restricted-imports": ["error", { patterns: FUNCTIONS_SURFACE }] },
   },
   ...FUNCTION_LAYERS.map(({ files, patterns }) => ({ files, rules: { "no-restricted-imports": ["error", { patterns }] } })),
 );

@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocal } from "../packages/local/src/start-local";
+import { startLocal } from "@cbm/local";
 import { fmt, median, printTable } from "./table";
 
 /**

@@ -1,5 +1,5 @@
-import type { Notifier } from "../packages/core/src/index";
-import { startDynamoLocal, type DynamoLocal } from "../packages/local/src/dynamo-local";
+import type { Notifier } from "@cbm/core";
+import { startDynamoLocal, type DynamoLocal } from "@cbm/local";
 import { HOUR, MINUTE, iso, startBenchWorld } from "./support/world";
 import { printTable } from "./table";
 

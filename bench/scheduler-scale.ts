@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Block } from "../packages/core/src/index";
-import { blockToItem } from "../packages/functions/src/adapters/dynamo-block-store";
-import { startDynamoLocal, type DynamoLocal } from "../packages/local/src/dynamo-local";
+import type { Block } from "@cbm/core";
+import { blockToItem } from "@cbm/functions";
+import { startDynamoLocal, type DynamoLocal } from "@cbm/local";
 import { ACCOUNT, DAY, HOUR, MINUTE, flag, iso, startBenchWorld, type BenchWorld } from "./support/world";
 import { fmt, printTable } from "./table";
 

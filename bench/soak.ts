@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { startLocal } from "../packages/local/src/start-local";
+import { startLocal } from "@cbm/local";
 import { DAY, HOUR, MINUTE, flag, iso, memory, tempDir } from "./support/world";
 import { fmt, median, percentile, printTable } from "./table";
 

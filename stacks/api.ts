@@ -9,7 +9,7 @@ import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./la
 import { planningFunction, PLANNING_ROUTES } from "./planning.js";
 import { isProtectedStage, parameterNames } from "./stage.js";
 import { apiFirewall } from "./waf.js";
-import { API_ROUTES, WEB_ROUTES } from "../packages/functions/src/http/route-manifest.js";
+import { API_ROUTES, WEB_ROUTES } from "@cbm/functions/contracts";
 import { Links } from "./links.js";
 
 /** Stage-wide throttle: every request counts, with or without a key (usage-plan limits only bind keyed calls). */

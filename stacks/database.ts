@@ -1,7 +1,7 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { type StackContext } from "sst/constructs";
-import { IDEMPOTENCY_EXPIRY_ATTRIBUTE } from "../packages/functions/src/adapters/dynamo-schema.js";
+import { IDEMPOTENCY_EXPIRY_ATTRIBUTE } from "@cbm/functions/contracts";
 import { isProtectedStage } from "./stage.js";
 
 /** Index the scheduler reads every minute: only the blocks whose `nextCheckAt` has come (never a scan). */

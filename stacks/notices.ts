@@ -4,7 +4,7 @@ import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
-import { ALL_CAPACITY_BLOCK_DETAIL_TYPES } from "../packages/functions/src/events/detail-types.js";
+import { ALL_CAPACITY_BLOCK_DETAIL_TYPES } from "@cbm/functions/contracts";
 import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";

@@ -2,7 +2,7 @@ import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { NagSuppressions } from "cdk-nag";
 import type { Stack } from "sst/constructs";
-import { PLANNING_ROUTES } from "../packages/functions/src/http/planning-route-manifest.js";
+import { PLANNING_ROUTES } from "@cbm/functions/contracts";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 
 /**

@@ -1,4 +1,4 @@
-import { startLocal } from "../../packages/local/src/start-local";
+import { startLocal } from "@cbm/local";
 import { tempDir } from "./world";
 
 /*

@@ -1,6 +1,5 @@
 // The same use of our own logger and metrics (packages/functions/src/observability), for bench/bundles.ts.
-import { createLogger, stdoutSink } from "../../packages/functions/src/observability/logger";
-import { createMetrics } from "../../packages/functions/src/observability/metrics";
+import { createLogger, createMetrics, stdoutSink } from "@cbm/functions";
 
 const logger = createLogger({ service: "cbm-tick" });
 const metrics = createMetrics({ sink: stdoutSink });

@@ -1,17 +1,20 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Clock, Notifier } from "../../packages/core/src/index";
-import { startEmulator, type EmulatorHandle } from "../../packages/ec2-emulator/src/index";
-import { createDocumentClient } from "../../packages/functions/src/adapters/dynamo-client";
-import { createDynamoBlockStore } from "../../packages/functions/src/adapters/dynamo-block-store";
-import { createDynamoHistoryStore } from "../../packages/functions/src/adapters/dynamo-history-store";
-import { createTable } from "../../packages/functions/src/adapters/dynamo-schema";
-import { createEc2CapacityProvider } from "../../packages/functions/src/adapters/ec2-capacity-provider";
-import { createUlidIds } from "../../packages/functions/src/adapters/ids";
-import { createTick, type CreateTickOptions } from "../../packages/functions/src/tick/create-tick";
-import { createBlockUseCases } from "../../packages/functions/src/use-cases/blocks";
-import { startDynamoLocal, type DynamoLocal } from "../../packages/local/src/dynamo-local";
+import type { Clock, Notifier } from "@cbm/core";
+import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
+import {
+  createBlockUseCases,
+  createDocumentClient,
+  createDynamoBlockStore,
+  createDynamoHistoryStore,
+  createEc2CapacityProvider,
+  createTable,
+  createTick,
+  createUlidIds,
+  type CreateTickOptions,
+} from "@cbm/functions";
+import { startDynamoLocal, type DynamoLocal } from "@cbm/local";
 
 type DynamoDBDocumentClient = ReturnType<typeof createDocumentClient>;
 

@@ -1,16 +1,20 @@
 import { type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The contract the functions read; the stack must write the same.
-import { API_KEY_MEMBER as READ_MEMBER, API_KEY_USERNAME } from "../../packages/functions/src/adapters/api-key-secret.js";
-import { API_KEY_CACHE_TTL_MS } from "../../packages/functions/src/adapters/secrets-manager.js";
-import { parseRotationEvent } from "../../packages/functions/src/rotation/events.js";
-import { ROTATION_GRACE_MS } from "../../packages/functions/src/rotation/key-plan.js";
+import {
+  API_KEY_CACHE_TTL_MS,
+  API_KEY_MEMBER as READ_MEMBER,
+  API_KEY_USERNAME,
+  parseRotationEvent,
+  ROTATION_GRACE_MS,
+} from "@cbm/functions/contracts";
 import { API_ROUTES, WEB_ROUTES } from "../api.js";
 import { PLANNING_ROUTES } from "../planning.js";
 import { EC2_PURCHASE_ACTION } from "../jobs.js";
 import { API_KEY_MEMBER, API_KEY_TEMPLATE, KEY_RECONCILE_EVENT, KEY_RECONCILE_SCHEDULE } from "../secrets.js";
 import { WAF_RATE_LIMIT_PER_IP } from "../waf.js";
 import { ACCOUNT, APP_NAME, cleanUp, onlyResource, synthesize, type Synthesized } from "./synth.js";
+import { type Json, props } from "./templates.js";
 
 /*
  * Who may call what, as deployed: the API key secret and its rotation, API Gateway's key requirement and WAF, and the
@@ -26,8 +30,6 @@ beforeAll(async () => {
 afterAll(cleanUp);
 const variants = () => [prod, regional];
 
-type Json = Record<string, unknown>;
-const props = (r: { resource: Json }) => r.resource.Properties as Json;
 const usagePlanImport = (stage: string) => ({
   "Fn::ImportValue": expect.stringMatching(new RegExp(`^${stage}-${APP_NAME}-Api:ExportsOutputRefApiUsagePlan`)),
 });

@@ -1,5 +1,5 @@
 // The secret's contract (JSON with `api_key`, or a bare key) is read by the one parser the API function uses.
-import { parseApiKeySecret } from "@cbm/functions/adapters/api-key-secret";
+import { parseApiKeySecret } from "@cbm/functions/contracts";
 import { CliError, EXIT } from "./errors";
 import { findLocalDir, readLocalApi } from "./local-files";
 

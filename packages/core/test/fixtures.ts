@@ -1,11 +1,14 @@
+import { expect } from "vitest";
 import {
   DEFAULT_ENGINE_SETTINGS,
   ExtensionPolicy,
   type Block,
   type DecideInput,
+  type Decision,
   type EngineSettings,
   type ExtensionOffering,
   type ExtensionRecord,
+  type PurchaseIntent,
   type ReservationView,
 } from "../src/index";
 
@@ -116,3 +119,21 @@ export function input(over: Partial<DecideInput> = {}): DecideInput {
     ...over,
   };
 }
+
+/** The decision, narrowed to `kind` after asserting that it is that kind. */
+export function expectKind<K extends Decision["kind"]>(d: Decision, kind: K): Extract<Decision, { kind: K }> {
+  expect(d.kind).toBe(kind);
+  return d as Extract<Decision, { kind: K }>;
+}
+
+/** A purchase intent recorded ten minutes into the last day before END. */
+export const intent = (over: Partial<PurchaseIntent> = {}): PurchaseIntent => ({
+  id: "int-1",
+  window: END,
+  offeringId: "cbe-bought",
+  durationHours: 168,
+  upfrontFee: "1000",
+  currencyCode: "USD",
+  createdAt: iso(before(END, 24 * HOUR).getTime() - 10 * 60_000),
+  ...over,
+});

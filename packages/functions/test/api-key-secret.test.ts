@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatApiKeySecret, parseApiKeySecret } from "../src/adapters/api-key-secret";
+import { API_KEY_CACHE_TTL_MS, formatApiKeySecret, parseApiKeySecret } from "../src/adapters/api-key-secret";
 import { API_KEY_LENGTH, randomApiKeys } from "../src/adapters/random-api-key";
-import { API_KEY_CACHE_TTL_MS } from "../src/adapters/secrets-manager";
 import { keyName, planKeys, ROTATION_GRACE_MS, switchTime } from "../src/rotation/key-plan";
 
 describe("the API-key secret's contract", () => {

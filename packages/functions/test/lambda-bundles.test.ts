@@ -65,6 +65,14 @@ describe("what goes into the Lambda bundles", () => {
     expect(ec2Schemas).toBeLessThan(40_000);
   });
 
+  it("carries only the DynamoDB commands the handler names, not the client's whole namespace", () => {
+    for (const name of ["api", "tick", "rotate-api-key"]) {
+      const inputs = Object.keys(bundles[name]!.inputs);
+      // The aggregated client and the waiters come only with a namespace (e.g. a bundled `await import(...)`): 55 KB.
+      expect(inputs.filter((p) => /client-dynamodb[\\/]dist-es[\\/](?:DynamoDB\.js|waiters[\\/])/.test(p))).toEqual([]);
+    }
+  });
+
   it("carries the environment credential provider and none of the rest of the default chain", () => {
     for (const name of ["api", "tick", "rotate-api-key"]) {
       const inputs = Object.keys(bundles[name]!.inputs);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { sequenceArb } from "./support/reliability-model";
+import { sequenceArb } from "./support/reliability-commands";
 import { InvariantError, startReliabilityWorld, type ReliabilityWorld } from "./support/reliability-world";
 
 /*

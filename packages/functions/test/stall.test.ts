@@ -21,7 +21,7 @@ import { createDynamoIdempotency } from "../src/adapters/dynamo-idempotency";
 import { createSecretsManagerSource } from "../src/adapters/secrets-manager";
 import { staticSecretSource, type RefreshableSecretSource } from "../src/adapters/secrets-source";
 import { createSnsNotifier } from "../src/adapters/sns-notifier";
-import { createTable } from "../src/adapters/dynamo-schema";
+import { createTable } from "../src/adapters/dynamo-table";
 import { createApiHandler } from "../src/http/create-api-handler";
 import { createMetrics, type MetricDatum } from "../src/observability/metrics";
 import { createTick } from "../src/tick/create-tick";

@@ -3,7 +3,7 @@
  * that matters most: a path is matched as sent, never normalised, so it cannot reach a block other than the one named.
  */
 
-import { API_RESOURCES, WEB_RESOURCES } from "@cbm/functions/http/route-manifest";
+import { API_RESOURCES, WEB_RESOURCES } from "@cbm/functions/contracts";
 
 /** The API's resources and the browser pages', from the route manifest: a path maps to one as API Gateway would map it. */
 export const DEFAULT_RESOURCES: string[] = [...API_RESOURCES, ...WEB_RESOURCES];

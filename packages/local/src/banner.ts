@@ -1,4 +1,4 @@
-import type { LocalHandle } from "./start-local";
+import type { LocalHandle } from "./local-options";
 
 export interface BannerInput {
   handle: LocalHandle;

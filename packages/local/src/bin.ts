@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { banner } from "./banner";
 import { LocalError } from "./errors";
-import { startLocal, type LocalHandle, type StartLocalOptions } from "./start-local";
+import type { LocalHandle, StartLocalOptions } from "./local-options";
+import { startLocal } from "./start-local";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 

@@ -1,8 +1,6 @@
 import type { Clock, RequestStore } from "@cbm/core";
 import type { EmulatorControl } from "@cbm/ec2-emulator";
-import { createUlidIds } from "@cbm/functions/adapters/ids";
-import { parseCreateRequest } from "@cbm/functions/use-cases/requests/create-request-body";
-import { createRequestUseCases } from "@cbm/functions/use-cases/requests/request-use-cases";
+import { createUlidIds, parseCreateRequest, createRequestUseCases } from "@cbm/functions";
 
 export const DEMO_REQUEST_NAME = "demo-capacity";
 // A type none of the demo blocks has, so switching its capacity off does not touch their extension offerings.

@@ -1,12 +1,5 @@
-export {
-  startLocal,
-  tickIntervalMs,
-  LOCAL_CREDENTIALS,
-  LOCAL_TABLE,
-  type LocalHandle,
-  type StartLocalOptions,
-  type AwsModeOptions,
-} from "./start-local";
+export { startLocal, tickIntervalMs, LOCAL_CREDENTIALS, LOCAL_TABLE } from "./start-local";
+export type { LocalHandle, StartLocalOptions, AwsModeOptions } from "./local-options";
 export { startDynamoLocal, assertJava, freePort, type DynamoLocal } from "./dynamo-local";
 export { LocalError, JavaMissingError, JavaCompilerMissingError, DataDirLockedError, DynamoLocalStartError } from "./errors";
 export {

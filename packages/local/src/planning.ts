@@ -1,13 +1,19 @@
 import type { BlockMarket, BlockStore, Clock, HistoryStore, Ids, Notifier, RequestStore } from "@cbm/core";
-import type { RefreshableSecretSource } from "@cbm/functions/adapters/secrets-source";
-import { createPlanningHandler, PLANNING_PATH, type PlanningHandlerDeps } from "@cbm/functions/http/create-planning-handler";
-import { createRegisterBlock } from "@cbm/functions/requests/register-block";
-import { createRequestWorker, type RequestWorkReport } from "@cbm/functions/requests/request-worker";
-import { createDynamoUsageStore, type UsageStore } from "@cbm/functions/adapters/dynamo-usage-store";
-import { createEc2UsageProbe } from "@cbm/functions/adapters/ec2-usage-probe";
-import { sampleUsage } from "@cbm/functions/usage/sample-usage";
-import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
-import { PLANNING_RESOURCES as PLANNING_MANIFEST_RESOURCES } from "@cbm/functions/http/planning-route-manifest";
+import {
+  type RefreshableSecretSource,
+  createPlanningHandler,
+  PLANNING_PATH,
+  type PlanningHandlerDeps,
+  createRegisterBlock,
+  createRequestWorker,
+  type RequestWorkReport,
+  createDynamoUsageStore,
+  type UsageStore,
+  createEc2UsageProbe,
+  sampleUsage,
+  createBlockUseCases,
+} from "@cbm/functions";
+import { PLANNING_RESOURCES as PLANNING_MANIFEST_RESOURCES } from "@cbm/functions/contracts";
 import { DEFAULT_RESOURCES } from "./api-gateway-paths";
 import type { ProxyHandler } from "./http-adapter";
 

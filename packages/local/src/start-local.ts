@@ -1,176 +1,52 @@
-import { MAX_PAGE_LIMIT, type Block, type BlockStore, type Clock, type Notification, type Notifier } from "@cbm/core";
+import { type Clock } from "@cbm/core";
 import type { EmulatorHandle } from "@cbm/ec2-emulator";
-import { systemClock } from "@cbm/functions/adapters/clock";
-import { createConsoleOutboxNotifier, type OutboxNotifier } from "@cbm/functions/adapters/console-outbox-notifier";
-import { createDynamoClients } from "@cbm/functions/adapters/dynamo-client";
-import { createDynamoIdempotency } from "@cbm/functions/adapters/dynamo-idempotency";
-import { sdkClientConfig, SNS_LIMITS } from "@cbm/functions/adapters/call-limits";
-import { createDynamoBlockStore } from "@cbm/functions/adapters/dynamo-block-store";
-import { createDynamoHistoryStore } from "@cbm/functions/adapters/dynamo-history-store";
-import { createTable } from "@cbm/functions/adapters/dynamo-schema";
-import { createEc2BlockMarket } from "@cbm/functions/adapters/ec2-block-market";
-import { createEc2CapacityProvider } from "@cbm/functions/adapters/ec2-capacity-provider";
-import { createUlidIds } from "@cbm/functions/adapters/ids";
-import { fileSecretSource } from "@cbm/functions/adapters/secrets-source";
-import { createTick, type TickReport } from "@cbm/functions/tick/create-tick";
-import { createDynamoLinkStore } from "@cbm/functions/adapters/dynamo-link-store";
-import { createDynamoReminderLog } from "@cbm/functions/adapters/dynamo-reminder-log";
-import { createApprovalLinkIssuer } from "@cbm/functions/links/link-issuer";
-import { createExpiryReminders } from "@cbm/functions/tick/expiry-reminders";
-import { createApiHandler } from "@cbm/functions/http/create-api-handler";
-import { createWebHandler, isWebPath } from "@cbm/functions/http/create-web-handler";
-import { createLocalObservability } from "@cbm/functions/observability/local";
-import type { LogLevel } from "@cbm/functions/observability/logger";
-import { createBlockUseCases } from "@cbm/functions/use-cases/blocks/index";
+import {
+  systemClock,
+  createConsoleOutboxNotifier,
+  createDynamoClients,
+  createDynamoIdempotency,
+  createDynamoBlockStore,
+  createDynamoHistoryStore,
+  createTable,
+  createEc2BlockMarket,
+  createEc2CapacityProvider,
+  createUlidIds,
+  fileSecretSource,
+  createTick,
+  type TickReport,
+  createDynamoLinkStore,
+  createDynamoReminderLog,
+  createApprovalLinkIssuer,
+  createExpiryReminders,
+  createApiHandler,
+  createWebHandler,
+  isWebPath,
+  createLocalObservability,
+  createBlockUseCases,
+  createDynamoRequestStore,
+} from "@cbm/functions";
 import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks, runDemoInstances } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
-import { createDynamoRequestStore } from "@cbm/functions/adapters/dynamo-request-store";
 import { createLocalRequestWorker, createLocalUsageSampler, withPlanning } from "./planning";
 import { openDemoRequest } from "./demo-request";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
 import { ensureLinkKey } from "./link-key";
+import { type StartLocalOptions, type LocalHandle } from "./local-options";
+import { createChangeWatcher } from "./change-watcher";
+import { fanOut, snsNotifier } from "./local-notifiers";
 
 /** Credentials DynamoDB Local and the emulator accept (DynamoDB Local wants letters and digits only). */
 export const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
 export const LOCAL_TABLE = "cbm-local";
-
-export interface AwsModeOptions {
-  /** Regions CBM works in; the first is the home of the table and the topic. */
-  regions: string[];
-  table: string;
-  topicArn?: string;
-  /** The account that owns the blocks (only the owner can extend). */
-  accountId: string;
-}
-
-export interface StartLocalOptions {
-  /** API port on 127.0.0.1; 0 picks a free one. Default 3000. */
-  port?: number;
-  /** Virtual seconds between scheduler ticks; 0 disables the loop (tests call tick()). Default 60. */
-  tickSeconds?: number;
-  /** The emulator's clock runs this many times faster than the wall clock; 0 freezes it (tests). Default 1. */
-  clockRate?: number;
-  /** Where the virtual clock starts; default now. */
-  clockStart?: string;
-  /**
-   * Keep everything in this folder instead of memory: DynamoDB Local's data (CBM's records) and the emulator's world
-   * (blocks, extensions, ledger, clock). One local mode at a time may use a folder.
-   */
-  dataDir?: string;
-  /** Seed the emulator's demo blocks and register them in CBM. Default true. */
-  seed?: boolean;
-  /** With `seed`, also register the demo blocks in CBM; false leaves them for `cbm import`. Default true. */
-  register?: boolean;
-  /** Where the API key and URL are kept; default <project root>/.cbm/local. */
-  stateDir?: string;
-  /** Run against real AWS (default credential chain) instead of DynamoDB Local and the emulator. */
-  aws?: AwsModeOptions;
-  /** Payment clearing delay of the emulator, in virtual seconds. Default 300. */
-  paymentDelaySeconds?: number;
-  /** Start the tick loop at once (default); false waits for handle.startScheduler() (e.g. after a banner). */
-  startScheduler?: boolean;
-  /** Human-readable output (notifications, status changes, tick problems). Default console.log; tests pass a no-op. */
-  print?: (text: string) => void;
-  /** Lines about a slow start (DynamoDB Local starting, a restored world …); default: none. */
-  progress?: (line: string) => void;
-  /** Log lines (the same as in Lambda, readable) at or above this level reach `print`. Default "warn". */
-  logLevel?: LogLevel;
-}
-
-export interface LocalHandle {
-  apiUrl: string;
-  apiKey: string;
-  keyFile: string;
-  keyCreated: boolean;
-  stateDir: string;
-  port: number;
-  /** Absent with `aws`. */
-  emulator?: EmulatorHandle;
-  dynamo?: DynamoLocal;
-  accountId: string;
-  /** The clock CBM runs on: the emulator's (virtual) clock locally, the system clock with `aws`. */
-  clock: Clock;
-  outbox: OutboxNotifier;
-  store: BlockStore;
-  /** Real milliseconds between ticks (0 = no loop). */
-  tickIntervalMs: number;
-  /** Starts the tick loop (first tick at once); a no-op when already started or disabled. */
-  startScheduler(): void;
-  /** Runs one scheduler tick now, after any running one (ticks never overlap). */
-  tick(): Promise<TickReport>;
-  stop(): Promise<void>;
-}
 
 /** Real interval between ticks: `tickSeconds` of virtual time, at least 1 s of wall time. */
 export function tickIntervalMs(tickSeconds: number, clockRate: number): number {
   if (tickSeconds <= 0) return 0;
   const rate = clockRate > 0 ? clockRate : 1;
   return Math.max(1000, Math.round((tickSeconds * 1000) / rate));
-}
-
-const shortIso = (iso: string | undefined | null) => (iso ? iso.slice(0, 16).replace("T", " ") + "Z" : "-");
-
-/** Sends to every notifier; the outbox always keeps a copy so the API and CLI can list notifications. */
-function fanOut(outbox: OutboxNotifier, others: Notifier[]): Notifier {
-  return {
-    canReachApprover: true,
-    async send(n: Notification) {
-      await outbox.send(n);
-      for (const o of others) await o.send(n);
-    },
-  };
-}
-
-async function snsNotifier(topicArn: string, region: string): Promise<Notifier> {
-  // @aws-sdk/client-sns is a dependency of @cbm/functions, not of this package: resolve it from there.
-  const { createRequire } = await import("node:module");
-  const fromFunctions = createRequire(import.meta.resolve("@cbm/functions/adapters/sns-notifier"));
-  const { SNSClient } = (await import(fromFunctions.resolve("@aws-sdk/client-sns"))) as {
-    SNSClient: new (c: { region: string } & ReturnType<typeof sdkClientConfig>) => unknown;
-  };
-  const { createSnsNotifier } = await import("@cbm/functions/adapters/sns-notifier");
-  type SnsClient = Parameters<typeof createSnsNotifier>[0]["client"];
-  return createSnsNotifier({ client: new SNSClient({ region, ...sdkClientConfig(SNS_LIMITS) }) as SnsClient, topicArn });
-}
-
-async function listAll(store: BlockStore): Promise<Block[]> {
-  const out: Block[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list({ limit: MAX_PAGE_LIMIT, ...(cursor ? { cursor } : {}) });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
-
-/** Prints what changed for a person watching: status moves, end dates EC2 moved, denials (CBM's idle skip). */
-function createChangeWatcher(store: BlockStore, clock: Clock, print: (s: string) => void) {
-  let last = new Map<string, { status: string; endDate?: string; denial?: string }>();
-  return async () => {
-    const blocks = await listAll(store);
-    const next = new Map(
-      blocks.map((b) => [
-        b.PK,
-        { status: b.status, ...(b.endDate ? { endDate: b.endDate } : {}), ...(b.denial ? { denial: b.denial.by } : {}) },
-      ]),
-    );
-    for (const b of blocks) {
-      const before = last.get(b.PK);
-      const changes: string[] = [];
-      if (before?.status !== b.status) changes.push(before ? `${before.status} → ${b.status}` : b.status);
-      if (before?.endDate && b.endDate && before.endDate !== b.endDate)
-        changes.push(`end ${shortIso(before.endDate)} → ${shortIso(b.endDate)}`);
-      // The idle skip leaves the status as it is; its denial is what a person watching should see.
-      if (b.denial && before?.denial !== b.denial.by) changes.push(`extension denied by ${b.denial.by}: ${b.denial.comment ?? ""}`);
-      if (changes.length)
-        print(`[${shortIso(clock.now().toISOString())}] ${b.PK}: ${changes.join(", ")}${b.statusReason ? ` (${b.statusReason})` : ""}`);
-    }
-    last = next;
-  };
 }
 
 /**
@@ -235,7 +111,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const history = createDynamoHistoryStore({ client: documentClient, tableName, logger: obs.logger });
     const ids = createUlidIds(clock);
     const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print });
-    const notifier = opts.aws?.topicArn ? fanOut(outbox, [await snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
+    const notifier = opts.aws?.topicArn ? fanOut(outbox, [snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
 
     if (opts.seed !== false && opts.register !== false && !opts.aws) {
       const demo = await registerDemoBlocks(createBlockUseCases({ store, history, clock, ids }));

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Block, Notification } from "@cbm/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocal, type LocalHandle } from "../src/start-local";
+import type { LocalHandle } from "../src/local-options";
+import { startLocal } from "../src/start-local";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 

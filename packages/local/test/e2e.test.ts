@@ -7,7 +7,8 @@ import type { Block, HistoryEvent, Notification } from "@cbm/core";
 // Relative on purpose: @cbm/cli depends on @cbm/local (its tests start local mode), not the other way round.
 import { main as cbmMain } from "../../cli/src/main";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocal, type LocalHandle } from "../src/start-local";
+import type { LocalHandle } from "../src/local-options";
+import { startLocal } from "../src/start-local";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 

@@ -9,6 +9,12 @@
 export const API_KEY_MEMBER = "api_key";
 export const API_KEY_USERNAME = "web_user";
 
+/**
+ * How long the API function trusts a fetched key. Key rotation keeps a superseded key valid at API Gateway for
+ * longer than this (ROTATION_GRACE_MS in rotation/key-plan.ts), so the gateway never refuses a key the function may still accept.
+ */
+export const API_KEY_CACHE_TTL_MS = 5 * 60_000;
+
 export type ParsedApiKeySecret =
   | { ok: true; apiKey: string; format: "json" | "bare"; members: Record<string, unknown> }
   | { ok: false; reason: string };

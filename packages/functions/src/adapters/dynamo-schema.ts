@@ -1,6 +1,6 @@
 /*
- * The table design, shared by the adapters, the tests, local mode and the SST stack. Deliberately free of
- * top-level SDK imports so that stacks/ can import the names without pulling the DynamoDB client in.
+ * The table design, shared by the adapters, the tests, local mode and the SST stack. Free of SDK imports, so that
+ * stacks/ can import the names without the DynamoDB client; creating the table is dynamo-table.ts.
  */
 
 /** Partition key: the block's PK. */
@@ -109,28 +109,4 @@ export function tableDefinition(tableName: string) {
       },
     ],
   };
-}
-
-/** Minimal shape of a DynamoDB client: both DynamoDBClient and DynamoDBDocumentClient satisfy it. */
-interface SendsCommands {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- accepts any SDK v3 client without importing its types here
-  send(command: any): Promise<any>;
-}
-
-/** Creates the table (idempotent: an existing table is left alone) and waits until it is ACTIVE. */
-export async function createTable(client: SendsCommands, tableName: string): Promise<void> {
-  // Imported lazily so that importing the constants above stays cheap for the stack.
-  const { CreateTableCommand, DescribeTableCommand, ResourceInUseException } = await import("@aws-sdk/client-dynamodb");
-  try {
-    await client.send(new CreateTableCommand(tableDefinition(tableName)));
-  } catch (err) {
-    if (!(err instanceof ResourceInUseException)) throw err;
-  }
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    const indexesActive = (out.Table?.GlobalSecondaryIndexes ?? []).every((i: { IndexStatus?: string }) => i.IndexStatus === "ACTIVE");
-    if (out.Table?.TableStatus === "ACTIVE" && indexesActive) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Table ${tableName} did not become ACTIVE`);
 }

@@ -1,13 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { InfrastructureError, ThrottledError } from "@cbm/core";
-import { parseApiKeySecret } from "./api-key-secret";
+import { API_KEY_CACHE_TTL_MS, parseApiKeySecret } from "./api-key-secret";
 import type { RefreshableSecretSource } from "./secrets-source";
-
-/**
- * How long the API function trusts a fetched key. Key rotation keeps a superseded key valid at API Gateway for
- * longer than this (ROTATION_GRACE_MS in rotation/key-plan.ts), so the gateway never refuses a key the function may still accept.
- */
-export const API_KEY_CACHE_TTL_MS = 5 * 60_000;
 
 export interface SecretsManagerSourceOptions {
   client: SecretsManagerClient;

@@ -1,4 +1,4 @@
-import { API_KEY_CACHE_TTL_MS } from "../adapters/secrets-manager";
+import { API_KEY_CACHE_TTL_MS } from "../adapters/api-key-secret";
 import type { GatewayKey } from "./ports";
 
 /**

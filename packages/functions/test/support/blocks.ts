@@ -33,7 +33,8 @@ export function sequentialIds(prefix = "T"): Ids {
   return { next: () => `${prefix}${String(++n).padStart(10, "0")}` };
 }
 
-export function fixedClock(iso: string): Clock & { set(iso: string): void } {
+/** A clock tests set and advance; no fake timers needed (STYLE practice 4). */
+export function fixedClock(iso: string): Clock & { set(iso: string): void; advance(ms: number): void } {
   let t = new Date(iso);
-  return { now: () => new Date(t), set: (s) => void (t = new Date(s)) };
+  return { now: () => new Date(t), set: (s) => void (t = new Date(s)), advance: (ms) => void (t = new Date(t.getTime() + ms)) };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { createDynamoClients } from "../../src/adapters/dynamo-client";
-import { createTable } from "../../src/adapters/dynamo-schema";
+import { createTable } from "../../src/adapters/dynamo-table";
 
 /** A fresh, uniquely named table on the run's DynamoDB Local, and a document client (and its plain client) for it. */
 export async function freshTable(prefix: string) {

@@ -6,28 +6,22 @@ import {
   NotFoundError,
   PurchaseInFlightError,
   VersionConflictError,
-  compareMoney,
 } from "@cbm/core";
 import type { Seq } from "./reliability-io";
 import {
-  type ApiAction,
   type BlockModel,
-  type BlockSpec,
-  type Edit,
-  INSTANCE_TYPE,
   InvariantError,
   type ModelApproval,
   type Notice,
   type Terms,
   canon,
   feeFor,
-  policyTerms,
-  quoteTerms,
   resolveMoney,
-  sameTerms,
   wantedHours,
 } from "./reliability-model";
+import { type ApiAction, type BlockSpec, type Edit, INSTANCE_TYPE } from "./reliability-commands";
 import { type SchedulerHarness, iso, time } from "./scheduler-harness";
+import { checkApprovals, checkCarried, describeTerms } from "./reliability-answers";
 
 /*
  * What the model does through CBM's API (the same use cases the HTTP routes call), and what it writes down about
@@ -71,10 +65,6 @@ function withField(policy: ExtensionPolicy, field: Edit["field"], value: unknown
   const out: Record<string, unknown> = { ...policy, [field]: value };
   if (value === null || value === undefined) delete out[field];
   return out as ExtensionPolicy;
-}
-
-function describeTerms(t: Terms): string {
-  return `${t.basis} ${t.durationsHours.join("/")} h ≤ ${t.maxUpfrontFee ?? "(no fee)"} ${t.currency} @ ${t.window}`;
 }
 
 export function modelActions(st: SequenceState) {
@@ -332,49 +322,6 @@ export function modelActions(st: SequenceState) {
     );
   }
 
-  /** Spend belongs to the reservation: the new registration starts from exactly what the deleted one had. */
-  function checkCarried(m: BlockModel, deleted: Block, created: Block): void {
-    const problems = [
-      compareMoney(created.spent, deleted.spent) !== 0 && `spent ${deleted.spent} → ${created.spent}`,
-      created.extensionsPurchased !== deleted.extensionsPurchased &&
-        `extensionsPurchased ${deleted.extensionsPurchased} → ${created.extensionsPurchased}`,
-      (created.pendingExtension?.offeringId ?? null) !== (deleted.pendingExtension?.offeringId ?? null) &&
-        `pending extension ${deleted.pendingExtension?.offeringId} → ${created.pendingExtension?.offeringId}`,
-      (created.lastPurchaseWindow ? canon(created.lastPurchaseWindow) : null) !==
-        (deleted.lastPurchaseWindow ? canon(deleted.lastPurchaseWindow) : null) &&
-        `lastPurchaseWindow ${deleted.lastPurchaseWindow} → ${created.lastPurchaseWindow}`,
-    ].filter(Boolean);
-    if (problems.length > 0) throw new InvariantError(`re-created ${m.pk} did not carry the reservation's spend: ${problems.join(", ")}`);
-  }
-
-  /**
-   * What the model expects an approval to cover: the quote of the last notice it read for that registration and
-   * window, or, with none, the policy in advance. A notice that arrived while the approval was in flight may be
-   * the one it covers (CBM records a notice's quote just before sending it).
-   */
-  function expectedTerms(a: ModelApproval): Terms[] {
-    const m = st.models.find((x) => x.registrations.some((r) => r.id === a.registrationId))!;
-    const forWindow = st.notices.filter((n) => n.registrationId === a.registrationId && n.window === a.window);
-    const last = forWindow.filter((n) => n.seq < a.issued).at(-1);
-    const meanwhile = forWindow.filter((n) => n.seq > a.issued).map((n) => quoteTerms(m, a.registrationId, n));
-    if (last) return [quoteTerms(m, a.registrationId, last), ...meanwhile];
-    return [...a.policies.map((p) => policyTerms(m, a.registrationId, p, a.window, "advance")), ...meanwhile];
-  }
-
-  /** Every approval covers what the approver was shown (or the policy, in advance): checked once all notices are in. */
-  function checkApprovals(when: string): void {
-    for (const a of st.approvals.values()) {
-      if (a.checked) continue;
-      const expected = expectedTerms(a);
-      if (!expected.some((t) => sameTerms(t, a.terms))) {
-        throw new InvariantError(
-          `${when}: the approval by ${a.by} covers ${describeTerms(a.terms)}; the model expected ${expected.map(describeTerms).join(" or ")}`,
-        );
-      }
-      a.checked = true;
-    }
-  }
-
   async function run(i: number, act: ApiAction, opts: ActOptions): Promise<void> {
     const m = st.models[i]!;
     switch (act.k) {
@@ -398,5 +345,5 @@ export function modelActions(st: SequenceState) {
     }
   }
 
-  return { createBlock, run, approve, checkApprovals, endHeld };
+  return { createBlock, run, approve, checkApprovals: (when: string) => checkApprovals(st, when), endHeld };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BlockStore, CapacityProvider, Notification, Notifier } from "@cbm/core";
-import type { CallKind, CrashPoint } from "./reliability-model";
+import type { CallKind, CrashPoint } from "./reliability-commands";
 import { wrapProvider, wrapStore } from "./scheduler-harness";
 
 /*

@@ -14,7 +14,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
-import { manualClock } from "../../src/adapters/clock";
+import { fixedClock } from "./blocks";
 import { createApiGatewayKeys } from "../../src/adapters/api-gateway-keys";
 import { createSecretsManagerRotationSecret } from "../../src/adapters/secrets-manager-rotation";
 import { createLogger, type LogSink } from "../../src/observability/logger";
@@ -45,7 +45,7 @@ interface Key {
 const awsError = (name: string) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 400 } });
 
 export function rotationServices(initial: { secretString: string; versionId?: string }) {
-  const clock = manualClock(START);
+  const clock = fixedClock(START);
   const versions = new Map<string, Version>([
     [initial.versionId ?? "v0", { value: initial.secretString, stages: ["AWSCURRENT"], created: clock.now() }],
   ]);

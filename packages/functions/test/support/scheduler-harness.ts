@@ -6,7 +6,7 @@ import { createConsoleOutboxNotifier, type OutboxNotifier } from "../../src/adap
 import { createDocumentClient } from "../../src/adapters/dynamo-client";
 import { createDynamoBlockStore } from "../../src/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-store";
-import { createTable } from "../../src/adapters/dynamo-schema";
+import { createTable } from "../../src/adapters/dynamo-table";
 import { createEc2CapacityProvider } from "../../src/adapters/ec2-capacity-provider";
 import { createUlidIds } from "../../src/adapters/ids";
 import { createBlockUseCases } from "../../src/use-cases/blocks";

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Block, Notification } from "@cbm/core";
-import { startLocal, type LocalHandle } from "../../src/start-local";
+import type { LocalHandle } from "../../src/local-options";
+import { startLocal } from "../../src/start-local";
 
 /** Local mode for the browser tests: frozen clock, no tick loop (the tests tick), nothing printed. */
 export interface WebWorld {

@@ -1,0 +1,49 @@
+/*
+ * @cbm/functions for the code that composes CBM outside Lambda: local mode (packages/local) and the benches. The
+ * Lambda entry points are the files in handlers/, which the stacks name by path; the SDK-free names the stacks and
+ * the CLI share with these functions are in contracts.ts (`@cbm/functions/contracts`). Nothing else of this package
+ * is public: eslint refuses a deep import from another package.
+ */
+
+// The scheduler and the expiry reminders.
+export { createTick, type CreateTickOptions, type TickReport } from "./tick/create-tick";
+export { createExpiryReminders } from "./tick/expiry-reminders";
+
+// The HTTP functions as local mode serves them.
+export { createApiHandler } from "./http/create-api-handler";
+export { createWebHandler, isWebPath } from "./http/create-web-handler";
+export { createPlanningHandler, PLANNING_PATH, type PlanningHandlerDeps } from "./http/create-planning-handler";
+export { createApprovalLinkIssuer } from "./links/link-issuer";
+
+// Use cases and the capacity-request work.
+export { createBlockUseCases } from "./use-cases/blocks/index";
+export { createRequestUseCases } from "./use-cases/requests/request-use-cases";
+export { parseCreateRequest } from "./use-cases/requests/create-request-body";
+export { createRegisterBlock } from "./requests/register-block";
+export { createRequestWorker, type RequestWorkReport } from "./requests/request-worker";
+export { sampleUsage } from "./usage/sample-usage";
+
+// Adapters.
+export { systemClock } from "./adapters/clock";
+export { createUlidIds } from "./adapters/ids";
+export { SNS_LIMITS, sdkClientConfig } from "./adapters/call-limits";
+export { createConsoleOutboxNotifier, type OutboxNotifier } from "./adapters/console-outbox-notifier";
+export { createSnsNotifier } from "./adapters/sns-notifier";
+export { fileSecretSource, type RefreshableSecretSource } from "./adapters/secrets-source";
+export { createDocumentClient, createDynamoClients } from "./adapters/dynamo-client";
+export { createTable } from "./adapters/dynamo-table";
+export { blockToItem, createDynamoBlockStore } from "./adapters/dynamo-block-store";
+export { createDynamoHistoryStore } from "./adapters/dynamo-history-store";
+export { createDynamoIdempotency } from "./adapters/dynamo-idempotency";
+export { createDynamoLinkStore } from "./adapters/dynamo-link-store";
+export { createDynamoReminderLog } from "./adapters/dynamo-reminder-log";
+export { createDynamoRequestStore } from "./adapters/dynamo-request-store";
+export { createDynamoUsageStore, type UsageStore } from "./adapters/dynamo-usage-store";
+export { createEc2BlockMarket } from "./adapters/ec2-block-market";
+export { createEc2CapacityProvider } from "./adapters/ec2-capacity-provider";
+export { createEc2UsageProbe } from "./adapters/ec2-usage-probe";
+
+// Logs and metrics.
+export { createLogger, stdoutSink, type LogLevel } from "./observability/logger";
+export { createMetrics } from "./observability/metrics";
+export { createLocalObservability } from "./observability/local";

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { METRICS_NAMESPACE as EMITTED_NAMESPACE, createMetrics, recordTickMetrics } from "@cbm/functions/contracts";
+import { emptyTickReport } from "@cbm/core";
+import { ALARMS, METRICS_NAMESPACE } from "../monitoring.js";
+import { APP_NAME, onlyResource, type Synthesized } from "./synth.js";
+import { type Json, props, importFrom, prod, dev, variants, useProdAndDev } from "./templates.js";
+
+/* The Monitoring stack: the alarms, what they read and whom they notify. */
+useProdAndDev();
+
+describe("Monitoring", () => {
+  const alarms = (v: Synthesized) => v.templates.Monitoring.findResources("AWS::CloudWatch::Alarm") as Record<string, { Properties: Json }>;
+  const alarm = (v: Synthesized, id: string) => props(onlyResource(v.templates.Monitoring, "AWS::CloudWatch::Alarm", id));
+  const topicArn = (stage: string) => importFrom(stage, "Notifications", /RefApprovals\w+/);
+
+  it("has exactly the six alarms, named <stage>-capacity-block-manager-<Alarm>, each with a runbook link", () => {
+    for (const v of variants()) {
+      const names = Object.values(alarms(v))
+        .map((a) => a.Properties.AlarmName)
+        .sort();
+      expect(names).toEqual(
+        Object.values(ALARMS)
+          .map((a) => `${v.stage}-${APP_NAME}-${a.id}`)
+          .sort(),
+      );
+      for (const a of Object.values(alarms(v))) expect(a.Properties.AlarmDescription).toMatch(/Runbook: README\.md#/);
+    }
+  });
+
+  it("dead-man's switch: TickHeartbeat Sum < 1 in each of 5 consecutive 1-minute periods, missing data breaching", () => {
+    for (const v of variants()) {
+      expect(alarm(v, "TickHeartbeat")).toMatchObject({
+        Namespace: "CapacityBlockManager",
+        MetricName: "TickHeartbeat",
+        Dimensions: [{ Name: "stage", Value: v.stage }],
+        Statistic: "Sum",
+        Period: 60,
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 5,
+        Threshold: 1,
+        ComparisonOperator: "LessThanThreshold",
+        TreatMissingData: "breaching",
+      });
+    }
+  });
+
+  it("tick function errors: the tick Lambda's Errors Sum > 0 in 5 minutes", () => {
+    for (const v of variants()) {
+      expect(alarm(v, "TickFunctionErrors")).toMatchObject({
+        Namespace: "AWS/Lambda",
+        MetricName: "Errors",
+        Dimensions: [{ Name: "FunctionName", Value: importFrom(v.stage, "Jobs", /RefTick\w+/) }],
+        Statistic: "Sum",
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
+      });
+    }
+  });
+
+  /** The alarms on CBM's own metrics: the stage's dimension (and the 5xx class), fired at or above a threshold. */
+  const OWN_METRIC_ALARMS = [
+    {
+      what: "blocks at risk: BlocksAtRisk Maximum >= 1 over 10 minutes",
+      id: "BlocksAtRisk",
+      metric: "BlocksAtRisk",
+      statistic: "Maximum",
+      period: 600,
+      threshold: 1,
+      missing: "ignore",
+    },
+    {
+      what: "payment failed: PaymentFailed Sum >= 1 in 5 minutes",
+      id: "PaymentFailed",
+      metric: "PaymentFailed",
+      statistic: "Sum",
+      period: 300,
+      threshold: 1,
+      missing: "notBreaching",
+    },
+    {
+      what: "API server errors: ApiErrors of class 5xx, Sum >= 5 in 5 minutes",
+      id: "ApiServerErrors",
+      metric: "ApiErrors",
+      statistic: "Sum",
+      period: 300,
+      threshold: 5,
+      missing: "notBreaching",
+      class: "5xx",
+    },
+    {
+      what: "EC2 errors: Ec2Errors Sum >= 5 in 5 minutes",
+      id: "Ec2Errors",
+      metric: "Ec2Errors",
+      statistic: "Sum",
+      period: 300,
+      threshold: 5,
+      missing: "notBreaching",
+    },
+  ];
+
+  it.each(OWN_METRIC_ALARMS)("$what", (a) => {
+    for (const v of variants()) {
+      const found = alarm(v, a.id);
+      expect(found).toMatchObject({
+        Namespace: "CapacityBlockManager",
+        MetricName: a.metric,
+        Statistic: a.statistic,
+        Period: a.period,
+        EvaluationPeriods: 1,
+        Threshold: a.threshold,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: a.missing,
+      });
+      const dimensions = [{ Name: "stage", Value: v.stage }, ...(a.class ? [{ Name: "class", Value: a.class }] : [])];
+      expect(found.Dimensions).toEqual(expect.arrayContaining(dimensions));
+      expect(found.Dimensions).toHaveLength(dimensions.length);
+    }
+  });
+
+  it("with ADMIN_EMAIL every alarm notifies the topic, and its recovery except the one-shot PaymentFailed", () => {
+    for (const [id, a] of Object.entries(alarms(prod))) {
+      expect(a.Properties.AlarmActions, id).toEqual([topicArn("prod")]);
+      if (id.startsWith("PaymentFailed")) expect(a.Properties.OKActions, id).toBeUndefined();
+      else expect(a.Properties.OKActions, id).toEqual([topicArn("prod")]);
+    }
+  });
+
+  it("without ADMIN_EMAIL no alarm has any action", () => {
+    for (const [id, a] of Object.entries(alarms(dev))) {
+      expect(a.Properties.AlarmActions, id).toBeUndefined();
+      expect(a.Properties.OKActions, id).toBeUndefined();
+      expect(a.Properties.InsufficientDataActions, id).toBeUndefined();
+    }
+  });
+
+  it("reads what the handlers write: the same namespace, and the tick emits every metric the alarms read", () => {
+    expect(METRICS_NAMESPACE).toBe(EMITTED_NAMESPACE);
+    const metrics = createMetrics();
+    recordTickMetrics(metrics, { ...emptyTickReport(), blocksAtRisk: 0, durationMs: 1 });
+    const emitted = new Set(metrics.flush().map((d) => d.name));
+    for (const name of ["TickHeartbeat", "BlocksAtRisk", "PaymentFailed", "Ec2Errors"]) expect(emitted.has(name), name).toBe(true);
+  });
+
+  it("keeps the topic without KMS, so CloudWatch alarms can publish to it", () => {
+    const topic = props(onlyResource(prod.templates.Notifications, "AWS::SNS::Topic"));
+    expect(topic.KmsMasterKeyId).toBeUndefined();
+  });
+});
