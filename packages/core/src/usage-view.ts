@@ -1,7 +1,6 @@
 import * as z from "zod";
 import { IsoDateTime } from "./policy";
-import { HOUR_MS, isoAt, toMs } from "./time";
-import { type BlockUsage, idleHours, InterconnectReading } from "./usage";
+import { type BlockUsage, idleHours, InterconnectReading, lastDayHours, usedInstanceHours } from "./usage";
 
 /** One hour of the last 24 h as a block shows it: mean and peak instances running, of how many. */
 export const UsageHourView = z.object({
@@ -34,19 +33,20 @@ export type BlockUsageView = z.infer<typeof BlockUsageView>;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/** The block's usage as shown at `now`: the last 24 h are the (at most 24) hourly aggregates of the day before `now`. */
+/** The block's usage as shown at `now`: the last 24 h are the hourly aggregates of the day before `now`. */
 export function usageView(u: BlockUsage, now: string): BlockUsageView {
-  const since = isoAt(toMs(now) - 24 * HOUR_MS).slice(0, 13);
-  const last24h = u.hours
-    .filter((h) => h.hour >= since && h.hour <= now.slice(0, 13))
-    .slice(-24)
-    .map((h) => ({ hour: h.hour, meanRunning: round2(h.runningSum / h.samples), maxRunning: h.runningMax, total: h.total }));
+  const last24h = lastDayHours(u, now).map((h) => ({
+    hour: h.hour,
+    meanRunning: round2(h.runningSum / h.samples),
+    maxRunning: h.runningMax,
+    total: h.total,
+  }));
   return {
     ...u.current,
     interconnect: u.interconnect ?? null,
     idleSince: u.idleSince,
     idleHours: idleHours(u, now),
-    last24hInstanceHours: round2(last24h.reduce((sum, h) => sum + h.meanRunning, 0)),
+    last24hInstanceHours: usedInstanceHours(u, now).last24h,
     last24h,
   };
 }

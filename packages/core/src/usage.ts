@@ -117,16 +117,19 @@ export function idleHours(u: BlockUsage | undefined, now: string): number {
   return Math.floor((toMs(now) - toMs(u.idleSince)) / HOUR_MS);
 }
 
+/**
+ * The hourly aggregates of the last 24 h: the hours that overlap the day before `now`, at most the latest 24 (the
+ * current hour and the one a day ago are both partial; the older goes once the current has a sample).
+ */
+export function lastDayHours(u: BlockUsage, now: string): UsageHour[] {
+  const from = new Date(toMs(now) - 24 * HOUR_MS).toISOString().slice(0, 13);
+  const until = now.slice(0, 13);
+  return u.hours.filter((h) => h.hour >= from && h.hour <= until).slice(-24);
+}
+
 /** Used instance-hours over the hours kept (mean running × 1 h per aggregated hour), and over the last 24 h. */
 export function usedInstanceHours(u: BlockUsage | undefined, now: string): { total: number; last24h: number } {
   if (!u) return { total: 0, last24h: 0 };
-  const since = new Date(toMs(now) - 24 * HOUR_MS).toISOString().slice(0, 13);
-  let total = 0;
-  let last24h = 0;
-  for (const h of u.hours) {
-    const used = h.runningSum / h.samples;
-    total += used;
-    if (h.hour > since) last24h += used;
-  }
-  return { total: Math.round(total * 100) / 100, last24h: Math.round(last24h * 100) / 100 };
+  const used = (hours: readonly UsageHour[]) => Math.round(hours.reduce((sum, h) => sum + h.runningSum / h.samples, 0) * 100) / 100;
+  return { total: used(u.hours), last24h: used(lastDayHours(u, now)) };
 }

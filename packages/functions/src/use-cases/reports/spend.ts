@@ -6,13 +6,13 @@ import {
   type CapacityRequest,
   type HistoryEvent,
   type HistoryStore,
-  idleHours,
   mayHaveBought,
   type Page,
   type RequestStore,
   spendReport,
   type SpendReport,
   usedInstanceHours,
+  usageView,
 } from "@cbm/core";
 
 export interface SpendReportDeps {
@@ -126,18 +126,19 @@ export async function buildUsageReport(
       deps.usage,
       blocks.items.map((b) => b.PK),
     )
-  ).map((u) => ({
-    pk: u.pk,
-    capacityReservationId: u.capacityReservationId,
-    running: u.current.running,
-    total: u.current.total,
-    state: u.current.state,
-    sampledAt: u.current.at,
-    last24h: usedInstanceHours(u, now).last24h,
-    idleHours: idleHours(u, now),
-    hours: u.hours
-      .slice(-24)
-      .map((h) => ({ hour: h.hour, meanRunning: Math.round((h.runningSum / h.samples) * 100) / 100, maxRunning: h.runningMax })),
-  }));
+  ).map((u) => {
+    const view = usageView(u, now);
+    return {
+      pk: u.pk,
+      capacityReservationId: u.capacityReservationId,
+      running: view.running,
+      total: view.total,
+      state: view.state,
+      sampledAt: view.at,
+      last24h: view.last24hInstanceHours,
+      idleHours: view.idleHours,
+      hours: view.last24h.map(({ hour, meanRunning, maxRunning }) => ({ hour, meanRunning, maxRunning })),
+    };
+  });
   return { blocks: rows.sort((a, b) => a.pk.localeCompare(b.pk)), truncated: blocks.truncated };
 }
