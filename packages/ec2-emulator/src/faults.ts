@@ -1,9 +1,7 @@
 import { ControlError } from "./errors";
 import { createRandom } from "./random";
 
-export type FaultKind = "throttle" | "describe-limit" | "error-before" | "error-after" | "latency" | "empty-offerings" | "payment-failure";
-
-export const FAULT_KINDS: readonly FaultKind[] = [
+export const FAULT_KINDS = [
   "throttle",
   "describe-limit",
   "error-before",
@@ -11,7 +9,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "latency",
   "empty-offerings",
   "payment-failure",
-];
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
   /** An EC2 action name, or "*" for every action. */

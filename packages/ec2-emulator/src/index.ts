@@ -5,6 +5,7 @@ export type { SeedBlockSpec } from "./seed";
 export { DEMO_OWNER_ACCOUNT } from "./seed";
 export type { CapacityRule } from "./capacity";
 export type { Fault, FaultKind, FaultSpec } from "./faults";
+export { FAULT_KINDS } from "./faults";
 export type { Duration } from "./clock";
 export type { ErrorSituation, ErrorCodeChoice } from "./error-codes";
 export { ERROR_SITUATIONS } from "./error-codes";

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { time } from "./scheduler-harness";
+import { FAULT_KINDS, type FaultKind } from "@cbm/ec2-emulator";
 
 /*
  * The commands of the reliability suite and the sequences fast-check generates from them: blocks and their policies,
@@ -23,16 +24,9 @@ export const FAULT_ACTIONS = [
   "DescribeCapacityBlockExtensionOfferings",
   "*",
 ] as const;
-export const FAULT_KINDS = [
-  "throttle",
-  "describe-limit",
-  "error-before",
-  "error-after",
-  "latency",
-  "empty-offerings",
-  "payment-failure",
-] as const;
-export type FaultKindName = (typeof FAULT_KINDS)[number];
+/** The emulator's fault kinds: the model draws from exactly what the emulator can inject. */
+export { FAULT_KINDS };
+export type FaultKindName = FaultKind;
 
 /** Where a tick's process "dies": from that point on, every store and EC2 call of that tick fails. */
 export const CRASH_POINTS = ["before-intent-write", "after-intent-write", "after-purchase", "after-settle-write"] as const;
