@@ -30,6 +30,7 @@ export * from "./offerings";
 export * from "./market";
 export * from "./capacity-request";
 export * from "./request-decision";
+export * from "./request-link";
 export * from "./request-errors";
 export * from "./successor";
 export * from "./spend-report";

@@ -3,6 +3,7 @@ import type { ExtensionOffering, ExtensionRecord, ReservationView } from "./ec2-
 import type { HistoryEvent } from "./history";
 import type { ReservationLedger } from "./reservation-ledger";
 import type { LinkUse } from "./approval-link";
+import type { CapacityRequest } from "./capacity-request";
 
 /** Page sizes the API serves: 1 to MAX_PAGE_LIMIT items, DEFAULT_PAGE_LIMIT when the client names none. */
 export const MAX_PAGE_LIMIT = 100;
@@ -112,6 +113,8 @@ export interface LinkUseStore {
    * used meanwhile (and then writes nothing), VersionConflictError / NotFoundError as update does.
    */
   updateUsingLink(next: Block, expectedVersion: number, events: HistoryEvent[], use: LinkUse): Promise<Block>;
+  /** As RequestStore.update, plus the record of `use`, in one transaction; LinkUsedError as updateUsingLink. */
+  updateRequestUsingLink(next: CapacityRequest, expectedVersion: number, use: LinkUse): Promise<CapacityRequest>;
 }
 
 /** Expiry reminders sent, so each goes out once: `claim` is true only for the first caller of a key. */

@@ -1,6 +1,16 @@
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { LinkUse, LinkUsedError, NotFoundError, VersionConflictError, InfrastructureError, type Block, type LinkUseStore } from "@cbm/core";
+import {
+  LinkUse,
+  LinkUsedError,
+  NotFoundError,
+  VersionConflictError,
+  InfrastructureError,
+  type Block,
+  type CapacityRequest,
+  type LinkUseStore,
+} from "@cbm/core";
 import { blockToItem, itemToBlock, sameRegistration } from "./dynamo-block-store";
+import { requestToItem } from "./dynamo-request-store";
 import { cancellationCodes, errorName, toInfrastructureError } from "./dynamo-errors";
 import { historyPut } from "./dynamo-history-store";
 import { BLOCK_SK, LINK_SK, linkPk, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "./dynamo-schema";
@@ -46,38 +56,64 @@ export function createDynamoLinkStore({ client, tableName }: DynamoLinkStoreOpti
     return new VersionConflictError(next.PK, current.registrationId === next.registrationId ? expectedVersion : undefined);
   }
 
+  /** The subject's conditional put and the `LINK#` record (only if absent) in one transaction: a link acts once. */
+  async function writeWithUse(put: Record<string, unknown>, more: unknown[], use: LinkUse, onStale: () => Promise<Error>): Promise<void> {
+    const useItem = { ...use, ...useKey(use.tokenId), [TTL_ATTRIBUTE]: Math.ceil(Date.parse(use.expiresAt) / 1000) + 7 * 86_400 };
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            {
+              Put: {
+                TableName: tableName,
+                Item: useItem,
+                ConditionExpression: "attribute_not_exists(#pk)",
+                ExpressionAttributeNames: { "#pk": PARTITION_KEY },
+              },
+            },
+            ...more,
+          ] as never,
+        }),
+      );
+    } catch (err) {
+      if (errorName(err) === "TransactionCanceledException") {
+        const codes = cancellationCodes(err);
+        if (codes[1] === "ConditionalCheckFailed") throw new LinkUsedError(use.tokenId);
+        if (codes[0] === "ConditionalCheckFailed") throw await onStale();
+        if (codes.includes("TransactionConflict")) throw new VersionConflictError(String((put.Item as Record<string, unknown>)[PARTITION_KEY]));
+      }
+      throw toInfrastructureError("TransactWriteItems(link)", err);
+    }
+  }
+
   return {
     findUse,
     async updateUsingLink(next, expectedVersion, events, use) {
       const item = blockToItem({ ...next, version: expectedVersion + 1 });
-      const useItem = { ...use, ...useKey(use.tokenId), [TTL_ATTRIBUTE]: Math.ceil(Date.parse(use.expiresAt) / 1000) + 7 * 86_400 };
-      try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: tableName, Item: item, ...sameRegistration(next.registrationId, expectedVersion) } },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: useItem,
-                  ConditionExpression: "attribute_not_exists(#pk)",
-                  ExpressionAttributeNames: { "#pk": PARTITION_KEY },
-                },
-              },
-              ...events.map((e) => ({ Put: historyPut(tableName, e) })),
-            ] as never,
-          }),
-        );
-      } catch (err) {
-        if (errorName(err) === "TransactionCanceledException") {
-          const codes = cancellationCodes(err);
-          if (codes[1] === "ConditionalCheckFailed") throw new LinkUsedError(use.tokenId);
-          if (codes[0] === "ConditionalCheckFailed") throw await diagnose(next, expectedVersion);
-          if (codes.includes("TransactionConflict")) throw new VersionConflictError(next.PK);
-        }
-        throw toInfrastructureError("TransactWriteItems(link)", err);
-      }
+      await writeWithUse(
+        { TableName: tableName, Item: item, ...sameRegistration(next.registrationId, expectedVersion) },
+        events.map((e) => ({ Put: historyPut(tableName, e) })),
+        use,
+        () => diagnose(next, expectedVersion),
+      );
       return itemToBlock(item);
+    },
+    async updateRequestUsingLink(next: CapacityRequest, expectedVersion: number, use: LinkUse) {
+      const stored = { ...next, version: expectedVersion + 1 };
+      await writeWithUse(
+        {
+          TableName: tableName,
+          Item: requestToItem(stored),
+          ConditionExpression: "#v = :expected",
+          ExpressionAttributeNames: { "#v": "version" },
+          ExpressionAttributeValues: { ":expected": expectedVersion },
+        },
+        [],
+        use,
+        async () => new VersionConflictError(next.id, expectedVersion),
+      );
+      return stored;
     },
   };
 }

@@ -2,7 +2,10 @@ import {
   DEFAULT_ENGINE_SETTINGS,
   linkClaimsFor,
   linkExpiresAt,
+  requestLinkClaimsFor,
+  requestLinkExpiresAt,
   type Block,
+  type RequestTerms,
   type EngineSettings,
   type ExtensionOffering,
   type Ids,
@@ -13,6 +16,8 @@ import type { SigningSecret } from "./signing";
 /** Makes the review link an approval notice carries; the tick asks for one per notice. */
 export interface ApprovalLinkIssuer {
   linkFor(block: Block, window: string, offering: ExtensionOffering): Promise<string>;
+  /** The link of a capacity request's quote: approves exactly `terms`, for a day at most (see requestLinkExpiresAt). */
+  requestLinkFor(terms: RequestTerms, now: Date): Promise<string>;
 }
 
 export interface ApprovalLinkIssuerOptions {
@@ -31,6 +36,7 @@ export const LINK_PATH = "/link";
 export function createApprovalLinkIssuer(opts: ApprovalLinkIssuerOptions): ApprovalLinkIssuer {
   const base = opts.apiUrl.replace(/\/+$/, "");
   const settings = opts.settings ?? DEFAULT_ENGINE_SETTINGS;
+  const url = async (claims: Parameters<typeof signLink>[1]) => `${base}${LINK_PATH}/${await signLink(opts.secret, claims)}`;
   return {
     async linkFor(block, window, offering) {
       const claims = linkClaimsFor(block, window, offering, {
@@ -38,7 +44,10 @@ export function createApprovalLinkIssuer(opts: ApprovalLinkIssuerOptions): Appro
         to: opts.recipient,
         expiresAt: linkExpiresAt(block, window, settings),
       });
-      return `${base}${LINK_PATH}/${await signLink(opts.secret, claims)}`;
+      return url(claims);
+    },
+    requestLinkFor(terms, now) {
+      return url(requestLinkClaimsFor(terms, { id: opts.ids.next(), to: opts.recipient, expiresAt: requestLinkExpiresAt(terms, now) }));
     },
   };
 }

@@ -1,7 +1,6 @@
 import {
   CapacityRequest,
   type Clock,
-  describeRequestTerms,
   type Ids,
   type Page,
   RequestLimits,
@@ -11,13 +10,12 @@ import {
   type RequestStore,
   RequestWanted,
   TERMINAL_REQUEST_STATUSES,
-  termsForOffering,
   ValidationError,
-  VersionConflictError,
 } from "@cbm/core";
 import type * as z from "zod";
 import type { CreateRequestBody } from "./create-request-body";
 import { fieldIssuesFromZod } from "../blocks/block-inputs";
+import { changeRequest, createApproveRequest } from "./approve-request";
 
 export interface RequestUseCaseDeps {
   requests: RequestStore;
@@ -33,9 +31,6 @@ function parseOr<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   return parsed.data;
 }
 
-/** A few fresh re-reads settle a race with the worker (it writes at most once per minute per request). */
-const ATTEMPTS = 3;
-
 /** What the planning API does with capacity requests. Buying happens only in the worker, never here. */
 export function createRequestUseCases(deps: RequestUseCaseDeps) {
   async function load(id: string): Promise<CapacityRequest> {
@@ -44,17 +39,8 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
     return r;
   }
 
-  /** Reads, changes and writes with the version read; retried on a conflict with the worker. */
-  async function change(id: string, edit: (r: CapacityRequest) => CapacityRequest): Promise<CapacityRequest> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await load(id);
-      try {
-        return await deps.requests.update(edit(current), current.version);
-      } catch (err) {
-        if (!(err instanceof VersionConflictError) || attempt >= ATTEMPTS) throw err;
-      }
-    }
-  }
+  const change = (id: string, edit: (r: CapacityRequest) => CapacityRequest) =>
+    changeRequest(deps.requests, id, edit, (next, v) => deps.requests.update(next, v));
 
   return {
     async create(body: CreateRequestBody, { actor }: { actor: string }): Promise<CapacityRequest> {
@@ -106,32 +92,7 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
       return deps.requests.list(opts);
     },
 
-    /**
-     * Approves the exact terms of the offering last quoted: that zone, start, duration and count, at most that fee.
-     * The worker buys on its next run if an offering with those terms is still there; any other needs a new approval.
-     */
-    async approve(
-      id: string,
-      { actor, comment }: { actor: string; comment?: string },
-    ): Promise<{ request: CapacityRequest; covers: string }> {
-      let covers = "";
-      const request = await change(id, (r) => {
-        if (TERMINAL_REQUEST_STATUSES.has(r.status) || r.intent || r.purchase)
-          throw new RequestStateError(`The request is ${r.status}; there is nothing to approve`);
-        if (!r.quote) throw new RequestStateError("No offering has been quoted yet; approve once the request is awaiting-approval");
-        const terms = termsForOffering(r, r.quote);
-        covers = describeRequestTerms(terms);
-        const at = deps.clock.now().toISOString();
-        return {
-          ...r,
-          approval: { by: actor, at, ...(comment ? { comment } : {}), terms },
-          statusReason: `Approved by ${actor}: ${covers}`,
-          updatedAt: at,
-          nextCheckAt: at,
-        };
-      });
-      return { request, covers };
-    },
+    approve: createApproveRequest(deps),
 
     /** Cancels an open request; refused once a purchase is in flight or done (a bought block cannot be cancelled). */
     cancel(id: string, { actor }: { actor: string }): Promise<CapacityRequest> {
