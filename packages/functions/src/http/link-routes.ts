@@ -1,8 +1,9 @@
 import * as z from "zod";
 import { isSafeText, linkActor, type Clock } from "@cbm/core";
-import type { ApprovalLinks, LinkAnswer, LinkOutcome, LinkView } from "../use-cases/links/approval-links";
+import type { LinkAnswer } from "../use-cases/links/link-answer";
+import type { AnyLinkOutcome, AnyLinkView, Links } from "../use-cases/links/links";
 import { pageHeaders } from "../web/html";
-import { linkReadyPage, linkResultPage } from "../web/link-pages";
+import { anyLinkReadyPage, linkResultPage } from "../web/link-pages";
 import { defineRoute, type AnyRoute, type ApiEvent, type RouteResponse } from "./types";
 import { basePath, field, isSameOrigin } from "./web-guards";
 import { html, page } from "../web/html";
@@ -31,7 +32,7 @@ function respond(statusKey: string, raw: string): RouteResponse {
 }
 
 /** Names the link's recipient in the access log once the token checked out. */
-function noteActor(event: ApiEvent, v: LinkView | LinkOutcome): void {
+function noteActor(event: ApiEvent, v: AnyLinkView | AnyLinkOutcome): void {
   const claims = "claims" in v ? v.claims : v.kind === "refused" ? v.view.claims : undefined;
   if (claims && event.cbm) event.cbm.actor = linkActor(claims);
 }
@@ -50,7 +51,7 @@ function parseAnswer(body: unknown): LinkAnswer | string {
  * `GET /link/{token}` shows the confirmation page and never acts: mail scanners and link previews fetch links.
  * `POST /link/{token}` acts, only from a same-origin form carrying the page's CSRF token and the ticked box.
  */
-export function linkRoutes(links: ApprovalLinks, clock: Clock, opts: { apiUrl?: string } = {}): AnyRoute[] {
+export function linkRoutes(links: Links, clock: Clock, opts: { apiUrl?: string } = {}): AnyRoute[] {
   const actionOf = (event: ApiEvent, token: string) => `${basePath(event, opts.apiUrl)}/link/${encodeURIComponent(token)}`;
   return [
     defineRoute({
@@ -70,7 +71,7 @@ export function linkRoutes(links: ApprovalLinks, clock: Clock, opts: { apiUrl?: 
         const v = await links.view(params.token);
         noteActor(event, v);
         return v.kind === "ready"
-          ? respond("ready", linkReadyPage(v, actionOf(event, params.token), clock.now()))
+          ? respond("ready", anyLinkReadyPage(v, actionOf(event, params.token), clock.now()))
           : respond(v.kind, linkResultPage(v));
       },
     }),
@@ -109,13 +110,13 @@ export function linkRoutes(links: ApprovalLinks, clock: Clock, opts: { apiUrl?: 
           const v = await links.view(params.token);
           noteActor(event, v);
           return v.kind === "ready"
-            ? respond("refused", linkReadyPage(v, actionOf(event, params.token), clock.now(), answer))
+            ? respond("refused", anyLinkReadyPage(v, actionOf(event, params.token), clock.now(), answer))
             : respond(v.kind, linkResultPage(v));
         }
         const outcome = await links.answer(params.token, answer);
         noteActor(event, outcome);
         if (outcome.kind === "refused")
-          return respond("refused", linkReadyPage(outcome.view, actionOf(event, params.token), clock.now(), outcome.message));
+          return respond("refused", anyLinkReadyPage(outcome.view, actionOf(event, params.token), clock.now(), outcome.message));
         return respond(outcome.kind, linkResultPage(outcome));
       },
     }),

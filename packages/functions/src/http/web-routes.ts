@@ -3,6 +3,8 @@ import type { SpendReportDeps } from "../use-cases/reports/spend";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
 import type { SigningSecret } from "../links/signing";
 import { createApprovalLinks } from "../use-cases/links/approval-links";
+import { createLinks } from "../use-cases/links/links";
+import { createRequestLinks } from "../use-cases/links/request-links";
 import type { BlockUseCases } from "../use-cases/blocks";
 import { consoleRoutes } from "./console-routes";
 import { linkRoutes } from "./link-routes";
@@ -13,8 +15,8 @@ export interface WebDeps {
   /** The link key (Secrets Manager in AWS, a file locally): signs link tokens, session cookies and CSRF tokens. */
   secret: SigningSecret;
   links: LinkUseStore;
-  /** Capacity requests, for the console's spend (the blocks requests bought). */
-  requests?: Pick<RequestStore, "list">;
+  /** Capacity requests: their approval links, and the console's spend (the blocks requests bought). */
+  requests?: Pick<RequestStore, "list" | "get" | "update">;
 }
 
 export interface WebRouteDeps extends WebDeps {
@@ -29,8 +31,12 @@ export interface WebRouteDeps extends WebDeps {
   usage?: SpendReportDeps["usage"];
 }
 
-/** The browser-facing routes: `/link/{token}` (approval links) and `/console/…` (sign in with the API key). */
+/** The browser-facing routes: `/link/{token}` (approval links of blocks and capacity requests) and `/console/…` (sign in with the API key). */
 export function webRoutes(d: WebRouteDeps): AnyRoute[] {
-  const links = createApprovalLinks({ store: d.store, history: d.history, links: d.links, clock: d.clock, ids: d.ids, secret: d.secret });
+  const blocks = createApprovalLinks({ store: d.store, history: d.history, links: d.links, clock: d.clock, ids: d.ids, secret: d.secret });
+  const requests = d.requests
+    ? createRequestLinks({ requests: d.requests, links: d.links, clock: d.clock, secret: d.secret })
+    : undefined;
+  const links = createLinks({ secret: d.secret, blocks, ...(requests ? { requests } : {}) });
   return [...linkRoutes(links, d.clock, { apiUrl: d.apiUrl }), ...consoleRoutes(d)];
 }

@@ -1,7 +1,10 @@
-import { describeTerms, durationText, isoAt, timeLeftText, toMs, HOUR_MS, type LinkClaims } from "@cbm/core";
-import type { LinkOutcome, LinkView } from "../use-cases/links/approval-links";
+import { describeTerms, durationText, isoAt, isRequestLink, timeLeftText, toMs, HOUR_MS, type AnyLinkClaims, type LinkClaims } from "@cbm/core";
+import type { LinkView } from "../use-cases/links/approval-links";
+import type { AnyLinkOutcome, AnyLinkView } from "../use-cases/links/links";
 import { budgetText, time, timeline } from "./format";
 import { html, page, type Html } from "./html";
+import { answerForm } from "./answer-form";
+import { requestLinkReadyPage, requestSummary } from "./request-link-pages";
 
 type Ready = Extract<LinkView, { kind: "ready" }>;
 
@@ -34,6 +37,15 @@ function summary(c: LinkClaims, ready?: Ready, now?: Date): Html {
   </dl>`;
 }
 
+/** The form page of a live link of either kind. */
+export function anyLinkReadyPage(v: Extract<AnyLinkView, { kind: "ready" }>, action: string, now: Date, message?: string): string {
+  return "request" in v ? requestLinkReadyPage(v, action, message) : linkReadyPage(v, action, now, message);
+}
+
+function claimsSummary(c: AnyLinkClaims): Html {
+  return isRequestLink(c) ? requestSummary(c) : summary(c);
+}
+
 /** GET of a live link: the terms, the block's recent history, and a form that acts only when a person submits it. */
 export function linkReadyPage(v: Ready, action: string, now: Date, message?: string): string {
   const required = v.block.policy.requireJustification === true;
@@ -48,25 +60,14 @@ export function linkReadyPage(v: Ready, action: string, now: Date, message?: str
       </section>
       <section class="card" aria-labelledby="answer-h">
         <h2 id="answer-h">Your answer</h2>
-        <form method="post" action="${action}">
-          <input type="hidden" name="csrf" value="${v.csrf}" />
-          <label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
-          <textarea
-            id="justification"
-            name="justification"
-            rows="3"
-            maxlength="1000"
-            ${required ? html`required aria-required="true"` : ""}
-          ></textarea>
-          <label class="check"
-            ><input type="checkbox" name="confirm" value="yes" required /> I have read the terms above and answer for this window
-            only.</label
-          >
-          <div class="actions">
-            <button type="submit" name="action" value="approve" class="primary">Approve ${v.claims.upfrontFee} ${v.claims.currency}</button>
-            <button type="submit" name="action" value="deny" class="danger">Deny this window</button>
-          </div>
-        </form>
+        ${answerForm({
+          action,
+          csrf: v.csrf,
+          required,
+          approve: `Approve ${v.claims.upfrontFee} ${v.claims.currency}`,
+          deny: "Deny this window",
+          confirm: "I have read the terms above and answer for this window only.",
+        })}
       </section>
       <section class="card" aria-labelledby="hist-h">
         <h2 id="hist-h">Recent history</h2>
@@ -75,7 +76,7 @@ export function linkReadyPage(v: Ready, action: string, now: Date, message?: str
   );
 }
 
-const TITLES: Record<Exclude<LinkOutcome["kind"], "refused">, string> = {
+const TITLES: Record<Exclude<AnyLinkOutcome["kind"], "refused">, string> = {
   invalid: "This link is not valid",
   used: "This link was used already",
   expired: "This link has expired",
@@ -85,7 +86,7 @@ const TITLES: Record<Exclude<LinkOutcome["kind"], "refused">, string> = {
 };
 
 /** Every answer other than the form: what happened, or why the link changes nothing. */
-export function linkResultPage(o: Exclude<LinkOutcome, { kind: "refused" }> | Exclude<LinkView, { kind: "ready" }>): string {
+export function linkResultPage(o: Exclude<AnyLinkOutcome, { kind: "refused" }> | Exclude<AnyLinkView, { kind: "ready" }>): string {
   const title = TITLES[o.kind];
   let text: Html;
   switch (o.kind) {
@@ -100,7 +101,11 @@ export function linkResultPage(o: Exclude<LinkOutcome, { kind: "refused" }> | Ex
       break;
     case "expired":
       text = html`<p>
-        It was valid until ${time(o.claims.expiresAt)}, when CBM's window to buy this extension closed. Nothing was changed.
+        It was valid until
+        ${time(o.claims.expiresAt)}${isRequestLink(o.claims)
+          ? ". Use the link in the newest notice, or cbm request approve"
+          : ", when CBM's window to buy this extension closed"}.
+        Nothing was changed.
       </p>`;
       break;
     case "superseded":
@@ -109,7 +114,9 @@ export function linkResultPage(o: Exclude<LinkOutcome, { kind: "refused" }> | Ex
       break;
     case "done":
       text = html`<p>
-        ${o.action === "approved"
+        ${"request" in o
+          ? "Your approval is recorded. CBM buys the block on its next run (about a minute) if the offering is still there: offerings are first come, first served."
+          : o.action === "approved"
           ? "Your approval is recorded. CBM buys the extension on its next check (about a minute) and e-mails when it is bought."
           : "Your denial is recorded. CBM will not extend this block in this window."}
       </p>`;
@@ -123,7 +130,7 @@ export function linkResultPage(o: Exclude<LinkOutcome, { kind: "refused" }> | Ex
       ${"claims" in o
         ? html`<section class="card">
             <h2>The link</h2>
-            ${summary(o.claims)}
+            ${claimsSummary(o.claims)}
           </section>`
         : ""}`,
   );

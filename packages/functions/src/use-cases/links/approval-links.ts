@@ -17,8 +17,11 @@ import {
   type LinkUse,
   type LinkUseStore,
 } from "@cbm/core";
-import { linkCsrf, verifyLink, verifyLinkCsrf } from "../../links/link-token";
+import { linkCsrf } from "../../links/link-token";
 import type { SigningSecret } from "../../links/signing";
+import { checkForm, type LinkAnswer } from "./link-answer";
+
+export type { LinkAnswer } from "./link-answer";
 
 export interface ApprovalLinkDeps {
   store: BlockStore;
@@ -29,23 +32,13 @@ export interface ApprovalLinkDeps {
   secret: SigningSecret;
 }
 
-/** What a link shows. Every kind but `ready` changes nothing and says why. */
+/** What a block's link shows. Every kind but `ready` changes nothing and says why. */
 export type LinkView =
-  | { kind: "invalid" }
   | { kind: "used"; claims: LinkClaims; use: LinkUse }
   | { kind: "expired"; claims: LinkClaims }
   | { kind: "superseded"; claims: LinkClaims; reason: string }
   | { kind: "retry"; claims: LinkClaims; reason: string }
   | { kind: "ready"; claims: LinkClaims; block: Block; terms: AuthorizationTerms; recent: HistoryEvent[]; csrf: string };
-
-/** A person's answer on the confirmation page, as the route parsed it from the form. */
-export interface LinkAnswer {
-  action: "approve" | "deny";
-  justification?: string;
-  /** The "I have read the terms" box: a form submitted by a scanner with its defaults leaves it unticked. */
-  confirmed: boolean;
-  csrf?: string;
-}
 
 export type LinkOutcome =
   | Exclude<LinkView, { kind: "ready" }>
@@ -56,14 +49,12 @@ export type LinkOutcome =
 const MAX_ATTEMPTS = 3;
 
 /**
- * Approval links: `review` backs GET (never acts, whoever fetches it), `answer` backs the POST. The verdict records
+ * A block's approval links: `view` backs GET (never acts, whoever fetches it), `answer` backs the POST. The verdict records
  * exactly the link's terms with the actor `link:<recipient>`, and is written together with the link's "used"
  * record, so the link acts once.
  */
 export function createApprovalLinks(deps: ApprovalLinkDeps) {
-  async function view(token: string): Promise<LinkView> {
-    const claims = await verifyLink(deps.secret, token);
-    if (!claims) return { kind: "invalid" };
+  async function view(claims: LinkClaims): Promise<LinkView> {
     const [use, block] = await Promise.all([deps.links.findUse(claims.id), deps.store.get(claims.pk)]);
     const state = linkState(claims, block, deps.clock.now(), use);
     if (state.kind === "used") return { kind: "used", claims, use: state.use };
@@ -80,18 +71,12 @@ export function createApprovalLinks(deps: ApprovalLinkDeps) {
     };
   }
 
-  async function answer(token: string, a: LinkAnswer): Promise<LinkOutcome> {
+  async function answer(claims: LinkClaims, a: LinkAnswer): Promise<LinkOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const v = await view(token);
+      const v = await view(claims);
       if (v.kind !== "ready") return v;
-      if (!(await verifyLinkCsrf(deps.secret, v.claims.id, a.csrf)))
-        return {
-          kind: "refused",
-          view: v,
-          message: "This form is not the one CBM showed for this link. Open the link again and answer there.",
-        };
-      if (!a.confirmed)
-        return { kind: "refused", view: v, message: "Tick the box to confirm that you read the terms; nothing was changed." };
+      const refusal = await checkForm(deps.secret, v.claims.id, a);
+      if (refusal) return { kind: "refused", view: v, message: refusal };
       const kind = a.action === "approve" ? "approved" : "denied";
       const by = linkActor(v.claims);
       const now = deps.clock.now();
