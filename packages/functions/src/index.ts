@@ -13,7 +13,7 @@ export { createExpiryReminders } from "./tick/expiry-reminders";
 export { createApiHandler } from "./http/create-api-handler";
 export { createWebHandler, isWebPath } from "./http/create-web-handler";
 export { createPlanningHandler, PLANNING_PATH, type PlanningHandlerDeps } from "./http/create-planning-handler";
-export { createApprovalLinkIssuer } from "./links/link-issuer";
+export { createApprovalLinkIssuer, type ApprovalLinkIssuer } from "./links/link-issuer";
 
 // Use cases and the capacity-request work.
 export { createBlockUseCases } from "./use-cases/blocks/index";

@@ -12,6 +12,7 @@ import {
   createEc2UsageProbe,
   sampleUsage,
   createBlockUseCases,
+  type ApprovalLinkIssuer,
 } from "@cbm/functions";
 import { PLANNING_RESOURCES as PLANNING_MANIFEST_RESOURCES } from "@cbm/functions/contracts";
 import { DEFAULT_RESOURCES } from "./api-gateway-paths";
@@ -71,6 +72,7 @@ export function createLocalRequestWorker(deps: {
   clock: Clock;
   ids: Ids;
   apiUrl: string;
+  approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
 }): () => Promise<RequestWorkReport> {
   const blocks = createBlockUseCases({ store: deps.store, history: deps.history, clock: deps.clock, ids: deps.ids });
   return createRequestWorker({
@@ -82,6 +84,7 @@ export function createLocalRequestWorker(deps: {
     clock: deps.clock,
     ids: deps.ids,
     apiUrl: deps.apiUrl,
+    ...(deps.approvalLinks ? { approvalLinks: deps.approvalLinks } : {}),
     // The emulator answers at once; a purchase call cannot be in flight longer than its timeout.
     callSettleMs: 30_000,
     wallNow: Date.now,

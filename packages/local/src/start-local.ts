@@ -184,7 +184,14 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       logger: obs.logger,
       metrics: obs.metrics,
     });
-    const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl });
+    // One issuer for the tick's block links and the request worker's quote links, as in AWS (same key, same path).
+    const approvalLinks = createApprovalLinkIssuer({
+      secret: linkKey,
+      ids,
+      apiUrl,
+      recipient: opts.aws?.topicArn ? "approval topic" : "outbox",
+    });
+    const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl, approvalLinks });
     if (opts.seed !== false && opts.register !== false && emulator) await openDemoRequest({ requests, clock, emulator: emulator.control });
     const listener = createHttpListener({
       handler: planning.handler,
@@ -232,12 +239,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       logger: obs.logger,
       apiUrl,
       wallNow: Date.now,
-      approvalLinks: createApprovalLinkIssuer({
-        secret: linkKey,
-        ids,
-        apiUrl,
-        recipient: opts.aws?.topicArn ? "approval topic" : "outbox",
-      }),
+      approvalLinks,
       reminders: createExpiryReminders({
         store,
         log: createDynamoReminderLog({ client: documentClient, tableName }),

@@ -16,6 +16,7 @@ import { createRequestWorker } from "../requests/request-worker";
 import { createCreateBlock } from "../use-cases/blocks/create-block";
 import { sampleUsage } from "../usage/sample-usage";
 import { serviceLogger } from "../composition/logger";
+import { linkIssuerFrom } from "../composition/link-issuer";
 import { notifierFrom } from "../composition/notifier";
 
 export { createRequestWorker } from "../requests/request-worker";
@@ -43,6 +44,8 @@ function compose() {
     ...(config.region ? { defaultRegion: config.region } : {}),
   });
   const notifier = notifierFrom(config, logger);
+  // Quote notices carry a signed approval link, as the tick's block notices do.
+  const approvalLinks = linkIssuerFrom(config, ids);
   const run = createRequestWorker({
     requests: createDynamoRequestStore({ client: doc, tableName: config.tableName, logger }),
     market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 }),
@@ -54,6 +57,7 @@ function compose() {
     // The call's 10 s timeout + 1 s abort backstop, plus a margin for EC2's tag filter to show a fresh reservation.
     callSettleMs: 2 * 60_000,
     ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+    ...(approvalLinks ? { approvalLinks } : {}),
   });
   const usage = createDynamoUsageStore({ client: doc, tableName: config.tableName });
   // Bounded by EC2_USAGE_LIMITS (5 s a call): sampling must not hold the run it rides on.

@@ -4,8 +4,6 @@ import { TICK_DYNAMO_LIMITS } from "../adapters/call-limits";
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
-import { createSecretsManagerSource } from "../adapters/secrets-manager";
-import { createApprovalLinkIssuer } from "../links/link-issuer";
 import { createEc2CapacityProvider } from "../adapters/ec2-capacity-provider";
 import { createUlidIds } from "../adapters/ids";
 import { loadConfig } from "../config";
@@ -15,7 +13,7 @@ import { createTick } from "../tick/create-tick";
 import { createTickHandler } from "../tick/create-tick-handler";
 import { serviceLogger } from "../composition/logger";
 import { notifierFrom } from "../composition/notifier";
-import { boundedSecretsClient } from "../composition/secrets-client";
+import { linkIssuerFrom } from "../composition/link-issuer";
 
 export { createTickHandler, accountFromFunctionArn, type TickHandlerDeps } from "../tick/create-tick-handler";
 
@@ -34,22 +32,7 @@ function compose() {
   const notifier = notifierFrom(config, logger);
   const clock = systemClock;
   const ids = createUlidIds(clock);
-  const linkKey = config.linkKeySecretId
-    ? createSecretsManagerSource({
-        client: boundedSecretsClient(config),
-        secretId: config.linkKeySecretId,
-      })
-    : undefined;
-  // Links need both the key and the API's public URL; without them notices carry only the curl and CLI commands.
-  const approvalLinks =
-    linkKey && config.apiUrl
-      ? createApprovalLinkIssuer({
-          secret: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() },
-          ids,
-          apiUrl: config.apiUrl,
-          recipient: config.linkRecipient ?? "approver",
-        })
-      : undefined;
+  const approvalLinks = linkIssuerFrom(config, ids);
   return createTickHandler({
     logger,
     // CloudWatch Embedded Metric Format on stdout; the alarms in stacks/monitoring.ts read these by `stage`.

@@ -1,4 +1,6 @@
 import type { BlockMarket, BlockStore, CapacityRequest, Clock, Ids, Notifier, RequestStore } from "@cbm/core";
+import { requestLinkPk } from "@cbm/core";
+import type { ApprovalLinkIssuer } from "../links/link-issuer";
 
 /** Registers a bought block as a managed block; resolves with the PK it is managed under. */
 export type RegisterBlock = (input: {
@@ -39,6 +41,8 @@ export interface RequestWorkerDeps {
   searchEveryMs?: number;
   /** Public API URL, for the approval command in notices. */
   apiUrl?: string;
+  /** Signed approval links for quote notices (the link key and API_URL configured); absent: CLI and PATCH only. */
+  approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
   hooks?: RequestCrashHooks;
   /** Managed blocks, to open successor requests for those whose policy asks (see successors.ts); absent: none. */
   blocks?: Pick<BlockStore, "findEndingBetween">;
@@ -54,6 +58,7 @@ export interface StepContext
   > {
   hooks: RequestCrashHooks;
   apiUrl?: string;
+  approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
   now: Date;
 }
 
@@ -65,7 +70,7 @@ export function minutesFrom(now: Date, minutes: number): string {
 
 /** The PK under which notices about a request are grouped (outbox, SNS attributes). */
 export function noticePk(request: CapacityRequest): string {
-  return `request:${request.id}`;
+  return requestLinkPk(request.id);
 }
 
 /** The tag naming the request on every reservation it bought (beside core's intent tag). */

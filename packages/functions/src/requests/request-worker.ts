@@ -52,6 +52,7 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
       hooks: deps.hooks ?? {},
       now,
       ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
+      ...(deps.approvalLinks ? { approvalLinks: deps.approvalLinks } : {}),
     };
     // Successors first, so a request opened now is due in this same run.
     const successors = deps.blocks

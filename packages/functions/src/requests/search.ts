@@ -5,6 +5,8 @@ import {
   chooseOffering,
   describeRequestTerms,
   InfrastructureError,
+  REQUEST_LINK_TTL_MS,
+  type RequestTerms,
   sameRequestTerms,
 } from "@cbm/core";
 import { minutesFrom, noticePk, type StepContext } from "./context";
@@ -32,6 +34,40 @@ async function offeringsFor(ctx: StepContext, req: CapacityRequest): Promise<{ o
     else throw s.reason;
   }
   return { offerings, failed };
+}
+
+/** How long before the same quote is notified again: a link's lifetime, or never without links. */
+function linkLifeMs(ctx: StepContext): number {
+  return ctx.approvalLinks ? REQUEST_LINK_TTL_MS : Number.POSITIVE_INFINITY;
+}
+
+/** The signed link of a quote; failing to make one (the link key unreadable) must not hold the notice back. */
+async function quoteLink(ctx: StepContext, terms: RequestTerms): Promise<string | undefined> {
+  return ctx.approvalLinks?.requestLinkFor(terms, ctx.now).catch(() => undefined);
+}
+
+/** The approval notice of a quote: the signed link first (when links are configured), then the CLI and API. */
+async function sendQuote(ctx: StepContext, req: CapacityRequest, terms: RequestTerms, o: BlockOffering, at: string): Promise<void> {
+  const how = ctx.apiUrl ? `cbm request approve ${req.id} (or PATCH ${ctx.apiUrl}/requests/${req.id})` : `cbm request approve ${req.id}`;
+  const link = await quoteLink(ctx, terms);
+  await ctx.notifier.send({
+    key: `REQ#${req.id}#quote#${o.region}#${o.availabilityZone}#${o.startDate}#${o.upfrontFee}#${at}`,
+    kind: "approval-request",
+    pk: noticePk(req),
+    subject: `Approve capacity request ${req.name ?? req.id}: ${o.upfrontFee} ${o.currencyCode}`,
+    body: [
+      ...(link
+        ? [
+            "Review and approve here:",
+            link,
+            "(Opening the link changes nothing; it approves once, these exact terms only.)",
+            "",
+          ]
+        : []),
+      `CBM found ${describeRequestTerms(terms)}. Offerings are first come, first served; approve these exact terms with: ${how}`,
+    ].join("\n"),
+    at,
+  });
 }
 
 /**
@@ -74,17 +110,9 @@ export async function searchAndAct(ctx: StepContext, req: CapacityRequest): Prom
   if (verdict.kind === "buy") return purchase(ctx, req, choice.offering, verdict.authorization);
 
   const sameQuote = req.quote ? sameRequestTerms(req, req.quote, choice.offering) : false;
-  if (!sameQuote) {
-    const how = ctx.apiUrl ? `cbm request approve ${req.id} (or PATCH ${ctx.apiUrl}/requests/${req.id})` : `cbm request approve ${req.id}`;
-    await ctx.notifier.send({
-      key: `REQ#${req.id}#quote#${choice.offering.region}#${choice.offering.availabilityZone}#${choice.offering.startDate}#${choice.offering.upfrontFee}`,
-      kind: "approval-request",
-      pk: noticePk(req),
-      subject: `Approve capacity request ${req.name ?? req.id}: ${choice.offering.upfrontFee} ${choice.offering.currencyCode}`,
-      body: `CBM found ${describeRequestTerms(verdict.terms)}. Offerings are first come, first served; approve these exact terms with: ${how}`,
-      at,
-    });
-  }
+  // A link lives a day at most: a quote that stays longer is sent again, with a fresh link.
+  const quotedAt = sameQuote && req.quotedAt && ctx.now.getTime() - Date.parse(req.quotedAt) < linkLifeMs(ctx) ? req.quotedAt : at;
+  if (quotedAt === at) await sendQuote(ctx, req, verdict.terms, choice.offering, at);
   const { pricePerInstanceHour: _p, ...quote } = choice.offering;
   return ctx.requests.update(
     {
@@ -92,7 +120,7 @@ export async function searchAndAct(ctx: StepContext, req: CapacityRequest): Prom
       status: "awaiting-approval",
       statusReason: verdict.reason,
       quote,
-      quotedAt: sameQuote ? (req.quotedAt ?? at) : at,
+      quotedAt,
       updatedAt: at,
       failures: 0,
       // The quote may vanish (first come, first served): look again soon.
