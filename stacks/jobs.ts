@@ -124,6 +124,8 @@ export function Jobs({ stack, app }: StackContext) {
     apiUrl: url,
     schedule: TICK_SCHEDULE,
     ...(purchaseRegions() ? { regions: purchaseRegions() } : {}),
+    linkKey,
+    ...(email ? { linkRecipient: email } : {}),
   });
   return { tick, cron, ...requests };
 }

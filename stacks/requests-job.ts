@@ -1,5 +1,6 @@
 import { Duration } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { NagSuppressions } from "cdk-nag";
@@ -17,12 +18,23 @@ export const REQUEST_PURCHASE_ACTION = "ec2:PurchaseCapacityBlock";
  */
 export function requestsJob(
   stack: Stack,
-  opts: { stage: string; table: ITable; topic?: ITopic; apiUrl: string; schedule: string; regions?: string[] },
+  opts: {
+    stage: string;
+    table: ITable;
+    topic?: ITopic;
+    apiUrl: string;
+    schedule: string;
+    regions?: string[];
+    /** Signs the approval links of quote notices (read only; never the API key). */
+    linkKey: ISecret;
+    linkRecipient?: string;
+  },
 ) {
   const reservationArn = (region: string) => `arn:${stack.partition}:ec2:${region}:${stack.account}:capacity-reservation/*`;
   const resources = opts.regions ? opts.regions.map(reservationArn) : [reservationArn("*")];
   const statements = [
     ...tableStatements(opts.table),
+    new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [opts.linkKey.secretArn] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: REQUEST_DESCRIBE_ACTIONS, resources: ["*"] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: [REQUEST_PURCHASE_ACTION], resources }),
     // Tag-on-create (the intent tag that settles an ambiguous purchase) needs CreateTags, only as part of that purchase.
@@ -33,7 +45,12 @@ export function requestsJob(
       conditions: { StringEquals: { "ec2:CreateAction": "PurchaseCapacityBlock" } },
     }),
   ];
-  const environment: Record<string, string> = { TABLE_NAME: opts.table.tableName, API_URL: opts.apiUrl };
+  const environment: Record<string, string> = {
+    TABLE_NAME: opts.table.tableName,
+    API_URL: opts.apiUrl,
+    LINK_KEY_SECRET_ID: opts.linkKey.secretArn,
+  };
+  if (opts.linkRecipient) environment.LINK_RECIPIENT = opts.linkRecipient;
   if (opts.topic) {
     environment.NOTIFY_TOPIC_ARN = opts.topic.topicArn;
     statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [opts.topic.topicArn] }));

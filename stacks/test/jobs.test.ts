@@ -59,6 +59,17 @@ describe("Jobs", () => {
     expect(policy).toMatch(/"ec2:CreateAction":"PurchaseCapacityBlock"/);
   });
 
+  it("lets the capacity-request worker read the link key and nothing else in Secrets Manager, to sign quote links", () => {
+    for (const v of variants()) {
+      const t = v.templates.Jobs;
+      const vars = (props(onlyResource(t, "AWS::Lambda::Function", "Requests")).Environment as { Variables: Json }).Variables;
+      expect(vars).toMatchObject({ LINK_KEY_SECRET_ID: linkKeyArn(v.stage), ...(v === prod ? { LINK_RECIPIENT: EMAIL } : {}) });
+      if (v !== prod) expect(vars).not.toHaveProperty("LINK_RECIPIENT");
+      const secrets = roleStatements(t, "RequestsRole").filter((s) => JSON.stringify(s).includes("secretsmanager"));
+      expect(secrets).toEqual([{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: linkKeyArn(v.stage) }]);
+    }
+  });
+
   it("never retries a failed tick asynchronously (the next minute's tick does the work)", () => {
     const t = prod.templates.Jobs;
     const tick = onlyResource(t, "AWS::Lambda::Function", "Tick");
