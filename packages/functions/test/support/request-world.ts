@@ -7,6 +7,7 @@ import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-stor
 import { createDynamoRequestStore } from "../../src/adapters/dynamo-request-store";
 import { createEc2BlockMarket } from "../../src/adapters/ec2-block-market";
 import { createUlidIds } from "../../src/adapters/ids";
+import type { ApprovalLinkIssuer } from "../../src/links/link-issuer";
 import { createRegisterBlock } from "../../src/requests/register-block";
 import { createRequestWorker, type RequestCrashHooks } from "../../src/requests/request-worker";
 import { createBlockUseCases } from "../../src/use-cases/blocks";
@@ -39,6 +40,8 @@ export function useRequestWorld() {
       hooks?: RequestCrashHooks;
       canReachApprover?: boolean;
       timeoutMs?: number;
+      /** Signed links for quote notices (request-links tests). */
+      approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
     }): ReturnType<ReturnType<typeof createRequestWorker>>;
     open(body: Partial<CreateRequestBody> & Record<string, unknown>): Promise<string>;
   };
@@ -86,6 +89,7 @@ export function useRequestWorld() {
         wallNow: () => world.wall.ms,
         callSettleMs: 60_000,
         ...(opts.hooks ? { hooks: opts.hooks } : {}),
+        ...(opts.approvalLinks ? { approvalLinks: opts.approvalLinks } : {}),
       })();
     };
     world.open = async (body) => {
