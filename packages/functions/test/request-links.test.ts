@@ -28,7 +28,10 @@ function setUp() {
 async function quoted(issuer: ReturnType<typeof setUp>["issuer"]): Promise<{ id: string; token: string }> {
   const id = await w.open({ requireApproval: true });
   await w.run({ approvalLinks: issuer });
-  const notice = w.outbox.list().filter((n) => n.kind === "approval-request").at(-1)!;
+  const notice = w.outbox
+    .list()
+    .filter((n) => n.kind === "approval-request")
+    .at(-1)!;
   const token = /https:\/\/cbm\.example\/link\/(\S+)/.exec(notice.body)![1]!;
   return { id, token };
 }
@@ -93,7 +96,10 @@ describe("a request approval link", () => {
 
     const outcome = await approveVia(desk, token);
 
-    expect(outcome).toMatchObject({ kind: "superseded", reason: expect.stringMatching(/the quote changed: CBM now asks for .*960.00 USD/) });
+    expect(outcome).toMatchObject({
+      kind: "superseded",
+      reason: expect.stringMatching(/the quote changed: CBM now asks for .*960.00 USD/),
+    });
     expect((await w.api.get(id)).approval).toBeFalsy();
     expect(blockPurchases(w.emu)).toEqual([]);
   });

@@ -81,7 +81,8 @@ export function createDynamoLinkStore({ client, tableName }: DynamoLinkStoreOpti
         const codes = cancellationCodes(err);
         if (codes[1] === "ConditionalCheckFailed") throw new LinkUsedError(use.tokenId);
         if (codes[0] === "ConditionalCheckFailed") throw await onStale();
-        if (codes.includes("TransactionConflict")) throw new VersionConflictError(String((put.Item as Record<string, unknown>)[PARTITION_KEY]));
+        if (codes.includes("TransactionConflict"))
+          throw new VersionConflictError(String((put.Item as Record<string, unknown>)[PARTITION_KEY]));
       }
       throw toInfrastructureError("TransactWriteItems(link)", err);
     }

@@ -34,9 +34,7 @@ export interface WebRouteDeps extends WebDeps {
 /** The browser-facing routes: `/link/{token}` (approval links of blocks and capacity requests) and `/console/…` (sign in with the API key). */
 export function webRoutes(d: WebRouteDeps): AnyRoute[] {
   const blocks = createApprovalLinks({ store: d.store, history: d.history, links: d.links, clock: d.clock, ids: d.ids, secret: d.secret });
-  const requests = d.requests
-    ? createRequestLinks({ requests: d.requests, links: d.links, clock: d.clock, secret: d.secret })
-    : undefined;
+  const requests = d.requests ? createRequestLinks({ requests: d.requests, links: d.links, clock: d.clock, secret: d.secret }) : undefined;
   const links = createLinks({ secret: d.secret, blocks, ...(requests ? { requests } : {}) });
   return [...linkRoutes(links, d.clock, { apiUrl: d.apiUrl }), ...consoleRoutes(d)];
 }

@@ -57,12 +57,7 @@ async function sendQuote(ctx: StepContext, req: CapacityRequest, terms: RequestT
     subject: `Approve capacity request ${req.name ?? req.id}: ${o.upfrontFee} ${o.currencyCode}`,
     body: [
       ...(link
-        ? [
-            "Review and approve here:",
-            link,
-            "(Opening the link changes nothing; it approves once, these exact terms only.)",
-            "",
-          ]
+        ? ["Review and approve here:", link, "(Opening the link changes nothing; it approves once, these exact terms only.)", ""]
         : []),
       `CBM found ${describeRequestTerms(terms)}. Offerings are first come, first served; approve these exact terms with: ${how}`,
     ].join("\n"),

@@ -8,7 +8,13 @@ export function answerForm(f: { action: string; csrf: string; required: boolean;
   return html`<form method="post" action="${f.action}">
     <input type="hidden" name="csrf" value="${f.csrf}" />
     <label for="justification">Justification${f.required ? " (required by this block's policy)" : " (optional)"}</label>
-    <textarea id="justification" name="justification" rows="3" maxlength="1000" ${f.required ? html`required aria-required="true"` : ""}></textarea>
+    <textarea
+      id="justification"
+      name="justification"
+      rows="3"
+      maxlength="1000"
+      ${f.required ? html`required aria-required="true"` : ""}
+    ></textarea>
     <label class="check"><input type="checkbox" name="confirm" value="yes" required /> ${f.confirm}</label>
     <div class="actions">
       <button type="submit" name="action" value="approve" class="primary">${f.approve}</button>

@@ -1,4 +1,14 @@
-import { describeTerms, durationText, isoAt, isRequestLink, timeLeftText, toMs, HOUR_MS, type AnyLinkClaims, type LinkClaims } from "@cbm/core";
+import {
+  describeTerms,
+  durationText,
+  isoAt,
+  isRequestLink,
+  timeLeftText,
+  toMs,
+  HOUR_MS,
+  type AnyLinkClaims,
+  type LinkClaims,
+} from "@cbm/core";
 import type { LinkView } from "../use-cases/links/approval-links";
 import type { AnyLinkOutcome, AnyLinkView } from "../use-cases/links/links";
 import { budgetText, time, timeline } from "./format";
@@ -117,8 +127,8 @@ export function linkResultPage(o: Exclude<AnyLinkOutcome, { kind: "refused" }> |
         ${"request" in o
           ? "Your approval is recorded. CBM buys the block on its next run (about a minute) if the offering is still there: offerings are first come, first served."
           : o.action === "approved"
-          ? "Your approval is recorded. CBM buys the extension on its next check (about a minute) and e-mails when it is bought."
-          : "Your denial is recorded. CBM will not extend this block in this window."}
+            ? "Your approval is recorded. CBM buys the extension on its next check (about a minute) and e-mails when it is bought."
+            : "Your denial is recorded. CBM will not extend this block in this window."}
       </p>`;
       break;
   }

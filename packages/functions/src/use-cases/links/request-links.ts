@@ -59,10 +59,21 @@ export function createRequestLinks(deps: RequestLinkDeps) {
     const refusal = await checkForm(deps.secret, claims.id, a);
     if (refusal) return { kind: "refused", view: v, message: refusal };
     if (a.action !== "approve")
-      return { kind: "refused", view: v, message: "A request link can only approve; to stop the request, cancel it with cbm request cancel." };
+      return {
+        kind: "refused",
+        view: v,
+        message: "A request link can only approve; to stop the request, cancel it with cbm request cancel.",
+      };
     const by = linkActor(claims);
     const now = deps.clock.now().toISOString();
-    const use: LinkUse = { tokenId: claims.id, pk: requestLinkPk(claims.terms.requestId), action: "approved", by, at: now, expiresAt: claims.expiresAt };
+    const use: LinkUse = {
+      tokenId: claims.id,
+      pk: requestLinkPk(claims.terms.requestId),
+      action: "approved",
+      by,
+      at: now,
+      expiresAt: claims.expiresAt,
+    };
     try {
       const { request } = await approve(
         claims.terms.requestId,
