@@ -3,6 +3,7 @@ import {
   DEFAULT_ENGINE_SETTINGS,
   ExtensionPolicy,
   type Block,
+  type BlockOffering,
   type DecideInput,
   type Decision,
   type EngineSettings,
@@ -135,5 +136,21 @@ export const intent = (over: Partial<PurchaseIntent> = {}): PurchaseIntent => ({
   upfrontFee: "1000",
   currencyCode: "USD",
   createdAt: iso(before(END, 24 * HOUR).getTime() - 10 * 60_000),
+  ...over,
+});
+
+/** A Capacity Block offering as EC2 lists it: the emulator's p5.48xlarge × 1 for 24 h at 755.14 USD. */
+export const blockOffering = (over: Partial<BlockOffering> = {}): BlockOffering => ({
+  offeringId: "cb-00000000000000001",
+  region: "us-east-1",
+  availabilityZone: "us-east-1a",
+  instanceType: "p5.48xlarge",
+  instanceCount: 1,
+  startDate: "2026-11-24T11:30:00.000Z",
+  endDate: "2026-11-25T11:30:00.000Z",
+  durationHours: 24,
+  durationMinutes: 0,
+  upfrontFee: "755.14",
+  currencyCode: "USD",
   ...over,
 });

@@ -1,20 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { OfferingSearch, pricePerInstanceHour, rankOfferings, type BlockOffering } from "../src/index";
+import { OfferingSearch, pricePerInstanceHour, rankOfferings } from "../src/index";
+import { blockOffering } from "./fixtures";
 
-const offering = (over: Partial<BlockOffering>): BlockOffering => ({
-  offeringId: "cb-00000000000000001",
-  region: "us-east-1",
-  availabilityZone: "us-east-1a",
-  instanceType: "p5.48xlarge",
-  instanceCount: 1,
-  startDate: "2026-11-24T11:30:00.000Z",
-  endDate: "2026-11-25T11:30:00.000Z",
-  durationHours: 24,
-  durationMinutes: 0,
-  upfrontFee: "755.14",
-  currencyCode: "USD",
-  ...over,
-});
+const offering = blockOffering;
 
 describe("pricePerInstanceHour", () => {
   it("divides the fee by instance-hours exactly, rounded half-up to 6 decimals", () => {

@@ -7,24 +7,12 @@ import {
   requestLinkExpiresAt,
   requestLinkState,
   termsForOffering,
-  type BlockOffering,
   type LinkUse,
 } from "../src/index";
+import { blockOffering } from "./fixtures";
 
 const now = new Date("2026-11-24T08:00:00.000Z");
-const offering: BlockOffering = {
-  offeringId: "cb-1",
-  region: "us-east-1",
-  availabilityZone: "us-east-1a",
-  instanceType: "p5.48xlarge",
-  instanceCount: 1,
-  startDate: "2026-11-24T11:30:00.000Z",
-  endDate: "2026-11-25T11:30:00.000Z",
-  durationHours: 24,
-  durationMinutes: 0,
-  upfrontFee: "755.14",
-  currencyCode: "USD",
-};
+const offering = blockOffering({ offeringId: "cb-1" });
 const request = (over: Partial<CapacityRequest> = {}): CapacityRequest =>
   CapacityRequest.parse({
     id: "req-1",

@@ -1,27 +1,14 @@
 import type { CapacityRequest, Notification } from "@cbm/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type Chromium } from "./support/chromium";
-import { startWebWorld, type WebWorld } from "./support/web-world";
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+import { describe, expect, it } from "vitest";
+import { csrfOf, postForm, useBrowserWorld } from "./support/browser-world";
+import { linkIn } from "./support/web-world";
 
 const CLOCK_START = "2031-03-03T08:00:00.000Z";
-
-let w: WebWorld;
-let browser: Chromium;
-
-beforeAll(async () => {
-  [w, browser] = await Promise.all([startWebWorld(CLOCK_START), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await w?.stop();
-});
+const s = useBrowserWorld(CLOCK_START);
 
 /** Opens a capacity request that needs approval and ticks once, so the worker quotes it; its notice's link. */
 async function quotedRequest(name: string): Promise<{ id: string; link: string }> {
-  const created = await w.http<CapacityRequest>("POST", "/requests", {
+  const created = await s.w.http<CapacityRequest>("POST", "/requests", {
     name,
     instanceType: "p5.48xlarge",
     instanceCount: 1,
@@ -32,21 +19,21 @@ async function quotedRequest(name: string): Promise<{ id: string; link: string }
   });
   if (created.status !== 201) throw new Error(`opening ${name}: ${created.status} ${JSON.stringify(created.body)}`);
   const id = created.body.id;
-  await w.local.tick();
-  const notices = (await w.http<Notification[]>("GET", `/_local/outbox?pk=request:${id}`)).body;
-  const link = /^(http\S+\/link\/\S+)$/m.exec(notices.find((n) => n.kind === "approval-request")?.body ?? "")?.[1];
+  await s.w.local.tick();
+  const notices = (await s.w.http<Notification[]>("GET", `/_local/outbox?pk=request:${id}`)).body;
+  const link = linkIn(notices.find((n) => n.kind === "approval-request")?.body ?? "");
   if (!link) throw new Error(`no approval link for request ${id} in the outbox: ${JSON.stringify(notices)}`);
   return { id, link };
 }
 
-const blockPurchases = () => w.local.emulator!.control.ledger().filter((e) => e.action === "PurchaseCapacityBlock");
+const blockPurchases = () => s.w.local.emulator!.control.ledger().filter((e) => e.action === "PurchaseCapacityBlock");
 
 describe("a capacity request's approval link in a real browser", () => {
   it("shows the quoted terms, approves them once when confirmed, and the worker buys exactly one block under it", async () => {
     const { id, link } = await quotedRequest("link-approved");
-    const quote = (await w.http<CapacityRequest>("GET", `/requests/${id}`)).body.quote!;
+    const quote = (await s.w.http<CapacityRequest>("GET", `/requests/${id}`)).body.quote!;
     const before = blockPurchases().length;
-    const page = await browser.context.newPage();
+    const page = await s.browser.context.newPage();
     await page.goto(link);
     const terms = await page.locator("dl.terms").innerText();
     expect(terms).toContain(`${quote.upfrontFee} USD`);
@@ -56,13 +43,13 @@ describe("a capacity request's approval link in a real browser", () => {
     await page.getByLabel(/I have read the terms/).check();
     await page.getByRole("button", { name: /Approve/ }).click();
     await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("Thank you");
-    await w.local.tick();
-    await w.local.tick();
+    await s.w.local.tick();
+    await s.w.local.tick();
     await page.goto(link);
     const again = await page.getByRole("heading", { level: 1 }).innerText();
     await page.close();
 
-    const bought = (await w.http<CapacityRequest>("GET", `/requests/${id}`)).body;
+    const bought = (await s.w.http<CapacityRequest>("GET", `/requests/${id}`)).body;
     expect(bought.purchase?.authorization).toMatchObject({
       kind: "approval",
       by: "link:outbox",
@@ -76,21 +63,17 @@ describe("a capacity request's approval link in a real browser", () => {
 
   it("a mail scanner's GET changes nothing, and a cancelled request's link says why and buys nothing", async () => {
     const { id, link } = await quotedRequest("link-cancelled");
-    const page = await browser.context.newPage();
+    const page = await s.browser.context.newPage();
     await page.goto(link);
     await page.close();
-    expect((await w.http<CapacityRequest>("GET", `/requests/${id}`)).body.approval ?? null).toBeNull();
-    const csrf = /name="csrf" value="([^"]+)"/.exec(await (await fetch(link)).text())![1]!;
-    await w.http("DELETE", `/requests/${id}`);
+    expect((await s.w.http<CapacityRequest>("GET", `/requests/${id}`)).body.approval ?? null).toBeNull();
+    const csrf = await csrfOf(link);
+    await s.w.http("DELETE", `/requests/${id}`);
 
-    const answer = await fetch(link, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: new URL(link).origin },
-      body: new URLSearchParams({ csrf, confirm: "yes", action: "approve" }).toString(),
-    });
+    const answer = await postForm(link, { csrf, confirm: "yes", action: "approve" });
 
     expect(answer.status).toBe(409);
     expect(await answer.text()).toContain("the request is cancelled; there is nothing to approve");
-    expect((await w.http<CapacityRequest>("GET", `/requests/${id}`)).body).toMatchObject({ status: "cancelled", approval: null });
+    expect((await s.w.http<CapacityRequest>("GET", `/requests/${id}`)).body).toMatchObject({ status: "cancelled", approval: null });
   });
 });

@@ -1,4 +1,4 @@
-import { html, type Html } from "./html";
+import { html, page, type Html } from "./html";
 
 /**
  * The answer form of every link: the page's CSRF token, a justification, the "I have read the terms" box, and the
@@ -21,4 +21,31 @@ export function answerForm(f: { action: string; csrf: string; required: boolean;
       ${f.deny ? html`<button type="submit" name="action" value="deny" class="danger">${f.deny}</button>` : ""}
     </div>
   </form>`;
+}
+
+/** A link's form page: what is asked, the terms as the link binds them, what an approval covers, and the form. */
+export function askPage(p: {
+  title: string;
+  heading: string;
+  message?: string;
+  summary: Html;
+  covers: string;
+  form: Html;
+  after?: Html;
+}): string {
+  return page(
+    { title: p.title },
+    html`<h1>${p.heading}</h1>
+      ${p.message ? html`<div class="notice bad" role="alert">${p.message}</div>` : ""}
+      <section class="card" aria-labelledby="terms-h">
+        <h2 id="terms-h">What you are asked to approve</h2>
+        ${p.summary}
+        <p>Approving covers exactly: ${p.covers}. Nothing else is bought with it.</p>
+      </section>
+      <section class="card" aria-labelledby="answer-h">
+        <h2 id="answer-h">Your answer</h2>
+        ${p.form}
+      </section>
+      ${p.after ?? ""}`,
+  );
 }

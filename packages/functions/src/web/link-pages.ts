@@ -13,7 +13,7 @@ import type { LinkView } from "../use-cases/links/approval-links";
 import type { AnyLinkOutcome, AnyLinkView } from "../use-cases/links/links";
 import { budgetText, time, timeline } from "./format";
 import { html, page, type Html } from "./html";
-import { answerForm } from "./answer-form";
+import { answerForm, askPage } from "./answer-form";
 import { requestLinkReadyPage, requestSummary } from "./request-link-pages";
 
 type Ready = Extract<LinkView, { kind: "ready" }>;
@@ -59,31 +59,25 @@ function claimsSummary(c: AnyLinkClaims): Html {
 /** GET of a live link: the terms, the block's recent history, and a form that acts only when a person submits it. */
 export function linkReadyPage(v: Ready, action: string, now: Date, message?: string): string {
   const required = v.block.policy.requireJustification === true;
-  return page(
-    { title: `Approve extension of ${v.block.name ?? v.block.PK}` },
-    html`<h1>Extend ${v.block.name ?? v.block.PK}?</h1>
-      ${message ? html`<div class="notice bad" role="alert">${message}</div>` : ""}
-      <section class="card" aria-labelledby="terms-h">
-        <h2 id="terms-h">What you are asked to approve</h2>
-        ${summary(v.claims, v, now)}
-        <p>Approving covers exactly: ${describeTerms(v.terms)}. Nothing else is bought with it.</p>
-      </section>
-      <section class="card" aria-labelledby="answer-h">
-        <h2 id="answer-h">Your answer</h2>
-        ${answerForm({
-          action,
-          csrf: v.csrf,
-          required,
-          approve: `Approve ${v.claims.upfrontFee} ${v.claims.currency}`,
-          deny: "Deny this window",
-          confirm: "I have read the terms above and answer for this window only.",
-        })}
-      </section>
-      <section class="card" aria-labelledby="hist-h">
-        <h2 id="hist-h">Recent history</h2>
-        ${timeline(v.recent)}
-      </section>`,
-  );
+  return askPage({
+    title: `Approve extension of ${v.block.name ?? v.block.PK}`,
+    heading: `Extend ${v.block.name ?? v.block.PK}?`,
+    ...(message ? { message } : {}),
+    summary: summary(v.claims, v, now),
+    covers: describeTerms(v.terms),
+    form: answerForm({
+      action,
+      csrf: v.csrf,
+      required,
+      approve: `Approve ${v.claims.upfrontFee} ${v.claims.currency}`,
+      deny: "Deny this window",
+      confirm: "I have read the terms above and answer for this window only.",
+    }),
+    after: html`<section class="card" aria-labelledby="hist-h">
+      <h2 id="hist-h">Recent history</h2>
+      ${timeline(v.recent)}
+    </section>`,
+  });
 }
 
 const TITLES: Record<Exclude<AnyLinkOutcome["kind"], "refused">, string> = {

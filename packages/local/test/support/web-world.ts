@@ -30,6 +30,11 @@ export function endAfter(from: Date, minHours: number): string {
   return end.toISOString();
 }
 
+/** The approval link on a line of its own in a notice's body (block or request notices alike). */
+export function linkIn(body: string): string | undefined {
+  return /^(http\S+\/link\/\S+)$/m.exec(body)?.[1];
+}
+
 export async function startWebWorld(clockStart: string): Promise<WebWorld> {
   const root = mkdtempSync(join(tmpdir(), "cbm-web-"));
   const local = await startLocal({
@@ -75,7 +80,7 @@ export async function startWebWorld(clockStart: string): Promise<WebWorld> {
       await local.tick();
       const notices = (await http<Notification[]>("GET", `/_local/outbox?pk=${pk}`)).body.filter((n) => n.kind.startsWith("approval-"));
       const body = notices.at(-1)?.body ?? "";
-      const link = /^(http\S+\/link\/\S+)$/m.exec(body)?.[1];
+      const link = linkIn(body);
       if (!link) throw new Error(`no approval link for ${pk} in the outbox: ${JSON.stringify(notices)}`);
       return link;
     },

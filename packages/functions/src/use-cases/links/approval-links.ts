@@ -9,34 +9,26 @@ import {
   type AuthorizationTerms,
   type Block,
   type BlockStore,
-  type Clock,
   type HistoryEvent,
   type HistoryStore,
   type Ids,
   type LinkClaims,
   type LinkUse,
-  type LinkUseStore,
 } from "@cbm/core";
 import { linkCsrf } from "../../links/link-token";
-import type { SigningSecret } from "../../links/signing";
-import { checkForm, type LinkAnswer } from "./link-answer";
+import { checkForm, type LinkAnswer, type LinkBaseDeps, type SpentLinkView } from "./link-answer";
 
 export type { LinkAnswer } from "./link-answer";
 
-export interface ApprovalLinkDeps {
+export interface ApprovalLinkDeps extends LinkBaseDeps {
   store: BlockStore;
   history: HistoryStore;
-  links: LinkUseStore;
-  clock: Clock;
   ids: Ids;
-  secret: SigningSecret;
 }
 
 /** What a block's link shows. Every kind but `ready` changes nothing and says why. */
 export type LinkView =
-  | { kind: "used"; claims: LinkClaims; use: LinkUse }
-  | { kind: "expired"; claims: LinkClaims }
-  | { kind: "superseded"; claims: LinkClaims; reason: string }
+  | SpentLinkView<LinkClaims>
   | { kind: "retry"; claims: LinkClaims; reason: string }
   | { kind: "ready"; claims: LinkClaims; block: Block; terms: AuthorizationTerms; recent: HistoryEvent[]; csrf: string };
 

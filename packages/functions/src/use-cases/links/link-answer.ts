@@ -1,5 +1,19 @@
+import type { Clock, LinkUse, LinkUseStore } from "@cbm/core";
 import { verifyLinkCsrf } from "../../links/link-token";
 import type { SigningSecret } from "../../links/signing";
+
+/** What every kind of link needs: the single-use store, the time, and the link key (CSRF tokens). */
+export interface LinkBaseDeps {
+  links: LinkUseStore;
+  clock: Clock;
+  secret: SigningSecret;
+}
+
+/** A link that changes nothing, whatever its subject, and why. */
+export type SpentLinkView<C> =
+  | { kind: "used"; claims: C; use: LinkUse }
+  | { kind: "expired"; claims: C }
+  | { kind: "superseded"; claims: C; reason: string };
 
 /** A person's answer on a link's confirmation page, as the route parsed it from the form. */
 export interface LinkAnswer {

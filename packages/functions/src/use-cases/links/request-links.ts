@@ -1,10 +1,8 @@
 import {
   type CapacityRequest,
-  type Clock,
   linkActor,
   LinkUsedError,
   type LinkUse,
-  type LinkUseStore,
   requestLinkPk,
   requestLinkState,
   RequestStateError,
@@ -13,22 +11,16 @@ import {
   type RequestTerms,
 } from "@cbm/core";
 import { linkCsrf } from "../../links/link-token";
-import type { SigningSecret } from "../../links/signing";
 import { createApproveRequest } from "../requests/approve-request";
-import { checkForm, type LinkAnswer } from "./link-answer";
+import { checkForm, type LinkAnswer, type LinkBaseDeps, type SpentLinkView } from "./link-answer";
 
-export interface RequestLinkDeps {
+export interface RequestLinkDeps extends LinkBaseDeps {
   requests: Pick<RequestStore, "get" | "update">;
-  links: LinkUseStore;
-  clock: Clock;
-  secret: SigningSecret;
 }
 
 /** What a request link shows. Every kind but `ready` changes nothing and says why. */
 export type RequestLinkView =
-  | { kind: "used"; claims: RequestLinkClaims; use: LinkUse }
-  | { kind: "expired"; claims: RequestLinkClaims }
-  | { kind: "superseded"; claims: RequestLinkClaims; reason: string }
+  | SpentLinkView<RequestLinkClaims>
   | { kind: "ready"; claims: RequestLinkClaims; request: CapacityRequest; terms: RequestTerms; csrf: string };
 
 export type RequestLinkOutcome =
