@@ -1,7 +1,7 @@
-import { MAX_PAGE_LIMIT, ValidationError, type Block } from "@cbm/core";
-import { fieldIssuesFromZod, type InputWarning } from "../use-cases/blocks/block-inputs";
-import type { BlockUseCases } from "../use-cases/blocks";
-import { DEFAULT_PAGE_LIMIT, etag, PageQuery, parseIfMatch, PkParams, VerdictBody } from "./schemas";
+import { MAX_PAGE_LIMIT, type Block } from "@cbm/core";
+import type { BlockUseCases, InputWarning } from "../use-cases/blocks";
+import { DEFAULT_PAGE_LIMIT, etag, OptionalVerdictBody, PageQuery, parseIfMatch, PkParams } from "./schemas";
+import { CreateBlockBody, UpdateBlockBody } from "./wire/block-body";
 import { defineRoute, type AnyRoute, type ApiEvent, type QueryParamDoc, type ResponseDoc } from "./types";
 
 export interface BlockRoutesOptions {
@@ -65,13 +65,6 @@ function withWarnings(block: Block, warnings: InputWarning[]): Block & { warning
   return warnings.length ? { ...block, warnings } : block;
 }
 
-function verdictInput(hasBody: boolean, body: unknown): { comment?: string } {
-  if (!hasBody) return {};
-  const parsed = VerdictBody.safeParse(body);
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
-}
-
 export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOptions = {}): AnyRoute[] {
   return [
     defineRoute({
@@ -105,6 +98,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       path: "/",
       operationId: "createBlock",
       summary: "Register a block with its extension policy (PK defaults to capacityReservationId)",
+      body: CreateBlockBody,
       requestBody: { schema: "CreateBlockInput", required: true },
       idempotent: true,
       requestHeaders: [idempotencyDoc, actorDoc],
@@ -135,6 +129,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "updateBlock",
       summary: "Partially update a block; a stale `version` (body) or If-Match gets 409",
       params: PkParams,
+      body: UpdateBlockBody,
       requestBody: { schema: "UpdateBlockInput", required: true },
       idempotent: true,
       requestHeaders: [idempotencyDoc, ifMatchDoc, actorDoc],
@@ -176,6 +171,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "approveBlock",
       summary: "Approve the extension of the current window (or the next one, if this window's is already bought)",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       idempotent: true,
       requestHeaders: [idempotencyDoc, actorDoc],
@@ -190,8 +186,8 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         ...idempotencyResponses,
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const { block, covers } = await blocks.approve(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const { block, covers } = await blocks.approve(params.PK, { actor, ...body });
         // `approvalCovers` says in words what the approval allows CBM to buy (and nothing else).
         return { statusCode: 200, body: covers ? { ...block, approvalCovers: covers } : block, headers: { ETag: etag(block.version) } };
       },
@@ -202,6 +198,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "denyBlock",
       summary: "Deny the extension of the current (or next) window; CBM will not extend in that window",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       idempotent: true,
       requestHeaders: [idempotencyDoc, actorDoc],
@@ -212,8 +209,8 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         ...idempotencyResponses,
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const block = await blocks.deny(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const block = await blocks.deny(params.PK, { actor, ...body });
         return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
       },
     }),
@@ -223,6 +220,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "resetSpend",
       summary: "Reset what the block counts as spent and bought to 0 (recorded in history); DELETE never does this",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       requestHeaders: [actorDoc],
       responses: {
@@ -231,8 +229,8 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         409: E("PURCHASE_IN_FLIGHT: a purchase or its payment is not settled yet"),
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const block = await blocks.resetSpend(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const block = await blocks.resetSpend(params.PK, { actor, ...body });
         return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
       },
     }),

@@ -1,9 +1,7 @@
 import * as z from "zod";
-import { ValidationError } from "@cbm/core";
 import type { RequestUseCases } from "../use-cases/requests/request-use-cases";
-import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
-import { parseCreateRequest } from "../use-cases/requests/create-request-body";
-import { DEFAULT_PAGE_LIMIT, PageQuery, VerdictBody } from "./schemas";
+import { CreateRequestInput } from "../use-cases/requests/create-request-body";
+import { DEFAULT_PAGE_LIMIT, OptionalVerdictBody, PageQuery } from "./schemas";
 import { defineRoute, type AnyRoute, type ResponseDoc } from "./types";
 
 const IdParams = z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, { message: "is not a request id" }) }).strict();
@@ -13,13 +11,6 @@ const common = {
   403: { description: "Missing or wrong API key", schema: "Forbidden" },
   503: E("A dependency is unavailable; retry after Retry-After"),
 };
-
-function comment(hasBody: boolean, body: unknown): { comment?: string } {
-  if (!hasBody) return {};
-  const parsed = VerdictBody.safeParse(body);
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
-}
 
 /** /requests: open, read, approve (exact quoted terms) and cancel capacity requests. Buying happens in the worker. */
 export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
@@ -42,10 +33,11 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
       path: "/requests",
       operationId: "createRequest",
       summary: "Open a capacity request: what, when, where, price limits, approval, and the policy of the block once bought",
+      body: CreateRequestInput,
       idempotent: true,
       responses: { 201: { description: "The request, due for the next scheduler run" }, 409: E("IDEMPOTENCY_IN_PROGRESS"), ...common },
       async handler({ body, actor }) {
-        const request = await requests.create(parseCreateRequest(body), { actor });
+        const request = await requests.create(body, { actor });
         return { statusCode: 201, body: request, headers: { Location: `/requests/${request.id}` } };
       },
     }),
@@ -66,6 +58,7 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
       operationId: "approveRequest",
       summary: "Approve the exact terms of the offering last quoted (zone, start, duration, count, at most its fee)",
       params: IdParams,
+      body: OptionalVerdictBody,
       idempotent: true,
       responses: {
         200: { description: "The request with `approvalCovers` in words" },
@@ -73,8 +66,8 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
         409: E("INVALID_STATE: nothing quoted yet, or the request is finished"),
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const { request, covers } = await requests.approve(params.id, { actor, ...comment(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const { request, covers } = await requests.approve(params.id, { actor, ...body });
         return { statusCode: 200, body: { ...request, approvalCovers: covers } };
       },
     }),

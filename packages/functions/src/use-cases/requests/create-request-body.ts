@@ -1,6 +1,5 @@
 import * as z from "zod";
-import { ExtensionPolicy, Money, PK, RegionName, SafeText, ValidationError } from "@cbm/core";
-import { fieldIssuesFromZod } from "../blocks/block-inputs";
+import { ExtensionPolicy, Money, parseOrThrow, PK, RegionName, SafeText } from "@cbm/core";
 
 /**
  * The command `POST /requests` carries (kept beside its use case, which takes it typed; the route parses it): durations in days or hours, limits flat beside the wants, the bought
@@ -29,13 +28,22 @@ export const CreateRequestBody = z.strictObject({
 });
 export type CreateRequestBody = z.infer<typeof CreateRequestBody>;
 
+/** The body of `POST /requests` as its route parses it: no body is an empty one; a duration in one unit only. */
+export const CreateRequestInput = z.preprocess(
+  (body) => body ?? {},
+  CreateRequestBody.superRefine((body, ctx) => {
+    if (body.durationDays !== undefined && body.durationHours !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["durationDays"],
+        message: "give durationDays or durationHours, not both",
+        params: { code: "invalid_combination" },
+      });
+    }
+  }),
+);
+
+/** Parses a request body outside HTTP (local mode's demo request) exactly as the route does. */
 export function parseCreateRequest(body: unknown): CreateRequestBody {
-  const parsed = CreateRequestBody.safeParse(body ?? {});
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  if (parsed.data.durationDays !== undefined && parsed.data.durationHours !== undefined) {
-    throw new ValidationError([
-      { field: "durationDays", message: "give durationDays or durationHours, not both", code: "invalid_combination" },
-    ]);
-  }
-  return parsed.data;
+  return parseOrThrow(CreateRequestInput, body);
 }
