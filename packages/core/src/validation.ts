@@ -10,7 +10,8 @@ export function fieldIssuesFromZod(error: z.ZodError): FieldIssue[] {
   for (const issue of error.issues) {
     const base = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) out.push({ field: base ? `${base}.${key}` : key, message: "is not a known field", code: "unknown_field" });
+      for (const key of issue.keys)
+        out.push({ field: base ? `${base}.${key}` : key, message: "is not a known field", code: "unknown_field" });
     } else {
       const custom = issue.code === "custom" && typeof issue.params?.code === "string" ? issue.params.code : undefined;
       out.push({ field: base, message: issue.message, code: custom ?? issue.code });

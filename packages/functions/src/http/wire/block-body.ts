@@ -83,7 +83,9 @@ const refusedReadOnly: Shape = Object.fromEntries(
     key,
     z
       .unknown()
-      .superRefine((_value, ctx) => ctx.addIssue({ code: "custom", message: "is read-only: CBM maintains it", params: { code: "read_only" } }))
+      .superRefine((_value, ctx) =>
+        ctx.addIssue({ code: "custom", message: "is read-only: CBM maintains it", params: { code: "read_only" } }),
+      )
       .optional(),
   ]),
 );
@@ -167,7 +169,9 @@ function toCreateCommand(body: Body, ctx: Ctx): CreateBlockCommand {
     // A status the first release wrote (or its scripts send, like `ACTIVE`) means nothing to CBM, which keeps its own.
     ...(body.status !== undefined ? [ignoredStatusNotice(body.status)] : []),
     ...(flag?.value === true
-      ? [`${n.spelledAs.approved ?? "approved"}: true is ignored on create: approve with PATCH /{PK} once CBM has read the end date from EC2`]
+      ? [
+          `${n.spelledAs.approved ?? "approved"}: true is ignored on create: approve with PATCH /{PK} once CBM has read the end date from EC2`,
+        ]
       : []),
     ...deprecationNotices(body),
   ];
