@@ -15,6 +15,7 @@ import {
   type FieldIssue,
 } from "@cbm/core";
 import { CreateBlockBody, UpdateBlockBody } from "../src/http/wire/block-body";
+import { makeBlock as storedBlock } from "./support/blocks";
 
 /*
  * The block bodies end to end below HTTP: the wire schemas (aliases, nesting, read-only fields) parse a body into
@@ -24,23 +25,19 @@ import { CreateBlockBody, UpdateBlockBody } from "../src/http/wire/block-body";
 const CR = "cr-0a1b2c3d4e5f60718";
 const END = "2025-06-04T11:30:00.000Z";
 
+/** The stored block the update tests start from (core's engine fixture: waiting, version 3, EC2's end date known). */
 function makeBlock(over: Partial<Block> = {}, policy: Partial<ExtensionPolicy> = {}): Block {
-  return {
+  return storedBlock({
     PK: "blk-1",
     capacityReservationId: CR,
     region: "us-east-2",
     availabilityZone: "us-east-2a",
     endDate: END,
-    approved: false,
-    createdAt: "2025-05-01T00:00:00.000Z",
-    updatedAt: "2025-05-01T00:00:00.000Z",
     status: "waiting",
     version: 3,
     policy: ExtensionPolicy.parse({ requireApproval: false, ...policy }),
-    spent: "0",
-    extensionsPurchased: 0,
     ...over,
-  };
+  });
 }
 
 /** A POST / body as its route parses it, registered as core does. */
