@@ -8,6 +8,7 @@ import {
   StoredReservationId,
   type ApprovalFlag,
   type CreateBlockCommand,
+  type PolicyChanges,
   type UpdateBlockCommand,
 } from "@cbm/core";
 import { aliasShape, alwaysActs, deprecationNotices, sameValue, sourcesOf, type Sent } from "./aliases";
@@ -147,20 +148,14 @@ function approvalFlag(n: Normalized): ApprovalFlag | undefined {
   return { value, alwaysActs: alwaysActs(n.spelledAs.approved ?? "approved") };
 }
 
-/** The descriptive fields of a command, as sent. */
-function descriptive(f: Body) {
-  return f as Pick<
-    UpdateBlockCommand,
-    "PK" | "capacityReservationId" | "name" | "tags" | "instanceType" | "availabilityZone" | "region" | "platform" | "tenancy"
-  > &
-    Pick<UpdateBlockCommand, "startDate" | "endDate" | "instanceCount">;
-}
+/** The block's canonical fields after parsing: each value passed its field's schema, so it has the command's type. */
+type BlockFieldValues = Omit<UpdateBlockCommand, "approval" | "policy" | "version" | "readOnly" | "spelledAs" | "notices">;
 
 function toCreateCommand(body: Body, ctx: Ctx): CreateBlockCommand {
   const n = normalize(body, ctx);
-  const { approved: _flag, ...fields } = n.fields;
-  const capacityReservationId = fields.capacityReservationId;
-  if (typeof capacityReservationId !== "string") {
+  const { approved: _flag, ...fields } = n.fields as BlockFieldValues & { approved?: boolean };
+  const { capacityReservationId } = fields;
+  if (capacityReservationId === undefined) {
     ctx.addIssue({ code: "custom", path: ["capacityReservationId"], message: "is required", params: { code: "required" } });
     return z.NEVER;
   }
@@ -176,9 +171,11 @@ function toCreateCommand(body: Body, ctx: Ctx): CreateBlockCommand {
     ...deprecationNotices(body),
   ];
   return {
-    ...(descriptive(fields) as Omit<CreateBlockCommand, "capacityReservationId">),
+    ...fields,
+    name: fields.name ?? undefined,
+    tags: fields.tags ?? undefined,
     capacityReservationId,
-    policy: n.policy,
+    policy: n.policy as PolicyChanges,
     spelledAs: n.spelledAs,
     notices,
   };
@@ -203,13 +200,13 @@ function toUpdateCommand(raw: Body, ctx: Ctx): UpdateBlockCommand {
     delete body[key];
   }
   const n = normalize(body, ctx);
-  const { approved: _flag, ...fields } = n.fields;
+  const { approved: _flag, ...fields } = n.fields as BlockFieldValues & { approved?: boolean };
   const flag = approvalFlag(n);
   return {
-    ...descriptive(fields),
+    ...fields,
     ...(flag ? { approval: flag } : {}),
     ...(typeof body.version === "number" ? { version: body.version } : {}),
-    policy: n.policy,
+    policy: n.policy as PolicyChanges,
     readOnly,
     spelledAs: n.spelledAs,
     notices: [...notices, ...deprecationNotices(body)],
