@@ -1,7 +1,6 @@
 import type { Clock, RequestStore } from "@cbm/core";
 import type { EmulatorControl } from "@cbm/ec2-emulator";
 import { createUlidIds } from "@cbm/functions/adapters/ids";
-import { parseCreateRequest } from "@cbm/functions/use-cases/requests/create-request-body";
 import { createRequestUseCases } from "@cbm/functions/use-cases/requests/request-use-cases";
 
 export const DEMO_REQUEST_NAME = "demo-capacity";
@@ -33,17 +32,18 @@ export async function openDemoRequest(deps: {
     defaultRegion: "us-east-1",
   });
   await api.create(
-    parseCreateRequest({
+    {
       name: DEMO_REQUEST_NAME,
       instanceType: DEMO_TYPE,
       instanceCount: 1,
-      durationDays: 1,
+      durationHours: 24,
       latestStart: new Date(now + 3 * 86_400_000).toISOString(),
       maxUpfrontFee: "900",
       requireApproval: false,
+      platform: "Linux/UNIX",
       blockPk: "demo-bought",
       policy: { requireApproval: true, extendByDays: 1 },
-    }),
+    },
     { actor: "local:demo-seed" },
   );
   return "opened";

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { RequestUseCases } from "../use-cases/requests/request-use-cases";
-import { CreateRequestInput } from "../use-cases/requests/create-request-body";
+import { CreateRequestBody } from "./wire/request-body";
 import { DEFAULT_PAGE_LIMIT, OptionalVerdictBody, PageQuery } from "./schemas";
 import { defineRoute, type AnyRoute, type ResponseDoc } from "./types";
 
@@ -33,7 +33,7 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
       path: "/requests",
       operationId: "createRequest",
       summary: "Open a capacity request: what, when, where, price limits, approval, and the policy of the block once bought",
-      body: CreateRequestInput,
+      body: CreateRequestBody,
       idempotent: true,
       responses: { 201: { description: "The request, due for the next scheduler run" }, 409: E("IDEMPOTENCY_IN_PROGRESS"), ...common },
       async handler({ body, actor }) {

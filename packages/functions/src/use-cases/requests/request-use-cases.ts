@@ -16,7 +16,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from "@cbm/core";
-import type { CreateRequestBody } from "./create-request-body";
+import type { CreateRequestCommand } from "./create-request-command";
 
 export interface RequestUseCaseDeps {
   requests: RequestStore;
@@ -50,13 +50,12 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
   }
 
   return {
-    async create(body: CreateRequestBody, { actor }: { actor: string }): Promise<CapacityRequest> {
+    async create(body: CreateRequestCommand, { actor }: { actor: string }): Promise<CapacityRequest> {
       const now = deps.clock.now().toISOString();
-      const hours = body.durationHours ?? (body.durationDays !== undefined ? body.durationDays * 24 : undefined);
       const wanted = parseOrThrow(RequestWanted, {
         instanceType: body.instanceType,
         instanceCount: body.instanceCount,
-        durationHours: hours,
+        durationHours: body.durationHours,
         earliestStart: body.earliestStart ?? now,
         latestStart: body.latestStart,
         regions: body.regions ?? [deps.defaultRegion],

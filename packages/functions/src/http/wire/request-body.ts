@@ -1,11 +1,12 @@
 import * as z from "zod";
 import { ExtensionPolicy, Money, parseOrThrow, PK, RegionName, SafeText } from "@cbm/core";
+import type { CreateRequestCommand } from "../../use-cases/requests/create-request-command";
 
 /**
- * The command `POST /requests` carries (kept beside its use case, which takes it typed; the route parses it): durations in days or hours, limits flat beside the wants, the bought
- * block's policy under `policy`. It becomes core's RequestWanted / RequestLimits, which hold the business rules.
+ * The body of `POST /requests` (the wire form): a duration in days or hours, limits flat beside the wants, the
+ * bought block's policy under `policy`. It parses into the use case's CreateRequestCommand.
  */
-export const CreateRequestBody = z.strictObject({
+export const CreateRequestFields = z.strictObject({
   name: SafeText.max(200).optional(),
   instanceType: z.string(),
   instanceCount: z.number().int().default(1),
@@ -26,24 +27,26 @@ export const CreateRequestBody = z.strictObject({
   policy: ExtensionPolicy.partial().optional(),
   tags: z.record(z.string().max(128), z.string().max(256)).optional(),
 });
-export type CreateRequestBody = z.infer<typeof CreateRequestBody>;
+export type CreateRequestFields = z.input<typeof CreateRequestFields>;
 
-/** The body of `POST /requests` as its route parses it: no body is an empty one; a duration in one unit only. */
-export const CreateRequestInput = z.preprocess(
+/** `POST /requests` parsed into its command: no body is an empty one; a duration in one unit only, kept in hours. */
+export const CreateRequestBody = z.preprocess(
   (body) => body ?? {},
-  CreateRequestBody.superRefine((body, ctx) => {
-    if (body.durationDays !== undefined && body.durationHours !== undefined) {
+  CreateRequestFields.transform(({ durationDays, ...fields }, ctx): CreateRequestCommand => {
+    if (durationDays !== undefined && fields.durationHours !== undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["durationDays"],
         message: "give durationDays or durationHours, not both",
         params: { code: "invalid_combination" },
       });
+      return z.NEVER;
     }
+    return durationDays === undefined ? fields : { ...fields, durationHours: durationDays * 24 };
   }),
 );
 
-/** Parses a request body outside HTTP (local mode's demo request) exactly as the route does. */
-export function parseCreateRequest(body: unknown): CreateRequestBody {
-  return parseOrThrow(CreateRequestInput, body);
+/** Parses a request body outside HTTP (tests, scripts) exactly as the route does. */
+export function parseCreateRequest(body: unknown): CreateRequestCommand {
+  return parseOrThrow(CreateRequestBody, body);
 }
