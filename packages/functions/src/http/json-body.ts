@@ -24,7 +24,6 @@ export function jsonBodyParser(): MiddlewareObj<ApiEvent, ApiResult> {
         throw new InvalidJsonError({ cause: err });
       }
       facts.body = request.event.body as unknown;
-      facts.hasBody = true;
       delete facts.jsonPending;
     },
   };

@@ -113,7 +113,7 @@ export function requestGuards(
       }
       // A self-authenticated route names its actor once it has checked the link or session; a header cannot.
       const actor = opts.selfAuthenticated?.(event) ? "anonymous" : sanitizeActor(headers["x-cbm-actor"], headers["x-api-key"]);
-      event.cbm = { body, hasBody: body !== undefined, actor, ...(jsonPending ? { jsonPending } : {}) };
+      event.cbm = { body, actor, ...(jsonPending ? { jsonPending } : {}) };
     },
   };
 }

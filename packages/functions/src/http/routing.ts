@@ -67,7 +67,7 @@ function decodeParams(raw: Record<string, string | undefined> | null): Record<st
  */
 function routeInputValidator(route: AnyRoute) {
   return (event: ApiEvent): boolean => {
-    const facts = (event.cbm ??= { body: undefined, hasBody: false, actor: "api-key" });
+    const facts = (event.cbm ??= { body: undefined, actor: "api-key" });
     facts.input = {
       params: parseOrThrow(route.params ?? NO_INPUT, decodeParams(event.pathParameters)),
       query: parseOrThrow(route.query ?? ANY_QUERY, event.queryStringParameters ?? {}),
@@ -84,11 +84,11 @@ function routeInputValidator(route: AnyRoute) {
  */
 function toLambdaHandler(route: AnyRoute, idempotency: IdempotencyStore | undefined) {
   return async (event: ApiEvent): Promise<ApiResult> => {
-    const facts = event.cbm ?? { body: undefined, hasBody: false, actor: "api-key" };
+    const facts = event.cbm ?? { body: undefined, actor: "api-key" };
     const { params, query, body } = facts.input ?? { params: {}, query: {}, body: facts.body };
     const headers = (event.headers ?? {}) as Record<string, string | undefined>;
     const execute = async (): Promise<ApiResult> => {
-      const result = await route.handler({ params, query, body, hasBody: facts.hasBody, actor: facts.actor, headers, event });
+      const result = await route.handler({ params, query, body, actor: facts.actor, headers, event });
       if (result.raw !== undefined) return { statusCode: result.statusCode, headers: { ...result.headers }, body: result.raw };
       return {
         statusCode: result.statusCode,

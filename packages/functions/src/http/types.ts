@@ -8,7 +8,6 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export interface RequestFacts {
   /** Parsed JSON (or form) body; undefined when the request had none. */
   body: unknown;
-  hasBody: boolean;
   /** A JSON text the guards accepted (size, media type, charset), waiting for the JSON body parser. */
   jsonPending?: boolean;
   /** `api-key`, or the sanitized `x-cbm-actor` header. */
@@ -26,7 +25,6 @@ export interface RouteRequest<P, Q, B = unknown> {
   query: Q;
   /** The body as the route's `body` schema parsed it; without a schema, the body as sent (parsed JSON or form fields). */
   body: B;
-  hasBody: boolean;
   actor: string;
   /** Lower-cased header names (http-header-normalizer). */
   headers: Record<string, string | undefined>;
