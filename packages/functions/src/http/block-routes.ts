@@ -1,7 +1,7 @@
-import { MAX_PAGE_LIMIT, ValidationError, type Block } from "@cbm/core";
-import { fieldIssuesFromZod, type InputWarning } from "../use-cases/blocks/block-inputs";
-import type { BlockUseCases } from "../use-cases/blocks";
-import { DEFAULT_PAGE_LIMIT, etag, PageQuery, parseIfMatch, PkParams, VerdictBody } from "./schemas";
+import { MAX_PAGE_LIMIT, type Block } from "@cbm/core";
+import type { BlockUseCases, InputWarning } from "../use-cases/blocks";
+import { DEFAULT_PAGE_LIMIT, etag, OptionalVerdictBody, PageQuery, parseIfMatch, PkParams } from "./schemas";
+import { CreateBlockBody, UpdateBlockBody } from "./wire/block-body";
 import { defineRoute, type AnyRoute, type ApiEvent, type QueryParamDoc, type ResponseDoc } from "./types";
 
 export interface BlockRoutesOptions {
@@ -65,20 +65,6 @@ function withWarnings(block: Block, warnings: InputWarning[]): Block & { warning
   return warnings.length ? { ...block, warnings } : block;
 }
 
-/** GET's `usage` is CBM's reading, not a field: a whole record PUT back (as first-release scripts do) carries it. */
-function withoutUsage(body: unknown): unknown {
-  if (typeof body !== "object" || body === null || Array.isArray(body) || !("usage" in body)) return body;
-  const { usage: _usage, ...rest } = body as Record<string, unknown>;
-  return rest;
-}
-
-function verdictInput(hasBody: boolean, body: unknown): { comment?: string } {
-  if (!hasBody) return {};
-  const parsed = VerdictBody.safeParse(body);
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
-}
-
 export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOptions = {}): AnyRoute[] {
   return [
     defineRoute({
@@ -116,6 +102,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       path: "/",
       operationId: "createBlock",
       summary: "Register a block with its extension policy (PK defaults to capacityReservationId)",
+      body: CreateBlockBody,
       requestBody: { schema: "CreateBlockInput", required: true },
       idempotent: true,
       requestHeaders: [idempotencyDoc, actorDoc],
@@ -146,6 +133,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "updateBlock",
       summary: "Partially update a block; a stale `version` (body) or If-Match gets 409",
       params: PkParams,
+      body: UpdateBlockBody,
       requestBody: { schema: "UpdateBlockInput", required: true },
       idempotent: true,
       requestHeaders: [idempotencyDoc, ifMatchDoc, actorDoc],
@@ -159,7 +147,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         ...common,
       },
       async handler({ params, body, actor, headers }) {
-        const { block, warnings } = await blocks.update(params.PK, withoutUsage(body), {
+        const { block, warnings } = await blocks.update(params.PK, body, {
           actor,
           ifMatch: parseIfMatch(headers["if-match"]),
         });
@@ -190,6 +178,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "approveBlock",
       summary: "Approve the extension of the current window (or the next one, if this window's is already bought)",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       idempotent: true,
       requestHeaders: [idempotencyDoc, actorDoc],
@@ -204,8 +193,8 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         ...idempotencyResponses,
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const { block, covers } = await blocks.approve(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const { block, covers } = await blocks.approve(params.PK, { actor, ...body });
         // `approvalCovers` says in words what the approval allows CBM to buy (and nothing else).
         return { statusCode: 200, body: covers ? { ...block, approvalCovers: covers } : block, headers: { ETag: etag(block.version) } };
       },
@@ -216,6 +205,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "denyBlock",
       summary: "Deny the extension of the current (or next) window; CBM will not extend in that window",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       idempotent: true,
       requestHeaders: [idempotencyDoc, actorDoc],
@@ -226,8 +216,8 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         ...idempotencyResponses,
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const block = await blocks.deny(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const block = await blocks.deny(params.PK, { actor, ...body });
         return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
       },
     }),
@@ -237,6 +227,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "resetSpend",
       summary: "Reset what the block counts as spent and bought to 0 (recorded in history); DELETE never does this",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       requestHeaders: [actorDoc],
       responses: {
@@ -245,8 +236,8 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         409: E("PURCHASE_IN_FLIGHT: a purchase or its payment is not settled yet"),
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const block = await blocks.resetSpend(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const block = await blocks.resetSpend(params.PK, { actor, ...body });
         return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
       },
     }),

@@ -11,7 +11,7 @@ import { createRegisterBlock } from "../../src/requests/register-block";
 import { createRequestWorker, type RequestCrashHooks } from "../../src/requests/request-worker";
 import { createBlockUseCases } from "../../src/use-cases/blocks";
 import { createRequestUseCases } from "../../src/use-cases/requests/request-use-cases";
-import { parseCreateRequest, type CreateRequestBody } from "../../src/use-cases/requests/create-request-body";
+import { parseCreateRequest, type CreateRequestFields } from "../../src/http/wire/request-body";
 import { freshTable } from "./dynamo";
 
 export const START = "2026-11-24T08:00:00.000Z";
@@ -40,7 +40,7 @@ export function useRequestWorld() {
       canReachApprover?: boolean;
       timeoutMs?: number;
     }): ReturnType<ReturnType<typeof createRequestWorker>>;
-    open(body: Partial<CreateRequestBody> & Record<string, unknown>): Promise<string>;
+    open(body: Partial<CreateRequestFields> & Record<string, unknown>): Promise<string>;
   };
 
   beforeAll(async () => {

@@ -12,12 +12,11 @@ import {
   RequestWanted,
   TERMINAL_REQUEST_STATUSES,
   termsForOffering,
+  parseOrThrow,
   ValidationError,
   VersionConflictError,
 } from "@cbm/core";
-import type * as z from "zod";
-import type { CreateRequestBody } from "./create-request-body";
-import { fieldIssuesFromZod } from "../blocks/block-inputs";
+import type { CreateRequestCommand } from "./create-request-command";
 
 export interface RequestUseCaseDeps {
   requests: RequestStore;
@@ -25,12 +24,6 @@ export interface RequestUseCaseDeps {
   ids: Ids;
   /** Region searched when a request names none: where CBM runs. */
   defaultRegion: string;
-}
-
-function parseOr<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
 }
 
 /** A few fresh re-reads settle a race with the worker (it writes at most once per minute per request). */
@@ -57,13 +50,12 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
   }
 
   return {
-    async create(body: CreateRequestBody, { actor }: { actor: string }): Promise<CapacityRequest> {
+    async create(body: CreateRequestCommand, { actor }: { actor: string }): Promise<CapacityRequest> {
       const now = deps.clock.now().toISOString();
-      const hours = body.durationHours ?? (body.durationDays !== undefined ? body.durationDays * 24 : undefined);
-      const wanted = parseOr(RequestWanted, {
+      const wanted = parseOrThrow(RequestWanted, {
         instanceType: body.instanceType,
         instanceCount: body.instanceCount,
-        durationHours: hours,
+        durationHours: body.durationHours,
         earliestStart: body.earliestStart ?? now,
         latestStart: body.latestStart,
         regions: body.regions ?? [deps.defaultRegion],
@@ -73,7 +65,7 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
       if (Date.parse(wanted.latestStart) < Date.parse(wanted.earliestStart)) {
         throw new ValidationError([{ field: "latestStart", message: "must not be before earliestStart", code: "invalid_range" }]);
       }
-      const limits = parseOr(RequestLimits, {
+      const limits = parseOrThrow(RequestLimits, {
         ...(body.maxUpfrontFee !== undefined ? { maxUpfrontFee: body.maxUpfrontFee } : {}),
         ...(body.maxPricePerInstanceHour !== undefined ? { maxPricePerInstanceHour: body.maxPricePerInstanceHour } : {}),
         ...(body.budget !== undefined ? { budget: body.budget } : {}),

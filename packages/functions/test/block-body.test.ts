@@ -2,19 +2,53 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import {
   Block,
-  CreateBlockInput,
+  ExtensionPolicy,
   PurchaseInFlightError,
-  UpdateBlockInput,
   ValidationError,
   VersionConflictError,
-  applyBlockUpdate,
+  applyBlockUpdate as applyUpdateCommand,
   fieldIssuesFromZod,
-  parseCreateBlock,
+  parseOrThrow,
   policyWarnings,
   POLICY_DEFAULTS,
+  registerBlock,
   type FieldIssue,
-} from "../src/index";
-import { CR, END, makeBlock } from "./fixtures";
+} from "@cbm/core";
+import { CreateBlockBody, UpdateBlockBody } from "../src/http/wire/block-body";
+import { makeBlock as storedBlock } from "./support/blocks";
+
+/*
+ * The block bodies end to end below HTTP: the wire schemas (aliases, nesting, read-only fields) parse a body into
+ * core's command, and core's rules (region, dates, echoes, currency) turn it into the stored record.
+ */
+
+const CR = "cr-0a1b2c3d4e5f60718";
+const END = "2025-06-04T11:30:00.000Z";
+
+/** The stored block the update tests start from (core's engine fixture: waiting, version 3, EC2's end date known). */
+function makeBlock(over: Partial<Block> = {}, policy: Partial<ExtensionPolicy> = {}): Block {
+  return storedBlock({
+    PK: "blk-1",
+    capacityReservationId: CR,
+    region: "us-east-2",
+    availabilityZone: "us-east-2a",
+    endDate: END,
+    status: "waiting",
+    version: 3,
+    policy: ExtensionPolicy.parse({ requireApproval: false, ...policy }),
+    ...over,
+  });
+}
+
+/** A POST / body as its route parses it, registered as core does. */
+function parseCreateBlock(body: unknown, ctx: { now: string; defaultRegion?: string }) {
+  return registerBlock(parseOrThrow(CreateBlockBody, body), ctx);
+}
+
+/** A PUT /{PK} body as its route parses it, applied to `block` as core does. */
+function applyBlockUpdate(block: Block, body: unknown, ctx: { now: string }) {
+  return applyUpdateCommand(block, parseOrThrow(UpdateBlockBody, body), ctx);
+}
 
 const NOW = "2025-06-01T00:00:00.000Z";
 const ctx = { now: NOW };
@@ -286,8 +320,8 @@ describe("parseCreateBlock", () => {
   });
 
   it("exposes the schemas for the HTTP layer", () => {
-    expect(CreateBlockInput.safeParse({ capacity_block_id: CR }).success).toBe(true);
-    expect(UpdateBlockInput.safeParse({ version: 0 }).success).toBe(false);
+    expect(CreateBlockBody.safeParse({ capacity_block_id: CR }).success).toBe(true);
+    expect(UpdateBlockBody.safeParse({ version: 0 }).success).toBe(false);
   });
 });
 
