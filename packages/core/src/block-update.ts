@@ -50,7 +50,7 @@ export function applyBlockUpdate(block: Block, cmd: UpdateBlockCommand, ctx: { n
     throw new ValidationError([
       {
         field: spelled(cmd.spelledAs, "currency"),
-        message: `cannot change while ${block.spent} ${block.policy.currency} is counted as spent: reset the spend first (POST /{PK}/reset-spend)`,
+        message: `cannot change while ${block.spent} ${block.policy.currency} is counted as spent: reset the block's spend first (its reset-spend action)`,
         code: "conflict",
       },
     ]);

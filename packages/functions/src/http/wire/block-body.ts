@@ -3,7 +3,6 @@ import {
   BlockTags,
   ExtensionPolicy,
   IsoDateTime,
-  PK,
   SafeText,
   StoredReservationId,
   type ApprovalFlag,
@@ -11,6 +10,7 @@ import {
   type PolicyChanges,
   type UpdateBlockCommand,
 } from "@cbm/core";
+import { AddressablePk } from "../reserved-keys";
 import { aliasShape, alwaysActs, deprecationNotices, sameValue, sourcesOf, type Sent } from "./aliases";
 import { FIRST_RELEASE_STATUSES, ignoredStatusNotice, READ_ONLY_FIELDS, READINGS } from "./read-only";
 
@@ -33,7 +33,7 @@ type Shape = Record<string, z.ZodType>;
 /** The block's own fields; on update null clears the name and the tags. */
 function blockFields(clearable: boolean): Shape {
   return {
-    PK: PK.optional(),
+    PK: AddressablePk.optional(),
     capacityReservationId: StoredReservationId.optional(),
     name: clearable ? InputText.nullable().optional() : InputText.optional(),
     instanceType: InputText.optional(),

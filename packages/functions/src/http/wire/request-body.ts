@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { ExtensionPolicy, Money, parseOrThrow, PK, RegionName, SafeText } from "@cbm/core";
+import { ExtensionPolicy, Money, parseOrThrow, RegionName, SafeText } from "@cbm/core";
+import { AddressablePk } from "../reserved-keys";
 import type { CreateRequestCommand } from "../../use-cases/requests/create-request-command";
 
 /**
@@ -23,7 +24,7 @@ export const CreateRequestFields = z.strictObject({
   currency: z.string().optional(),
   requireApproval: z.boolean().default(true),
   platform: z.enum(["Linux/UNIX", "Red Hat Enterprise Linux", "SUSE Linux", "RHEL with HA", "Ubuntu Pro"]).default("Linux/UNIX"),
-  blockPk: PK.optional(),
+  blockPk: AddressablePk.optional(),
   policy: ExtensionPolicy.partial().optional(),
   tags: z.record(z.string().max(128), z.string().max(256)).optional(),
 });
