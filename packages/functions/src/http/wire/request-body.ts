@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ExtensionPolicy, Money, parseOrThrow, RegionName, SafeText } from "@cbm/core";
+import { BlockTags, ExtensionPolicy, Money, parseOrThrow, RegionName, SafeText } from "@cbm/core";
 import { AddressablePk } from "../reserved-keys";
 import type { CreateRequestCommand } from "../../use-cases/requests/create-request-command";
 
@@ -26,7 +26,8 @@ export const CreateRequestFields = z.strictObject({
   platform: z.enum(["Linux/UNIX", "Red Hat Enterprise Linux", "SUSE Linux", "RHEL with HA", "Ubuntu Pro"]).default("Linux/UNIX"),
   blockPk: AddressablePk.optional(),
   policy: ExtensionPolicy.partial().optional(),
-  tags: z.record(z.string().max(128), z.string().max(256)).optional(),
+  // The block bought is labelled with these too, so they follow its rules.
+  tags: BlockTags.optional(),
 });
 export type CreateRequestFields = z.input<typeof CreateRequestFields>;
 
