@@ -17,17 +17,6 @@ const pageDocs: QueryParamDoc[] = [
   },
   { name: "cursor", description: "The `x-next-cursor` of the previous page", schema: { type: "string" } },
 ];
-const actorDoc: QueryParamDoc = {
-  name: "x-cbm-actor",
-  description: "Who is acting (recorded in history); default `api-key`",
-  schema: { type: "string", maxLength: 64 },
-};
-const idempotencyDoc: QueryParamDoc = {
-  name: "Idempotency-Key",
-  description:
-    "Makes a retry safe: the same key with the same request within 24 h returns the first response (header `Idempotent-Replayed: true`) instead of acting again",
-  schema: { type: "string", minLength: 1, maxLength: 255 },
-};
 const ifMatchDoc: QueryParamDoc = {
   name: "If-Match",
   description: 'The version the change is based on, e.g. `"3"`; 409 when stale',
@@ -41,10 +30,6 @@ const etagHeader: ResponseDoc["headers"] = {
   ETag: { description: "The record's version, usable in If-Match", schema: { type: "string" } },
 };
 const E = (description: string): ResponseDoc => ({ description, schema: "Error" });
-/** The answers an Idempotency-Key can add to a write route. */
-const idempotencyResponses = {
-  422: E("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used for a different request"),
-};
 const common = {
   400: E("Invalid input (code VALIDATION_FAILED or INVALID_JSON) with the fields at fault"),
   403: { description: "Missing or wrong API key", schema: "Forbidden" },
@@ -105,7 +90,6 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       body: CreateBlockBody,
       requestBody: { schema: "CreateBlockInput", required: true },
       idempotent: true,
-      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         201: {
           description: "The stored record with its effective policy; `warnings` only when there are some",
@@ -115,7 +99,6 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         409: E("ALREADY_EXISTS: the PK is taken; IDEMPOTENCY_IN_PROGRESS: the first request with this Idempotency-Key is still running"),
         413: E("Body over 64 KiB"),
         415: E("Body is not application/json"),
-        ...idempotencyResponses,
         ...common,
       },
       async handler({ body, actor }) {
@@ -136,14 +119,13 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       body: UpdateBlockBody,
       requestBody: { schema: "UpdateBlockInput", required: true },
       idempotent: true,
-      requestHeaders: [idempotencyDoc, ifMatchDoc, actorDoc],
+      requestHeaders: [ifMatchDoc],
       responses: {
         200: { description: "The stored record; `warnings` only when there are some", schema: "BlockWithWarnings", headers: etagHeader },
         404: E("No such block"),
         409: E("VERSION_CONFLICT: someone else changed the block; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
         413: E("Body over 64 KiB"),
         415: E("Body is not application/json"),
-        ...idempotencyResponses,
         ...common,
       },
       async handler({ params, body, actor, headers }) {
@@ -160,7 +142,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "deleteBlock",
       summary: "Stop managing a block (its history stays readable); refused while a purchase is in flight",
       params: PkParams,
-      requestHeaders: [ifMatchDoc, actorDoc],
+      requestHeaders: [ifMatchDoc],
       responses: {
         200: { description: "The record as it was before deletion", schema: "Block" },
         404: E("No such block"),
@@ -181,7 +163,6 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       idempotent: true,
-      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         200: {
           description: "The block, approved and due for the next scheduler tick; `approvalCovers` states the terms the approval covers",
@@ -190,7 +171,6 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         },
         404: E("No such block"),
         409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
-        ...idempotencyResponses,
         ...common,
       },
       async handler({ params, actor, body }) {
@@ -208,12 +188,10 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       idempotent: true,
-      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         200: { description: "The block, denied for the window", schema: "Block", headers: etagHeader },
         404: E("No such block"),
         409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
-        ...idempotencyResponses,
         ...common,
       },
       async handler({ params, actor, body }) {
@@ -229,7 +207,6 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       params: PkParams,
       body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
-      requestHeaders: [actorDoc],
       responses: {
         200: { description: "The block with spent 0 and extensionsPurchased 0", schema: "Block", headers: etagHeader },
         404: E("No such block"),
