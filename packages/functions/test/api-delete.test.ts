@@ -16,13 +16,16 @@ describe("delete", () => {
     expect((await api.call("GET", "/never-existed/history")).status).toBe(404);
   });
 
-  it("409 PURCHASE_IN_FLIGHT while an intent exists; 409 for a stale If-Match", async () => {
+  it("answers 409 PURCHASE_IN_FLIGHT to deleting a block while a purchase intent exists", async () => {
     const b = await created();
     const stored = (await api.store.get(b.PK))!;
     await api.store.update({ ...stored, intent: purchaseIntent() }, stored.version);
     const res = await api.call("DELETE", `/${b.PK}`);
     expect(res.status).toBe(409);
     expect(res.body.code).toBe("PURCHASE_IN_FLIGHT");
+  });
+
+  it("answers 409 VERSION_CONFLICT to deleting with a stale If-Match", async () => {
     const other = await created();
     expect((await api.call("DELETE", `/${other.PK}`, { headers: { "if-match": '"7"' } })).body.code).toBe("VERSION_CONFLICT");
   });

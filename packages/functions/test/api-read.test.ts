@@ -4,13 +4,19 @@ import { useBlockApi } from "./support/block-api";
 const { api, created } = useBlockApi();
 
 describe("read and list", () => {
-  it("404 for an unknown block, 400 (field PK) for an invalid PK, URL-decoded path parameters", async () => {
+  it("answers 404 NOT_FOUND to reading a block that does not exist", async () => {
     expect((await api.call("GET", "/absent-block")).status).toBe(404);
     expect((await api.call("GET", "/absent-block")).body.code).toBe("NOT_FOUND");
+  });
+
+  it("answers 400 naming the field PK to reading an invalid PK", async () => {
     const bad = await api.call("GET", "/has%20space");
     expect(bad.status).toBe(400);
     expect(bad.body.issues[0].field).toBe("PK");
     expect((await api.call("GET", "/bad%zz")).status).toBe(400);
+  });
+
+  it("URL-decodes the PK in the path", async () => {
     const b = await created({ PK: "env:1.a_b-c" });
     const enc = await api.call("GET", "/env%3A1.a_b-c");
     expect(enc.status).toBe(200);
@@ -29,6 +35,9 @@ describe("read and list", () => {
     const second = await api.call("GET", "/", { query: { limit: "2", cursor: cursor! } });
     expect(second.status).toBe(200);
     expect(second.body.map((b: { PK: string }) => b.PK)).not.toContain(first.body[0].PK);
+  });
+
+  it("answers 400 naming the parameter to a bad limit, a bad cursor or an unknown query parameter", async () => {
     for (const limit of ["0", "101", "abc", "-1", "1.5"]) {
       const res = await api.call("GET", "/", { query: { limit } });
       expect(res.status).toBe(400);

@@ -5,11 +5,13 @@ import { newBlock, useBlockApi } from "./support/block-api";
 const { api } = useBlockApi();
 
 describe("request errors", () => {
-  it("400 INVALID_JSON, 413 over 64 KiB (also base64), 415 for a non-JSON content type", async () => {
+  it("answers 400 INVALID_JSON to a body that is not JSON", async () => {
     const bad = await api.call("POST", "/", { rawBody: "{not json", headers: { "content-type": "application/json" } });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe("INVALID_JSON");
+  });
 
+  it("answers 413 PAYLOAD_TOO_LARGE to a body over 64 KiB, counted in bytes, also when base64-encoded", async () => {
     const big = JSON.stringify({ name: "x".repeat(65 * 1024) });
     const tooLarge = await api.call("POST", "/", { rawBody: big, headers: { "content-type": "application/json" } });
     expect(tooLarge.status).toBe(413);
@@ -17,11 +19,15 @@ describe("request errors", () => {
     expect((await api.call("POST", "/", { rawBody: big, base64: true })).status).toBe(413);
     // Multi-byte characters count as bytes: 22,000 × 3 bytes > 64 KiB although under 64 Ki characters.
     expect((await api.call("POST", "/", { rawBody: JSON.stringify({ name: "€".repeat(22_000) }) })).status).toBe(413);
+  });
 
+  it("answers 415 UNSUPPORTED_MEDIA_TYPE to a non-JSON content type", async () => {
     const text = await api.call("POST", "/", { rawBody: "{}", headers: { "content-type": "text/plain" } });
     expect(text.status).toBe(415);
     expect(text.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
 
+  it("takes a JSON body with a charset, with no content type, and base64-encoded", async () => {
     const input = newBlock();
     expect(
       (await api.call("POST", "/", { rawBody: JSON.stringify(input), headers: { "content-type": "application/json; charset=utf-8" } }))
@@ -31,10 +37,13 @@ describe("request errors", () => {
     expect((await api.call("POST", "/", { rawBody: JSON.stringify(newBlock()), base64: true })).status).toBe(201);
   });
 
-  it("404 for an unknown route, 405 with Allow for a known path", async () => {
+  it("answers 404 NOT_FOUND to an unknown route", async () => {
     const unknown = await api.call("GET", "/a/b/c");
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe("NOT_FOUND");
+  });
+
+  it("answers 405 METHOD_NOT_ALLOWED with Allow to a method a known path does not take", async () => {
     const post = await api.call("POST", "/some-pk", { body: {} });
     expect(post.status).toBe(405);
     expect(post.body.code).toBe("METHOD_NOT_ALLOWED");

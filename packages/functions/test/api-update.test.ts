@@ -14,7 +14,7 @@ describe("update", () => {
     expect(hist.body[0]).toMatchObject({ type: "updated", actor: "api-key" });
   });
 
-  it("409 for a stale version in the body or If-Match; 400 when they disagree", async () => {
+  it("answers 409 VERSION_CONFLICT to a stale version in the body or If-Match, and takes a fresh If-Match", async () => {
     const b = await created();
     expect((await api.call("PUT", `/${b.PK}`, { body: { name: "one" } })).status).toBe(200);
     const stale = await api.call("PUT", `/${b.PK}`, { body: { name: "two", version: 1 } });
@@ -25,12 +25,19 @@ describe("update", () => {
     const fresh = await api.call("PUT", `/${b.PK}`, { body: { name: "two" }, headers: { "If-Match": '"2"' } });
     expect(fresh.status).toBe(200);
     expect(fresh.headers.etag).toBe('"3"');
+  });
+
+  it("answers 400 when If-Match disagrees with the body's version or is not a version", async () => {
+    const b = await created();
     expect((await api.call("PUT", `/${b.PK}`, { body: { name: "x", version: 3 }, headers: { "If-Match": "2" } })).status).toBe(400);
     expect((await api.call("PUT", `/${b.PK}`, { body: { name: "x" }, headers: { "If-Match": "abc" } })).status).toBe(400);
   });
 
-  it("404 when absent, 400 when the PK would change or a field is unknown", async () => {
+  it("answers 404 to updating a block that does not exist", async () => {
     expect((await api.call("PUT", "/absent-block", { body: { name: "x" } })).status).toBe(404);
+  });
+
+  it("answers 400 when the PK would change or a field is not writable", async () => {
     const b = await created();
     const pk = await api.call("PUT", `/${b.PK}`, { body: { PK: "other" } });
     expect(pk.status).toBe(400);
