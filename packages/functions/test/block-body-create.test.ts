@@ -59,8 +59,11 @@ describe("parseCreateBlock", () => {
     expect(parseCreateBlock({ capacityReservationId: CR, availabilityZone: "us-east-1-dfw-2a" }, ctx).block.region).toBe("us-east-1");
   });
 
-  it("requires a region or an availability zone, and rejects a zone outside the region", () => {
+  it("requires a region or an availability zone", () => {
     expect(fields(() => parseCreateBlock({ capacityReservationId: CR }, ctx))).toEqual(["region"]);
+  });
+
+  it("rejects an availability zone outside the region", () => {
     expect(fields(() => parseCreateBlock({ ...base, availabilityZone: "eu-west-1a" }, ctx))).toEqual(["availabilityZone"]);
   });
 
@@ -116,6 +119,9 @@ describe("parseCreateBlock", () => {
   it("converts lookaheadDays to hours", () => {
     expect(parseCreateBlock({ ...base, lookaheadDays: 3 }, ctx).block.policy.lookaheadHours).toBe(72);
     expect(parseCreateBlock({ ...base, policy: { lookaheadDays: 0.5 } }, ctx).block.policy.lookaheadHours).toBe(12);
+  });
+
+  it("rejects a lookahead out of range or in fractional hours", () => {
     expect(fields(() => parseCreateBlock({ ...base, lookaheadDays: 57 }, ctx))).toEqual(["lookaheadDays"]);
     expect(fields(() => parseCreateBlock({ ...base, lookaheadHours: 1 }, ctx))).toEqual(["lookaheadHours"]);
     expect(fields(() => parseCreateBlock({ ...base, lookaheadHours: 12.5 }, ctx))).toEqual(["lookaheadHours"]);
@@ -139,8 +145,11 @@ describe("parseCreateBlock", () => {
     expect(fields(() => parseCreateBlock({ ...base, version: 1 }, ctx))).toEqual(["version"]);
   });
 
-  it("accepts approved: false, and ignores approved: true on create with a warning to use PATCH", () => {
+  it("accepts approved: false", () => {
     expect(parseCreateBlock({ ...base, approved: false }, ctx).block.approved).toBe(false);
+  });
+
+  it("ignores approved: true on create, with a warning to use PATCH", () => {
     const { block, warnings } = parseCreateBlock({ ...base, approved: true }, ctx);
     expect(block.approved).toBe(false);
     expect(warnings.join(" ")).toMatch(/approved: true is ignored on create.*PATCH/);
@@ -150,8 +159,11 @@ describe("parseCreateBlock", () => {
     for (const body of [null, [], "x", 3]) expect(fields(() => parseCreateBlock(body, ctx))).toEqual([""]);
   });
 
-  it("rejects an end before the start, and invalid dates", () => {
+  it("rejects an end that is not after the start", () => {
     expect(fields(() => parseCreateBlock({ ...base, startDate: END, endDate: END }, ctx))).toEqual(["endDate"]);
+  });
+
+  it("rejects a date that is not a date", () => {
     expect(fields(() => parseCreateBlock({ ...base, extendUntil: "next week" }, ctx))).toEqual(["extendUntil"]);
   });
 

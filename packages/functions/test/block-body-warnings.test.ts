@@ -26,9 +26,13 @@ describe("policy warnings on create", () => {
     expect(text).toMatch(/endDate is in the past/);
   });
 
-  it("warns when extendUntil is not after the end date, and on a zero budget", () => {
-    const { warnings } = parseCreateBlock({ ...base, endDate: END, extendUntil: END, budget: "0" }, ctx);
+  it("warns when extendUntil is not after the end date", () => {
+    const { warnings } = parseCreateBlock({ ...base, endDate: END, extendUntil: END }, ctx);
     expect(warnings.join("\n")).toMatch(/not after the current end date/);
+  });
+
+  it("warns on a zero budget", () => {
+    const { warnings } = parseCreateBlock({ ...base, budget: "0" }, ctx);
     expect(warnings.join("\n")).toMatch(/budget is 0/);
   });
 });
