@@ -7,25 +7,13 @@ export const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const KEY_MESSAGE = "must be 1–128 characters of A-Z a-z 0-9 . _ : -";
 
 /**
- * Keys a block cannot have because `/{PK}` could never reach it: `GET /openapi.json` is the API's own description,
- * `/console` and `/link/…` are the browser pages (approval links, the console), `/offerings`, `/requests` and
- * `/reports` are the planning API's, URL clients resolve `.` and `..` away before sending the request, and local mode
- * serves `/_local/…` itself.
- */
-export const RESERVED_PKS: readonly string[] = ["openapi.json", ".", "..", "_local", "console", "link", "offerings", "requests", "reports"];
-
-/**
  * A reservation id as stored: EC2's `cr-` + 17 hex digits, or any other id a first-release script registered (its
  * mocks use `cr-test12345`). EC2 decides whether it exists: a malformed id is never sent to EC2 and reads as not-found.
  */
 export const StoredReservationId = z.string().regex(KEY_PATTERN, { message: KEY_MESSAGE });
 
-export const PK = z
-  .string()
-  .regex(KEY_PATTERN, { message: KEY_MESSAGE })
-  .refine((pk) => !RESERVED_PKS.includes(pk), {
-    message: `is reserved (${RESERVED_PKS.join(", ")}): the API could not address such a block`,
-  });
+/** A block's key. Which keys the API's paths can reach is the edge's rule (functions' http/reserved-keys.ts). */
+export const PK = z.string().regex(KEY_PATTERN, { message: KEY_MESSAGE });
 
 /** Where a managed block stands, as last decided by the scheduler or changed by a person. */
 export const BlockStatus = z.enum([

@@ -1,3 +1,5 @@
+import * as z from "zod";
+
 /**
  * Control characters (C0, DEL, C1), bidi overrides and isolates, and lone surrogates: text with them can fake lines
  * in an e-mail, recolour a terminal or reorder what an approver reads.
@@ -16,3 +18,8 @@ export function isSafeText(s: string): boolean {
 export function escapeUnsafeText(s: string): string {
   return s.replace(UNSAFE, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 }
+
+/** Free text a person types (names, comments): printable only. */
+export const SafeText = z
+  .string()
+  .refine(isSafeText, { message: "must not contain control characters, bidi overrides or lone surrogates" });

@@ -18,7 +18,7 @@ export { createApprovalLinkIssuer, type ApprovalLinkIssuer } from "./links/link-
 // Use cases and the capacity-request work.
 export { createBlockUseCases } from "./use-cases/blocks/index";
 export { createRequestUseCases } from "./use-cases/requests/request-use-cases";
-export { parseCreateRequest } from "./use-cases/requests/create-request-body";
+
 export { createRegisterBlock } from "./requests/register-block";
 export { createRequestWorker, type RequestWorkReport } from "./requests/request-worker";
 export { sampleUsage } from "./usage/sample-usage";

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compareMoney } from "@cbm/core";
+import { FAULT_KINDS, type FaultKind } from "@cbm/ec2-emulator";
 import { REQUEST_TAG_KEY } from "../src/requests/context";
 import { useRequestWorld } from "./support/request-world";
 
@@ -20,10 +21,7 @@ type Command =
   | { kind: "run" }
   | { kind: "overlap" }
   | { kind: "crash"; at: "afterIntent" | "afterPurchase" }
-  | {
-      kind: "fault";
-      fault: "error-after" | "error-before" | "throttle" | "payment-failure" | "latency" | "describe-limit" | "empty-offerings";
-    }
+  | { kind: "fault"; fault: FaultKind }
   | { kind: "price"; rate: "31.464" | "40" | "20" }
   | { kind: "capacity"; available: boolean }
   | { kind: "approve" }
@@ -34,9 +32,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ kind: "run" } as Command) },
   fc.constant({ kind: "overlap" } as Command),
   fc.constantFrom<Command>({ kind: "crash", at: "afterIntent" }, { kind: "crash", at: "afterPurchase" }),
-  fc
-    .constantFrom("error-after", "error-before", "throttle", "payment-failure", "latency", "describe-limit", "empty-offerings")
-    .map((fault) => ({ kind: "fault", fault }) as Command),
+  fc.constantFrom(...FAULT_KINDS).map((fault) => ({ kind: "fault", fault }) as Command),
   fc.constantFrom("31.464", "40", "20").map((rate) => ({ kind: "price", rate }) as Command),
   fc.boolean().map((available) => ({ kind: "capacity", available }) as Command),
   { weight: 2, arbitrary: fc.constant({ kind: "approve" } as Command) },

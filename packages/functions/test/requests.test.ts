@@ -45,6 +45,7 @@ describe("a capacity request without approval", () => {
     expect(block).toMatchObject({
       capacityReservationId: reservation.capacityReservationId,
       policy: { extendByDays: 2, budget: "4244.86", currency: "USD" },
+      tags: { team: "llm" },
     });
     expect(w.outbox.list().map((n) => n.kind)).toEqual(["purchased"]);
   });

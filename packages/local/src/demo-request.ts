@@ -1,6 +1,6 @@
 import type { Clock, RequestStore } from "@cbm/core";
 import type { EmulatorControl } from "@cbm/ec2-emulator";
-import { createUlidIds, parseCreateRequest, createRequestUseCases } from "@cbm/functions";
+import { createUlidIds, createRequestUseCases } from "@cbm/functions";
 
 export const DEMO_REQUEST_NAME = "demo-capacity";
 // A type none of the demo blocks has, so switching its capacity off does not touch their extension offerings.
@@ -31,17 +31,18 @@ export async function openDemoRequest(deps: {
     defaultRegion: "us-east-1",
   });
   await api.create(
-    parseCreateRequest({
+    {
       name: DEMO_REQUEST_NAME,
       instanceType: DEMO_TYPE,
       instanceCount: 1,
-      durationDays: 1,
+      durationHours: 24,
       latestStart: new Date(now + 3 * 86_400_000).toISOString(),
       maxUpfrontFee: "900",
       requireApproval: false,
+      platform: "Linux/UNIX",
       blockPk: "demo-bought",
       policy: { requireApproval: true, extendByDays: 1 },
-    }),
+    },
     { actor: "local:demo-seed" },
   );
   return "opened";

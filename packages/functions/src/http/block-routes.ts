@@ -1,7 +1,7 @@
-import { MAX_PAGE_LIMIT, ValidationError, type Block } from "@cbm/core";
-import { fieldIssuesFromZod, type InputWarning } from "../use-cases/blocks/block-inputs";
-import type { BlockUseCases } from "../use-cases/blocks";
-import { DEFAULT_PAGE_LIMIT, etag, PageQuery, parseIfMatch, PkParams, VerdictBody } from "./schemas";
+import { MAX_PAGE_LIMIT, type Block } from "@cbm/core";
+import type { BlockUseCases, InputWarning } from "../use-cases/blocks";
+import { DEFAULT_PAGE_LIMIT, etag, OptionalVerdictBody, PageQuery, parseIfMatch, PkParams } from "./schemas";
+import { CreateBlockBody, UpdateBlockBody } from "./wire/block-body";
 import { defineRoute, type AnyRoute, type ApiEvent, type QueryParamDoc, type ResponseDoc } from "./types";
 
 export interface BlockRoutesOptions {
@@ -17,17 +17,6 @@ const pageDocs: QueryParamDoc[] = [
   },
   { name: "cursor", description: "The `x-next-cursor` of the previous page", schema: { type: "string" } },
 ];
-const actorDoc: QueryParamDoc = {
-  name: "x-cbm-actor",
-  description: "Who is acting (recorded in history); default `api-key`",
-  schema: { type: "string", maxLength: 64 },
-};
-const idempotencyDoc: QueryParamDoc = {
-  name: "Idempotency-Key",
-  description:
-    "Makes a retry safe: the same key with the same request within 24 h returns the first response (header `Idempotent-Replayed: true`) instead of acting again",
-  schema: { type: "string", minLength: 1, maxLength: 255 },
-};
 const ifMatchDoc: QueryParamDoc = {
   name: "If-Match",
   description: 'The version the change is based on, e.g. `"3"`; 409 when stale',
@@ -41,10 +30,6 @@ const etagHeader: ResponseDoc["headers"] = {
   ETag: { description: "The record's version, usable in If-Match", schema: { type: "string" } },
 };
 const E = (description: string): ResponseDoc => ({ description, schema: "Error" });
-/** The answers an Idempotency-Key can add to a write route. */
-const idempotencyResponses = {
-  422: E("IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used for a different request"),
-};
 const common = {
   400: E("Invalid input (code VALIDATION_FAILED or INVALID_JSON) with the fields at fault"),
   403: { description: "Missing or wrong API key", schema: "Forbidden" },
@@ -63,20 +48,6 @@ function pageHeadersFor(event: ApiEvent, apiUrl: string | undefined, limit: numb
 /** The record stays the top-level object; warnings, when there are any, ride along as one extra member. */
 function withWarnings(block: Block, warnings: InputWarning[]): Block & { warnings?: InputWarning[] } {
   return warnings.length ? { ...block, warnings } : block;
-}
-
-/** GET's `usage` is CBM's reading, not a field: a whole record PUT back (as first-release scripts do) carries it. */
-function withoutUsage(body: unknown): unknown {
-  if (typeof body !== "object" || body === null || Array.isArray(body) || !("usage" in body)) return body;
-  const { usage: _usage, ...rest } = body as Record<string, unknown>;
-  return rest;
-}
-
-function verdictInput(hasBody: boolean, body: unknown): { comment?: string } {
-  if (!hasBody) return {};
-  const parsed = VerdictBody.safeParse(body);
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
 }
 
 export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOptions = {}): AnyRoute[] {
@@ -116,9 +87,9 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       path: "/",
       operationId: "createBlock",
       summary: "Register a block with its extension policy (PK defaults to capacityReservationId)",
+      body: CreateBlockBody,
       requestBody: { schema: "CreateBlockInput", required: true },
       idempotent: true,
-      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         201: {
           description: "The stored record with its effective policy; `warnings` only when there are some",
@@ -128,7 +99,6 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         409: E("ALREADY_EXISTS: the PK is taken; IDEMPOTENCY_IN_PROGRESS: the first request with this Idempotency-Key is still running"),
         413: E("Body over 64 KiB"),
         415: E("Body is not application/json"),
-        ...idempotencyResponses,
         ...common,
       },
       async handler({ body, actor }) {
@@ -146,20 +116,20 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "updateBlock",
       summary: "Partially update a block; a stale `version` (body) or If-Match gets 409",
       params: PkParams,
+      body: UpdateBlockBody,
       requestBody: { schema: "UpdateBlockInput", required: true },
       idempotent: true,
-      requestHeaders: [idempotencyDoc, ifMatchDoc, actorDoc],
+      requestHeaders: [ifMatchDoc],
       responses: {
         200: { description: "The stored record; `warnings` only when there are some", schema: "BlockWithWarnings", headers: etagHeader },
         404: E("No such block"),
         409: E("VERSION_CONFLICT: someone else changed the block; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
         413: E("Body over 64 KiB"),
         415: E("Body is not application/json"),
-        ...idempotencyResponses,
         ...common,
       },
       async handler({ params, body, actor, headers }) {
-        const { block, warnings } = await blocks.update(params.PK, withoutUsage(body), {
+        const { block, warnings } = await blocks.update(params.PK, body, {
           actor,
           ifMatch: parseIfMatch(headers["if-match"]),
         });
@@ -172,7 +142,7 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "deleteBlock",
       summary: "Stop managing a block (its history stays readable); refused while a purchase is in flight",
       params: PkParams,
-      requestHeaders: [ifMatchDoc, actorDoc],
+      requestHeaders: [ifMatchDoc],
       responses: {
         200: { description: "The record as it was before deletion", schema: "Block" },
         404: E("No such block"),
@@ -190,9 +160,9 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "approveBlock",
       summary: "Approve the extension of the current window (or the next one, if this window's is already bought)",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       idempotent: true,
-      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         200: {
           description: "The block, approved and due for the next scheduler tick; `approvalCovers` states the terms the approval covers",
@@ -201,11 +171,10 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
         },
         404: E("No such block"),
         409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
-        ...idempotencyResponses,
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const { block, covers } = await blocks.approve(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const { block, covers } = await blocks.approve(params.PK, { actor, ...body });
         // `approvalCovers` says in words what the approval allows CBM to buy (and nothing else).
         return { statusCode: 200, body: covers ? { ...block, approvalCovers: covers } : block, headers: { ETag: etag(block.version) } };
       },
@@ -216,18 +185,17 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "denyBlock",
       summary: "Deny the extension of the current (or next) window; CBM will not extend in that window",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
       idempotent: true,
-      requestHeaders: [idempotencyDoc, actorDoc],
       responses: {
         200: { description: "The block, denied for the window", schema: "Block", headers: etagHeader },
         404: E("No such block"),
         409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
-        ...idempotencyResponses,
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const block = await blocks.deny(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const block = await blocks.deny(params.PK, { actor, ...body });
         return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
       },
     }),
@@ -237,16 +205,16 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       operationId: "resetSpend",
       summary: "Reset what the block counts as spent and bought to 0 (recorded in history); DELETE never does this",
       params: PkParams,
+      body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
-      requestHeaders: [actorDoc],
       responses: {
         200: { description: "The block with spent 0 and extensionsPurchased 0", schema: "Block", headers: etagHeader },
         404: E("No such block"),
         409: E("PURCHASE_IN_FLIGHT: a purchase or its payment is not settled yet"),
         ...common,
       },
-      async handler({ params, actor, body, hasBody }) {
-        const block = await blocks.resetSpend(params.PK, { actor, ...verdictInput(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const block = await blocks.resetSpend(params.PK, { actor, ...body });
         return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
       },
     }),

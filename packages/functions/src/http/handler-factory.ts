@@ -7,6 +7,7 @@ import type { Metrics } from "../observability/metrics";
 import { apiKeyAuth } from "./auth";
 import { errorMapper } from "./error-mapper";
 import type { IdempotencyStore } from "./idempotency";
+import { jsonBodyParser } from "./json-body";
 import { createSecretRedactor } from "./redaction";
 import { requestGuards } from "./request-guards";
 import { checkRouteable, createRouter, routeOf, routeTemplate } from "./routing";
@@ -26,7 +27,8 @@ export interface HttpHandlerOptions {
 
 /**
  * The one Middy shape of every HTTP entry point. Outermost: the access log and metrics. Before: normalize header names → API key → routeable method and
- * path → body and actor. Then http-router dispatches to the route. On error: errorMapper (the only error→HTTP
+ * path → body guards and actor → JSON body (@middy/http-json-body-parser). Then http-router dispatches to the route,
+ * which validates its input with its zod schemas (@middy/validator). On error: errorMapper (the only error→HTTP
  * mapping) then httpErrorHandler, which writes the response.
  */
 export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyBytes, idempotency }: HttpHandlerOptions) {
@@ -51,5 +53,6 @@ export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyByt
     .use(apiKeyAuth(secrets, redactor, { selfAuthenticated }))
     .use({ before: async ({ event }) => checkRouteable(routes, event) })
     .use(requestGuards({ maxBodyBytes, formBody, selfAuthenticated }))
+    .use(jsonBodyParser())
     .handler(createRouter(routes, idempotency));
 }

@@ -1,6 +1,5 @@
 import * as z from "zod";
-import { OfferingSearch, ValidationError } from "@cbm/core";
-import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
+import { OfferingSearch, parseOrThrow, ValidationError } from "@cbm/core";
 
 const IntString = z
   .string()
@@ -35,7 +34,7 @@ export function toOfferingSearch(q: OfferingsQuery, defaultRegion: string): Offe
   const hours = q.durationHours ?? (q.durationDays !== undefined ? q.durationDays * 24 : undefined);
   if (hours === undefined)
     throw new ValidationError([{ field: "durationDays", message: "is required (or durationHours)", code: "required" }]);
-  const parsed = OfferingSearch.safeParse({
+  return parseOrThrow(OfferingSearch, {
     instanceType: q.instanceType,
     instanceCount: q.instanceCount ?? 1,
     durationHours: hours,
@@ -49,6 +48,4 @@ export function toOfferingSearch(q: OfferingsQuery, defaultRegion: string): Offe
     ...(q.latestEnd !== undefined ? { latestEnd: q.latestEnd } : {}),
     ...(q.allAvailabilityZones === "true" ? { allAvailabilityZones: true } : {}),
   });
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
 }

@@ -1,9 +1,10 @@
 import * as z from "zod";
 import { Block, BlockUsageView, HistoryEvent, KEY_PATTERN } from "@cbm/core";
-import { CreateBlockInput, FIELD_ALIASES, UpdateBlockInput } from "../use-cases/blocks/block-inputs";
 import { PLANNING_SCHEMAS } from "./planning-contracts";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";
 import { defineRoute, type AnyContract, type QueryParamDoc, type ResponseDoc, type Route } from "./types";
+import { DEPRECATED_ALIASES } from "./wire/aliases";
+import { CreateBlockFields, UpdateBlockFields } from "./wire/block-body";
 
 type Json = Record<string, unknown>;
 
@@ -15,7 +16,7 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
 /** Marks the first release's field names (accepted for old scripts) as deprecated aliases in the docs. */
 function withAliases(schema: Json): Json {
   const properties = { ...(schema.properties as Json) };
-  for (const [name, target] of Object.entries(FIELD_ALIASES)) {
+  for (const [name, target] of DEPRECATED_ALIASES) {
     if (properties[name]) properties[name] = { ...(properties[name] as Json), deprecated: true, description: `Legacy alias of ${target}` };
   }
   return { ...schema, properties };
@@ -164,8 +165,8 @@ export function buildOpenApiDocument(routes: AnyContract[], opts: { serverUrl?: 
             { type: "object", properties: { usage: { anyOf: [jsonSchema(BlockUsageView, "output"), { type: "null" }] } } },
           ],
         },
-        CreateBlockInput: withAliases(jsonSchema(CreateBlockInput, "input")),
-        UpdateBlockInput: withAliases(jsonSchema(UpdateBlockInput, "input")),
+        CreateBlockInput: withAliases(jsonSchema(CreateBlockFields, "input")),
+        UpdateBlockInput: withAliases(jsonSchema(UpdateBlockFields, "input")),
         VerdictInput: jsonSchema(VerdictBody, "input"),
         HistoryEvent: jsonSchema(HistoryEvent, "output"),
         Error: jsonSchema(ErrorBodySchema, "output"),

@@ -1,10 +1,10 @@
 import * as z from "zod";
 import { CapacityRequest, OfferingSearchResult, SpendReport } from "@cbm/core";
-import { CreateRequestBody } from "../use-cases/requests/create-request-body";
 import { UsageReport } from "../use-cases/reports/spend";
 import { OfferingsQuery } from "./offering-query";
 import type { PlanningRoute } from "./planning-route-manifest";
-import { PageQuery } from "./schemas";
+import { OptionalVerdictBody, PageQuery } from "./schemas";
+import { CreateRequestBody } from "./wire/request-body";
 import type { AnyContract, ResponseDoc } from "./types";
 
 /*
@@ -86,6 +86,7 @@ export const PLANNING_CONTRACTS = {
     path: "/requests",
     operationId: "createRequest",
     summary: "Open a capacity request: what, when, where, price limits, approval, and the policy of the block once bought",
+    body: CreateRequestBody,
     requestBody: { schema: "CreateRequestInput", required: true },
     idempotent: true,
     responses: {
@@ -112,6 +113,7 @@ export const PLANNING_CONTRACTS = {
     operationId: "approveRequest",
     summary: "Approve the exact terms of the offering last quoted (zone, start, duration, count, at most its fee)",
     params: RequestIdParams,
+    body: OptionalVerdictBody,
     requestBody: { schema: "VerdictInput", required: false },
     idempotent: true,
     responses: {

@@ -86,8 +86,8 @@ function rawBodyBytes(event: ApiEvent, limit: number): Buffer | undefined {
 }
 
 /**
- * Reads the body (size, media type, JSON) and the actor once, before routing, so route handlers get typed facts
- * and never parse the raw request themselves.
+ * Reads the body (size, media type, charset; form fields) and the actor once, before routing, so route handlers get
+ * typed facts and never read the raw request themselves. A JSON text is left, decoded, for jsonBodyParser.
  */
 export function requestGuards(
   opts: { maxBodyBytes?: number; formBody?: (event: ApiEvent) => boolean; selfAuthenticated?: (event: ApiEvent) => boolean } = {},
@@ -98,22 +98,22 @@ export function requestGuards(
       const headers = event.headers ?? {};
       const bytes = rawBodyBytes(event, limit);
       let body: unknown;
+      let jsonPending = false;
       if (bytes && opts.formBody?.(event)) {
         body = parseForm(headers["content-type"], bytes);
       } else if (bytes) {
         checkEncoding(headers);
         const text = bytes.toString("utf8");
+        // Whitespace alone is no body, as an empty one is.
         if (text.trim() !== "") {
-          try {
-            body = JSON.parse(text);
-          } catch (err) {
-            throw new InvalidJsonError({ cause: err });
-          }
+          event.body = text;
+          event.isBase64Encoded = false;
+          jsonPending = true;
         }
       }
       // A self-authenticated route names its actor once it has checked the link or session; a header cannot.
       const actor = opts.selfAuthenticated?.(event) ? "anonymous" : sanitizeActor(headers["x-cbm-actor"], headers["x-api-key"]);
-      event.cbm = { body, hasBody: body !== undefined, actor };
+      event.cbm = { body, actor, ...(jsonPending ? { jsonPending } : {}) };
     },
   };
 }

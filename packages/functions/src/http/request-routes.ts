@@ -1,17 +1,7 @@
-import { ValidationError } from "@cbm/core";
 import type { RequestUseCases } from "../use-cases/requests/request-use-cases";
-import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
-import { parseCreateRequest } from "../use-cases/requests/create-request-body";
 import { PLANNING_CONTRACTS } from "./planning-contracts";
-import { DEFAULT_PAGE_LIMIT, VerdictBody } from "./schemas";
+import { DEFAULT_PAGE_LIMIT } from "./schemas";
 import { defineRoute, type AnyRoute } from "./types";
-
-function comment(hasBody: boolean, body: unknown): { comment?: string } {
-  if (!hasBody) return {};
-  const parsed = VerdictBody.safeParse(body);
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
-}
 
 /** /requests: open, read, approve (exact quoted terms) and cancel capacity requests. Buying happens in the worker. */
 export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
@@ -27,7 +17,7 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
     defineRoute({
       ...PLANNING_CONTRACTS["POST /requests"],
       async handler({ body, actor }) {
-        const request = await requests.create(parseCreateRequest(body), { actor });
+        const request = await requests.create(body, { actor });
         return { statusCode: 201, body: request, headers: { Location: `/requests/${request.id}` } };
       },
     }),
@@ -39,8 +29,8 @@ export function requestRoutes(requests: RequestUseCases): AnyRoute[] {
     }),
     defineRoute({
       ...PLANNING_CONTRACTS["PATCH /requests/{id}"],
-      async handler({ params, actor, body, hasBody }) {
-        const { request, covers } = await requests.approve(params.id, { actor, ...comment(hasBody, body) });
+      async handler({ params, actor, body }) {
+        const { request, covers } = await requests.approve(params.id, { actor, ...body });
         return { statusCode: 200, body: { ...request, approvalCovers: covers } };
       },
     }),

@@ -1,8 +1,9 @@
+import middy from "@middy/core";
 import httpRouterHandler from "@middy/http-router";
+import validator from "@middy/validator";
 import * as z from "zod";
-import { ValidationError } from "@cbm/core";
+import { parseOrThrow, ValidationError } from "@cbm/core";
 import { MethodNotAllowedError, RouteNotFoundError } from "../errors";
-import { fieldIssuesFromZod } from "../use-cases/blocks/block-inputs";
 import { IDEMPOTENCY_HEADER, type IdempotencyStore, markReplayed, parseIdempotencyKey, scopedIdempotencyKey } from "./idempotency";
 import type { AnyRoute, ApiEvent, ApiResult } from "./types";
 
@@ -45,12 +46,6 @@ export function unmatched(routes: AnyRoute[], method: string, path: string): Err
   return allow.length ? new MethodNotAllowedError(method, [...new Set(allow)]) : new RouteNotFoundError(method, path);
 }
 
-function parseInput<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
-}
-
 function decodeParams(raw: Record<string, string | undefined> | null): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw ?? {})) {
@@ -65,18 +60,35 @@ function decodeParams(raw: Record<string, string | undefined> | null): Record<st
 }
 
 /**
+ * The route's input schemas (path params, query, body) as the compiled validation function @middy/validator calls,
+ * backed by zod instead of ajv. It keeps what the schemas parsed on the event for the handler. A refusal is thrown
+ * as a ValidationError naming each field, rather than reported through the function's shared `errors` property,
+ * which two requests validated at once in one process (local mode) could overwrite.
+ */
+function routeInputValidator(route: AnyRoute) {
+  return (event: ApiEvent): boolean => {
+    const facts = (event.cbm ??= { body: undefined, actor: "api-key" });
+    facts.input = {
+      params: parseOrThrow(route.params ?? NO_INPUT, decodeParams(event.pathParameters)),
+      query: parseOrThrow(route.query ?? ANY_QUERY, event.queryStringParameters ?? {}),
+      body: route.body ? parseOrThrow(route.body, facts.body) : facts.body,
+    };
+    return true;
+  };
+}
+
+/**
  * The one handler shape every route shares: read typed input (path params, query, parsed body, actor), call the
  * route, serialize its result as JSON. Route handlers never build error responses; they throw typed errors. A write
  * route called with an Idempotency-Key runs through the idempotency store, which replays the first response.
  */
 function toLambdaHandler(route: AnyRoute, idempotency: IdempotencyStore | undefined) {
   return async (event: ApiEvent): Promise<ApiResult> => {
-    const params = parseInput(route.params ?? NO_INPUT, decodeParams(event.pathParameters));
-    const query = parseInput(route.query ?? ANY_QUERY, event.queryStringParameters ?? {});
-    const facts = event.cbm ?? { body: undefined, hasBody: false, actor: "api-key" };
+    const facts = event.cbm ?? { body: undefined, actor: "api-key" };
+    const { params, query, body } = facts.input ?? { params: {}, query: {}, body: facts.body };
     const headers = (event.headers ?? {}) as Record<string, string | undefined>;
     const execute = async (): Promise<ApiResult> => {
-      const result = await route.handler({ params, query, body: facts.body, hasBody: facts.hasBody, actor: facts.actor, headers, event });
+      const result = await route.handler({ params, query, body, actor: facts.actor, headers, event });
       if (result.raw !== undefined) return { statusCode: result.statusCode, headers: { ...result.headers }, body: result.raw };
       return {
         statusCode: result.statusCode,
@@ -95,10 +107,20 @@ function toLambdaHandler(route: AnyRoute, idempotency: IdempotencyStore | undefi
   };
 }
 
-/** http-router over the route table, with 404/405 (and `Allow`) computed from the same table. */
+/** One route as a small Middy pipeline: its input validated by its schemas, then its handler. */
+function routePipeline(route: AnyRoute, idempotency: IdempotencyStore | undefined) {
+  return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 })
+    .use(validator({ eventSchema: routeInputValidator(route) }))
+    .handler(toLambdaHandler(route, idempotency));
+}
+
+/**
+ * http-router over the route table, with 404/405 (and `Allow`) computed from the same table. Each route validates
+ * its own input, after the router has matched its path parameters.
+ */
 export function createRouter(routes: AnyRoute[], idempotency?: IdempotencyStore) {
   return httpRouterHandler<ApiEvent, ApiResult>({
-    routes: routes.map((r) => ({ method: r.method, path: r.path, handler: toLambdaHandler(r, idempotency) })),
+    routes: routes.map((r) => ({ method: r.method, path: r.path, handler: routePipeline(r, idempotency) })),
     notFoundResponse: ({ method, path }: { method: string; path: string }) => {
       throw unmatched(routes, method, path);
     },

@@ -22,6 +22,8 @@ export { DEFAULT_PAGE_LIMIT };
 
 /** Optional body of approve (PATCH /{PK}) and deny (POST /{PK}/deny). */
 export const VerdictBody = z.object({ comment: SafeText.max(1000).optional() }).strict();
+/** The verdict routes' body: none at all means no comment (a JSON `null` is refused, as any non-object). */
+export const OptionalVerdictBody = VerdictBody.optional();
 
 export const FieldIssueSchema = z.object({ field: z.string(), message: z.string(), code: z.string() });
 export const ErrorBodySchema = z.object({

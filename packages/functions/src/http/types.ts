@@ -6,22 +6,25 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** What the request middlewares learned, attached to the event for the route handler. */
 export interface RequestFacts {
-  /** Parsed JSON body; undefined when the request had none. */
+  /** Parsed JSON (or form) body; undefined when the request had none. */
   body: unknown;
-  hasBody: boolean;
+  /** A JSON text the guards accepted (size, media type, charset), waiting for the JSON body parser. */
+  jsonPending?: boolean;
   /** `api-key`, or the sanitized `x-cbm-actor` header. */
   actor: string;
+  /** The route's params, query and body as its schemas parsed them (the route validator sets it). */
+  input?: { params: unknown; query: unknown; body: unknown };
 }
 
 /** An API Gateway REST (v1) proxy event, as API Gateway and local mode send it. */
 export type ApiEvent = APIGatewayProxyEvent & { cbm?: RequestFacts };
 export type ApiResult = APIGatewayProxyResult;
 
-export interface RouteRequest<P, Q> {
+export interface RouteRequest<P, Q, B = unknown> {
   params: P;
   query: Q;
-  body: unknown;
-  hasBody: boolean;
+  /** The body as the route's `body` schema parsed it; without a schema, the body as sent (parsed JSON or form fields). */
+  body: B;
   actor: string;
   /** Lower-cased header names (http-header-normalizer). */
   headers: Record<string, string | undefined>;
@@ -51,7 +54,7 @@ export interface QueryParamDoc {
   schema: Record<string, unknown>;
 }
 
-export interface Route<P = Record<string, never>, Q = Record<string, never>> {
+export interface Route<P = Record<string, never>, Q = Record<string, never>, B = unknown> {
   method: HttpMethod;
   /** http-router syntax: `/{PK}/history`. */
   path: string;
@@ -59,6 +62,8 @@ export interface Route<P = Record<string, never>, Q = Record<string, never>> {
   summary: string;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
+  /** The body's schema: a body it refuses is a 400 naming each field, before the handler runs. */
+  body?: z.ZodType<B>;
   queryDocs?: QueryParamDoc[];
   /** Component name of the JSON request body, for the docs; `required` when the body must be present. */
   requestBody?: { schema: string; required: boolean };
@@ -74,19 +79,19 @@ export interface Route<P = Record<string, never>, Q = Record<string, never>> {
   form?: boolean;
   /** A write that honours Idempotency-Key: a retry with the same key gets the first response instead of a second write. */
   idempotent?: boolean;
-  handler(req: RouteRequest<P, Q>): Promise<RouteResponse>;
+  handler(req: RouteRequest<P, Q, B>): Promise<RouteResponse>;
 }
 
 /** A route without its handler: what the router's table, API Gateway and the OpenAPI document know of it. */
-export type RouteContract<P = Record<string, never>, Q = Record<string, never>> = Omit<Route<P, Q>, "handler">;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: contracts keep their own P/Q
-export type AnyContract = RouteContract<any, any>;
+export type RouteContract<P = Record<string, never>, Q = Record<string, never>, B = unknown> = Omit<Route<P, Q, B>, "handler">;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: contracts keep their own P/Q/B
+export type AnyContract = RouteContract<any, any, any>;
 
-// A heterogeneous list of routes; each was type-checked against its own P and Q by defineRoute.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: handlers take their own P/Q
-export type AnyRoute = Route<any, any>;
+// A heterogeneous list of routes; each was type-checked against its own P, Q and B by defineRoute.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: handlers take their own P/Q/B
+export type AnyRoute = Route<any, any, any>;
 
-/** Identity helper that infers P and Q from the schemas, so each handler is checked against its own input. */
-export function defineRoute<P, Q = Record<string, never>>(route: Route<P, Q>): Route<P, Q> {
+/** Identity helper that infers P, Q and B from the schemas, so each handler is checked against its own input. */
+export function defineRoute<P, Q = Record<string, never>, B = unknown>(route: Route<P, Q, B>): Route<P, Q, B> {
   return route;
 }

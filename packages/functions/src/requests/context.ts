@@ -1,4 +1,4 @@
-import type { BlockMarket, BlockStore, CapacityRequest, Clock, Ids, Notifier, RequestStore } from "@cbm/core";
+import type { BlockMarket, BlockStore, BlockTags, CapacityRequest, Clock, Ids, Notifier, RequestStore } from "@cbm/core";
 import { requestLinkPk } from "@cbm/core";
 import type { ApprovalLinkIssuer } from "../links/link-issuer";
 
@@ -8,6 +8,8 @@ export type RegisterBlock = (input: {
   capacityReservationId: string;
   region: string;
   name?: string;
+  /** The request's tags (team …), so the block is labelled as what bought it. */
+  tags?: BlockTags;
   policy: Record<string, unknown>;
   actor: string;
 }) => Promise<string>;

@@ -8,8 +8,8 @@ import type { RegisterBlock } from "./context";
  * recording that), the block that already manages the reservation is the answer.
  */
 export function createRegisterBlock(blocks: Pick<BlockUseCases, "create">, store: Pick<BlockStore, "get">): RegisterBlock {
-  return async ({ pk, capacityReservationId, region, name, policy, actor }) => {
-    const body = { PK: pk, capacityReservationId, region, ...(name ? { name } : {}), policy };
+  return async ({ pk, capacityReservationId, region, name, tags, policy, actor }) => {
+    const body = { PK: pk, capacityReservationId, region, ...(name ? { name } : {}), ...(tags ? { tags } : {}), policy };
     try {
       return (await blocks.create(body, { actor })).block.PK;
     } catch (err) {

@@ -1,4 +1,4 @@
-import { type CapacityRequest, type RequestIntent, type ReservationView, remainingBudget } from "@cbm/core";
+import { BlockTags, type CapacityRequest, type RequestIntent, type ReservationView, remainingBudget } from "@cbm/core";
 import { MINUTE, minutesFrom, noticePk, type StepContext } from "./context";
 
 /**
@@ -124,6 +124,7 @@ export async function followPurchase(ctx: StepContext, req: CapacityRequest): Pr
       capacityReservationId: p.capacityReservationId,
       region: p.region,
       ...(req.name ? { name: req.name } : {}),
+      ...blockTags(req),
       policy: blockPolicy(req, p.upfrontFee),
       actor: `request:${req.id}`,
     }));
@@ -147,6 +148,15 @@ export async function followPurchase(ctx: StepContext, req: CapacityRequest): Pr
     },
     req.version,
   );
+}
+
+/**
+ * The request's tags for its block, when they fit a block's tag rules: requests stored before the rules matched may
+ * carry others, and a bought block must be registered whatever its labels.
+ */
+function blockTags(req: CapacityRequest): { tags?: BlockTags } {
+  const parsed = BlockTags.safeParse(req.tags ?? {});
+  return parsed.success && Object.keys(parsed.data).length > 0 ? { tags: parsed.data } : {};
 }
 
 /** How long to wait before searching again after `failures` consecutive empty or failed searches (capped at 1 h). */

@@ -38,7 +38,8 @@ export async function openSuccessors(deps: SuccessorDeps): Promise<string[]> {
     try {
       // Built by core from a stored block, not untrusted input: the use case's own schemas check it (no wire parsing,
       // which would only add the body schema to this function's bundle).
-      await api.create({ ...plan.body, platform: "Linux/UNIX" }, { actor: `block:${block.PK}` });
+      const { durationDays, ...wanted } = plan.body;
+      await api.create({ ...wanted, durationHours: durationDays * 24, platform: "Linux/UNIX" }, { actor: `block:${block.PK}` });
     } catch (err) {
       if (err instanceof AlreadyExistsError) continue;
       throw err;

@@ -12,7 +12,7 @@ import { createRegisterBlock } from "../../src/requests/register-block";
 import { createRequestWorker, type RequestCrashHooks } from "../../src/requests/request-worker";
 import { createBlockUseCases } from "../../src/use-cases/blocks";
 import { createRequestUseCases } from "../../src/use-cases/requests/request-use-cases";
-import { parseCreateRequest, type CreateRequestBody } from "../../src/use-cases/requests/create-request-body";
+import { parseCreateRequest, type CreateRequestFields } from "../../src/http/wire/request-body";
 import { freshTable } from "./dynamo";
 
 export const START = "2026-11-24T08:00:00.000Z";
@@ -43,7 +43,7 @@ export function useRequestWorld() {
       /** Signed links for quote notices (request-links tests). */
       approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
     }): ReturnType<ReturnType<typeof createRequestWorker>>;
-    open(body: Partial<CreateRequestBody> & Record<string, unknown>): Promise<string>;
+    open(body: Partial<CreateRequestFields> & Record<string, unknown>): Promise<string>;
   };
 
   beforeAll(async () => {

@@ -10,6 +10,7 @@ import { createTable } from "../../src/adapters/dynamo-table";
 import { createEc2CapacityProvider } from "../../src/adapters/ec2-capacity-provider";
 import { createUlidIds } from "../../src/adapters/ids";
 import { createBlockUseCases } from "../../src/use-cases/blocks";
+import { overTheWire } from "./wire-api";
 import { createTick, type CreateTickOptions, type TickReport } from "../../src/tick/create-tick";
 
 export const ACCOUNT = "123456789012";
@@ -57,7 +58,7 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
     describeMaxAttempts: 1,
   });
   const outbox: OutboxNotifier = createConsoleOutboxNotifier({ canReachApprover: opts.canReachApprover ?? true, print: () => {} });
-  const api = createBlockUseCases({ store, history, clock, ids });
+  const api = overTheWire(createBlockUseCases({ store, history, clock, ids }));
 
   // In AWS the Clock is the wall clock; here a test moves the Clock, and time it moves has passed for calls too.
   const startVirtual = clock.now().getTime();

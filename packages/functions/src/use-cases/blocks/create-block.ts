@@ -1,6 +1,8 @@
-import { adoptLedger, createdEvent, type Block, type HistoryEvent } from "@cbm/core";
-import { parseCreateBlock, type InputWarning } from "./block-inputs";
+import { adoptLedger, createdEvent, registerBlock, type Block, type CreateBlockCommand, type HistoryEvent } from "@cbm/core";
 import { historyEvent, type Actor, type BlockUseCaseDeps } from "./deps";
+
+/** A human-readable note about valid input that is probably not what the caller wants (e.g. a short lookahead). */
+export type InputWarning = string;
 
 export interface WithWarnings {
   block: Block;
@@ -8,9 +10,9 @@ export interface WithWarnings {
 }
 
 export function createCreateBlock(deps: BlockUseCaseDeps) {
-  return async function createBlock(body: unknown, { actor }: Actor): Promise<WithWarnings> {
+  return async function createBlock(command: CreateBlockCommand, { actor }: Actor): Promise<WithWarnings> {
     const now = deps.clock.now();
-    const parsed = parseCreateBlock(body, { now: now.toISOString(), ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}) });
+    const parsed = registerBlock(command, { now: now.toISOString(), ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}) });
     // A fresh registration id: writers holding a copy of an earlier registration of this PK can never write into it.
     const registered: Block = { ...parsed.block, registrationId: deps.ids.next() };
     // Spend belongs to the reservation: what earlier registrations of it spent counts against this one's budget.

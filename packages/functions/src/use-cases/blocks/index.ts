@@ -6,7 +6,7 @@ import { createUpdateBlock } from "./update-block";
 import { createVerdicts } from "./verdict";
 
 export type { BlockUseCaseDeps, Actor } from "./deps";
-export type { WithWarnings } from "./create-block";
+export type { InputWarning, WithWarnings } from "./create-block";
 export type { VersionPin } from "./update-block";
 export type { VerdictInput } from "./verdict";
 export type { BlockWithUsage, PageRequest } from "./read-blocks";

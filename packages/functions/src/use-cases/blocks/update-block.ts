@@ -1,4 +1,5 @@
 import {
+  applyBlockUpdate,
   applyVerdict,
   updatedEvent,
   NotFoundError,
@@ -7,8 +8,8 @@ import {
   withdrawApproval,
   type Block,
   type HistoryEvent,
+  type UpdateBlockCommand,
 } from "@cbm/core";
-import { applyBlockUpdate } from "./block-inputs";
 import { historyEvent, MAX_UNPINNED_ATTEMPTS, type Actor, type BlockUseCaseDeps } from "./deps";
 import type { WithWarnings } from "./create-block";
 
@@ -29,7 +30,7 @@ function changedFields(before: Block, after: Block): string[] {
 }
 
 export function createUpdateBlock(deps: BlockUseCaseDeps) {
-  return async function updateBlock(pk: string, body: unknown, { actor, ifMatch }: VersionPin): Promise<WithWarnings> {
+  return async function updateBlock(pk: string, command: UpdateBlockCommand, { actor, ifMatch }: VersionPin): Promise<WithWarnings> {
     for (let attempt = 1; ; attempt++) {
       const current = await deps.store.get(pk);
       if (!current) throw new NotFoundError(pk);
@@ -39,7 +40,7 @@ export function createUpdateBlock(deps: BlockUseCaseDeps) {
         warnings,
         expectedVersion: bodyVersion,
         verdict,
-      } = applyBlockUpdate(current, body, { now: now.toISOString() });
+      } = applyBlockUpdate(current, command, { now: now.toISOString() });
       if (ifMatch !== undefined && bodyVersion !== undefined && ifMatch !== bodyVersion) {
         throw new ValidationError([{ field: "version", message: `does not match If-Match (${ifMatch})`, code: "version_mismatch" }]);
       }

@@ -10,11 +10,10 @@ import {
   type RequestStore,
   RequestWanted,
   TERMINAL_REQUEST_STATUSES,
+  parseOrThrow,
   ValidationError,
 } from "@cbm/core";
-import type * as z from "zod";
-import type { CreateRequestBody } from "./create-request-body";
-import { fieldIssuesFromZod } from "../blocks/block-inputs";
+import type { CreateRequestCommand } from "./create-request-command";
 import { changeRequest, createApproveRequest } from "./approve-request";
 
 export interface RequestUseCaseDeps {
@@ -23,12 +22,6 @@ export interface RequestUseCaseDeps {
   ids: Ids;
   /** Region searched when a request names none: where CBM runs. */
   defaultRegion: string;
-}
-
-function parseOr<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ValidationError(fieldIssuesFromZod(parsed.error));
-  return parsed.data;
 }
 
 /** What the planning API does with capacity requests. Buying happens only in the worker, never here. */
@@ -43,13 +36,12 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
     changeRequest(deps.requests, id, edit, (next, v) => deps.requests.update(next, v));
 
   return {
-    async create(body: CreateRequestBody, { actor }: { actor: string }): Promise<CapacityRequest> {
+    async create(body: CreateRequestCommand, { actor }: { actor: string }): Promise<CapacityRequest> {
       const now = deps.clock.now().toISOString();
-      const hours = body.durationHours ?? (body.durationDays !== undefined ? body.durationDays * 24 : undefined);
-      const wanted = parseOr(RequestWanted, {
+      const wanted = parseOrThrow(RequestWanted, {
         instanceType: body.instanceType,
         instanceCount: body.instanceCount,
-        durationHours: hours,
+        durationHours: body.durationHours,
         earliestStart: body.earliestStart ?? now,
         latestStart: body.latestStart,
         regions: body.regions ?? [deps.defaultRegion],
@@ -59,7 +51,7 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
       if (Date.parse(wanted.latestStart) < Date.parse(wanted.earliestStart)) {
         throw new ValidationError([{ field: "latestStart", message: "must not be before earliestStart", code: "invalid_range" }]);
       }
-      const limits = parseOr(RequestLimits, {
+      const limits = parseOrThrow(RequestLimits, {
         ...(body.maxUpfrontFee !== undefined ? { maxUpfrontFee: body.maxUpfrontFee } : {}),
         ...(body.maxPricePerInstanceHour !== undefined ? { maxPricePerInstanceHour: body.maxPricePerInstanceHour } : {}),
         ...(body.budget !== undefined ? { budget: body.budget } : {}),

@@ -1,0 +1,54 @@
+import * as z from "zod";
+import { BlockTags, ExtensionPolicy, Money, parseOrThrow, RegionName, SafeText } from "@cbm/core";
+import { AddressablePk } from "../reserved-keys";
+import type { CreateRequestCommand } from "../../use-cases/requests/create-request-command";
+
+/**
+ * The body of `POST /requests` (the wire form): a duration in days or hours, limits flat beside the wants, the
+ * bought block's policy under `policy`. It parses into the use case's CreateRequestCommand.
+ */
+export const CreateRequestFields = z.strictObject({
+  name: SafeText.max(200).optional(),
+  instanceType: z.string(),
+  instanceCount: z.number().int().default(1),
+  durationDays: z.number().int().optional(),
+  durationHours: z.number().int().optional(),
+  earliestStart: z.string().optional(),
+  latestStart: z.string(),
+  regions: z.array(RegionName).optional(),
+  availabilityZones: z.array(z.string()).optional(),
+  allAvailabilityZones: z.boolean().optional(),
+  maxUpfrontFee: Money.optional(),
+  maxPricePerInstanceHour: Money.optional(),
+  budget: Money.optional(),
+  currency: z.string().optional(),
+  requireApproval: z.boolean().default(true),
+  platform: z.enum(["Linux/UNIX", "Red Hat Enterprise Linux", "SUSE Linux", "RHEL with HA", "Ubuntu Pro"]).default("Linux/UNIX"),
+  blockPk: AddressablePk.optional(),
+  policy: ExtensionPolicy.partial().optional(),
+  // The block bought is labelled with these too, so they follow its rules.
+  tags: BlockTags.optional(),
+});
+export type CreateRequestFields = z.input<typeof CreateRequestFields>;
+
+/** `POST /requests` parsed into its command: no body is an empty one; a duration in one unit only, kept in hours. */
+export const CreateRequestBody = z.preprocess(
+  (body) => body ?? {},
+  CreateRequestFields.transform(({ durationDays, ...fields }, ctx): CreateRequestCommand => {
+    if (durationDays !== undefined && fields.durationHours !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["durationDays"],
+        message: "give durationDays or durationHours, not both",
+        params: { code: "invalid_combination" },
+      });
+      return z.NEVER;
+    }
+    return durationDays === undefined ? fields : { ...fields, durationHours: durationDays * 24 };
+  }),
+);
+
+/** Parses a request body outside HTTP (tests, scripts) exactly as the route does. */
+export function parseCreateRequest(body: unknown): CreateRequestCommand {
+  return parseOrThrow(CreateRequestBody, body);
+}
