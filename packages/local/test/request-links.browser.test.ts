@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { CapacityRequest, Notification } from "@cbm/core";
 import { describe, expect, it } from "vitest";
 import { csrfOf, postForm, useBrowserWorld } from "./support/browser-world";
@@ -39,6 +40,7 @@ describe("a capacity request's approval link in a real browser", () => {
     expect(terms).toContain(`${quote.upfrontFee} USD`);
     expect(terms).toContain(quote.availabilityZone);
     expect(terms).toContain("1 × p5.48xlarge");
+    await page.screenshot({ path: join(s.w.screenshotDir, "request-link.png") });
 
     await page.getByLabel(/I have read the terms/).check();
     await page.getByRole("button", { name: /Approve/ }).click();
