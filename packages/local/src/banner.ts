@@ -64,9 +64,8 @@ export function banner({ handle, clockRate, tickSeconds, dataDir, seeded, aws, p
     `  npm run cbm -- approve ${example}`,
     `  npm run cbm -- history ${example}`,
     ...(seeded && !aws ? ["  npm run cbm -- get trn2-experiments"] : []),
-    ...(aws
-      ? []
-      : ["  npm run cbm -- import --regions us-east-1,us-west-2 --account-id 123456789012 --ec2-endpoint " + (handle.emulator?.url ?? "")]),
+    // The CLI finds local mode's emulator and account by itself (cbm import's localEmulator).
+    ...(aws ? [] : ["  npm run cbm -- import --regions us-east-1,us-west-2 --dry-run"]),
     "",
     `Ctrl-C (or kill ${pid}) stops everything.`,
     "",
