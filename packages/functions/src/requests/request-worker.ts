@@ -1,4 +1,4 @@
-import { type CapacityRequest, CbmError, TERMINAL_REQUEST_STATUSES, VersionConflictError } from "@cbm/core";
+import { type CapacityRequest, TERMINAL_REQUEST_STATUSES, VersionConflictError } from "@cbm/core";
 import { MINUTE, type RequestWorkerDeps, type StepContext } from "./context";
 import { searchAndAct } from "./search";
 import { followPurchase, settleIntent } from "./settle";
@@ -72,8 +72,9 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
         }
         const message = err instanceof Error ? err.message : String(err);
         report.errors.push({ id: req.id, message });
-        // Infrastructure trouble: try again later, with the intent (if any) untouched. A bug is still reported.
-        if (!(err instanceof CbmError)) continue;
+        // Try again later, whatever failed (infrastructure or a bug, which stays in `errors`): the write is conditional on
+        // the version read, so it is a no-op when the step wrote anything, and the intent (if any) is untouched. A request
+        // left as it was would stay at the head of the due index, and ten of them would take every slot of every run.
         await deps.requests
           .update(
             {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import type { Clock } from "@cbm/core";
+import type { Clock, RequestStore } from "@cbm/core";
 import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "../../src/adapters/console-outbox-notifier";
 import { createDynamoBlockStore } from "../../src/adapters/dynamo-block-store";
@@ -42,6 +42,8 @@ export function useRequestWorld() {
       timeoutMs?: number;
       /** Signed links for quote notices (request-links tests). */
       approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
+      /** Wraps the request store the worker uses (a store that fails as a bug would). */
+      wrapRequests?: (inner: RequestStore) => RequestStore;
     }): ReturnType<ReturnType<typeof createRequestWorker>>;
     open(body: Partial<CreateRequestFields> & Record<string, unknown>): Promise<string>;
   };
@@ -79,7 +81,7 @@ export function useRequestWorld() {
       });
       const notifier = { canReachApprover: opts.canReachApprover ?? true, send: outbox.send };
       return createRequestWorker({
-        requests: world.requests,
+        requests: opts.wrapRequests ? opts.wrapRequests(world.requests) : world.requests,
         market,
         notifier,
         clock,
