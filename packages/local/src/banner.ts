@@ -7,7 +7,7 @@ export interface BannerInput {
   dataDir?: string;
   seeded: boolean;
   aws?: { regions: string[]; table: string; topicArn?: string };
-  /** This process (node), which a signal stops cleanly; a signal to npm stops it too, once npm's shell has ended. */
+  /** This process (node), which a signal stops cleanly; a signal to npm does too, as npm or its shell then ends. */
   pid: number;
 }
 
