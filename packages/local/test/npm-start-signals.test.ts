@@ -96,7 +96,7 @@ async function running(): Promise<Running> {
   const run = await npmStart();
   const record = { npm: run.npm, pids: [] as number[] };
   started.push(record);
-  const node = await until("the banner", 120_000, () => {
+  const node = await until("the banner", 90_000, () => {
     const m = /\(or kill (\d+)\) stops everything\./.exec(run.output());
     if (m) return Number(m[1]);
     if (run.npm.exitCode !== null) throw new Error(`npm exited before the banner:\n${run.output()}`);
