@@ -1,9 +1,25 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { identify, isRunning, type ProcessIdentity } from "./process-identity";
 
 /** How often local mode looks for its launchers; a stop then takes this plus the stop itself, well within 10 s. */
 export const LAUNCHER_POLL_MS = 500;
+
+const HAS_PROC = existsSync("/proc/self/stat");
+
+/**
+ * Whether `p` still runs. With /proc the full check (same start time, not a zombie) is a file read; elsewhere it
+ * would run `ps` twice a second, so there existence is enough (a PID reused within one poll is not worth that).
+ */
+function stillRunning(p: ProcessIdentity): boolean {
+  if (HAS_PROC) return isRunning(p);
+  try {
+    process.kill(p.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 /** The parent of `pid`: /proc on Linux, `ps` elsewhere; undefined when the system does not tell (Windows). */
 function parentOf(pid: number): number | undefined {
@@ -41,7 +57,7 @@ export function launchers(env: NodeJS.ProcessEnv = process.env): ProcessIdentity
  */
 export function watchLaunchers(owners: ProcessIdentity[], onGone: (gone: ProcessIdentity) => void, pollMs = LAUNCHER_POLL_MS): () => void {
   const timer = setInterval(() => {
-    const gone = owners.find((p) => !isRunning(p));
+    const gone = owners.find((p) => !stillRunning(p));
     if (!gone) return;
     clearInterval(timer);
     onGone(gone);
