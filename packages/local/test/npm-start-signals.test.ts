@@ -16,8 +16,16 @@ const dirs: string[] = [];
 const started: { npm: ChildProcess; pids: number[] }[] = [];
 
 afterAll(() => {
-  // A failed test leaves node and java running: end them by PID, node first so that java sees its parent go.
-  for (const run of started) for (const pid of run.pids) if (!gone(pid)) process.kill(pid, "SIGKILL");
+  // A failed test leaves node and java running: end them by PID, node first so that java sees its parent go; then
+  // npm's own group (npm, its shell, and node if the banner never came), which is the test's and nobody else's.
+  for (const run of started) {
+    for (const pid of run.pids) if (!gone(pid)) process.kill(pid, "SIGKILL");
+    try {
+      process.kill(-run.npm.pid!, "SIGKILL");
+    } catch {
+      // The group has ended: the test passed.
+    }
+  }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
