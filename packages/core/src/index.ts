@@ -19,6 +19,7 @@ export * from "./validation";
 export * from "./reconcile";
 export * from "./engine";
 export * from "./wanted-durations";
+export * from "./policy-fit";
 export * from "./authorization";
 export * from "./reservation-ledger";
 export * from "./decision-effects";

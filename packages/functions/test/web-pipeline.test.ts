@@ -38,6 +38,8 @@ async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; t
       registrationId: `reg-${cr.slice(-6)}`,
       endDate: END,
       status: "awaiting-approval",
+      // The policy the one-day quote was asked under: a link is answered only while the policy allows its terms.
+      policy: { ...makeBlock().policy, extendByDays: 1 },
       approvalRequest: {
         window: END,
         firstSentAt: clock.now().toISOString(),
