@@ -50,3 +50,13 @@ export type BlockTags = z.infer<typeof BlockTags>;
  */
 export const StoredTags = z.record(z.string(), z.string());
 export type StoredTags = z.infer<typeof StoredTags>;
+
+/**
+ * The stored tags that fit the rules, the others left out: what CBM sends to EC2 for a record stored before the
+ * rules, so one bad label neither reaches EC2 nor blocks the purchase.
+ */
+export function tagsByTheRules(tags: StoredTags | undefined): BlockTags {
+  return Object.fromEntries(
+    Object.entries(tags ?? {}).filter(([k, v]) => TagKey.safeParse(k).success && TagValue.safeParse(v).success),
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BlockTags, parseOrThrow, StoredTags, ValidationError } from "../src/index";
+import { BlockTags, parseOrThrow, StoredTags, tagsByTheRules, ValidationError } from "../src/index";
 
 function issuesOf(tags: unknown) {
   try {
@@ -42,5 +42,11 @@ describe("tags follow the text rule and EC2's tag rules", () => {
 
   it("keeps loading tags stored before the rule, whatever they hold", () => {
     expect(StoredTags.parse({ team: "ops\u202e\u0007" })).toEqual({ team: "ops\u202e\u0007" });
+  });
+});
+
+describe("tags sent to EC2", () => {
+  it("leaves out stored tags that do not fit EC2's rules and keeps the others", () => {
+    expect(tagsByTheRules({ team: "vision", bad: "a\u0001\u001b[2Jb", "aws:x": "y" })).toEqual({ team: "vision" });
   });
 });

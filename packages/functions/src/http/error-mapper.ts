@@ -92,11 +92,14 @@ export function errorMapper(
       if (request.response !== undefined) return;
       // The same request id as the access line: API Gateway's when there is one, else Lambda's.
       const mapped = mapError(request.error, logger, request.event?.requestContext?.requestId ?? request.context?.awsRequestId);
-      const rendered = opts.render
-        ? opts.render(mapped.statusCode, mapped.headers ?? {})
-        : { body: JSON.stringify(mapped.body), headers: { "Content-Type": "application/json", ...mapped.headers } };
-      const httpError = createError(mapped.statusCode, rendered.body, { expose: true });
-      Object.assign(httpError, { headers: rendered.headers });
+      if (opts.render) {
+        // Written here, not by httpErrorHandler, which would label any non-JSON body text/plain.
+        const rendered = opts.render(mapped.statusCode, mapped.headers ?? {});
+        request.response = { statusCode: mapped.statusCode, headers: rendered.headers, body: rendered.body };
+        return;
+      }
+      const httpError = createError(mapped.statusCode, JSON.stringify(mapped.body), { expose: true });
+      Object.assign(httpError, { headers: { "Content-Type": "application/json", ...mapped.headers } });
       request.error = httpError;
     },
   };
