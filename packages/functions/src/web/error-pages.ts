@@ -11,6 +11,7 @@ const PAGES: Record<number, { title: string; text: string }> = {
   405: { title: "Not allowed", text: "This page cannot be used with that kind of request, so nothing was changed." },
   413: { title: "Too large", text: "That form was too large, so nothing was changed." },
   415: { title: "Not a form", text: "That was not sent as an ordinary web form, so nothing was changed." },
+  421: { title: "Wrong address", text: "This server answers only at its own address. Open CBM from the address it printed." },
   429: { title: "Too many attempts", text: "Too many attempts from here. Wait a minute, then try again." },
   503: {
     title: "Try again shortly",
