@@ -29,6 +29,7 @@ const expiresAt = (s: { createdAt: number; lastSeenAt: number }) =>
 
 /** A new session for `actor` after the API key was checked: 256 random bits in the cookie, the rest in the store. */
 export async function openSession(store: SessionStore, apiKey: string, actor: string, nowMs: number): Promise<Session> {
+  // From the OS's CSPRNG, not the Ids port: a session id is a bearer secret, and ULIDs are guessable by design.
   const sid = randomBytes(32).toString("base64url");
   const stored = { actor, createdAt: nowMs, lastSeenAt: nowMs, keyFingerprint: keyFingerprint(apiKey) };
   await store.put(sid, stored, expiresAt(stored));
