@@ -13,7 +13,7 @@ import type { AnyRoute } from "./types";
 
 /** What approval links and the console need beyond the JSON API: the link key and the store of used links. */
 export interface WebDeps {
-  /** The link key (Secrets Manager in AWS, a file locally): signs link tokens, session cookies and CSRF tokens. */
+  /** The link key (Secrets Manager in AWS, a file locally): signs link tokens and CSRF tokens. */
   secret: SigningSecret;
   links: LinkUseStore;
   /** Console sessions, server-side: sign-out, expiry and key rotation end them for every copy of the cookie. */
