@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as cbmMain } from "../../cli/src/main";
@@ -29,7 +30,9 @@ afterAll(async () => {
   await w?.stop();
 });
 
+/** Signs in afresh (any earlier session's cookie dropped first). */
 async function signIn(p: Page, base = w.local.apiUrl): Promise<void> {
+  await p.context().clearCookies();
   await p.goto(`${base}/console`);
   await p.getByLabel("API key").fill(w.local.apiKey);
   await p.getByLabel(/Your name/).fill("dana");
@@ -149,6 +152,22 @@ describe("the browser surface under abuse, in Chromium", () => {
       await expect(p.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("Wrong address");
     } finally {
       await rebinding.close();
+    }
+  });
+
+  it("ends every session when the API key file is edited (local mode's key rotation)", async () => {
+    await signIn(page);
+    const original = readFileSync(w.local.keyFile, "utf8");
+    try {
+      writeFileSync(w.local.keyFile, "rotated-local-key-0123456789abcdef\n");
+      // The key file is re-read at most every 5 seconds.
+      await new Promise((r) => setTimeout(r, 5_500));
+      await page.goto(`${w.local.apiUrl}/console/blocks`);
+      await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("Sign in to the console");
+      expect(await browser.context.cookies(w.local.apiUrl + "/console")).not.toEqual([]); // the cookie is there, void
+    } finally {
+      writeFileSync(w.local.keyFile, original);
+      await new Promise((r) => setTimeout(r, 5_500));
     }
   });
 
