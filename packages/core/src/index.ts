@@ -15,6 +15,7 @@ export * from "./block-registration";
 export * from "./block-update";
 export * from "./policy-warnings";
 export * from "./safe-text";
+export * from "./tags";
 export * from "./validation";
 export * from "./reconcile";
 export * from "./engine";

@@ -7,6 +7,7 @@ import {
   type RequestAuthorization,
   ThrottledError,
   type RequestIntent,
+  tagsByTheRules,
 } from "@cbm/core";
 import { minutesFrom, REQUEST_TAG_KEY, type StepContext } from "./context";
 import { followPurchase, recordPurchase } from "./settle";
@@ -53,7 +54,8 @@ export async function purchase(
     bought = await ctx.market.purchase(offering.region, offering.offeringId, {
       intentId: intent.id,
       platform: req.platform,
-      tags: { ...req.tags, [REQUEST_TAG_KEY]: req.id },
+      // Only tags that fit EC2's rules: a request stored before CBM checked them may hold others.
+      tags: { ...tagsByTheRules(req.tags), [REQUEST_TAG_KEY]: req.id },
     });
   } catch (err) {
     if (err instanceof RejectedError || err instanceof ThrottledError) {
