@@ -2,6 +2,7 @@ import type { Context } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Block, LinkClaims } from "@cbm/core";
 import { createDynamoLinkStore } from "../src/adapters/dynamo-link-store";
+import { createDynamoSessionStore } from "../src/adapters/dynamo-session-store";
 import { staticSecretSource } from "../src/adapters/secrets-source";
 import { createWebHandler } from "../src/http/create-web-handler";
 import { createApprovalLinkIssuer } from "../src/links/link-issuer";
@@ -39,6 +40,9 @@ beforeAll(async () => {
     logger: { error: () => undefined, warn: () => undefined },
     secret,
     links,
+    sessions: createDynamoSessionStore({ client: api.client, tableName: api.tableName }),
+    // The public origin the same-origin check compares with (never the request's Host).
+    apiUrl: "https://api.example/test",
   });
 });
 
