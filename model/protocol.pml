@@ -70,7 +70,6 @@ byte lSpent = 0; byte lLastBought = NONE; byte lPendW = NONE; byte lPendFee;
 #include "tick.pml"
 
 init {
-  d_step { fill_DECIDE(); fill_SETTLE(); fill_REQUEST_AUTH() }
   atomic {
     run Tick(); run Tick();
     run Api(); run Ec2(); run Clock()

@@ -77,22 +77,16 @@ export function generateTables(core: CoreTransitions): string {
 }
 
 /**
- * A table as a `hidden` array (outside the state vector: it never changes after init) and an inline that fills it.
- * Runs of equal values are written as loops so the file stays readable in a diff.
+ * A table as a macro `NAME(row)`: runs of equal values become one nested conditional over the row's upper bound, so
+ * the file stays short in a diff and the table takes no room in spin's state vector.
  */
 function table(name: string, values: number[]): string[] {
-  const lines = [`hidden byte ${name}[${values.length}];`, `inline fill_${name}() {`, "  int i;"];
-  let start = 0;
-  while (start < values.length) {
-    let end = start;
-    while (end + 1 < values.length && values[end + 1] === values[start]) end++;
-    lines.push(
-      end === start
-        ? `  ${name}[${start}] = ${values[start]};`
-        : `  i = ${start}; do :: i <= ${end} -> ${name}[i] = ${values[start]}; i++ :: else -> break od;`,
-    );
-    start = end + 1;
-  }
-  lines.push("}", "");
-  return lines;
+  const runs: { last: number; value: number }[] = [];
+  values.forEach((value, i) => {
+    const run = runs[runs.length - 1];
+    if (run && run.value === value) run.last = i;
+    else runs.push({ last: i, value });
+  });
+  const expr = runs.reduceRight((inner, run, k) => (k === runs.length - 1 ? `${run.value}` : `((i) <= ${run.last} -> ${run.value} : ${inner})`), "");
+  return [`/* ${values.length} rows */`, `#define ${name}(i) (${expr})`, ""];
 }

@@ -64,6 +64,12 @@ inline clearIntent() {
   freeSlot(iSlot); iOn = 0; iW = 0; iFee = 0; iAuth = 0; iAuthReg = 0; iSlot = 0
 }
 
+inline settleNotBought() {
+  /* No intent is settled "not bought" while its call can still land. */
+  assert(!CAN_LAND(iSlot));
+  clearIntent(); bVer++
+}
+
 /* Every purchase is covered by exactly one authorization (the intent names one) whose terms cover it. */
 inline assertCovered(kind, w, fee, reg) {
   assert(reg == bReg && w == bEnd && w == endW);
@@ -87,14 +93,12 @@ end:
   :: atomic { bExists && NEEDS_RECONCILE -> reconcile(); printf("STEP tick %d: reconciles with EC2 (end window %d)\n", _pid, bEnd) }
   :: atomic {
        bExists && iOn && !NEEDS_RECONCILE ->
-       d = SETTLE[SETTLE_ROW((hist[iW] != H_NONE && histFee[iW] == iFee), (endW > iW), SEEN_AGE(iSlot))];
+       d = SETTLE(SETTLE_ROW((hist[iW] != H_NONE && histFee[iW] == iFee), (endW > iW), SEEN_AGE(iSlot)));
        if
        :: d == S_BOUGHT -> printf("STEP tick %d: settles the intent as bought (EC2's history has it)\n", _pid); recordPurchased()
        :: d == S_NOT_BOUGHT ->
           printf("STEP tick %d: settles the intent as not bought\n", _pid);
-          /* No intent is settled "not bought" while its call can still land. */
-          assert(!CAN_LAND(iSlot));
-          clearIntent(); bVer++
+          settleNotBought()
        :: else
        fi;
        d = 0
@@ -102,25 +106,20 @@ end:
   :: atomic {
        bExists && !iOn && endW < NW && !NEEDS_RECONCILE ->
        d = HIST_ROW; s = APPROVAL_ROW;
-       d = DECIDE[BLOCK_ROW(d, (bLastBought == endW), bEnabled, (dW == endW), (price <= bCap), (bSpent + price <= bBudget), bReqAppr, s, (qW == endW))];
+       d = DECIDE(BLOCK_ROW(d, (bLastBought == endW), bEnabled, (dW == endW), (price <= bCap), (bSpent + price <= bBudget), bReqAppr, s, (qW == endW)));
        s = 0;
-       rVer = bVer; rReg = bReg; w = endW; fee = price;
-       if :: d == D_IDLE -> d = 0; rVer = 0; rReg = 0; w = 0; fee = 0 :: else fi
+       if
+       /* A notice changes no money: asking is written with the decision (a lost race only delays the notice). */
+       :: d == D_ASK || d == D_ASK_VOID ->
+          printf("STEP tick %d: asks for approval of fee %d in window %d\n", _pid, price, endW);
+          qW = endW; qFee = price; bVer++;
+          if :: d == D_ASK_VOID -> aOn = 0; aW = 0; aReg = 0; aCap = 0; aSeen = 0 :: else fi;
+          d = 0
+       :: d >= D_BUY_POLICY -> rVer = bVer; rReg = bReg; w = endW; fee = price
+       :: else -> d = 0
+       fi
      };
-     if
-     :: d == D_ASK || d == D_ASK_VOID ->
-        atomic {
-          if
-          :: SAME_RECORD(rVer, rReg) ->
-             printf("STEP tick %d: asks for approval of fee %d in window %d\n", _pid, fee, w);
-             qW = w; qFee = fee; bVer++;
-             if :: d == D_ASK_VOID -> aOn = 0; aW = 0; aReg = 0; aCap = 0; aSeen = 0 :: else fi
-          :: else
-          fi
-        }
-     :: d >= D_BUY_POLICY -> goto buy
-     :: else
-     fi;
+     if :: d >= D_BUY_POLICY -> goto buy :: else fi;
      goto next
   od;
 
@@ -144,16 +143,26 @@ buy:
   :: atomic { faults < FAULTS -> faults++; call[s] = C_OVER; printf("STEP tick %d: dies before the call is sent\n", _pid) }; goto next
   :: atomic { call[s] = C_SENT; printf("STEP tick %d: calls PurchaseCapacityBlockExtension\n", _pid) }
   fi;
+answer:
   if
   :: atomic { commit(s, answered) }
   :: atomic { faults < FAULTS -> faults++; call[s] = C_OVER; answered = 0; printf("STEP EC2: refuses the purchase (no capacity)\n") }
-  :: atomic { faults < FAULTS -> faults++; call[s] = C_FLIGHT; printf("STEP tick %d: no answer it can trust (timeout, 5xx, or it died); the intent stays\n", _pid) };
+  :: atomic { faults < FAULTS -> faults++; call[s] = C_FLIGHT; printf("STEP tick %d: no answer it can trust (timeout, 5xx, or it died)\n", _pid) };
+#ifdef BUG_BLIND_REBUY
+     /* The first release: a failed call meant "not bought", and the next tick bought again. */
+     atomic { if :: iOn && iSlot == s -> settleNotBought() :: else fi };
+#endif
      goto next
+#ifdef BUG_SDK_RETRY
+  /* SDK retries on: EC2 commits, the answer is lost, and the SDK sends the same purchase again. */
+  :: atomic { faults < FAULTS -> faults++; commit(s, answered); call[s] = C_SENT; printf("STEP SDK: the answer was lost; retries the call\n") };
+     goto answer
+#endif
   fi;
   if
   :: !answered ->
      /* Step 4, refused: nothing was bought, the intent goes. */
-     atomic { if :: iOn && iSlot == s -> clearIntent(); bVer++ :: else fi };
+     atomic { if :: iOn && iSlot == s -> settleNotBought() :: else fi };
      goto next
   :: else
   fi;

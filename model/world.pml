@@ -45,9 +45,8 @@ proctype Api() {
 end:
   do
   :: n < API_STEPS -> n++;
-     vw = VERDICT_WINDOW;
      if
-     :: atomic { bExists && !(iOn && iW == bEnd) && vw < NW ->
+     :: atomic { bExists && !(iOn && iW == bEnd) && VERDICT_WINDOW < NW -> vw = VERDICT_WINDOW;
           /* An approval covers the quote shown for its window, or the policy's cap when approved in advance. */
           aSeen = (qW == vw -> qFee : bCap);
 #ifdef BUG_APPROVAL_UNBOUND
@@ -57,7 +56,7 @@ end:
 #endif
           aOn = 1; aW = vw; aReg = bReg; if :: dW == vw -> dW = NONE :: else fi; bVer++;
           printf("STEP API: approves window %d for at most fee %d\n", vw, aSeen) }
-     :: atomic { bExists && !(iOn && iW == bEnd) && vw < NW ->
+     :: atomic { bExists && !(iOn && iW == bEnd) && VERDICT_WINDOW < NW -> vw = VERDICT_WINDOW;
           dW = vw; if :: aOn && aW == vw -> aOn = 0; aW = 0; aReg = 0; aCap = 0; aSeen = 0 :: else fi; bVer++; printf("STEP API: denies window %d\n", vw) }
      :: atomic { bExists -> bCap = 3 - bCap; bVer++; printf("STEP API: policy edit, maxUpfrontFee now %d\n", bCap) }
      :: atomic { bExists -> bReqAppr = !bReqAppr; bVer++; printf("STEP API: policy edit, requireApproval now %d\n", bReqAppr) }

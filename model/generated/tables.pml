@@ -21,34 +21,14 @@
 #define SETTLE_ROW(ours, endMoved, age) ((ours * 2 + endMoved) * 3 + age)
 #define REQUEST_ROW(fitsCap, reqAppr, approved, coversFee) (((fitsCap * 2 + reqAppr) * 2 + approved) * 2 + coversFee)
 
-hidden byte DECIDE[1920];
-inline fill_DECIDE() {
-  int i;
-  i = 0; do :: i <= 219 -> DECIDE[i] = 0; i++ :: else -> break od;
-  i = 220; do :: i <= 229 -> DECIDE[i] = 3; i++ :: else -> break od;
-  DECIDE[230] = 1;
-  DECIDE[231] = 0;
-  i = 232; do :: i <= 233 -> DECIDE[i] = 4; i++ :: else -> break od;
-  i = 234; do :: i <= 239 -> DECIDE[i] = 2; i++ :: else -> break od;
-  i = 240; do :: i <= 1919 -> DECIDE[i] = 0; i++ :: else -> break od;
-}
+/* 1920 rows */
+#define DECIDE(i) (((i) <= 219 -> 0 : ((i) <= 229 -> 3 : ((i) <= 230 -> 1 : ((i) <= 231 -> 0 : ((i) <= 233 -> 4 : ((i) <= 239 -> 2 : 0)))))))
 
-hidden byte SETTLE[12];
-inline fill_SETTLE() {
-  int i;
-  i = 0; do :: i <= 1 -> SETTLE[i] = 0; i++ :: else -> break od;
-  i = 2; do :: i <= 5 -> SETTLE[i] = 2; i++ :: else -> break od;
-  i = 6; do :: i <= 11 -> SETTLE[i] = 1; i++ :: else -> break od;
-}
+/* 12 rows */
+#define SETTLE(i) (((i) <= 1 -> 0 : ((i) <= 5 -> 2 : 1)))
 
-hidden byte REQUEST_AUTH[16];
-inline fill_REQUEST_AUTH() {
-  int i;
-  i = 0; do :: i <= 7 -> REQUEST_AUTH[i] = 0; i++ :: else -> break od;
-  i = 8; do :: i <= 11 -> REQUEST_AUTH[i] = 2; i++ :: else -> break od;
-  i = 12; do :: i <= 14 -> REQUEST_AUTH[i] = 1; i++ :: else -> break od;
-  REQUEST_AUTH[15] = 3;
-}
+/* 16 rows */
+#define REQUEST_AUTH(i) (((i) <= 7 -> 0 : ((i) <= 11 -> 2 : ((i) <= 14 -> 1 : 3))))
 
 /* 1: the successor request's id changes with the block's registration (a re-registered block opens another). */
 #define SUCC_KEY_BY_REG 1
