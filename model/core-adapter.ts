@@ -82,7 +82,8 @@ export function blockOutcome(core: CoreTransitions, row: BlockRow): BlockOutcome
     block.approval = { window: END, by: "model", at: iso(NOW.getTime() - MINUTE), terms };
     block.approved = true;
   }
-  const history: ExtensionRecord[] = row.hist === 0 ? [] : [extension("cbe-earlier", row.hist === 1 ? "payment-pending" : "payment-failed")];
+  const history: ExtensionRecord[] =
+    row.hist === 0 ? [] : [extension("cbe-earlier", row.hist === 1 ? "payment-pending" : "payment-failed")];
   const offering = { offeringId: `cbe-168-${fee}`, capacityReservationId: CR, durationHours: 168, startDate: END, endDate: LATER_END };
   const d = core.decide({
     block,
@@ -253,7 +254,7 @@ function capacityRequest(requireApproval: boolean): CapacityRequest {
   return {
     id: "req-1",
     version: 1,
-    status: "open",
+    status: "searching",
     wanted: {
       instanceType: "p5.48xlarge",
       instanceCount: 2,

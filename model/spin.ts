@@ -3,7 +3,7 @@
  * when an assertion fails, replays the trail into the readable steps the model prints (`STEP …` lines).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -34,6 +34,8 @@ export interface SpinOptions {
   shortest?: boolean;
   /** Memory cap for pan in MB; the search fails (incomplete) instead of swapping the shared machine. */
   memLimitMb?: number;
+  /** Decision tables to check instead of generated/tables.pml (the tie test's drifted core). */
+  tables?: string;
 }
 
 export function spinAvailable(): boolean {
@@ -45,6 +47,7 @@ export function runSpin(opts: SpinOptions): SpinRun {
   const dir = mkdtempSync(join(tmpdir(), "cbm-model-"));
   try {
     cpSync(MODEL_DIR, dir, { recursive: true, filter: (src) => !src.includes(`${join(MODEL_DIR, "test")}`) });
+    if (opts.tables !== undefined) writeFileSync(join(dir, "generated", "tables.pml"), opts.tables);
     const defines = (opts.defines ?? []).map((d) => `-D${d}`);
     execFileSync("spin", ["-a", ...defines, opts.file], { cwd: dir, encoding: "utf8" });
     const cflags = [

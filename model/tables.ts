@@ -33,7 +33,8 @@ function blockRows(): BlockRow[] {
             for (const budgetOk of bits)
               for (const requireApproval of bits)
                 for (const approval of [0, 1, 2, 3, 4] as const)
-                  for (const asked of bits) rows.push({ hist, lastBought, enabled, denied, fitsCap, budgetOk, requireApproval, approval, asked });
+                  for (const asked of bits)
+                    rows.push({ hist, lastBought, enabled, denied, fitsCap, budgetOk, requireApproval, approval, asked });
   return rows;
 }
 
@@ -60,7 +61,8 @@ export function generateTables(core: CoreTransitions): string {
 
   const settle: number[] = [];
   for (const ours of bits)
-    for (const endMoved of bits) for (const age of [0, 1, 2] as const) settle.push(SETTLE_CODES.indexOf(settleOutcome(core, { ours, endMoved, age })));
+    for (const endMoved of bits)
+      for (const age of [0, 1, 2] as const) settle.push(SETTLE_CODES.indexOf(settleOutcome(core, { ours, endMoved, age })));
   out.push(...table("SETTLE", settle));
 
   const request: number[] = [];
@@ -87,6 +89,9 @@ function table(name: string, values: number[]): string[] {
     if (run && run.value === value) run.last = i;
     else runs.push({ last: i, value });
   });
-  const expr = runs.reduceRight((inner, run, k) => (k === runs.length - 1 ? `${run.value}` : `((i) <= ${run.last} -> ${run.value} : ${inner})`), "");
+  const expr = runs.reduceRight(
+    (inner, run, k) => (k === runs.length - 1 ? `${run.value}` : `((i) <= ${run.last} -> ${run.value} : ${inner})`),
+    "",
+  );
   return [`/* ${values.length} rows */`, `#define ${name}(i) (${expr})`, ""];
 }

@@ -115,7 +115,8 @@ end:
           qW = endW; qFee = price; bVer++;
           if :: d == D_ASK_VOID -> aOn = 0; aW = 0; aReg = 0; aCap = 0; aSeen = 0 :: else fi;
           d = 0
-       :: d >= D_BUY_POLICY -> rVer = bVer; rReg = bReg; w = endW; fee = price
+       :: d >= D_BUY_POLICY -> rVer = bVer; rReg = bReg; w = endW; fee = price;
+          printf("STEP tick %d: decides to buy window %d at fee %d (read version %d of registration %d)\n", _pid, w, fee, rVer, rReg)
        :: else -> d = 0
        fi
      };
@@ -130,9 +131,12 @@ buy:
     :: SAME_RECORD(rVer, rReg) ->
        /* Each tick has its own call slot, so (slot, stored intent) names the tick's intent like the intent's id. */
        s = _pid - 1;
+       if
+       :: d == D_BUY_POLICY -> printf("STEP tick %d: writes the intent to buy window %d at fee %d under the policy\n", _pid, w, fee)
+       :: else -> printf("STEP tick %d: writes the intent to buy window %d at fee %d under the approval\n", _pid, w, fee)
+       fi;
        assert(call[s] == C_FREE);
        assertCovered(d, w, fee, rReg);
-       printf("STEP tick %d: writes the intent to buy window %d at fee %d (%d: 3 policy, 4 approval)\n", _pid, w, fee, d);
        iOn = 1; iW = w; iFee = fee; iAuth = d; iAuthReg = rReg; iSlot = s; bVer++;
        call[s] = C_WRITTEN; callW[s] = w; callFee[s] = fee; callReg[s] = rReg; callAge[s] = FRESH
     :: else -> printf("STEP tick %d: loses the intent write (the record changed)\n", _pid); goto next

@@ -42,9 +42,24 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: "end date written on purchase",
-    defect: "the stored end date moved when the purchase was answered, before EC2 reported payment-succeeded (DESIGN: what tools get wrong)",
+    defect:
+      "the stored end date moved when the purchase was answered, before EC2 reported payment-succeeded (DESIGN: what tools get wrong)",
     file: "protocol.pml",
     defines: ["BUG_END_ON_PURCHASE"],
     violates: "hist[bEnd]==3",
+  },
+  {
+    name: "purchase retried by the SDK",
+    defect: "the SDK retries a purchase by default; a timeout after EC2 committed bought twice (DESIGN: what tools get wrong)",
+    file: "protocol.pml",
+    defines: ["BUG_SDK_RETRY"],
+    violates: "commits[callW[s]]<=1",
+  },
+  {
+    name: "ambiguous outcome taken as not bought",
+    defect: "a failed call meant 'nothing bought' and the next tick bought again, though EC2 had committed (issue 5)",
+    file: "protocol.pml",
+    defines: ["BUG_BLIND_REBUY"],
+    violates: "callAge[iSlot]<2",
   },
 ];
