@@ -7,6 +7,11 @@ export interface ModelRun {
   file: string;
   defines: string[];
   minStates: number;
+  /**
+   * A defect core still has, which this run finds: the test expects the rejection, and fails (asking for this field to
+   * go) once core is fixed and the tables are regenerated.
+   */
+  knownDefect?: string;
 }
 
 export const MODELS: readonly ModelRun[] = [
@@ -15,5 +20,20 @@ export const MODELS: readonly ModelRun[] = [
     file: "protocol.pml",
     defines: [],
     minStates: 1_000_000,
+  },
+  {
+    name: "capacity requests: 2 worker runs, approve and cancel, 3 faults, 1 price change",
+    file: "requests.pml",
+    defines: [],
+    minStates: 10_000,
+  },
+  {
+    name: "successor requests: 2 runs, delete and re-register",
+    file: "successor.pml",
+    defines: [],
+    minStates: 5,
+    knownDefect:
+      "issue 21, finding 3: planSuccessor() derives the successor request's id from the registration, so a re-registered " +
+      "block opens a second successor (the 'protocol' change makes the id independent of it)",
   },
 ];

@@ -62,4 +62,19 @@ export const VARIANTS: readonly Variant[] = [
     defines: ["BUG_BLIND_REBUY"],
     violates: "callAge[iSlot]<2",
   },
+  {
+    name: "request settled before its call could no longer land",
+    defect:
+      "local mode's request worker settled after 30 s while EC2 held the purchase 45 s: two blocks for one request (issue 21, finding 2)",
+    file: "requests.pml",
+    defines: ["BUG_SHORT_SETTLE"],
+    violates: "callAge[iSlot]<2",
+  },
+  {
+    name: "second successor after re-registering",
+    defect: "the successor request's id came from the registration: delete and re-register opened a second one (issue 21, finding 3)",
+    file: "successor.pml",
+    defines: ["BUG_SUCCESSOR_PER_REGISTRATION"],
+    violates: "successors<=1",
+  },
 ];
