@@ -12,6 +12,7 @@ import {
   authorizePurchase,
   chooseOffering as chooseBlockOffering,
   decide,
+  linkState,
   planSuccessor,
   termsForOffering,
   termsForQuote,
@@ -28,9 +29,10 @@ export interface CoreTransitions {
   authorizePurchase: typeof authorizePurchase;
   chooseBlockOffering: typeof chooseBlockOffering;
   planSuccessor: typeof planSuccessor;
+  linkState: typeof linkState;
 }
 
-export const realCore: CoreTransitions = { decide, authorizePurchase, chooseBlockOffering, planSuccessor };
+export const realCore: CoreTransitions = { decide, authorizePurchase, chooseBlockOffering, planSuccessor, linkState };
 
 const CR = "cr-0a1b2c3d4e5f60718";
 const END = "2026-06-04T11:30:00.000Z";
@@ -136,6 +138,61 @@ export function settleOutcome(core: CoreTransitions, row: SettleRow): SettleOutc
   });
   if (d.kind !== "settle-intent") return "WAIT";
   return d.outcome === "purchased" ? "BOUGHT" : "NOT_BOUGHT";
+}
+
+/** One row of answering an approval link: the block as stored now against the link's claims. */
+export interface LinkRow {
+  exists: boolean;
+  sameRegistration: boolean;
+  /** An intent for the link's window is unsettled. */
+  intent: boolean;
+  /** The link's window is bought already (the verdict window moved on). */
+  bought: boolean;
+  /** CBM is asking for approval of the link's window. */
+  asked: boolean;
+  /** The current quote is the link's fee. */
+  sameFee: boolean;
+}
+
+/** READY: the answer records an approval of exactly the link's terms; anything else changes nothing. */
+export function linkOutcome(core: CoreTransitions, row: LinkRow): "READY" | "NOTHING" {
+  const block = baseBlock(true, true, "100000");
+  if (!row.sameRegistration) block.registrationId = "reg-2";
+  if (row.bought) block.lastPurchaseWindow = END;
+  if (row.intent) {
+    const terms = termsForQuote(block, END, { durationHours: 168, upfrontFee: FEE.cheap, currencyCode: "USD" });
+    block.intent = {
+      authorization: { kind: "approval", terms },
+      id: "intent-1",
+      window: END,
+      offeringId: "cbe-ours",
+      durationHours: 168,
+      upfrontFee: FEE.cheap,
+      currencyCode: "USD",
+      createdAt: iso(NOW.getTime() - MINUTE),
+      callSettledAt: iso(NOW.getTime() + 5 * MINUTE),
+    };
+  }
+  if (row.asked) {
+    const at = iso(NOW.getTime() - MINUTE);
+    const upfrontFee = row.sameFee ? FEE.cheap : FEE.dear;
+    block.approvalRequest = { window: END, firstSentAt: at, lastSentAt: at, count: 1, lastCallSent: false, upfrontFee, durationHours: 168 };
+  }
+  const claims = {
+    v: 1 as const,
+    id: "link-00000001",
+    pk: block.PK,
+    registrationId: "reg-1",
+    capacityReservationId: CR,
+    window: END,
+    durationHours: 168,
+    upfrontFee: FEE.cheap,
+    currency: "USD",
+    to: "approver@example.com",
+    expiresAt: iso(Date.parse(END) - 65 * MINUTE),
+  };
+  const state = core.linkState(claims, row.exists ? block : undefined, NOW, undefined);
+  return state.kind === "ready" ? "READY" : "NOTHING";
 }
 
 /** One row of a capacity request's purchase decision for the one offering EC2 shows. */

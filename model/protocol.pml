@@ -61,7 +61,8 @@ byte bPendW = NONE; byte bPendFee;  /* pendingExtension */
 bool iOn; byte iW; byte iFee; byte iAuth; byte iAuthReg; byte iSlot;   /* the purchase intent */
 bool aOn; byte aW; byte aReg; byte aCap; byte aSeen;  /* the approval; aSeen (ghost): the fee the person was shown */
 byte dW = NONE;                 /* denial's window */
-byte qW = NONE; byte qFee;      /* the last approval notice: its window and quoted fee (what a link carries) */
+byte qW = NONE; byte qFee;      /* the last approval notice: its window and quoted fee */
+bool lOn; byte lW; byte lFee; byte lReg;   /* the link in the last notice, unanswered: its claims */
 
 /* ---- the reservation ledger (spend across registrations) ---- */
 byte lSpent = 0; byte lLastBought = NONE; byte lPendW = NONE; byte lPendFee;

@@ -11,6 +11,7 @@ import {
   type RequestOutcome,
   type SettleOutcome,
   blockOutcome,
+  linkOutcome,
   requestOutcome,
   settleOutcome,
   successorKeyedByRegistration,
@@ -54,6 +55,9 @@ export function generateTables(core: CoreTransitions): string {
     "  ((((((((hist * 2 + lastBought) * 2 + enabled) * 2 + denied) * 2 + fitsCap) * 2 + budgetOk) * 2 + reqAppr) * 5 + appr) * 2 + asked)",
     "#define SETTLE_ROW(ours, endMoved, age) ((ours * 2 + endMoved) * 3 + age)",
     "#define REQUEST_ROW(fitsCap, reqAppr, approved, coversFee) (((fitsCap * 2 + reqAppr) * 2 + approved) * 2 + coversFee)",
+    "#define LINK_ROW(exists, sameReg, intent, bought, asked, sameFee) (((((exists * 2 + sameReg) * 2 + intent) * 2 + bought) * 2 + asked) * 2 + sameFee)",
+    "#define L_NOTHING 0",
+    "#define L_READY 1",
     "",
   ];
   const block = blockRows().map((r) => BLOCK_CODES.indexOf(blockOutcome(core, r)));
@@ -72,6 +76,16 @@ export function generateTables(core: CoreTransitions): string {
         for (const approvalCoversFee of bits)
           request.push(REQUEST_CODES.indexOf(requestOutcome(core, { fitsCap, requireApproval, approved, approvalCoversFee })));
   out.push(...table("REQUEST_AUTH", request));
+
+  const link: number[] = [];
+  for (const exists of bits)
+    for (const sameRegistration of bits)
+      for (const intent of bits)
+        for (const bought of bits)
+          for (const asked of bits)
+            for (const sameFee of bits)
+              link.push(linkOutcome(core, { exists, sameRegistration, intent, bought, asked, sameFee }) === "READY" ? 1 : 0);
+  out.push(...table("LINK", link));
 
   out.push("/* 1: the successor request's id changes with the block's registration (a re-registered block opens another). */");
   out.push(`#define SUCC_KEY_BY_REG ${B(successorKeyedByRegistration(core))}`, "");

@@ -113,6 +113,7 @@ end:
        :: d == D_ASK || d == D_ASK_VOID ->
           printf("STEP tick %d: asks for approval of fee %d in window %d\n", _pid, price, endW);
           qW = endW; qFee = price; bVer++;
+          lOn = 1; lW = endW; lFee = price; lReg = bReg;
           if :: d == D_ASK_VOID -> aOn = 0; aW = 0; aReg = 0; aCap = 0; aSeen = 0 :: else fi;
           d = 0
        :: d >= D_BUY_POLICY -> rVer = bVer; rReg = bReg; w = endW; fee = price;

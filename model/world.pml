@@ -56,6 +56,16 @@ end:
 #endif
           aOn = 1; aW = vw; aReg = bReg; if :: dW == vw -> dW = NONE :: else fi; bVer++;
           printf("STEP API: approves window %d for at most fee %d\n", vw, aSeen) }
+     /* A link answered (POST after the confirmation page): core's linkState() decides whether it records anything. */
+     :: atomic { lOn ->
+          vw = LINK(LINK_ROW(bExists, (lReg == bReg), (iOn && iW == bEnd), (VERDICT_WINDOW != lW), (qW == lW), (qFee == lFee)));
+          if
+          :: vw == L_READY ->
+             aOn = 1; aW = lW; aReg = bReg; aCap = lFee; aSeen = lFee; if :: dW == lW -> dW = NONE :: else fi; bVer++;
+             printf("STEP link: approves window %d for at most fee %d\n", lW, lFee)
+          :: else -> printf("STEP link: answered, superseded (changes nothing)\n")
+          fi;
+          lOn = 0; lW = 0; lFee = 0; lReg = 0 }
      :: atomic { bExists && !(iOn && iW == bEnd) && VERDICT_WINDOW < NW -> vw = VERDICT_WINDOW;
           dW = vw; if :: aOn && aW == vw -> aOn = 0; aW = 0; aReg = 0; aCap = 0; aSeen = 0 :: else fi; bVer++; printf("STEP API: denies window %d\n", vw) }
      :: atomic { bExists -> bCap = 3 - bCap; bVer++; printf("STEP API: policy edit, maxUpfrontFee now %d\n", bCap) }

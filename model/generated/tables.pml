@@ -20,6 +20,9 @@
   ((((((((hist * 2 + lastBought) * 2 + enabled) * 2 + denied) * 2 + fitsCap) * 2 + budgetOk) * 2 + reqAppr) * 5 + appr) * 2 + asked)
 #define SETTLE_ROW(ours, endMoved, age) ((ours * 2 + endMoved) * 3 + age)
 #define REQUEST_ROW(fitsCap, reqAppr, approved, coversFee) (((fitsCap * 2 + reqAppr) * 2 + approved) * 2 + coversFee)
+#define LINK_ROW(exists, sameReg, intent, bought, asked, sameFee) (((((exists * 2 + sameReg) * 2 + intent) * 2 + bought) * 2 + asked) * 2 + sameFee)
+#define L_NOTHING 0
+#define L_READY 1
 
 /* 1920 rows */
 #define DECIDE(i) (((i) <= 219 -> 0 : ((i) <= 229 -> 3 : ((i) <= 230 -> 1 : ((i) <= 231 -> 0 : ((i) <= 233 -> 4 : ((i) <= 239 -> 2 : 0)))))))
@@ -29,6 +32,9 @@
 
 /* 16 rows */
 #define REQUEST_AUTH(i) (((i) <= 7 -> 0 : ((i) <= 11 -> 2 : ((i) <= 14 -> 1 : 3))))
+
+/* 64 rows */
+#define LINK(i) (((i) <= 50 -> 0 : ((i) <= 51 -> 1 : 0)))
 
 /* 1: the successor request's id changes with the block's registration (a re-registered block opens another). */
 #define SUCC_KEY_BY_REG 1
