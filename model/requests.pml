@@ -5,7 +5,7 @@
  * changes; purchases that commit, are refused, are answered, or commit late within the call timeout plus margin)
  * and the clock. Whether to buy, ask or wait is core's authorizePurchase()/chooseOffering(), from the generated
  * table. The settle rule (the purchase's tag, once the call can no longer land) is the worker's (settle.ts): the
- * lifecycle is moving into core, and model/core-adapter.ts is where its table will come from then.
+ * lifecycle is moving into core, and model/request-adapter.ts is where its table will come from then.
  */
 #include "generated/tables.pml"
 

@@ -4,18 +4,9 @@
  * test regenerates the file and fails when it differs from the committed one, so core cannot change a decision
  * without the model being re-checked on the new table.
  */
-import {
-  type BlockOutcome,
-  type BlockRow,
-  type CoreTransitions,
-  type RequestOutcome,
-  type SettleOutcome,
-  blockOutcome,
-  linkOutcome,
-  requestOutcome,
-  settleOutcome,
-  successorKeyedByRegistration,
-} from "./core-adapter";
+import { type BlockOutcome, type BlockRow, type SettleOutcome, blockOutcome, linkOutcome, settleOutcome } from "./core-adapter";
+import { requestOutcome, successorKeyedByRegistration, type RequestOutcome } from "./request-adapter";
+import type { CoreTransitions } from "./fixtures";
 
 const BLOCK_CODES: readonly BlockOutcome[] = ["IDLE", "ASK", "ASK_VOID", "BUY_POLICY", "BUY_APPROVAL", "BUY_AUTO"];
 const SETTLE_CODES: readonly SettleOutcome[] = ["WAIT", "BOUGHT", "NOT_BOUGHT"];

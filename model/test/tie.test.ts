@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Decision } from "@cbm/core";
 import { describe, expect, it } from "vitest";
-import { realCore, type CoreTransitions } from "../core-adapter";
+import { realCore, type CoreTransitions } from "../fixtures";
 import { describeRun, runSpin } from "../spin";
 import { generateTables } from "../tables";
 
