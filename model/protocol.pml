@@ -41,6 +41,7 @@ byte endW = 0;                  /* the reservation's EndDate, as a window index 
 byte price = 1;                 /* fee of the offering EC2 shows now: 1 within the policy cap, 2 above */
 byte hist[NW];                  /* what EC2 recorded for the extension bought in each window */
 byte histFee[NW];
+bool hVis[NW];                  /* the record shows in DescribeCapacityBlockExtensionHistory (it lags a purchase) */
 byte commits[NW];               /* ghost: purchases EC2 committed per window */
 byte ec2Spent = 0;              /* ghost: money EC2 holds for this reservation (failed payments refunded) */
 byte spendBase = 0;             /* ghost: ec2Spent at the last explicit reset of spend */

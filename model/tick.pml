@@ -72,10 +72,12 @@ inline settleNotBought() {
 
 /* Every purchase is covered by exactly one authorization (the intent names one) whose terms cover it. */
 inline assertCovered(kind, w, fee, reg) {
-  assert(reg == bReg && w == bEnd && w == endW);
+  /* One assert per term, so a counterexample names the term that failed. */
+  assert(reg == bReg);
+  assert(w == bEnd && w == endW);
   if
-  :: kind == D_BUY_POLICY -> assert(!bReqAppr && fee <= bCap)
-  :: kind == D_BUY_APPROVAL -> assert(aOn && aReg == bReg && aW == w && fee <= aSeen)
+  :: kind == D_BUY_POLICY -> assert(!bReqAppr); assert(fee <= bCap)
+  :: kind == D_BUY_APPROVAL -> assert(aOn && aReg == bReg && aW == w); assert(fee <= aSeen)
   :: else -> assert(false) /* automatic approval: the model's approver is reachable */
   fi;
   /* No budget exceeded across re-registration: what EC2 holds since the last reset, plus this fee. */
@@ -83,7 +85,8 @@ inline assertCovered(kind, w, fee, reg) {
 }
 
 #define APPROVAL_ROW (aOn && aW == endW -> 1 + 2 * (aReg != bReg) + (price > aCap) : 0)
-#define HIST_ROW (hist[endW] == H_PENDING -> 1 : (hist[endW] == H_FAILED -> 2 : 0))
+/* What the tick reads from EC2's history: only records it shows already. */
+#define HIST_ROW (!hVis[endW] -> 0 : (hist[endW] == H_PENDING -> 1 : (hist[endW] == H_FAILED -> 2 : 0)))
 
 proctype Tick() {
   byte rVer, rReg, w, fee, d, s;
@@ -93,7 +96,7 @@ end:
   :: atomic { bExists && NEEDS_RECONCILE -> reconcile(); printf("STEP tick %d: reconciles with EC2 (end window %d)\n", _pid, bEnd) }
   :: atomic {
        bExists && iOn && !NEEDS_RECONCILE ->
-       d = SETTLE(SETTLE_ROW((hist[iW] != H_NONE && histFee[iW] == iFee), (endW > iW), SEEN_AGE(iSlot)));
+       d = SETTLE(SETTLE_ROW((hVis[iW] && histFee[iW] == iFee), (endW > iW), SEEN_AGE(iSlot)));
        if
        :: d == S_BOUGHT -> printf("STEP tick %d: settles the intent as bought (EC2's history has it)\n", _pid); recordPurchased()
        :: d == S_NOT_BOUGHT ->

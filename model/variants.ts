@@ -17,14 +17,14 @@ export const VARIANTS: readonly Variant[] = [
     defect: "an approval was a flag: given for a quoted fee, it also covered a higher price later (issue 13)",
     file: "protocol.pml",
     defines: ["BUG_APPROVAL_UNBOUND"],
-    violates: "fee<=aSeen",
+    violates: "(fee<=aSeen)",
   },
   {
     name: "version number reused after delete and re-create",
     defect: "writes checked the version only; a re-created block starts at version 1 again, so a stale tick's intent won (issue 13)",
     file: "protocol.pml",
     defines: ["BUG_VERSION_REUSE"],
-    violates: "rReg==bReg",
+    violates: "(rReg==bReg)",
   },
   {
     name: "settle wait shorter than the call it settles",

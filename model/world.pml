@@ -109,8 +109,9 @@ end:
   :: atomic { call[0] == C_FLIGHT && callAge[0] < DEAD -> printf("STEP EC2: a call no tick is waiting for ends\n"); commit(0, ok); ok = 0 }
   :: atomic { call[1] == C_FLIGHT && callAge[1] < DEAD -> printf("STEP EC2: a call no tick is waiting for ends\n"); commit(1, ok); ok = 0 }
   /* EC2 moves EndDate only when the payment succeeds. */
-  :: atomic { endW < NW && hist[endW] == H_PENDING -> hist[endW] = H_OK; endW++; printf("STEP EC2: payment succeeded; EndDate moves to window %d\n", endW) }
-  :: atomic { endW < NW && hist[endW] == H_PENDING ->
+  :: atomic { endW < NW && hist[endW] == H_PENDING && !hVis[endW] -> hVis[endW] = 1; printf("STEP EC2: the purchase shows in the history\n") }
+  :: atomic { endW < NW && hist[endW] == H_PENDING && hVis[endW] -> hist[endW] = H_OK; endW++; printf("STEP EC2: payment succeeded; EndDate moves to window %d\n", endW) }
+  :: atomic { endW < NW && hist[endW] == H_PENDING && hVis[endW] ->
        hist[endW] = H_FAILED; ec2Spent = ec2Spent - histFee[endW]; printf("STEP EC2: payment failed for window %d\n", endW) }
   :: atomic { moves < PRICE_MOVES -> moves++; price = 3 - price; printf("STEP EC2: the offering's price is now %d\n", price) }
   od
@@ -119,7 +120,12 @@ end:
 /* Wall-clock time of each call: the settle grace, then the call's timeout plus margin. */
 inline age(s) {
   if
-  :: (call[s] == C_FLIGHT || (call[s] == C_OVER && iOn && iSlot == s)) && callAge[s] < DEAD -> callAge[s]++
+  /*
+   * History lags a purchase by less than the settle margin (core's assumption: callSettledAt is the call's timeout
+   * plus that margin), so a committed call can no longer land only once its purchase shows.
+   */
+  :: (call[s] == C_FLIGHT || (call[s] == C_OVER && iOn && iSlot == s)) && callAge[s] < DEAD &&
+     (callAge[s] + 1 < DEAD || hist[callW[s]] == H_NONE || hVis[callW[s]]) -> callAge[s]++
   /* A live tick sends its call within the margin and gets an answer or gives up within the call's timeout. */
   :: (call[s] == C_WRITTEN || call[s] == C_SENT) && callAge[s] < LIVE -> callAge[s]++
   fi;
