@@ -139,7 +139,7 @@ export default tseslint.config(
     files: [
       "packages/{local,cli}/**/*.{ts,mjs,js}",
       "packages/{core,ec2-emulator}/test/**/*.ts",
-      "{bench,stacks,test}/**/*.ts",
+      "{bench,model,stacks,test}/**/*.ts",
       "sst.config.ts",
     ],
     rules: { "no-restricted-imports": ["error", { patterns: FUNCTIONS_SURFACE }] },

@@ -17,6 +17,8 @@ const timeouts = {
   io: { testTimeout: 120_000, hookTimeout: 120_000 },
   /** SST synthesis and esbuild bundles. */
   build: { testTimeout: 300_000, hookTimeout: 300_000 },
+  /** spin's exhaustive searches: about 20 s idle for the largest; 10 min leaves room for a loaded machine. */
+  model: { testTimeout: 600_000, hookTimeout: 60_000 },
 } as const;
 
 // vitest 4 reads projects from here; it ignores vitest.workspace.ts.
@@ -39,6 +41,8 @@ export default defineConfig({
       { test: { name: "local", root: "packages/local", include: ["test/**/*.test.ts"], ...timeouts.io } },
       { test: { name: "cli", root: "packages/cli", include: ["test/**/*.test.ts"], ...timeouts.io } },
       { test: { name: "stacks", root: ".", include: ["stacks/test/**/*.test.ts"], ...timeouts.build } },
+      // The protocol's model (docs/model.md): spin runs one search at a time so two never compete for the 2 cores.
+      { test: { name: "model", root: ".", include: ["model/test/**/*.test.ts"], fileParallelism: false, ...timeouts.model } },
     ],
     coverage: { provider: "v8", include: ["packages/core/src/**/*.ts"], reporter: ["text-summary", "text"] },
   },
