@@ -6,7 +6,8 @@ import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { Links } from "./links.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
-import { Notifications } from "./notifications.js";
+import { approvalsTopicArn, Notifications } from "./notifications.js";
+import { buyingJobsScheduled, DEV_BUYING_NOTICE } from "./dev-mode.js";
 import { requestsJob } from "./requests-job.js";
 import { adminEmail, purchaseRegions, tickTimingEnvironment } from "./stage.js";
 
@@ -72,9 +73,11 @@ export function Jobs({ stack, app }: StackContext) {
     new PolicyStatement({ effect: Effect.ALLOW, actions: EC2_DESCRIBE_ACTIONS, resources: ["*"] }),
     purchaseStatement(stack, purchaseRegions()),
   ];
-  if (topic) {
-    environment.NOTIFY_TOPIC_ARN = topic.topicArn;
-    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [topic.topicArn] }));
+  // By name, not by import: a redeploy without ADMIN_EMAIL must be able to delete the topic.
+  const topicArn = topic ? approvalsTopicArn(stack, app) : undefined;
+  if (topicArn) {
+    environment.NOTIFY_TOPIC_ARN = topicArn;
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [topicArn] }));
   }
 
   const tick = cbmFunction(stack, "Tick", {
@@ -88,8 +91,12 @@ export function Jobs({ stack, app }: StackContext) {
     extra: { retryAttempts: 0, maxEventAge: Duration.seconds(60) },
   });
 
+  const buying = buyingJobsScheduled(app.mode);
+  // The developer running sst dev must read this at once, not find it later in a template.
+  if (!buying) console.warn(DEV_BUYING_NOTICE);
   const cron = new Cron(stack, "Scheduler", {
     schedule: TICK_SCHEDULE,
+    enabled: buying,
     job: { function: tick, cdk: { target: { retryAttempts: 0, maxEventAge: Duration.seconds(60) } } },
   });
 
@@ -120,12 +127,13 @@ export function Jobs({ stack, app }: StackContext) {
   const requests = requestsJob(stack, {
     stage: app.stage,
     table,
-    ...(topic ? { topic } : {}),
+    ...(topicArn ? { topicArn } : {}),
     apiUrl: url,
     schedule: TICK_SCHEDULE,
+    scheduled: buying,
     ...(purchaseRegions() ? { regions: purchaseRegions() } : {}),
     linkKey,
     ...(email ? { linkRecipient: email } : {}),
   });
-  return { tick, cron, ...requests };
+  return { tick, cron, buying, ...requests };
 }

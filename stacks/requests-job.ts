@@ -2,7 +2,6 @@ import { Duration } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { NagSuppressions } from "cdk-nag";
 import { Cron, type Stack } from "sst/constructs";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
@@ -21,9 +20,12 @@ export function requestsJob(
   opts: {
     stage: string;
     table: ITable;
-    topic?: ITopic;
+    /** The approval topic, by name (see approvalsTopicArn). */
+    topicArn?: string;
     apiUrl: string;
     schedule: string;
+    /** False under sst dev unless asked (stacks/dev-mode.ts): the rule is deployed disabled. */
+    scheduled: boolean;
     regions?: string[];
     /** Signs the approval links of quote notices (read only; never the API key). */
     linkKey: ISecret;
@@ -51,9 +53,9 @@ export function requestsJob(
     LINK_KEY_SECRET_ID: opts.linkKey.secretArn,
   };
   if (opts.linkRecipient) environment.LINK_RECIPIENT = opts.linkRecipient;
-  if (opts.topic) {
-    environment.NOTIFY_TOPIC_ARN = opts.topic.topicArn;
-    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [opts.topic.topicArn] }));
+  if (opts.topicArn) {
+    environment.NOTIFY_TOPIC_ARN = opts.topicArn;
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [opts.topicArn] }));
   }
   const fn = cbmFunction(stack, "Requests", {
     stage: opts.stage,
@@ -67,6 +69,7 @@ export function requestsJob(
   });
   const cron = new Cron(stack, "RequestsScheduler", {
     schedule: opts.schedule as never,
+    enabled: opts.scheduled,
     job: { function: fn, cdk: { target: { retryAttempts: 0, maxEventAge: Duration.seconds(60) } } },
   });
   if (fn.role) {
