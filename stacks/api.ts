@@ -9,7 +9,7 @@ import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./la
 import { planningFunction, PLANNING_ROUTES } from "./planning.js";
 import { isProtectedStage, parameterNames } from "./stage.js";
 import { apiFirewall } from "./waf.js";
-import { API_ROUTES, WEB_ROUTES } from "@cbm/functions/contracts";
+import { API_ROUTES, awsActions, WEB_ROUTES } from "@cbm/functions/contracts";
 import { Links } from "./links.js";
 
 /** Stage-wide throttle: every request counts, with or without a key (usage-plan limits only bind keyed calls). */
@@ -88,7 +88,7 @@ export function Api({ stack, app }: StackContext) {
     },
     statements: [
       ...tableStatements(table),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [secretArn] }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("api", "secretsmanager"), resources: [secretArn] }),
     ],
   });
 
@@ -105,7 +105,11 @@ export function Api({ stack, app }: StackContext) {
     },
     statements: [
       ...tableStatements(table),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [secretArn, linkKey.secretArn] }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: awsActions("web", "secretsmanager"),
+        resources: [secretArn, linkKey.secretArn],
+      }),
     ],
   });
   const planning = planningFunction(stack, { stage: app.stage, table, apiSecretName: names.apiSecretName, secretArn });

@@ -5,7 +5,7 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { SnsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
-import { ALL_CAPACITY_BLOCK_DETAIL_TYPES } from "@cbm/functions/contracts";
+import { ALL_CAPACITY_BLOCK_DETAIL_TYPES, awsActions } from "@cbm/functions/contracts";
 import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
@@ -34,7 +34,7 @@ export function Notices({ stack, app }: StackContext) {
   if (topic) {
     const topicArn = approvalsTopicArn(stack, app);
     environment.NOTIFY_TOPIC_ARN = topicArn;
-    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [topicArn] }));
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("notices", "sns"), resources: [topicArn] }));
   }
   const fn = cbmFunction(stack, "NoticesHandler", {
     stage: app.stage,

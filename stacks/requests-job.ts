@@ -4,11 +4,15 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { NagSuppressions } from "cdk-nag";
 import { Cron, type Stack } from "sst/constructs";
+import { awsActions, STAGE_TAG_KEY } from "@cbm/functions/contracts";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 
-/** EC2 reads of the request worker: the offering search and the tagged reservation that settles a purchase. */
-export const REQUEST_DESCRIBE_ACTIONS = ["ec2:DescribeCapacityBlockOfferings", "ec2:DescribeCapacityReservations"];
-export const REQUEST_PURCHASE_ACTION = "ec2:PurchaseCapacityBlock";
+/**
+ * EC2 reads of the request worker (the offering search, the tagged reservation that settles a purchase, the usage
+ * sampler's interconnect status), from the functions' own list (packages/functions/src/aws-actions.ts).
+ */
+export const REQUEST_DESCRIBE_ACTIONS = awsActions("requests", "ec2").filter((a) => a.startsWith("ec2:Describe"));
+export const REQUEST_PURCHASE_ACTION = awsActions("requests", "ec2").find((a) => a.startsWith("ec2:Purchase"))!;
 
 /**
  * The capacity-request worker: its own function on the tick's 1-minute schedule (the tick's bundle is at its size
@@ -34,17 +38,25 @@ export function requestsJob(
 ) {
   const reservationArn = (region: string) => `arn:${stack.partition}:ec2:${region}:${stack.account}:capacity-reservation/*`;
   const resources = opts.regions ? opts.regions.map(reservationArn) : [reservationArn("*")];
+  // What the worker buys must carry this stage's tag (the adapter adds it), and be in CBM_REGIONS when it is set.
+  const stageTag = { [`aws:RequestTag/${STAGE_TAG_KEY}`]: opts.stage };
+  const inRegions = opts.regions ? { "aws:RequestedRegion": opts.regions } : {};
   const statements = [
     ...tableStatements(opts.table),
-    new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [opts.linkKey.secretArn] }),
+    new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("requests", "secretsmanager"), resources: [opts.linkKey.secretArn] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: REQUEST_DESCRIBE_ACTIONS, resources: ["*"] }),
-    new PolicyStatement({ effect: Effect.ALLOW, actions: [REQUEST_PURCHASE_ACTION], resources }),
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: [REQUEST_PURCHASE_ACTION],
+      resources,
+      conditions: { StringEquals: { ...stageTag, ...inRegions } },
+    }),
     // Tag-on-create (the intent tag that settles an ambiguous purchase) needs CreateTags, only as part of that purchase.
     new PolicyStatement({
       effect: Effect.ALLOW,
       actions: ["ec2:CreateTags"],
       resources,
-      conditions: { StringEquals: { "ec2:CreateAction": "PurchaseCapacityBlock" } },
+      conditions: { StringEquals: { "ec2:CreateAction": "PurchaseCapacityBlock", ...stageTag, ...inRegions } },
     }),
   ];
   const environment: Record<string, string> = {
@@ -55,7 +67,7 @@ export function requestsJob(
   if (opts.linkRecipient) environment.LINK_RECIPIENT = opts.linkRecipient;
   if (opts.topicArn) {
     environment.NOTIFY_TOPIC_ARN = opts.topicArn;
-    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [opts.topicArn] }));
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("requests", "sns"), resources: [opts.topicArn] }));
   }
   const fn = cbmFunction(stack, "Requests", {
     stage: opts.stage,

@@ -134,6 +134,7 @@ describe("Jobs", () => {
           Effect: "Allow",
           Action: EC2_PURCHASE_ACTION,
           Resource: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:*:${ACCOUNT}:capacity-reservation/*`]] },
+          Condition: { StringEquals: { "aws:ResourceTag/cbm:stage": v.stage } },
         },
       ];
       if (v === prod) {
