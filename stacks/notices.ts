@@ -10,7 +10,8 @@ import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 import { approvalsTopicArn, Notifications } from "./notifications.js";
-import { expiryRemindersSetting } from "./stage.js";
+import { forwardCapacityBlockEvents } from "./event-forwarding.js";
+import { expiryRemindersSetting, purchaseRegions } from "./stage.js";
 
 /** How often the expiry reminders are swept: a reminder goes out at most this late. */
 export const REMINDER_SCHEDULE = "rate(5 minutes)";
@@ -53,6 +54,11 @@ export function Notices({ stack, app }: StackContext) {
     eventPattern: { source: ["aws.ec2"], detailType: ALL_CAPACITY_BLOCK_DETAIL_TYPES },
   });
   events.addTarget(new LambdaFunction(fn, { retryAttempts: 2 }));
+  // The same events from every other region CBM may buy in, forwarded to this region's bus.
+  const forwardedFrom = forwardCapacityBlockEvents(stack, app, {
+    regions: purchaseRegions() ?? [],
+    eventPattern: { source: ["aws.ec2"], "detail-type": [...ALL_CAPACITY_BLOCK_DETAIL_TYPES] },
+  });
   // A missed sweep is made up by the next one (each reminder is claimed once): EventBridge does not retry it.
   const sweep = new Rule(stack, "ExpiryReminders", {
     description: "Expiry reminders before every managed block's end",
@@ -66,5 +72,5 @@ export function Notices({ stack, app }: StackContext) {
       true,
     );
   }
-  return { events, reminders: sweep, fn };
+  return { events, reminders: sweep, fn, forwardedFrom };
 }

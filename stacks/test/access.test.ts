@@ -13,7 +13,7 @@ import { PLANNING_ROUTES } from "../planning.js";
 import { EC2_PURCHASE_ACTION } from "../jobs.js";
 import { API_KEY_MEMBER, API_KEY_TEMPLATE, KEY_RECONCILE_EVENT, KEY_RECONCILE_SCHEDULE } from "../secrets.js";
 import { WAF_RATE_LIMIT_PER_IP } from "../waf.js";
-import { ACCOUNT, APP_NAME, cleanUp, onlyResource, synthesize, type Synthesized } from "./synth.js";
+import { ACCOUNT, APP_NAME, cleanUp, nagFindings, onlyResource, synthesize, type Synthesized } from "./synth.js";
 import { type Json, props } from "./templates.js";
 
 /*
@@ -263,5 +263,28 @@ describe("what the request worker may buy", () => {
         "aws:RequestedRegion": ["us-east-1", "us-west-2"],
       });
     }
+  });
+});
+
+describe("Capacity Block events from every region CBM may buy in", () => {
+  it("forwards them from each other region in CBM_REGIONS to the deploy region's default bus", () => {
+    const t = regional.templates.Notices;
+    const calls = Object.values(t.findResources("Custom::AWS") as Record<string, { Properties: Json }>).map(
+      (r) => JSON.parse(JSON.stringify(r.Properties.Create ?? r.Properties.Update)) as unknown,
+    );
+    const text = JSON.stringify(calls);
+    // us-east-1 is the deploy region: its events arrive on its own bus. Only us-west-2 forwards.
+    expect(text).toContain('\\"region\\":\\"us-west-2\\"');
+    expect(text).not.toContain('\\"region\\":\\"us-east-1\\"');
+    expect(text).toMatch(/PutRule.*dev-capacity-block-manager-forward-capacity-blocks/);
+    expect(text).toMatch(/PutTargets/);
+    expect(text).toContain(`:events:us-east-1:${ACCOUNT}:event-bus/default`);
+    const role = onlyResource(t, "AWS::IAM::Role", "ForwardCapacityBlockEventsRole");
+    expect(props(role).AssumeRolePolicyDocument).toMatchObject({ Statement: [{ Principal: { Service: "events.amazonaws.com" } }] });
+    expect(nagFindings(regional.stacks.Notices, "error")).toEqual([]);
+  });
+
+  it("forwards nothing without CBM_REGIONS (a block's events come from wherever it is; the reminders cover every block)", () => {
+    prod.templates.Notices.resourceCountIs("Custom::AWS", 0);
   });
 });

@@ -15,11 +15,14 @@ useProdAndDev();
 type Resources = Record<string, { Type: string; Properties: Json }>;
 const resources = (v: Synthesized, id: (typeof STACK_IDS)[number]) => v.templates[id].toJSON().Resources as Resources;
 
-/** Every function CBM deploys, by stack and logical id: SST's own per-stack custom-resource handler excluded. */
+/**
+ * Every function CBM deploys, by stack and logical id: SST's own per-stack custom-resource handler and CDK's
+ * AwsCustomResource provider (deploy-time only, stacks/event-forwarding.ts) excluded.
+ */
 function cbmFunctions(v: Synthesized): { stack: string; id: string; timeout: number }[] {
   return STACK_IDS.flatMap((stack) =>
     Object.entries(resources(v, stack))
-      .filter(([id, r]) => r.Type === "AWS::Lambda::Function" && !id.startsWith("CustomResourceHandler"))
+      .filter(([id, r]) => r.Type === "AWS::Lambda::Function" && !/^(CustomResourceHandler|AWS679f53fac002430cb0da5b7982bd2287)/.test(id))
       .map(([id, r]) => ({ stack, id, timeout: r.Properties.Timeout as number })),
   );
 }
