@@ -9,12 +9,16 @@ import { Monitoring } from "./stacks/monitoring.js";
 import { suppressSstInternals } from "./stacks/nag.js";
 import { Notifications } from "./stacks/notifications.js";
 import { Secrets } from "./stacks/secrets.js";
+import { logLevel, refuseProtectedStagesVariable } from "./stacks/stage.js";
 
 export default {
   config() {
     return { name: "capacity-block-manager", region: process.env.AWS_REGION ?? "us-east-1" };
   },
   stacks(app) {
+    // Settings that would otherwise fail later and quietly (a cold start, a removal) fail the deploy here.
+    refuseProtectedStagesVariable();
+    const level = logLevel();
     app.setDefaultFunctionProps((stack) => ({
       runtime: "nodejs22.x",
       architecture: "arm_64",
@@ -26,6 +30,7 @@ export default {
         STAGE: app.stage,
         ACCOUNT_ID: stack.account,
         POWERTOOLS_SERVICE_NAME: "cbm",
+        LOG_LEVEL: level,
       },
     }));
     // Secrets after Api: the key's rotation function keeps the API's usage plan in line with the secret.

@@ -9,11 +9,37 @@ import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./la
 import { planningFunction, PLANNING_ROUTES } from "./planning.js";
 import { isProtectedStage, parameterNames } from "./stage.js";
 import { apiFirewall } from "./waf.js";
-import { API_ROUTES, WEB_ROUTES } from "@cbm/functions/contracts";
+import { API_ROUTES, awsActions, WEB_ROUTES } from "@cbm/functions/contracts";
 import { Links } from "./links.js";
 
 /** Stage-wide throttle: every request counts, with or without a key (usage-plan limits only bind keyed calls). */
 export const API_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
+
+/**
+ * The access log's fields: SST's default without `$context.path`. A path such as `/link/<signed token>` carries a
+ * live approval link, and anyone who can read the log group for its 90 days could open it and approve; the route
+ * template (`$context.resourcePath`, `/link/{token}`) says which page was asked for without the token. No field
+ * holds the query string or a header but the user agent, so no token in a query reaches the log either.
+ */
+export const ACCESS_LOG_FIELDS: Record<string, string> = {
+  requestTime: '"$context.requestTime"',
+  requestId: '"$context.requestId"',
+  httpMethod: '"$context.httpMethod"',
+  resourcePath: '"$context.resourcePath"',
+  status: "$context.status",
+  responseLatency: "$context.responseLatency",
+  integrationRequestId: '"$context.integration.requestId"',
+  functionResponseStatus: '"$context.integration.status"',
+  integrationLatency: '"$context.integration.latency"',
+  integrationServiceStatus: '"$context.integration.integrationStatus"',
+  errorMessage: '"$context.error.message"',
+  wafStatus: '"$context.waf.status"',
+  ip: '"$context.identity.sourceIp"',
+  userAgent: '"$context.identity.userAgent"',
+};
+export const ACCESS_LOG_FORMAT = `{${Object.entries(ACCESS_LOG_FIELDS)
+  .map(([name, value]) => `"${name}":${value}`)
+  .join(",")}}`;
 
 /** Every route of the manifest (packages/functions/src/http/route-manifest.ts) goes to the same API function, which routes again. */
 export { API_ROUTES };
@@ -62,7 +88,7 @@ export function Api({ stack, app }: StackContext) {
     },
     statements: [
       ...tableStatements(table),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [secretArn] }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("api", "secretsmanager"), resources: [secretArn] }),
     ],
   });
 
@@ -79,7 +105,11 @@ export function Api({ stack, app }: StackContext) {
     },
     statements: [
       ...tableStatements(table),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [secretArn, linkKey.secretArn] }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: awsActions("web", "secretsmanager"),
+        resources: [secretArn, linkKey.secretArn],
+      }),
     ],
   });
   const planning = planningFunction(stack, { stage: app.stage, table, apiSecretName: names.apiSecretName, secretArn });
@@ -88,7 +118,7 @@ export function Api({ stack, app }: StackContext) {
   const api = new ApiGatewayV1Api(stack, "Api", {
     // Scripts and the CLI call the JSON API; browsers only load its own pages (same origin). No CORS preflight methods.
     cors: false,
-    accessLog: { retention: isProtectedStage(app.stage) ? "three_months" : "one_month" },
+    accessLog: { retention: isProtectedStage(app.stage) ? "three_months" : "one_month", format: ACCESS_LOG_FORMAT },
     cdk: {
       restApi: {
         description: `Capacity Block Manager (${app.stage})`,

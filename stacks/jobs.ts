@@ -2,11 +2,13 @@ import { Duration } from "aws-cdk-lib";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { NagSuppressions } from "cdk-nag";
 import { Cron, type StackContext, use } from "sst/constructs";
+import { awsActions, STAGE_TAG_KEY } from "@cbm/functions/contracts";
 import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { Links } from "./links.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
-import { Notifications } from "./notifications.js";
+import { approvalsTopicArn, Notifications } from "./notifications.js";
+import { buyingJobsScheduled, DEV_BUYING_NOTICE } from "./dev-mode.js";
 import { requestsJob } from "./requests-job.js";
 import { adminEmail, purchaseRegions, tickTimingEnvironment } from "./stage.js";
 
@@ -15,29 +17,32 @@ export const TICK_SCHEDULE = "rate(1 minute)";
 /** Below the period, so a tick has ended before the next one starts; the tick stops taking work a few seconds earlier. */
 export const TICK_TIMEOUT_SECONDS = 55;
 
-/** The EC2 calls the tick makes, and nothing else. */
-export const EC2_DESCRIBE_ACTIONS = [
-  "ec2:DescribeCapacityBlockExtensionHistory",
-  "ec2:DescribeCapacityBlockExtensionOfferings",
-  "ec2:DescribeCapacityReservations",
-];
-export const EC2_PURCHASE_ACTION = "ec2:PurchaseCapacityBlockExtension";
+/** The EC2 calls the tick makes, and nothing else: from the functions' own list (packages/functions/src/aws-actions.ts). */
+export const EC2_DESCRIBE_ACTIONS = awsActions("tick", "ec2").filter((a) => a.startsWith("ec2:Describe"));
+export const EC2_PURCHASE_ACTION = awsActions("tick", "ec2").find((a) => a.startsWith("ec2:Purchase"))!;
 
 /**
  * The purchase statement, as tight as IAM allows. The Service Authorization Reference ("Actions, resources, and
  * condition keys for Amazon EC2", PurchaseCapacityBlockExtension) gives the action one resource type,
  * capacity-reservation (`arn:<partition>:ec2:<region>:<account>:capacity-reservation/<id>`), with the keys
  * aws:ResourceTag, ec2:CapacityReservationFleet, ec2:Region and ec2:ResourceTag. So: reservations of this account
- * only, any id (blocks are registered at run time, not at deploy); with CBM_REGIONS, only those regions, both in
- * the ARN and as aws:RequestedRegion. Without CBM_REGIONS the region stays `*`: a block record names its own region.
+ * only, any id (blocks are registered at run time, not at deploy), and only those tagged `cbm:stage=<this stage>`:
+ * a personal stage that registers a production block cannot buy for it. With CBM_REGIONS, only those regions, both
+ * in the ARN and as aws:RequestedRegion. Without CBM_REGIONS the region stays `*`: a block record names its own.
  */
-export function purchaseStatement(stack: { partition: string; account: string }, regions: string[] | undefined): PolicyStatement {
+export function purchaseStatement(
+  stack: { partition: string; account: string },
+  regions: string[] | undefined,
+  stage: string,
+): PolicyStatement {
   const arn = (region: string) => `arn:${stack.partition}:ec2:${region}:${stack.account}:capacity-reservation/*`;
   return new PolicyStatement({
     effect: Effect.ALLOW,
     actions: [EC2_PURCHASE_ACTION],
     resources: regions ? regions.map(arn) : [arn("*")],
-    ...(regions ? { conditions: { StringEquals: { "aws:RequestedRegion": regions } } } : {}),
+    conditions: {
+      StringEquals: { [`aws:ResourceTag/${STAGE_TAG_KEY}`]: stage, ...(regions ? { "aws:RequestedRegion": regions } : {}) },
+    },
   });
 }
 
@@ -68,13 +73,15 @@ export function Jobs({ stack, app }: StackContext) {
   if (email) environment.LINK_RECIPIENT = email;
   const statements = [
     ...tableStatements(table),
-    new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [linkKey.secretArn] }),
+    new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("tick", "secretsmanager"), resources: [linkKey.secretArn] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: EC2_DESCRIBE_ACTIONS, resources: ["*"] }),
-    purchaseStatement(stack, purchaseRegions()),
+    purchaseStatement(stack, purchaseRegions(), app.stage),
   ];
-  if (topic) {
-    environment.NOTIFY_TOPIC_ARN = topic.topicArn;
-    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [topic.topicArn] }));
+  // By name, not by import: a redeploy without ADMIN_EMAIL must be able to delete the topic.
+  const topicArn = topic ? approvalsTopicArn(stack, app) : undefined;
+  if (topicArn) {
+    environment.NOTIFY_TOPIC_ARN = topicArn;
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("tick", "sns"), resources: [topicArn] }));
   }
 
   const tick = cbmFunction(stack, "Tick", {
@@ -88,8 +95,12 @@ export function Jobs({ stack, app }: StackContext) {
     extra: { retryAttempts: 0, maxEventAge: Duration.seconds(60) },
   });
 
+  const buying = buyingJobsScheduled(app.mode);
+  // The developer running sst dev must read this at once, not find it later in a template.
+  if (!buying) console.warn(DEV_BUYING_NOTICE);
   const cron = new Cron(stack, "Scheduler", {
     schedule: TICK_SCHEDULE,
+    enabled: buying,
     job: { function: tick, cdk: { target: { retryAttempts: 0, maxEventAge: Duration.seconds(60) } } },
   });
 
@@ -120,12 +131,13 @@ export function Jobs({ stack, app }: StackContext) {
   const requests = requestsJob(stack, {
     stage: app.stage,
     table,
-    ...(topic ? { topic } : {}),
+    ...(topicArn ? { topicArn } : {}),
     apiUrl: url,
     schedule: TICK_SCHEDULE,
+    scheduled: buying,
     ...(purchaseRegions() ? { regions: purchaseRegions() } : {}),
     linkKey,
     ...(email ? { linkRecipient: email } : {}),
   });
-  return { tick, cron, ...requests };
+  return { tick, cron, buying, ...requests };
 }

@@ -2,13 +2,16 @@ import { Duration } from "aws-cdk-lib";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { SnsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
-import { ALL_CAPACITY_BLOCK_DETAIL_TYPES } from "@cbm/functions/contracts";
+import { ALL_CAPACITY_BLOCK_DETAIL_TYPES, awsActions } from "@cbm/functions/contracts";
 import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
-import { Notifications } from "./notifications.js";
+import { approvalsTopicArn, Notifications } from "./notifications.js";
+import { forwardCapacityBlockEvents } from "./event-forwarding.js";
+import { expiryRemindersSetting, purchaseRegions } from "./stage.js";
 
 /** How often the expiry reminders are swept: a reminder goes out at most this late. */
 export const REMINDER_SCHEDULE = "rate(5 minutes)";
@@ -21,14 +24,18 @@ export const REMINDER_SCHEDULE = "rate(5 minutes)";
  */
 export function Notices({ stack, app }: StackContext) {
   const { table } = use(Database);
-  const { topic } = use(Notifications);
+  const { topic, alarms } = use(Notifications);
   const { url } = use(Api);
   const environment: Record<string, string> = { TABLE_NAME: table.tableName, API_URL: url };
-  if (process.env.EXPIRY_REMINDERS?.trim()) environment.EXPIRY_REMINDERS = process.env.EXPIRY_REMINDERS.trim();
+  // Checked here with the function's own parser: a bad value fails the deploy, not every cold start of the notices.
+  const reminders = expiryRemindersSetting();
+  if (reminders) environment.EXPIRY_REMINDERS = reminders;
   const statements = [...tableStatements(table)];
+  // By name, not by import: a redeploy without ADMIN_EMAIL must be able to delete the topic.
   if (topic) {
-    environment.NOTIFY_TOPIC_ARN = topic.topicArn;
-    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [topic.topicArn] }));
+    const topicArn = approvalsTopicArn(stack, app);
+    environment.NOTIFY_TOPIC_ARN = topicArn;
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("notices", "sns"), resources: [topicArn] }));
   }
   const fn = cbmFunction(stack, "NoticesHandler", {
     stage: app.stage,
@@ -38,18 +45,26 @@ export function Notices({ stack, app }: StackContext) {
     memoryMb: 256,
     environment,
     statements,
+    // AWS sends each Capacity Block event once: a failed notice is retried twice within the hour (a repeated reminder
+    // is claimed once, so it is not sent twice), and one that still fails goes to the alarm topic with its event.
+    extra: { retryAttempts: 2, maxEventAge: Duration.hours(1), onFailure: new SnsDestination(alarms) },
   });
   const events = new Rule(stack, "CapacityBlockEvents", {
     description: "AWS Capacity Block delivered and expiration-warning events (both detail-type spellings)",
     eventPattern: { source: ["aws.ec2"], detailType: ALL_CAPACITY_BLOCK_DETAIL_TYPES },
   });
   events.addTarget(new LambdaFunction(fn, { retryAttempts: 2 }));
-  // A missed sweep is made up by the next one (each reminder is claimed once), so no retries and no stale runs.
-  const reminders = new Rule(stack, "ExpiryReminders", {
+  // The same events from every other region CBM may buy in, forwarded to this region's bus.
+  const forwardedFrom = forwardCapacityBlockEvents(stack, app, {
+    regions: purchaseRegions() ?? [],
+    eventPattern: { source: ["aws.ec2"], "detail-type": [...ALL_CAPACITY_BLOCK_DETAIL_TYPES] },
+  });
+  // A missed sweep is made up by the next one (each reminder is claimed once): EventBridge does not retry it.
+  const sweep = new Rule(stack, "ExpiryReminders", {
     description: "Expiry reminders before every managed block's end",
     schedule: Schedule.expression(REMINDER_SCHEDULE),
   });
-  reminders.addTarget(new LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.seconds(300) }));
+  sweep.addTarget(new LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.seconds(300) }));
   if (fn.role) {
     NagSuppressions.addResourceSuppressions(
       fn.role,
@@ -57,5 +72,5 @@ export function Notices({ stack, app }: StackContext) {
       true,
     );
   }
-  return { events, reminders, fn };
+  return { events, reminders: sweep, fn, forwardedFrom };
 }

@@ -2,7 +2,7 @@ import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { NagSuppressions } from "cdk-nag";
 import type { Stack } from "sst/constructs";
-import { PLANNING_ROUTES } from "@cbm/functions/contracts";
+import { awsActions, PLANNING_ROUTES } from "@cbm/functions/contracts";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 
 /**
@@ -12,7 +12,7 @@ import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./la
 export { PLANNING_ROUTES };
 
 /** EC2 reads the planning API makes: the offering search only; it buys nothing. */
-export const PLANNING_EC2_ACTIONS = ["ec2:DescribeCapacityBlockOfferings"];
+export const PLANNING_EC2_ACTIONS = awsActions("planning-api", "ec2");
 
 export function planningFunction(stack: Stack, opts: { stage: string; table: ITable; apiSecretName: string; secretArn: string }) {
   const fn = cbmFunction(stack, "PlanningHandler", {
@@ -25,7 +25,7 @@ export function planningFunction(stack: Stack, opts: { stage: string; table: ITa
     environment: { TABLE_NAME: opts.table.tableName, API_KEY_SECRET_ID: opts.apiSecretName },
     statements: [
       ...tableStatements(opts.table),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [opts.secretArn] }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("planning-api", "secretsmanager"), resources: [opts.secretArn] }),
       new PolicyStatement({ effect: Effect.ALLOW, actions: PLANNING_EC2_ACTIONS, resources: ["*"] }),
     ],
   });

@@ -2,14 +2,17 @@ import { Duration } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { NagSuppressions } from "cdk-nag";
 import { Cron, type Stack } from "sst/constructs";
+import { awsActions, STAGE_TAG_KEY } from "@cbm/functions/contracts";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
 
-/** EC2 reads of the request worker: the offering search and the tagged reservation that settles a purchase. */
-export const REQUEST_DESCRIBE_ACTIONS = ["ec2:DescribeCapacityBlockOfferings", "ec2:DescribeCapacityReservations"];
-export const REQUEST_PURCHASE_ACTION = "ec2:PurchaseCapacityBlock";
+/**
+ * EC2 reads of the request worker (the offering search, the tagged reservation that settles a purchase, the usage
+ * sampler's interconnect status), from the functions' own list (packages/functions/src/aws-actions.ts).
+ */
+export const REQUEST_DESCRIBE_ACTIONS = awsActions("requests", "ec2").filter((a) => a.startsWith("ec2:Describe"));
+export const REQUEST_PURCHASE_ACTION = awsActions("requests", "ec2").find((a) => a.startsWith("ec2:Purchase"))!;
 
 /**
  * The capacity-request worker: its own function on the tick's 1-minute schedule (the tick's bundle is at its size
@@ -21,9 +24,12 @@ export function requestsJob(
   opts: {
     stage: string;
     table: ITable;
-    topic?: ITopic;
+    /** The approval topic, by name (see approvalsTopicArn). */
+    topicArn?: string;
     apiUrl: string;
     schedule: string;
+    /** False under sst dev unless asked (stacks/dev-mode.ts): the rule is deployed disabled. */
+    scheduled: boolean;
     regions?: string[];
     /** Signs the approval links of quote notices (read only; never the API key). */
     linkKey: ISecret;
@@ -32,17 +38,25 @@ export function requestsJob(
 ) {
   const reservationArn = (region: string) => `arn:${stack.partition}:ec2:${region}:${stack.account}:capacity-reservation/*`;
   const resources = opts.regions ? opts.regions.map(reservationArn) : [reservationArn("*")];
+  // What the worker buys must carry this stage's tag (the adapter adds it), and be in CBM_REGIONS when it is set.
+  const stageTag = { [`aws:RequestTag/${STAGE_TAG_KEY}`]: opts.stage };
+  const inRegions = opts.regions ? { "aws:RequestedRegion": opts.regions } : {};
   const statements = [
     ...tableStatements(opts.table),
-    new PolicyStatement({ effect: Effect.ALLOW, actions: ["secretsmanager:GetSecretValue"], resources: [opts.linkKey.secretArn] }),
+    new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("requests", "secretsmanager"), resources: [opts.linkKey.secretArn] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: REQUEST_DESCRIBE_ACTIONS, resources: ["*"] }),
-    new PolicyStatement({ effect: Effect.ALLOW, actions: [REQUEST_PURCHASE_ACTION], resources }),
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: [REQUEST_PURCHASE_ACTION],
+      resources,
+      conditions: { StringEquals: { ...stageTag, ...inRegions } },
+    }),
     // Tag-on-create (the intent tag that settles an ambiguous purchase) needs CreateTags, only as part of that purchase.
     new PolicyStatement({
       effect: Effect.ALLOW,
       actions: ["ec2:CreateTags"],
       resources,
-      conditions: { StringEquals: { "ec2:CreateAction": "PurchaseCapacityBlock" } },
+      conditions: { StringEquals: { "ec2:CreateAction": "PurchaseCapacityBlock", ...stageTag, ...inRegions } },
     }),
   ];
   const environment: Record<string, string> = {
@@ -51,9 +65,9 @@ export function requestsJob(
     LINK_KEY_SECRET_ID: opts.linkKey.secretArn,
   };
   if (opts.linkRecipient) environment.LINK_RECIPIENT = opts.linkRecipient;
-  if (opts.topic) {
-    environment.NOTIFY_TOPIC_ARN = opts.topic.topicArn;
-    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: ["sns:Publish"], resources: [opts.topic.topicArn] }));
+  if (opts.topicArn) {
+    environment.NOTIFY_TOPIC_ARN = opts.topicArn;
+    statements.push(new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("requests", "sns"), resources: [opts.topicArn] }));
   }
   const fn = cbmFunction(stack, "Requests", {
     stage: opts.stage,
@@ -67,6 +81,7 @@ export function requestsJob(
   });
   const cron = new Cron(stack, "RequestsScheduler", {
     schedule: opts.schedule as never,
+    enabled: opts.scheduled,
     job: { function: fn, cdk: { target: { retryAttempts: 0, maxEventAge: Duration.seconds(60) } } },
   });
   if (fn.role) {

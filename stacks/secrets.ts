@@ -5,6 +5,7 @@ import { CfnPermission } from "aws-cdk-lib/aws-lambda";
 import { CfnRotationSchedule, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { NagSuppressions } from "cdk-nag";
 import { Cron, type StackContext, use } from "sst/constructs";
+import { awsActions, STAGE_TAG_KEY } from "@cbm/functions/contracts";
 import { Api } from "./api.js";
 import { cbmFunction } from "./lambda.js";
 import { parameterNames } from "./stage.js";
@@ -66,19 +67,20 @@ export function Secrets({ stack, app }: StackContext) {
     statements: [
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: [
-          "secretsmanager:DescribeSecret",
-          "secretsmanager:GetSecretValue",
-          "secretsmanager:PutSecretValue",
-          "secretsmanager:UpdateSecretVersionStage",
-        ],
+        actions: awsActions("rotate-api-key", "secretsmanager"),
         resources: [apiKey.secretArn],
       }),
       // List the plan's keys; list our keys by name to adopt one an interrupted step created but did not attach.
       new PolicyStatement({ effect: Effect.ALLOW, actions: ["apigateway:GET"], resources: [planKeys, allKeys] }),
       // Create a key; attach it to this plan.
       new PolicyStatement({ effect: Effect.ALLOW, actions: ["apigateway:POST"], resources: [allKeys, planKeys] }),
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ["apigateway:DELETE"], resources: [`${allKeys}/*`] }),
+      // Delete only the keys it created for this stage (tagged by the adapter): never another stage's or a hand-made one.
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["apigateway:DELETE"],
+        resources: [`${allKeys}/*`],
+        conditions: { StringEquals: { [`aws:ResourceTag/${STAGE_TAG_KEY}`]: app.stage } },
+      }),
     ],
     // A failed reconcile is not replayed: the next one, 5 minutes later, does the same work from fresh state.
     extra: { retryAttempts: 0 },

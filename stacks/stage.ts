@@ -1,3 +1,6 @@
+import { parseReminderOffsets } from "@cbm/core";
+import { PROTECTED_STAGES_RECORD } from "./protected-stages.js";
+
 /**
  * Stage policy shared by every stack: which stages hold real data (and so must survive `sst remove`), and the
  * names other tools look up (the SSM parameters the original README documents).
@@ -7,18 +10,28 @@
 export const DEFAULT_PROTECTED_STAGES = ["prod", "production", "staging"] as const;
 
 /**
- * True when `stage` keeps its table (deletion protection, RETAIN) and its log groups. Extra stage names can be
- * protected at deploy time with `CBM_PROTECTED_STAGES=live,prd` (comma-separated); the defaults always stay protected.
+ * Further protected stages, recorded in the repository beside the stacks (stacks/protected-stages.ts), never read
+ * from the environment at each deploy: one deploy of a production stage from a shell without the variable would
+ * otherwise turn its table's deletion protection off and let the next `sst remove` delete it.
  */
-export function isProtectedStage(stage: string, extra: string | undefined = process.env.CBM_PROTECTED_STAGES): boolean {
-  const names = new Set<string>([
-    ...DEFAULT_PROTECTED_STAGES,
-    ...(extra ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  ]);
-  return names.has(stage);
+export const RECORDED_PROTECTED_STAGES: readonly string[] = PROTECTED_STAGES_RECORD;
+
+/** True when `stage` keeps its table (deletion protection, RETAIN) and its log groups. */
+export function isProtectedStage(stage: string, recorded: readonly string[] = RECORDED_PROTECTED_STAGES): boolean {
+  return (DEFAULT_PROTECTED_STAGES as readonly string[]).includes(stage) || recorded.includes(stage);
+}
+
+/**
+ * The first release protected extra stages with CBM_PROTECTED_STAGES at each deploy. Setting it now fails the deploy
+ * instead of being ignored in silence: the deployer meant to protect a stage, and must record it.
+ */
+export function refuseProtectedStagesVariable(env: NodeJS.ProcessEnv = process.env): void {
+  if (env.CBM_PROTECTED_STAGES?.trim()) {
+    throw new Error(
+      "CBM_PROTECTED_STAGES is not read any more: add the stage to stacks/protected-stages.ts and commit it, so a " +
+        "deploy without the variable cannot turn its protection off",
+    );
+  }
 }
 
 /** SSM parameter names, per stage, as in the original README (`/cbm/<stage>/apiUrl`). */
@@ -65,4 +78,38 @@ export function purchaseRegions(env: NodeJS.ProcessEnv = process.env): string[] 
     if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(name)) throw new Error(`CBM_REGIONS: '${name}' is not an AWS region name`);
   }
   return [...new Set(names)].sort();
+}
+
+/** Where alarms are e-mailed, if the deployer names an address (ALARM_EMAIL); the alarm topic exists either way. */
+export function alarmEmail(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.ALARM_EMAIL?.trim();
+  return value ? value : undefined;
+}
+
+/** The log levels the functions' config accepts (packages/functions/src/config.ts). */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/** LOG_LEVEL at deploy (default info), checked here: a bad value would fail every cold start of every function. */
+export function logLevel(env: NodeJS.ProcessEnv = process.env): (typeof LOG_LEVELS)[number] {
+  const value = env.LOG_LEVEL?.trim() || "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(value))
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not '${value}'`);
+  return value as (typeof LOG_LEVELS)[number];
+}
+
+/**
+ * EXPIRY_REMINDERS at deploy, checked with the very parser the notices function runs at cold start (core's
+ * parseReminderOffsets, and config.ts's 100-character limit): a bad value fails the deploy, not every notice.
+ */
+export function expiryRemindersSetting(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.EXPIRY_REMINDERS?.trim();
+  if (!value) return undefined;
+  try {
+    if (value.length > 100) throw new Error("longer than 100 characters");
+    parseReminderOffsets(value);
+  } catch (err) {
+    const details = (err as { issues?: { message: string }[] }).issues?.map((d) => d.message).join("; ");
+    throw new Error(`EXPIRY_REMINDERS: ${details ?? (err as Error).message} (e.g. 7d,24h,2h or off)`);
+  }
+  return value;
 }

@@ -13,7 +13,7 @@ import { PLANNING_ROUTES } from "../planning.js";
 import { EC2_PURCHASE_ACTION } from "../jobs.js";
 import { API_KEY_MEMBER, API_KEY_TEMPLATE, KEY_RECONCILE_EVENT, KEY_RECONCILE_SCHEDULE } from "../secrets.js";
 import { WAF_RATE_LIMIT_PER_IP } from "../waf.js";
-import { ACCOUNT, APP_NAME, cleanUp, onlyResource, synthesize, type Synthesized } from "./synth.js";
+import { ACCOUNT, APP_NAME, cleanUp, nagFindings, onlyResource, synthesize, type Synthesized } from "./synth.js";
 import { type Json, props } from "./templates.js";
 
 /*
@@ -143,7 +143,13 @@ describe("the API key secret", () => {
       },
       { Effect: "Allow", Action: "apigateway:GET", Resource: [planKeys, apigw("/apikeys")] },
       { Effect: "Allow", Action: "apigateway:POST", Resource: [apigw("/apikeys"), planKeys] },
-      { Effect: "Allow", Action: "apigateway:DELETE", Resource: apigw("/apikeys/*") },
+      // Only keys it created for this stage: the adapter tags them, the condition checks the tag.
+      {
+        Effect: "Allow",
+        Action: "apigateway:DELETE",
+        Resource: apigw("/apikeys/*"),
+        Condition: { StringEquals: { "aws:ResourceTag/cbm:stage": "prod" } },
+      },
     ]);
     expect(JSON.stringify(roleStatements(t, "KeyRotationRole"))).not.toMatch(/GetRandomPassword|"\*"/);
   });
@@ -205,8 +211,14 @@ describe("what the tick may buy", () => {
     "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:${region}:${ACCOUNT}:capacity-reservation/*`]],
   });
 
-  it("extends only this account's capacity reservations, in any region when none are named", () => {
-    expect(purchase(prod)).toEqual({ Effect: "Allow", Action: EC2_PURCHASE_ACTION, Resource: reservations("*") });
+  it("extends only this account's capacity reservations tagged for this stage, in any region when none are named", () => {
+    expect(purchase(prod)).toEqual({
+      Effect: "Allow",
+      Action: EC2_PURCHASE_ACTION,
+      Resource: reservations("*"),
+      // A personal stage that registers a production block cannot buy for it.
+      Condition: { StringEquals: { "aws:ResourceTag/cbm:stage": "prod" } },
+    });
   });
 
   it("with CBM_REGIONS, only in those regions: in the ARN and as aws:RequestedRegion", () => {
@@ -214,7 +226,65 @@ describe("what the tick may buy", () => {
       Effect: "Allow",
       Action: EC2_PURCHASE_ACTION,
       Resource: [reservations("us-east-1"), reservations("us-west-2")],
-      Condition: { StringEquals: { "aws:RequestedRegion": ["us-east-1", "us-west-2"] } },
+      Condition: { StringEquals: { "aws:ResourceTag/cbm:stage": "dev", "aws:RequestedRegion": ["us-east-1", "us-west-2"] } },
     });
+  });
+});
+
+describe("what the request worker may buy", () => {
+  const ec2Writes = (v: Synthesized) =>
+    roleStatements(v.templates.Jobs, "RequestsRole").filter((s) => /ec2:(Purchase|CreateTags)/.test(JSON.stringify(s.Action)));
+  const reservations = (region: string) => ({
+    "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:${region}:${ACCOUNT}:capacity-reservation/*`]],
+  });
+
+  it("buys new blocks only tagged for its stage, and tags only as part of that purchase", () => {
+    expect(ec2Writes(prod)).toEqual([
+      {
+        Effect: "Allow",
+        Action: "ec2:PurchaseCapacityBlock",
+        Resource: reservations("*"),
+        Condition: { StringEquals: { "aws:RequestTag/cbm:stage": "prod" } },
+      },
+      {
+        Effect: "Allow",
+        Action: "ec2:CreateTags",
+        Resource: reservations("*"),
+        Condition: { StringEquals: { "ec2:CreateAction": "PurchaseCapacityBlock", "aws:RequestTag/cbm:stage": "prod" } },
+      },
+    ]);
+  });
+
+  it("with CBM_REGIONS, buys only in those regions, as the tick does", () => {
+    for (const s of ec2Writes(regional)) {
+      expect(s.Resource).toEqual([reservations("us-east-1"), reservations("us-west-2")]);
+      expect((s.Condition as { StringEquals: Json }).StringEquals).toMatchObject({
+        "aws:RequestTag/cbm:stage": "dev",
+        "aws:RequestedRegion": ["us-east-1", "us-west-2"],
+      });
+    }
+  });
+});
+
+describe("Capacity Block events from every region CBM may buy in", () => {
+  it("forwards them from each other region in CBM_REGIONS to the deploy region's default bus", () => {
+    const t = regional.templates.Notices;
+    const calls = Object.values(t.findResources("Custom::AWS") as Record<string, { Properties: Json }>).map(
+      (r) => JSON.parse(JSON.stringify(r.Properties.Create ?? r.Properties.Update)) as unknown,
+    );
+    const text = JSON.stringify(calls);
+    // us-east-1 is the deploy region: its events arrive on its own bus. Only us-west-2 forwards.
+    expect(text).toContain('\\"region\\":\\"us-west-2\\"');
+    expect(text).not.toContain('\\"region\\":\\"us-east-1\\"');
+    expect(text).toMatch(/PutRule.*dev-capacity-block-manager-forward-capacity-blocks/);
+    expect(text).toMatch(/PutTargets/);
+    expect(text).toContain(`:events:us-east-1:${ACCOUNT}:event-bus/default`);
+    const role = onlyResource(t, "AWS::IAM::Role", "ForwardCapacityBlockEventsRole");
+    expect(props(role).AssumeRolePolicyDocument).toMatchObject({ Statement: [{ Principal: { Service: "events.amazonaws.com" } }] });
+    expect(nagFindings(regional.stacks.Notices, "error")).toEqual([]);
+  });
+
+  it("forwards nothing without CBM_REGIONS (a block's events come from wherever it is; the reminders cover every block)", () => {
+    prod.templates.Notices.resourceCountIs("Custom::AWS", 0);
   });
 });

@@ -126,6 +126,19 @@ describe("Api", () => {
     }
   });
 
+  it("keeps no approval-link token in the access log: no $context.path, no query string, only the route template", () => {
+    for (const v of variants()) {
+      const stage = props(onlyResource(v.templates.Api, "AWS::ApiGateway::Stage"));
+      const format = (stage.AccessLogSetting as { Format: string }).Format;
+      // $context.path is /link/<signed token>; $context.resourcePath is /link/{token}.
+      expect(format).not.toMatch(/\$context\.path\b/);
+      expect(format).not.toMatch(/querystring|requestOverride|\$input|\$method\.request/i);
+      expect(format).toContain('"resourcePath":"$context.resourcePath"');
+      // Every field is a $context variable of the gateway's own, none of them the request line.
+      for (const [, variable] of format.matchAll(/(\$[a-zA-Z.]+)/g)) expect(variable).not.toMatch(/\.(path|querystring)$/);
+    }
+  });
+
   it("publishes the URL and the secret's name in SSM under /cbm/<stage>/ and as stack outputs", () => {
     for (const v of variants()) {
       const t = v.templates.Api;

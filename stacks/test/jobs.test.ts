@@ -18,6 +18,11 @@ import {
   tableFunctionStatements,
 } from "./templates.js";
 
+/** The approval topic by its fixed name: no import, so the topic can be removed (stacks/notifications.ts). */
+const approvalsArn = (stage: string) => ({
+  "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:sns:us-east-1:${ACCOUNT}:${stage}-capacity-block-manager-approvals`]],
+});
+
 /* The Jobs stack: the tick and the capacity-request worker, their schedule, runtime, environment and IAM scope. */
 useProdAndDev();
 
@@ -111,7 +116,7 @@ describe("Jobs", () => {
           "Fn::Join": ["", ["https://", apiId, ".execute-api.us-east-1.", { Ref: "AWS::URLSuffix" }, `/${v.stage}`]],
         },
         LINK_KEY_SECRET_ID: linkKeyArn(v.stage),
-        ...(v === prod ? { LINK_RECIPIENT: EMAIL, NOTIFY_TOPIC_ARN: importFrom(v.stage, "Notifications", /RefApprovals\w+/) } : {}),
+        ...(v === prod ? { LINK_RECIPIENT: EMAIL, NOTIFY_TOPIC_ARN: approvalsArn(v.stage) } : {}),
         ...sstEnvironment(v.stage),
       });
     }
@@ -129,13 +134,14 @@ describe("Jobs", () => {
           Effect: "Allow",
           Action: EC2_PURCHASE_ACTION,
           Resource: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:*:${ACCOUNT}:capacity-reservation/*`]] },
+          Condition: { StringEquals: { "aws:ResourceTag/cbm:stage": v.stage } },
         },
       ];
       if (v === prod) {
         expected.push({
           Effect: "Allow",
           Action: "sns:Publish",
-          Resource: importFrom(v.stage, "Notifications", /RefApprovals\w+/),
+          Resource: approvalsArn(v.stage),
         });
       }
       expect(roleStatements(t, "TickRole")).toEqual(expected);

@@ -5,23 +5,28 @@ import {
   isProtectedStage,
   parameterNames,
   purchaseRegions,
+  refuseProtectedStagesVariable,
   tickTimingEnvironment,
 } from "../stage.js";
 
 describe("isProtectedStage", () => {
   it.each(["prod", "production", "staging"])("protects %s by default", (stage) => {
-    expect(isProtectedStage(stage, undefined)).toBe(true);
+    expect(isProtectedStage(stage, [])).toBe(true);
   });
 
   it.each(["dev", "test", "alice", "pr-42", "Prod", ""])("treats %j as disposable", (stage) => {
-    expect(isProtectedStage(stage, undefined)).toBe(false);
+    expect(isProtectedStage(stage, [])).toBe(false);
   });
 
-  it("adds the stages listed in CBM_PROTECTED_STAGES and keeps the defaults", () => {
-    expect(isProtectedStage("live", " live , prd,")).toBe(true);
-    expect(isProtectedStage("prd", "live,prd")).toBe(true);
-    expect(isProtectedStage("dev", "live,prd")).toBe(false);
-    for (const stage of DEFAULT_PROTECTED_STAGES) expect(isProtectedStage(stage, "live")).toBe(true);
+  it("adds the stages recorded in stacks/protected-stages.ts and keeps the defaults", () => {
+    expect(isProtectedStage("live", ["live", "prd"])).toBe(true);
+    expect(isProtectedStage("dev", ["live", "prd"])).toBe(false);
+    for (const stage of DEFAULT_PROTECTED_STAGES) expect(isProtectedStage(stage, ["live"])).toBe(true);
+  });
+
+  it("refuses CBM_PROTECTED_STAGES, so a stage's protection never depends on the deploy's shell", () => {
+    expect(() => refuseProtectedStagesVariable({ CBM_PROTECTED_STAGES: "live" })).toThrow(/stacks\/protected-stages\.ts/);
+    expect(() => refuseProtectedStagesVariable({})).not.toThrow();
   });
 });
 

@@ -50,33 +50,51 @@ export interface SynthOptions {
    * and independently of packages/functions.
    */
   bundle?: boolean;
+  /** Other deploy-time variables, set for this synth only (EXPIRY_REMINDERS, LOG_LEVEL, CBM_DEV_BUYING …). */
+  env?: Record<string, string>;
+  /** `sst dev` synthesizes with mode "dev"; `sst deploy` with "deploy". */
+  mode?: "deploy" | "dev";
 }
+
+/** Every variable sst.config.ts and the stacks read at deploy: unset for each synth unless the test sets it. */
+const DEPLOY_VARIABLES = [
+  "ADMIN_EMAIL",
+  "ALARM_EMAIL",
+  "CBM_PROTECTED_STAGES",
+  "CBM_REGIONS",
+  "CBM_DEV_BUYING",
+  "EXPIRY_REMINDERS",
+  "LOG_LEVEL",
+  ...TICK_TIMING_VARIABLES,
+];
 
 /**
  * Synthesizes the real `sst.config.ts` offline: SST v2's `initProject` + `App({ mode: "deploy" })`, the same
  * default function props and stacks as `sst deploy`, cdk-nag's AwsSolutions pack on every stack, then
  * `app.finish()` (tags, metadata, SST's own checks) and one synth shared by all assertions.
  */
-export async function synthesize({ stage, adminEmail, regions, bundle = false }: SynthOptions): Promise<Synthesized> {
-  const saved: Record<string, string | undefined> = {
-    ADMIN_EMAIL: process.env.ADMIN_EMAIL,
-    CBM_PROTECTED_STAGES: process.env.CBM_PROTECTED_STAGES,
-    CBM_REGIONS: process.env.CBM_REGIONS,
-  };
-  for (const name of TICK_TIMING_VARIABLES) saved[name] = process.env[name];
+export async function synthesize({
+  stage,
+  adminEmail,
+  regions,
+  bundle = false,
+  env = {},
+  mode = "deploy",
+}: SynthOptions): Promise<Synthesized> {
+  const saved: Record<string, string | undefined> = {};
+  for (const name of DEPLOY_VARIABLES) saved[name] = process.env[name];
   try {
     await initProject({ stage, root: ROOT, region: REGION });
     const { paths } = useProject();
     paths.out = privateOutDir();
     paths.artifacts = path.join(paths.out, "artifacts");
     // After initProject: it loads .env files with override, and the variant must not depend on a developer's .env.
+    for (const name of DEPLOY_VARIABLES) delete process.env[name];
     process.env.ADMIN_EMAIL = adminEmail ?? "";
-    delete process.env.CBM_PROTECTED_STAGES;
     if (regions) process.env.CBM_REGIONS = regions;
-    else delete process.env.CBM_REGIONS;
-    for (const name of TICK_TIMING_VARIABLES) delete process.env[name];
+    Object.assign(process.env, env);
     const app = new App({
-      mode: "deploy",
+      mode,
       stage,
       name: APP_NAME,
       region: REGION,

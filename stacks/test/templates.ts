@@ -41,8 +41,12 @@ export const tableName = (stage: string) => importFrom(stage, "Database", /RefTa
 export const secretArnByName = (stage: string) => ({
   "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:secretsmanager:us-east-1:${ACCOUNT}:secret:/cbm/${stage}/apiSecretName-??????`]],
 });
-/** What SST puts in every function's environment: keep-alive for the SDK, the app/stage/SSM prefix its helpers read. */
+/**
+ * What every function's environment carries besides its own: SST's keep-alive for the SDK and the app/stage/SSM prefix
+ * its helpers read, and the log level sst.config.ts sets (info unless LOG_LEVEL says otherwise at deploy).
+ */
 export const sstEnvironment = (stage: string) => ({
+  LOG_LEVEL: "info",
   AWS_NODEJS_CONNECTION_REUSE_ENABLED: "1",
   SST_APP: APP_NAME,
   SST_STAGE: stage,

@@ -13,3 +13,4 @@ export { recordTickMetrics } from "./observability/tick-metrics";
 export { API_KEY_CACHE_TTL_MS, API_KEY_MEMBER, API_KEY_USERNAME, parseApiKeySecret } from "./adapters/api-key-secret";
 export { parseRotationEvent } from "./rotation/events";
 export { ROTATION_GRACE_MS } from "./rotation/key-plan";
+export { AWS_ACTIONS, IMPLIED_ACTIONS, NOT_GRANTED, STAGE_TAG_KEY, awsActions, type HandlerName } from "./aws-actions";

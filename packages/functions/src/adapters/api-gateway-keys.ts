@@ -15,6 +15,11 @@ export interface ApiGatewayKeysOptions {
   usagePlanId: string;
   /** Only keys whose name starts with this are searched when adopting an unattached key. */
   namePrefix: string;
+  /**
+   * Tags every key it creates carries, e.g. `{ "cbm:stage": "prod" }`: the rotation role may delete only keys tagged
+   * for its stage (stacks/secrets.ts), so it can never remove another stage's key or one made by hand.
+   */
+  tags?: Record<string, string>;
 }
 
 const PAGE = 500;
@@ -53,7 +58,13 @@ export function createApiGatewayKeys(opts: ApiGatewayKeysOptions): GatewayKeys {
   async function create(name: string, value: string): Promise<string> {
     try {
       const out = await client.send(
-        new CreateApiKeyCommand({ name, value, enabled: true, description: "CBM API key, managed by its rotation function; do not edit" }),
+        new CreateApiKeyCommand({
+          name,
+          value,
+          enabled: true,
+          description: "CBM API key, managed by its rotation function; do not edit",
+          ...(opts.tags ? { tags: opts.tags } : {}),
+        }),
       );
       if (!out.id) throw new Error("CreateApiKey returned no id");
       return out.id;

@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { AmbiguousOutcomeError, type BlockMarket, type BlockOffering, INTENT_TAG_KEY, type Sleep } from "@cbm/core";
 import { createEc2ClientFactory, type Ec2CapacityProviderOptions, type Ec2ClientPurpose, toReservationView } from "./ec2-capacity-provider";
+import { STAGE_TAG_KEY } from "../aws-actions";
 import { errorCode, mapDescribeError, mapPurchaseError } from "./ec2-errors";
 
 export interface Ec2BlockMarketOptions
@@ -18,6 +19,11 @@ export interface Ec2BlockMarketOptions
    */
   describeLimitBackoffMs?: readonly number[];
   sleep?: Sleep;
+  /**
+   * The stage every purchased reservation is tagged with (`cbm:stage`): the worker's role may buy only with that tag
+   * (stacks/requests-job.ts), and the tick's may extend only reservations that carry it.
+   */
+  stage?: string;
 }
 
 const DEFAULT_BACKOFF_MS = [500, 1_500] as const;
@@ -80,7 +86,11 @@ export function createEc2BlockMarket(opts: Ec2BlockMarketOptions = {}): BlockMar
             TagSpecifications: [
               {
                 ResourceType: "capacity-reservation",
-                Tags: [{ Key: INTENT_TAG_KEY, Value: intentId }, ...Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))],
+                Tags: [
+                  { Key: INTENT_TAG_KEY, Value: intentId },
+                  ...(opts.stage ? [{ Key: STAGE_TAG_KEY, Value: opts.stage }] : []),
+                  ...Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+                ],
               },
             ],
           }),

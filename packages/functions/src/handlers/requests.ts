@@ -48,7 +48,11 @@ function compose() {
   const approvalLinks = linkIssuerFrom(config, ids);
   const run = createRequestWorker({
     requests: createDynamoRequestStore({ client: doc, tableName: config.tableName, logger }),
-    market: createEc2BlockMarket({ ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}), requestTimeoutMs: 10_000 }),
+    market: createEc2BlockMarket({
+      ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}),
+      requestTimeoutMs: 10_000,
+      stage: config.stage,
+    }),
     registerBlock: createRegisterBlock({ create }, store),
     blocks: store,
     notifier,

@@ -9,6 +9,7 @@ import { stdoutSink } from "../observability/logger";
 import { loadRotationConfig } from "../rotation/config";
 import { createRotationHandler } from "../rotation/create-rotation-handler";
 import { serviceLogger } from "../composition/logger";
+import { stageTags } from "../aws-actions";
 
 export { createRotationHandler, type RotationHandlerDeps } from "../rotation/create-rotation-handler";
 
@@ -19,7 +20,12 @@ function compose() {
   return createRotationHandler({
     secretArn: config.secretArn,
     secret: createSecretsManagerRotationSecret({ client: new SecretsManagerClient(region), secretId: config.secretArn }),
-    gateway: createApiGatewayKeys({ client: new APIGatewayClient(region), usagePlanId: config.usagePlanId, namePrefix: config.namePrefix }),
+    gateway: createApiGatewayKeys({
+      client: new APIGatewayClient(region),
+      usagePlanId: config.usagePlanId,
+      namePrefix: config.namePrefix,
+      tags: stageTags(config.stage),
+    }),
     keys: randomApiKeys,
     clock: systemClock,
     logger: serviceLogger(config, "cbm-key-rotation", stdoutSink),

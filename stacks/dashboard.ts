@@ -1,0 +1,65 @@
+import { type Stack } from "aws-cdk-lib";
+import { type Stage } from "aws-cdk-lib/aws-apigateway";
+import { type Alarm, AlarmStatusWidget, Dashboard, GraphWidget, type Metric, TextWidget } from "aws-cdk-lib/aws-cloudwatch";
+import { type App } from "sst/constructs";
+import { type WatchedFunction, timeoutOf } from "./function-alarms.js";
+
+/**
+ * One dashboard per stage, `<stage>-capacity-block-manager`: every alarm's state first (what the runbook starts
+ * from), then CBM's own metrics, API Gateway, and one row per function (runs, errors, throttles; duration against
+ * its timeout).
+ */
+export function stageDashboard(
+  stack: Stack,
+  app: App,
+  opts: {
+    watched: WatchedFunction[];
+    gatewayStage: Stage;
+    cbmMetric: (name: string, statistic: "Sum" | "Maximum", periodMinutes: number, extra?: Record<string, string>) => Metric;
+    alarms: Alarm[];
+  },
+): Dashboard {
+  const dashboard = new Dashboard(stack, "Dashboard", { dashboardName: app.logicalPrefixedName("dashboard") });
+  dashboard.addWidgets(
+    new TextWidget({
+      markdown: `# Capacity Block Manager (${app.stage})\nRunbook: stacks/README.md, section Alarms.`,
+      width: 24,
+      height: 2,
+    }),
+  );
+  dashboard.addWidgets(new AlarmStatusWidget({ title: "Alarms", alarms: opts.alarms, width: 24, height: 6 }));
+  const m = opts.cbmMetric;
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: "Tick heartbeat and blocks at risk",
+      left: [m("TickHeartbeat", "Sum", 1)],
+      right: [m("BlocksAtRisk", "Maximum", 5)],
+    }),
+    new GraphWidget({ title: "EC2 errors, payments failed", left: [m("Ec2Errors", "Sum", 5), m("PaymentFailed", "Sum", 5)] }),
+    new GraphWidget({
+      title: "API Gateway: 5xx, 4xx and p99 latency",
+      left: [opts.gatewayStage.metricServerError({ statistic: "Sum" }), opts.gatewayStage.metricClientError({ statistic: "Sum" })],
+      right: [opts.gatewayStage.metricLatency({ statistic: "p99" })],
+    }),
+  );
+  for (const w of opts.watched) {
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: `${w.name}: runs, errors, throttles`,
+        left: [
+          w.fn.metricInvocations({ statistic: "Sum" }),
+          w.fn.metricErrors({ statistic: "Sum" }),
+          w.fn.metricThrottles({ statistic: "Sum" }),
+        ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: `${w.name}: duration (timeout ${timeoutOf(w.fn)} s)`,
+        left: [w.fn.metricDuration({ statistic: "Maximum" }), w.fn.metricDuration({ statistic: "p50" })],
+        leftAnnotations: [{ value: timeoutOf(w.fn) * 1000, label: "timeout" }],
+        width: 12,
+      }),
+    );
+  }
+  return dashboard;
+}

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { DEV_BUYING_NOTICE } from "../dev-mode.js";
+import { cleanUp, onlyResource, synthesize } from "./synth.js";
+import { props } from "./templates.js";
+
+/*
+ * Deploy-time traps, synthesized as `sst deploy` and `sst dev` would: a setting that would fail later and quietly
+ * fails the synth, a stage's protection does not depend on a variable in the deploying shell, and `sst dev` does not
+ * run the jobs that buy unless asked.
+ */
+afterAll(cleanUp);
+
+describe("deploy-time settings are checked at synth", () => {
+  it("fails the deploy on an EXPIRY_REMINDERS the notices function would refuse at every cold start", async () => {
+    await expect(synthesize({ stage: "dev", env: { EXPIRY_REMINDERS: "7 days" } })).rejects.toThrow(/EXPIRY_REMINDERS: '7 days'/);
+  });
+
+  it("passes a valid EXPIRY_REMINDERS on to the notices function", async () => {
+    const v = await synthesize({ stage: "dev", env: { EXPIRY_REMINDERS: "3d,6h" } });
+    const fn = props(onlyResource(v.templates.Notices, "AWS::Lambda::Function", "NoticesHandler"));
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.EXPIRY_REMINDERS).toBe("3d,6h");
+  });
+
+  it("sets LOG_LEVEL on every function, and fails the deploy on a level the functions do not know", async () => {
+    await expect(synthesize({ stage: "dev", env: { LOG_LEVEL: "verbose" } })).rejects.toThrow(/LOG_LEVEL must be one of/);
+    const v = await synthesize({ stage: "dev", env: { LOG_LEVEL: "debug" } });
+    const fn = props(onlyResource(v.templates.Jobs, "AWS::Lambda::Function", "Tick"));
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.LOG_LEVEL).toBe("debug");
+  });
+
+  it("refuses CBM_PROTECTED_STAGES: protection is recorded in stacks/protected-stages.ts, not re-read at each deploy", async () => {
+    await expect(synthesize({ stage: "live", env: { CBM_PROTECTED_STAGES: "live" } })).rejects.toThrow(/stacks\/protected-stages\.ts/);
+  });
+
+  it("keeps a protected stage's table protected in a deploy from a shell with no protection variable at all", async () => {
+    const v = await synthesize({ stage: "prod" });
+    const table = onlyResource(v.templates.Database, "AWS::DynamoDB::Table");
+    expect(props(table).DeletionProtectionEnabled).toBe(true);
+    expect(table.resource.DeletionPolicy).toBe("Retain");
+  });
+});
+
+describe("sst dev and the jobs that buy", () => {
+  const rules = async (mode: "dev" | "deploy", env: Record<string, string> = {}) => {
+    const v = await synthesize({ stage: "alice", mode, env });
+    return ["Scheduler", "RequestsScheduler"].map((id) => props(onlyResource(v.templates.Jobs, "AWS::Events::Rule", id)).State);
+  };
+
+  it("deploys the tick's and the request worker's schedules disabled under sst dev, and says so", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    expect(await rules("dev")).toEqual(["DISABLED", "DISABLED"]);
+    expect(warn).toHaveBeenCalledWith(DEV_BUYING_NOTICE);
+    warn.mockRestore();
+  });
+
+  it("schedules them under sst dev when asked with CBM_DEV_BUYING=1, and always under sst deploy", async () => {
+    expect(await rules("dev", { CBM_DEV_BUYING: "1" })).toEqual(["ENABLED", "ENABLED"]);
+    expect(await rules("deploy")).toEqual(["ENABLED", "ENABLED"]);
+  });
+});
