@@ -12,7 +12,7 @@ import { createRegisterBlock } from "../requests/register-block";
 import { createRequestWorker, type RequestWorkReport } from "../requests/request-worker";
 import { createNoticesHandler } from "../events/create-notices-handler";
 import { createExpiryReminders } from "../tick/expiry-reminders";
-import { createTick, type Tick } from "../tick/create-tick";
+import { createTick, type CreateTickOptions, type Tick } from "../tick/create-tick";
 import { createCreateBlock } from "../use-cases/blocks/create-block";
 import { sampleUsage } from "../usage/sample-usage";
 import type { Assembly } from "./assembly";
@@ -57,11 +57,17 @@ export function assembleReminders(a: Assembly, everyMs?: number): { sweep(): Pro
   });
 }
 
+/** How much a tick does at once (benches measure these); none of them protects money. */
+export type TickTuning = Pick<CreateTickOptions, "concurrency" | "pageSize" | "deadlineMs" | "atRiskEveryMs">;
+
 /**
  * The tick, per account (the Lambda learns its account from its ARN). `reminders` runs the expiry reminders at the
  * end of each tick where no notices function of its own does (local mode).
  */
-export function assembleTick(a: Assembly, opts: { reminders?: { sweep(): Promise<number> } } = {}): Built<(accountId: string) => Tick> {
+export function assembleTick(
+  a: Assembly,
+  opts: { reminders?: { sweep(): Promise<number> }; tuning?: TickTuning } = {},
+): Built<(accountId: string) => Tick> {
   const { env, ids } = a;
   const { dynamo, logger, store, history } = blockStores(a, "cbm-tick");
   const ec2 = createEc2CapacityProvider(a.ec2("scheduled"));
@@ -82,6 +88,7 @@ export function assembleTick(a: Assembly, opts: { reminders?: { sweep(): Promise
       ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
       ...(a.approvalLinks ? { approvalLinks: a.approvalLinks } : {}),
       ...(opts.reminders ? { reminders: opts.reminders } : {}),
+      ...opts.tuning,
     });
   return {
     fn,
