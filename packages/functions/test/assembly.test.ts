@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -12,6 +12,7 @@ import { CALL_PROFILES, PURCHASE_TIMEOUT_MS, SETTLE_MARGIN_MS, type SafetyManife
 import { API_ROUTES } from "../src/http/route-manifest";
 import { PLANNING_ROUTES } from "../src/http/planning-route-manifest";
 import { createLocalObservability } from "../src/observability/local";
+import { TABLE_END, TABLE_START, renderSafetyTable } from "./support/safety-table";
 
 /*
  * Every way CBM runs builds its functions through composition/, and each built function reports what it does to
@@ -146,5 +147,22 @@ describe("the assemblies of every entry point", () => {
         expect({ entry, fn, dynamodb }).toEqual({ entry, fn, dynamodb: CALL_PROFILES[profile[fn as keyof typeof profile]].dynamodb });
       }
     }
+  });
+});
+
+describe("the README", () => {
+  const readme = join(import.meta.dirname, "../../../README.md");
+
+  // CBM_WRITE_README=1 writes the table instead (after a deliberate change of a safety setting).
+  it("states the safety numbers every assembly built, in one table", () => {
+    const section = (text: string) => text.slice(text.indexOf(TABLE_START), text.indexOf(TABLE_END) + TABLE_END.length);
+    const table = renderSafetyTable(lambda);
+    const before = readFileSync(readme, "utf8");
+    if (process.env.CBM_WRITE_README === "1") writeFileSync(readme, before.replace(section(before), table));
+
+    const text = readFileSync(readme, "utf8");
+
+    expect(text.indexOf(TABLE_START)).toBeGreaterThan(0);
+    expect(section(text)).toBe(table);
   });
 });
