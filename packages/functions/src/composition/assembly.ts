@@ -53,8 +53,16 @@ export interface Assembly {
   destroy(): void;
 }
 
+/**
+ * Test harnesses only: a purchase call that times out in milliseconds, so that a held purchase is quick to provoke.
+ * Every wait that protects the call is still derived from it, with the production margin.
+ */
+export interface HarnessTimings {
+  purchaseTimeoutMs?: number;
+}
+
 /** The shared parts every function of `env` is built from; the functions themselves are in http.ts and scheduled.ts. */
-export function createAssembly(env: Environment): Assembly {
+export function createAssembly(env: Environment, harness: HarnessTimings = {}): Assembly {
   const ids = createUlidIds(env.clock);
   const clients = new Map<CallProfile, DynamoClients>();
   const approvalLinks =
@@ -81,6 +89,7 @@ export function createAssembly(env: Environment): Assembly {
       ...(env.endpoints.ec2 ? { endpoint: env.endpoints.ec2 } : {}),
       ...(env.credentials ? { credentials: env.credentials } : {}),
       ...CALL_PROFILES[profile].ec2,
+      ...(profile === "scheduled" && harness.purchaseTimeoutMs !== undefined ? { requestTimeoutMs: harness.purchaseTimeoutMs } : {}),
     }),
     ...(approvalLinks ? { approvalLinks } : {}),
     destroy() {

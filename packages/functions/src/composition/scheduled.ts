@@ -1,4 +1,4 @@
-import { ConfigError, type Notifier } from "@cbm/core";
+import { type BlockStore, type CapacityProvider, ConfigError, type HistoryStore, type Notifier } from "@cbm/core";
 import { limitsOf } from "../adapters/call-limits";
 import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
@@ -60,6 +60,50 @@ export function assembleReminders(a: Assembly, everyMs?: number): { sweep(): Pro
 /** How much a tick does at once (benches measure these); none of them protects money. */
 export type TickTuning = Pick<CreateTickOptions, "concurrency" | "pageSize" | "deadlineMs" | "atRiskEveryMs">;
 
+/** What the tick is built from: its adapters and, per account, its options with the derived settle wait. */
+export interface TickParts extends Built<(accountId: string) => CreateTickOptions> {
+  store: BlockStore;
+  history: HistoryStore;
+  ec2: CapacityProvider;
+}
+
+/**
+ * The tick's adapters and options as every entry point builds them. Test harnesses take these parts to wrap an
+ * adapter with a fault; everything else calls assembleTick.
+ */
+export function tickParts(a: Assembly): TickParts {
+  const { env, ids } = a;
+  const { dynamo, logger, store, history } = blockStores(a, "cbm-tick");
+  const ec2 = createEc2CapacityProvider(a.ec2("scheduled"));
+  const settings = ec2SettingsOf(ec2)!;
+  const notifier = notifierOf(a);
+  const fn = (accountId: string): CreateTickOptions => ({
+    store,
+    history,
+    ec2,
+    notifier,
+    clock: env.clock,
+    ids,
+    logger,
+    // The engine's settle grace is the margin: an extension's intent waits its call's timeout plus the margin.
+    settings: { accountId, ...env.timings, settleGraceMs: SETTLE_MARGIN_MS },
+    purchaseTimeoutMs: settings.requestTimeoutMs,
+    ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
+    ...(a.approvalLinks ? { approvalLinks: a.approvalLinks } : {}),
+  });
+  return {
+    fn,
+    store,
+    history,
+    ec2,
+    safety: {
+      dynamodb: limitsOf(dynamo.doc)!,
+      ec2: settings,
+      purchase: { callTimeoutMs: settings.requestTimeoutMs, settleWaitMs: settleWaitMs(settings.requestTimeoutMs) },
+    },
+  };
+}
+
 /**
  * The tick, per account (the Lambda learns its account from its ARN). `reminders` runs the expiry reminders at the
  * end of each tick where no notices function of its own does (local mode).
@@ -68,36 +112,10 @@ export function assembleTick(
   a: Assembly,
   opts: { reminders?: { sweep(): Promise<number> }; tuning?: TickTuning } = {},
 ): Built<(accountId: string) => Tick> {
-  const { env, ids } = a;
-  const { dynamo, logger, store, history } = blockStores(a, "cbm-tick");
-  const ec2 = createEc2CapacityProvider(a.ec2("scheduled"));
-  const settings = ec2SettingsOf(ec2)!;
-  const notifier = notifierOf(a);
+  const parts = tickParts(a);
   const fn = (accountId: string) =>
-    createTick({
-      store,
-      history,
-      ec2,
-      notifier,
-      clock: env.clock,
-      ids,
-      logger,
-      // The engine's settle grace is the margin: an extension's intent waits its call's timeout plus the margin.
-      settings: { accountId, ...env.timings, settleGraceMs: SETTLE_MARGIN_MS },
-      purchaseTimeoutMs: settings.requestTimeoutMs,
-      ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
-      ...(a.approvalLinks ? { approvalLinks: a.approvalLinks } : {}),
-      ...(opts.reminders ? { reminders: opts.reminders } : {}),
-      ...opts.tuning,
-    });
-  return {
-    fn,
-    safety: {
-      dynamodb: limitsOf(dynamo.doc)!,
-      ec2: settings,
-      purchase: { callTimeoutMs: settings.requestTimeoutMs, settleWaitMs: settings.requestTimeoutMs + SETTLE_MARGIN_MS },
-    },
-  };
+    createTick({ ...parts.fn(accountId), ...(opts.reminders ? { reminders: opts.reminders } : {}), ...opts.tuning });
+  return { fn, safety: parts.safety };
 }
 
 /** The capacity-request worker: searches, asks for approval, buys new blocks and registers them. */
