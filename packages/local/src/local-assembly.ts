@@ -8,6 +8,8 @@ import {
   assembleUsageSampler,
   assembleWeb,
   createAssembly,
+  createDynamoBlockStore,
+  createDynamoIdempotency,
   isWebPath,
   systemClock,
   type Assembly,
@@ -89,4 +91,22 @@ export function assembleLocal(env: Environment) {
     usage: usage.safety,
   };
   return { assembly, http, tick: tick.fn(env.accountId!), runRequests: requests.fn, usage, safety };
+}
+
+/**
+ * DynamoDB Local answers the first calls of each kind slowly (its JVM compiles them, each client opens its first
+ * connection): on a busy laptop the first request after `npm start` could exceed the API's 1.25 s budget and get a
+ * 503. One read, one due-index query and one idempotency record through each of the assembly's clients first.
+ */
+export async function warmUp(assembly: Assembly, tableName: string): Promise<void> {
+  for (const profile of ["interactive", "scheduled"] as const) {
+    const { doc, base } = assembly.dynamo(profile);
+    const store = createDynamoBlockStore({ client: doc, tableName });
+    const idempotency = createDynamoIdempotency<null>({ client: base, tableName });
+    for (let i = 0; i < 2; i++) {
+      await store.get("_local-warm-up").catch(() => undefined);
+      await store.findDue(new Date(0).toISOString(), { limit: 1 }).catch(() => undefined);
+      await idempotency.once(`_local-warm-up-${profile}-${i}`, null, async () => null).catch(() => undefined);
+    }
+  }
 }

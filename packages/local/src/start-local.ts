@@ -18,7 +18,7 @@ import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks, runDemoInstances } f
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { startLocalWorld } from "./local-world";
-import { assembleLocal, localEnvironment, LOCAL_CREDENTIALS, LOCAL_TABLE, type LocalServices } from "./local-assembly";
+import { assembleLocal, localEnvironment, LOCAL_CREDENTIALS, LOCAL_TABLE, type LocalServices, warmUp } from "./local-assembly";
 import { openDemoRequest } from "./demo-request";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
@@ -109,6 +109,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     await createTable(setup.doc, tableName);
     const cbm = assembleLocal(env);
     cleanups.push(async () => cbm.assembly.destroy());
+    if (services) await warmUp(cbm.assembly, tableName);
     const store = createDynamoBlockStore({ client: setup.doc, tableName, logger: obs.logger });
     const ids = createUlidIds(clock);
 
