@@ -23,6 +23,11 @@ export interface Environment {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Business time: the emulator's virtual clock locally. Purchase calls and their settle waits run on the wall clock. */
   clock: Clock;
+  /**
+   * The wall clock a purchase call's timeout and its settle wait run on: Date.now everywhere CBM runs. A test
+   * harness whose Clock stands for real time passes one that moves with it, so a test need not wait 2 minutes.
+   */
+  wallNow?: () => number;
   logger(service: string): Logger;
   metrics?(service: string): Metrics;
   /** The scheduled functions' notices (approval requests, alerts, reminders). */

@@ -88,6 +88,7 @@ export function tickParts(a: Assembly): TickParts {
     // The engine's settle grace is the margin: an extension's intent waits its call's timeout plus the margin.
     settings: { accountId, ...env.timings, settleGraceMs: SETTLE_MARGIN_MS },
     purchaseTimeoutMs: settings.requestTimeoutMs,
+    ...(env.wallNow ? { callClock: env.wallNow } : {}),
     ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
     ...(a.approvalLinks ? { approvalLinks: a.approvalLinks } : {}),
   });
@@ -137,7 +138,7 @@ export function assembleRequestWorker(a: Assembly): Built<() => Promise<RequestW
     clock: env.clock,
     ids,
     // A purchase call in flight ends by the wall clock, whatever the (virtual) Clock says.
-    wallNow: Date.now,
+    wallNow: env.wallNow ?? Date.now,
     callSettleMs,
     ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
     ...(a.approvalLinks ? { approvalLinks: a.approvalLinks } : {}),

@@ -51,6 +51,10 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
   const outbox: OutboxNotifier = createConsoleOutboxNotifier({ canReachApprover: opts.canReachApprover ?? true, print: () => {} });
   // The tick as every entry point builds it (composition/), with a purchase timeout short enough for a test to
   // provoke; the settle wait is still derived from it with the production margin.
+  // In AWS the Clock is the wall clock; here a test moves the Clock, and time it moves has passed for calls too.
+  const startVirtual = clock.now().getTime();
+  const startReal = Date.now();
+  const callClock = () => startReal + Math.max(Date.now() - startReal, clock.now().getTime() - startVirtual);
   const assembly = createAssembly(
     {
       tableName,
@@ -58,6 +62,7 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
       endpoints: { dynamodb: opts.dynamoEndpoint, ec2: emu.url },
       credentials: CREDENTIALS,
       clock,
+      wallNow: callClock,
       logger: () => silentLogger,
       notifier: outbox,
       accountId: ACCOUNT,
@@ -69,12 +74,7 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
   const ids = assembly.ids;
   const api = overTheWire(createBlockUseCases({ store, history, clock, ids }));
 
-  // In AWS the Clock is the wall clock; here a test moves the Clock, and time it moves has passed for calls too.
-  const startVirtual = clock.now().getTime();
-  const startReal = Date.now();
-  const callClock = () => startReal + Math.max(Date.now() - startReal, clock.now().getTime() - startVirtual);
-  const makeTick = (overrides: Partial<CreateTickOptions> = {}) =>
-    createTick({ ...parts.fn(ACCOUNT), concurrency: 4, callClock, ...overrides });
+  const makeTick = (overrides: Partial<CreateTickOptions> = {}) => createTick({ ...parts.fn(ACCOUNT), concurrency: 4, ...overrides });
   const defaultTick = makeTick();
 
   const h = {
