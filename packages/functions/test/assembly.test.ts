@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { startBenchWorld } from "../../../bench/support/world";
 import { assembleLocal, localEnvironment } from "../../local/src/local-assembly";
 import type { LocalHandle } from "../../local/src/local-options";
@@ -13,6 +13,7 @@ import { API_ROUTES } from "../src/http/route-manifest";
 import { PLANNING_ROUTES } from "../src/http/planning-route-manifest";
 import { createLocalObservability } from "../src/observability/local";
 import { TABLE_END, TABLE_START, renderSafetyTable } from "./support/safety-table";
+import { startSchedulerHarness } from "./support/scheduler-harness";
 
 /*
  * Every way CBM runs builds its functions through composition/, and each built function reports what it does to
@@ -73,6 +74,7 @@ let lambda: Manifests;
 let local: LocalHandle;
 let aws: Manifests;
 let bench: SafetyManifest;
+let harness: SafetyManifest;
 let root: string;
 
 beforeAll(async () => {
@@ -83,6 +85,13 @@ beforeAll(async () => {
   const world = await startBenchWorld({ start: new Date().toISOString(), dynamo: local.dynamo! });
   bench = world.safety;
   await world.stop();
+  const h = await startSchedulerHarness({
+    dynamoEndpoint: inject("dynamoEndpoint"),
+    start: new Date().toISOString(),
+    requestTimeoutMs: 2_000,
+  });
+  harness = h.safety;
+  await h.stop();
 });
 
 afterAll(async () => {
@@ -91,6 +100,18 @@ afterAll(async () => {
 });
 
 const entryPoints = (): Record<string, Manifests> => ({ lambda, local: local.safety, aws, bench: { tick: bench } });
+
+describe("the test harnesses' tick", () => {
+  it("differs from the Lambda's only in a shorter purchase timeout, its settle wait derived as in production", () => {
+    const { purchase, ec2, ...rest } = harness;
+    const { purchase: lambdaPurchase, ec2: lambdaEc2, ...lambdaRest } = lambda.tick!;
+
+    expect(rest).toEqual(lambdaRest);
+    expect({ ...ec2, requestTimeoutMs: 0 }).toEqual({ ...lambdaEc2, requestTimeoutMs: 0 });
+    expect(purchase).toEqual({ callTimeoutMs: 2_000, settleWaitMs: 2_000 + SETTLE_MARGIN_MS });
+    expect(lambdaPurchase!.settleWaitMs - lambdaPurchase!.callTimeoutMs).toBe(purchase!.settleWaitMs - purchase!.callTimeoutMs);
+  });
+});
 
 describe("the assemblies of every entry point", () => {
   it("build each function with the same safety settings as its Lambda", () => {

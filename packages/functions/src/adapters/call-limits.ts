@@ -36,8 +36,9 @@ export const SNS_LIMITS: CallLimits = { connectionTimeoutMs: 1_000, requestTimeo
  */
 export const EC2_USAGE_LIMITS: CallLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2, budgetMs: 5_000 };
 /**
- * Clients built without a profile (local mode, tests, benchmarks): still bounded, but loose enough for DynamoDB
- * Local on a busy laptop, whose first calls after start are slow.
+ * Clients built without a profile: setup only (creating the table, test fixtures), never CBM's own calls, which
+ * take their function's profile in composition/safety.ts. Still bounded, but loose enough for DynamoDB Local on a
+ * busy laptop, whose first calls after start are slow.
  */
 export const DEFAULT_LIMITS: CallLimits = { connectionTimeoutMs: 2_000, requestTimeoutMs: 5_000, maxAttempts: 3, budgetMs: 10_000 };
 
