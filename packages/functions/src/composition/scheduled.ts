@@ -92,6 +92,8 @@ export function tickParts(a: Assembly): TickParts {
     ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
     ...(a.approvalLinks ? { approvalLinks: a.approvalLinks } : {}),
   });
+  // Read back from the options a tick is built with: the wait createTick applies is its timeout plus the grace.
+  const built = fn("manifest");
   return {
     fn,
     store,
@@ -100,7 +102,7 @@ export function tickParts(a: Assembly): TickParts {
     safety: {
       dynamodb: limitsOf(dynamo.doc)!,
       ec2: settings,
-      purchase: { callTimeoutMs: settings.requestTimeoutMs, settleWaitMs: settleWaitMs(settings.requestTimeoutMs) },
+      purchase: { callTimeoutMs: built.purchaseTimeoutMs!, settleWaitMs: built.purchaseTimeoutMs! + built.settings.settleGraceMs! },
     },
   };
 }
