@@ -36,7 +36,7 @@ const FUNCTION_LAYERS = [
     files: ["packages/functions/src/adapters/**/*.ts"],
     patterns: [
       ABOVE(
-        ["http", "tick", "web", "events", "handlers", "use-cases", "links"],
+        ["http", "tick", "web", "events", "handlers", "use-cases", "links", "composition"],
         "An adapter implements a port; it imports no layer above it.",
       ),
       { group: ["../rotation/*", "!../rotation/ports"], message: "Adapters import only rotation's ports." },
@@ -46,7 +46,7 @@ const FUNCTION_LAYERS = [
     files: ["packages/functions/src/use-cases/**/*.ts"],
     patterns: [
       ABOVE(
-        ["http", "tick", "web", "events", "handlers", "rotation"],
+        ["http", "tick", "web", "events", "handlers", "rotation", "composition"],
         "Use cases take typed commands; the edge (http, tick, handlers) calls them, never the other way.",
       ),
     ],
@@ -54,18 +54,25 @@ const FUNCTION_LAYERS = [
   {
     files: ["packages/functions/src/observability/**/*.ts"],
     patterns: [
-      ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "rotation"], "Observability depends on neither http nor tick."),
+      ABOVE(
+        ["http", "tick", "web", "events", "handlers", "use-cases", "rotation", "composition"],
+        "Observability depends on neither http nor tick.",
+      ),
     ],
   },
   {
     files: ["packages/functions/src/ports/**/*.ts"],
     patterns: [
-      ABOVE(["http", "tick", "web", "events", "handlers", "use-cases", "adapters", "rotation"], "Ports depend on nothing of the layers."),
+      ABOVE(
+        ["http", "tick", "web", "events", "handlers", "use-cases", "adapters", "rotation", "composition"],
+        "Ports depend on nothing of the layers.",
+      ),
     ],
   },
   {
-    files: ["packages/functions/src/{http,tick,web,events,rotation,links}/**/*.ts"],
-    patterns: [ABOVE(["handlers"], "Handlers are composition roots: nothing imports them.")],
+    files: ["packages/functions/src/{http,tick,web,events,rotation,links,requests}/**/*.ts"],
+    // The composition builds every function from these layers; it sits on top, beside the handlers that call it.
+    patterns: [ABOVE(["handlers", "composition"], "Handlers and the composition are the top: nothing below imports them.")],
   },
 ];
 

@@ -4,15 +4,17 @@ import { join } from "node:path";
 import type { Clock, Notifier } from "@cbm/core";
 import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
 import {
+  assembleTick,
+  createAssembly,
   createBlockUseCases,
   createDocumentClient,
   createDynamoBlockStore,
   createDynamoHistoryStore,
-  createEc2CapacityProvider,
+  createLogger,
   createTable,
-  createTick,
-  createUlidIds,
+  type createTick,
   type CreateTickOptions,
+  type SafetyManifest,
 } from "@cbm/functions";
 import { startDynamoLocal, type DynamoLocal } from "@cbm/local";
 
@@ -105,31 +107,41 @@ export interface BenchWorld {
   store: ReturnType<typeof createDynamoBlockStore>;
   history: ReturnType<typeof createDynamoHistoryStore>;
   api: ReturnType<typeof createBlockUseCases>;
-  makeTick(o?: Partial<CreateTickOptions>): ReturnType<typeof createTick>;
+  /** The tick as every entry point builds it (composition/), with the bench's page size or concurrency. */
+  makeTick(o?: Pick<CreateTickOptions, "concurrency" | "pageSize" | "deadlineMs" | "atRiskEveryMs">): ReturnType<typeof createTick>;
+  /** What the bench's tick does to keep money safe, as built (the assembly test compares it with the Lambda's). */
+  safety: SafetyManifest;
   stop(): Promise<void>;
 }
 
-/** DynamoDB Local + the EC2 emulator (virtual clock) + the real stores and tick: the scheduler's composition. */
-export async function startBenchWorld(opts: {
-  start: string;
-  dynamo?: DynamoLocal;
-  notifier?: Notifier;
-  requestTimeoutMs?: number;
-}): Promise<BenchWorld> {
+/** DynamoDB Local + the EC2 emulator (virtual clock) + the tick as the assembly builds it for every entry point. */
+export async function startBenchWorld(opts: { start: string; dynamo?: DynamoLocal; notifier?: Notifier }): Promise<BenchWorld> {
   const dynamo = opts.dynamo ?? (await startDynamoLocal());
   const emu = await startEmulator({ port: 0, clock: { start: opts.start } });
   const clock: Clock = { now: () => emu.control.now() };
-  const ids = createUlidIds(clock);
-  const doc = createDocumentClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: CREDENTIALS });
-  const counters = countCapacity(doc);
   const tableName = `bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-  await createTable(doc, tableName);
+  // The table is made through a loosely bounded client: DynamoDB Local's first calls after a start are slow.
+  const setup = createDocumentClient({ endpoint: dynamo.endpoint, region: "us-east-1", credentials: CREDENTIALS });
+  await createTable(setup, tableName);
+  setup.destroy();
+  const assembly = createAssembly({
+    tableName,
+    region: "us-east-1",
+    endpoints: { dynamodb: dynamo.endpoint, ec2: emu.url },
+    credentials: CREDENTIALS,
+    clock,
+    logger: (service) => createLogger({ service, level: "error" }),
+    notifier: opts.notifier ?? { canReachApprover: false, send: async () => undefined },
+    accountId: ACCOUNT,
+  });
+  // The tick's own client: the counters see what the tick costs, as the stores below share it.
+  const doc = assembly.dynamo("scheduled").doc;
+  const counters = countCapacity(doc);
   const quiet = { warn: () => undefined };
   const store = createDynamoBlockStore({ client: doc, tableName, logger: quiet });
   const history = createDynamoHistoryStore({ client: doc, tableName, logger: quiet });
-  const ec2 = createEc2CapacityProvider({ endpoint: emu.url, credentials: CREDENTIALS, requestTimeoutMs: opts.requestTimeoutMs ?? 10_000 });
-  const notifier: Notifier = opts.notifier ?? { canReachApprover: false, send: async () => undefined };
-  const api = createBlockUseCases({ store, history, clock, ids });
+  const api = createBlockUseCases({ store, history, clock, ids: assembly.ids });
+  const safety = assembleTick(assembly).safety;
   return {
     dynamo,
     emu,
@@ -140,10 +152,11 @@ export async function startBenchWorld(opts: {
     store,
     history,
     api,
-    makeTick: (o = {}) => createTick({ store, history, ec2, notifier, clock, ids, settings: { accountId: ACCOUNT }, ...o }),
+    safety,
+    makeTick: (tuning = {}) => assembleTick(assembly, { tuning }).fn(ACCOUNT),
     async stop() {
       await emu.stop();
-      doc.destroy();
+      assembly.destroy();
       if (!opts.dynamo) await dynamo.stop();
     },
   };

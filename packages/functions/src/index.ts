@@ -5,6 +5,20 @@
  * is public: eslint refuses a deep import from another package.
  */
 
+// The composition every entry point builds CBM with, and the money-safety settings it decides.
+export { createAssembly, type Assembly, type Environment } from "./composition/assembly";
+export { assembleApi, assembleWeb, assemblePlanning } from "./composition/http";
+export { assembleTick, assembleRequestWorker, assembleUsageSampler, assembleReminders, assembleNotices } from "./composition/scheduled";
+export {
+  CALL_PROFILES,
+  PURCHASE_TIMEOUT_MS,
+  SETTLE_MARGIN_MS,
+  settleWaitMs,
+  type Built,
+  type CallProfile,
+  type SafetyManifest,
+} from "./composition/safety";
+
 // The scheduler and the expiry reminders.
 export { createTick, type CreateTickOptions, type TickReport } from "./tick/create-tick";
 export { createExpiryReminders } from "./tick/expiry-reminders";

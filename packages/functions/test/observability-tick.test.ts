@@ -202,7 +202,8 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
   it("EC2 throttling and errors: counted per failed call as Ec2Throttles and Ec2Errors, logged with the block", async () => {
     const o = await observed();
     const block = await o.h.register({ endDate: END });
-    o.h.control.injectFault({ action: "DescribeCapacityReservations", kind: "throttle" });
+    // Three times: the tick's describes get the production client's three attempts, so one failed call is three refusals.
+    o.h.control.injectFault({ action: "DescribeCapacityReservations", kind: "throttle", times: 3 });
     const first = await o.run();
     expect(metric(first.emf, "Ec2Throttles")).toBe(1);
     expect(metric(first.emf, "Ec2Errors")).toBe(0);
@@ -213,7 +214,7 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     });
 
     o.h.advance(time.DAY);
-    o.h.control.injectFault({ action: "DescribeCapacityBlockExtensionHistory", kind: "error-before" });
+    o.h.control.injectFault({ action: "DescribeCapacityBlockExtensionHistory", kind: "error-before", times: 3 });
     const second = await o.run();
     expect(metric(second.emf, "Ec2Errors")).toBe(1);
     expect(metric(second.emf, "TickErrors")).toBe(1);

@@ -94,7 +94,7 @@ describe("the OpenAPI document of the planning routes", () => {
     const d = doc();
 
     expect(headers(d.paths["/requests"].post)).toEqual(["Idempotency-Key", "x-cbm-actor"]);
-    expect(headers(d.paths["/requests/{id}"].delete)).toEqual(["x-cbm-actor"]);
+    expect(headers(d.paths["/requests/{id}"].delete)).toEqual(["Idempotency-Key", "x-cbm-actor"]);
     expect(d.paths["/requests"].post.responses).toHaveProperty("422");
   });
 

@@ -1,4 +1,5 @@
 export { startLocal, tickIntervalMs, LOCAL_CREDENTIALS, LOCAL_TABLE } from "./start-local";
+export { assembleLocal, localEnvironment } from "./local-assembly";
 export type { LocalHandle, StartLocalOptions, AwsModeOptions } from "./local-options";
 export { startDynamoLocal, assertJava, freePort, type DynamoLocal } from "./dynamo-local";
 export { LocalError, JavaMissingError, JavaCompilerMissingError, DataDirLockedError, DynamoLocalStartError } from "./errors";

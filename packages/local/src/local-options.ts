@@ -1,6 +1,6 @@
 import { type BlockStore, type Clock } from "@cbm/core";
 import type { EmulatorHandle } from "@cbm/ec2-emulator";
-import { type OutboxNotifier, type TickReport, type LogLevel } from "@cbm/functions";
+import { type OutboxNotifier, type TickReport, type LogLevel, type SafetyManifest } from "@cbm/functions";
 import { type DynamoLocal } from "./dynamo-local";
 
 // What startLocal takes and what it hands back.
@@ -63,6 +63,8 @@ export interface LocalHandle {
   clock: Clock;
   outbox: OutboxNotifier;
   store: BlockStore;
+  /** What each function local mode built does to keep money safe (the assembly test compares it with the Lambdas'). */
+  safety: Record<string, SafetyManifest>;
   /** Real milliseconds between ticks (0 = no loop). */
   tickIntervalMs: number;
   /** Starts the tick loop (first tick at once); a no-op when already started or disabled. */

@@ -4,35 +4,24 @@ import {
   systemClock,
   createConsoleOutboxNotifier,
   createDynamoClients,
-  createDynamoIdempotency,
   createDynamoBlockStore,
+  createDynamoRequestStore,
   createDynamoHistoryStore,
   createTable,
-  createEc2BlockMarket,
-  createEc2CapacityProvider,
   createUlidIds,
   fileSecretSource,
-  createTick,
   type TickReport,
-  createDynamoLinkStore,
-  createDynamoSessionStore,
-  createDynamoReminderLog,
-  createApprovalLinkIssuer,
-  createExpiryReminders,
-  createApiHandler,
-  createWebHandler,
-  isWebPath,
-  errorPage,
   createLocalObservability,
   createBlockUseCases,
-  createDynamoRequestStore,
+  isWebPath,
+  errorPage,
 } from "@cbm/functions";
 import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks, runDemoInstances } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
 import { createRequestGate } from "./request-gate";
 import { startLocalWorld } from "./local-world";
-import { createLocalRequestWorker, createLocalUsageSampler, withPlanning } from "./planning";
+import { assembleLocal, localEnvironment, LOCAL_CREDENTIALS, LOCAL_TABLE, type LocalServices, warmUp } from "./local-assembly";
 import { openDemoRequest } from "./demo-request";
 import { defaultStateDir, ensureApiKey, removeApiUrl, writeApiUrl, writeLocalEc2 } from "./state-dir";
 import { createTickLoop, type TickLoop } from "./tick-loop";
@@ -41,9 +30,7 @@ import { type StartLocalOptions, type LocalHandle } from "./local-options";
 import { createChangeWatcher } from "./change-watcher";
 import { fanOut, snsNotifier } from "./local-notifiers";
 
-/** Credentials DynamoDB Local and the emulator accept (DynamoDB Local wants letters and digits only). */
-export const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
-export const LOCAL_TABLE = "cbm-local";
+export { LOCAL_CREDENTIALS, LOCAL_TABLE };
 
 /** Real interval between ticks: `tickSeconds` of virtual time, at least 1 s of wall time. */
 export function tickIntervalMs(tickSeconds: number, clockRate: number): number {
@@ -72,20 +59,9 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
   try {
     let emulator: EmulatorHandle | undefined;
     let dynamo: DynamoLocal | undefined;
-    let clock: Clock = systemClock;
-    let accountId: string;
-    const tableName = opts.aws?.table ?? LOCAL_TABLE;
-    let dynamoClients;
-    let ec2;
-    let market;
-
-    if (opts.aws) {
-      accountId = opts.aws.accountId;
-      dynamoClients = createDynamoClients({ region: opts.aws.regions[0] });
-      await createTable(dynamoClients.doc, tableName);
-      ec2 = createEc2CapacityProvider({});
-      market = createEc2BlockMarket({});
-    } else {
+    let services: LocalServices | undefined;
+    const accountId = opts.aws?.accountId ?? LOCAL_ACCOUNT_ID;
+    if (!opts.aws) {
       const world = await startLocalWorld({
         clockRate,
         seed: opts.seed !== false,
@@ -97,32 +73,15 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       cleanups.push(() => world.stop());
       ({ dynamo, emulator } = world);
       const control = emulator.control;
-      clock = { now: () => control.now() };
-      accountId = LOCAL_ACCOUNT_ID;
-      dynamoClients = createDynamoClients({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: LOCAL_CREDENTIALS });
-      await createTable(dynamoClients.doc, tableName);
-      ec2 = createEc2CapacityProvider({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
-      market = createEc2BlockMarket({ endpoint: emulator.url, credentials: LOCAL_CREDENTIALS });
+      services = { dynamodbEndpoint: dynamo.endpoint, ec2Endpoint: emulator.url, clock: { now: () => control.now() } };
     }
-    const documentClient = dynamoClients.doc;
-    cleanups.push(async () => documentClient.destroy());
+    const clock: Clock = services?.clock ?? systemClock;
 
     // The same log lines and metrics as in Lambda: lines at logLevel and above are printed readably, metrics are
     // kept as running totals for GET /_local/metrics.
     const obs = createLocalObservability({ write: print, level: opts.logLevel ?? "warn", now: () => clock.now() });
-    const store = createDynamoBlockStore({ client: documentClient, tableName, logger: obs.logger });
-    const history = createDynamoHistoryStore({ client: documentClient, tableName, logger: obs.logger });
-    const ids = createUlidIds(clock);
     const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print });
     const notifier = opts.aws?.topicArn ? fanOut(outbox, [snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
-
-    if (opts.seed !== false && opts.register !== false && !opts.aws) {
-      const demo = await registerDemoBlocks(createBlockUseCases({ store, history, clock, ids }));
-      if (demo.existing.length) print(`Kept ${demo.existing.length} demo block(s) from ${opts.dataDir ?? "the data folder"}.`);
-    }
-    // Usage shows instances running in the demo blocks, except trn2-experiments, which stays idle.
-    if (opts.seed !== false && emulator) runDemoInstances(emulator.control);
-
     // The API key file is re-read when it changes, so editing it rotates the key without a restart.
     const secrets = fileSecretSource(key.path);
     // Approval links and console sessions are signed with a key of their own, kept next to the API key.
@@ -131,75 +90,48 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     // A free port is chosen up front so the API knows its own URL (Link headers, OpenAPI servers).
     const port = opts.port === undefined ? 3000 : opts.port === 0 ? await freePort() : opts.port;
     const apiUrl = `http://127.0.0.1:${port}`;
-    const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
-    const sampler = createLocalUsageSampler({
-      client: documentClient,
-      tableName,
-      store,
-      clock,
-      ids,
+    const env = localEnvironment({
+      ...(opts.aws ? { aws: opts.aws } : {}),
+      ...(services ? { services } : {}),
+      obs,
       notifier,
-      ...(emulator ? { endpoint: emulator.url, credentials: LOCAL_CREDENTIALS } : {}),
-    });
-    const api = createApiHandler({
-      store,
-      history,
-      secrets,
-      clock,
-      ids,
-      logger: obs.logger,
-      metrics: obs.metrics,
+      apiKey: secrets,
+      linkKey,
       apiUrl,
-      defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
-      // Retries with an Idempotency-Key behave as in AWS: the same table keeps the first response.
-      idempotency: createDynamoIdempotency({ client: dynamoClients.base, tableName }),
-      usage: sampler.usage,
+      accountId,
     });
-    const requests = createDynamoRequestStore({ client: documentClient, tableName, logger: obs.logger });
-    const web = createWebHandler({
-      store,
-      history,
-      secrets,
-      clock,
-      ids,
-      logger: obs.logger,
-      metrics: obs.metrics,
-      apiUrl,
-      secret: linkKey,
-      links: createDynamoLinkStore({ client: documentClient, tableName }),
-      sessions: createDynamoSessionStore({ client: documentClient, tableName }),
-      requests,
-      usage: sampler.usage,
+    const tableName = env.tableName;
+    // Setup (the table, demo blocks and request, the change watcher) goes through loosely bounded clients: DynamoDB
+    // Local's first calls after a start are slow. Everything CBM itself does goes through the assembly's clients.
+    const setup = createDynamoClients({
+      ...(env.region ? { region: env.region } : {}),
+      ...(env.endpoints.dynamodb ? { endpoint: env.endpoints.dynamodb } : {}),
+      ...(env.credentials ? { credentials: env.credentials } : {}),
     });
-    // As API Gateway does in AWS: the browser pages go to their own handler, everything else to the JSON API.
-    const handler = (event: Parameters<typeof api>[0], context: Parameters<typeof api>[1]) =>
-      isWebPath(event.path) ? web(event, context) : api(event, context);
-    // Planning routes (/offerings …) are their own function in AWS; here one listener serves both.
-    const planning = withPlanning(handler, {
-      market,
-      requests,
-      store,
-      history,
-      usage: sampler.usage,
-      clock,
-      ids,
-      secrets,
-      defaultRegion: opts.aws?.regions[0] ?? "us-east-1",
-      logger: obs.logger,
-      metrics: obs.metrics,
-    });
-    // One issuer for the tick's block links and the request worker's quote links, as in AWS (same key, same path).
-    const approvalLinks = createApprovalLinkIssuer({
-      secret: linkKey,
-      ids,
-      apiUrl,
-      recipient: opts.aws?.topicArn ? "approval topic" : "outbox",
-    });
-    const runRequests = createLocalRequestWorker({ requests, market, store, history, notifier, clock, ids, apiUrl, approvalLinks });
-    if (opts.seed !== false && opts.register !== false && emulator) await openDemoRequest({ requests, clock, emulator: emulator.control });
+    cleanups.push(async () => setup.base.destroy());
+    await createTable(setup.doc, tableName);
+    const cbm = assembleLocal(env);
+    cleanups.push(async () => cbm.assembly.destroy());
+    if (services) await warmUp(cbm.assembly, tableName);
+    const store = createDynamoBlockStore({ client: setup.doc, tableName, logger: obs.logger });
+    const ids = createUlidIds(clock);
+
+    if (opts.seed !== false && opts.register !== false && !opts.aws) {
+      const history = createDynamoHistoryStore({ client: setup.doc, tableName, logger: obs.logger });
+      const demo = await registerDemoBlocks(createBlockUseCases({ store, history, clock, ids }));
+      if (demo.existing.length) print(`Kept ${demo.existing.length} demo block(s) from ${opts.dataDir ?? "the data folder"}.`);
+    }
+    // Usage shows instances running in the demo blocks, except trn2-experiments, which stays idle.
+    if (opts.seed !== false && emulator) runDemoInstances(emulator.control);
+
+    const loop: { tickLoop?: TickLoop<TickReport>; lastReport?: TickReport } = {};
+    if (opts.seed !== false && opts.register !== false && emulator) {
+      const requests = createDynamoRequestStore({ client: setup.doc, tableName, logger: obs.logger });
+      await openDemoRequest({ requests, clock, emulator: emulator.control });
+    }
     const listener = createHttpListener({
-      handler: planning.handler,
-      resources: planning.resources,
+      handler: cbm.http.handler,
+      resources: cbm.http.resources,
       apiKey: () => secrets.apiKey(),
       now: () => clock.now(),
       // What WAF and API Gateway do in AWS: only local mode's own host names, sign-in throttled per client.
@@ -235,27 +167,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const http: HttpServer = await serveHttp(listener, { port });
     cleanups.push(() => http.close());
 
-    const tick = createTick({
-      store,
-      history,
-      ec2,
-      notifier,
-      clock,
-      ids,
-      settings: { accountId, autoApprove: false },
-      logger: obs.logger,
-      apiUrl,
-      wallNow: Date.now,
-      approvalLinks,
-      reminders: createExpiryReminders({
-        store,
-        log: createDynamoReminderLog({ client: documentClient, tableName }),
-        notifier,
-        clock,
-        apiUrl,
-        logger: obs.logger,
-      }),
-    });
+    const tick = cbm.tick;
     const watch = createChangeWatcher(store, clock, print);
     const intervalMs = opts.aws ? tickIntervalMs(opts.tickSeconds ?? 60, 1) : tickIntervalMs(opts.tickSeconds ?? 60, clockRate);
     const tickLoop = createTickLoop(
@@ -267,8 +179,8 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
         obs.recordTick(report);
         loop.lastReport = report;
         // Capacity requests run on the same schedule (their own Lambda in AWS); a failure there is reported, not fatal.
-        await runRequests().catch((e: unknown) => print(`capacity requests run failed: ${(e as Error).message}`));
-        await sampler.run().catch((e: unknown) => print(`usage sampling failed: ${(e as Error).message}`));
+        await cbm.runRequests().catch((e: unknown) => print(`capacity requests run failed: ${(e as Error).message}`));
+        await cbm.usage.fn().catch((e: unknown) => print(`usage sampling failed: ${(e as Error).message}`));
         await watch().catch(() => undefined);
         return report;
       },
@@ -298,6 +210,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       clock,
       outbox,
       store,
+      safety: cbm.safety,
       tickIntervalMs: intervalMs,
       startScheduler,
       tick: () => tickLoop.runNow(),

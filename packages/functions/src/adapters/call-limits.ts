@@ -36,10 +36,27 @@ export const SNS_LIMITS: CallLimits = { connectionTimeoutMs: 1_000, requestTimeo
  */
 export const EC2_USAGE_LIMITS: CallLimits = { connectionTimeoutMs: 1_000, requestTimeoutMs: 3_000, maxAttempts: 2, budgetMs: 5_000 };
 /**
- * Clients built without a profile (local mode, tests, benchmarks): still bounded, but loose enough for DynamoDB
- * Local on a busy laptop, whose first calls after start are slow.
+ * Clients built without a profile: setup only (creating the table, test fixtures), never CBM's own calls, which
+ * take their function's profile in composition/safety.ts. Still bounded, but loose enough for DynamoDB Local on a
+ * busy laptop, whose first calls after start are slow.
  */
 export const DEFAULT_LIMITS: CallLimits = { connectionTimeoutMs: 2_000, requestTimeoutMs: 5_000, maxAttempts: 3, budgetMs: 10_000 };
+
+const builtWith = new WeakMap<object, CallLimits>();
+
+/**
+ * Remembers the limits `client` was built with, so that a composition reports what it actually built
+ * (composition/safety.ts) instead of restating a table. Returns the same client.
+ */
+export function recordLimits<C extends object>(client: C, limits: CallLimits): C {
+  builtWith.set(client, limits);
+  return client;
+}
+
+/** The limits `client` was built with; undefined for a client built without them (unbounded). */
+export function limitsOf(client: object): CallLimits | undefined {
+  return builtWith.get(client);
+}
 
 /** The SDK client configuration for `limits`: attempts and the NodeHttpHandler's timeouts. */
 export function sdkClientConfig(limits: CallLimits) {

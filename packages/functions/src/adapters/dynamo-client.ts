@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { type CallLimits, DEFAULT_LIMITS, sdkClientConfig, withCallBudget } from "./call-limits";
+import { type CallLimits, DEFAULT_LIMITS, recordLimits, sdkClientConfig, withCallBudget } from "./call-limits";
 
 export interface DocumentClientOptions {
   region?: string;
@@ -28,7 +28,10 @@ export function createDynamoClients(opts: DocumentClientOptions = {}): DynamoCli
   });
   const doc = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
   // The document client has its own send(), so each view gets the budget; they share the connection and its timeouts.
-  return { base: withCallBudget(base, limits.budgetMs), doc: withCallBudget(doc, limits.budgetMs) };
+  return {
+    base: recordLimits(withCallBudget(base, limits.budgetMs), limits),
+    doc: recordLimits(withCallBudget(doc, limits.budgetMs), limits),
+  };
 }
 
 /** The document client every Dynamo adapter takes; built once per composition root. */

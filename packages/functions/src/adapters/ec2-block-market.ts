@@ -7,7 +7,13 @@ import {
   paginateDescribeCapacityReservations,
 } from "@aws-sdk/client-ec2";
 import { AmbiguousOutcomeError, type BlockMarket, type BlockOffering, INTENT_TAG_KEY, type Sleep } from "@cbm/core";
-import { createEc2ClientFactory, type Ec2CapacityProviderOptions, type Ec2ClientPurpose, toReservationView } from "./ec2-capacity-provider";
+import {
+  createEc2ClientFactory,
+  type Ec2CapacityProviderOptions,
+  type Ec2ClientPurpose,
+  recordEc2Settings,
+  toReservationView,
+} from "./ec2-capacity-provider";
 import { STAGE_TAG_KEY } from "../aws-actions";
 import { errorCode, mapDescribeError, mapPurchaseError } from "./ec2-errors";
 
@@ -60,7 +66,7 @@ export function createEc2BlockMarket(opts: Ec2BlockMarketOptions = {}): BlockMar
     return items.flatMap((o) => toBlockOffering(region, o) ?? []);
   }
 
-  return {
+  const market: BlockMarket = {
     async offerings(region, search) {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -123,6 +129,7 @@ export function createEc2BlockMarket(opts: Ec2BlockMarketOptions = {}): BlockMar
       return items.flatMap((r) => toReservationView(region, r) ?? []);
     },
   };
+  return recordEc2Settings(market, opts);
 }
 
 /** SDK offering → core offering; one lacking an id, dates, fee or currency cannot be bought safely and is dropped. */

@@ -53,6 +53,35 @@ export function createEc2ClientFactory(opts: Omit<Ec2CapacityProviderOptions, "c
     });
 }
 
+/** How an EC2 adapter's calls are bounded: a purchase's settle wait is derived from `requestTimeoutMs`. */
+export interface Ec2CallSettings {
+  requestTimeoutMs: number;
+  describeMaxAttempts: number;
+  /** Always 1: EC2 purchases have no idempotency token, so an SDK retry could buy twice. */
+  purchaseMaxAttempts: 1;
+}
+
+const ec2Built = new WeakMap<object, Ec2CallSettings>();
+
+/**
+ * Remembers how `adapter`'s clients are built (when the factory above builds them), so that a composition reports
+ * what it built. Returns the same adapter.
+ */
+export function recordEc2Settings<A extends object>(adapter: A, opts: Omit<Ec2CapacityProviderOptions, "batchSize">): A {
+  if (!opts.clientFor)
+    ec2Built.set(adapter, {
+      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+      describeMaxAttempts: opts.describeMaxAttempts ?? 3,
+      purchaseMaxAttempts: 1,
+    });
+  return adapter;
+}
+
+/** The call settings `adapter` was built with; undefined when its clients came from a caller's `clientFor`. */
+export function ec2SettingsOf(adapter: object): Ec2CallSettings | undefined {
+  return ec2Built.get(adapter);
+}
+
 const MAX_BATCH = 1000;
 
 /** CapacityProvider over the EC2 API; one instance serves every region, with clients created once per region. */
@@ -100,7 +129,7 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
     return out;
   }
 
-  return {
+  const provider: CapacityProvider = {
     async describeReservations(region, ids) {
       const found = await byIds(ids, (batch) =>
         collectPages(
@@ -188,6 +217,7 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
       }
     },
   };
+  return recordEc2Settings(provider, opts);
 }
 
 /**

@@ -1,32 +1,18 @@
-import { systemClock } from "../adapters/clock";
-import { TICK_DYNAMO_LIMITS } from "../adapters/call-limits";
-import { createDocumentClient } from "../adapters/dynamo-client";
-import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
-import { createDynamoReminderLog } from "../adapters/dynamo-reminder-log";
 import { loadConfig } from "../config";
-import { createNoticesHandler } from "../events/create-notices-handler";
-import { createExpiryReminders } from "../tick/expiry-reminders";
+import { createAssembly } from "../composition/assembly";
+import { lambdaEnvironment } from "../composition/lambda";
 import { serviceLogger } from "../composition/logger";
 import { notifierFrom } from "../composition/notifier";
+import { assembleNotices } from "../composition/scheduled";
 
 export { createNoticesHandler } from "../events/create-notices-handler";
 
 // Composition root (stacks/notices.ts): AWS's Capacity Block events and the expiry reminder schedule invoke this.
 const config = loadConfig(process.env);
-const logger = serviceLogger(config, "cbm-notices");
-const doc = createDocumentClient({ region: config.region, endpoint: config.endpoints.dynamodb, limits: TICK_DYNAMO_LIMITS });
-const notifier = notifierFrom(config, logger);
-const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
-// The schedule runs every 5 minutes, so each sweep runs (everyMs 0); a reminder is at most that late.
-const reminders = createExpiryReminders({
-  store,
-  log: createDynamoReminderLog({ client: doc, tableName: config.tableName }),
-  notifier,
-  clock: systemClock,
-  offsetsMs: config.reminderOffsetsMs,
-  everyMs: 0,
-  logger,
-  ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
-});
+const built = assembleNotices(
+  createAssembly(lambdaEnvironment(config, { notifier: notifierFrom(config, serviceLogger(config, "cbm-notices")) })),
+);
 
-export const handler = createNoticesHandler({ store, notifier, clock: systemClock, logger, reminders });
+export const handler = built.fn;
+/** What this function does to keep money safe, as built (test/assembly.test.ts). */
+export const safety = built.safety;

@@ -1,23 +1,10 @@
-import { ConfigError } from "@cbm/core";
-import { systemClock } from "../adapters/clock";
-import { TICK_DYNAMO_LIMITS } from "../adapters/call-limits";
-import { createDocumentClient } from "../adapters/dynamo-client";
-import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
-import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
-import { createDynamoRequestStore } from "../adapters/dynamo-request-store";
-import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
-import { createEc2BlockMarket } from "../adapters/ec2-block-market";
-import { createEc2UsageProbe } from "../adapters/ec2-usage-probe";
-import { createUlidIds } from "../adapters/ids";
 import { loadConfig } from "../config";
-import { createRequestsHandler } from "../requests/create-requests-handler";
-import { createRegisterBlock } from "../requests/register-block";
-import { createRequestWorker } from "../requests/request-worker";
-import { createCreateBlock } from "../use-cases/blocks/create-block";
-import { sampleUsage } from "../usage/sample-usage";
+import { createAssembly } from "../composition/assembly";
+import { inLambda, lambdaEnvironment, lambdaOnly } from "../composition/lambda";
 import { serviceLogger } from "../composition/logger";
-import { linkIssuerFrom } from "../composition/link-issuer";
 import { notifierFrom } from "../composition/notifier";
+import { assembleRequestWorker, assembleUsageSampler } from "../composition/scheduled";
+import { createRequestsHandler } from "../requests/create-requests-handler";
 
 export { createRequestWorker } from "../requests/request-worker";
 
@@ -25,54 +12,19 @@ export { createRequestWorker } from "../requests/request-worker";
  * The capacity-request worker as its own Lambda on the tick's schedule: the tick's bundle is at its size budget,
  * and a request's purchase protocol is independent of the extension protocol (separate records, separate intents).
  */
-const env = process.env;
-const isLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
-
 function compose() {
-  const config = loadConfig(env);
+  const config = loadConfig(process.env);
   const logger = serviceLogger(config, "cbm-requests");
-  const doc = createDocumentClient({ region: config.region, endpoint: config.endpoints.dynamodb, limits: TICK_DYNAMO_LIMITS });
-  const clock = systemClock;
-  const ids = createUlidIds(clock);
-  const store = createDynamoBlockStore({ client: doc, tableName: config.tableName, logger });
-  // Only the create use case: the worker registers bought blocks and nothing else (the rest would be bundle weight).
-  const create = createCreateBlock({
-    store,
-    history: createDynamoHistoryStore({ client: doc, tableName: config.tableName, logger }),
-    clock,
-    ids,
-    ...(config.region ? { defaultRegion: config.region } : {}),
-  });
-  const notifier = notifierFrom(config, logger);
-  // Quote notices carry a signed approval link, as the tick's block notices do.
-  const approvalLinks = linkIssuerFrom(config, ids);
-  const run = createRequestWorker({
-    requests: createDynamoRequestStore({ client: doc, tableName: config.tableName, logger }),
-    market: createEc2BlockMarket({
-      ...(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {}),
-      requestTimeoutMs: 10_000,
-      stage: config.stage,
-    }),
-    registerBlock: createRegisterBlock({ create }, store),
-    blocks: store,
-    notifier,
-    clock,
-    ids,
-    // The call's 10 s timeout + 1 s abort backstop, plus a margin for EC2's tag filter to show a fresh reservation.
-    callSettleMs: 2 * 60_000,
-    ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
-    ...(approvalLinks ? { approvalLinks } : {}),
-  });
-  const usage = createDynamoUsageStore({ client: doc, tableName: config.tableName });
-  // Bounded by EC2_USAGE_LIMITS (5 s a call): sampling must not hold the run it rides on.
-  const probe = createEc2UsageProbe(config.endpoints.ec2 ? { endpoint: config.endpoints.ec2 } : {});
+  const assembly = createAssembly(lambdaEnvironment(config, { notifier: notifierFrom(config, logger) }));
+  const worker = assembleRequestWorker(assembly);
   // Usage sampling rides on the same schedule: a page of blocks per run, a full pass every ten minutes.
-  return createRequestsHandler({ run, logger, afterRun: () => sampleUsage({ store, usage, probe, clock, ids, notifier }) });
+  const sampler = assembleUsageSampler(assembly);
+  return { fn: createRequestsHandler({ run: worker.fn, logger, afterRun: sampler.fn }), safety: worker.safety };
 }
 
-/** The Lambda entry point (`packages/functions/src/handlers/requests.handler`); composed in Lambda only. */
-export const handler: ReturnType<typeof createRequestsHandler> | (() => never) = isLambda
-  ? compose()
-  : () => {
-      throw new ConfigError("handlers/requests.handler runs in Lambda only; use createRequestWorker elsewhere");
-    };
+const built = inLambda(process.env) ? compose() : undefined;
+
+/** The Lambda entry point (`packages/functions/src/handlers/requests.handler`). */
+export const handler = built?.fn ?? lambdaOnly("requests");
+/** What this function does to keep money safe, as built (test/assembly.test.ts); undefined outside Lambda. */
+export const safety = built?.safety;

@@ -207,10 +207,12 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       params: PkParams,
       body: OptionalVerdictBody,
       requestBody: { schema: "VerdictInput", required: false },
+      // A retry that arrives after a purchase would reset that purchase's spend too, and the budget would allow another.
+      idempotent: true,
       responses: {
         200: { description: "The block with spent 0 and extensionsPurchased 0", schema: "Block", headers: etagHeader },
         404: E("No such block"),
-        409: E("PURCHASE_IN_FLIGHT: a purchase or its payment is not settled yet"),
+        409: E("PURCHASE_IN_FLIGHT: a purchase or its payment is not settled yet; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
         ...common,
       },
       async handler({ params, actor, body }) {

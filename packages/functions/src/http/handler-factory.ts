@@ -10,7 +10,7 @@ import type { IdempotencyStore } from "./idempotency";
 import { jsonBodyParser } from "./json-body";
 import { createSecretRedactor } from "./redaction";
 import { requestGuards } from "./request-guards";
-import { checkRouteable, createRouter, routeOf, routeTemplate } from "./routing";
+import { checkRouteable, createRouter, idempotentRoutes, routeOf, routeTemplate } from "./routing";
 import type { AnyRoute, ApiEvent, ApiResult } from "./types";
 
 export interface HttpHandlerOptions {
@@ -43,7 +43,7 @@ export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyByt
   // Middy runs after/onError middlewares in reverse order of registration: the access log is registered first so it
   // runs last and sees the final response; httpErrorHandler next, so it writes error responses just before that,
   // and errorMapper just after it so it runs immediately before httpErrorHandler.
-  return middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 })
+  const handler = middy<ApiEvent, ApiResult>({ timeoutEarlyInMillis: 0 })
     .use(
       accessLog<ApiEvent, ApiResult>({
         logger,
@@ -60,4 +60,18 @@ export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyByt
     .use(requestGuards({ maxBodyBytes, formBody, selfAuthenticated }))
     .use(jsonBodyParser())
     .handler(createRouter(routes, idempotency));
+  builtRoutes.set(handler, idempotentRoutes(routes, idempotency));
+  return handler;
+}
+
+const builtRoutes = new WeakMap<object, string[]>();
+
+/**
+ * "METHOD /path" of each route of `handler` (built by createHttpHandler) whose retries with the same Idempotency-Key
+ * replay the first response: what the assembly test compares across entry points.
+ */
+export function idempotentRoutesOf(handler: object): string[] {
+  const routes = builtRoutes.get(handler);
+  if (!routes) throw new Error("idempotentRoutesOf: not a handler built by createHttpHandler");
+  return [...routes];
 }

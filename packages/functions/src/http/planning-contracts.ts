@@ -129,10 +129,12 @@ export const PLANNING_CONTRACTS = {
     operationId: "cancelRequest",
     summary: "Cancel an open capacity request (the record stays); refused once a purchase is in flight or done",
     params: RequestIdParams,
+    // A retried cancel must get the first answer: cancelling is what stops a purchase.
+    idempotent: true,
     responses: {
       200: { description: "The cancelled request", schema: "CapacityRequest" },
       404: E("No such request"),
-      409: E("PURCHASE_IN_FLIGHT or INVALID_STATE"),
+      409: E("PURCHASE_IN_FLIGHT or INVALID_STATE; IDEMPOTENCY_IN_PROGRESS (see POST /requests)"),
       ...common,
     },
   },

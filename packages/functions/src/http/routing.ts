@@ -96,7 +96,7 @@ function toLambdaHandler(route: AnyRoute, idempotency: IdempotencyStore | undefi
         body: JSON.stringify(result.body),
       };
     };
-    const clientKey = route.idempotent && idempotency ? parseIdempotencyKey(headers[IDEMPOTENCY_HEADER]) : undefined;
+    const clientKey = idempotency ? parseIdempotencyKey(headers[IDEMPOTENCY_HEADER]) : undefined;
     if (!clientKey || !idempotency) return execute();
     const pk = (params as { PK?: string }).PK;
     const key = scopedIdempotencyKey(headers["x-api-key"] ?? "", route.method, route.path, pk, clientKey);
@@ -120,11 +120,21 @@ function routePipeline(route: AnyRoute, idempotency: IdempotencyStore | undefine
  */
 export function createRouter(routes: AnyRoute[], idempotency?: IdempotencyStore) {
   return httpRouterHandler<ApiEvent, ApiResult>({
-    routes: routes.map((r) => ({ method: r.method, path: r.path, handler: routePipeline(r, idempotency) })),
+    routes: routes.map((r) => ({ method: r.method, path: r.path, handler: routePipeline(r, storeOf(r, idempotency)) })),
     notFoundResponse: ({ method, path }: { method: string; path: string }) => {
       throw unmatched(routes, method, path);
     },
   } as never);
+}
+
+/** The idempotency store a route is built with: only write routes that declare `idempotent` get one. */
+function storeOf(route: AnyRoute, idempotency: IdempotencyStore | undefined): IdempotencyStore | undefined {
+  return route.idempotent ? idempotency : undefined;
+}
+
+/** "METHOD /path" of each route that `createRouter(routes, idempotency)` builds with the idempotency store. */
+export function idempotentRoutes(routes: AnyRoute[], idempotency: IdempotencyStore | undefined): string[] {
+  return routes.filter((r) => storeOf(r, idempotency) !== undefined).map((r) => `${r.method} ${r.path}`);
 }
 
 /** Rejects events the router cannot even classify, as 404/405 instead of the router's plain Error (a 500). */

@@ -50,7 +50,7 @@ export interface CreateTickOptions {
   /**
    * The EC2 client's timeout for one purchase call (wall time). An intent is never settled "not bought" before this
    * plus the settle grace has passed in wall time, so a slow call cannot land after CBM concluded it never happened.
-   * Default 10 s, the timeout handlers/tick.ts gives the EC2 client.
+   * Default 10 s; the assembly (composition/scheduled.ts) passes the timeout its EC2 adapter was built with.
    */
   purchaseTimeoutMs?: number;
   /**

@@ -4,11 +4,10 @@ import type { Block, BlockStore, CapacityProvider, Clock, HistoryEvent, Notifier
 import { startEmulator, type EmulatorHandle, type SeedBlockSpec } from "@cbm/ec2-emulator";
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "../../src/adapters/console-outbox-notifier";
 import { createDocumentClient } from "../../src/adapters/dynamo-client";
-import { createDynamoBlockStore } from "../../src/adapters/dynamo-block-store";
-import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-store";
 import { createTable } from "../../src/adapters/dynamo-table";
-import { createEc2CapacityProvider } from "../../src/adapters/ec2-capacity-provider";
-import { createUlidIds } from "../../src/adapters/ids";
+import { createAssembly } from "../../src/composition/assembly";
+import { tickParts } from "../../src/composition/scheduled";
+import { silentLogger } from "../../src/observability/logger";
 import { createBlockUseCases } from "../../src/use-cases/blocks";
 import { overTheWire } from "./wire-api";
 import { createTick, type CreateTickOptions, type TickReport } from "../../src/tick/create-tick";
@@ -44,41 +43,38 @@ export interface RegisterOptions {
 export async function startSchedulerHarness(opts: HarnessOptions) {
   const emu: EmulatorHandle = await startEmulator({ port: 0, clock: { start: opts.start } });
   const clock: Clock = { now: () => emu.control.now() };
-  const ids = createUlidIds(clock);
-  const doc = createDocumentClient({ endpoint: opts.dynamoEndpoint, region: "us-east-1", credentials: CREDENTIALS });
   const tableName = `sched-${randomUUID()}`;
-  await createTable(doc, tableName);
-  const quiet = { warn: () => {} };
-  const store = createDynamoBlockStore({ client: doc, tableName, logger: quiet });
-  const history = createDynamoHistoryStore({ client: doc, tableName, logger: quiet });
-  const ec2 = createEc2CapacityProvider({
-    endpoint: emu.url,
-    credentials: CREDENTIALS,
-    requestTimeoutMs: opts.requestTimeoutMs ?? 2_000,
-    describeMaxAttempts: 1,
-  });
+  // The table is made through a loosely bounded client; CBM's own calls go through the assembly's clients.
+  const setup = createDocumentClient({ endpoint: opts.dynamoEndpoint, region: "us-east-1", credentials: CREDENTIALS });
+  await createTable(setup, tableName);
+  setup.destroy();
   const outbox: OutboxNotifier = createConsoleOutboxNotifier({ canReachApprover: opts.canReachApprover ?? true, print: () => {} });
-  const api = overTheWire(createBlockUseCases({ store, history, clock, ids }));
-
+  // The tick as every entry point builds it (composition/), with a purchase timeout short enough for a test to
+  // provoke; the settle wait is still derived from it with the production margin.
   // In AWS the Clock is the wall clock; here a test moves the Clock, and time it moves has passed for calls too.
   const startVirtual = clock.now().getTime();
   const startReal = Date.now();
   const callClock = () => startReal + Math.max(Date.now() - startReal, clock.now().getTime() - startVirtual);
-  const purchaseTimeoutMs = opts.requestTimeoutMs ?? 2_000;
-  const makeTick = (overrides: Partial<CreateTickOptions> = {}) =>
-    createTick({
-      store,
-      history,
-      ec2,
-      notifier: outbox,
+  const assembly = createAssembly(
+    {
+      tableName,
+      region: "us-east-1",
+      endpoints: { dynamodb: opts.dynamoEndpoint, ec2: emu.url },
+      credentials: CREDENTIALS,
       clock,
-      ids,
-      settings: { accountId: ACCOUNT },
-      concurrency: 4,
-      callClock,
-      purchaseTimeoutMs,
-      ...overrides,
-    });
+      wallNow: callClock,
+      logger: () => silentLogger,
+      notifier: outbox,
+      accountId: ACCOUNT,
+    },
+    { purchaseTimeoutMs: opts.requestTimeoutMs ?? 2_000 },
+  );
+  const parts = tickParts(assembly);
+  const { store, history, ec2 } = parts;
+  const ids = assembly.ids;
+  const api = overTheWire(createBlockUseCases({ store, history, clock, ids }));
+
+  const makeTick = (overrides: Partial<CreateTickOptions> = {}) => createTick({ ...parts.fn(ACCOUNT), concurrency: 4, ...overrides });
   const defaultTick = makeTick();
 
   const h = {
@@ -133,9 +129,11 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
       }
       throw new Error(`condition not reached after ${max} ticks`);
     },
+    /** What the harness's tick does to keep money safe, as the assembly built it. */
+    safety: parts.safety,
     async stop() {
       await emu.stop();
-      doc.destroy();
+      assembly.destroy();
     },
   };
   return h;
