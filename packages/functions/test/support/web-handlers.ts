@@ -80,6 +80,8 @@ export async function createWebHandlers(prefix: string) {
         endDate: END,
         status: "awaiting-approval",
         approvalRequest: { window: END, firstSentAt: at, lastSentAt: at, count: 1, lastCallSent: false, ...quote },
+        // The policy the one-day quote was asked under: a link is answered only while the policy allows its terms.
+        policy: { ...makeBlock().policy, extendByDays: 1 },
         ...over,
       }),
     );
