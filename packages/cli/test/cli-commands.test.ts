@@ -164,12 +164,37 @@ describe("cbm approve / deny / history / delete", () => {
     const a = await cbm(["approve", "llm-pretrain", "--comment", "budget ok", "--actor", "alice", "--json", ...api]);
     expect(a.code, a.stderr).toBe(0);
     expect(a.json<Block>().approval).toMatchObject({ by: "alice", comment: "budget ok" });
+    expect(a.json<{ verdictNote: string }>().verdictNote).toMatch(
+      /^Approved the extension for the window ending \S+, which CBM asked about\. It covers /,
+    );
+    expect(a.stderr).not.toMatch(/warning/);
+  });
+
+  it("refuses a deny when nothing is asked, saying when CBM asks and naming --next", async () => {
+    const d = await cbm(["deny", "next-week-run", ...api]);
+    expect(d.code).not.toBe(0);
+    expect(d.stderr).toMatch(/Nothing is being asked for next-week-run/);
+    expect(d.stderr).toMatch(/CBM asks about the window ending \S+ (from \S+|at the next scheduler tick)/);
+    expect(d.stderr).toMatch(/cbm deny next-week-run --next/);
   });
 
   it("denies with the actor from CBM_ACTOR", async () => {
-    const d = await cbm(["deny", "next-week-run", "--comment", "too dear", "--json", ...api], { env: { CBM_ACTOR: "bob" } });
+    const d = await cbm(["deny", "next-week-run", "--next", "--comment", "too dear", "--json", ...api], { env: { CBM_ACTOR: "bob" } });
     expect(d.code, d.stderr).toBe(0);
     expect(d.json<Block>().denial).toMatchObject({ by: "bob" });
+  });
+
+  it("prints which window an approval decided as information, and a repeat as nothing new", async () => {
+    const again = await cbm(["approve", "llm-pretrain", "--actor", "carol", ...api]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^Already approved for the window ending \S+ \(by alice at \S+\); nothing new was recorded\./);
+    expect(again.stderr).not.toMatch(/warning/);
+  });
+
+  it("refuses --next together with --window as a usage error (exit 2)", async () => {
+    const both = await cbm(["approve", "llm-pretrain", "--next", "--window", "2026-01-01T11:30:00Z", ...api]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--next and --window are alternatives/);
   });
 
   it("shows history newest first, limited with --limit, and as a table", async () => {
@@ -178,7 +203,7 @@ describe("cbm approve / deny / history / delete", () => {
     expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
     expect(events.at(-1)).toMatchObject({ type: "created" });
     expect((await cbm(["history", "llm-pretrain", "--limit", "2", "--json", ...api])).json<HistoryEvent[]>()).toHaveLength(2);
-    await cbm(["deny", "next-week-run", ...api], { env: { CBM_ACTOR: "bob" } });
+    await cbm(["deny", "next-week-run", "--next", ...api], { env: { CBM_ACTOR: "bob" } });
     expect((await cbm(["history", "next-week-run", ...api])).stdout).toMatch(/denied\s+bob/);
   });
 

@@ -162,6 +162,11 @@ export function modelActions(st: SequenceState) {
     }
     const resolved = st.seq.next();
     const v = block.approval;
+    // Approving a window whose approval is already held records nothing: the held one stays in force.
+    if (v && v.by !== by && m.held && canon(v.window) === m.held.window) {
+      trace.push(`  approve (${via}) by ${by}: already approved by ${v.by}, nothing new`);
+      return undefined;
+    }
     if (!v || v.by !== by) throw new InvariantError(`approve (${via}) of ${m.pk} answered without the approval by ${by}`);
     if (!v.terms) throw new InvariantError(`approve (${via}) of ${m.pk} stored an approval without terms`);
     if (via === "put" && !opts.concurrent && block.policy.requireApproval !== policyBefore.requireApproval) {
@@ -193,7 +198,7 @@ export function modelActions(st: SequenceState) {
 
   async function deny(m: BlockModel, opts: ActOptions): Promise<void> {
     try {
-      const b = await h.api.deny(m.pk, { actor: "model" });
+      const { block: b } = await h.api.deny(m.pk, { actor: "model" });
       const resolved = st.seq.next();
       if (!b.denial) throw new InvariantError(`deny answered without a denial on ${m.pk}`);
       if (b.registrationId !== m.registration.id) return;

@@ -152,7 +152,8 @@ export function createConsoleUseCases(d: ConsoleDeps) {
       });
     },
 
-    deny: (pk: string, actor: string, comment?: string) => expected(() => d.blocks.deny(pk, { actor, ...(comment ? { comment } : {}) })),
+    deny: (pk: string, actor: string, comment?: string) =>
+      expected(async () => (await d.blocks.deny(pk, { actor, ...(comment ? { comment } : {}) })).block),
 
     /** Pause (CBM watches but neither asks nor buys) or resume, recorded in history like any policy edit. */
     setEnabled: (pk: string, actor: string, enabled: boolean) =>
