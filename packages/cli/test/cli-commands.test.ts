@@ -1,8 +1,8 @@
-import type { Block, HistoryEvent } from "@cbm/core";
+import { nextIrreversibleAt, urgencyRank, type Block, type HistoryEvent } from "@cbm/core";
 import { describe, expect, it } from "vitest";
 import { CbmApiError } from "../src/client";
 import { cbm } from "./helpers";
-import { client, api, seedReservation, useLocalCbm } from "./local-cbm";
+import { client, api, local, seedReservation, useLocalCbm } from "./local-cbm";
 
 // cbm against local mode: the client, list and get, add and update, approve, deny, history and delete.
 useLocalCbm();
@@ -37,14 +37,18 @@ describe("client", () => {
 });
 
 describe("cbm list / get", () => {
-  it("lists as JSON, most urgent first, finished or unextendable blocks last", async () => {
+  it("lists as JSON in the console's order: by the time to the next irreversible event, finished blocks last", async () => {
     const r = await cbm(["list", "--json", ...api]);
     expect(r.code).toBe(0);
     const blocks = r.json<Block[]>();
-    const live = blocks.filter((b) => b.status !== "not-owned");
-    const ends = live.map((b) => Date.parse(b.endDate!));
-    expect(ends).toEqual([...ends].sort((a, b) => a - b));
-    expect(blocks.at(-1)!.PK).toBe("partner-shared");
+    const now = local.clock.now();
+    const ranks = blocks.map((b) => urgencyRank(b, now));
+    const sorted = [...ranks].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(ranks).toEqual(sorted);
+    // partner-shared is not owned: CBM cannot extend it, so its instances' termination is its next irreversible event.
+    expect(nextIrreversibleAt(blocks.find((b) => b.PK === "partner-shared")!, now)).toBe(
+      Date.parse(blocks.find((b) => b.PK === "partner-shared")!.endDate!) - 30 * 60_000,
+    );
     expect(r.stderr).toBe("");
   });
 

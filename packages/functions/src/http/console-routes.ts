@@ -186,7 +186,10 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
           );
         }
         let result: ActionResult;
-        if (params.action === "approve") result = await ui.approve(params.PK, s.actor, field(body, "terms"), justification);
+        // `window=next` is the block page's explicit approval in advance (an override of a denial or an idle skip).
+        if (params.action === "approve" && field(body, "window") === "next")
+          result = await ui.approveAhead(params.PK, s.actor, justification);
+        else if (params.action === "approve") result = await ui.approve(params.PK, s.actor, field(body, "terms"), justification);
         else if (params.action === "deny") result = await ui.deny(params.PK, s.actor, justification);
         else result = await ui.setEnabled(params.PK, s.actor, params.action === "resume");
         if (result.ok) return redirect(`${c.base}/console/blocks/${encodeURIComponent(params.PK)}?done=${params.action}`);

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import {
   applyVerdict,
+  byUrgency,
   approvalTerms,
   CbmError,
   describeTerms,
   NotFoundError,
-  urgencyRank,
   VersionConflictError,
   verdictWindow,
   type AuthorizationTerms,
@@ -98,15 +98,11 @@ export function createConsoleUseCases(d: ConsoleDeps) {
   }
 
   return {
-    /** Most urgent first: waiting for a person, then ending without an extension, then by time left. */
+    /** Most urgent first, the order `cbm list` uses: by the time to the next irreversible event. */
     async blocksByUrgency(): Promise<Block[]> {
       const now = d.clock.now();
       const blocks = await allBlocks();
-      return blocks.sort((a, b) => {
-        const [ga, ea] = urgencyRank(a, now);
-        const [gb, eb] = urgencyRank(b, now);
-        return ga - gb || ea - eb || a.PK.localeCompare(b.PK);
-      });
+      return blocks.sort(byUrgency(now));
     },
 
     async block(pk: string): Promise<{ block: BlockWithUsage; history: HistoryEvent[]; pending?: PendingTerms } | undefined> {
@@ -151,6 +147,13 @@ export function createConsoleUseCases(d: ConsoleDeps) {
         }
       });
     },
+
+    /**
+     * Approves the coming window in advance, named explicitly (the block page offers it where a person may override
+     * CBM's or someone's denial, e.g. an idle skip); covers the policy's terms as they are now.
+     */
+    approveAhead: (pk: string, actor: string, comment?: string) =>
+      expected(async () => (await d.blocks.approve(pk, { actor, window: "next", ...(comment ? { comment } : {}) })).block),
 
     deny: (pk: string, actor: string, comment?: string) =>
       expected(async () => (await d.blocks.deny(pk, { actor, ...(comment ? { comment } : {}) })).block),
