@@ -45,7 +45,8 @@ function policyLines(b: Block): string[] {
   return [
     `extend by ${p.extendByDays} day(s), ${p.lookaheadHours} h before the end`,
     `approval ${p.requireApproval ? "required" : "not required"}${p.enabled ? "" : ", PAUSED"}`,
-    `max fee ${p.maxUpfrontFee ?? "none"} ${p.currency}, budget ${p.budget ?? "none"}, spent ${b.spent}`,
+    // A currency on every amount, and words (not "none USD") where there is no amount.
+    `max fee ${p.maxUpfrontFee ? `${p.maxUpfrontFee} ${p.currency}` : "no cap"}, budget ${p.budget ? `${p.budget} ${p.currency}` : "none"}, spent ${b.spent} ${p.currency}`,
     `extend until ${p.extendUntil ?? "-"}, max extensions ${p.maxExtensions ?? "-"} (bought ${b.extensionsPurchased})`,
     ...(p.skipExtensionWhenIdleHours ? [`skip the extension when idle ${p.skipExtensionWhenIdleHours} h`] : []),
   ];
@@ -66,7 +67,10 @@ export function blockDetails(b: Block & { usage?: BlockUsageView | null }, now: 
     ["Approved", b.approved ? `yes${b.approval ? ` by ${b.approval.by} at ${shortDate(b.approval.at)}` : ""}` : "no"],
   ];
   if (b.approvalRequest)
-    kv.push(["Approval asked", `${shortDate(b.approvalRequest.firstSentAt)}, fee ${b.approvalRequest.upfrontFee ?? "?"}`]);
+    kv.push([
+      "Approval asked",
+      `${shortDate(b.approvalRequest.firstSentAt)}, fee ${b.approvalRequest.upfrontFee ? `${b.approvalRequest.upfrontFee} ${b.approvalRequest.currencyCode ?? b.policy.currency}` : "not quoted yet"}`,
+    ]);
   if (b.denial) kv.push(["Denied", `by ${b.denial.by} for window ${shortDate(b.denial.window)}`]);
   if (b.pendingExtension)
     kv.push([

@@ -72,6 +72,18 @@ describe("cbm list / get", () => {
     expect(missing.stdout).toBe("");
   });
 
+  it("puts a currency on every amount of a block and says 'no cap' where there is none", async () => {
+    const b = (await cbm(["get", "llm-pretrain", "--json", ...api])).json<Block>();
+    const human = (await cbm(["get", "llm-pretrain", ...api])).stdout;
+
+    const cur = b.policy.currency;
+    expect(human).toMatch(new RegExp(`spent ${b.spent.replace(".", "\\.")} ${cur}`));
+    expect(human).toMatch(new RegExp(`Approval asked:\\s+\\S+ \\S+, fee \\d+(\\.\\d+)? ${cur}`));
+    expect(human).toMatch(b.policy.maxUpfrontFee ? new RegExp(`max fee ${b.policy.maxUpfrontFee} ${cur}`) : /max fee no cap/);
+    expect(human).not.toMatch(/none USD/);
+    expect(human).toMatch(/^Next:\s+Extends by \S+ \S+ for \S+ USD once a person approves\.$/m);
+  });
+
   it("shows a block's sampled usage: instances running, interconnect, idleness and the last 24 h", async () => {
     const human = await cbm(["get", "llm-pretrain", ...api]);
     const json = (await cbm(["get", "trn2-experiments", "--json", ...api])).json<{ usage: { running: number; idleSince: string } }>();

@@ -13,7 +13,7 @@ function requestLine(r: CapacityRequestView): string[] {
     `${w.instanceCount} × ${w.instanceType}`,
     `${w.durationHours / 24}d`,
     w.regions.join(","),
-    r.purchase ? `${r.purchase.upfrontFee} ${r.purchase.currency}` : r.quote ? `quote ${r.quote.upfrontFee}` : "-",
+    r.purchase ? `${r.purchase.upfrontFee} ${r.purchase.currency}` : r.quote ? `quote ${r.quote.upfrontFee} ${r.quote.currencyCode}` : "-",
   ];
 }
 
@@ -24,7 +24,7 @@ function details(r: CapacityRequestView): string {
     `Request ${r.id}${r.name ? ` (${r.name})` : ""}: ${r.status}`,
     `  ${r.statusReason ?? ""}`,
     `  wants      ${w.instanceCount} × ${w.instanceType} for ${w.durationHours / 24} day(s), starting ${shortDate(w.earliestStart)} – ${shortDate(w.latestStart)} in ${w.regions.join(", ")}${w.availabilityZones ? ` (${w.availabilityZones.join(", ")})` : ""}`,
-    `  limits     ${[l.maxUpfrontFee && `fee ≤ ${l.maxUpfrontFee}`, l.maxPricePerInstanceHour && `≤ ${l.maxPricePerInstanceHour}/instance-hour`, l.budget && `budget ${l.budget}`].filter(Boolean).join(", ")} ${l.currency}`,
+    `  limits     ${[l.maxUpfrontFee && `fee ≤ ${l.maxUpfrontFee} ${l.currency}`, l.maxPricePerInstanceHour && `≤ ${l.maxPricePerInstanceHour} ${l.currency}/instance-hour`, l.budget && `budget ${l.budget} ${l.currency}`].filter(Boolean).join(", ")}`,
     `  approval   ${r.requireApproval ? "required" : "not required"}${r.approval ? ` · approved by ${r.approval.by}` : ""}`,
   ];
   if (r.quote)

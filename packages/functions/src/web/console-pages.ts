@@ -63,7 +63,7 @@ function blockRow(c: ConsoleContext, b: Block): Html {
     <td>${statusCell(b, c.now)}</td>
     <td>${b.statusReason ?? "—"}</td>
     <td class="num">
-      ${b.spent} ${b.policy.currency}${b.policy.budget ? html`<br /><span class="muted">of ${b.policy.budget}</span>` : ""}
+      ${b.spent} ${b.policy.currency}${b.policy.budget ? html`<br /><span class="muted">of ${b.policy.budget} ${b.policy.currency}</span>` : ""}
     </td>
     <td>${teamOf(b)}</td>
   </tr>`;
