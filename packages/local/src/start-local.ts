@@ -37,6 +37,8 @@ import { ensureLinkKey } from "./link-key";
 import { type StartLocalOptions, type LocalHandle } from "./local-options";
 import { createChangeWatcher } from "./change-watcher";
 import { fanOut, snsNotifier } from "./local-notifiers";
+import { outboxPersistence } from "./outbox-file";
+import { assertPortFree } from "./port-check";
 
 /** Credentials DynamoDB Local and the emulator accept (DynamoDB Local wants letters and digits only). */
 export const LOCAL_CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
@@ -59,6 +61,8 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
   const print = opts.print ?? ((s: string) => console.log(s));
   const clockRate = opts.clockRate ?? 1;
   const stateDir = opts.stateDir ?? defaultStateDir();
+  // A taken port is reported before DynamoDB Local and the emulator start.
+  await assertPortFree(opts.port ?? 3000);
   const key = ensureApiKey(stateDir);
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
@@ -110,7 +114,11 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     const store = createDynamoBlockStore({ client: documentClient, tableName, logger: obs.logger });
     const history = createDynamoHistoryStore({ client: documentClient, tableName, logger: obs.logger });
     const ids = createUlidIds(clock);
-    const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print });
+    const outbox = createConsoleOutboxNotifier({
+      canReachApprover: true,
+      print,
+      ...outboxPersistence(opts.aws ? undefined : opts.dataDir),
+    });
     const notifier = opts.aws?.topicArn ? fanOut(outbox, [snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
 
     if (opts.seed !== false && opts.register !== false && !opts.aws) {
