@@ -64,8 +64,9 @@ describe("cbm offerings", () => {
     const missing = await cbm([...api, "offerings", "--days", "1"]);
 
     expect(none.stdout).toMatch(/No offerings match/);
-    expect([bad.code, missing.code]).toEqual([1, 2]);
-    expect(bad.stderr).toMatch(/durationHours/);
+    // A duration off EC2's ladder is a usage error found before asking the API, naming the ladder.
+    expect([bad.code, missing.code]).toEqual([2, 2]);
+    expect(bad.stderr).toMatch(/--hours 30 is not whole days on EC2's ladder \(EC2 sells 1–14 days, then 21/);
   });
 });
 

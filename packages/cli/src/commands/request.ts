@@ -2,6 +2,7 @@ import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { shortDate, table } from "../format";
 import { approveRequest, cancelRequest, createRequest, getRequest, listRequests, type CapacityRequestView } from "../planning-client";
+import { amountFlag, dateFlag } from "../flag-values";
 import { SEARCH_OPTIONS, searchFromFlags } from "./offerings";
 
 function requestLine(r: CapacityRequestView): string[] {
@@ -42,7 +43,7 @@ export const requestAddCommand: Command = {
   name: "request add",
   summary: "Open a capacity request: CBM searches every minute and buys (or asks approval for) the cheapest fit",
   usage:
-    "cbm request add --type TYPE --days N --latest-start ISO (--max-fee X | --max-rate X | --budget X) [--count N] [--regions r1,r2] [--zones z1,z2] [--from ISO] [--no-approval] [--name N] [--pk PK] [--extend-by-days N] [--json]",
+    "cbm request add --type TYPE --days N --latest-start DATE (--max-fee X | --max-rate X | --budget X) [--count N] [--regions r1,r2] [--zones z1,z2] [--from DATE] [--no-approval] [--name N] [--pk PK] [--extend-by-days N] [--json]",
   help:
     "Nothing is bought above --max-fee (total), --max-rate (per instance-hour) or --budget (the block and its extensions).\n" +
     "With approval (the default), CBM notifies the exact terms it found; approve them with `cbm request approve ID`.",
@@ -63,7 +64,11 @@ export const requestAddCommand: Command = {
   async run(ctx) {
     const v = ctx.values;
     const search = searchFromFlags(v);
-    if (!v["latest-start"]) throw new UsageError("--latest-start is required: the latest time the block may start");
+    const latestStart = dateFlag(v, "latest-start");
+    if (!latestStart) throw new UsageError("--latest-start is required: the latest time the block may start");
+    const maxFee = amountFlag(v, "max-fee");
+    const maxRate = amountFlag(v, "max-rate");
+    const budget = amountFlag(v, "budget");
     const extendBy = v["extend-by-days"] as string | undefined;
     const body = {
       ...(v.name ? { name: v.name } : {}),
@@ -71,13 +76,13 @@ export const requestAddCommand: Command = {
       instanceCount: search.instanceCount ?? 1,
       ...(search.durationDays !== undefined ? { durationDays: search.durationDays } : { durationHours: search.durationHours }),
       ...(search.earliestStart ? { earliestStart: search.earliestStart } : {}),
-      latestStart: v["latest-start"],
+      latestStart,
       ...(search.regions ? { regions: search.regions } : {}),
       ...(v.zones ? { availabilityZones: (v.zones as string).split(",").map((z) => z.trim()) } : {}),
       ...(search.allAvailabilityZones ? { allAvailabilityZones: true } : {}),
-      ...(v["max-fee"] ? { maxUpfrontFee: v["max-fee"] } : {}),
-      ...(v["max-rate"] ? { maxPricePerInstanceHour: v["max-rate"] } : {}),
-      ...(v.budget ? { budget: v.budget } : {}),
+      ...(maxFee ? { maxUpfrontFee: maxFee } : {}),
+      ...(maxRate ? { maxPricePerInstanceHour: maxRate } : {}),
+      ...(budget ? { budget } : {}),
       ...(v.currency ? { currency: v.currency } : {}),
       requireApproval: v.approval !== false,
       ...(v.pk ? { blockPk: v.pk } : {}),
