@@ -28,9 +28,10 @@ export interface VerdictOutcome {
 /**
  * PATCH /{PK}, POST /{PK}/deny and the first release's `approval: true`: resolves the window the person meant, then
  * applies the verdict. Without a named window only an asked window is decided; a repeat of a verdict already held
- * for the window changes nothing. One exception keeps the first release's scripts working: an approval of the
- * block's current window, not bought yet, is taken in advance (its `approval: true` meant "approved for the next
- * extension"); it never reaches past a purchase, which is how a repeated command once bought twice.
+ * for the window changes nothing, and so does an approval repeated after its window was bought. One exception keeps
+ * the first release's scripts working: an approval of the current window of a block whose policy requires approval,
+ * not bought yet, is taken in advance (its `approval: true` meant "approved for the next extension"); it never
+ * reaches past a purchase, which is how a repeated command once bought twice.
  */
 export function decideVerdict(block: Block, kind: VerdictKind, v: VerdictInput & { window?: WindowChoice }, now: Date): VerdictOutcome {
   const window = verdictWindow(block);
@@ -52,9 +53,14 @@ export function decideVerdict(block: Block, kind: VerdictKind, v: VerdictInput &
       note: `Already ${verb.toLowerCase()} for the window ending ${window} (by ${held!.by} at ${held!.at}); nothing new was recorded.`,
     };
   }
+  const bought = !sameInstant(window, current);
+  if (!asked && v.window === undefined && kind === "approved" && bought) {
+    // The approval a person repeats after its window was bought (a double click, a retry): already done.
+    return { block, window: current, mode: "repeat", note: alreadyBought(block, current) + nextAsk(block, window, now) };
+  }
   let mode: VerdictMode;
   if (asked) mode = "asked";
-  else if (v.window !== undefined || (kind === "approved" && sameInstant(window, current))) mode = "advance";
+  else if (v.window !== undefined || (kind === "approved" && !bought && block.policy.requireApproval)) mode = "advance";
   else throw new NothingAskedError(nothingAsked(block, kind, window, current, now));
   const out = applyVerdict(block, kind, { ...v, advance: mode === "advance" }, now);
   const covers = out.covers ? ` It covers ${out.covers}.` : "";
@@ -76,7 +82,7 @@ function nothingAsked(block: Block, kind: VerdictKind, window: string, current: 
 
 function alreadyBought(block: Block, current: string): string {
   const paying = block.pendingExtension && sameInstant(block.pendingExtension.window, current);
-  return `The extension for the window ending ${current} is already bought${paying ? " (EC2 is collecting the payment)" : ""}; nothing is being asked for ${block.PK} now. `;
+  return `The extension for the window ending ${current} is already bought${paying ? " (EC2 is collecting the payment)" : ""}; nothing new was recorded and nothing is being asked for ${block.PK} now. `;
 }
 
 /** When CBM next asks about `window`, in words. */

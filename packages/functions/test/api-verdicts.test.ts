@@ -52,9 +52,11 @@ describe("approve and deny", () => {
       stored.version,
     );
     const unnamed = await api.call("PATCH", `/${b.PK}`, { body: { comment: "ok" } });
-    expect(unnamed.status).toBe(409);
-    expect(unnamed.body.code).toBe("NOTHING_ASKED");
-    expect(unnamed.body.message).toMatch(/window ending 2026-03-10T11:30:00.000Z is already bought \(EC2 is collecting the payment\)/);
+    expect(unnamed.status).toBe(200);
+    expect(unnamed.body.approval ?? null).toBeNull();
+    expect(unnamed.body.verdictNote).toMatch(
+      /window ending 2026-03-10T11:30:00.000Z is already bought \(EC2 is collecting the payment\); nothing new/,
+    );
 
     const res = await api.call("PATCH", `/${b.PK}`, { body: { comment: "ok", window: "next" } });
     expect(res.status, res.text).toBe(200);
@@ -157,6 +159,16 @@ describe("a verdict decides the window the person was asked about (issue 22)", (
     expect(res.status).toBe(409);
     expect(res.body.code).toBe("INVALID_STATE");
     expect(res.body.message).toMatch(/next undecided window ends 2026-03-10T11:30:00.000Z/);
+  });
+
+  it("refuses an approval with 409 NOTHING_ASKED when the policy asks nothing, saying when CBM buys", async () => {
+    const b = await created({ endDate: "2026-03-10T11:30:00Z", policy: { requireApproval: false } });
+
+    const res = await api.call("PATCH", `/${b.PK}`);
+
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe("NOTHING_ASKED");
+    expect(res.body.message).toMatch(/The policy needs no approval: CBM buys 7 days for the window ending 2026-03-10T11:30:00.000Z from/);
   });
 
   it("keeps the first release's PATCH of a current window not yet asked, answering that it is in advance", async () => {

@@ -27,12 +27,14 @@ describe("approve means what the person was asked", () => {
     await h.tick();
     expect(h.ledger(block.capacityReservationId)).toHaveLength(1);
 
-    const again = h.api.approve(block.PK, { actor: "alice" });
+    const again = await h.api.approve(block.PK, { actor: "alice" });
 
-    await expect(again).rejects.toBeInstanceOf(NothingAskedError);
-    await expect(again).rejects.toThrow(/window ending 2025-06-10T11:30:00.000Z is already bought/);
-    await expect(again).rejects.toThrow(new RegExp(`CBM asks about the window ending ${NEXT_END} from ${NEXT_OPENS}`));
     expect(first.mode).toBe("asked");
+    expect(again.mode).toBe("repeat");
+    expect(again.note).toMatch(/window ending 2025-06-10T11:30:00.000Z is already bought .*nothing new was recorded/);
+    expect(again.note).toMatch(new RegExp(`CBM asks about the window ending ${NEXT_END} from ${NEXT_OPENS}`));
+    expect(again.block.approval ?? null).toBeNull();
+    await expect(h.api.deny(block.PK, { actor: "alice" })).rejects.toBeInstanceOf(NothingAskedError);
     for (let i = 0; i < 3; i++) await h.tick();
     await h.advanceTo(NEXT_OPENS);
     await h.tick();
