@@ -107,6 +107,35 @@ describe("cbm request", () => {
     expect(blocks.json<{ capacityReservationId: string }>().capacityReservationId).toMatch(/^cr-/);
   });
 
+  it("finds a request by its name for get, approve and cancel, as by its id", async () => {
+    const add = await cbm([
+      ...api,
+      "request",
+      "add",
+      "--type",
+      "trn1.32xlarge",
+      "--days",
+      "1",
+      "--latest-start",
+      latest(),
+      "--max-rate",
+      "10",
+      "--name",
+      "named-run",
+      "--json",
+    ]);
+    const id = add.json<{ id: string }>().id;
+    await local.tick();
+
+    const got = await cbm([...api, "request", "get", "named-run", "--json"]);
+    const cancelled = await cbm([...api, "request", "cancel", "named-run", "--json"]);
+
+    expect(got.code, got.stderr).toBe(0);
+    expect(got.json<{ id: string }>().id).toBe(id);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.json<{ id: string; status: string }>()).toMatchObject({ id, status: "cancelled" });
+  });
+
   it("asks for approval, approves the quoted terms, and cancels another request", async () => {
     const add = await cbm([
       ...api,

@@ -118,7 +118,7 @@ export const requestListCommand: Command = {
 export const requestGetCommand: Command = {
   name: "request get",
   summary: "Show one capacity request: status, quote, approval and what was bought",
-  usage: "cbm request get <ID> [--json]",
+  usage: "cbm request get <ID or name> [--json]",
   options: {},
   args: ["ID"],
   async run(ctx) {
@@ -131,7 +131,7 @@ export const requestGetCommand: Command = {
 export const requestApproveCommand: Command = {
   name: "request approve",
   summary: "Approve the exact terms CBM quoted for a capacity request",
-  usage: "cbm request approve <ID> [--comment TEXT] [--json]",
+  usage: "cbm request approve <ID or name> [--comment TEXT] [--json]",
   options: { comment: { type: "string" } },
   args: ["ID"],
   async run(ctx) {
@@ -148,7 +148,7 @@ export const requestApproveCommand: Command = {
 export const requestCancelCommand: Command = {
   name: "request cancel",
   summary: "Cancel an open capacity request (refused once a purchase is in flight or done)",
-  usage: "cbm request cancel <ID> [--json]",
+  usage: "cbm request cancel <ID or name> [--json]",
   options: {},
   args: ["ID"],
   async run(ctx) {
