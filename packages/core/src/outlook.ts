@@ -130,6 +130,15 @@ export function outlook(block: Block, now: Date): Outlook {
   }
 }
 
+/**
+ * "has not started yet (it starts at …)" for a block whose start is still ahead (one a capacity request just bought),
+ * else undefined: notices about its end must say so, or "ends in 28 h" reads as an emergency.
+ */
+export function notStartedText(block: Pick<Block, "startDate">, now: Date): string | undefined {
+  if (!block.startDate || toMs(block.startDate) <= now.getTime()) return undefined;
+  return `has not started yet (it starts at ${isoAt(toMs(block.startDate))}, in ${timeLeftText(block.startDate, now)})`;
+}
+
 /** Time left until `endIso`, short: "3 d 4 h", "5 h 20 min", "ended". */
 export function timeLeftText(endIso: string | undefined | null, now: Date): string {
   if (!endIso) return "unknown";
