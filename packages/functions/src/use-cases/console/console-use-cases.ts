@@ -54,6 +54,8 @@ const EXPECTED: Record<string, number> = {
   VERSION_CONFLICT: 409,
   PURCHASE_IN_FLIGHT: 409,
   INVALID_STATE: 409,
+  // A deny with nothing asked: the page shows what is pending and when CBM asks next.
+  NOTHING_ASKED: 409,
 };
 
 async function expected(run: () => Promise<Block>): Promise<ActionResult> {
