@@ -148,11 +148,17 @@ export function modelActions(st: SequenceState) {
     const policyBefore = structuredClone(m.policy);
     const issued = st.seq.next();
     let block: Block;
+    let repeated = false;
     try {
-      block =
-        via === "patch"
-          ? (await h.api.approve(m.pk, { actor: by })).block
-          : (await h.api.update(m.pk, { approval: true }, { actor: by })).block;
+      if (via === "patch") {
+        const answer = await h.api.approve(m.pk, { actor: by });
+        block = answer.block;
+        repeated = answer.mode === "repeat";
+      } else {
+        const answer = await h.api.update(m.pk, { approval: true }, { actor: by });
+        block = answer.block;
+        repeated = answer.warnings.some((w) => /nothing new was recorded/.test(w));
+      }
     } catch (err) {
       // Before the first tick the block has no end date from EC2, and while a purchase is being settled the
       // window is uncertain: refusing is the right answer in both cases.
@@ -162,9 +168,9 @@ export function modelActions(st: SequenceState) {
     }
     const resolved = st.seq.next();
     const v = block.approval;
-    // Approving a window whose approval is already held records nothing: the held one stays in force.
-    if (v && v.by !== by && m.held && canon(v.window) === m.held.window) {
-      trace.push(`  approve (${via}) by ${by}: already approved by ${v.by}, nothing new`);
+    // A repeat (the window's approval is held, or its extension is bought) records nothing: no new approval to model.
+    if (repeated) {
+      trace.push(`  approve (${via}) by ${by}: a repeat, nothing new (${v ? `held by ${v.by}` : "window bought"})`);
       return undefined;
     }
     if (!v || v.by !== by) throw new InvariantError(`approve (${via}) of ${m.pk} answered without the approval by ${by}`);
