@@ -17,6 +17,7 @@ export function nav(c: ConsoleContext): Html {
   return html`<nav aria-label="Console">
     <ul>
       <li><a href="${c.base}/console/blocks">Blocks</a></li>
+      <li><a href="${c.base}/console/requests">Requests</a></li>
       <li><a href="${c.base}/console/spend">Spend</a></li>
       <li>
         <form method="post" action="${c.base}/console/signout">
@@ -63,7 +64,8 @@ function blockRow(c: ConsoleContext, b: Block): Html {
     <td>${statusCell(b, c.now)}</td>
     <td>${b.statusReason ?? "—"}</td>
     <td class="num">
-      ${b.spent} ${b.policy.currency}${b.policy.budget ? html`<br /><span class="muted">of ${b.policy.budget} ${b.policy.currency}</span>` : ""}
+      ${b.spent}
+      ${b.policy.currency}${b.policy.budget ? html`<br /><span class="muted">of ${b.policy.budget} ${b.policy.currency}</span>` : ""}
     </td>
     <td>${teamOf(b)}</td>
   </tr>`;
