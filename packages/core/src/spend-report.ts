@@ -63,11 +63,7 @@ export const BlockSpend = z.object({
   extensionSpend: Money,
   total: Money,
   currency: z.string(),
-  /**
-   * total ÷ the instance-hours of the purchases counted (the block itself when CBM bought it, and each extension),
-   * 6 decimals; absent when CBM bought nothing for the block or does not know its instance count. Hours of a block
-   * CBM did not buy are left out: their fee is not CBM's to know, so dividing by them would understate the price.
-   */
+  /** total ÷ instance-hours CBM bought (never hours whose fee it did not see), 6 decimals; absent if none. */
   pricePerInstanceHour: z.string().optional(),
 });
 export type BlockSpend = z.infer<typeof BlockSpend>;

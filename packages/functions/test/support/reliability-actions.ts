@@ -147,18 +147,9 @@ export function modelActions(st: SequenceState) {
     const by = `model-${++actors}`;
     const policyBefore = structuredClone(m.policy);
     const issued = st.seq.next();
-    let block: Block;
-    let repeated = false;
+    let answer;
     try {
-      if (via === "patch") {
-        const answer = await h.api.approve(m.pk, { actor: by });
-        block = answer.block;
-        repeated = answer.mode === "repeat";
-      } else {
-        const answer = await h.api.update(m.pk, { approval: true }, { actor: by });
-        block = answer.block;
-        repeated = answer.warnings.some((w) => /nothing new was recorded/.test(w));
-      }
+      answer = via === "patch" ? await h.api.approve(m.pk, { actor: by }) : await h.api.update(m.pk, { approval: true }, { actor: by });
     } catch (err) {
       // Before the first tick the block has no end date from EC2, and while a purchase is being settled the
       // window is uncertain: refusing is the right answer in both cases.
@@ -167,12 +158,11 @@ export function modelActions(st: SequenceState) {
       return undefined;
     }
     const resolved = st.seq.next();
+    const block: Block = answer.block;
     const v = block.approval;
-    // A repeat (the window's approval is held, or its extension is bought) records nothing: no new approval to model.
-    if (repeated) {
-      trace.push(`  approve (${via}) by ${by}: a repeat, nothing new (${v ? `held by ${v.by}` : "window bought"})`);
-      return undefined;
-    }
+    // A repeat (the window's approval is held, or its extension bought) records nothing: no new approval to model.
+    if ("mode" in answer ? answer.mode === "repeat" : answer.warnings.some((w) => /nothing new was recorded/.test(w)))
+      return void trace.push(`  approve (${via}) by ${by}: a repeat, nothing new`);
     if (!v || v.by !== by) throw new InvariantError(`approve (${via}) of ${m.pk} answered without the approval by ${by}`);
     if (!v.terms) throw new InvariantError(`approve (${via}) of ${m.pk} stored an approval without terms`);
     if (via === "put" && !opts.concurrent && block.policy.requireApproval !== policyBefore.requireApproval) {
