@@ -71,9 +71,10 @@ export interface CbmClient {
   create(input: CreateBlockInput): Promise<Block>;
   /** Partial update; with `version`, the API refuses (409) if someone else wrote the block since. */
   update(pk: string, patch: UpdateBlockInput, opts?: { version?: number }): Promise<Block>;
-  /** PATCH /{PK}: approves the current (or next) extension window, recorded with the actor. */
-  approve(pk: string, comment?: string): Promise<Block>;
-  deny(pk: string, comment?: string): Promise<Block>;
+  /** PATCH /{PK}: approves the window a notice asked about, or the one named; `note` says which, in words. */
+  approve(pk: string, opts?: VerdictOptions): Promise<VerdictResult>;
+  /** POST /{PK}/deny: the same rule as approve. */
+  deny(pk: string, opts?: VerdictOptions): Promise<VerdictResult>;
   delete(pk: string, opts?: { version?: number }): Promise<void>;
   /** Newest first, following cursors up to `limit` events. */
   history(pk: string, opts?: HistoryOptions): Promise<HistoryEvent[]>;
@@ -86,6 +87,18 @@ export interface CbmClient {
     path: string,
     init?: { body?: unknown; query?: Record<string, string | number | undefined>; headers?: Record<string, string> },
   ): Promise<unknown>;
+}
+
+export interface VerdictOptions {
+  comment?: string;
+  /** "next" or the window's end date: decide that window in advance. Left out: the window a notice asked about. */
+  window?: string;
+}
+
+/** A verdict's answer: the block and the API's sentence about which window it decided (information, not a warning). */
+export interface VerdictResult {
+  block: Block;
+  note?: string;
 }
 
 export interface CbmClientOptions {
@@ -205,6 +218,13 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
     return block as Block;
   };
 
+  const verdictBody = (o: VerdictOptions) => ({ ...(o.comment ? { comment: o.comment } : {}), ...(o.window ? { window: o.window } : {}) });
+  // What the verdict covers and which window it decided is the answer itself, so it is returned, not warned about.
+  const verdictOf = (body: unknown): VerdictResult => {
+    const { verdictNote, approvalCovers: _covers, ...rest } = body as Block & { verdictNote?: unknown; approvalCovers?: unknown };
+    return { block: blockOf(rest), ...(typeof verdictNote === "string" ? { note: verdictNote } : {}) };
+  };
+
   async function listPage(o: { limit?: number; cursor?: string } = {}) {
     const r = await call("GET", "/", { query: { limit: o.limit, cursor: o.cursor } });
     const cursor = nextCursorFrom(r.headers);
@@ -239,11 +259,11 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
       const body = o.version === undefined ? patch : { ...patch, version: o.version };
       return blockOf((await call("PUT", enc(pk), { body, headers: ifMatch(o.version) })).body);
     },
-    async approve(pk, comment) {
-      return blockOf((await call("PATCH", enc(pk), comment ? { body: { comment } } : {})).body);
+    async approve(pk, o = {}) {
+      return verdictOf((await call("PATCH", enc(pk), o.comment || o.window ? { body: verdictBody(o) } : {})).body);
     },
-    async deny(pk, comment) {
-      return blockOf((await call("POST", `${enc(pk)}/deny`, { body: comment ? { comment } : {} })).body);
+    async deny(pk, o = {}) {
+      return verdictOf((await call("POST", `${enc(pk)}/deny`, { body: verdictBody(o) })).body);
     },
     async delete(pk, o = {}) {
       await call("DELETE", enc(pk), { headers: ifMatch(o.version) });

@@ -1,15 +1,4 @@
-import type { Block, BlockStatus, BlockUsageView, HistoryEvent } from "@cbm/core";
-
-/** Statuses in which CBM will not act on the block again by itself; listed last. */
-export const TERMINAL_STATUSES: ReadonlySet<BlockStatus> = new Set<BlockStatus>([
-  "expired",
-  "not-found",
-  "not-owned",
-  "not-extendable",
-  "extend-until-reached",
-  "max-extensions-reached",
-  "budget-exhausted",
-]);
+import { byUrgency, outlook, type Block, type BlockUsageView, type HistoryEvent } from "@cbm/core";
 
 /** "3d 4h", "5h 12m", "12m", "ended"; "-" when unknown. */
 export function timeLeft(endDate: string | undefined, now: Date): string {
@@ -23,17 +12,6 @@ export function timeLeft(endDate: string | undefined, now: Date): string {
   if (d > 0) return `${d}d ${h}h`;
   if (h > 0) return `${h}h ${m % 60}m`;
   return `${m}m`;
-}
-
-/** Most urgent first: live blocks by soonest end (unknown end after known), terminal statuses last. */
-export function byUrgency(a: Block, b: Block): number {
-  const ta = TERMINAL_STATUSES.has(a.status) ? 1 : 0;
-  const tb = TERMINAL_STATUSES.has(b.status) ? 1 : 0;
-  if (ta !== tb) return ta - tb;
-  const ea = a.endDate ? Date.parse(a.endDate) : Infinity;
-  const eb = b.endDate ? Date.parse(b.endDate) : Infinity;
-  if (ea !== eb) return ea < eb ? -1 : 1;
-  return a.PK.localeCompare(b.PK);
 }
 
 /** "2025-06-30 11:30Z": minute precision is all a person needs in a table. */
@@ -57,7 +35,7 @@ export function table(headers: string[], rows: string[][]): string {
 
 export function blocksTable(blocks: Block[], now: Date): string {
   const rows = [...blocks]
-    .sort(byUrgency)
+    .sort(byUrgency(now))
     .map((b) => [b.PK, b.name ?? "-", b.status, b.region, shortDate(b.endDate), timeLeft(b.endDate, now)]);
   return table(["PK", "NAME", "STATUS", "REGION", "END (UTC)", "TIME LEFT"], rows);
 }
@@ -67,7 +45,8 @@ function policyLines(b: Block): string[] {
   return [
     `extend by ${p.extendByDays} day(s), ${p.lookaheadHours} h before the end`,
     `approval ${p.requireApproval ? "required" : "not required"}${p.enabled ? "" : ", PAUSED"}`,
-    `max fee ${p.maxUpfrontFee ?? "none"} ${p.currency}, budget ${p.budget ?? "none"}, spent ${b.spent}`,
+    // A currency on every amount, and words (not "none USD") where there is no amount.
+    `max fee ${p.maxUpfrontFee ? `${p.maxUpfrontFee} ${p.currency}` : "no cap"}, budget ${p.budget ? `${p.budget} ${p.currency}` : "none"}, spent ${b.spent} ${p.currency}`,
     `extend until ${p.extendUntil ?? "-"}, max extensions ${p.maxExtensions ?? "-"} (bought ${b.extensionsPurchased})`,
     ...(p.skipExtensionWhenIdleHours ? [`skip the extension when idle ${p.skipExtensionWhenIdleHours} h`] : []),
   ];
@@ -82,11 +61,16 @@ export function blockDetails(b: Block & { usage?: BlockUsageView | null }, now: 
     ["Instances", [b.instanceCount, b.instanceType].filter((x) => x !== undefined).join(" × ") || "-"],
     ["Zone", b.availabilityZone ?? "-"],
     ["Status", b.status + (b.statusReason ? `: ${b.statusReason}` : "")],
+    // The same sentence the console, the notices and the reminders show: one truth about what happens next.
+    ["Next", outlook(b, now).text],
     ["End", `${shortDate(b.endDate)} (${timeLeft(b.endDate, now)} left)`],
     ["Approved", b.approved ? `yes${b.approval ? ` by ${b.approval.by} at ${shortDate(b.approval.at)}` : ""}` : "no"],
   ];
   if (b.approvalRequest)
-    kv.push(["Approval asked", `${shortDate(b.approvalRequest.firstSentAt)}, fee ${b.approvalRequest.upfrontFee ?? "?"}`]);
+    kv.push([
+      "Approval asked",
+      `${shortDate(b.approvalRequest.firstSentAt)}, fee ${b.approvalRequest.upfrontFee ? `${b.approvalRequest.upfrontFee} ${b.approvalRequest.currencyCode ?? b.policy.currency}` : "not quoted yet"}`,
+    ]);
   if (b.denial) kv.push(["Denied", `by ${b.denial.by} for window ${shortDate(b.denial.window)}`]);
   if (b.pendingExtension)
     kv.push([

@@ -17,6 +17,7 @@ import { updateCommand } from "./commands/update";
 import { CliError, EXIT, UsageError } from "./errors";
 import { println, processIo, withSafeOutput, type Io } from "./io";
 import { resolveApi } from "./resolve-api";
+import { joinDashValues } from "./flag-values";
 
 export const COMMANDS: Command[] = [
   listCommand,
@@ -143,9 +144,11 @@ export async function main(argv: string[], rawIo: Io = processIo()): Promise<num
   let values: Values;
   let positionals: string[];
   try {
+    const options = { ...GLOBAL_OPTIONS, ...command.options };
     const parsed = parseArgs({
-      args: rest,
-      options: { ...GLOBAL_OPTIONS, ...command.options },
+      // A negative value (--budget -5) reaches the flag's own rule, not Node's "argument is ambiguous".
+      args: joinDashValues(rest, (f) => (options as Record<string, { type: string }>)[f]?.type === "string"),
+      options,
       allowPositionals: true,
       allowNegative: true,
       strict: true,

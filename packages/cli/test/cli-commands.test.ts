@@ -1,8 +1,8 @@
-import type { Block, HistoryEvent } from "@cbm/core";
+import { nextIrreversibleAt, urgencyRank, type Block, type HistoryEvent } from "@cbm/core";
 import { describe, expect, it } from "vitest";
 import { CbmApiError } from "../src/client";
 import { cbm } from "./helpers";
-import { client, api, seedReservation, useLocalCbm } from "./local-cbm";
+import { client, api, local, seedReservation, useLocalCbm } from "./local-cbm";
 
 // cbm against local mode: the client, list and get, add and update, approve, deny, history and delete.
 useLocalCbm();
@@ -37,14 +37,18 @@ describe("client", () => {
 });
 
 describe("cbm list / get", () => {
-  it("lists as JSON, most urgent first, finished or unextendable blocks last", async () => {
+  it("lists as JSON in the console's order: by the time to the next irreversible event, finished blocks last", async () => {
     const r = await cbm(["list", "--json", ...api]);
     expect(r.code).toBe(0);
     const blocks = r.json<Block[]>();
-    const live = blocks.filter((b) => b.status !== "not-owned");
-    const ends = live.map((b) => Date.parse(b.endDate!));
-    expect(ends).toEqual([...ends].sort((a, b) => a - b));
-    expect(blocks.at(-1)!.PK).toBe("partner-shared");
+    const now = local.clock.now();
+    const ranks = blocks.map((b) => urgencyRank(b, now));
+    const sorted = [...ranks].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(ranks).toEqual(sorted);
+    // partner-shared is not owned: CBM cannot extend it, so its instances' termination is its next irreversible event.
+    expect(nextIrreversibleAt(blocks.find((b) => b.PK === "partner-shared")!, now)).toBe(
+      Date.parse(blocks.find((b) => b.PK === "partner-shared")!.endDate!) - 30 * 60_000,
+    );
     expect(r.stderr).toBe("");
   });
 
@@ -66,6 +70,18 @@ describe("cbm list / get", () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/No managed block with PK 'nope'.*HTTP 404/);
     expect(missing.stdout).toBe("");
+  });
+
+  it("puts a currency on every amount of a block and says 'no cap' where there is none", async () => {
+    const b = (await cbm(["get", "llm-pretrain", "--json", ...api])).json<Block>();
+    const human = (await cbm(["get", "llm-pretrain", ...api])).stdout;
+
+    const cur = b.policy.currency;
+    expect(human).toMatch(new RegExp(`spent ${b.spent.replace(".", "\\.")} ${cur}`));
+    expect(human).toMatch(new RegExp(`Approval asked:\\s+\\S+ \\S+, fee \\d+(\\.\\d+)? ${cur}`));
+    expect(human).toMatch(b.policy.maxUpfrontFee ? new RegExp(`max fee ${b.policy.maxUpfrontFee} ${cur}`) : /max fee no cap/);
+    expect(human).not.toMatch(/none USD/);
+    expect(human).toMatch(/^Next:\s+Extends by \S+ \S+ for \S+ USD once a person approves\.$/m);
   });
 
   it("shows a block's sampled usage: instances running, interconnect, idleness and the last 24 h", async () => {
@@ -164,12 +180,37 @@ describe("cbm approve / deny / history / delete", () => {
     const a = await cbm(["approve", "llm-pretrain", "--comment", "budget ok", "--actor", "alice", "--json", ...api]);
     expect(a.code, a.stderr).toBe(0);
     expect(a.json<Block>().approval).toMatchObject({ by: "alice", comment: "budget ok" });
+    expect(a.json<{ verdictNote: string }>().verdictNote).toMatch(
+      /^Approved the extension for the window ending \S+, which CBM asked about\. It covers /,
+    );
+    expect(a.stderr).not.toMatch(/warning/);
+  });
+
+  it("refuses a deny when nothing is asked, saying when CBM asks and naming --next", async () => {
+    const d = await cbm(["deny", "next-week-run", ...api]);
+    expect(d.code).not.toBe(0);
+    expect(d.stderr).toMatch(/Nothing is being asked for next-week-run/);
+    expect(d.stderr).toMatch(/CBM asks about the window ending \S+ (from \S+|at the next scheduler tick)/);
+    expect(d.stderr).toMatch(/cbm deny next-week-run --next/);
   });
 
   it("denies with the actor from CBM_ACTOR", async () => {
-    const d = await cbm(["deny", "next-week-run", "--comment", "too dear", "--json", ...api], { env: { CBM_ACTOR: "bob" } });
+    const d = await cbm(["deny", "next-week-run", "--next", "--comment", "too dear", "--json", ...api], { env: { CBM_ACTOR: "bob" } });
     expect(d.code, d.stderr).toBe(0);
     expect(d.json<Block>().denial).toMatchObject({ by: "bob" });
+  });
+
+  it("prints which window an approval decided as information, and a repeat as nothing new", async () => {
+    const again = await cbm(["approve", "llm-pretrain", "--actor", "carol", ...api]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^Already approved for the window ending \S+ \(by alice at \S+\); nothing new was recorded\./);
+    expect(again.stderr).not.toMatch(/warning/);
+  });
+
+  it("refuses --next together with --window as a usage error (exit 2)", async () => {
+    const both = await cbm(["approve", "llm-pretrain", "--next", "--window", "2026-01-01T11:30:00Z", ...api]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--next and --window are alternatives/);
   });
 
   it("shows history newest first, limited with --limit, and as a table", async () => {
@@ -178,7 +219,7 @@ describe("cbm approve / deny / history / delete", () => {
     expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
     expect(events.at(-1)).toMatchObject({ type: "created" });
     expect((await cbm(["history", "llm-pretrain", "--limit", "2", "--json", ...api])).json<HistoryEvent[]>()).toHaveLength(2);
-    await cbm(["deny", "next-week-run", ...api], { env: { CBM_ACTOR: "bob" } });
+    await cbm(["deny", "next-week-run", "--next", ...api], { env: { CBM_ACTOR: "bob" } });
     expect((await cbm(["history", "next-week-run", ...api])).stdout).toMatch(/denied\s+bob/);
   });
 

@@ -16,6 +16,8 @@ export interface RunOptions {
   isTTY?: boolean;
   /** Typed into stdin (e.g. "y\n"). */
   input?: string;
+  /** Stands in for the network, to see what would be sent. */
+  fetch?: typeof fetch;
 }
 
 /** Runs `cbm` in-process with captured output. */
@@ -31,6 +33,7 @@ export async function cbm(argv: string[], opts: RunOptions = {}): Promise<RunRes
     env: opts.env ?? {},
     cwd: opts.cwd ?? "/",
     isTTY: opts.isTTY ?? false,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
   const code = await main(argv, io);
   return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };

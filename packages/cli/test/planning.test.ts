@@ -64,8 +64,9 @@ describe("cbm offerings", () => {
     const missing = await cbm([...api, "offerings", "--days", "1"]);
 
     expect(none.stdout).toMatch(/No offerings match/);
-    expect([bad.code, missing.code]).toEqual([1, 2]);
-    expect(bad.stderr).toMatch(/durationHours/);
+    // A duration off EC2's ladder is a usage error found before asking the API, naming the ladder.
+    expect([bad.code, missing.code]).toEqual([2, 2]);
+    expect(bad.stderr).toMatch(/--hours 30 is not whole days on EC2's ladder \(EC2 sells 1–14 days, then 21/);
   });
 });
 
@@ -104,6 +105,35 @@ describe("cbm request", () => {
     expect(got.stdout).toMatch(/bought\s+cr-[0-9a-f]{17} for 277\.68 USD \(scheduled\) · managed as cli-bought/);
     expect(list.stdout).toMatch(new RegExp(`${id}\\s+-\\s+fulfilled\\s+1 × p4d.24xlarge`));
     expect(blocks.json<{ capacityReservationId: string }>().capacityReservationId).toMatch(/^cr-/);
+  });
+
+  it("finds a request by its name for get, approve and cancel, as by its id", async () => {
+    const add = await cbm([
+      ...api,
+      "request",
+      "add",
+      "--type",
+      "trn1.32xlarge",
+      "--days",
+      "1",
+      "--latest-start",
+      latest(),
+      "--max-rate",
+      "10",
+      "--name",
+      "named-run",
+      "--json",
+    ]);
+    const id = add.json<{ id: string }>().id;
+    await local.tick();
+
+    const got = await cbm([...api, "request", "get", "named-run", "--json"]);
+    const cancelled = await cbm([...api, "request", "cancel", "named-run", "--json"]);
+
+    expect(got.code, got.stderr).toBe(0);
+    expect(got.json<{ id: string }>().id).toBe(id);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.json<{ id: string; status: string }>()).toMatchObject({ id, status: "cancelled" });
   });
 
   it("asks for approval, approves the quoted terms, and cancels another request", async () => {

@@ -73,7 +73,15 @@ export class PurchaseInFlightError extends CbmError {
 
 /** The request conflicts with the block's state (e.g. approving a block that has no extension to approve). */
 export class InvalidStateError extends CbmError {
-  readonly code = "INVALID_STATE";
+  readonly code: string = "INVALID_STATE";
+}
+
+/**
+ * A verdict named no window and no notice is asking about one: approving "whatever comes next" is how a repeated
+ * command bought twice, so it is refused, saying what is pending and when CBM asks next.
+ */
+export class NothingAskedError extends InvalidStateError {
+  override readonly code = "NOTHING_ASKED";
 }
 
 /** Failed infrastructure (EC2, DynamoDB, SNS, Secrets Manager) with the provider's code when known. */

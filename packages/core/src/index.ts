@@ -27,6 +27,7 @@ export * from "./decision-effects";
 export * from "./history-events";
 export * from "./tick-report";
 export * from "./verdicts";
+export * from "./verdict-target";
 export * from "./at-risk";
 export * from "./approval-link";
 export * from "./outlook";

@@ -63,7 +63,7 @@ export const BlockSpend = z.object({
   extensionSpend: Money,
   total: Money,
   currency: z.string(),
-  /** total ÷ reservedInstanceHours, 6 decimals. */
+  /** total ÷ instance-hours CBM bought (never hours whose fee it did not see), 6 decimals; absent if none. */
   pricePerInstanceHour: z.string().optional(),
 });
 export type BlockSpend = z.infer<typeof BlockSpend>;
@@ -222,8 +222,10 @@ function blockRows(input: SpendInput, counted: readonly SpendPurchase[]): BlockS
     const team = teamOf(b, boughtBy.get(b.capacityReservationId));
     rows.set(`${b.PK}|${b.policy.currency}`, managedRow(b, team, input.usedInstanceHours?.get(b.PK)));
   }
+  const boughtHours = new Map<string, number>();
   for (const p of counted) {
     const key = `${p.pk}|${p.currency}`;
+    boughtHours.set(key, (boughtHours.get(key) ?? 0) + p.durationHours);
     let row = rows.get(key);
     if (!row) {
       row = {
@@ -242,9 +244,10 @@ function blockRows(input: SpendInput, counted: readonly SpendPurchase[]): BlockS
     else row.extensionSpend = addMoney(row.extensionSpend, p.upfrontFee);
     row.total = addMoney(row.total, p.upfrontFee);
   }
-  return [...rows.values()].map((r) =>
-    r.reservedInstanceHours ? { ...r, pricePerInstanceHour: pricePerInstanceHour(r.total, 1, r.reservedInstanceHours) } : r,
-  );
+  return [...rows.entries()].map(([key, r]) => {
+    const hours = (boughtHours.get(key) ?? 0) * (r.instanceCount ?? 0);
+    return hours > 0 && compareMoney(r.total, "0") > 0 ? { ...r, pricePerInstanceHour: pricePerInstanceHour(r.total, 1, hours) } : r;
+  });
 }
 
 /** Folds the rows into one accumulator per `keyOf`, in order of first appearance. */

@@ -13,6 +13,8 @@ export interface VerdictInput {
    * of being recomputed from the block, which may hold a newer quote by then. Must be for the verdict's window.
    */
   terms?: AuthorizationTerms;
+  /** Given before any notice asked about the window: history says so in words. */
+  advance?: boolean;
 }
 
 export type VerdictKind = "approved" | "denied";
@@ -88,8 +90,13 @@ export function applyVerdict(
       at,
       type: kind,
       actor: v.by,
-      message: `${verb} the extension for the window ending ${window}${covers ? ` (covers ${covers})` : ""}${v.comment ? `: ${v.comment}` : ""}`,
-      data: { window, ...(terms ? { terms } : {}), ...(v.comment ? { comment: v.comment } : {}) },
+      message: `${verb}${v.advance ? " in advance" : ""} the extension for the window ending ${window}${v.advance ? " (no notice had asked yet)" : ""}${covers ? ` (covers ${covers})` : ""}${v.comment ? `: ${v.comment}` : ""}`,
+      data: {
+        window,
+        ...(v.advance ? { inAdvance: true } : {}),
+        ...(terms ? { terms } : {}),
+        ...(v.comment ? { comment: v.comment } : {}),
+      },
     },
     ...(covers ? { covers } : {}),
   };

@@ -83,7 +83,8 @@ describe("spendReport", () => {
       capacityReservationId: "cr-abcd",
       instanceCount: 1,
       startDate: "2031-05-10T11:30:00.000Z",
-      endDate: "2031-05-11T11:30:00.000Z",
+      // The bought day, then the day's extension: EC2 moved the end.
+      endDate: "2031-05-12T11:30:00.000Z",
     });
     const other = makeBlock({ PK: "other", capacityReservationId: "cr-other" });
 
@@ -99,15 +100,15 @@ describe("spendReport", () => {
       blockFee: "755.14",
       extensionSpend: "100.1",
       total: "855.24",
-      reservedInstanceHours: 24,
-      pricePerInstanceHour: "35.635",
+      reservedInstanceHours: 48,
+      pricePerInstanceHour: "17.8175",
     });
     expect(report.blocks[1]).toMatchObject({ pk: "other", team: NO_TEAM, total: "0" });
     expect(report.months).toEqual([
       { month: "2031-05", currency: "USD", newBlocks: "755.14", extensions: "0", total: "755.14" },
       { month: "2031-06", currency: "USD", newBlocks: "0", extensions: "100.1", total: "100.1" },
     ]);
-    expect(report.totals).toEqual([{ currency: "USD", total: "855.24", reservedInstanceHours: 24 }]);
+    expect(report.totals).toEqual([{ currency: "USD", total: "855.24", reservedInstanceHours: 48 }]);
   });
 
   it("books a block to its own team tag before the tag of the request that bought it", () => {
@@ -151,6 +152,29 @@ describe("spendReport", () => {
       { currency: "EUR", total: "5" },
       { currency: "USD", total: "7" },
     ]);
+  });
+
+  it("prices an extended block over the extension's hours only, not the original block's, whose fee CBM never saw", () => {
+    const extended = makeBlock({
+      PK: "blk-1",
+      instanceCount: 2,
+      startDate: "2031-05-01T11:30:00.000Z",
+      // Six days CBM did not buy, then the one-day extension it bought.
+      endDate: "2031-05-08T11:30:00.000Z",
+    });
+
+    const report = spendReport(input([extended], [purchased("x", "1510.27", "2031-05-06T09:00:00.000Z")]));
+
+    // 1510.27 USD ÷ (24 h × 2 instances), not ÷ the 336 reserved instance-hours.
+    expect(report.blocks[0]).toMatchObject({ reservedInstanceHours: 336, total: "1510.27", pricePerInstanceHour: "31.463958" });
+  });
+
+  it("gives no price per instance-hour for a block CBM bought nothing for", () => {
+    const untouched = makeBlock({ instanceCount: 2, startDate: "2031-05-01T11:30:00.000Z", endDate: "2031-05-08T11:30:00.000Z" });
+
+    const report = spendReport(input([untouched], []));
+
+    expect(report.blocks[0]!.pricePerInstanceHour).toBeUndefined();
   });
 });
 

@@ -41,7 +41,7 @@ export { sampleUsage } from "./usage/sample-usage";
 export { systemClock } from "./adapters/clock";
 export { createUlidIds } from "./adapters/ids";
 export { SNS_LIMITS, sdkClientConfig } from "./adapters/call-limits";
-export { createConsoleOutboxNotifier, type OutboxNotifier } from "./adapters/console-outbox-notifier";
+export { createConsoleOutboxNotifier, type OutboxNotifier, type OutboxPersistence } from "./adapters/console-outbox-notifier";
 export { createSnsNotifier } from "./adapters/sns-notifier";
 export { fileSecretSource, type RefreshableSecretSource } from "./adapters/secrets-source";
 export { createDocumentClient, createDynamoClients } from "./adapters/dynamo-client";

@@ -54,3 +54,13 @@ export class DataDirLockedError extends LocalError {
     );
   }
 }
+
+/** The API's port is taken: found before DynamoDB Local or the emulator starts, so nothing is left to stop. */
+export class PortInUseError extends LocalError {
+  constructor(readonly port: number) {
+    super(
+      "PORT_IN_USE",
+      `port ${port} on 127.0.0.1 is already in use: is CBM already running? Pass --port to use another. Nothing was started.`,
+    );
+  }
+}

@@ -29,6 +29,8 @@ import { ensureLinkKey } from "./link-key";
 import { type StartLocalOptions, type LocalHandle } from "./local-options";
 import { createChangeWatcher } from "./change-watcher";
 import { fanOut, snsNotifier } from "./local-notifiers";
+import { outboxPersistence } from "./outbox-file";
+import { assertPortFree } from "./port-check";
 
 export { LOCAL_CREDENTIALS, LOCAL_TABLE };
 
@@ -49,6 +51,8 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
   const print = opts.print ?? ((s: string) => console.log(s));
   const clockRate = opts.clockRate ?? 1;
   const stateDir = opts.stateDir ?? defaultStateDir();
+  // A taken port is reported before DynamoDB Local and the emulator start.
+  await assertPortFree(opts.port ?? 3000);
   const key = ensureApiKey(stateDir);
   const cleanups: (() => Promise<void>)[] = [];
   const cleanup = async () => {
@@ -80,7 +84,11 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     // The same log lines and metrics as in Lambda: lines at logLevel and above are printed readably, metrics are
     // kept as running totals for GET /_local/metrics.
     const obs = createLocalObservability({ write: print, level: opts.logLevel ?? "warn", now: () => clock.now() });
-    const outbox = createConsoleOutboxNotifier({ canReachApprover: true, print });
+    const outbox = createConsoleOutboxNotifier({
+      canReachApprover: true,
+      print,
+      ...outboxPersistence(opts.aws ? undefined : opts.dataDir),
+    });
     const notifier = opts.aws?.topicArn ? fanOut(outbox, [snsNotifier(opts.aws.topicArn, opts.aws.regions[0]!)]) : outbox;
     // The API key file is re-read when it changes, so editing it rotates the key without a restart.
     const secrets = fileSecretSource(key.path);

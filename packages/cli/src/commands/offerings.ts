@@ -1,35 +1,31 @@
 import type { Command, Values } from "../command";
 import { UsageError } from "../errors";
+import { dateFlag, ladderDays, ladderHours, wholeInRange } from "../flag-values";
 import { shortDate, table } from "../format";
 import { searchOfferings, type OfferingsQuery, type OfferingsResult } from "../planning-client";
-
-function whole(values: Values, flag: string): number | undefined {
-  const raw = values[flag] as string | undefined;
-  if (raw === undefined) return undefined;
-  if (!/^\d{1,5}$/.test(raw)) throw new UsageError(`--${flag} must be a whole number, not '${raw}'`);
-  return Number(raw);
-}
 
 /** The flags shared by `cbm offerings` and `cbm request add`: what, how long, when and where. */
 export function searchFromFlags(values: Values): OfferingsQuery {
   const instanceType = values.type as string | undefined;
   if (!instanceType) throw new UsageError("--type is required (e.g. --type p5.48xlarge)");
-  const days = whole(values, "days");
-  const hours = whole(values, "hours");
+  const days = ladderDays(values, "days");
+  const hours = ladderHours(values, "hours");
   if (days === undefined && hours === undefined) throw new UsageError("--days (or --hours) is required");
   const regions = (values.regions as string | undefined)
     ?.split(",")
     .map((r) => r.trim())
     .filter(Boolean);
-  const count = whole(values, "count");
+  const count = wholeInRange(values, "count", 1, 64, "instances in one Capacity Block");
+  const from = dateFlag(values, "from");
+  const to = dateFlag(values, "to");
   return {
     instanceType,
     ...(count !== undefined ? { instanceCount: count } : {}),
     ...(days !== undefined ? { durationDays: days } : {}),
     ...(hours !== undefined ? { durationHours: hours } : {}),
     ...(regions?.length ? { regions } : {}),
-    ...(values.from ? { earliestStart: values.from as string } : {}),
-    ...(values.to ? { latestEnd: values.to as string } : {}),
+    ...(from ? { earliestStart: from } : {}),
+    ...(to ? { latestEnd: to } : {}),
     ...(values["all-zones"] ? { allAvailabilityZones: true } : {}),
   };
 }
@@ -64,7 +60,7 @@ export function offeringsTable(result: OfferingsResult): string {
 export const offeringsCommand: Command = {
   name: "offerings",
   summary: "Search Capacity Block offerings across regions, cheapest first (buys nothing)",
-  usage: "cbm offerings --type TYPE --days N [--count N] [--regions r1,r2] [--from ISO] [--to ISO] [--all-zones] [--json]",
+  usage: "cbm offerings --type TYPE --days N [--count N] [--regions r1,r2] [--from DATE] [--to DATE] [--all-zones] [--json]",
   help:
     "--days/--hours must be on EC2's ladder (1–14 days, then weekly to 182). Regions are searched in parallel;\n" +
     "a region that is throttled (CapacityBlockDescribeLimitExceeded) or fails is named on stderr.",

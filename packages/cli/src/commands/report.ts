@@ -43,11 +43,12 @@ export const reportCommand: Command = {
         report.blocks.map((b) => [
           b.pk,
           b.team,
-          b.blockFee,
-          b.extensionSpend,
+          `${b.blockFee} ${b.currency}`,
+          `${b.extensionSpend} ${b.currency}`,
           `${b.total} ${b.currency}`,
           String(b.reservedInstanceHours ?? "-"),
-          b.pricePerInstanceHour ?? "-",
+          // Only over what CBM bought and knows the fee of (see the report); none bought, no price.
+          b.pricePerInstanceHour ? `${b.pricePerInstanceHour} ${b.currency}` : "—",
         ]),
       ),
     );

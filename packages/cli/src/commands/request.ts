@@ -2,6 +2,7 @@ import type { Command } from "../command";
 import { UsageError } from "../errors";
 import { shortDate, table } from "../format";
 import { approveRequest, cancelRequest, createRequest, getRequest, listRequests, type CapacityRequestView } from "../planning-client";
+import { amountFlag, dateFlag } from "../flag-values";
 import { SEARCH_OPTIONS, searchFromFlags } from "./offerings";
 
 function requestLine(r: CapacityRequestView): string[] {
@@ -13,7 +14,7 @@ function requestLine(r: CapacityRequestView): string[] {
     `${w.instanceCount} × ${w.instanceType}`,
     `${w.durationHours / 24}d`,
     w.regions.join(","),
-    r.purchase ? `${r.purchase.upfrontFee} ${r.purchase.currency}` : r.quote ? `quote ${r.quote.upfrontFee}` : "-",
+    r.purchase ? `${r.purchase.upfrontFee} ${r.purchase.currency}` : r.quote ? `quote ${r.quote.upfrontFee} ${r.quote.currencyCode}` : "-",
   ];
 }
 
@@ -24,7 +25,7 @@ function details(r: CapacityRequestView): string {
     `Request ${r.id}${r.name ? ` (${r.name})` : ""}: ${r.status}`,
     `  ${r.statusReason ?? ""}`,
     `  wants      ${w.instanceCount} × ${w.instanceType} for ${w.durationHours / 24} day(s), starting ${shortDate(w.earliestStart)} – ${shortDate(w.latestStart)} in ${w.regions.join(", ")}${w.availabilityZones ? ` (${w.availabilityZones.join(", ")})` : ""}`,
-    `  limits     ${[l.maxUpfrontFee && `fee ≤ ${l.maxUpfrontFee}`, l.maxPricePerInstanceHour && `≤ ${l.maxPricePerInstanceHour}/instance-hour`, l.budget && `budget ${l.budget}`].filter(Boolean).join(", ")} ${l.currency}`,
+    `  limits     ${[l.maxUpfrontFee && `fee ≤ ${l.maxUpfrontFee} ${l.currency}`, l.maxPricePerInstanceHour && `≤ ${l.maxPricePerInstanceHour} ${l.currency}/instance-hour`, l.budget && `budget ${l.budget} ${l.currency}`].filter(Boolean).join(", ")}`,
     `  approval   ${r.requireApproval ? "required" : "not required"}${r.approval ? ` · approved by ${r.approval.by}` : ""}`,
   ];
   if (r.quote)
@@ -42,7 +43,7 @@ export const requestAddCommand: Command = {
   name: "request add",
   summary: "Open a capacity request: CBM searches every minute and buys (or asks approval for) the cheapest fit",
   usage:
-    "cbm request add --type TYPE --days N --latest-start ISO (--max-fee X | --max-rate X | --budget X) [--count N] [--regions r1,r2] [--zones z1,z2] [--from ISO] [--no-approval] [--name N] [--pk PK] [--extend-by-days N] [--json]",
+    "cbm request add --type TYPE --days N --latest-start DATE (--max-fee X | --max-rate X | --budget X) [--count N] [--regions r1,r2] [--zones z1,z2] [--from DATE] [--no-approval] [--name N] [--pk PK] [--extend-by-days N] [--json]",
   help:
     "Nothing is bought above --max-fee (total), --max-rate (per instance-hour) or --budget (the block and its extensions).\n" +
     "With approval (the default), CBM notifies the exact terms it found; approve them with `cbm request approve ID`.",
@@ -63,7 +64,11 @@ export const requestAddCommand: Command = {
   async run(ctx) {
     const v = ctx.values;
     const search = searchFromFlags(v);
-    if (!v["latest-start"]) throw new UsageError("--latest-start is required: the latest time the block may start");
+    const latestStart = dateFlag(v, "latest-start");
+    if (!latestStart) throw new UsageError("--latest-start is required: the latest time the block may start");
+    const maxFee = amountFlag(v, "max-fee");
+    const maxRate = amountFlag(v, "max-rate");
+    const budget = amountFlag(v, "budget");
     const extendBy = v["extend-by-days"] as string | undefined;
     const body = {
       ...(v.name ? { name: v.name } : {}),
@@ -71,13 +76,13 @@ export const requestAddCommand: Command = {
       instanceCount: search.instanceCount ?? 1,
       ...(search.durationDays !== undefined ? { durationDays: search.durationDays } : { durationHours: search.durationHours }),
       ...(search.earliestStart ? { earliestStart: search.earliestStart } : {}),
-      latestStart: v["latest-start"],
+      latestStart,
       ...(search.regions ? { regions: search.regions } : {}),
       ...(v.zones ? { availabilityZones: (v.zones as string).split(",").map((z) => z.trim()) } : {}),
       ...(search.allAvailabilityZones ? { allAvailabilityZones: true } : {}),
-      ...(v["max-fee"] ? { maxUpfrontFee: v["max-fee"] } : {}),
-      ...(v["max-rate"] ? { maxPricePerInstanceHour: v["max-rate"] } : {}),
-      ...(v.budget ? { budget: v.budget } : {}),
+      ...(maxFee ? { maxUpfrontFee: maxFee } : {}),
+      ...(maxRate ? { maxPricePerInstanceHour: maxRate } : {}),
+      ...(budget ? { budget } : {}),
       ...(v.currency ? { currency: v.currency } : {}),
       requireApproval: v.approval !== false,
       ...(v.pk ? { blockPk: v.pk } : {}),
@@ -113,7 +118,7 @@ export const requestListCommand: Command = {
 export const requestGetCommand: Command = {
   name: "request get",
   summary: "Show one capacity request: status, quote, approval and what was bought",
-  usage: "cbm request get <ID> [--json]",
+  usage: "cbm request get <ID or name> [--json]",
   options: {},
   args: ["ID"],
   async run(ctx) {
@@ -126,7 +131,7 @@ export const requestGetCommand: Command = {
 export const requestApproveCommand: Command = {
   name: "request approve",
   summary: "Approve the exact terms CBM quoted for a capacity request",
-  usage: "cbm request approve <ID> [--comment TEXT] [--json]",
+  usage: "cbm request approve <ID or name> [--comment TEXT] [--json]",
   options: { comment: { type: "string" } },
   args: ["ID"],
   async run(ctx) {
@@ -143,7 +148,7 @@ export const requestApproveCommand: Command = {
 export const requestCancelCommand: Command = {
   name: "request cancel",
   summary: "Cancel an open capacity request (refused once a purchase is in flight or done)",
-  usage: "cbm request cancel <ID> [--json]",
+  usage: "cbm request cancel <ID or name> [--json]",
   options: {},
   args: ["ID"],
   async run(ctx) {

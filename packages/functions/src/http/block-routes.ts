@@ -1,6 +1,7 @@
 import { MAX_PAGE_LIMIT, type Block } from "@cbm/core";
 import type { BlockUseCases, InputWarning } from "../use-cases/blocks";
 import { DEFAULT_PAGE_LIMIT, etag, OptionalVerdictBody, PageQuery, parseIfMatch, PkParams } from "./schemas";
+import { OptionalBlockVerdictBody } from "./wire/verdict-body";
 import { CreateBlockBody, UpdateBlockBody } from "./wire/block-body";
 import { defineRoute, type AnyRoute, type ApiEvent, type QueryParamDoc, type ResponseDoc } from "./types";
 
@@ -158,45 +159,54 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       method: "PATCH",
       path: "/{PK}",
       operationId: "approveBlock",
-      summary: "Approve the extension of the current window (or the next one, if this window's is already bought)",
+      summary: 'Approve the window a notice asked about; `{"window":"next"}` (or its end date) approves in advance',
       params: PkParams,
-      body: OptionalVerdictBody,
-      requestBody: { schema: "VerdictInput", required: false },
+      body: OptionalBlockVerdictBody,
+      requestBody: { schema: "BlockVerdictInput", required: false },
       idempotent: true,
       responses: {
         200: {
-          description: "The block, approved and due for the next scheduler tick; `approvalCovers` states the terms the approval covers",
+          description:
+            "The block, approved and due for the next scheduler tick; `verdictNote` says in words which window and whether it was asked or in advance (a repeat records nothing), `approvalCovers` the terms it covers",
           schema: "Block",
           headers: etagHeader,
         },
         404: E("No such block"),
-        409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
+        409: E(
+          "NOTHING_ASKED: no window named and none asked about (the message says what is pending and when CBM asks next); INVALID_STATE: the end date is not known yet, or the named window is not the next undecided one; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)",
+        ),
         ...common,
       },
       async handler({ params, actor, body }) {
-        const { block, covers } = await blocks.approve(params.PK, { actor, ...body });
+        const { block, covers, note } = await blocks.approve(params.PK, { actor, ...body });
         // `approvalCovers` says in words what the approval allows CBM to buy (and nothing else).
-        return { statusCode: 200, body: covers ? { ...block, approvalCovers: covers } : block, headers: { ETag: etag(block.version) } };
+        return {
+          statusCode: 200,
+          body: { ...block, verdictNote: note, ...(covers ? { approvalCovers: covers } : {}) },
+          headers: { ETag: etag(block.version) },
+        };
       },
     }),
     defineRoute({
       method: "POST",
       path: "/{PK}/deny",
       operationId: "denyBlock",
-      summary: "Deny the extension of the current (or next) window; CBM will not extend in that window",
+      summary: 'Deny the window a notice asked about (`{"window":"next"}` denies in advance); CBM will not extend in it',
       params: PkParams,
-      body: OptionalVerdictBody,
-      requestBody: { schema: "VerdictInput", required: false },
+      body: OptionalBlockVerdictBody,
+      requestBody: { schema: "BlockVerdictInput", required: false },
       idempotent: true,
       responses: {
         200: { description: "The block, denied for the window", schema: "Block", headers: etagHeader },
         404: E("No such block"),
-        409: E("INVALID_STATE: the block's end date is not known yet; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)"),
+        409: E(
+          "NOTHING_ASKED: no window named and none asked about (the message says what is pending and when CBM asks next); INVALID_STATE: the end date is not known yet, or the named window is not the next undecided one; PURCHASE_IN_FLIGHT; IDEMPOTENCY_IN_PROGRESS (see POST /)",
+        ),
         ...common,
       },
       async handler({ params, actor, body }) {
-        const block = await blocks.deny(params.PK, { actor, ...body });
-        return { statusCode: 200, body: block, headers: { ETag: etag(block.version) } };
+        const { block, note } = await blocks.deny(params.PK, { actor, ...body });
+        return { statusCode: 200, body: { ...block, verdictNote: note }, headers: { ETag: etag(block.version) } };
       },
     }),
     defineRoute({

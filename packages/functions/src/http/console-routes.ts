@@ -18,9 +18,12 @@ import {
 import { defineRoute, type AnyRoute, type ApiEvent, type RouteRequest, type RouteResponse } from "./types";
 import { basePath, cookies, field, isSameOrigin, publicOrigin, servedOverHttps } from "./web-guards";
 import type { WebRouteDeps } from "./web-routes";
+import { createConsoleRequests } from "../use-cases/console/console-requests";
+import { requestsPage } from "../web/requests-page";
 
 const BlockParams = z.object({ PK }).strict();
 const ActionParams = z.object({ PK, action: z.enum(["approve", "deny", "pause", "resume"]) }).strict();
+const RequestActionParams = z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/), action: z.enum(["approve", "decline"]) }).strict();
 /** Outcomes the block page can announce after a redirect; a fixed list, so nothing from the URL is echoed. */
 const DONE_MESSAGES: Record<string, string> = {
   approve: "Approved. CBM buys on its next check.",
@@ -54,6 +57,7 @@ const refused = (text: string) =>
 /** The console: server-rendered pages behind a server-side session opened with the API key. */
 export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
   const ui = createConsoleUseCases(d);
+  const requestsUi = createConsoleRequests(d);
   const base = (e: ApiEvent) => basePath(e, d.apiUrl);
   const origin = (e: ApiEvent) => publicOrigin(e, d.apiUrl);
   const secure = (e: ApiEvent) => servedOverHttps(origin(e));
@@ -198,7 +202,10 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
           );
         }
         let result: ActionResult;
-        if (params.action === "approve") result = await ui.approve(params.PK, s.actor, field(body, "terms"), justification);
+        // `window=next` is the block page's explicit approval in advance (an override of a denial or an idle skip).
+        if (params.action === "approve" && field(body, "window") === "next")
+          result = await ui.approveAhead(params.PK, s.actor, justification);
+        else if (params.action === "approve") result = await ui.approve(params.PK, s.actor, field(body, "terms"), justification);
         else if (params.action === "deny") result = await ui.deny(params.PK, s.actor, justification);
         else result = await ui.setEnabled(params.PK, s.actor, params.action === "resume");
         if (result.ok) return redirect(`${c.base}/console/blocks/${encodeURIComponent(params.PK)}?done=${params.action}`);
@@ -208,6 +215,29 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
           result.status,
           blockDetailPage(c, found.block, found.history, found.pending, { text: `Nothing was changed: ${result.message}`, good: false }),
         );
+      }),
+    }),
+    defineRoute({
+      ...common,
+      method: "GET",
+      path: "/console/requests",
+      operationId: "consoleRequests",
+      summary: "Capacity requests, with Approve (the exact quote) and Decline (HTML)",
+      handler: signedIn(async (_req, c) => htmlResponse(200, requestsPage(c, await requestsUi.list()))),
+    }),
+    defineRoute({
+      ...common,
+      method: "POST",
+      path: "/console/requests/{id}/{action}",
+      operationId: "consoleRequestAct",
+      summary: "Approve or decline a capacity request from the requests page (form, CSRF token, same origin)",
+      form: true,
+      params: RequestActionParams,
+      handler: signedIn(async ({ params }, c, s) => {
+        const result =
+          params.action === "approve" ? await requestsUi.approve(params.id, s.actor) : await requestsUi.decline(params.id, s.actor);
+        const note = { text: result.ok ? result.message : `Nothing was changed: ${result.message}`, good: result.ok };
+        return htmlResponse(result.ok ? 200 : result.status, requestsPage(c, await requestsUi.list(), note));
       }),
     }),
     defineRoute({

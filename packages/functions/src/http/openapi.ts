@@ -2,6 +2,7 @@ import * as z from "zod";
 import { Block, BlockUsageView, HistoryEvent, KEY_PATTERN } from "@cbm/core";
 import { PLANNING_SCHEMAS } from "./planning-contracts";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "./schemas";
+import { BlockVerdictBody } from "./wire/verdict-body";
 import { defineRoute, type AnyContract, type QueryParamDoc, type ResponseDoc, type Route } from "./types";
 import { DEPRECATED_ALIASES } from "./wire/aliases";
 import { CreateBlockFields, UpdateBlockFields } from "./wire/block-body";
@@ -168,6 +169,7 @@ export function buildOpenApiDocument(routes: AnyContract[], opts: { serverUrl?: 
         CreateBlockInput: withAliases(jsonSchema(CreateBlockFields, "input")),
         UpdateBlockInput: withAliases(jsonSchema(UpdateBlockFields, "input")),
         VerdictInput: jsonSchema(VerdictBody, "input"),
+        BlockVerdictInput: jsonSchema(BlockVerdictBody, "input"),
         HistoryEvent: jsonSchema(HistoryEvent, "output"),
         Error: jsonSchema(ErrorBodySchema, "output"),
         Forbidden: jsonSchema(ForbiddenBodySchema, "output"),

@@ -37,6 +37,8 @@ export const WEB_ROUTES = [
   "GET /console/blocks",
   "GET /console/blocks/{PK}",
   "POST /console/blocks/{PK}/{action}",
+  "GET /console/requests",
+  "POST /console/requests/{id}/{action}",
   "GET /console/spend",
   "GET /console/spend.csv",
 ] as const;

@@ -1,6 +1,7 @@
 import {
   DEFAULT_REMINDER_OFFSETS_MS,
   dueReminder,
+  notStartedText,
   offsetLabel,
   outlook,
   terminationStartsAt,
@@ -34,6 +35,7 @@ export interface ExpiryRemindersOptions {
 export function expiryReminderNotification(b: Block, offsetMs: number, now: Date, apiUrl?: string): Notification {
   const end = b.endDate!;
   const o = outlook(b, now);
+  const notStarted = notStartedText(b, now);
   const label = safeText(b.name ?? b.PK);
   const terminate = terminationStartsAt(end);
   const consoleUrl = apiUrl ? `${apiUrl.replace(/\/+$/, "")}/console/blocks/${encodeURIComponent(b.PK)}` : undefined;
@@ -57,8 +59,9 @@ export function expiryReminderNotification(b: Block, offsetMs: number, now: Date
     key: `${b.PK}#${end}#reminder-${offsetLabel(offsetMs)}`,
     kind: "expiry-reminder",
     pk: b.PK,
-    subject: `CBM: ${label} ends in ${timeLeftText(end, now)}${o.kind === "ends" ? " and will NOT be extended" : o.kind === "needs-you" ? ", approval needed" : ""}`,
+    subject: `CBM: ${label}${notStarted ? ` ${notStarted};` : ""} ends in ${timeLeftText(end, now)}${o.kind === "ends" ? " and will NOT be extended" : o.kind === "needs-you" ? ", approval needed" : ""}`,
     body: [
+      ...(notStarted ? [`Capacity block "${label}" ${notStarted}.`] : []),
       `Capacity block "${label}" (PK ${b.PK}, ${b.capacityReservationId}, ${b.region}) ends at ${end} (${timeLeftText(end, now)} left).`,
       `EC2 starts terminating its instances at ${terminate}.`,
       "",

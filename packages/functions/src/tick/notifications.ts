@@ -1,5 +1,5 @@
 import type { ApprovalNotice, Block, ExtensionOffering, ExtensionRecord, Notification, PendingExtension } from "@cbm/core";
-import { describeTerms, durationText, escapeUnsafeText, termsForQuote } from "@cbm/core";
+import { notStartedText, describeTerms, durationText, escapeUnsafeText, termsForQuote } from "@cbm/core";
 
 /** Where the texts point people: the real API URL when configured, a `$API_URL` placeholder otherwise. */
 export interface NotificationTextOptions {
@@ -156,12 +156,17 @@ export function stopNotification(
 ): Notification {
   const kind: Notification["kind"] = reason === "no-offering" ? "no-offering" : reason === "payment-failed" ? "payment-failed" : "stopped";
   const end = window ?? b.endDate ?? undefined;
+  // A block a request just bought has not started: its end is not news, and the notice says so first.
+  const notStarted = notStartedText(b, now);
   return {
     key: `${b.PK}#${end ?? "-"}#${reason}`,
     kind,
     pk: b.PK,
-    subject: `CBM: ${label(b)} not extended: ${reason}`,
+    subject: notStarted
+      ? `CBM: ${label(b)} ${notStarted}; no extension yet for its end (${reason})`
+      : `CBM: ${label(b)} not extended: ${reason}`,
     body: [
+      ...(notStarted ? [`Capacity block ${blockLine(b)} ${notStarted}. Nothing ends soon; this is about extending it later.`, ""] : []),
       `CBM is not extending capacity block ${blockLine(b)}: ${reason}.`,
       detail,
       "",

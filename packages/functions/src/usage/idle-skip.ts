@@ -84,7 +84,7 @@ export async function applyIdleSkip(deps: IdleSkipDeps, block: Block, usage: Blo
       subject: `CBM: ${block.name ?? block.PK} is idle; its extension is skipped`,
       body:
         `CBM will not extend ${block.capacityReservationId} (${block.PK}) in the window ending ${denied.denial!.window}: ${comment}. ` +
-        `If instances run again, CBM lifts this itself; to extend anyway, approve the window (cbm approve ${block.PK}).`,
+        `If instances run again, CBM lifts this itself; to extend anyway, approve the window (cbm approve ${block.PK} --next, or Approve on the console's block page).`,
       at,
     });
     return "denied";

@@ -1,4 +1,4 @@
-import { durationText, outlook, teamOf, timeLeftText, type Block, type BlockUsageView, type HistoryEvent } from "@cbm/core";
+import { durationText, outlook, standingDenial, teamOf, timeLeftText, type Block, type BlockUsageView, type HistoryEvent } from "@cbm/core";
 import type { PendingTerms } from "../use-cases/console/console-use-cases";
 import { budgetText, time, timeline } from "./format";
 import { html, page, type Html } from "./html";
@@ -17,6 +17,7 @@ export function nav(c: ConsoleContext): Html {
   return html`<nav aria-label="Console">
     <ul>
       <li><a href="${c.base}/console/blocks">Blocks</a></li>
+      <li><a href="${c.base}/console/requests">Requests</a></li>
       <li><a href="${c.base}/console/spend">Spend</a></li>
       <li>
         <form method="post" action="${c.base}/console/signout">
@@ -66,7 +67,8 @@ function blockRow(c: ConsoleContext, b: Block): Html {
     <td>${statusCell(b, c.now)}</td>
     <td>${b.statusReason ?? "—"}</td>
     <td class="num">
-      ${b.spent} ${b.policy.currency}${b.policy.budget ? html`<br /><span class="muted">of ${b.policy.budget}</span>` : ""}
+      ${b.spent}
+      ${b.policy.currency}${b.policy.budget ? html`<br /><span class="muted">of ${b.policy.budget} ${b.policy.currency}</span>` : ""}
     </td>
     <td>${teamOf(b)}</td>
   </tr>`;
@@ -150,7 +152,7 @@ function decideForm(c: ConsoleContext, b: Block, pending: PendingTerms | undefin
     return html`<section class="card" aria-labelledby="act-h">
       <h2 id="act-h">Act</h2>
       <p class="muted">CBM is not asking for approval right now.</p>
-      ${pause}
+      ${overridable(b) ? approveAheadForm(c, b, action, required) : ""} ${pause}
     </section>`;
   return html`<section class="card" aria-labelledby="act-h">
     <h2 id="act-h">Approve or deny</h2>
@@ -174,7 +176,32 @@ function decideForm(c: ConsoleContext, b: Block, pending: PendingTerms | undefin
   </section>`;
 }
 
-/** One block: what CBM will do, the approve / deny / pause controls, its policy and its timeline. */
+/** A denial (a person's, or CBM's idle skip) stands for the coming window: a person may override it by approving. */
+function overridable(b: Block): boolean {
+  return Boolean(standingDenial(b) && b.policy.enabled && !FINAL.has(b.status));
+}
+const FINAL: ReadonlySet<string> = new Set(["expired", "not-found", "not-owned", "not-extendable", "window-closed"]);
+
+/** Approve in advance, named explicitly (`window=next`): the only approval the page offers when nothing is asked. */
+function approveAheadForm(c: ConsoleContext, b: Block, action: string, required: boolean): Html {
+  return html`<form method="post" action="${action}/approve">
+    <input type="hidden" name="csrf" value="${c.csrf}" /><input type="hidden" name="window" value="next" />
+    <p>
+      ${b.denial!.by === "cbm:idle" ? "CBM skipped this window because the block is idle." : `${b.denial!.by} denied this window.`}
+      Approving extends it anyway, in advance, within the policy's duration and max fee.
+    </p>
+    <label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
+    <textarea
+      id="justification"
+      name="justification"
+      rows="2"
+      maxlength="1000"
+      ${required ? html`required aria-required="true"` : ""}
+    ></textarea>
+    <div class="actions"><button type="submit" class="primary">Approve this window anyway</button></div>
+  </form>`;
+}
+
 /** The block's sampled usage: instances running now, interconnect, idleness and the last 24 h. */
 function usageCard(u: BlockUsageView | null): Html {
   const peak = Math.max(0, ...(u?.last24h.map((h) => h.maxRunning) ?? []));
@@ -224,6 +251,10 @@ export function blockDetailPage(
           <dd>${teamOf(b)}</dd>
           <dt>Last approval</dt>
           <dd>${b.approval ? html`${b.approval.by} at ${time(b.approval.at)}` : "—"}</dd>
+          ${b.denial
+            ? html`<dt>Denied</dt>
+                <dd>${b.denial.by} at ${time(b.denial.at)}, for the window ending ${time(b.denial.window)}</dd>`
+            : ""}
         </dl>
       </section>
       ${b.usage !== undefined ? usageCard(b.usage) : ""} ${decideForm(c, b, pending)}

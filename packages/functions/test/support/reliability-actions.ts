@@ -147,12 +147,9 @@ export function modelActions(st: SequenceState) {
     const by = `model-${++actors}`;
     const policyBefore = structuredClone(m.policy);
     const issued = st.seq.next();
-    let block: Block;
+    let answer;
     try {
-      block =
-        via === "patch"
-          ? (await h.api.approve(m.pk, { actor: by })).block
-          : (await h.api.update(m.pk, { approval: true }, { actor: by })).block;
+      answer = via === "patch" ? await h.api.approve(m.pk, { actor: by }) : await h.api.update(m.pk, { approval: true }, { actor: by });
     } catch (err) {
       // Before the first tick the block has no end date from EC2, and while a purchase is being settled the
       // window is uncertain: refusing is the right answer in both cases.
@@ -161,7 +158,11 @@ export function modelActions(st: SequenceState) {
       return undefined;
     }
     const resolved = st.seq.next();
+    const block: Block = answer.block;
     const v = block.approval;
+    // A repeat (the window's approval is held, or its extension bought) records nothing: no new approval to model.
+    if ("mode" in answer ? answer.mode === "repeat" : answer.warnings.some((w) => /nothing new was recorded/.test(w)))
+      return void trace.push(`  approve (${via}) by ${by}: a repeat, nothing new`);
     if (!v || v.by !== by) throw new InvariantError(`approve (${via}) of ${m.pk} answered without the approval by ${by}`);
     if (!v.terms) throw new InvariantError(`approve (${via}) of ${m.pk} stored an approval without terms`);
     if (via === "put" && !opts.concurrent && block.policy.requireApproval !== policyBefore.requireApproval) {
@@ -193,7 +194,7 @@ export function modelActions(st: SequenceState) {
 
   async function deny(m: BlockModel, opts: ActOptions): Promise<void> {
     try {
-      const b = await h.api.deny(m.pk, { actor: "model" });
+      const { block: b } = await h.api.deny(m.pk, { actor: "model" });
       const resolved = st.seq.next();
       if (!b.denial) throw new InvariantError(`deny answered without a denial on ${m.pk}`);
       if (b.registrationId !== m.registration.id) return;

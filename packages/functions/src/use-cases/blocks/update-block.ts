@@ -1,6 +1,6 @@
 import {
   applyBlockUpdate,
-  applyVerdict,
+  decideVerdict,
   updatedEvent,
   NotFoundError,
   ValidationError,
@@ -51,10 +51,11 @@ export function createUpdateBlock(deps: BlockUseCaseDeps) {
       let next = edited;
       // The approval flag (first release's `approval`, README's `approved`) acts as PATCH or as a withdrawal, never on the policy.
       if (verdict === "approve") {
-        const v = applyVerdict(edited, "approved", { by: actor }, now);
+        // The same rule as PATCH: the asked window, or the current one not bought yet; never past a purchase.
+        const v = decideVerdict(edited, "approved", { by: actor }, now);
         next = v.block;
-        events.push({ ...v.event, id: deps.ids.next() });
-        if (v.covers) warnings.push(`approved: covers ${v.covers}`);
+        if (v.event) events.push({ ...v.event, id: deps.ids.next() });
+        warnings.push(`approved: ${v.note}`);
       } else if (verdict === "withdraw") {
         const w = withdrawApproval(edited, actor, now);
         next = w.block;

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import {
   applyVerdict,
+  byUrgency,
   approvalTerms,
   CbmError,
   describeTerms,
   NotFoundError,
-  urgencyRank,
   VersionConflictError,
   verdictWindow,
   type AuthorizationTerms,
@@ -54,6 +54,8 @@ const EXPECTED: Record<string, number> = {
   VERSION_CONFLICT: 409,
   PURCHASE_IN_FLIGHT: 409,
   INVALID_STATE: 409,
+  // A deny with nothing asked: the page shows what is pending and when CBM asks next.
+  NOTHING_ASKED: 409,
 };
 
 async function expected(run: () => Promise<Block>): Promise<ActionResult> {
@@ -98,15 +100,11 @@ export function createConsoleUseCases(d: ConsoleDeps) {
   }
 
   return {
-    /** Most urgent first: waiting for a person, then ending without an extension, then by time left. */
+    /** Most urgent first, the order `cbm list` uses: by the time to the next irreversible event. */
     async blocksByUrgency(): Promise<Block[]> {
       const now = d.clock.now();
       const blocks = await allBlocks();
-      return blocks.sort((a, b) => {
-        const [ga, ea] = urgencyRank(a, now);
-        const [gb, eb] = urgencyRank(b, now);
-        return ga - gb || ea - eb || a.PK.localeCompare(b.PK);
-      });
+      return blocks.sort(byUrgency(now));
     },
 
     async block(pk: string): Promise<{ block: BlockWithUsage; history: HistoryEvent[]; pending?: PendingTerms } | undefined> {
@@ -152,7 +150,15 @@ export function createConsoleUseCases(d: ConsoleDeps) {
       });
     },
 
-    deny: (pk: string, actor: string, comment?: string) => expected(() => d.blocks.deny(pk, { actor, ...(comment ? { comment } : {}) })),
+    /**
+     * Approves the coming window in advance, named explicitly (the block page offers it where a person may override
+     * CBM's or someone's denial, e.g. an idle skip); covers the policy's terms as they are now.
+     */
+    approveAhead: (pk: string, actor: string, comment?: string) =>
+      expected(async () => (await d.blocks.approve(pk, { actor, window: "next", ...(comment ? { comment } : {}) })).block),
+
+    deny: (pk: string, actor: string, comment?: string) =>
+      expected(async () => (await d.blocks.deny(pk, { actor, ...(comment ? { comment } : {}) })).block),
 
     /** Pause (CBM watches but neither asks nor buys) or resume, recorded in history like any policy edit. */
     setEnabled: (pk: string, actor: string, enabled: boolean) =>

@@ -1,0 +1,56 @@
+import type { HistoryEvent } from "@cbm/core";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, type Chromium } from "./support/chromium";
+import { endAfter, startWebWorld, type WebWorld } from "./support/web-world";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+/*
+ * Issue 22, finding 2, in Chromium: a block denied before its window opens showed "CBM asks for approval" and no
+ * way to approve; the page must say what CBM will do (it will not extend), who decided, and offer the override.
+ */
+
+let w: WebWorld;
+let browser: Chromium;
+let page: Page;
+
+beforeAll(async () => {
+  [w, browser] = await Promise.all([startWebWorld("2031-06-02T09:00:00.000Z"), launchChromium()]);
+  page = await browser.context.newPage();
+  await page.goto(`${w.local.apiUrl}/console`);
+  await page.getByLabel("API key").fill(w.local.apiKey);
+  await page.getByLabel(/Your name/).fill("erin");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/console\/blocks$/);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await w?.stop();
+});
+
+describe("the block page tells what CBM will do next, and offers the override", () => {
+  it("shows a block denied before its window as not extending, by whom, and approves it in advance from the page", async () => {
+    const endDate = endAfter(w.local.clock.now(), 10 * 24);
+    await w.approvalBlock("denied-early", { endDate });
+    await w.local.tick();
+    const denied = await w.http("POST", "/denied-early/deny", { window: "next", comment: "project paused" });
+    expect(denied.status).toBe(200);
+
+    await page.goto(`${w.local.apiUrl}/console/blocks/denied-early`);
+    const next = await page.locator("dt:text-is('Next') + dd").innerText();
+    expect(next).toMatch(/^Will not extend the window ending \S+: denied by api-key\./);
+    expect(next).not.toMatch(/asks for approval/);
+    await page.getByLabel(/Justification/).fill("project resumed");
+    await page.getByRole("button", { name: "Approve this window anyway" }).click();
+    await expect(page.getByRole("status").innerText()).resolves.toContain("Approved");
+
+    const b = await w.block("denied-early");
+    expect(b.approval).toMatchObject({ window: endDate, by: "console:erin", comment: "project resumed" });
+    expect(b.denial).toBeNull();
+    const history = (await w.http<HistoryEvent[]>("GET", "/denied-early/history")).body;
+    expect(history[0]!.message).toMatch(/^Approved in advance the extension for the window ending/);
+    expect(await page.locator("dt:text-is('Next') + dd").innerText()).toMatch(/^Approved by console:erin for the window ending/);
+  });
+});
