@@ -114,7 +114,7 @@ export class QueryParams {
   }
 
   /** `Prefix.N.Field=value` as one map of fields per N, in index order (e.g. CreateTags' `Tag.N.Key|Value`). */
-  entries(prefix: string): Map<string, string>[] {
+  indexed(prefix: string): Map<string, string>[] {
     return this.groups(prefix).map(({ sub }) => sub);
   }
 

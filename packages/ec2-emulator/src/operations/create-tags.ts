@@ -16,7 +16,7 @@ export const createTags: Operation = (ctx, world) => {
   const { params } = ctx;
   const ids = params.list("ResourceId");
   if (ids.length === 0) throw new Ec2Error("MissingParameter", "The request must contain the parameter ResourceId");
-  const tags = readTags(params.entries("Tag"));
+  const tags = readTags(params.indexed("Tag"));
   if (tags.length === 0) throw new Ec2Error("MissingParameter", "The request must contain the parameter Tag");
   const reservations = ids.map((id) => {
     if (!id.startsWith("cr-")) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
