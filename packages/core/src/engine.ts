@@ -60,7 +60,7 @@ export function decide(input: DecideInput): Decision {
   // it anyway, nothing is bought until the claim is made.
   const claim = stageClaim(r.tags, settings.stage);
   if (claim.kind === "other-stage") {
-    return { kind: "stop", reason: "other-stage", detail: otherStageDetail(claim.stage, settings.stage!), retryAt: recheckAt };
+    return { kind: "stop", reason: "other-stage", detail: otherStageDetail(claim.stage, settings.stage), retryAt: recheckAt };
   }
   if (claim.kind === "claim") {
     const detail = `not yet tagged ${STAGE_TAG_KEY}=${settings.stage!}; claimed before this stage buys`;

@@ -29,19 +29,19 @@ describe("stageClaim", () => {
     expect(stageClaim({ [STAGE_TAG_KEY]: "" }, "prod")).toEqual({ kind: "other-stage", stage: "" });
   });
 
-  it("applies no stage rule when no stage is configured", () => {
-    expect(stageClaim({ [STAGE_TAG_KEY]: "dev" }, undefined)).toEqual({ kind: "unstaged" });
-    expect(stageClaim(undefined, "")).toEqual({ kind: "unstaged" });
+  it("without a stage, claims nothing and buys only for what no stage claimed", () => {
+    expect(stageClaim(undefined, undefined)).toEqual({ kind: "unstaged" });
+    expect(stageClaim({ team: "llm" }, "")).toEqual({ kind: "unstaged" });
+    expect(stageClaim({ [STAGE_TAG_KEY]: "dev" }, undefined)).toEqual({ kind: "other-stage", stage: "dev" });
   });
 
-  it("owns exactly when the tag equals the stage, and claims exactly when the tag is absent", () => {
+  it("owns exactly when the tag equals a (non-empty) stage, and claims exactly when the tag is absent", () => {
     fc.assert(
       fc.property(tagMap, fc.option(stageName, { nil: undefined }), (tags, stage) => {
         const c = stageClaim(tags, stage);
         const tag = tags && Object.hasOwn(tags, STAGE_TAG_KEY) ? tags[STAGE_TAG_KEY] : undefined;
-        if (!stage) expect(c.kind).toBe("unstaged");
-        else if (tag === undefined) expect(c.kind).toBe("claim");
-        else if (tag === stage) expect(c.kind).toBe("owned");
+        if (tag === undefined) expect(c.kind).toBe(stage ? "claim" : "unstaged");
+        else if (stage && tag === stage) expect(c.kind).toBe("owned");
         else expect(c).toEqual({ kind: "other-stage", stage: tag });
       }),
     );
@@ -72,17 +72,18 @@ describe("decide with a stage", () => {
     expect(stopNotifies("unclaimed")).toBe(false);
   });
 
-  it("decides as before when no stage is configured, whatever the tags", () => {
-    const d = decide(input({ reservation: makeReservation({ tags: { [STAGE_TAG_KEY]: "dev" } }) }));
-    expectKind(d, "purchase");
+  it("without a stage, buys for an untagged reservation as before, never for a stage's", () => {
+    expectKind(decide(input({ reservation: makeReservation({ tags: { team: "llm" } }) })), "purchase");
+    const d = expectKind(decide(input({ reservation: makeReservation({ tags: { [STAGE_TAG_KEY]: "dev" } }) })), "stop");
+    expect(statusFor(d).reason).toBe('claimed by stage "dev"; CBM without a stage does not buy for it');
   });
 
-  it("buys only for reservations tagged for its own stage, in every generated world", () => {
+  it("buys only for reservations tagged for its own stage (untagged ones when it has none), in every generated world", () => {
     fc.assert(
       fc.property(anyWorld, tagMap, stageName, (w, tags, stage) => {
         const r = w.input.reservation && { ...w.input.reservation, ...(tags ? { tags } : {}) };
         const d = decide({ ...w.input, reservation: r, settings: { ...w.input.settings, stage } });
-        if (d.kind === "purchase" && stage) expect(r?.tags?.[STAGE_TAG_KEY]).toBe(stage);
+        if (d.kind === "purchase") expect(r?.tags?.[STAGE_TAG_KEY]).toBe(stage || undefined);
       }),
       { numRuns: RUNS },
     );

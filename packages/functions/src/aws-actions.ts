@@ -6,8 +6,10 @@
  * authorised per item and cannot be read off a command.
  */
 
-/** The tag that says which stage a capacity reservation belongs to: CBM's roles buy only for their own stage's. */
-export const STAGE_TAG_KEY = "cbm:stage";
+import { STAGE_TAG_KEY } from "@cbm/core";
+
+/** The tag that says which stage a capacity reservation belongs to (core owns it: the engine reads it too). */
+export { STAGE_TAG_KEY };
 
 export const AWS_ACTIONS = {
   api: ["secretsmanager:GetSecretValue"],

@@ -47,7 +47,8 @@ function compose() {
         clock,
         ids,
         logger,
-        settings: { accountId, ...config.timings },
+        // The stage buys only for reservations tagged for it, claiming untagged ones first (tick/claim.ts).
+        settings: { accountId, ...config.timings, ...(config.stage ? { stage: config.stage } : {}) },
         ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
         ...(approvalLinks ? { approvalLinks } : {}),
       }),
