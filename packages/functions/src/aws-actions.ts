@@ -16,6 +16,8 @@ export const AWS_ACTIONS = {
   web: ["secretsmanager:GetSecretValue"],
   "planning-api": ["ec2:DescribeCapacityBlockOfferings", "secretsmanager:GetSecretValue"],
   tick: [
+    // Claiming a hand-registered reservation for the stage (tick/claim.ts): tagging it cbm:stage=<stage>.
+    "ec2:CreateTags",
     "ec2:DescribeCapacityBlockExtensionHistory",
     "ec2:DescribeCapacityBlockExtensionOfferings",
     "ec2:DescribeCapacityReservations",
@@ -61,8 +63,13 @@ export const NOT_GRANTED: Partial<Record<HandlerName, Readonly<Record<string, st
   },
 };
 
-/** Actions IAM requires that no SDK command names: tag-on-create asks for CreateTags beside the creating call. */
-export const IMPLIED_ACTIONS: Readonly<Record<string, string>> = { "ec2:CreateTags": "ec2:PurchaseCapacityBlock" };
+/**
+ * Actions IAM requires of a function that no SDK command of its own names: tag-on-create asks for CreateTags beside
+ * the creating call. Per function: the tick calls CreateTags itself (its claim), the request worker only implies it.
+ */
+export const IMPLIED_ACTIONS: Partial<Record<HandlerName, Readonly<Record<string, string>>>> = {
+  requests: { "ec2:CreateTags": "ec2:PurchaseCapacityBlock" },
+};
 
 /** The actions of `handler` on one service (`ec2`, `sns` …), in the order above. */
 export function awsActions(handler: HandlerName, service: string): string[] {
