@@ -3,6 +3,10 @@
  * and so its own purchase intents: two stages managing one reservation would each win their own intent and both
  * buy. The reservation's `cbm:stage` tag at EC2 says which stage it belongs to; the tick claims an untagged one
  * for its stage before buying (IAM lets a stage tag only untagged reservations and buy only for its own tag).
+ *
+ * Local mode runs without a stage on purpose, not as stage "local": its emulator world is its own, so a claim would
+ * protect nothing there, while `--aws` (self-hosting against real EC2) would claim every block a laptop once looked
+ * at and lock the deployed stage out of it. Without a stage it claims nothing and leaves claimed reservations alone.
  */
 
 import type { EventSpec } from "./history-events";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { STAGE_TAG_KEY } from "@cbm/core";
+import { InfrastructureError, STAGE_TAG_KEY } from "@cbm/core";
 import { ACCOUNT, time, useSchedulerHarness, wrapProvider, type SchedulerHarness } from "./support/scheduler-harness";
 
 /*
@@ -105,6 +105,28 @@ describe("a stage claims what it registers", () => {
     expect(h.ledger(block.capacityReservationId)).toEqual([]);
     expect((await h.get(block.PK)).statusReason).toContain('claimed by stage "dev"');
     expect(types(await h.events(block.PK))).not.toContain("stage-claimed");
+  });
+
+  it("buys nothing when the claim is refused (in AWS: another stage tagged it first), and reads the tag next time", async () => {
+    const h = await harness();
+    const block = await h.register({ endDate: END });
+    const refusing = wrapProvider(h.ec2, {
+      claimForStage: async (region, cr) => {
+        // What IAM's Null condition does to the second stage: its CreateTags is denied; the first stage's tag stands.
+        await h.ec2.claimForStage(region, cr, "dev");
+        throw new InfrastructureError("CreateTags failed: UnauthorizedOperation", "UnauthorizedOperation");
+      },
+    });
+    await h.advanceTo(plus(OPENS, time.MINUTE));
+
+    await prodTick(h, { ec2: refusing })();
+    const afterRefusal = await h.get(block.PK);
+    await h.advanceTo(afterRefusal.nextCheckAt!);
+    await prodTick(h)();
+
+    expect(afterRefusal).toMatchObject({ status: "error", lastError: { code: "UnauthorizedOperation" } });
+    expect(h.ledger(block.capacityReservationId)).toEqual([]);
+    expect((await h.get(block.PK)).statusReason).toContain('claimed by stage "dev"');
   });
 
   it("without a stage, claims nothing and extends an untagged block as before", async () => {
