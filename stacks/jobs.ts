@@ -20,6 +20,13 @@ export const TICK_TIMEOUT_SECONDS = 55;
 /** The EC2 calls the tick makes, and nothing else: from the functions' own list (packages/functions/src/aws-actions.ts). */
 export const EC2_DESCRIBE_ACTIONS = awsActions("tick", "ec2").filter((a) => a.startsWith("ec2:Describe"));
 export const EC2_PURCHASE_ACTION = awsActions("tick", "ec2").find((a) => a.startsWith("ec2:Purchase"))!;
+export const EC2_CLAIM_ACTION = awsActions("tick", "ec2").find((a) => a === "ec2:CreateTags")!;
+
+/** This account's capacity reservations, in the named regions or (without CBM_REGIONS) in any. */
+function reservationArns(stack: { partition: string; account: string }, regions: string[] | undefined): string[] {
+  const arn = (region: string) => `arn:${stack.partition}:ec2:${region}:${stack.account}:capacity-reservation/*`;
+  return regions ? regions.map(arn) : [arn("*")];
+}
 
 /**
  * The purchase statement, as tight as IAM allows. The Service Authorization Reference ("Actions, resources, and
@@ -35,13 +42,36 @@ export function purchaseStatement(
   regions: string[] | undefined,
   stage: string,
 ): PolicyStatement {
-  const arn = (region: string) => `arn:${stack.partition}:ec2:${region}:${stack.account}:capacity-reservation/*`;
   return new PolicyStatement({
     effect: Effect.ALLOW,
     actions: [EC2_PURCHASE_ACTION],
-    resources: regions ? regions.map(arn) : [arn("*")],
+    resources: reservationArns(stack, regions),
     conditions: {
       StringEquals: { [`aws:ResourceTag/${STAGE_TAG_KEY}`]: stage, ...(regions ? { "aws:RequestedRegion": regions } : {}) },
+    },
+  });
+}
+
+/**
+ * The claim statement: the tick tags a hand-registered reservation `cbm:stage=<this stage>` before it may buy for
+ * it (packages/functions/src/tick/claim.ts). CreateTags on capacity-reservation supports aws:RequestTag,
+ * aws:TagKeys and aws:ResourceTag, so: only that one tag key, only this stage's value, and only on a reservation
+ * that has no stage tag yet (`Null` true: the key is absent). The first stage to claim a reservation is its only
+ * buyer; no stage can re-tag another's, so the purchase statement's tag condition cannot be talked around.
+ */
+export function claimStatement(
+  stack: { partition: string; account: string },
+  regions: string[] | undefined,
+  stage: string,
+): PolicyStatement {
+  return new PolicyStatement({
+    effect: Effect.ALLOW,
+    actions: [EC2_CLAIM_ACTION],
+    resources: reservationArns(stack, regions),
+    conditions: {
+      StringEquals: { [`aws:RequestTag/${STAGE_TAG_KEY}`]: stage, ...(regions ? { "aws:RequestedRegion": regions } : {}) },
+      "ForAllValues:StringEquals": { "aws:TagKeys": [STAGE_TAG_KEY] },
+      Null: { [`aws:ResourceTag/${STAGE_TAG_KEY}`]: "true" },
     },
   });
 }
@@ -76,6 +106,7 @@ export function Jobs({ stack, app }: StackContext) {
     new PolicyStatement({ effect: Effect.ALLOW, actions: awsActions("tick", "secretsmanager"), resources: [linkKey.secretArn] }),
     new PolicyStatement({ effect: Effect.ALLOW, actions: EC2_DESCRIBE_ACTIONS, resources: ["*"] }),
     purchaseStatement(stack, purchaseRegions(), app.stage),
+    claimStatement(stack, purchaseRegions(), app.stage),
   ];
   // By name, not by import: a redeploy without ADMIN_EMAIL must be able to delete the topic.
   const topicArn = topic ? approvalsTopicArn(stack, app) : undefined;
@@ -116,9 +147,10 @@ export function Jobs({ stack, app }: StackContext) {
         {
           id: "AwsSolutions-IAM5",
           reason:
-            "PurchaseCapacityBlockExtension is scoped to this account's capacity reservations; the ids are the blocks " +
-            "people register at run time, so they cannot be listed at deploy. The tick checks ownership, price cap " +
-            "and approval before it buys; CBM_REGIONS narrows the regions.",
+            "PurchaseCapacityBlockExtension and CreateTags are scoped to this account's capacity reservations; the " +
+            "ids are the blocks people register at run time, so they cannot be listed at deploy. Tag conditions " +
+            "limit both to this stage's reservations (CreateTags: only the stage tag, only on untagged ones); the " +
+            "tick checks ownership, price cap and approval before it buys; CBM_REGIONS narrows the regions.",
           appliesTo: [
             { regex: "/^Resource::arn:<AWS::Partition>:ec2:[a-z0-9*-]+:(?:\\d{12}|<AWS::AccountId>):capacity-reservation\\/\\*$/g" },
           ],

@@ -10,7 +10,7 @@ import {
 } from "@cbm/functions/contracts";
 import { API_ROUTES, WEB_ROUTES } from "../api.js";
 import { PLANNING_ROUTES } from "../planning.js";
-import { EC2_PURCHASE_ACTION } from "../jobs.js";
+import { EC2_CLAIM_ACTION, EC2_PURCHASE_ACTION } from "../jobs.js";
 import { API_KEY_MEMBER, API_KEY_TEMPLATE, KEY_RECONCILE_EVENT, KEY_RECONCILE_SCHEDULE } from "../secrets.js";
 import { WAF_RATE_LIMIT_PER_IP } from "../waf.js";
 import { ACCOUNT, APP_NAME, cleanUp, nagFindings, onlyResource, synthesize, type Synthesized } from "./synth.js";
@@ -228,6 +228,50 @@ describe("what the tick may buy", () => {
       Resource: [reservations("us-east-1"), reservations("us-west-2")],
       Condition: { StringEquals: { "aws:ResourceTag/cbm:stage": "dev", "aws:RequestedRegion": ["us-east-1", "us-west-2"] } },
     });
+  });
+});
+
+describe("what the tick may tag (claiming a hand-registered block for its stage)", () => {
+  const claim = (v: Synthesized) =>
+    roleStatements(v.templates.Jobs, "TickRole").filter((s) => JSON.stringify(s.Action).includes("ec2:CreateTags"));
+  const reservations = (region: string) => ({
+    "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:${region}:${ACCOUNT}:capacity-reservation/*`]],
+  });
+
+  it("tags only this account's untagged reservations, only with cbm:stage=<its stage> and no other key", () => {
+    expect(claim(prod)).toEqual([
+      {
+        Effect: "Allow",
+        Action: EC2_CLAIM_ACTION,
+        Resource: reservations("*"),
+        Condition: {
+          StringEquals: { "aws:RequestTag/cbm:stage": "prod" },
+          "ForAllValues:StringEquals": { "aws:TagKeys": ["cbm:stage"] },
+          // Only where no stage tag exists yet: a stage can never re-tag another stage's block and then buy for it.
+          Null: { "aws:ResourceTag/cbm:stage": "true" },
+        },
+      },
+    ]);
+  });
+
+  it("with CBM_REGIONS, tags only in those regions, as it buys", () => {
+    expect(claim(regional)).toEqual([
+      {
+        Effect: "Allow",
+        Action: EC2_CLAIM_ACTION,
+        Resource: [reservations("us-east-1"), reservations("us-west-2")],
+        Condition: {
+          StringEquals: { "aws:RequestTag/cbm:stage": "dev", "aws:RequestedRegion": ["us-east-1", "us-west-2"] },
+          "ForAllValues:StringEquals": { "aws:TagKeys": ["cbm:stage"] },
+          Null: { "aws:ResourceTag/cbm:stage": "true" },
+        },
+      },
+    ]);
+  });
+
+  it("still extends only reservations tagged for its stage: the claim adds no purchase right", () => {
+    const purchases = roleStatements(prod.templates.Jobs, "TickRole").filter((s) => JSON.stringify(s.Action).includes("ec2:Purchase"));
+    expect(purchases.map((s) => s.Condition)).toEqual([{ StringEquals: { "aws:ResourceTag/cbm:stage": "prod" } }]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
+import { EC2_CLAIM_ACTION, EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, TICK_SCHEDULE, TICK_TIMEOUT_SECONDS } from "../jobs.js";
 import { TABLE_ITEM_ACTIONS } from "../lambda.js";
 import { ACCOUNT, onlyResource } from "./synth.js";
 import {
@@ -122,7 +122,7 @@ describe("Jobs", () => {
     }
   });
 
-  it("allows the tick role exactly: its log group, the table, the four EC2 calls, and sns:Publish on the topic if any", () => {
+  it("allows the tick role exactly: its log group, the table, the five EC2 calls, and sns:Publish on the topic if any", () => {
     for (const v of variants()) {
       const t = v.templates.Jobs;
       const logs = onlyResource(t, "AWS::Logs::LogGroup", "TickLogs");
@@ -135,6 +135,16 @@ describe("Jobs", () => {
           Action: EC2_PURCHASE_ACTION,
           Resource: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:*:${ACCOUNT}:capacity-reservation/*`]] },
           Condition: { StringEquals: { "aws:ResourceTag/cbm:stage": v.stage } },
+        },
+        {
+          Effect: "Allow",
+          Action: EC2_CLAIM_ACTION,
+          Resource: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:*:${ACCOUNT}:capacity-reservation/*`]] },
+          Condition: {
+            StringEquals: { "aws:RequestTag/cbm:stage": v.stage },
+            "ForAllValues:StringEquals": { "aws:TagKeys": ["cbm:stage"] },
+            Null: { "aws:ResourceTag/cbm:stage": "true" },
+          },
         },
       ];
       if (v === prod) {
@@ -149,7 +159,8 @@ describe("Jobs", () => {
   });
 
   it("grants exactly the EC2 actions CBM calls", () => {
-    expect([...EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION].sort()).toEqual([
+    expect([...EC2_DESCRIBE_ACTIONS, EC2_PURCHASE_ACTION, EC2_CLAIM_ACTION].sort()).toEqual([
+      "ec2:CreateTags",
       "ec2:DescribeCapacityBlockExtensionHistory",
       "ec2:DescribeCapacityBlockExtensionOfferings",
       "ec2:DescribeCapacityReservations",

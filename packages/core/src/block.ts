@@ -35,7 +35,7 @@ export const BlockStatus = z.enum([
   "paused", // policy.enabled = false
   "expired",
   "not-found", // EC2 does not know the reservation
-  "not-owned", // shared into this account: only the owner can extend
+  "not-owned", // another account owns it (shared in), or another CBM stage claimed it: only they extend
   "not-extendable", // EC2 state is not active/scheduled
   "throttled", // backing off after EC2 throttling
   "error", // last tick failed for this block; see lastError

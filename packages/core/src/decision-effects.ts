@@ -69,8 +69,14 @@ export function statusFor(decision: Decision): { status: BlockStatus; reason: st
         ? { status: "payment-pending", reason: `purchase ${decision.intent.offeringId} confirmed by EC2's history` }
         : { status: "waiting", reason: `purchase ${decision.intent.offeringId} did not take effect` };
     case "stop": {
-      // currency-mismatch has no status of its own: to the owner it is "nothing buyable was offered".
-      const status: BlockStatus = decision.reason === "currency-mismatch" ? "no-offering" : decision.reason;
+      // currency-mismatch has no status of its own: to the owner it is "nothing buyable was offered". A reservation
+      // of another stage (or not yet claimed) is, to this stage, not its own: not-owned, the reason says which.
+      const status: BlockStatus =
+        decision.reason === "currency-mismatch"
+          ? "no-offering"
+          : decision.reason === "other-stage" || decision.reason === "unclaimed"
+            ? "not-owned"
+            : decision.reason;
       return { status, reason: decision.detail };
     }
   }
@@ -84,6 +90,7 @@ const STOPS_THAT_NOTIFY: ReadonlySet<StopReason> = new Set([
   "currency-mismatch",
   "window-closed",
   "not-owned",
+  "other-stage",
   "not-found",
   "not-extendable",
   "payment-failed",

@@ -7,6 +7,8 @@ export type StopReason =
   | "expired"
   | "not-found"
   | "not-owned"
+  | "other-stage" // tagged cbm:stage for another CBM stage: only that stage buys for it
+  | "unclaimed" // no cbm:stage tag yet: the tick claims it before this stage may buy
   | "not-extendable"
   | "window-closed"
   | "extend-until-reached"

@@ -36,6 +36,8 @@ export const ReservationView = z.object({
   startDate: IsoDateTime.optional(),
   endDate: IsoDateTime,
   reservationType: z.string().optional(),
+  /** The reservation's tags at EC2 (`cbm:stage` says which CBM stage may buy for it, see stage-claim.ts). */
+  tags: z.record(z.string(), z.string()).optional(),
 });
 export type ReservationView = z.infer<typeof ReservationView>;
 

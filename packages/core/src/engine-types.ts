@@ -5,6 +5,11 @@ import type { ExtensionOffering, ExtensionRecord, ReservationView } from "./ec2-
 export interface EngineSettings {
   /** The account CBM runs in: only the owner of a CB can extend it. */
   accountId: string;
+  /**
+   * The deployed stage: it buys only for reservations tagged `cbm:stage=<stage>` (see stageClaim). Absent (tests,
+   * local mode without one): no stage rule, as before stages were told apart.
+   */
+  stage?: string;
   /** No approver can be reached (no topic): approval-required blocks are approved automatically and recorded. */
   autoApprove: boolean;
   /** EC2 sells extensions from this long before the end. Default 56 days. */

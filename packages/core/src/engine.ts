@@ -9,6 +9,7 @@ import { MINUTE_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
 import { extensionWindow } from "./window";
 import { covers, termsFromPolicy, type Coverage } from "./authorization";
 import { feeFitsPolicy } from "./policy-fit";
+import { otherStageDetail, STAGE_TAG_KEY, stageClaim } from "./stage-claim";
 
 /** How often an in-flight payment, a pending reservation or a bought-but-unsettled window is polled. */
 export const PAYMENT_POLL_MS = 5 * MINUTE_MS;
@@ -52,6 +53,18 @@ export function decide(input: DecideInput): Decision {
   // Only the owner can extend a shared CB; looked at again later in case the account setting was a mistake.
   if (r.ownerId !== settings.accountId) {
     return { kind: "stop", reason: "not-owned", detail: `owned by ${r.ownerId}, not by ${settings.accountId}`, retryAt: recheckAt };
+  }
+
+  // Another stage's table holds its own intents for this reservation: both buying would pay twice. Looked at again
+  // later in case a person re-tags it. Unclaimed is the tick's job (it tags before deciding); should a decision see
+  // it anyway, nothing is bought until the claim is made.
+  const claim = stageClaim(r.tags, settings.stage);
+  if (claim.kind === "other-stage") {
+    return { kind: "stop", reason: "other-stage", detail: otherStageDetail(claim.stage, settings.stage), retryAt: recheckAt };
+  }
+  if (claim.kind === "claim") {
+    const detail = `not yet tagged ${STAGE_TAG_KEY}=${settings.stage!}; claimed before this stage buys`;
+    return { kind: "stop", reason: "unclaimed", detail, retryAt: isoAt(nowMs + PAYMENT_POLL_MS) };
   }
 
   const window = canonicalIso(r.endDate);

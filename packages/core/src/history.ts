@@ -23,6 +23,8 @@ export const HistoryEventType = z.enum([
   "payment-pending-alert",
   "end-date-changed",
   "status-changed",
+  /** The tick tagged the reservation `cbm:stage=<stage>` at EC2: this stage now owns it (see stage-claim.ts). */
+  "stage-claimed",
   "error",
 ]);
 export type HistoryEventType = z.infer<typeof HistoryEventType>;

@@ -16,6 +16,7 @@ export * from "./block-update";
 export * from "./policy-warnings";
 export * from "./safe-text";
 export * from "./tags";
+export * from "./stage-claim";
 export * from "./validation";
 export * from "./reconcile";
 export * from "./engine";

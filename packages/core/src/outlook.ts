@@ -24,7 +24,7 @@ const ENDS: Partial<Record<BlockStatus, string>> = {
   paused: "the policy is paused",
   expired: "it has expired",
   "not-found": "EC2 does not know the reservation",
-  "not-owned": "it is shared into this account and only the owner can extend it",
+  "not-owned": "it belongs to another account or another CBM stage, which alone may extend it",
   "not-extendable": "EC2 does not allow extending it in its current state",
 };
 

@@ -66,6 +66,11 @@ export interface CapacityProvider {
    * RejectedError when EC2 certainly did nothing, AmbiguousOutcomeError when it may have bought.
    */
   purchaseExtension(region: string, capacityReservationId: string, offeringId: string): Promise<ExtensionRecord>;
+  /**
+   * Tags the reservation `cbm:stage=<stage>` (CreateTags), so only this stage buys for it. Repeating it is harmless;
+   * in AWS the role may tag only a reservation that has no stage tag yet, so a lost race fails here.
+   */
+  claimForStage(region: string, capacityReservationId: string, stage: string): Promise<void>;
 }
 
 export interface Notification {

@@ -113,6 +113,11 @@ export class QueryParams {
     });
   }
 
+  /** `Prefix.N.Field=value` as one map of fields per N, in index order (e.g. CreateTags' `Tag.N.Key|Value`). */
+  indexed(prefix: string): Map<string, string>[] {
+    return this.groups(prefix).map(({ sub }) => sub);
+  }
+
   private groups(prefix: string): { index: number; sub: Map<string, string> }[] {
     return groupBy(this.map, prefix);
   }

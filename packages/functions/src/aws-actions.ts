@@ -6,14 +6,18 @@
  * authorised per item and cannot be read off a command.
  */
 
-/** The tag that says which stage a capacity reservation belongs to: CBM's roles buy only for their own stage's. */
-export const STAGE_TAG_KEY = "cbm:stage";
+import { STAGE_TAG_KEY } from "@cbm/core";
+
+/** The tag that says which stage a capacity reservation belongs to (core owns it: the engine reads it too). */
+export { STAGE_TAG_KEY };
 
 export const AWS_ACTIONS = {
   api: ["secretsmanager:GetSecretValue"],
   web: ["secretsmanager:GetSecretValue"],
   "planning-api": ["ec2:DescribeCapacityBlockOfferings", "secretsmanager:GetSecretValue"],
   tick: [
+    // Claiming a hand-registered reservation for the stage (tick/claim.ts): tagging it cbm:stage=<stage>.
+    "ec2:CreateTags",
     "ec2:DescribeCapacityBlockExtensionHistory",
     "ec2:DescribeCapacityBlockExtensionOfferings",
     "ec2:DescribeCapacityReservations",
@@ -59,8 +63,13 @@ export const NOT_GRANTED: Partial<Record<HandlerName, Readonly<Record<string, st
   },
 };
 
-/** Actions IAM requires that no SDK command names: tag-on-create asks for CreateTags beside the creating call. */
-export const IMPLIED_ACTIONS: Readonly<Record<string, string>> = { "ec2:CreateTags": "ec2:PurchaseCapacityBlock" };
+/**
+ * Actions IAM requires of a function that no SDK command of its own names: tag-on-create asks for CreateTags beside
+ * the creating call. Per function: the tick calls CreateTags itself (its claim), the request worker only implies it.
+ */
+export const IMPLIED_ACTIONS: Partial<Record<HandlerName, Readonly<Record<string, string>>>> = {
+  requests: { "ec2:CreateTags": "ec2:PurchaseCapacityBlock" },
+};
 
 /** The actions of `handler` on one service (`ec2`, `sns` …), in the order above. */
 export function awsActions(handler: HandlerName, service: string): string[] {

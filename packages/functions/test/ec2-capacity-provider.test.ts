@@ -120,6 +120,35 @@ describe("describeReservations", () => {
   });
 });
 
+describe("claimForStage", () => {
+  it("tags the reservation cbm:stage=<stage>, which describeReservations then reports among its tags", async () => {
+    const cr = emu.control.seedBlock({ endDate: END, tags: { team: "llm" } }).capacityReservationId;
+    const ec2 = provider();
+
+    await ec2.claimForStage("us-east-1", cr, "prod");
+
+    expect(calls("CreateTags")).toHaveLength(1);
+    expect((await ec2.describeReservations("us-east-1", [cr])).get(cr)?.tags).toEqual({ team: "llm", "cbm:stage": "prod" });
+  });
+
+  it("a refusal (a block shared into this account) is an InfrastructureError, throttling a ThrottledError", async () => {
+    const shared = emu.control.seedBlock({ ownerId: "210987654321", endDate: END }).capacityReservationId;
+    const [own] = seed();
+
+    const refused = await provider()
+      .claimForStage("us-east-1", shared, "prod")
+      .catch((e: unknown) => e);
+    emu.control.injectFault({ action: "CreateTags", kind: "throttle" });
+    const throttled = await provider()
+      .claimForStage("us-east-1", own!, "prod")
+      .catch((e: unknown) => e);
+
+    expect(refused).toBeInstanceOf(InfrastructureError);
+    expect((refused as InfrastructureError).providerCode).toBe("UnauthorizedOperation");
+    expect(throttled).toBeInstanceOf(ThrottledError);
+  });
+});
+
 describe("offerings, purchase and history", () => {
   it("converts offerings: fee stays a string, dates are ISO", async () => {
     const [cr] = seed();

@@ -237,6 +237,7 @@ describe("a stalled DynamoDB", () => {
       extensionHistory: async () => new Map(),
       extensionOfferings: async () => [],
       purchaseExtension: async () => Promise.reject(new Error("no purchase in this test")),
+      claimForStage: async () => Promise.reject(new Error("no claim in this test")),
     };
     const warnings: string[] = [];
     const logger = { info: () => undefined, warn: (m: string) => void warnings.push(m), error: (m: string) => void warnings.push(m) };

@@ -1,4 +1,5 @@
 import type { Operation } from "../context";
+import { createTags } from "./create-tags";
 import { describeBlockOfferings } from "./describe-block-offerings";
 import { describeCapacityBlockStatus } from "./describe-capacity-block-status";
 import { describeCapacityBlocks } from "./describe-capacity-blocks";
@@ -18,6 +19,7 @@ export const OPERATIONS: Record<string, Operation> = {
   PurchaseCapacityBlock: purchaseBlock,
   DescribeCapacityBlocks: describeCapacityBlocks,
   DescribeCapacityBlockStatus: describeCapacityBlockStatus,
+  CreateTags: createTags,
 };
 
 /** Purchases spend money: the faults that model "it happened but you could not tell" apply to them. */

@@ -2,6 +2,7 @@ import {
   type CapacityBlockExtension,
   type CapacityBlockExtensionOffering,
   type CapacityReservation,
+  CreateTagsCommand,
   EC2Client,
   type EC2ClientConfig,
   PurchaseCapacityBlockExtensionCommand,
@@ -12,6 +13,7 @@ import {
 import {
   CapacityReservationId,
   AmbiguousOutcomeError,
+  STAGE_TAG_KEY,
   type CapacityProvider,
   type ExtensionOffering,
   type ExtensionRecord,
@@ -186,6 +188,17 @@ export function createEc2CapacityProvider(opts: Ec2CapacityProviderOptions = {})
       return items.flatMap((o) => toExtensionOffering(capacityReservationId, o) ?? []);
     },
 
+    async claimForStage(region, capacityReservationId, stage) {
+      try {
+        // The describe client (retries on): tagging again with the same value changes nothing, so a retry is safe.
+        await client(region, "describe").send(
+          new CreateTagsCommand({ Resources: [capacityReservationId], Tags: [{ Key: STAGE_TAG_KEY, Value: stage }] }),
+        );
+      } catch (err) {
+        throw mapDescribeError("CreateTags", err);
+      }
+    },
+
     async purchaseExtension(region, capacityReservationId, offeringId) {
       let out;
       try {
@@ -265,6 +278,8 @@ export function toReservationView(region: string, r: CapacityReservation): Reser
     ...(r.Tenancy !== undefined && { tenancy: r.Tenancy }),
     ...(r.StartDate !== undefined && { startDate: r.StartDate.toISOString() }),
     ...(r.ReservationType !== undefined && { reservationType: r.ReservationType }),
+    // The stage tag among them says which CBM stage may buy for it (stageClaim); no tags reads as untagged.
+    ...(r.Tags !== undefined && { tags: Object.fromEntries(r.Tags.flatMap((t) => (t.Key !== undefined ? [[t.Key, t.Value ?? ""]] : []))) }),
   };
 }
 

@@ -86,7 +86,8 @@ export function tickParts(a: Assembly): TickParts {
     ids,
     logger,
     // The engine's settle grace is the margin: an extension's intent waits its call's timeout plus the margin.
-    settings: { accountId, ...env.timings, settleGraceMs: SETTLE_MARGIN_MS },
+    // The stage claims untagged reservations before buying and never buys for another stage's (tick/claim.ts).
+    settings: { accountId, ...env.timings, settleGraceMs: SETTLE_MARGIN_MS, ...(env.stage ? { stage: env.stage } : {}) },
     purchaseTimeoutMs: settings.requestTimeoutMs,
     ...(env.wallNow ? { callClock: env.wallNow } : {}),
     ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),

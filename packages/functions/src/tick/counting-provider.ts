@@ -18,5 +18,6 @@ export function countingProvider(inner: CapacityProvider, report: TickReport): C
     extensionHistory: counted((r, ids) => inner.extensionHistory(r, ids)),
     extensionOfferings: counted((r, c, h) => inner.extensionOfferings(r, c, h)),
     purchaseExtension: counted((r, c, o) => inner.purchaseExtension(r, c, o)),
+    claimForStage: counted((r, c, s) => inner.claimForStage(r, c, s)),
   };
 }

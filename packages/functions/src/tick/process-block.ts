@@ -1,5 +1,6 @@
 import { type ExtensionOffering, type ExtensionRecord, LADDER_DAYS, type ReservationView, decide, reconcile } from "@cbm/core";
 import { awaitPayment, requestApproval, settleIntent, waitOrStop } from "./carry-out";
+import { claimReservation } from "./claim";
 import type { Pending, Run, TickContext } from "./context";
 import { blockFields, decisionFields } from "./log-fields";
 import { purchase } from "./purchase";
@@ -14,14 +15,16 @@ const MAX_OFFERING_ROUNDS = LADDER_DAYS.length;
 export async function processBlock(
   ctx: TickContext,
   run: Run,
-  reservation: ReservationView | undefined,
+  described: ReservationView | undefined,
   history: ExtensionRecord[],
 ): Promise<void> {
+  // Before anything else: this stage buys only for reservations tagged for it (claim.ts).
+  const { reservation, events: claimed } = await claimReservation(ctx, run, described);
   const now = ctx.clock.now();
   const rec = reconcile(run.stored, reservation, history, now);
   const base = rec.block;
   const pre: Pending = {
-    events: rec.events.map((e) => ({ type: e.type, message: e.message, ...(e.data ? { data: e.data } : {}) })),
+    events: [...claimed, ...rec.events.map((e) => ({ type: e.type, message: e.message, ...(e.data ? { data: e.data } : {}) }))],
     notifications: rec.notifications,
   };
   const failedPayments = rec.events.filter((e) => e.type === "payment-failed");

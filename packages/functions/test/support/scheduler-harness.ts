@@ -164,6 +164,7 @@ export function wrapProvider(inner: CapacityProvider, over: Partial<CapacityProv
     extensionHistory: over.extensionHistory ?? ((r, i) => inner.extensionHistory(r, i)),
     extensionOfferings: over.extensionOfferings ?? ((r, c, d) => inner.extensionOfferings(r, c, d)),
     purchaseExtension: over.purchaseExtension ?? ((r, c, o) => inner.purchaseExtension(r, c, o)),
+    claimForStage: over.claimForStage ?? ((r, c, s) => inner.claimForStage(r, c, s)),
   };
 }
 
