@@ -57,6 +57,10 @@ export type HandlerName = keyof typeof AWS_ACTIONS;
  * also buy, and this role is what makes sure the planning API never does.
  */
 export const NOT_GRANTED: Partial<Record<HandlerName, Readonly<Record<string, string>>>> = {
+  notices: {
+    "secretsmanager:GetSecretValue":
+      "the composition's Lambda environment, which builds a secret source only for the secret ids it is given; the notices function is given none",
+  },
   "planning-api": {
     "ec2:PurchaseCapacityBlock": "the planning API searches offerings and never buys: only the request worker may",
     "ec2:DescribeCapacityReservations": "the market adapter's settle-by-tag lookup, which only a purchase needs",
