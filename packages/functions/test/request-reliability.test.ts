@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compareMoney } from "@cbm/core";
 import { FAULT_KINDS, type FaultKind } from "@cbm/ec2-emulator";
 import { REQUEST_TAG_KEY } from "../src/requests/context";
-import { useRequestWorld } from "./support/request-world";
+import { crashAfterIntent, crashBeforeRecording, useRequestWorld } from "./support/request-world";
 
 /*
  * Model-based randomized test of capacity requests against DynamoDB Local and the EC2 emulator: random sequences
@@ -74,16 +74,13 @@ async function checkSafety(id: string, spec: { requireApproval: boolean; maxUpfr
 }
 
 async function apply(c: Command, id: string, approvedFees: string[]) {
-  const crash = (msg: string) => () => {
-    throw new Error(msg);
-  };
   switch (c.kind) {
     case "run":
       return void (await w.run({ timeoutMs: 100 }));
     case "overlap":
       return void (await Promise.all([w.run({ timeoutMs: 100 }), w.run({ timeoutMs: 100 })]));
     case "crash":
-      return void (await w.run({ timeoutMs: 100, hooks: { [c.at]: crash(`crash ${c.at}`) } }));
+      return void (await w.run({ timeoutMs: 100, wrapRequests: c.at === "afterIntent" ? crashAfterIntent : crashBeforeRecording }));
     case "fault":
       if (c.fault === "describe-limit" || c.fault === "empty-offerings")
         return void w.emu.control.injectFault({ action: "DescribeCapacityBlockOfferings", kind: c.fault });
