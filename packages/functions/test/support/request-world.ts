@@ -49,6 +49,8 @@ export function useRequestWorld() {
       callSettleMs?: number;
       /** The run's deadline, as the Lambda handler passes it (wall clock: `wall.ms`). */
       deadline?: Date;
+      /** The worker's wall clock, when not `wall.ms` (the reliability model's runs with real time). */
+      wallNow?: () => number;
     }): ReturnType<ReturnType<typeof createRequestWorker>>;
     open(body: Partial<CreateRequestFields> & Record<string, unknown>): Promise<string>;
   };
@@ -93,7 +95,7 @@ export function useRequestWorld() {
         ids,
         registerBlock: createRegisterBlock(world.blocks, world.store),
         blocks: world.store,
-        wallNow: () => world.wall.ms,
+        wallNow: opts.wallNow ?? (() => world.wall.ms),
         callSettleMs: opts.callSettleMs ?? 60_000,
         ...(opts.approvalLinks ? { approvalLinks: opts.approvalLinks } : {}),
       })(opts.deadline ? { deadline: opts.deadline } : {});
