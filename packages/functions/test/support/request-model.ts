@@ -11,10 +11,14 @@ import type { useRequestWorld } from "./request-world";
  */
 type World = ReturnType<typeof useRequestWorld>;
 
-/** The purchase call's timeout and the settle wait derived from it, in real milliseconds, as the assembly derives them. */
+/**
+ * The purchase call's timeout and the settle wait after the intent, in real milliseconds. The margin covers what
+ * lies between writing the intent and EC2 receiving the call (a cold SDK client on a loaded machine takes hundreds
+ * of milliseconds here, as the 2 min margin covers it in AWS); with less, the model breaks its own assumption.
+ */
 export const CALL_TIMEOUT_MS = 100;
-export const CALL_SETTLE_MS = 600;
-/** How late a held purchase may commit after the call began: up to the timeout plus most of the margin. */
+export const CALL_SETTLE_MS = 1_000;
+/** How late a held purchase commits after EC2 received it: 1.5 to 4.5 times the client's timeout. */
 export const LATE_COMMIT_MS = [150, 300, 450] as const;
 
 /**
