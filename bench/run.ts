@@ -1,13 +1,14 @@
 import { benchApiLoad } from "./api-load";
 import { benchBundles } from "./bundles";
 import { benchCli } from "./cli";
+import { benchCsv } from "./csv";
 import { benchReaction } from "./reaction";
 import { benchSchedulerScale } from "./scheduler-scale";
 import { benchSoak } from "./soak";
 
 /*
  * Runs the benchmarks and prints one table each. `npm run bench` runs all; name some to pick:
- *   npm run bench -- scheduler api bundles cli reaction soak
+ *   npm run bench -- scheduler api bundles cli csv reaction soak
  * Options (passed through): --blocks N (scheduler: the large size, default 10000), --duration S --connections N (api),
  * soak: --soak-blocks N --days D --step-min M (defaults 1000, 30, 30).
  */
@@ -17,6 +18,7 @@ const ALL = {
   api: () => benchApiLoad(),
   bundles: () => benchBundles(),
   cli: () => benchCli(),
+  csv: () => benchCsv(),
   reaction: () => benchReaction(),
   soak: () => benchSoak(),
 } as const;

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import { escapeUnsafeForTerminal } from "@cbm/core";
 
 /** Everything a command touches outside itself, so tests can run main() in-process. */
 export interface Io {
@@ -21,6 +22,21 @@ export function processIo(): Io {
     cwd: process.cwd(),
     isTTY: Boolean(process.stdin.isTTY && process.stderr.isTTY),
   };
+}
+
+/**
+ * Every line the CLI prints passes the text rule: a tag or name stored before the rule (an escape sequence that
+ * clears the screen, a bidi override that reverses a column) is printed as `\uXXXX`, never acted on by the terminal.
+ */
+export function withSafeOutput(io: Io): Io {
+  const safe = (w: Pick<Writable, "write">): Pick<Writable, "write"> => ({
+    write: ((chunk: unknown, ...rest: unknown[]) =>
+      (w.write as (...a: unknown[]) => boolean)(
+        typeof chunk === "string" ? escapeUnsafeForTerminal(chunk) : chunk,
+        ...rest,
+      )) as Writable["write"],
+  });
+  return { ...io, stdout: safe(io.stdout), stderr: safe(io.stderr) };
 }
 
 export function println(w: Pick<Writable, "write">, s = ""): void {

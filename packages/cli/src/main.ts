@@ -15,7 +15,7 @@ import { REQUEST_COMMANDS } from "./commands/request";
 import { outboxCommand } from "./commands/outbox";
 import { updateCommand } from "./commands/update";
 import { CliError, EXIT, UsageError } from "./errors";
-import { println, processIo, type Io } from "./io";
+import { println, processIo, withSafeOutput, type Io } from "./io";
 import { resolveApi } from "./resolve-api";
 
 export const COMMANDS: Command[] = [
@@ -118,7 +118,8 @@ function describeApiError(e: CbmApiError): string {
 }
 
 /** Runs one `cbm` command line; returns the exit code (never throws, never calls process.exit). */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: string[], rawIo: Io = processIo()): Promise<number> {
+  const io = withSafeOutput(rawIo);
   const { name, rest } = joinSubcommand(splitCommand(argv));
   if (!name) {
     if (rest.includes("--help") || rest.includes("-h")) {

@@ -8,6 +8,7 @@ import type { HistoryEvent } from "./history";
 import { durationText } from "./ladder";
 import { compareMoney } from "./money";
 import { IsoDateTime, Money } from "./policy";
+import { policyAllows } from "./policy-fit";
 import { canonicalIso, sameInstant, toMs } from "./time";
 import { verdictWindow } from "./verdicts";
 import { extensionWindow } from "./window";
@@ -107,7 +108,8 @@ export type LinkState =
 
 /**
  * Checks a link against the block as stored now. It is superseded when the block is gone or registered again, the
- * window is bought or past, or the current quote (the last notice's) is no longer the one the link showed.
+ * window is bought or past, the current quote (the last notice's) is no longer the one the link showed, or the
+ * policy as it is now does not allow the link's terms.
  */
 export function linkState(claims: LinkClaims, block: Block | undefined, now: Date, use: LinkUse | undefined): LinkState {
   if (use) return { kind: "used", use };
@@ -149,6 +151,14 @@ export function linkState(claims: LinkClaims, block: Block | undefined, now: Dat
       reason: `the terms changed: the current quote is ${quote.upfrontFee} ${quote.currencyCode ?? block.policy.currency} for ${durationText(quote.durationHours ?? block.policy.extendByDays * 24)}; use the link in the newest notice`,
     };
   }
+  // The policy may have changed since the notice (a pause, a lower cap or budget, other durations or currency): the
+  // next tick would void an approval of these terms, so one is not recorded in the first place.
+  const fit = policyAllows(block, claims.window, {
+    durationHours: claims.durationHours,
+    upfrontFee: claims.upfrontFee,
+    currencyCode: claims.currency,
+  });
+  if (!fit.fits) return { kind: "superseded", reason: `the block's policy no longer allows these terms: ${fit.reason}` };
   return { kind: "ready", block, terms: linkTerms(claims, block) };
 }
 

@@ -1,4 +1,4 @@
-import type { BlockTags } from "./block";
+import type { BlockTags } from "./tags";
 import type { ExtensionPolicy } from "./policy";
 
 /** Policy fields a command sets; on update, null clears an optional limit (no cap, no budget …). */

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { StoredTags } from "./tags";
 import { Authorization, AuthorizationTerms } from "./authorization";
 import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
 
@@ -122,15 +123,6 @@ export const ApprovalRequestState = z.object({
 });
 export type ApprovalRequestState = z.infer<typeof ApprovalRequestState>;
 
-/** Labels a person gives a block, e.g. `{ "team": "research" }`: the console groups spend by the `team` tag. */
-export const BlockTags = z
-  .record(
-    z.string().regex(/^[A-Za-z0-9 ._:/+=@-]{1,64}$/, { message: "tag keys are 1–64 of A-Z a-z 0-9 space . _ : / + = @ -" }),
-    z.string().max(256),
-  )
-  .refine((t) => Object.keys(t).length <= 20, { message: "at most 20 tags" });
-export type BlockTags = z.infer<typeof BlockTags>;
-
 export const LastError = z.object({ code: z.string(), message: z.string(), at: IsoDateTime });
 export type LastError = z.infer<typeof LastError>;
 
@@ -148,7 +140,7 @@ export const Block = z.object({
   availabilityZone: z.string().optional(),
   region: z.string(),
   /** A person's labels (`team` drives spend per team); absent when none. */
-  tags: BlockTags.optional(),
+  tags: StoredTags.optional(),
   platform: z.string().optional(),
   tenancy: z.string().optional(),
   startDate: IsoDateTime.optional(),

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { StoredTags } from "./tags";
 import { Authorization } from "./authorization";
 import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
 import { BlockInstanceCount, BlockOffering, InstanceTypeName, LadderDurationHours, RegionName } from "./offerings";
@@ -130,7 +131,7 @@ export const CapacityRequest = z.object({
   /** Extension policy of the block once bought. */
   blockPolicy: ExtensionPolicy.partial().optional(),
   /** Tags to put on the reservation besides CBM's intent tag (e.g. team, for the spend report). */
-  tags: z.record(z.string().max(128), z.string().max(256)).optional(),
+  tags: StoredTags.optional(),
   /** The offering last shown for approval. */
   quote: BlockOffering.nullable().optional(),
   quotedAt: IsoDateTime.nullable().optional(),

@@ -9,6 +9,7 @@ import { MINUTE_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
 import { extensionWindow } from "./window";
 import { callMayStillLand } from "./purchase-outcome";
 import { covers, termsFromPolicy, type Coverage } from "./authorization";
+import { feeFitsPolicy } from "./policy-fit";
 
 /** How often an in-flight payment, a pending reservation or a bought-but-unsettled window is polled. */
 export const PAYMENT_POLL_MS = 5 * MINUTE_MS;
@@ -240,12 +241,11 @@ function chooseOffering(block: Block, window: string, offerings: DecideInput["of
     if (inCurrency.length < usable.length) otherCurrency = true;
     if (inCurrency.length === 0) continue;
     const cheapest = inCurrency.reduce((a, b) => (compareMoney(b.upfrontFee, a.upfrontFee) < 0 ? b : a));
-    if (policy.maxUpfrontFee !== undefined && compareMoney(cheapest.upfrontFee, policy.maxUpfrontFee) > 0) {
-      aboveCap ??= cheapest;
-      continue;
-    }
-    if (policy.budget !== undefined && compareMoney(addMoney(block.spent, cheapest.upfrontFee), policy.budget) > 0) {
-      overBudget ??= cheapest;
+    // The same rule an approval link checks when it is answered (policyAllows), so the two cannot disagree.
+    const fee = feeFitsPolicy(block, cheapest.upfrontFee);
+    if (!fee.fits) {
+      if (fee.misfit === "above-cap") aboveCap ??= cheapest;
+      else overBudget ??= cheapest;
       continue;
     }
     return { kind: "chosen", offering: cheapest };

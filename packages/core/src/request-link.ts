@@ -3,7 +3,8 @@ import { LinkClaims, type LinkUse } from "./approval-link";
 import { type CapacityRequest, RequestTerms, TERMINAL_REQUEST_STATUSES } from "./capacity-request";
 import { compareMoney } from "./money";
 import { IsoDateTime } from "./policy";
-import { describeRequestTerms, requestCovers, termsForOffering } from "./request-decision";
+import { rankOfferings } from "./offerings";
+import { describeRequestTerms, misfit, requestCovers, termsForOffering } from "./request-decision";
 import { canonicalIso, isoAt, toMs } from "./time";
 
 /**
@@ -49,13 +50,17 @@ export function requestLinkPk(requestId: string): string {
 }
 
 /**
- * The terms approving the request now would cover (its current quote's), or why nothing can be approved. The one
- * rule for PATCH /requests/{id} and for links.
+ * The terms approving the request now would cover (its current quote's, while it still fits the request's limits and
+ * wants), or why nothing can be approved. The one rule for PATCH /requests/{id} and for links.
  */
 export function approvableTerms(r: CapacityRequest): { ok: true; terms: RequestTerms } | { ok: false; reason: string } {
   if (TERMINAL_REQUEST_STATUSES.has(r.status) || r.intent || r.purchase)
     return { ok: false, reason: `The request is ${r.status}; there is nothing to approve` };
   if (!r.quote) return { ok: false, reason: "No offering has been quoted yet; approve once the request is awaiting-approval" };
+  // The quote fitted when the worker chose it; the request's limits or wants may have changed since. The worker's own
+  // rule (misfit) decides, so an approval is never recorded for an offering the worker would not buy.
+  const why = misfit(r, rankOfferings([r.quote])[0]!);
+  if (why !== undefined) return { ok: false, reason: `The quoted offering no longer fits the request: ${why}` };
   return { ok: true, terms: termsForOffering(r, r.quote) };
 }
 

@@ -14,9 +14,25 @@ export function isSafeText(s: string): boolean {
   return !UNSAFE.test(s);
 }
 
-/** Text for an e-mail body or a terminal: every unsafe character shown as a `\u{…}` escape instead. */
-export function escapeUnsafeText(s: string): string {
-  return s.replace(UNSAFE, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
+/**
+ * Text for an e-mail body, a terminal, a page or a CSV cell: every unsafe character shown as a `\u{…}` escape
+ * instead, so text stored before the rule reads as what it holds. `keepLineBreaks` leaves tab, LF and CR where the
+ * medium shows them harmlessly (HTML text, a quoted CSV cell).
+ */
+export function escapeUnsafeText(s: string, opts: { keepLineBreaks?: boolean } = {}): string {
+  if (isSafeText(s)) return s;
+  return s.replace(UNSAFE, (c) =>
+    opts.keepLineBreaks && (c === "\t" || c === "\n" || c === "\r") ? c : `\\u{${c.charCodeAt(0).toString(16)}}`,
+  );
+}
+
+/**
+ * Text for a terminal that may be JSON: unsafe characters as `\uXXXX`, which reads plainly on a terminal and is the
+ * same character again inside a JSON string (the only place JSON.stringify leaves them). Tab and line breaks stay.
+ */
+export function escapeUnsafeForTerminal(s: string): string {
+  if (isSafeText(s)) return s;
+  return s.replace(UNSAFE, (c) => (c === "\t" || c === "\n" || c === "\r" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
 /** Free text a person types (names, comments): printable only. */

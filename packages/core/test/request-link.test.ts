@@ -107,6 +107,18 @@ describe("requestLinkState", () => {
     expect(state).toEqual({ kind: "superseded", reason: `the request is ${status}; there is nothing to approve` });
   });
 
+  it.each([
+    ["a lower maxUpfrontFee", { maxUpfrontFee: "700.00" }, /755.14 USD is above maxUpfrontFee 700.00/],
+    ["a lower budget", { budget: "700.00" }, /above the budget 700.00/],
+    ["a lower maxPricePerInstanceHour", { maxPricePerInstanceHour: "1.00" }, /per instance-hour is above maxPricePerInstanceHour 1.00/],
+    ["another currency", { maxUpfrontFee: "1000", currency: "EUR" }, /priced in USD, not EUR/],
+  ])("is superseded when the request's limits changed to %s, and says which", (_what, limits, why) => {
+    const state = requestLinkState(claims(), request({ limits: { currency: "USD", ...limits } }), now, undefined);
+
+    expect(state).toMatchObject({ kind: "superseded", reason: expect.stringMatching(/^the quoted offering no longer fits the request: /) });
+    expect(state.kind === "superseded" && state.reason).toMatch(why);
+  });
+
   it("is superseded when the quote was approved already (by the API or another link)", () => {
     const terms = termsForOffering(request(), offering);
     const approved = request({ approval: { by: "alice", at: now.toISOString(), terms } });
@@ -130,5 +142,9 @@ describe("approvableTerms", () => {
       ok: false,
       reason: "No offering has been quoted yet; approve once the request is awaiting-approval",
     });
+  });
+
+  it("is nothing once the quote no longer fits the request's limits (the worker would not buy it)", () => {
+    expect(approvableTerms(request({ limits: { maxUpfrontFee: "700.00", currency: "USD" } }))).toMatchObject({ ok: false });
   });
 });

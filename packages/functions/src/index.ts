@@ -36,6 +36,7 @@ export { blockToItem, createDynamoBlockStore } from "./adapters/dynamo-block-sto
 export { createDynamoHistoryStore } from "./adapters/dynamo-history-store";
 export { createDynamoIdempotency } from "./adapters/dynamo-idempotency";
 export { createDynamoLinkStore } from "./adapters/dynamo-link-store";
+export { createDynamoSessionStore } from "./adapters/dynamo-session-store";
 export { createDynamoReminderLog } from "./adapters/dynamo-reminder-log";
 export { createDynamoRequestStore } from "./adapters/dynamo-request-store";
 export { createDynamoUsageStore, type UsageStore } from "./adapters/dynamo-usage-store";
@@ -47,3 +48,4 @@ export { createEc2UsageProbe } from "./adapters/ec2-usage-probe";
 export { createLogger, stdoutSink, type LogLevel } from "./observability/logger";
 export { createMetrics } from "./observability/metrics";
 export { createLocalObservability } from "./observability/local";
+export { errorPage } from "./web/error-pages";

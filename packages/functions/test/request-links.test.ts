@@ -104,6 +104,23 @@ describe("a request approval link", () => {
     expect(blockPurchases(w.emu)).toEqual([]);
   });
 
+  it("changes nothing once the request's limits no longer allow the quote, and says which limit", async () => {
+    const { issuer, desk } = setUp();
+    const { id, token } = await quoted(issuer);
+    // No route edits a request's limits yet; the store write stands for one, as the worker would then read it.
+    const open = (await w.requests.get(id))!;
+    await w.requests.update({ ...open, limits: { ...open.limits, maxUpfrontFee: "700.00" } }, open.version);
+
+    const outcome = await approveVia(desk, token);
+
+    expect(outcome).toMatchObject({
+      kind: "superseded",
+      reason: expect.stringMatching(/^the quoted offering no longer fits the request: .*755.14 USD is above maxUpfrontFee 700.00/),
+    });
+    expect((await w.api.get(id)).approval).toBeFalsy();
+    expect((await desk.view(token)).kind).toBe("superseded"); // not "used": the single-use record was not written
+  });
+
   it("changes nothing once expired (a day at most)", async () => {
     const { issuer, desk } = setUp();
     const { id, token } = await quoted(issuer);

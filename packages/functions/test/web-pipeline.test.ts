@@ -4,6 +4,7 @@ import { recordInterconnect, recordUsage, type Block } from "@cbm/core";
 import { createDynamoBlockStore } from "../src/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../src/adapters/dynamo-history-store";
 import { createDynamoLinkStore } from "../src/adapters/dynamo-link-store";
+import { createDynamoSessionStore } from "../src/adapters/dynamo-session-store";
 import { createDynamoUsageStore } from "../src/adapters/dynamo-usage-store";
 import type { RefreshableSecretSource } from "../src/adapters/secrets-source";
 import { createApiHandler } from "../src/http/create-api-handler";
@@ -38,6 +39,8 @@ async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; t
       registrationId: `reg-${cr.slice(-6)}`,
       endDate: END,
       status: "awaiting-approval",
+      // The policy the one-day quote was asked under: a link is answered only while the policy allows its terms.
+      policy: { ...makeBlock().policy, extendByDays: 1 },
       approvalRequest: {
         window: END,
         firstSentAt: clock.now().toISOString(),
@@ -92,6 +95,8 @@ beforeAll(async () => {
     logger,
     secret,
     links: createDynamoLinkStore({ client, tableName }),
+    sessions: createDynamoSessionStore({ client, tableName }),
+    apiUrl: "https://api.example/test",
     usage,
   });
   call = async (method, path, opts = {}) => {
@@ -115,7 +120,7 @@ describe("browser routes in the shared Middy pipeline", () => {
     expect(page.text).toContain("1510.27 USD");
     expect((await call("GET", "/", { apiKey: false })).status).toBe(403);
     expect((await call("GET", "/console/blocks", { apiKey: false })).status).toBe(303);
-    expect((await call("GET", "/console/nothing-here", { apiKey: false })).status).toBe(403);
+    expect((await call("GET", "/console/nothing-here", { apiKey: false })).status).toBe(404);
   });
 
   it("acts once through a form post and records the link's use with the verdict", async () => {
@@ -144,17 +149,15 @@ describe("browser routes in the shared Middy pipeline", () => {
     );
   });
 
-  it("signs in with the API key: a short-lived HttpOnly, SameSite=Strict, Secure cookie scoped to the console", async () => {
+  it("signs in with the API key: a __Host- HttpOnly, SameSite=Strict, Secure cookie holding only a random id", async () => {
     expect((await call("POST", "/console/session", form({ apiKey: "wrong" }))).status).toBe(403);
     const ok = await call("POST", "/console/session", form({ apiKey: API_KEY, name: "dana" }));
     expect(ok.status).toBe(303);
-    expect(ok.headers["set-cookie"]).toMatch(
-      /^cbm_session=[\w-]+\.[\w-]+; Path=\/test\/console; Max-Age=1800; HttpOnly; SameSite=Strict; Secure$/,
-    );
+    expect(ok.headers["set-cookie"]).toMatch(/^__Host-cbm_session=[\w-]{43}; Path=\/; Max-Age=28800; HttpOnly; SameSite=Strict; Secure$/);
     expect(ok.headers["set-cookie"]).not.toContain(API_KEY);
   });
 
-  it("ends a session after 30 minutes, and when the API key is rotated", async () => {
+  it("ends a session after 30 idle minutes, and when the API key is rotated", async () => {
     const cookie = (await call("POST", "/console/session", form({ apiKey: API_KEY }))).headers["set-cookie"]!.split(";")[0]!;
     const list = () => call("GET", "/console/blocks", { apiKey: false, headers: { Cookie: cookie } });
     expect((await list()).status).toBe(200);

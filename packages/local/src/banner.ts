@@ -7,7 +7,7 @@ export interface BannerInput {
   dataDir?: string;
   seeded: boolean;
   aws?: { regions: string[]; table: string; topicArn?: string };
-  /** This process, which a signal stops cleanly (npm's own PID would not reach it through npm's shell). */
+  /** This process (node), which a signal stops cleanly; a signal to npm does too, as npm or its shell then ends. */
   pid: number;
 }
 

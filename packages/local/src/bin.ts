@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { banner } from "./banner";
 import { LocalError } from "./errors";
+import { launchers, watchLaunchers } from "./launcher-watch";
 import type { LocalHandle, StartLocalOptions } from "./local-options";
 import { startLocal } from "./start-local";
 
@@ -114,6 +115,10 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // A closed terminal or a supervisor's reload: without a handler node would die at once and skip the clean stop.
+  process.on("SIGHUP", () => void shutdown("SIGHUP"));
+  // A signal to npm's PID never reaches this process (see launchers()): the end of npm or its shell stops it instead.
+  watchLaunchers(launchers(), (gone) => void shutdown(`PID ${gone.pid} (which started CBM) ended`));
 
   process.stdout.write(values.aws ? "Starting CBM against real AWS…\n" : "Starting DynamoDB Local and the EC2 emulator…\n");
   opts.progress = (line) => process.stdout.write(`${line}\n`);

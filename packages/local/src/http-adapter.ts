@@ -2,6 +2,10 @@ import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DEFAULT_RESOURCES, matchResource, splitTarget } from "./api-gateway-paths";
+import { lambdaContext } from "./lambda-context";
+import type { RequestGate } from "./request-gate";
+
+export { lambdaContext, type LocalLambdaContext } from "./lambda-context";
 
 export { DEFAULT_RESOURCES } from "./api-gateway-paths";
 
@@ -45,22 +49,6 @@ export interface ProxyResult {
   isBase64Encoded?: boolean;
 }
 
-/** The Lambda context fields Middy and our handlers read. */
-export interface LocalLambdaContext {
-  callbackWaitsForEmptyEventLoop: boolean;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
-  getRemainingTimeInMillis(): number;
-  done(): void;
-  fail(): void;
-  succeed(): void;
-}
-
 // The handler's exact Lambda types live in @cbm/functions; the adapter only needs the shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Middy handlers are typed on aws-lambda's event, structurally this one
 export type ProxyHandler = (event: any, context: any) => Promise<ProxyResult | undefined | void>;
@@ -84,6 +72,15 @@ export interface HttpAdapterOptions {
   /** API Gateway's integration timeout. */
   timeoutMs?: number;
   onError?: (err: unknown, event: ProxyEvent) => void;
+  /** Own host names only (DNS-rebinding guard) and sign-in throttling; without it every request goes through. */
+  gate?: RequestGate;
+  /** Paths a person's browser reads: the adapter's own refusals there are pages, as the handler's are. */
+  browserError?: { isBrowserPath(path: string): boolean; page(status: number, headers: Record<string, string>): BrowserPage };
+}
+
+export interface BrowserPage {
+  body: string;
+  headers: Record<string, string>;
 }
 
 const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]*\+json|xml|[\w.+-]*\+xml|x-www-form-urlencoded|javascript|graphql))/i;
@@ -163,24 +160,6 @@ export function toProxyEvent(
   };
 }
 
-export function lambdaContext(requestId: string, timeoutMs: number, functionName = "cbm-api-local"): LocalLambdaContext {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 /** Writes a Lambda proxy result as the HTTP response API Gateway would send. */
 export function writeProxyResult(res: ServerResponse, result: ProxyResult, extraHeaders: Record<string, string> = {}): void {
   const out: Record<string, string | string[]> = { ...extraHeaders };
@@ -232,22 +211,39 @@ export function createHttpListener(opts: HttpAdapterOptions): (req: IncomingMess
   const maxBody = opts.maxBodyBytes ?? 10 * 1024 * 1024;
   const timeoutMs = opts.timeoutMs ?? 29_000;
 
+  /** The adapter's own refusal: a page on a browser path, API Gateway's JSON elsewhere. */
+  function refuse(res: ServerResponse, path: string, status: number, message: string, extra: Record<string, string>): void {
+    if (!opts.browserError?.isBrowserPath(path)) return sendJson(res, status, { message }, extra);
+    const p = opts.browserError.page(status, extra);
+    res.writeHead(status, { ...p.headers, "content-length": Buffer.byteLength(p.body) });
+    res.end(p.body);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const extra: Record<string, string> = { "x-amzn-requestid": requestId };
     if (opts.now) extra["x-cbm-now"] = opts.now().toISOString();
-    const body = await readBody(req, maxBody);
-    if (body === "too-large") {
-      sendJson(res, 413, { message: "Request Too Long" }, extra);
+    const { path, query } = splitTarget(req.url ?? "/");
+    if (opts.gate && !opts.gate.ownHost(req)) {
+      // 421 Misdirected Request: this server does not answer for that name. Nothing of the request is read.
+      refuse(res, path, 421, "Misdirected Request", extra);
       return;
     }
-    const { path, query } = splitTarget(req.url ?? "/");
+    const body = await readBody(req, maxBody);
+    if (body === "too-large") {
+      refuse(res, path, 413, "Request Too Long", extra);
+      return;
+    }
+    const method = (req.method ?? "GET").toUpperCase();
+    if (opts.gate && !opts.gate.allow(method, path, req.socket.remoteAddress ?? "")) {
+      refuse(res, path, 429, "Too Many Requests", { ...extra, "Retry-After": "60" });
+      return;
+    }
     if (!path.startsWith("/")) {
       // An absolute-form or `*` target: API Gateway serves paths only.
       sendJson(res, 400, { message: "Bad Request" }, extra);
       return;
     }
-    const method = (req.method ?? "GET").toUpperCase();
     const local = opts.localRoutes?.[`${method} ${path}`];
     if (local || path.startsWith("/_local/")) {
       const given = req.headers["x-api-key"];

@@ -15,12 +15,14 @@ import {
   createTick,
   type TickReport,
   createDynamoLinkStore,
+  createDynamoSessionStore,
   createDynamoReminderLog,
   createApprovalLinkIssuer,
   createExpiryReminders,
   createApiHandler,
   createWebHandler,
   isWebPath,
+  errorPage,
   createLocalObservability,
   createBlockUseCases,
   createDynamoRequestStore,
@@ -28,6 +30,7 @@ import {
 import { DEMO_BLOCKS, LOCAL_ACCOUNT_ID, registerDemoBlocks, runDemoInstances } from "./demo";
 import { freePort, type DynamoLocal } from "./dynamo-local";
 import { createHttpListener, serveHttp, type HttpServer } from "./http-adapter";
+import { createRequestGate } from "./request-gate";
 import { startLocalWorld } from "./local-world";
 import { createLocalRequestWorker, createLocalUsageSampler, withPlanning } from "./planning";
 import { openDemoRequest } from "./demo-request";
@@ -164,6 +167,7 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       apiUrl,
       secret: linkKey,
       links: createDynamoLinkStore({ client: documentClient, tableName }),
+      sessions: createDynamoSessionStore({ client: documentClient, tableName }),
       requests,
       usage: sampler.usage,
     });
@@ -198,6 +202,9 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
       resources: planning.resources,
       apiKey: () => secrets.apiKey(),
       now: () => clock.now(),
+      // What WAF and API Gateway do in AWS: only local mode's own host names, sign-in throttled per client.
+      gate: createRequestGate({ port, throttled: ["POST /console/session"] }),
+      browserError: { isBrowserPath: isWebPath, page: errorPage },
       onError: (e) => print(`HTTP adapter error: ${(e as Error).message}`),
       localRoutes: {
         "GET /_local/outbox": async ({ query }) => {

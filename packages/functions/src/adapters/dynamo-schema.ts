@@ -35,6 +35,12 @@ export function reminderPk(key: string): string {
 }
 export const TTL_ATTRIBUTE = "expiration";
 
+/**
+ * Console sessions (adapters/dynamo-session-store.ts): one partition, SK = a hash of the session id, removed by the
+ * TTL attribute at the end of their lifetime. `#` keeps them apart from blocks; no index attribute, so no index lists them.
+ */
+export const SESSION_PK = "SESSION#console";
+
 /** Sparse GSI the scheduler reads: only blocks with a nextCheckAt carry DUE_ATTRIBUTE. */
 export const DUE_INDEX = "due";
 export const DUE_ATTRIBUTE = "due";

@@ -4,6 +4,7 @@ import { createDynamoBlockStore } from "../adapters/dynamo-block-store";
 import { createDynamoClients } from "../adapters/dynamo-client";
 import { createDynamoHistoryStore } from "../adapters/dynamo-history-store";
 import { createDynamoLinkStore } from "../adapters/dynamo-link-store";
+import { createDynamoSessionStore } from "../adapters/dynamo-session-store";
 import { createDynamoRequestStore } from "../adapters/dynamo-request-store";
 import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
@@ -31,6 +32,7 @@ export const handler = createWebHandler({
   store: createDynamoBlockStore({ client: dynamo.doc, tableName: config.tableName, logger }),
   history: createDynamoHistoryStore({ client: dynamo.doc, tableName: config.tableName, logger }),
   links: createDynamoLinkStore({ client: dynamo.doc, tableName: config.tableName }),
+  sessions: createDynamoSessionStore({ client: dynamo.doc, tableName: config.tableName }),
   // The console's spend is the spend report: it needs the blocks capacity requests bought and their usage.
   requests: createDynamoRequestStore({ client: dynamo.doc, tableName: config.tableName, logger }),
   usage: createDynamoUsageStore({ client: dynamo.doc, tableName: config.tableName }),

@@ -5,9 +5,18 @@ import { createConsoleUseCases, type ActionResult } from "../use-cases/console/c
 import { blockDetailPage, blocksPage, signInPage, type ConsoleContext } from "../web/console-pages";
 import { spendPage } from "../web/spend-page";
 import { html, page, pageHeaders } from "../web/html";
-import { openSession, readSession, SESSION_COOKIE, sessionCookie, sessionCsrf, verifySessionCsrf, type Session } from "./console-session";
+import {
+  endSession,
+  openSession,
+  readSession,
+  sessionCookie,
+  sessionCookieName,
+  sessionCsrf,
+  verifySessionCsrf,
+  type Session,
+} from "./console-session";
 import { defineRoute, type AnyRoute, type ApiEvent, type RouteRequest, type RouteResponse } from "./types";
-import { basePath, cookies, field, isSameOrigin, servedOverHttps } from "./web-guards";
+import { basePath, cookies, field, isSameOrigin, publicOrigin, servedOverHttps } from "./web-guards";
 import type { WebRouteDeps } from "./web-routes";
 
 const BlockParams = z.object({ PK }).strict();
@@ -42,19 +51,18 @@ const refused = (text: string) =>
     ),
   );
 
-/** The console: server-rendered pages behind a signed session cookie opened with the API key. */
+/** The console: server-rendered pages behind a server-side session opened with the API key. */
 export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
   const ui = createConsoleUseCases(d);
   const base = (e: ApiEvent) => basePath(e, d.apiUrl);
-  const cookieFor = (e: ApiEvent, value: string, maxAgeSeconds?: number) =>
-    sessionCookie(value, {
-      path: `${base(e)}/console`,
-      secure: servedOverHttps(e.headers as Record<string, string | undefined>, d.apiUrl),
-      ...(maxAgeSeconds !== undefined ? { maxAgeSeconds } : {}),
-    });
+  const origin = (e: ApiEvent) => publicOrigin(e, d.apiUrl);
+  const secure = (e: ApiEvent) => servedOverHttps(origin(e));
+  const cookieFor = (e: ApiEvent, value: string, clear = false) =>
+    sessionCookie(value, { consolePath: `${base(e)}/console`, secure: secure(e), clear });
 
   async function sessionOf(req: RouteRequest<unknown, unknown>): Promise<Session | undefined> {
-    const s = await readSession(d.secret, cookies(req.headers)[SESSION_COOKIE], await d.apiKey.apiKey(), d.clock.now().getTime());
+    const sid = cookies(req.headers)[sessionCookieName(secure(req.event))];
+    const s = await readSession(d.sessions, sid, await d.apiKey.apiKey(), d.clock.now().getTime());
     if (s && req.event.cbm) req.event.cbm.actor = s.actor;
     return s;
   }
@@ -67,7 +75,7 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
         return req.event.httpMethod === "GET" ? redirect(`${base(req.event)}/console`) : refused("Your session has ended. Sign in again.");
       if (
         req.event.httpMethod === "POST" &&
-        (!isSameOrigin(req.headers, d.apiUrl) || !(await verifySessionCsrf(d.secret, s, field(req.body, "csrf"))))
+        (!isSameOrigin(req.headers, origin(req.event)) || !(await verifySessionCsrf(d.secret, s, field(req.body, "csrf"))))
       ) {
         return refused("This form did not come from the console's own page, so nothing was changed.");
       }
@@ -101,10 +109,10 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       method: "POST",
       path: "/console/session",
       operationId: "consoleSignIn",
-      summary: "Sign in with the API key (form); sets a signed session cookie",
+      summary: "Sign in with the API key (form); sets the session cookie (a random id)",
       form: true,
       async handler({ body, headers, event }) {
-        if (!isSameOrigin(headers, d.apiUrl)) return refused("Sign in from the console's own page.");
+        if (!isSameOrigin(headers, origin(event))) return refused("Sign in from the console's own page.");
         const presented = field(body, "apiKey") ?? "";
         const ok =
           presented.length > 0 &&
@@ -117,9 +125,9 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
           .trim()
           .slice(0, 40);
         const actor = `console${name && isSafeText(name) ? `:${name}` : ""}`;
-        const { value } = await openSession(d.secret, await d.apiKey.apiKey(), actor, d.clock.now().getTime());
+        const { sid } = await openSession(d.sessions, await d.apiKey.apiKey(), actor, d.clock.now().getTime());
         if (event.cbm) event.cbm.actor = actor;
-        return redirect(`${base(event)}/console/blocks`, { "Set-Cookie": cookieFor(event, value) });
+        return redirect(`${base(event)}/console/blocks`, { "Set-Cookie": cookieFor(event, sid) });
       },
     }),
     defineRoute({
@@ -127,9 +135,13 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       method: "POST",
       path: "/console/signout",
       operationId: "consoleSignOut",
-      summary: "Sign out (clears the session cookie)",
+      summary: "Sign out (deletes the session, clears its cookie)",
       form: true,
-      handler: signedIn(async (req) => redirect(`${base(req.event)}/console`, { "Set-Cookie": cookieFor(req.event, "", 0) })),
+      handler: signedIn(async (req, _c, s) => {
+        // The record goes, not just the cookie: a copy of the cookie kept elsewhere is void from now on.
+        await endSession(d.sessions, s.sid);
+        return redirect(`${base(req.event)}/console`, { "Set-Cookie": cookieFor(req.event, "", true) });
+      }),
     }),
     defineRoute({
       ...common,

@@ -2,6 +2,7 @@ import { systemClock } from "../adapters/clock";
 import { createUlidIds } from "../adapters/ids";
 import { createLogger } from "../observability/logger";
 import { createBlockUseCases } from "../use-cases/blocks";
+import { errorPage } from "../web/error-pages";
 import { createHttpHandler } from "./handler-factory";
 import type { HttpHandlerDeps } from "./create-api-handler";
 import { webRoutes, type WebDeps } from "./web-routes";
@@ -30,6 +31,7 @@ export function createWebHandler(deps: WebHandlerDeps) {
   const routes = webRoutes({
     secret: deps.secret,
     links: deps.links,
+    sessions: deps.sessions,
     store: deps.store,
     history: deps.history,
     blocks,
@@ -44,6 +46,8 @@ export function createWebHandler(deps: WebHandlerDeps) {
     routes,
     secrets: deps.secrets,
     logger: deps.logger ?? createLogger({ service: "cbm-web" }),
+    // A person reads these answers: every error is a page with the pages' headers, and JSON stays the API's.
+    errorPages: errorPage,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 }

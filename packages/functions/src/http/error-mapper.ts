@@ -75,17 +75,29 @@ export function mapError(err: unknown, logger: Pick<Logger, "error" | "warn">, r
   return { statusCode: 500, body: { message: "Internal server error", code: "INTERNAL" } };
 }
 
+/** Another body for an error than the JSON one (the browser routes' HTML pages); gets the status and its headers. */
+export type ErrorRenderer = (statusCode: number, headers: Record<string, string>) => { body: string; headers: Record<string, string> };
+
 /**
  * Turns whatever was thrown into an exposed HttpError carrying the JSON body, which httpErrorHandler then writes.
  * Middy runs onError handlers in reverse registration order: the handler factory registers httpErrorHandler first
  * and this right after it, so this runs immediately before httpErrorHandler, which runs last.
  */
-export function errorMapper(logger: Pick<Logger, "error" | "warn">): MiddlewareObj<ApiEvent, ApiResult> {
+export function errorMapper(
+  logger: Pick<Logger, "error" | "warn">,
+  opts: { render?: ErrorRenderer } = {},
+): MiddlewareObj<ApiEvent, ApiResult> {
   return {
     onError: async (request) => {
       if (request.response !== undefined) return;
       // The same request id as the access line: API Gateway's when there is one, else Lambda's.
       const mapped = mapError(request.error, logger, request.event?.requestContext?.requestId ?? request.context?.awsRequestId);
+      if (opts.render) {
+        // Written here, not by httpErrorHandler, which would label any non-JSON body text/plain.
+        const rendered = opts.render(mapped.statusCode, mapped.headers ?? {});
+        request.response = { statusCode: mapped.statusCode, headers: rendered.headers, body: rendered.body };
+        return;
+      }
       const httpError = createError(mapped.statusCode, JSON.stringify(mapped.body), { expose: true });
       Object.assign(httpError, { headers: { "Content-Type": "application/json", ...mapped.headers } });
       request.error = httpError;

@@ -5,7 +5,7 @@ import type { RefreshableSecretSource } from "../adapters/secrets-source";
 import { accessLog, type AccessLogger } from "../observability/access-log";
 import type { Metrics } from "../observability/metrics";
 import { apiKeyAuth } from "./auth";
-import { errorMapper } from "./error-mapper";
+import { errorMapper, type ErrorRenderer } from "./error-mapper";
 import type { IdempotencyStore } from "./idempotency";
 import { jsonBodyParser } from "./json-body";
 import { createSecretRedactor } from "./redaction";
@@ -23,6 +23,11 @@ export interface HttpHandlerOptions {
   maxBodyBytes?: number;
   /** Makes write routes honour Idempotency-Key; without it the header is ignored. */
   idempotency?: IdempotencyStore;
+  /**
+   * The browser routes' handler: no path it serves takes the API key (an unknown one is a 404 page, HEAD or OPTIONS
+   * a 405 page, never the key check's 403), and errors are written by `errorPages` instead of as JSON.
+   */
+  errorPages?: ErrorRenderer;
 }
 
 /**
@@ -31,9 +36,9 @@ export interface HttpHandlerOptions {
  * which validates its input with its zod schemas (@middy/validator). On error: errorMapper (the only error→HTTP
  * mapping) then httpErrorHandler, which writes the response.
  */
-export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyBytes, idempotency }: HttpHandlerOptions) {
+export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyBytes, idempotency, errorPages }: HttpHandlerOptions) {
   const redactor = createSecretRedactor();
-  const selfAuthenticated = (e: ApiEvent) => routeOf(routes, e.httpMethod, e.path)?.auth === "self";
+  const selfAuthenticated = (e: ApiEvent) => errorPages !== undefined || routeOf(routes, e.httpMethod, e.path)?.auth === "self";
   const formBody = (e: ApiEvent) => routeOf(routes, e.httpMethod, e.path)?.form === true;
   // Middy runs after/onError middlewares in reverse order of registration: the access log is registered first so it
   // runs last and sees the final response; httpErrorHandler next, so it writes error responses just before that,
@@ -48,7 +53,7 @@ export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyByt
       }),
     )
     .use(httpErrorHandler({ logger: false }))
-    .use(errorMapper(logger))
+    .use(errorMapper(logger, errorPages ? { render: errorPages } : {}))
     .use(httpHeaderNormalizer())
     .use(apiKeyAuth(secrets, redactor, { selfAuthenticated }))
     .use({ before: async ({ event }) => checkRouteable(routes, event) })

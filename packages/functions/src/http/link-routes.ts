@@ -5,7 +5,7 @@ import type { AnyLinkOutcome, AnyLinkView, Links } from "../use-cases/links/link
 import { pageHeaders } from "../web/html";
 import { anyLinkReadyPage, linkResultPage } from "../web/link-pages";
 import { defineRoute, type AnyRoute, type ApiEvent, type RouteResponse } from "./types";
-import { basePath, field, isSameOrigin } from "./web-guards";
+import { basePath, field, isSameOrigin, publicOrigin } from "./web-guards";
 import { html, page } from "../web/html";
 
 const TokenParams = z.object({ token: z.string().min(1).max(6000) }).strict();
@@ -89,7 +89,7 @@ export function linkRoutes(links: Links, clock: Clock, opts: { apiUrl?: string }
         403: { description: "Not from CBM's own page" },
       },
       async handler({ params, body, headers, event }) {
-        if (!isSameOrigin(headers, opts.apiUrl)) {
+        if (!isSameOrigin(headers, publicOrigin(event, opts.apiUrl))) {
           return {
             statusCode: 403,
             body: undefined,

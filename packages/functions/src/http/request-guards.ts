@@ -118,10 +118,22 @@ export function requestGuards(
   };
 }
 
-/** An HTML form's fields (the last of repeated names wins); any other media type on a form route is refused. */
+/**
+ * An HTML form's fields; any other media type on a form route is refused. Our forms send each name once, so a
+ * repeated one (`confirm=no&confirm=yes`, two CSRF tokens) is a forged or tampered form: refused with 400, since
+ * whichever copy won, the answer would not be the one the page showed.
+ */
 function parseForm(contentType: string | undefined, bytes: Buffer): Record<string, string> {
   const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if (media !== "application/x-www-form-urlencoded")
     throw new UnsupportedMediaTypeError(contentType ?? "", "Send this form as application/x-www-form-urlencoded");
-  return Object.fromEntries(new URLSearchParams(bytes.toString("utf8")));
+  const fields = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(bytes.toString("utf8"))) {
+    if (fields.has(name))
+      throw new ValidationError([
+        { field: name.slice(0, 64), message: "is repeated; a form sends each field once", code: "duplicate_field" },
+      ]);
+    fields.set(name, value);
+  }
+  return Object.fromEntries(fields);
 }

@@ -12,27 +12,31 @@ function originOf(url: string | undefined): string | undefined {
   }
 }
 
-/** Whether the page is served over HTTPS: API Gateway says so in X-Forwarded-Proto; the configured URL says so too. */
-export function servedOverHttps(headers: Headers, apiUrl?: string): boolean {
-  return headers["x-forwarded-proto"]?.split(",")[0]?.trim() === "https" || (apiUrl?.startsWith("https://") ?? false);
+/**
+ * The one origin CBM's pages are served from: the public API URL set at deploy (local mode: its own loopback URL).
+ * Without one configured, the host API Gateway itself answered on (its request context, which a client cannot set),
+ * always HTTPS. Never the request's Host header: a client or a DNS-rebinding page chooses that.
+ */
+export function publicOrigin(event: Pick<ApiEvent, "requestContext">, apiUrl?: string): string | undefined {
+  const configured = originOf(apiUrl);
+  if (configured) return configured;
+  const domain = (event.requestContext as { domainName?: unknown } | undefined)?.domainName;
+  return typeof domain === "string" && domain ? originOf(`https://${domain}`) : undefined;
+}
+
+/** Whether the pages are served over HTTPS, by the public origin (a header such as X-Forwarded-Proto could lie). */
+export function servedOverHttps(origin: string | undefined): boolean {
+  return origin?.startsWith("https://") ?? false;
 }
 
 /**
- * Same-origin check of a form POST: the Origin header (or, without one, the Referer) must be this API's own origin,
- * the configured API_URL's or the one the request was sent to. A form on another site, or a request that names no
- * origin at all, is refused before anything is read.
+ * Same-origin check of a form POST: the Origin header (or, without one, the Referer) must be the public origin. A
+ * form on another site, a request that names no origin, or one whose Host and Origin both name another site, is
+ * refused before anything is read.
  */
-export function isSameOrigin(headers: Headers, apiUrl?: string): boolean {
+export function isSameOrigin(headers: Headers, origin: string | undefined): boolean {
   const claimed = headers.origin && headers.origin !== "null" ? originOf(headers.origin) : originOf(headers.referer);
-  if (!claimed) return false;
-  const allowed = new Set<string>();
-  const configured = originOf(apiUrl);
-  if (configured) allowed.add(configured);
-  if (headers.host) {
-    const own = originOf(`${servedOverHttps(headers, apiUrl) ? "https" : "http"}://${headers.host}`);
-    if (own) allowed.add(own);
-  }
-  return allowed.has(claimed);
+  return claimed !== undefined && claimed === origin;
 }
 
 /**
@@ -63,7 +67,7 @@ export function cookies(headers: Headers): Record<string, string> {
   return out;
 }
 
-/** A string field of a parsed form body. */
+/** A string field of a parsed form body (requestGuards has refused a repeated one already). */
 export function field(body: unknown, name: string): string | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const v = (body as Record<string, unknown>)[name];

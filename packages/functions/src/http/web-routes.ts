@@ -2,6 +2,7 @@ import type { BlockStore, Clock, HistoryStore, Ids, LinkUseStore, RequestStore }
 import type { SpendReportDeps } from "../use-cases/reports/spend";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
 import type { SigningSecret } from "../links/signing";
+import type { SessionStore } from "../ports/session-store";
 import { createApprovalLinks } from "../use-cases/links/approval-links";
 import { createLinks } from "../use-cases/links/links";
 import { createRequestLinks } from "../use-cases/links/request-links";
@@ -12,9 +13,11 @@ import type { AnyRoute } from "./types";
 
 /** What approval links and the console need beyond the JSON API: the link key and the store of used links. */
 export interface WebDeps {
-  /** The link key (Secrets Manager in AWS, a file locally): signs link tokens, session cookies and CSRF tokens. */
+  /** The link key (Secrets Manager in AWS, a file locally): signs link tokens and CSRF tokens. */
   secret: SigningSecret;
   links: LinkUseStore;
+  /** Console sessions, server-side: sign-out, expiry and key rotation end them for every copy of the cookie. */
+  sessions: SessionStore;
   /** Capacity requests: their approval links, and the console's spend (the blocks requests bought). */
   requests?: Pick<RequestStore, "list" | "get" | "update">;
 }

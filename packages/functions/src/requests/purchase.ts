@@ -7,6 +7,7 @@ import {
   type RankedOffering,
   type RequestAuthorization,
   type RequestIntent,
+  tagsByTheRules,
   withRequestIntent,
 } from "@cbm/core";
 import { REQUEST_TAG_KEY, type StepContext } from "./context";
@@ -45,7 +46,8 @@ export async function purchase(
     bought = await ctx.market.purchase(offering.region, offering.offeringId, {
       intentId: intent.id,
       platform: req.platform,
-      tags: { ...req.tags, [REQUEST_TAG_KEY]: req.id },
+      // Only tags that fit EC2's rules: a request stored before CBM checked them may hold others.
+      tags: { ...tagsByTheRules(req.tags), [REQUEST_TAG_KEY]: req.id },
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

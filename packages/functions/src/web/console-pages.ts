@@ -31,7 +31,7 @@ function message(text: string | undefined, good = false): Html | string {
   return text ? html`<div class="notice ${good ? "good" : "bad"}" role="${good ? "status" : "alert"}">${text}</div>` : "";
 }
 
-/** Sign in with the API key; it is sent once, checked, and never stored in the browser (only a signed session cookie is). */
+/** Sign in with the API key; it is sent once, checked, and never stored in the browser (only a session's random id is). */
 export function signInPage(action: string, error?: string): string {
   return page(
     { title: "Sign in" },
@@ -42,7 +42,10 @@ export function signInPage(action: string, error?: string): string {
         <label for="name">Your name <span class="muted">(recorded in history with what you do)</span></label
         ><input id="name" name="name" type="text" maxlength="40" autocomplete="name" />
         <div class="actions"><button type="submit" class="primary">Sign in</button></div>
-        <p class="muted">The key is checked and forgotten: the browser keeps only a signed session cookie for 30 minutes.</p>
+        <p class="muted">
+          The key is checked and forgotten: the browser keeps only a session id. The session ends when you sign out, after 30 idle minutes,
+          and 8 hours after sign-in.
+        </p>
       </form>`,
   );
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { escapeUnsafeText } from "@cbm/core";
 import { STYLE, SCRIPT } from "./assets";
 
 /** Markup that is already escaped; only `html` and `raw` make one, so every interpolated value is escaped once. */
@@ -21,10 +22,14 @@ function render(p: Part): string {
   if (p === null || p === undefined || p === false) return "";
   if (p instanceof Html) return p.value;
   if (Array.isArray(p)) return p.map(render).join("");
-  return escapeHtml(String(p));
+  // Text stored before the text rule (a tag with a bidi override or a bell) shows its unsafe characters as escapes.
+  return escapeHtml(escapeUnsafeText(String(p), { keepLineBreaks: true }));
 }
 
-/** Tagged template: every `${value}` is HTML-escaped unless it is Html already (nested templates, `raw`). */
+/**
+ * Tagged template: every `${value}` is HTML-escaped, and its control, bidi and lone-surrogate characters shown as
+ * `\u{…}`, unless it is Html already (nested templates, `raw`).
+ */
 export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   let out = strings[0]!;
   for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1]!;

@@ -113,6 +113,9 @@ export function linkResultPage(o: Exclude<AnyLinkOutcome, { kind: "refused" }> |
       </p>`;
       break;
     case "superseded":
+      // Named as such: the person may hold a newer notice, and this page must not read as a failure of CBM.
+      text = html`<p>Nothing was changed: this link is superseded, as ${o.reason}.</p>`;
+      break;
     case "retry":
       text = html`<p>Nothing was changed: ${o.reason}.</p>`;
       break;

@@ -25,8 +25,11 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-/** Launches headless Chromium at 1280×800; without it the browser tests fail with the install hint, never skip. */
-export async function launchChromium(): Promise<Chromium> {
+/**
+ * Launches headless Chromium at 1280×800; without it the browser tests fail with the install hint, never skip.
+ * `extraArgs` adds flags, e.g. `--host-resolver-rules` to give another name to 127.0.0.1 as DNS rebinding does.
+ */
+export async function launchChromium(extraArgs: string[] = []): Promise<Chromium> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium is needed for the browser tests but ${CHROMIUM_PATH} does not exist. Install Debian's package as root ` +
@@ -37,7 +40,7 @@ export async function launchChromium(): Promise<Chromium> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: { width: 1280, height: 800 },
     timeout: 60_000,
   });
