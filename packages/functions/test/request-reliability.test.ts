@@ -34,7 +34,8 @@ const PATH = process.env.CBM_REQUEST_RELIABILITY_PATH;
 const EXAMPLE = process.env.CBM_REQUEST_RELIABILITY_EXAMPLE;
 const w = useRequestWorld();
 const START = Date.parse("2026-11-24T08:00:00.000Z");
-const wall = modelWall(START);
+// EC2's own record of the purchase calls it has answered (a held one is recorded when it commits).
+const wall = modelWall(START, () => w.emu.control.calls().filter((c) => c.action === "PurchaseCapacityBlock").length);
 
 type Command =
   | { kind: "run" }
@@ -222,6 +223,8 @@ describe("capacity requests: random sequences against DynamoDB Local and the EC2
               ).toBeGreaterThanOrEqual(0);
             }
           } finally {
+            // A held purchase must land in this sequence's world, never in the next one's (the emulator is reset).
+            await wall.settle();
             await retire(seq);
           }
         }),

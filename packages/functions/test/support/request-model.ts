@@ -24,23 +24,25 @@ export const LATE_COMMIT_MS = [150, 300, 450] as const;
 /**
  * The model's wall clock: real time plus the jumps the model makes. A jump stands for time passing, so a purchase
  * EC2 still holds commits first (it would have, in that time): the model never lets the wall pass a call's settle
- * time before the call could land, which is the one assumption the protocol makes about EC2.
+ * time before the call could land, which is the one assumption the protocol makes about EC2. Whether it landed is
+ * read from the emulator's own call log (`purchaseCalls`), not guessed from the hold: on a loaded machine the
+ * emulator may receive a call, and start holding it, hundreds of milliseconds after the client sent it.
  */
-export function modelWall(start: number) {
+export function modelWall(start: number, purchaseCalls: () => number) {
   let base = start;
   let realBase = performance.now();
-  /** When the held call will have committed (real time), once it was made. */
-  let landsBy: number | undefined;
+  /** The purchase calls EC2 will have recorded once the held one commits. */
+  let landedAt: number | undefined;
   let lateMs: number | undefined;
   const wall = {
     now: () => base + (performance.now() - realBase),
     reset(at: number) {
       base = at;
       realBase = performance.now();
-      landsBy = undefined;
+      landedAt = undefined;
       lateMs = undefined;
     },
-    /** The next purchase call is held by EC2 and commits `ms` after it began. */
+    /** The next purchase call is held by EC2 and commits `ms` after it arrives. */
     armLateCommit(ms: number) {
       lateMs = ms;
     },
@@ -50,20 +52,24 @@ export function modelWall(start: number) {
         ...inner,
         purchase(region, offeringId, opts) {
           if (lateMs !== undefined) {
-            // A little past the hold: the emulator commits on a timer, which a loaded machine runs late.
-            landsBy = performance.now() + lateMs + 50;
+            landedAt = purchaseCalls() + 1;
             lateMs = undefined;
           }
           return inner.purchase(region, offeringId, opts);
         },
       };
     },
-    async jump(ms: number) {
-      if (landsBy !== undefined) {
-        const wait = landsBy - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        landsBy = undefined;
+    /** Waits until a held purchase has committed (bounded: a call that never lands is the harness's bug). */
+    async settle() {
+      const until = performance.now() + 20_000;
+      while (landedAt !== undefined && purchaseCalls() < landedAt) {
+        if (performance.now() > until) throw new Error("model: a held purchase never reached the emulator's call log");
+        await new Promise((r) => setTimeout(r, 20));
       }
+      landedAt = undefined;
+    },
+    async jump(ms: number) {
+      await wall.settle();
       base += ms;
     },
   };
