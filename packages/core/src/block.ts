@@ -92,6 +92,22 @@ export const PendingExtension = z.object({
 });
 export type PendingExtension = z.infer<typeof PendingExtension>;
 
+/**
+ * A successor block bought (by a capacity request the block's policy opened) for one window of this reservation. It
+ * is paid from this block's budget, so it is counted in `spent` once, recorded here by request id so it never is twice.
+ */
+export const SuccessorPurchase = z.object({
+  requestId: z.string(),
+  /** The successor's own reservation. */
+  capacityReservationId: z.string(),
+  upfrontFee: Money,
+  currency: z.string(),
+  /** The window (this reservation's end date) the successor continues. */
+  window: IsoDateTime,
+  countedAt: IsoDateTime,
+});
+export type SuccessorPurchase = z.infer<typeof SuccessorPurchase>;
+
 /** Bookkeeping that keeps approval requests to one per window plus reminders and a last call. */
 export const ApprovalRequestState = z.object({
   window: IsoDateTime,
@@ -149,8 +165,10 @@ export const Block = z.object({
   pendingExtension: PendingExtension.nullable().optional(),
   /** Window (EC2 end date) of the last extension bought: at most one purchase per window. */
   lastPurchaseWindow: IsoDateTime.nullable().optional(),
-  /** Paid plus pending fees, in `policy.currency`. */
+  /** Paid plus pending fees, in `policy.currency` (successor blocks bought from this budget included). */
   spent: Money,
+  /** Successor blocks counted in `spent` (see SuccessorPurchase); carried across registrations like `spent`. */
+  successorPurchases: z.array(SuccessorPurchase).max(50).optional(),
   extensionsPurchased: z.number().int().min(0),
   /** When the scheduler next needs to look at this block; absent means never (terminal). Drives the due index. */
   nextCheckAt: IsoDateTime.nullable().optional(),

@@ -140,8 +140,10 @@ export const CapacityRequest = z.object({
   purchase: RequestPurchase.nullable().optional(),
   /** PK of the managed block registered for the purchase. */
   registeredPk: z.string().nullable().optional(),
-  /** The block this request succeeds (continuity), when it was opened for one. */
+  /** The reservation this request succeeds (continuity), when its policy opened it: that budget pays for the block. */
   successorOf: z.string().optional(),
+  /** The successor's fee is counted in the predecessor's `spent` (see countSuccessor): never counted twice. */
+  successorCounted: z.boolean().optional(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
   createdBy: z.string(),

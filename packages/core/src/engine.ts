@@ -7,6 +7,7 @@ import { wantedDurationsDays } from "./wanted-durations";
 import { addMoney, compareMoney, isDecimalString } from "./money";
 import { MINUTE_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
 import { extensionWindow } from "./window";
+import { callMayStillLand } from "./purchase-outcome";
 import { covers, termsFromPolicy, type Coverage } from "./authorization";
 import { feeFitsPolicy } from "./policy-fit";
 import { otherStageDetail, STAGE_TAG_KEY, stageClaim } from "./stage-claim";
@@ -209,7 +210,7 @@ function settleIntent(
   const graceEnd = toMs(intent.createdAt) + settings.settleGraceMs;
   if (nowMs < graceEnd) return { kind: "wait", until: isoAt(graceEnd), reason: "settling" };
   // The call may still be in flight (its timeout runs on wall time, which a virtual Clock outruns): wait it out.
-  if (intent.callSettledAt !== undefined && wallNowMs < toMs(intent.callSettledAt)) {
+  if (intent.callSettledAt !== undefined && callMayStillLand(intent.callSettledAt, wallNowMs)) {
     const remainingMs = toMs(intent.callSettledAt) - wallNowMs;
     return { kind: "wait", until: isoAt(nowMs + Math.min(PAYMENT_POLL_MS, Math.max(remainingMs, 1_000))), reason: "settling" };
   }

@@ -20,3 +20,11 @@ export class RequestPurchaseInFlightError extends CbmError {
     super(`Capacity request '${id}' has a purchase in flight or bought a block; it can no longer be cancelled`);
   }
 }
+
+/** A request transition was asked for from a state that cannot have it (a second intent, a purchase cleared): a bug. */
+export class RequestInvariantError extends CbmError {
+  readonly code = "INVARIANT_BROKEN";
+  constructor(message: string) {
+    super(`invariant: ${message}`);
+  }
+}

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { PendingExtension, type Block } from "./block";
+import { PendingExtension, SuccessorPurchase, type Block } from "./block";
 import { PurchaseInFlightError, ValidationError } from "./errors";
 import type { HistoryEventDraft } from "./reconcile";
 import { compareMoney } from "./money";
@@ -23,6 +23,8 @@ export const ReservationLedger = z.object({
   /** An extension still being paid when the block was deleted: the next registration settles it. */
   pendingExtension: PendingExtension.nullable().optional(),
   lastPurchaseWindow: IsoDateTime.nullable().optional(),
+  /** Successor blocks already counted in `spent`, so a later registration never counts (or opens) them again. */
+  successorPurchases: z.array(SuccessorPurchase).optional(),
   updatedAt: IsoDateTime,
   /** Optimistic-concurrency counter of the ledger item. */
   rev: z.number().int().min(0),
@@ -38,6 +40,7 @@ export function ledgerAfterDelete(block: Block, previous: ReservationLedger | un
     extensionsPurchased: block.extensionsPurchased,
     pendingExtension: block.pendingExtension ?? null,
     lastPurchaseWindow: block.lastPurchaseWindow ?? null,
+    ...(block.successorPurchases?.length ? { successorPurchases: block.successorPurchases } : {}),
     updatedAt: isoAt(now.getTime()),
     rev: (previous?.rev ?? 0) + 1,
   };
@@ -68,6 +71,7 @@ export function adoptLedger(
     extensionsPurchased: ledger.extensionsPurchased,
     pendingExtension: ledger.pendingExtension ?? null,
     lastPurchaseWindow: ledger.lastPurchaseWindow ?? null,
+    ...(ledger.successorPurchases?.length ? { successorPurchases: ledger.successorPurchases } : {}),
   };
   if (!spentSomething && ledger.extensionsPurchased === 0 && !ledger.pendingExtension) return { block: carried };
   return {

@@ -19,9 +19,16 @@ export interface SuccessorRequestBody {
   requireApproval: boolean;
   blockPk: string;
   policy: Block["policy"];
+  /** The reservation whose budget pays for the successor (see countSuccessor). */
+  successorOf: string;
 }
 
 export type SuccessorPlan = { kind: "open"; id: string; body: SuccessorRequestBody; notice: string } | { kind: "skip"; reason: string };
+
+/** The one successor request of a reservation's window (its end date), whichever registration opens it. */
+export function successorRequestId(capacityReservationId: string, windowEndMs: number): string {
+  return `succ-${capacityReservationId.replace(/[^0-9A-Za-z_-]/g, "").slice(0, 60)}-${windowEndMs}`;
+}
 
 /** A successor may start this long after the block's end at the latest: EC2 offers starts at 11:30 UTC each day. */
 const LATEST_START_AFTER_END_MS = 24 * HOUR_MS;
@@ -29,8 +36,9 @@ const LATEST_START_AFTER_END_MS = 24 * HOUR_MS;
 /**
  * Whether the block's policy asks for a successor now, and which request: only when `openSuccessorRequest` is on,
  * EC2 offered no extension (status no-offering) while the window is open, and the block is known well enough (type,
- * count, zone, end) to ask for the same capacity. The request id is derived from the registration and the end
- * date, so every run that sees the same situation names the same request and only the first one creates it.
+ * count, zone, end) to ask for the same capacity. The request id is derived from the reservation and the window
+ * (its end date), never from the registration: every run, and every registration of the reservation after a delete,
+ * names the same request, so only the first one creates it and one window buys at most one successor.
  */
 export function planSuccessor(block: Block, now: string): SuccessorPlan {
   const p = block.policy;
@@ -40,6 +48,8 @@ export function planSuccessor(block: Block, now: string): SuccessorPlan {
     return { kind: "skip", reason: "EC2 has not told CBM the block's type, count, zone and end yet" };
   }
   const endMs = toMs(block.endDate);
+  if (block.successorPurchases?.some((s) => toMs(s.window) === endMs))
+    return { kind: "skip", reason: "a successor was bought for this window" };
   if (toMs(now) >= endMs || toMs(now) < endMs - p.lookaheadHours * HOUR_MS) return { kind: "skip", reason: "the window is not open" };
   const left = p.budget === undefined ? undefined : subtractMoney(p.budget, block.spent);
   if (left !== undefined && compareMoney(left, "0") <= 0) return { kind: "skip", reason: "the budget is spent" };
@@ -47,7 +57,7 @@ export function planSuccessor(block: Block, now: string): SuccessorPlan {
     return { kind: "skip", reason: "the policy has neither maxUpfrontFee nor budget, and CBM never buys a block without a price cap" };
   }
   const region = regionFromAvailabilityZone(block.availabilityZone) ?? block.region;
-  const id = `succ-${(block.registrationId ?? block.PK).replace(/[^0-9A-Za-z_-]/g, "").slice(0, 40)}-${endMs}`;
+  const id = successorRequestId(block.capacityReservationId, endMs);
   const pk = `${block.PK.slice(0, 120)}-next`;
   return {
     kind: "open",
@@ -66,6 +76,7 @@ export function planSuccessor(block: Block, now: string): SuccessorPlan {
       currency: p.currency,
       requireApproval: p.requireApproval,
       blockPk: pk,
+      successorOf: block.capacityReservationId,
       // The successor carries the same policy, so a long run can continue block after block.
       policy: p,
     },

@@ -39,7 +39,7 @@ describe("planSuccessor", () => {
 
     expect(plan.kind).toBe("open");
     if (plan.kind !== "open") return;
-    expect(plan.id).toBe(`succ-01JREG-${Date.parse("2026-11-25T11:30:00.000Z")}`);
+    expect(plan.id).toBe(`succ-cr-00000000000000001-${Date.parse("2026-11-25T11:30:00.000Z")}`);
     expect(plan.body).toMatchObject({
       instanceType: "p5.48xlarge",
       instanceCount: 4,
@@ -50,6 +50,32 @@ describe("planSuccessor", () => {
       budget: "19900",
       requireApproval: true,
       blockPk: "run-next",
+      successorOf: "cr-00000000000000001",
+    });
+  });
+
+  it("names the same request for every registration of the reservation, and a new one for the next window", () => {
+    const first = planSuccessor(block({ PK: "run", registrationId: "01JREG" }), NOW);
+    const again = planSuccessor(block({ PK: "run-again", registrationId: "01JOTHER" }), NOW);
+    const nextWindow = planSuccessor(block({ endDate: "2026-11-26T11:30:00.000Z" }), NOW);
+
+    expect(first.kind === "open" && again.kind === "open" && first.id === again.id).toBe(true);
+    expect(nextWindow.kind === "open" && first.kind === "open" && nextWindow.id !== first.id).toBe(true);
+  });
+
+  it("skips a window whose successor was bought already, whatever the registration", () => {
+    const bought = {
+      requestId: "succ-x",
+      capacityReservationId: "cr-0000000000000beef",
+      upfrontFee: "240",
+      currency: "USD",
+      window: "2026-11-25T11:30:00.000Z",
+      countedAt: NOW,
+    };
+
+    expect(planSuccessor(block({ successorPurchases: [bought] }), NOW)).toEqual({
+      kind: "skip",
+      reason: "a successor was bought for this window",
     });
   });
 

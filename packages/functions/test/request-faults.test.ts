@@ -1,5 +1,6 @@
+import type { BlockMarket } from "@cbm/core";
 import { describe, expect, it } from "vitest";
-import { blockPurchases, useRequestWorld } from "./support/request-world";
+import { blockPurchases, crashAfterIntent, crashBeforeRecording, useRequestWorld } from "./support/request-world";
 
 /*
  * At most one block per request, proven from the emulator's ledger (every PurchaseCapacityBlock that took effect)
@@ -7,8 +8,6 @@ import { blockPurchases, useRequestWorld } from "./support/request-world";
  * and exactly one purchase, or none where none can have happened.
  */
 const w = useRequestWorld();
-
-class Crash extends Error {}
 
 async function settleFully(id: string) {
   for (let i = 0; i < 6; i++) {
@@ -55,13 +54,7 @@ describe("at most one block per request", () => {
   it("after a crash between the intent and the call: waits for callSettledAt, finds no tag, then buys once", async () => {
     const id = await w.open({ requireApproval: false });
 
-    await w.run({
-      hooks: {
-        afterIntent: () => {
-          throw new Crash("died after writing the intent");
-        },
-      },
-    });
+    const crashed = await w.run({ wrapRequests: crashAfterIntent });
     w.emu.control.advance({ minutes: 1 });
     const early = await w.run();
     const stillOpen = await w.api.get(id);
@@ -70,6 +63,7 @@ describe("at most one block per request", () => {
     const settledNotBought = await w.run();
     const settled = await settleFully(id);
 
+    expect(crashed.errors).toEqual([{ id, message: "died after writing the intent" }]);
     expect(early.statuses[id]).toBe("purchasing");
     expect(stillOpen.intent).toBeTruthy();
     expect(blockPurchases(w.emu)).toHaveLength(1);
@@ -80,17 +74,13 @@ describe("at most one block per request", () => {
   it("after a crash once EC2 answered: records the purchase from its tag on the next run", async () => {
     const id = await w.open({ requireApproval: false });
 
-    await w.run({
-      hooks: {
-        afterPurchase: () => {
-          throw new Crash("died holding the answer");
-        },
-      },
-    });
+    const crashed = await w.run({ wrapRequests: crashBeforeRecording });
     const afterCrash = await w.api.get(id);
     w.emu.control.advance({ minutes: 1 });
     const next = await w.run();
 
+    expect(crashed.errors).toEqual([{ id, message: "died holding the answer" }]);
+    expect(blockPurchases(w.emu)).toHaveLength(1);
     expect(afterCrash.status).toBe("purchasing");
     expect(afterCrash.purchase ?? null).toBeNull();
     expect(next.statuses[id]).toBe("payment-pending");
@@ -123,6 +113,32 @@ describe("at most one block per request", () => {
     expect(refused.statuses[id]).toBe("searching");
     expect(afterRefusal.intent).toBeNull();
     expect(settled.status).toBe("fulfilled");
+    expect(blockPurchases(w.emu)).toHaveLength(1);
+  });
+});
+
+describe("one classification of purchase errors", () => {
+  it("takes an error nobody classified, after EC2 committed, as ambiguous and settles it from the tag", async () => {
+    const id = await w.open({ requireApproval: false });
+    // The market answers with an error no adapter mapped (a bug, a proxy's odd reply) once EC2 has bought.
+    const unmapped = (inner: BlockMarket): BlockMarket => ({
+      ...inner,
+      async purchase(region, offeringId, opts) {
+        await inner.purchase(region, offeringId, opts);
+        throw new TypeError("Cannot read properties of undefined (reading 'CapacityReservation')");
+      },
+    });
+
+    const first = await w.run({ wrapMarket: unmapped });
+    const ambiguous = await w.api.get(id);
+    w.emu.control.advance({ minutes: 1 });
+    const next = await w.run();
+
+    expect(first.errors).toEqual([]);
+    expect(ambiguous.status).toBe("purchasing");
+    expect(ambiguous.statusReason).toMatch(/^Purchase outcome unknown/);
+    expect(next.statuses[id]).toBe("payment-pending");
+    expect((await settleFully(id)).status).toBe("fulfilled");
     expect(blockPurchases(w.emu)).toHaveLength(1);
   });
 });

@@ -71,6 +71,36 @@ describe("successor blocks", () => {
     expect(notice?.body).toMatch(/instances do not carry over; relaunch them into it/);
   });
 
+  it("counts a successor bought while its predecessor was deleted in the next registration's spent", async () => {
+    const policy = { extendByDays: 2, lookaheadHours: 48, requireApproval: false, maxUpfrontFee: "10000", openSuccessorRequest: true };
+    const reservation = await seedManaged(policy);
+    // No new block on offer yet either: the request is opened, and waits.
+    w.emu.control.setCapacity({ instanceType: "p5.48xlarge", available: false });
+    await tick();
+    const opened = await w.run();
+    await w.blocks.remove("long-run", { actor: "test" });
+    w.emu.control.setCapacity({ instanceType: "p5.48xlarge", available: true });
+    w.emu.control.setCapacity({ capacityReservationId: reservation, available: false });
+    w.emu.control.advance({ minutes: 10 });
+    await w.run();
+    w.emu.control.advance({ minutes: 6 });
+    await w.run();
+    const uncounted = await w.api.get(opened.successors[0]!);
+    await w.blocks.create({ PK: "long-run", capacityReservationId: reservation, region: "us-east-1", policy }, { actor: "test" });
+    w.emu.control.advance({ minutes: 10 });
+    await w.run();
+
+    const fee = blockPurchases(w.emu)[0]!.upfrontFee;
+    expect(blockPurchases(w.emu)).toHaveLength(1);
+    expect(uncounted.status).toBe("fulfilled");
+    expect(uncounted.successorCounted).toBeUndefined();
+    expect(typeof uncounted.nextCheckAt, "it stays due until its fee is counted").toBe("string");
+    expect((await w.store.get("long-run"))?.spent).toBe(fee);
+    const counted = await w.api.get(opened.successors[0]!);
+    expect(counted.successorCounted).toBe(true);
+    expect(counted.nextCheckAt ?? null, "then it leaves the due index").toBeNull();
+  });
+
   it("opens nothing when the policy names no price cap (neither maxUpfrontFee nor budget)", async () => {
     await seedManaged({ extendByDays: 2, lookaheadHours: 48, requireApproval: false, openSuccessorRequest: true });
 

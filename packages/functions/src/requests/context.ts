@@ -14,14 +14,6 @@ export type RegisterBlock = (input: {
   actor: string;
 }) => Promise<string>;
 
-/** Test hooks at the protocol's crash points; production never sets them. */
-export interface RequestCrashHooks {
-  /** After the intent is durably written, before PurchaseCapacityBlock is called. */
-  afterIntent?(request: CapacityRequest): Promise<void> | void;
-  /** After PurchaseCapacityBlock returned, before the purchase is recorded. */
-  afterPurchase?(request: CapacityRequest): Promise<void> | void;
-}
-
 export interface RequestWorkerDeps {
   requests: RequestStore;
   market: BlockMarket;
@@ -45,10 +37,20 @@ export interface RequestWorkerDeps {
   apiUrl?: string;
   /** Signed approval links for quote notices (the link key and API_URL configured); absent: CLI and PATCH only. */
   approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
-  hooks?: RequestCrashHooks;
-  /** Managed blocks, to open successor requests for those whose policy asks (see successors.ts); absent: none. */
-  blocks?: Pick<BlockStore, "findEndingBetween">;
+  /**
+   * Managed blocks: to open successor requests for those whose policy asks (see successors.ts), and to count a
+   * successor's fee in the budget of the block it continues (successor-count.ts); absent: no successors.
+   */
+  blocks?: SuccessorBlocks;
+  /**
+   * Wall-clock budget of a run when `runRequests()` gets no deadline (the Lambda handler passes one from its remaining
+   * time). No request step, and no purchase, starts after it. Default 40 s (the function's timeout is 55 s).
+   */
+  deadlineMs?: number;
 }
+
+/** What the worker reads and writes of managed blocks. */
+export type SuccessorBlocks = Pick<BlockStore, "findEndingBetween" | "get" | "update" | "getLedger">;
 
 /** Everything one step needs, passed explicitly (no closure over the whole protocol). */
 export interface StepContext
@@ -58,10 +60,15 @@ export interface StepContext
       "requests" | "market" | "registerBlock" | "notifier" | "clock" | "ids" | "wallNow" | "callSettleMs" | "searchEveryMs"
     >
   > {
-  hooks: RequestCrashHooks;
   apiUrl?: string;
+  blocks?: SuccessorBlocks;
   approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
   now: Date;
+  /**
+   * Whether this run may still start work that ends in a purchase: false once the deadline passed, so a purchase is
+   * never begun that the run could not finish recording before its Lambda is stopped.
+   */
+  timeLeft: () => boolean;
 }
 
 export const MINUTE = 60_000;

@@ -1,10 +1,11 @@
-import { type CapacityRequest, TERMINAL_REQUEST_STATUSES, VersionConflictError } from "@cbm/core";
+import { type CapacityRequest, nextRequestStep, retired, VersionConflictError } from "@cbm/core";
 import { MINUTE, type RequestWorkerDeps, type StepContext } from "./context";
 import { searchAndAct } from "./search";
 import { followPurchase, settleIntent } from "./settle";
+import { countFinishedSuccessor } from "./successor-count";
 import { openSuccessors } from "./successors";
 
-export type { RequestWorkerDeps, RegisterBlock, RequestCrashHooks } from "./context";
+export type { RequestWorkerDeps, RegisterBlock } from "./context";
 
 export interface RequestWorkReport {
   due: number;
@@ -16,18 +17,25 @@ export interface RequestWorkReport {
   statuses: Record<string, CapacityRequest["status"]>;
   /** Successor requests opened this run (continuity). */
   successors: string[];
+  /** The run stopped starting steps at its deadline; the requests left are still due and the next run takes them. */
+  deadlineReached?: boolean;
 }
 
-/** One request's step, by where it stands: settle an intent, follow a payment, or search (and maybe buy). */
+/** One request's step, as core's request lifecycle names it. */
 async function step(ctx: StepContext, req: CapacityRequest): Promise<CapacityRequest> {
-  if (req.intent) return settleIntent(ctx, req, req.intent);
-  if (req.purchase) {
-    if (req.status === "fulfilled" || req.status === "payment-failed")
-      return ctx.requests.update({ ...req, nextCheckAt: null }, req.version);
-    return followPurchase(ctx, req);
+  const next = nextRequestStep(req);
+  switch (next.kind) {
+    case "settle-intent":
+      return settleIntent(ctx, req, next.intent);
+    case "follow-payment":
+      return followPurchase(ctx, req);
+    case "count-successor":
+      return countFinishedSuccessor(ctx, req);
+    case "retire":
+      return ctx.requests.update(retired(req), req.version);
+    case "search":
+      return searchAndAct(ctx, req);
   }
-  if (TERMINAL_REQUEST_STATUSES.has(req.status)) return ctx.requests.update({ ...req, nextCheckAt: null }, req.version);
-  return searchAndAct(ctx, req);
 }
 
 /**
@@ -37,8 +45,10 @@ async function step(ctx: StepContext, req: CapacityRequest): Promise<CapacityReq
  */
 export function createRequestWorker(deps: RequestWorkerDeps) {
   const maxPerRun = deps.maxPerRun ?? 10;
-  return async function runRequests(): Promise<RequestWorkReport> {
+  const wallNow = deps.wallNow ?? Date.now;
+  return async function runRequests(opts: { deadline?: Date } = {}): Promise<RequestWorkReport> {
     const now = deps.clock.now();
+    const deadline = opts.deadline?.getTime() ?? wallNow() + (deps.deadlineMs ?? 40_000);
     const ctx: StepContext = {
       requests: deps.requests,
       market: deps.market,
@@ -46,13 +56,14 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
       notifier: deps.notifier,
       clock: deps.clock,
       ids: deps.ids,
-      wallNow: deps.wallNow ?? Date.now,
+      wallNow,
       callSettleMs: deps.callSettleMs ?? 2 * MINUTE,
       searchEveryMs: deps.searchEveryMs ?? 5 * MINUTE,
-      hooks: deps.hooks ?? {},
       now,
+      timeLeft: () => wallNow() < deadline,
       ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
       ...(deps.approvalLinks ? { approvalLinks: deps.approvalLinks } : {}),
+      ...(deps.blocks ? { blocks: deps.blocks } : {}),
     };
     // Successors first, so a request opened now is due in this same run.
     const successors = deps.blocks
@@ -61,6 +72,10 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
     const due = await deps.requests.findDue(now.toISOString(), { limit: maxPerRun });
     const report: RequestWorkReport = { due: due.length, handled: 0, conflicts: 0, errors: [], statuses: {}, successors };
     for (const req of due) {
+      if (!ctx.timeLeft()) {
+        report.deadlineReached = true;
+        break;
+      }
       try {
         const after = await step(ctx, req);
         report.handled++;

@@ -1,5 +1,8 @@
 import {
   authorizePurchase,
+  awaitingApproval,
+  nothingFits,
+  requestExpired,
   type BlockOffering,
   type CapacityRequest,
   chooseOffering,
@@ -9,7 +12,7 @@ import {
   type RequestTerms,
   sameRequestTerms,
 } from "@cbm/core";
-import { minutesFrom, noticePk, type StepContext } from "./context";
+import { noticePk, type StepContext } from "./context";
 import { purchase } from "./purchase";
 import { searchBackoffMs } from "./settle";
 
@@ -71,56 +74,27 @@ async function sendQuote(ctx: StepContext, req: CapacityRequest, terms: RequestT
  */
 export async function searchAndAct(ctx: StepContext, req: CapacityRequest): Promise<CapacityRequest> {
   const at = ctx.now.toISOString();
-  if (ctx.now.getTime() > Date.parse(req.wanted.latestStart)) {
-    return ctx.requests.update(
-      {
-        ...req,
-        status: "expired",
-        statusReason: "The latest start passed with nothing bought",
-        quote: null,
-        updatedAt: at,
-        nextCheckAt: null,
-      },
-      req.version,
-    );
-  }
+  if (ctx.now.getTime() > Date.parse(req.wanted.latestStart)) return ctx.requests.update(requestExpired(req, at), req.version);
   const { offerings, failed } = await offeringsFor(ctx, req);
   const choice = chooseOffering(req, offerings);
   if (choice.kind === "none") {
     const failures = (req.failures ?? 0) + 1;
     const reason = failed.length ? `${choice.reason}; search failed in ${failed.join("; ")}` : choice.reason;
-    return ctx.requests.update(
-      {
-        ...req,
-        status: "searching",
-        statusReason: reason,
-        updatedAt: at,
-        failures,
-        nextCheckAt: new Date(ctx.now.getTime() + searchBackoffMs(ctx.searchEveryMs, failures - 1)).toISOString(),
-      },
-      req.version,
-    );
+    const nextCheckAt = new Date(ctx.now.getTime() + searchBackoffMs(ctx.searchEveryMs, failures - 1)).toISOString();
+    return ctx.requests.update(nothingFits(req, reason, at, nextCheckAt), req.version);
   }
   const verdict = authorizePurchase(req, choice.offering, { canReachApprover: ctx.notifier.canReachApprover, now: at });
-  if (verdict.kind === "buy") return purchase(ctx, req, choice.offering, verdict.authorization);
+  if (verdict.kind === "buy") {
+    // The search took time (describe limits back off): a purchase begun now must be recorded before the run is
+    // stopped, so past the deadline the request stays due and the next run searches again.
+    if (!ctx.timeLeft()) return req;
+    return purchase(ctx, req, choice.offering, verdict.authorization);
+  }
 
   const sameQuote = req.quote ? sameRequestTerms(req, req.quote, choice.offering) : false;
   // A link lives a day at most: a quote that stays longer is sent again, with a fresh link.
   const quotedAt = sameQuote && req.quotedAt && ctx.now.getTime() - Date.parse(req.quotedAt) < linkLifeMs(ctx) ? req.quotedAt : at;
   if (quotedAt === at) await sendQuote(ctx, req, verdict.terms, choice.offering, at);
   const { pricePerInstanceHour: _p, ...quote } = choice.offering;
-  return ctx.requests.update(
-    {
-      ...req,
-      status: "awaiting-approval",
-      statusReason: verdict.reason,
-      quote,
-      quotedAt,
-      updatedAt: at,
-      failures: 0,
-      // The quote may vanish (first come, first served): look again soon.
-      nextCheckAt: minutesFrom(ctx.now, 5),
-    },
-    req.version,
-  );
+  return ctx.requests.update(awaitingApproval(req, quote, quotedAt, verdict.reason, at), req.version);
 }

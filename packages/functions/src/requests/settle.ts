@@ -1,44 +1,20 @@
-import { BlockTags, type CapacityRequest, type RequestIntent, type ReservationView, remainingBudget } from "@cbm/core";
-import { MINUTE, minutesFrom, noticePk, type StepContext } from "./context";
-
-/**
- * Records what EC2 bought for the intent (found by its tag, or returned by the call) and clears the intent. From
- * here on the request can never buy again: `purchase` is set for good.
- */
-export async function recordPurchase(
-  ctx: StepContext,
-  req: CapacityRequest,
-  intent: RequestIntent,
-  r: ReservationView,
-): Promise<CapacityRequest> {
-  const o = intent.offering;
-  const next: CapacityRequest = {
-    ...req,
-    intent: null,
-    // The approval is consumed by the purchase it allowed.
-    approval: null,
-    purchase: {
-      intentId: intent.id,
-      capacityReservationId: r.capacityReservationId,
-      region: o.region,
-      availabilityZone: r.availabilityZone ?? o.availabilityZone,
-      offeringId: o.offeringId,
-      upfrontFee: o.upfrontFee,
-      currency: o.currencyCode,
-      startDate: r.startDate ?? o.startDate,
-      endDate: r.endDate,
-      purchasedAt: ctx.now.toISOString(),
-      state: r.state,
-      authorization: intent.authorization,
-    },
-    status: "payment-pending",
-    statusReason: `Bought ${r.capacityReservationId} for ${o.upfrontFee} ${o.currencyCode}; EC2 is collecting the payment`,
-    updatedAt: ctx.now.toISOString(),
-    nextCheckAt: ctx.now.toISOString(),
-    failures: 0,
-  };
-  return ctx.requests.update(next, req.version);
-}
+import {
+  BlockTags,
+  type CapacityRequest,
+  intentNotBought,
+  intentStillUnsettled,
+  needsSuccessorCount,
+  paymentFailed,
+  paymentProgress,
+  paymentStillPending,
+  purchaseRecorded,
+  remainingBudget,
+  type RequestIntent,
+  requestFulfilled,
+  settleRequestIntent,
+} from "@cbm/core";
+import { MINUTE, noticePk, type StepContext } from "./context";
+import { countSuccessorSpend } from "./successor-count";
 
 /**
  * An intent whose outcome is unknown (timeout, 5xx, crash): settled only from EC2, by the intent's tag. Found: it
@@ -46,30 +22,13 @@ export async function recordPurchase(
  * searches again. Never bought again before that.
  */
 export async function settleIntent(ctx: StepContext, req: CapacityRequest, intent: RequestIntent): Promise<CapacityRequest> {
+  const at = ctx.now.toISOString();
   const tagged = await ctx.market.findTagged(intent.offering.region, intent.id);
-  if (tagged.length > 0) return recordPurchase(ctx, req, intent, tagged[0]!);
-  if (ctx.wallNow() < Date.parse(intent.callSettledAt)) {
-    return ctx.requests.update(
-      {
-        ...req,
-        statusReason: "Purchase outcome unknown; settling from EC2 by the purchase's tag",
-        updatedAt: ctx.now.toISOString(),
-        nextCheckAt: minutesFrom(ctx.now, 1),
-      },
-      req.version,
-    );
-  }
-  return ctx.requests.update(
-    {
-      ...req,
-      intent: null,
-      status: "searching",
-      statusReason: `The purchase of ${intent.offering.offeringId} did not happen (no reservation carries its tag); searching again`,
-      updatedAt: ctx.now.toISOString(),
-      nextCheckAt: ctx.now.toISOString(),
-    },
-    req.version,
-  );
+  const settlement = settleRequestIntent(intent, tagged, ctx.wallNow());
+  if (settlement.kind === "wait") return ctx.requests.update(intentStillUnsettled(req, at), req.version);
+  if (settlement.kind === "not-bought") return ctx.requests.update(intentNotBought(req, at), req.version);
+  const recorded = await ctx.requests.update(purchaseRecorded(req, settlement.reservation, at), req.version);
+  return followPurchase(ctx, recorded);
 }
 
 /** The block's policy once registered: the request's, with the budget the request leaves for extensions. */
@@ -78,13 +37,18 @@ function blockPolicy(req: CapacityRequest, fee: string): Record<string, unknown>
   return { ...req.blockPolicy, currency: req.limits.currency, ...(budget !== undefined ? { budget } : {}) };
 }
 
-/** Follows the bought block's payment; once paid, registers it as a managed block (idempotently) and finishes. */
-export async function followPurchase(ctx: StepContext, req: CapacityRequest): Promise<CapacityRequest> {
+/**
+ * Follows the bought block's payment; once paid, registers it as a managed block (idempotently) and finishes. A
+ * successor's fee is counted in its predecessor's budget first, as soon as it is bought.
+ */
+export async function followPurchase(ctx: StepContext, bought: CapacityRequest): Promise<CapacityRequest> {
+  const req = needsSuccessorCount(bought) ? (await countSuccessorSpend(ctx, bought)).req : bought;
   const p = req.purchase!;
   const found = (await ctx.market.findTagged(p.region, p.intentId)).find((r) => r.capacityReservationId === p.capacityReservationId);
   const state = found?.state ?? p.state;
   const at = ctx.now.toISOString();
-  if (state === "payment-failed") {
+  const progress = paymentProgress(state);
+  if (progress === "failed") {
     await ctx.notifier.send({
       key: `REQ#${req.id}#payment-failed`,
       kind: "payment-failed",
@@ -93,30 +57,9 @@ export async function followPurchase(ctx: StepContext, req: CapacityRequest): Pr
       body: `EC2 could not collect ${p.upfrontFee} ${p.currency} for ${p.capacityReservationId}; nothing else is bought for this request. Open a new request to try again.`,
       at,
     });
-    return ctx.requests.update(
-      {
-        ...req,
-        purchase: { ...p, state },
-        status: "payment-failed",
-        statusReason: "EC2 could not collect the payment; nothing else is bought for this request",
-        updatedAt: at,
-        nextCheckAt: null,
-      },
-      req.version,
-    );
+    return ctx.requests.update(paymentFailed(req, state, at), req.version);
   }
-  if (state !== "scheduled" && state !== "active" && state !== "expired") {
-    return ctx.requests.update(
-      {
-        ...req,
-        purchase: { ...p, state },
-        statusReason: `Bought ${p.capacityReservationId}; payment ${state}`,
-        updatedAt: at,
-        nextCheckAt: minutesFrom(ctx.now, 1),
-      },
-      req.version,
-    );
-  }
+  if (progress === "pending") return ctx.requests.update(paymentStillPending(req, state, at), req.version);
   const pk =
     req.registeredPk ??
     (await ctx.registerBlock({
@@ -136,18 +79,10 @@ export async function followPurchase(ctx: StepContext, req: CapacityRequest): Pr
     body: `Bought ${req.wanted.instanceCount} × ${req.wanted.instanceType} in ${p.availabilityZone} from ${p.startDate} to ${p.endDate} for ${p.upfrontFee} ${p.currency}. It is managed as '${pk}'.`,
     at,
   });
-  return ctx.requests.update(
-    {
-      ...req,
-      purchase: { ...p, state },
-      registeredPk: pk,
-      status: "fulfilled",
-      statusReason: `Bought and managed as '${pk}'`,
-      updatedAt: at,
-      nextCheckAt: null,
-    },
-    req.version,
-  );
+  const fulfilled = requestFulfilled(req, state, pk, at);
+  // A successor whose predecessor nobody manages right now stays due, so its fee is counted once one does.
+  const keepDue = needsSuccessorCount(fulfilled) ? { nextCheckAt: new Date(ctx.now.getTime() + 10 * MINUTE).toISOString() } : {};
+  return ctx.requests.update({ ...fulfilled, ...keepDue }, req.version);
 }
 
 /**

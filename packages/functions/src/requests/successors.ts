@@ -17,8 +17,9 @@ export interface SuccessorDeps {
 /**
  * Continuity: for managed blocks whose policy says `openSuccessorRequest` and for which EC2 offers no extension
  * while the window is open, opens one capacity request for a successor block. Reads blocks ending soon from the
- * `ending` index (never a scan); the request id is derived from the registration and end date, so a conditional
- * create makes every later run a no-op. One notice says what a successor means for running instances.
+ * `ending` index (never a scan); the request id is derived from the reservation and its end date (core's
+ * successorRequestId), so a conditional create makes every later run, and every later registration of the same
+ * reservation, a no-op. One notice says what a successor means for running instances.
  */
 export async function openSuccessors(deps: SuccessorDeps): Promise<string[]> {
   const now = deps.clock.now();

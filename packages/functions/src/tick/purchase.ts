@@ -4,9 +4,8 @@ import {
   type EventSpec,
   type ExtensionRecord,
   type PurchaseIntent,
-  RejectedError,
-  ThrottledError,
   VersionConflictError,
+  classifyPurchaseFailure,
   countBought,
   covers,
   autoApprovedEvent,
@@ -41,8 +40,9 @@ export async function purchase(ctx: TickContext, run: Run, base: Block, decision
   try {
     extension = await run.ec2.purchaseExtension(base.region, base.capacityReservationId, intent.offeringId);
   } catch (err) {
-    if (err instanceof RejectedError || err instanceof ThrottledError) await afterRejected(ctx, run, intent, err);
-    else await afterAmbiguous(ctx, run, intent, err);
+    // One classification for every purchase (core's classifyPurchaseFailure): refused at the door, or ambiguous.
+    if (classifyPurchaseFailure(err) === "ambiguous") await afterAmbiguous(ctx, run, intent, err);
+    else await afterRejected(ctx, run, intent, err);
     return;
   }
   await afterBought(ctx, run, intent, extension, decision.window);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import type { Clock, RequestStore } from "@cbm/core";
+import type { BlockMarket, Clock, RequestStore } from "@cbm/core";
 import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "../../src/adapters/console-outbox-notifier";
 import { createDynamoBlockStore } from "../../src/adapters/dynamo-block-store";
@@ -9,7 +9,7 @@ import { createEc2BlockMarket } from "../../src/adapters/ec2-block-market";
 import { createUlidIds } from "../../src/adapters/ids";
 import type { ApprovalLinkIssuer } from "../../src/links/link-issuer";
 import { createRegisterBlock } from "../../src/requests/register-block";
-import { createRequestWorker, type RequestCrashHooks } from "../../src/requests/request-worker";
+import { createRequestWorker } from "../../src/requests/request-worker";
 import { createBlockUseCases } from "../../src/use-cases/blocks";
 import { createRequestUseCases } from "../../src/use-cases/requests/request-use-cases";
 import { parseCreateRequest, type CreateRequestFields } from "../../src/http/wire/request-body";
@@ -35,15 +35,22 @@ export function useRequestWorld() {
     docClient: Awaited<ReturnType<typeof freshTable>>["client"];
     tableName: string;
     history: ReturnType<typeof createDynamoHistoryStore>;
-    /** A worker run; `hooks` simulate crashes, `canReachApprover` false means automatic approval. */
+    /** A worker run; wrapped ports simulate crashes (see crashAfterIntent), `canReachApprover` false means automatic approval. */
     run(opts?: {
-      hooks?: RequestCrashHooks;
       canReachApprover?: boolean;
       timeoutMs?: number;
       /** Signed links for quote notices (request-links tests). */
       approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
       /** Wraps the request store the worker uses (a store that fails as a bug would). */
       wrapRequests?: (inner: RequestStore) => RequestStore;
+      /** Wraps the EC2 market the worker uses (a crash once EC2 answered). */
+      wrapMarket?: (inner: BlockMarket) => BlockMarket;
+      /** The wall time a purchase call may still land after it began (default 60 s of the model's wall clock). */
+      callSettleMs?: number;
+      /** The run's deadline, as the Lambda handler passes it (wall clock: `wall.ms`). */
+      deadline?: Date;
+      /** The worker's wall clock, when not `wall.ms` (the reliability model's runs with real time). */
+      wallNow?: () => number;
     }): ReturnType<ReturnType<typeof createRequestWorker>>;
     open(body: Partial<CreateRequestFields> & Record<string, unknown>): Promise<string>;
   };
@@ -82,17 +89,16 @@ export function useRequestWorld() {
       const notifier = { canReachApprover: opts.canReachApprover ?? true, send: outbox.send };
       return createRequestWorker({
         requests: opts.wrapRequests ? opts.wrapRequests(world.requests) : world.requests,
-        market,
+        market: opts.wrapMarket ? opts.wrapMarket(market) : market,
         notifier,
         clock,
         ids,
         registerBlock: createRegisterBlock(world.blocks, world.store),
         blocks: world.store,
-        wallNow: () => world.wall.ms,
-        callSettleMs: 60_000,
-        ...(opts.hooks ? { hooks: opts.hooks } : {}),
+        wallNow: opts.wallNow ?? (() => world.wall.ms),
+        callSettleMs: opts.callSettleMs ?? 60_000,
         ...(opts.approvalLinks ? { approvalLinks: opts.approvalLinks } : {}),
-      })();
+      })(opts.deadline ? { deadline: opts.deadline } : {});
     };
     world.open = async (body) => {
       const r = await world.api.create(
@@ -115,4 +121,39 @@ export function useRequestWorld() {
 /** The emulator's ledger entries for PurchaseCapacityBlock whose reservation carries `intentIds`' tags. */
 export function blockPurchases(emu: EmulatorHandle): { capacityReservationId: string; upfrontFee: string }[] {
   return emu.control.ledger().filter((e) => e.action === "PurchaseCapacityBlock");
+}
+
+/** A process that dies right after writing a purchase intent: the write lands, the call is never made. */
+export class Crash extends Error {}
+
+/** Wraps a request store so the run dies right after its first intent write (before PurchaseCapacityBlock). */
+export function crashAfterIntent(inner: RequestStore): RequestStore {
+  let crashed = false;
+  return {
+    ...inner,
+    async update(next, expectedVersion) {
+      const isIntentWrite = !crashed && next.intent != null && !(await inner.get(next.id))?.intent;
+      const written = await inner.update(next, expectedVersion);
+      if (isIntentWrite) {
+        crashed = true;
+        throw new Crash("died after writing the intent");
+      }
+      return written;
+    },
+  };
+}
+
+/** Wraps a request store so the run dies holding EC2's answer: the write that records the purchase never happens. */
+export function crashBeforeRecording(inner: RequestStore): RequestStore {
+  let crashed = false;
+  return {
+    ...inner,
+    async update(next, expectedVersion) {
+      if (!crashed && next.purchase != null && !(await inner.get(next.id))?.purchase) {
+        crashed = true;
+        throw new Crash("died holding the answer");
+      }
+      return inner.update(next, expectedVersion);
+    },
+  };
 }

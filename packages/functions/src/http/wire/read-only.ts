@@ -15,6 +15,7 @@ export const READ_ONLY_FIELDS: readonly string[] = [
   "approvalRequest",
   "denial",
   "registrationId",
+  "successorPurchases",
 ];
 
 /**

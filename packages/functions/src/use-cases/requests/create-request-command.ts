@@ -27,4 +27,6 @@ export interface CreateRequestCommand {
   /** The bought block's extension policy. */
   policy?: Partial<ExtensionPolicy>;
   tags?: Record<string, string>;
+  /** The reservation a successor request continues (set by the worker, never from the wire). */
+  successorOf?: string;
 }

@@ -70,6 +70,7 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
         ...(body.blockPk ? { blockPk: body.blockPk } : {}),
         ...(body.policy ? { blockPolicy: body.policy } : {}),
         ...(body.tags ? { tags: body.tags } : {}),
+        ...(body.successorOf ? { successorOf: body.successorOf } : {}),
         createdAt: now,
         updatedAt: now,
         createdBy: actor,
