@@ -32,8 +32,5 @@ export const MODELS: readonly ModelRun[] = [
     file: "successor.pml",
     defines: [],
     minStates: 5,
-    knownDefect:
-      "issue 21, finding 3: planSuccessor() derives the successor request's id from the registration, so a re-registered " +
-      "block opens a second successor (the 'protocol' change makes the id independent of it)",
   },
 ];

@@ -37,4 +37,4 @@
 #define LINK(i) (((i) <= 50 -> 0 : ((i) <= 51 -> 1 : 0)))
 
 /* 1: the successor request's id changes with the block's registration (a re-registered block opens another). */
-#define SUCC_KEY_BY_REG 1
+#define SUCC_KEY_BY_REG 0
