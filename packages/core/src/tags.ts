@@ -56,7 +56,5 @@ export type StoredTags = z.infer<typeof StoredTags>;
  * rules, so one bad label neither reaches EC2 nor blocks the purchase.
  */
 export function tagsByTheRules(tags: StoredTags | undefined): BlockTags {
-  return Object.fromEntries(
-    Object.entries(tags ?? {}).filter(([k, v]) => TagKey.safeParse(k).success && TagValue.safeParse(v).success),
-  );
+  return Object.fromEntries(Object.entries(tags ?? {}).filter(([k, v]) => TagKey.safeParse(k).success && TagValue.safeParse(v).success));
 }
