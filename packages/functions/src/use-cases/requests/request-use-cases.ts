@@ -55,6 +55,24 @@ async function resolve(requests: RequestStore, ref: string): Promise<CapacityReq
   return found;
 }
 
+/**
+ * The request cancelled by `actor` (the record stays). Refused once a purchase is in flight or done: cancelling then
+ * would orphan money. Shared by DELETE /requests/{id}, the console's Decline and the request link's Decline.
+ */
+export function cancelled(r: CapacityRequest, actor: string, at: string): CapacityRequest {
+  if (r.intent || r.purchase) throw new RequestPurchaseInFlightError(r.id);
+  if (TERMINAL_REQUEST_STATUSES.has(r.status)) throw new RequestStateError(`The request is already ${r.status}`);
+  return {
+    ...r,
+    status: "cancelled",
+    statusReason: `Cancelled by ${actor}`,
+    quote: null,
+    approval: null,
+    updatedAt: at,
+    nextCheckAt: null,
+  };
+}
+
 /** What the planning API does with capacity requests. Buying happens only in the worker, never here. */
 export function createRequestUseCases(deps: RequestUseCaseDeps) {
   const load = (ref: string) => resolve(deps.requests, ref);
@@ -131,20 +149,7 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
     /** Cancels an open request; refused once a purchase is in flight or done (a bought block cannot be cancelled). */
     async cancel(ref: string, { actor }: { actor: string }): Promise<CapacityRequest> {
       const id = (await load(ref)).id;
-      return change(id, (r) => {
-        if (r.intent || r.purchase) throw new RequestPurchaseInFlightError(id);
-        if (TERMINAL_REQUEST_STATUSES.has(r.status)) throw new RequestStateError(`The request is already ${r.status}`);
-        const at = deps.clock.now().toISOString();
-        return {
-          ...r,
-          status: "cancelled",
-          statusReason: `Cancelled by ${actor}`,
-          quote: null,
-          approval: null,
-          updatedAt: at,
-          nextCheckAt: null,
-        };
-      });
+      return change(id, (r) => cancelled(r, actor, deps.clock.now().toISOString()));
     },
   };
 }
