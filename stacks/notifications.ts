@@ -4,7 +4,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { NagSuppressions } from "cdk-nag";
 import { type App, type StackContext } from "sst/constructs";
-import { adminEmail, alarmEmail } from "./stage.js";
+import { adminEmail, alarmEmail, AUTO_APPROVAL_NOTICE } from "./stage.js";
 
 const NO_KMS_REASON =
   "Messages name a block, its end date, an offering's fee or an alarm; no secrets. The AWS-managed aws/sns key would " +
@@ -62,7 +62,11 @@ export function Notifications({ stack, app }: StackContext) {
   stack.addOutputs({ AlarmTopicArn: alarms.topicArn });
 
   const email = adminEmail();
-  if (!email) return { topic: undefined, alarms };
+  if (!email) {
+    // Said at synth, before CloudFormation changes anything: the deployer can still stop and set ADMIN_EMAIL.
+    console.warn(AUTO_APPROVAL_NOTICE);
+    return { topic: undefined, alarms };
+  }
   const approvals = new Topic(stack, "Approvals", {
     topicName: approvalsTopicName(app),
     displayName: `Capacity Block Manager (${app.stage})`,

@@ -64,6 +64,18 @@ export function adminEmail(env: NodeJS.ProcessEnv = process.env): string | undef
 }
 
 /**
+ * What a deploy without ADMIN_EMAIL prints before it proceeds: no one can be asked, so CBM keeps the first release's
+ * behaviour and approves automatically what would need approval. It must be read at the deploy, not found in a bill.
+ */
+export const AUTO_APPROVAL_NOTICE =
+  "CBM: ADMIN_EMAIL is not set, so no one can be asked for approval: every purchase that needs approval (extensions " +
+  "and capacity requests) will be APPROVED AUTOMATICALLY within its policy's caps. The console and the notices of " +
+  "this stage say so. To be asked instead, deploy with ADMIN_EMAIL=you@example.com.";
+
+/** The functions' flag for a stage without ADMIN_EMAIL, so the console can say auto-approval is on. */
+export const AUTO_APPROVAL_VARIABLE = "AUTO_APPROVAL";
+
+/**
  * The regions whose Capacity Blocks this deployment may buy extensions for, if the deployer says so:
  * `CBM_REGIONS=us-east-1,us-west-2 npx sst deploy`. Unset means any region (a block record names its own region).
  * A name that is not a region fails the deploy here rather than every purchase later.

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { DEV_BUYING_NOTICE } from "../dev-mode.js";
+import { AUTO_APPROVAL_NOTICE, AUTO_APPROVAL_VARIABLE } from "../stage.js";
 import { cleanUp, onlyResource, synthesize } from "./synth.js";
 import { props } from "./templates.js";
 
@@ -56,5 +57,32 @@ describe("sst dev and the jobs that buy", () => {
   it("schedules them under sst dev when asked with CBM_DEV_BUYING=1, and always under sst deploy", async () => {
     expect(await rules("dev", { CBM_DEV_BUYING: "1" })).toEqual(["ENABLED", "ENABLED"]);
     expect(await rules("deploy")).toEqual(["ENABLED", "ENABLED"]);
+  });
+});
+
+describe("a deploy without ADMIN_EMAIL", () => {
+  const webEnvironment = (v: Awaited<ReturnType<typeof synthesize>>) =>
+    (props(onlyResource(v.templates.Api, "AWS::Lambda::Function", "WebHandler")).Environment as { Variables: Record<string, unknown> })
+      .Variables;
+
+  it("says before it proceeds that purchases needing approval are approved automatically, and tells the console", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+
+    const v = await synthesize({ stage: "dev" });
+
+    expect(warn).toHaveBeenCalledWith(AUTO_APPROVAL_NOTICE);
+    expect(AUTO_APPROVAL_NOTICE).toMatch(/ADMIN_EMAIL is not set.*APPROVED AUTOMATICALLY.*ADMIN_EMAIL=you@example\.com/);
+    expect(webEnvironment(v)[AUTO_APPROVAL_VARIABLE]).toBe("on");
+    warn.mockRestore();
+  });
+
+  it("says nothing of the kind with ADMIN_EMAIL, and the console is not told", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+
+    const v = await synthesize({ stage: "dev", adminEmail: "ops@example.com" });
+
+    expect(warn).not.toHaveBeenCalledWith(AUTO_APPROVAL_NOTICE);
+    expect(webEnvironment(v)).not.toHaveProperty(AUTO_APPROVAL_VARIABLE);
+    warn.mockRestore();
   });
 });

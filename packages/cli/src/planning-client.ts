@@ -1,4 +1,3 @@
-import { UsageError } from "./errors";
 import type { CapacityRequest, RankedOffering, RegionOutcome, SpendReport } from "@cbm/core";
 import type { CbmClient } from "./client";
 
@@ -47,40 +46,22 @@ export async function listRequests(client: CbmClient): Promise<CapacityRequestVi
   return Array.isArray(body) ? (body as CapacityRequestView[]) : [];
 }
 
-/** A ULID, the form of every request id CBM gives. */
-const REQUEST_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-
 /**
- * The id of the request `ref` names: an id as it is, else the one request whose name is `ref` (names are how people
- * and the README refer to requests, e.g. the demo's `demo-capacity`). A name two requests share is refused, listing
- * their ids; an unknown one is passed on, so the API answers 404 as for an unknown id.
+ * `ref` is a request's id or its name (e.g. the demo's `demo-capacity`): the API resolves both, by one rule (ids
+ * first; a live request holds its name), so the CLI sends it as given.
  */
-export async function requestIdFor(client: CbmClient, ref: string): Promise<string> {
-  if (REQUEST_ID.test(ref)) return ref;
-  const named = (await listRequests(client)).filter((r) => r.id === ref || r.name === ref);
-  if (named.length > 1) {
-    throw new UsageError(`${named.length} requests are named '${ref}' (${named.map((r) => r.id).join(", ")}): give the id instead`);
-  }
-  return named[0]?.id ?? ref;
-}
+const requestPath = (ref: string) => `/requests/${encodeURIComponent(ref)}`;
 
 export async function getRequest(client: CbmClient, ref: string): Promise<CapacityRequestView> {
-  const id = await requestIdFor(client, ref);
-  return (await client.request("GET", `/requests/${encodeURIComponent(id)}`)) as CapacityRequestView;
+  return (await client.request("GET", requestPath(ref))) as CapacityRequestView;
 }
 
 export async function approveRequest(client: CbmClient, ref: string, comment?: string): Promise<CapacityRequestView> {
-  const id = await requestIdFor(client, ref);
-  return (await client.request(
-    "PATCH",
-    `/requests/${encodeURIComponent(id)}`,
-    comment ? { body: { comment } } : {},
-  )) as CapacityRequestView;
+  return (await client.request("PATCH", requestPath(ref), comment ? { body: { comment } } : {})) as CapacityRequestView;
 }
 
 export async function cancelRequest(client: CbmClient, ref: string): Promise<CapacityRequestView> {
-  const id = await requestIdFor(client, ref);
-  return (await client.request("DELETE", `/requests/${encodeURIComponent(id)}`)) as CapacityRequestView;
+  return (await client.request("DELETE", requestPath(ref))) as CapacityRequestView;
 }
 
 export type SpendReportView = SpendReport & { truncated: boolean; csv?: string };

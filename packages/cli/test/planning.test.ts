@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLocal, type LocalHandle } from "@cbm/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT } from "../src/errors";
 import { cbm } from "./helpers";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -134,6 +135,33 @@ describe("cbm request", () => {
     expect(got.json<{ id: string }>().id).toBe(id);
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.json<{ id: string; status: string }>()).toMatchObject({ id, status: "cancelled" });
+  });
+
+  it("refuses a name an open request holds, naming the field and the holder, with the conflict exit code", async () => {
+    const add = (name: string) =>
+      cbm([
+        ...api,
+        "request",
+        "add",
+        "--type",
+        "trn1.32xlarge",
+        "--days",
+        "1",
+        "--latest-start",
+        latest(),
+        "--max-rate",
+        "10",
+        "--name",
+        name,
+      ]);
+    const first = await add("taken-name");
+
+    const second = await add("taken-name");
+
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code).toBe(EXIT.conflict);
+    expect(second.stderr).toMatch(/NAME_TAKEN/);
+    expect(second.stderr).toMatch(/- name: is taken by request [0-9A-Z]{26}/);
   });
 
   it("asks for approval, approves the quoted terms, and cancels another request", async () => {

@@ -87,7 +87,8 @@ export function linkActor(claims: Pick<LinkClaims, "to">): string {
 export const LinkUse = z.object({
   tokenId: z.string(),
   pk: z.string(),
-  action: z.enum(["approved", "denied"]),
+  /** `declined`: a capacity request cancelled through its link (a block's window is `denied`). */
+  action: z.enum(["approved", "denied", "declined"]),
   by: z.string(),
   at: IsoDateTime,
   /** After this the record may be deleted (the link has expired anyway). */

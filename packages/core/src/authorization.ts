@@ -40,6 +40,19 @@ export const Authorization = z.object({
 });
 export type Authorization = z.infer<typeof Authorization>;
 
+/**
+ * What every notice of an automatically approved purchase says: no one was asked because the stage has no approver
+ * (deployed without ADMIN_EMAIL), and how to be asked. A reader must not take the purchase for a person's decision.
+ */
+export const AUTO_APPROVAL_NOTE =
+  "Approved automatically: no approver can be reached on this stage (it was deployed without ADMIN_EMAIL), so " +
+  "purchases that need approval are approved within the policy's caps. Deploy with ADMIN_EMAIL to be asked first.";
+
+/** The notice line for a purchase made under `a`: the auto-approval note, or nothing. */
+export function autoApprovalLines(a: Pick<Authorization, "kind"> | undefined): string[] {
+  return a?.kind === "auto-approval" ? ["", AUTO_APPROVAL_NOTE] : [];
+}
+
 /** Terms of a quoted offering: exactly its duration, at most its fee, in its currency. */
 export function termsForQuote(
   block: Block,

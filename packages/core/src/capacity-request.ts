@@ -21,6 +21,14 @@ export type RequestStatus = z.infer<typeof RequestStatus>;
 
 export const TERMINAL_REQUEST_STATUSES: ReadonlySet<RequestStatus> = new Set(["fulfilled", "payment-failed", "expired", "cancelled"]);
 
+/** A request holds its name while open or fulfilled (it names the block bought); a failed or cancelled one frees it. */
+export function holdsItsName(r: { status: RequestStatus }): boolean {
+  return r.status === "fulfilled" || !TERMINAL_REQUEST_STATUSES.has(r.status);
+}
+
+/** The form of every request id (a ULID): a name of this form is refused, so a reference is never both. */
+export const REQUEST_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
+
 /** What to buy and where: one block of `instanceCount` × `instanceType` for `durationHours`, starting in a range. */
 export const RequestWanted = z.object({
   instanceType: InstanceTypeName,

@@ -1,6 +1,6 @@
-import { CbmError } from "./errors";
+import { CbmError, type FieldIssue } from "./errors";
 
-/** No capacity request with this id. */
+/** No capacity request with this id or name. */
 export class RequestNotFoundError extends CbmError {
   readonly code = "NOT_FOUND";
   constructor(readonly id: string) {
@@ -26,5 +26,18 @@ export class RequestInvariantError extends CbmError {
   readonly code = "INVARIANT_BROKEN";
   constructor(message: string) {
     super(`invariant: ${message}`);
+  }
+}
+
+/** An open or fulfilled request already has this name: a name addresses one request, and the block it buys. */
+export class RequestNameTakenError extends CbmError {
+  readonly code = "NAME_TAKEN";
+  readonly issues: FieldIssue[];
+  constructor(
+    readonly requestName: string,
+    readonly takenBy: string,
+  ) {
+    super(`The name '${requestName}' is taken by capacity request ${takenBy}; choose another or cancel that request`);
+    this.issues = [{ field: "name", message: `is taken by request ${takenBy}`, code: "name_taken" }];
   }
 }

@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   LINK_KEY_SECRET_ID: optionalString,
   LINK_RECIPIENT: z.string().min(1).max(254).optional(),
   EXPIRY_REMINDERS: z.string().max(100).optional(),
+  // Set by the stacks when the stage has no ADMIN_EMAIL (stacks/stage.ts); only the web function reads it.
+  AUTO_APPROVAL: z.literal("on").optional(),
 });
 
 export interface Config {
@@ -54,6 +56,8 @@ export interface Config {
   linkRecipient?: string;
   /** Expiry reminder offsets before a block's end (EXPIRY_REMINDERS, e.g. "7d,24h,2h"; "off" for none). */
   reminderOffsetsMs: number[];
+  /** No approver can be reached on this stage (deployed without ADMIN_EMAIL): purchases are approved automatically. */
+  autoApproval: boolean;
 }
 
 /** What the API handler needs, with its required keys made required. */
@@ -102,6 +106,7 @@ export function loadConfig(env: Env): Config {
     linkKeySecretId: e.LINK_KEY_SECRET_ID,
     linkRecipient: e.LINK_RECIPIENT,
     reminderOffsetsMs,
+    autoApproval: e.AUTO_APPROVAL === "on",
   };
 }
 

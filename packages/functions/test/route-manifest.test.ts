@@ -72,7 +72,7 @@ describe("the OpenAPI document of the planning routes", () => {
   it("takes path parameters from the route's zod schema", () => {
     const [id] = doc().paths["/requests/{id}"].get.parameters as Json[];
 
-    expect(id).toMatchObject({ name: "id", in: "path", required: true, schema: { pattern: "^[0-9A-Za-z_-]{1,64}$" } });
+    expect(id).toMatchObject({ name: "id", in: "path", required: true, schema: { pattern: "^[0-9A-Za-z._:-]{1,128}$" } });
   });
 
   it("describes the request body and the answers from the schemas that parse and build them", () => {

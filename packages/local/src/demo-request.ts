@@ -11,7 +11,8 @@ const APPEARS_AFTER_MS = 2 * 3_600_000;
 /**
  * Opens the demo capacity request (one p5en.48xlarge for a day, no approval, at most 900 USD) and makes EC2 offer
  * nothing of that type for two virtual hours: a person watching `npm start` sees the request search in vain, then
- * buy the block once capacity appears, wait for the payment and register it as the managed block `demo-bought`.
+ * buy the block once capacity appears, wait for the payment and register it as the managed block `demo-capacity`
+ * (a request's name is also the name of the block it buys).
  * Skipped when a kept --data-dir already has it.
  */
 export async function openDemoRequest(deps: {
@@ -40,7 +41,6 @@ export async function openDemoRequest(deps: {
       maxUpfrontFee: "900",
       requireApproval: false,
       platform: "Linux/UNIX",
-      blockPk: "demo-bought",
       policy: { requireApproval: true, extendByDays: 1 },
     },
     { actor: "local:demo-seed" },

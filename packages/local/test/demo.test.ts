@@ -39,8 +39,8 @@ const ROWS: Record<string, (b: Block, approvalRequests: number) => boolean> = {
   "next-week-run": (b) => b.status === "price-above-cap",
   "partner-shared": (b) => b.status === "not-owned",
   "west-cluster": (b) => b.status === "max-extensions-reached" && purchases("cr-0000000000000d006") === 1,
-  // The demo capacity request: nothing offered for two virtual hours, then bought, paid and registered.
-  "demo-bought": (b) => /^cr-[0-9a-f]{17}$/.test(b.capacityReservationId) && b.policy.extendByDays === 1,
+  // The demo capacity request: nothing offered for two virtual hours, then bought, paid and registered under its name.
+  "demo-capacity": (b) => /^cr-[0-9a-f]{17}$/.test(b.capacityReservationId) && b.policy.extendByDays === 1,
 };
 
 describe("the demo at --clock-rate 60", () => {

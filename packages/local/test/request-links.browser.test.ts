@@ -79,3 +79,41 @@ describe("a capacity request's approval link in a real browser", () => {
     expect((await s.w.http<CapacityRequest>("GET", `/requests/${id}`)).body).toMatchObject({ status: "cancelled", approval: null });
   });
 });
+
+describe("Decline on a capacity request's link page", () => {
+  it("cancels the request as the link's recipient when confirmed, and the link then acts no more", async () => {
+    const { id, link } = await quotedRequest("link-declined");
+    const page = await s.browser.context.newPage();
+    await page.goto(link);
+
+    await page.getByLabel(/I have read the terms/).check();
+    await page.getByRole("button", { name: "Decline" }).click();
+    const heading = await page.getByRole("heading", { level: 1 }).innerText();
+    const said = await page.getByRole("status").innerText();
+    await page.goto(link);
+    const again = await page.getByRole("heading", { level: 1 }).innerText();
+    await page.close();
+    await s.w.local.tick();
+
+    expect(heading).toBe("Thank you");
+    expect(said).toContain("the request is cancelled");
+    expect((await s.w.http<CapacityRequest>("GET", `/requests/${id}`)).body).toMatchObject({
+      status: "cancelled",
+      statusReason: "Cancelled by link:outbox",
+      approval: null,
+    });
+    expect(again).toBe("This link was used already");
+  });
+
+  it("declines nothing without the ticked box or with another page's CSRF token", async () => {
+    const { id, link } = await quotedRequest("link-decline-guarded");
+    const csrf = await csrfOf(link);
+
+    const unticked = await postForm(link, { csrf, action: "deny" });
+    const forged = await postForm(link, { csrf: "forged", confirm: "yes", action: "deny" });
+
+    expect([unticked.status, forged.status]).toEqual([400, 400]);
+    expect(await unticked.text()).toContain("Tick the box");
+    expect((await s.w.http<CapacityRequest>("GET", `/requests/${id}`)).body.status).toBe("awaiting-approval");
+  });
+});

@@ -36,6 +36,8 @@ export interface Environment {
   apiKey?: RefreshableSecretSource;
   /** Signs approval links and console sessions; without it (or without apiUrl), notices carry no links. */
   linkKey?: SigningSecret;
+  /** No approver can be reached: purchases needing approval are approved automatically, and the console says so. */
+  autoApproval?: boolean;
   /** Who the links' approvals are recorded as (`link:<recipient>`). */
   linkRecipient?: string;
   /** The API's public URL: Link headers, OpenAPI servers, the commands and links in notices. */

@@ -72,6 +72,7 @@ export function assembleWeb(a: Assembly): Built<Handler<typeof createWebHandler>
     logger,
     ...(env.metrics ? { metrics: env.metrics("cbm-web") } : {}),
     ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
+    ...(env.autoApproval ? { autoApproval: true } : {}),
   });
   return { fn, safety: { idempotentRoutes: idempotentRoutesOf(fn), dynamodb: limitsOf(dynamo.doc)! } };
 }

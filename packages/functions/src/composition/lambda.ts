@@ -32,6 +32,7 @@ export function lambdaEnvironment(config: Config, parts: { notifier?: Notifier }
     ...(config.apiKeySecretId ? { apiKey: secret(config.apiKeySecretId) } : {}),
     ...(linkKey ? { linkKey: { current: () => linkKey.apiKey(), refresh: () => linkKey.refresh!() } } : {}),
     ...(config.linkRecipient ? { linkRecipient: config.linkRecipient } : {}),
+    ...(config.autoApproval ? { autoApproval: true } : {}),
     ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
     ...(config.accountId ? { accountId: config.accountId } : {}),
     ...(config.stage ? { stage: config.stage } : {}),

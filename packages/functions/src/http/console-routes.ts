@@ -83,7 +83,8 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
       ) {
         return refused("This form did not come from the console's own page, so nothing was changed.");
       }
-      return run(req, { base: base(req.event), csrf: await sessionCsrf(d.secret, s), actor: s.actor, now: d.clock.now() }, s);
+      const c = { base: base(req.event), csrf: await sessionCsrf(d.secret, s), actor: s.actor, now: d.clock.now() };
+      return run(req, d.autoApproval ? { ...c, autoApproval: true } : c, s);
     };
   }
 

@@ -41,6 +41,7 @@ export function createWebHandler(deps: WebHandlerDeps) {
     ...(deps.apiUrl ? { apiUrl: deps.apiUrl } : {}),
     ...(deps.requests ? { requests: deps.requests } : {}),
     ...(deps.usage ? { usage: deps.usage } : {}),
+    ...(deps.autoApproval ? { autoApproval: true } : {}),
   });
   return createHttpHandler({
     routes,

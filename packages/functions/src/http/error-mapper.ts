@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   PURCHASE_IN_FLIGHT: 409,
   INVALID_STATE: 409,
   NOTHING_ASKED: 409,
+  NAME_TAKEN: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -66,9 +67,11 @@ export function mapError(err: unknown, logger: Pick<Logger, "error" | "warn">, r
   }
   if (err instanceof CbmError && STATUS_BY_CODE[err.code] !== undefined) {
     const retryAfter = RETRY_AFTER[err.code];
+    // A conflict about one field (a name taken) says which, as a 400 does, so a client can point at it.
+    const issues = "issues" in err && Array.isArray(err.issues) ? { issues: err.issues as FieldIssue[] } : {};
     return {
       statusCode: STATUS_BY_CODE[err.code]!,
-      body: { message: err.message, code: err.code },
+      body: { message: err.message, code: err.code, ...issues },
       ...(retryAfter ? { headers: { "Retry-After": retryAfter } } : {}),
     };
   }

@@ -14,7 +14,10 @@ import type { AnyContract, ResponseDoc } from "./types";
  */
 
 /** `{id}` of a capacity request. */
-export const RequestIdParams = z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, { message: "is not a request id" }) }).strict();
+/** `{id}` of /requests/{id}: the request's id or its name (names follow the block key rule, so `.` and `:` too). */
+export const RequestIdParams = z
+  .object({ id: z.string().regex(/^[0-9A-Za-z._:-]{1,128}$/, { message: "is not a request id or name" }) })
+  .strict();
 
 /** `?format=` of GET /reports/spend. */
 export const SpendReportQuery = z
@@ -95,7 +98,7 @@ export const PLANNING_CONTRACTS = {
         schema: "CapacityRequest",
         headers: { Location: { description: "`/requests/{id}`" } },
       },
-      409: E("IDEMPOTENCY_IN_PROGRESS"),
+      409: E("NAME_TAKEN (issues name the field `name`): an open or fulfilled request has it; IDEMPOTENCY_IN_PROGRESS"),
       ...common,
     },
   },
@@ -103,7 +106,7 @@ export const PLANNING_CONTRACTS = {
     method: "GET",
     path: "/requests/{id}",
     operationId: "getRequest",
-    summary: "One capacity request: status, quote, approval, intent and what was bought",
+    summary: "One capacity request, by id or name: status, quote, approval, intent and what was bought",
     params: RequestIdParams,
     responses: { 200: { description: "The request", schema: "CapacityRequest" }, 404: E("No such request"), ...common },
   },

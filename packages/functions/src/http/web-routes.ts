@@ -20,6 +20,8 @@ export interface WebDeps {
   sessions: SessionStore;
   /** Capacity requests: their approval links, and the console's spend (the blocks requests bought). */
   requests?: Pick<RequestStore, "list" | "get" | "update">;
+  /** No approver can be reached (no ADMIN_EMAIL): purchases needing approval are approved automatically; say so. */
+  autoApproval?: boolean;
 }
 
 export interface WebRouteDeps extends WebDeps {

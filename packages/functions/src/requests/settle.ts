@@ -1,4 +1,5 @@
 import {
+  autoApprovalLines,
   BlockTags,
   type CapacityRequest,
   intentNotBought,
@@ -71,12 +72,16 @@ export async function followPurchase(ctx: StepContext, bought: CapacityRequest):
       policy: blockPolicy(req, p.upfrontFee),
       actor: `request:${req.id}`,
     }));
+  // Bought without asking anyone: the notice must not read as a person's decision.
+  const autoNote = autoApprovalLines(p.authorization)
+    .map((line) => `\n${line}`)
+    .join("");
   await ctx.notifier.send({
     key: `REQ#${req.id}#fulfilled`,
     kind: "purchased",
     pk: noticePk(req),
     subject: `Capacity request ${req.name ?? req.id}: block ${p.capacityReservationId} bought`,
-    body: `Bought ${req.wanted.instanceCount} × ${req.wanted.instanceType} in ${p.availabilityZone} from ${p.startDate} to ${p.endDate} for ${p.upfrontFee} ${p.currency}. It is managed as '${pk}'.`,
+    body: `Bought ${req.wanted.instanceCount} × ${req.wanted.instanceType} in ${p.availabilityZone} from ${p.startDate} to ${p.endDate} for ${p.upfrontFee} ${p.currency}. It is managed as '${pk}'.${autoNote}`,
     at,
   });
   const fulfilled = requestFulfilled(req, state, pk, at);

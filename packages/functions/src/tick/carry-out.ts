@@ -161,7 +161,10 @@ export async function settleIntent(
       purchasedEvent(ext, decision.intent.id, true),
     ]);
     countBought(run.report, ext);
-    await sendNotices(ctx, run, [...pre.notifications, purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
+    await sendNotices(ctx, run, [
+      ...pre.notifications,
+      purchasedNotification(run.stored, run.stored.pendingExtension!, now, decision.intent.authorization),
+    ]);
     return;
   }
   await writeBlock(ctx, run, settled(recordNotPurchased(base, now), decision, now, run.stored.failures), [

@@ -1,5 +1,5 @@
-import type { ApprovalNotice, Block, ExtensionOffering, ExtensionRecord, Notification, PendingExtension } from "@cbm/core";
-import { notStartedText, describeTerms, durationText, escapeUnsafeText, termsForQuote } from "@cbm/core";
+import type { ApprovalNotice, Authorization, Block, ExtensionOffering, ExtensionRecord, Notification, PendingExtension } from "@cbm/core";
+import { autoApprovalLines, notStartedText, describeTerms, durationText, escapeUnsafeText, termsForQuote } from "@cbm/core";
 
 /** Where the texts point people: the real API URL when configured, a `$API_URL` placeholder otherwise. */
 export interface NotificationTextOptions {
@@ -106,7 +106,8 @@ export function approvalNotification(
   };
 }
 
-export function purchasedNotification(b: Block, p: PendingExtension, now: Date): Notification {
+/** The purchase's notice; `authorization` is the intent's, so an automatic approval says it was one. */
+export function purchasedNotification(b: Block, p: PendingExtension, now: Date, authorization?: Authorization): Notification {
   return {
     key: `${b.PK}#${p.window}#purchased`,
     kind: "purchased",
@@ -120,6 +121,7 @@ export function purchasedNotification(b: Block, p: PendingExtension, now: Date):
       `Upfront fee:   ${p.upfrontFee} ${p.currencyCode}`,
       "",
       "EC2 now collects the payment; the end date moves once it succeeds. CBM watches it and alerts if it fails.",
+      ...autoApprovalLines(authorization),
     ].join("\n"),
     at: now.toISOString(),
   };

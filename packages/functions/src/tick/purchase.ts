@@ -89,7 +89,7 @@ async function afterBought(ctx: TickContext, run: Run, intent: PurchaseIntent, e
   // Counted where the purchase is recorded: when this write fails, the tick that settles it from EC2's history
   // counts it, so each extension is in `bought` and `spend` (the Spend metric) exactly once.
   countBought(run.report, extension);
-  await sendNotices(ctx, run, [purchasedNotification(run.stored, run.stored.pendingExtension!, now)]);
+  await sendNotices(ctx, run, [purchasedNotification(run.stored, run.stored.pendingExtension!, now, intent.authorization)]);
 }
 
 async function afterRejected(ctx: TickContext, run: Run, intent: PurchaseIntent, err: unknown): Promise<void> {

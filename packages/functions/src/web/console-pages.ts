@@ -1,7 +1,7 @@
 import { durationText, outlook, standingDenial, teamOf, timeLeftText, type Block, type BlockUsageView, type HistoryEvent } from "@cbm/core";
 import type { PendingTerms } from "../use-cases/console/console-use-cases";
 import { budgetText, time, timeline } from "./format";
-import { html, page, type Html } from "./html";
+import { html, page, type Html, type PageOptions } from "./html";
 import { dataTable, type Column } from "./table";
 
 /** What every signed-in page knows: where the console lives and the session's CSRF token. */
@@ -10,6 +10,28 @@ export interface ConsoleContext {
   csrf: string;
   actor: string;
   now: Date;
+  /** The stage has no approver (no ADMIN_EMAIL): every page says that purchases are approved automatically. */
+  autoApproval?: boolean;
+}
+
+/**
+ * Said on every page, not in a setting: a person who believes they will be asked must learn that they will not
+ * before CBM spends money without asking.
+ */
+function autoApprovalBanner(c: ConsoleContext): Html | string {
+  if (!c.autoApproval) return "";
+  return html`<div class="notice bad" role="alert">
+    <p>
+      <strong>Auto-approval is on.</strong> This stage was deployed without ADMIN_EMAIL, so no one can be asked: every purchase that needs
+      approval (extensions and capacity requests) is approved automatically within its policy's caps. Redeploy with ADMIN_EMAIL to be asked
+      instead.
+    </p>
+  </div>`;
+}
+
+/** The frame of every signed-in page: its title, the console's navigation, and the auto-approval banner when on. */
+export function consoleFrame(c: ConsoleContext, title: string): PageOptions {
+  return { title, nav: nav(c), banner: autoApprovalBanner(c) };
 }
 
 /** The console's navigation, on every signed-in page. */
@@ -96,7 +118,7 @@ export function blocksPage(c: ConsoleContext, blocks: Block[]): string {
   const pending = blocks.filter((b) => b.status === "awaiting-approval");
   const rest = blocks.filter((b) => b.status !== "awaiting-approval");
   return page(
-    { title: "Blocks", nav: nav(c) },
+    consoleFrame(c, "Blocks"),
     html`<h1>Managed blocks</h1>
       <section class="card" aria-labelledby="pending-h">
         <h2 id="pending-h">Waiting for approval (${pending.length})</h2>
@@ -231,7 +253,7 @@ export function blockDetailPage(
 ): string {
   const o = outlook(b, c.now);
   return page(
-    { title: b.name ?? b.PK, nav: nav(c) },
+    consoleFrame(c, b.name ?? b.PK),
     html`<h1>${b.name ?? b.PK}</h1>
       ${note ? message(note.text, note.good) : ""}
       <section class="card" aria-labelledby="now-h">

@@ -78,6 +78,8 @@ export interface PageOptions {
   title: string;
   /** Navigation links of the console (absent on link pages, which stand alone). */
   nav?: Html;
+  /** A notice above every page's content (the console's auto-approval warning), in the main landmark's colours. */
+  banner?: Html | string;
   /** Tells mail scanners and crawlers not to index or follow anything. */
   robots?: boolean;
 }
@@ -102,7 +104,7 @@ export function page(opts: PageOptions, body: Part): string {
       <body>
         <a class="skip" href="#main">Skip to content</a>
         <header><span class="brand">Capacity Block Manager</span>${opts.nav ?? ""}</header>
-        <main id="main" tabindex="-1">${body}</main>
+        <main id="main" tabindex="-1">${opts.banner ?? ""}${body}</main>
         ${SCRIPT_TAG}
       </body>
     </html>`.value;

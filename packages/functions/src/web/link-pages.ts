@@ -122,7 +122,9 @@ export function linkResultPage(o: Exclude<AnyLinkOutcome, { kind: "refused" }> |
     case "done":
       text = html`<p>
         ${"request" in o
-          ? "Your approval is recorded. CBM buys the block on its next run (about a minute) if the offering is still there: offerings are first come, first served."
+          ? o.action === "approved"
+            ? "Your approval is recorded. CBM buys the block on its next run (about a minute) if the offering is still there: offerings are first come, first served."
+            : "You declined: the request is cancelled and nothing will be bought for it."
           : o.action === "approved"
             ? "Your approval is recorded. CBM buys the extension on its next check (about a minute) and e-mails when it is bought."
             : "Your denial is recorded. CBM will not extend this block in this window."}

@@ -28,7 +28,10 @@ export function requestSummary(c: RequestLinkClaims, ready?: Ready): Html {
   </dl>`;
 }
 
-/** GET of a live request link: the quoted terms and a form that approves them only when a person submits it. */
+/**
+ * GET of a live request link: the quoted terms and a form that approves them, or declines (cancels) the request,
+ * only when a person submits it.
+ */
 export function requestLinkReadyPage(v: Ready, action: string, message?: string): string {
   const name = v.request.name ?? v.request.id;
   return askPage({
@@ -42,8 +45,9 @@ export function requestLinkReadyPage(v: Ready, action: string, message?: string)
         csrf: v.csrf,
         required: false,
         approve: `Approve ${v.terms.maxUpfrontFee} ${v.terms.currency}`,
-        confirm: "I have read the terms above and approve this one block only.",
+        deny: "Decline",
+        confirm: "I have read the terms above: approving buys this one block only; declining cancels the request.",
       })}
-      <p class="muted">Not now? Do nothing: the request keeps waiting. To stop it, use cbm request cancel.</p>`,
+      <p class="muted">Not now? Do nothing: the request keeps waiting. Decline cancels it: nothing is bought for it.</p>`,
   });
 }

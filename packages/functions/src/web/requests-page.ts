@@ -1,5 +1,5 @@
 import { durationText, type CapacityRequest } from "@cbm/core";
-import { nav, type ConsoleContext } from "./console-pages";
+import { consoleFrame, type ConsoleContext } from "./console-pages";
 import { time } from "./format";
 import { html, page, type Html } from "./html";
 import { dataTable, type Column } from "./table";
@@ -53,7 +53,7 @@ const COLUMNS: Column[] = [{ label: "Request" }, { label: "Wants" }, { label: "S
 export function requestsPage(c: ConsoleContext, requests: CapacityRequest[], note?: { text: string; good: boolean }): string {
   const sorted = [...requests].sort((a, b) => Number(b.status === "awaiting-approval") - Number(a.status === "awaiting-approval"));
   return page(
-    { title: "Capacity requests", nav: nav(c) },
+    consoleFrame(c, "Capacity requests"),
     html`<h1>Capacity requests</h1>
       ${note ? html`<div class="notice ${note.good ? "good" : "bad"}" role="${note.good ? "status" : "alert"}">${note.text}</div>` : ""}
       <section class="card">

@@ -1,5 +1,5 @@
 import { durationText, type SpendReport } from "@cbm/core";
-import { nav, type ConsoleContext } from "./console-pages";
+import { consoleFrame, type ConsoleContext } from "./console-pages";
 import { time } from "./format";
 import { html, page, type Html } from "./html";
 import { dataTable, type Column } from "./table";
@@ -37,7 +37,7 @@ const hours = (h: number | undefined) => (h === undefined ? "—" : String(h));
  */
 export function spendPage(c: ConsoleContext, report: SpendReport & { truncated: boolean }): string {
   return page(
-    { title: "Spend", nav: nav(c) },
+    consoleFrame(c, "Spend"),
     html`<h1>Spend</h1>
       <p>
         Upfront fees CBM paid or is paying: blocks bought for capacity requests and extensions; failed payments are listed but not counted.

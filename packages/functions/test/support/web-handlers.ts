@@ -27,7 +27,7 @@ export interface Answer {
  * Gateway REST events as API Gateway sends them, plus what the browser tests need: an asking block with its link,
  * a signed-in session and its CSRF token.
  */
-export async function createWebHandlers(prefix: string) {
+export async function createWebHandlers(prefix: string, opts: { autoApproval?: boolean } = {}) {
   const clock = fixedClock("2026-03-08T12:00:00.000Z");
   const secret = { current: async () => "link-key-for-tests-0123456789abcdef0123456789" };
   const keys = { current: API_KEY };
@@ -48,6 +48,7 @@ export async function createWebHandlers(prefix: string) {
     links: createDynamoLinkStore({ client, tableName }),
     sessions: createDynamoSessionStore({ client, tableName }),
     apiUrl: `${ORIGIN}/test`,
+    ...(opts.autoApproval ? { autoApproval: true } : {}),
   });
   const issuer = createApprovalLinkIssuer({ secret, ids: sequentialIds("L"), apiUrl: `${ORIGIN}/test`, recipient: "fin@example.com" });
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { BlockTags, ExtensionPolicy, Money, parseOrThrow, RegionName, SafeText } from "@cbm/core";
+import { BlockTags, ExtensionPolicy, Money, parseOrThrow, RegionName, REQUEST_ID_PATTERN, SafeText } from "@cbm/core";
 import { AddressablePk } from "../reserved-keys";
 import type { CreateRequestCommand } from "../../use-cases/requests/create-request-command";
 
@@ -7,8 +7,17 @@ import type { CreateRequestCommand } from "../../use-cases/requests/create-reque
  * The body of `POST /requests` (the wire form): a duration in days or hours, limits flat beside the wants, the
  * bought block's policy under `policy`. It parses into the use case's CreateRequestCommand.
  */
+/**
+ * A request's name: it becomes the bought block's key unless `blockPk` is given, so it follows the block key rules;
+ * a ULID-shaped name is refused, so `/requests/{idOrName}` can never mean two requests.
+ */
+const RequestNameField = AddressablePk.refine((name) => !REQUEST_ID_PATTERN.test(name), {
+  message: "looks like a request id (26 letters and digits); choose a name with a dash or another length",
+  params: { code: "looks_like_id" },
+});
+
 export const CreateRequestFields = z.strictObject({
-  name: SafeText.max(200).optional(),
+  name: RequestNameField.optional(),
   instanceType: SafeText.min(1).max(64),
   instanceCount: z.number().int().default(1),
   durationDays: z.number().int().optional(),

@@ -7,11 +7,13 @@ import {
   requestLinkState,
   RequestStateError,
   type RequestLinkClaims,
+  RequestPurchaseInFlightError,
   type RequestStore,
   type RequestTerms,
 } from "@cbm/core";
 import { linkCsrf } from "../../links/link-token";
-import { createApproveRequest } from "../requests/approve-request";
+import { changeRequest, createApproveRequest } from "../requests/approve-request";
+import { cancelled } from "../requests/request-use-cases";
 import { checkForm, type LinkAnswer, type LinkBaseDeps, type SpentLinkView } from "./link-answer";
 
 export interface RequestLinkDeps extends LinkBaseDeps {
@@ -26,12 +28,13 @@ export type RequestLinkView =
 export type RequestLinkOutcome =
   | Exclude<RequestLinkView, { kind: "ready" }>
   | { kind: "refused"; view: Extract<RequestLinkView, { kind: "ready" }>; message: string }
-  | { kind: "done"; claims: RequestLinkClaims; request: CapacityRequest; action: "approved" };
+  | { kind: "done"; claims: RequestLinkClaims; request: CapacityRequest; action: "approved" | "declined" };
 
 /**
  * Capacity-request approval links: `view` backs GET (never acts), `answer` the POST. An approval goes through the
- * same use case as PATCH /requests/{id}, records exactly the link's terms with the actor `link:<recipient>`, and is
- * written together with the link's "used" record, so the link acts once.
+ * same use case as PATCH /requests/{id}, records exactly the link's terms with the actor `link:<recipient>`; a
+ * decline cancels the request as DELETE /requests/{id} does, by the same actor. Either is written together with the
+ * link's "used" record, so the link acts once.
  */
 export function createRequestLinks(deps: RequestLinkDeps) {
   const approve = createApproveRequest({ requests: deps.requests, clock: deps.clock, links: deps.links });
@@ -50,37 +53,41 @@ export function createRequestLinks(deps: RequestLinkDeps) {
     if (v.kind !== "ready") return v;
     const refusal = await checkForm(deps.secret, claims.id, a);
     if (refusal) return { kind: "refused", view: v, message: refusal };
-    if (a.action !== "approve")
-      return {
-        kind: "refused",
-        view: v,
-        message: "A request link can only approve; to stop the request, cancel it with cbm request cancel.",
-      };
     const by = linkActor(claims);
-    const now = deps.clock.now().toISOString();
     const use: LinkUse = {
       tokenId: claims.id,
       pk: requestLinkPk(claims.terms.requestId),
-      action: "approved",
+      action: a.action === "approve" ? "approved" : "declined",
       by,
-      at: now,
+      at: deps.clock.now().toISOString(),
       expiresAt: claims.expiresAt,
     };
     try {
-      const { request } = await approve(
-        claims.terms.requestId,
-        { actor: by, ...(a.justification ? { comment: a.justification } : {}) },
-        { terms: claims.terms, use },
-      );
-      return { kind: "done", claims, request, action: "approved" };
+      const request = a.action === "approve" ? await approveOnce(claims, a, use) : await declineOnce(claims, use);
+      return { kind: "done", claims, request, action: use.action === "approved" ? "approved" : "declined" };
     } catch (err) {
-      // Used meanwhile, or the worker re-quoted or bought: the fresh view says which; nothing was written.
-      if (err instanceof LinkUsedError || err instanceof RequestStateError) {
+      // Used meanwhile, or the worker re-quoted, started buying or bought: nothing was written; say why.
+      if (err instanceof LinkUsedError || err instanceof RequestStateError || err instanceof RequestPurchaseInFlightError) {
         const again = await view(claims);
         if (again.kind !== "ready") return again;
+        return { kind: "refused", view: again, message: `${err.message}; nothing was changed.` };
       }
       throw err;
     }
+  }
+
+  async function approveOnce(claims: RequestLinkClaims, a: LinkAnswer, use: LinkUse): Promise<CapacityRequest> {
+    const comment = a.justification ? { comment: a.justification } : {};
+    return (await approve(claims.terms.requestId, { actor: use.by, ...comment }, { terms: claims.terms, use })).request;
+  }
+
+  function declineOnce(claims: RequestLinkClaims, use: LinkUse): Promise<CapacityRequest> {
+    return changeRequest(
+      deps.requests,
+      claims.terms.requestId,
+      (r) => cancelled(r, use.by, use.at),
+      (next, v) => deps.links.updateRequestUsingLink(next, v, use),
+    );
   }
 
   return { view, answer };

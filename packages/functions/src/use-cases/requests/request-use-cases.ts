@@ -1,9 +1,11 @@
 import {
   CapacityRequest,
   type Clock,
+  holdsItsName,
   type Ids,
   type Page,
   RequestLimits,
+  RequestNameTakenError,
   RequestNotFoundError,
   RequestPurchaseInFlightError,
   RequestStateError,
@@ -24,12 +26,65 @@ export interface RequestUseCaseDeps {
   defaultRegion: string;
 }
 
+/** Requests are few (one per block wanted), so a name is found by reading the list rather than by another index. */
+const NAME_PAGE = 100;
+
+async function withName(requests: RequestStore, name: string): Promise<CapacityRequest[]> {
+  const found: CapacityRequest[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await requests.list({ limit: NAME_PAGE, ...(cursor ? { cursor } : {}) });
+    found.push(...page.items.filter((r) => r.name === name));
+    cursor = page.cursor;
+  } while (cursor);
+  return found;
+}
+
+/**
+ * The request `ref` names: the one with that id, else the one holding that name (open or fulfilled), else the
+ * newest that had it. Ids are tried first; names shaped like ids are refused at creation, so a ref is never both.
+ */
+async function resolve(requests: RequestStore, ref: string): Promise<CapacityRequest> {
+  const byId = await requests.get(ref);
+  if (byId) return byId;
+  const named = await withName(requests, ref);
+  // ULIDs sort by time, so the last of those with the name is the newest.
+  const newestFirst = named.sort((a, b) => b.id.localeCompare(a.id));
+  const found = newestFirst.find(holdsItsName) ?? newestFirst[0];
+  if (!found) throw new RequestNotFoundError(ref);
+  return found;
+}
+
+/**
+ * The request cancelled by `actor` (the record stays). Refused once a purchase is in flight or done: cancelling then
+ * would orphan money. Shared by DELETE /requests/{id}, the console's Decline and the request link's Decline.
+ */
+export function cancelled(r: CapacityRequest, actor: string, at: string): CapacityRequest {
+  if (r.intent || r.purchase) throw new RequestPurchaseInFlightError(r.id);
+  if (TERMINAL_REQUEST_STATUSES.has(r.status)) throw new RequestStateError(`The request is already ${r.status}`);
+  return {
+    ...r,
+    status: "cancelled",
+    statusReason: `Cancelled by ${actor}`,
+    quote: null,
+    approval: null,
+    updatedAt: at,
+    nextCheckAt: null,
+  };
+}
+
 /** What the planning API does with capacity requests. Buying happens only in the worker, never here. */
 export function createRequestUseCases(deps: RequestUseCaseDeps) {
-  async function load(id: string): Promise<CapacityRequest> {
-    const r = await deps.requests.get(id);
-    if (!r) throw new RequestNotFoundError(id);
-    return r;
+  const load = (ref: string) => resolve(deps.requests, ref);
+  const approveById = createApproveRequest(deps);
+
+  /**
+   * Refuses a name an open or fulfilled request holds. Checked before the write, not in it: two people opening
+   * the same name in the same second could both pass; the name is a convenience, the id stays the key.
+   */
+  async function checkNameFree(name: string): Promise<void> {
+    const holder = (await withName(deps.requests, name)).find(holdsItsName);
+    if (holder) throw new RequestNameTakenError(name, holder.id);
   }
 
   const change = (id: string, edit: (r: CapacityRequest) => CapacityRequest) =>
@@ -51,6 +106,7 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
       if (Date.parse(wanted.latestStart) < Date.parse(wanted.earliestStart)) {
         throw new ValidationError([{ field: "latestStart", message: "must not be before earliestStart", code: "invalid_range" }]);
       }
+      if (body.name) await checkNameFree(body.name);
       const limits = parseOrThrow(RequestLimits, {
         ...(body.maxUpfrontFee !== undefined ? { maxUpfrontFee: body.maxUpfrontFee } : {}),
         ...(body.maxPricePerInstanceHour !== undefined ? { maxPricePerInstanceHour: body.maxPricePerInstanceHour } : {}),
@@ -67,7 +123,8 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
         limits,
         requireApproval: body.requireApproval,
         platform: body.platform,
-        ...(body.blockPk ? { blockPk: body.blockPk } : {}),
+        // One name for the request and the block it buys, unless the block's key is given.
+        ...(body.blockPk || body.name ? { blockPk: body.blockPk ?? body.name } : {}),
         ...(body.policy ? { blockPolicy: body.policy } : {}),
         ...(body.tags ? { tags: body.tags } : {}),
         ...(body.successorOf ? { successorOf: body.successorOf } : {}),
@@ -85,24 +142,15 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
       return deps.requests.list(opts);
     },
 
-    approve: createApproveRequest(deps),
+    /** Approves the request `ref` (id or name) names; see createApproveRequest. */
+    async approve(ref: string, opts: { actor: string; comment?: string }): Promise<{ request: CapacityRequest; covers: string }> {
+      return approveById((await load(ref)).id, opts);
+    },
 
     /** Cancels an open request; refused once a purchase is in flight or done (a bought block cannot be cancelled). */
-    cancel(id: string, { actor }: { actor: string }): Promise<CapacityRequest> {
-      return change(id, (r) => {
-        if (r.intent || r.purchase) throw new RequestPurchaseInFlightError(id);
-        if (TERMINAL_REQUEST_STATUSES.has(r.status)) throw new RequestStateError(`The request is already ${r.status}`);
-        const at = deps.clock.now().toISOString();
-        return {
-          ...r,
-          status: "cancelled",
-          statusReason: `Cancelled by ${actor}`,
-          quote: null,
-          approval: null,
-          updatedAt: at,
-          nextCheckAt: null,
-        };
-      });
+    async cancel(ref: string, { actor }: { actor: string }): Promise<CapacityRequest> {
+      const id = (await load(ref)).id;
+      return change(id, (r) => cancelled(r, actor, deps.clock.now().toISOString()));
     },
   };
 }
