@@ -63,7 +63,8 @@ export function planSuccessor(block: Block, now: string): SuccessorPlan {
     kind: "open",
     id,
     body: {
-      name: `successor of ${block.PK}`,
+      // One successor per window, so the name says which window: a later window's successor is another request.
+      name: `successor of ${block.PK} ending ${block.endDate.slice(0, 10)}`,
       instanceType: block.instanceType,
       instanceCount: block.instanceCount,
       durationDays: p.extendByDays,

@@ -110,4 +110,31 @@ describe("successor blocks", () => {
     expect(report.successors).toEqual([]);
     expect(blockPurchases(w.emu)).toEqual([]);
   });
+
+  it("opens the successor under its id when a person's live request holds its name", async () => {
+    // A live request holding the name core gives this block's successor (as another reservation once registered
+    // under the same key and ending the same day would).
+    await w.api.create(
+      {
+        name: `successor of long-run ending ${END.slice(0, 10)}`,
+        instanceType: "p5.48xlarge",
+        instanceCount: 1,
+        durationHours: 24,
+        latestStart: END,
+        maxUpfrontFee: "1",
+        requireApproval: true,
+        platform: "Linux/UNIX",
+        blockPk: "other-run-next",
+      },
+      { actor: "dana" },
+    );
+    await seedManaged({ extendByDays: 2, lookaheadHours: 48, requireApproval: false, maxUpfrontFee: "10000", openSuccessorRequest: true });
+
+    await tick();
+    const run = await w.run();
+
+    expect(run.errors).toEqual([]);
+    expect(run.successors).toHaveLength(1);
+    expect((await w.api.get(run.successors[0]!)).name).toBe(`successor of long-run ending ${END.slice(0, 10)} (${run.successors[0]})`);
+  });
 });

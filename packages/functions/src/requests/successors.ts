@@ -1,4 +1,13 @@
-import { AlreadyExistsError, type BlockStore, type Clock, type Ids, type Notifier, planSuccessor, type RequestStore } from "@cbm/core";
+import {
+  AlreadyExistsError,
+  type BlockStore,
+  type Clock,
+  type Ids,
+  type Notifier,
+  planSuccessor,
+  RequestNameTakenError,
+  type RequestStore,
+} from "@cbm/core";
 import { createRequestUseCases } from "../use-cases/requests/request-use-cases";
 
 /** How far ahead successor candidates are read: EC2 sells blocks up to 56 days out, but a window opens at most 56 days before the end. */
@@ -40,7 +49,14 @@ export async function openSuccessors(deps: SuccessorDeps): Promise<string[]> {
       // Built by core from a stored block, not untrusted input: the use case's own schemas check it (no wire parsing,
       // which would only add the body schema to this function's bundle).
       const { durationDays, ...wanted } = plan.body;
-      await api.create({ ...wanted, durationHours: durationDays * 24, platform: "Linux/UNIX" }, { actor: `block:${block.PK}` });
+      const body = { ...wanted, durationHours: durationDays * 24, platform: "Linux/UNIX" as const };
+      const actor = { actor: `block:${block.PK}` };
+      // Names are unique among live requests, and a person may hold this one: the successor then goes by its id,
+      // since a successor that never opens is a block that ends with nothing after it.
+      await api.create(body, actor).catch((err: unknown) => {
+        if (!(err instanceof RequestNameTakenError)) throw err;
+        return api.create({ ...body, name: `${body.name} (${plan.id})` }, actor);
+      });
     } catch (err) {
       if (err instanceof AlreadyExistsError) continue;
       throw err;
