@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { MAX_PAGE_LIMIT, type Block, type BlockUsageView, type ExtensionPolicy, type HistoryEvent, type Notification } from "@cbm/core";
 
 /** One field the API rejected, as its 400 body lists them. */
@@ -166,6 +167,27 @@ async function toApiError(res: Response): Promise<CbmApiError> {
   return new CbmApiError(res.status, code, text.trim() || `HTTP ${res.status} ${res.statusText}`);
 }
 
+/** The API's answers that say "try again shortly": a stalled or throttled dependency (503), or a rate limit (429). */
+const RETRYABLE_STATUS = new Set([429, 503]);
+const MAX_ATTEMPTS = 3;
+/** At most this long between attempts, whatever Retry-After says: a person is waiting at the prompt. */
+const MAX_RETRY_WAIT_MS = 5_000;
+
+/**
+ * Reads and every write route that keeps Idempotency-Key records may be sent again; `DELETE /{PK}` keeps none (a
+ * second delete after one that landed would answer 404 for a block the first call removed), so it is never retried.
+ */
+function mayRetry(method: string, path: string): boolean {
+  return method === "GET" || method !== "DELETE" || path.startsWith("/requests/");
+}
+
+function retryAfterMs(header: string | null): number {
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_WAIT_MS) : 1_000;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** A typed client for the CBM REST API (the same routes locally and deployed). */
 export function createCbmClient(opts: CbmClientOptions): CbmClient {
   const base = opts.apiUrl.replace(/\/+$/, "");
@@ -182,17 +204,25 @@ export function createCbmClient(opts: CbmClientOptions): CbmClient {
     const headers: Record<string, string> = { "x-api-key": opts.apiKey, accept: "application/json", ...init.headers };
     if (opts.actor) headers["x-cbm-actor"] = opts.actor;
     if (init.body !== undefined) headers["content-type"] = "application/json";
+    const retrySafe = mayRetry(method, path);
+    // One key for every attempt: a write that landed before its 503 is answered from the API's record, not repeated.
+    if (retrySafe && method !== "GET" && !headers["idempotency-key"]) headers["idempotency-key"] = randomUUID();
     let res: Response;
-    try {
-      res = await doFetch(url, {
-        method,
-        headers,
-        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (e) {
-      const reason = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
-      throw new CbmApiError(0, "NETWORK_ERROR", `Cannot reach the CBM API at ${base}: ${reason}`, [], { cause: e });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        res = await doFetch(url, {
+          method,
+          headers,
+          ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (e) {
+        const reason = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+        throw new CbmApiError(0, "NETWORK_ERROR", `Cannot reach the CBM API at ${base}: ${reason}`, [], { cause: e });
+      }
+      if (!retrySafe || !RETRYABLE_STATUS.has(res.status) || attempt >= MAX_ATTEMPTS) break;
+      await res.body?.cancel();
+      await sleep(retryAfterMs(res.headers.get("retry-after")));
     }
     if (!res.ok) throw await toApiError(res);
     const text = res.status === 204 ? "" : await res.text();

@@ -56,7 +56,9 @@ describe("engine properties (money safety)", () => {
 
   it("actually purchases in a good share of generated worlds (the generator is not degenerate)", () => {
     const labels = fc
-      .sample(anyWorld, 4000)
+      // A fixed seed: a random sample of 4,000 now and then misses a rare label, and this test is about the
+      // generator's reach, which one seed shows as well as any.
+      .sample(anyWorld, { numRuns: 4000, seed: 20261206 })
       .map((w) => decide(w.input))
       .map((d) => (d.kind === "stop" ? d.reason : d.kind === "wait" ? `wait:${d.reason}` : d.kind));
     const count = (k: string) => labels.filter((x) => x === k).length;
