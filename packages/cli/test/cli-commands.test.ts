@@ -214,7 +214,8 @@ describe("cbm approve / deny / history / delete", () => {
   });
 
   it("shows history newest first, limited with --limit, and as a table", async () => {
-    await cbm(["approve", "llm-pretrain", "--actor", "alice", ...api]);
+    const approved = await cbm(["approve", "llm-pretrain", "--actor", "alice", ...api]);
+    expect(approved.code, approved.stderr).toBe(0);
     const events = (await cbm(["history", "llm-pretrain", "--json", ...api])).json<HistoryEvent[]>();
     expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
     expect(events.at(-1)).toMatchObject({ type: "created" });
