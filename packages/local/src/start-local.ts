@@ -8,7 +8,6 @@ import {
   createDynamoRequestStore,
   createDynamoHistoryStore,
   createTable,
-  createUlidIds,
   fileSecretSource,
   type TickReport,
   createLocalObservability,
@@ -122,7 +121,9 @@ export async function startLocal(opts: StartLocalOptions = {}): Promise<LocalHan
     cleanups.push(async () => cbm.assembly.destroy());
     if (services) await warmUp(cbm.assembly, tableName);
     const store = createDynamoBlockStore({ client: setup.doc, tableName, logger: obs.logger });
-    const ids = createUlidIds(clock);
+    // The assembly's id source: ids are increasing within one source only, and history sorts by id, so the demo's
+    // events and the API's must come from the same one (the emulator's clock can stand still).
+    const ids = cbm.assembly.ids;
 
     if (opts.seed !== false && opts.register !== false && !opts.aws) {
       const history = createDynamoHistoryStore({ client: setup.doc, tableName, logger: obs.logger });
