@@ -181,14 +181,7 @@ function decideForm(c: ConsoleContext, b: Block, pending: PendingTerms | undefin
     <p>Approving covers exactly: ${pending.words}.</p>
     <form method="post" action="${action}/approve">
       <input type="hidden" name="csrf" value="${c.csrf}" /><input type="hidden" name="terms" value="${pending.digest}" />
-      <label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
-      <textarea
-        id="justification"
-        name="justification"
-        rows="2"
-        maxlength="1000"
-        ${required ? html`required aria-required="true"` : ""}
-      ></textarea>
+      ${justificationField(required)}
       <div class="actions">
         <button type="submit" class="primary">Approve</button
         ><button type="submit" class="danger" formaction="${action}/deny">Deny this window</button>
@@ -204,6 +197,18 @@ function overridable(b: Block): boolean {
 }
 const FINAL: ReadonlySet<string> = new Set(["expired", "not-found", "not-owned", "not-extendable", "window-closed"]);
 
+/** The approval's justification box, required when the block's policy says so (both approve forms). */
+function justificationField(required: boolean): Html {
+  return html`<label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
+    <textarea
+      id="justification"
+      name="justification"
+      rows="2"
+      maxlength="1000"
+      ${required ? html`required aria-required="true"` : ""}
+    ></textarea>`;
+}
+
 /** Approve in advance, named explicitly (`window=next`): the only approval the page offers when nothing is asked. */
 function approveAheadForm(c: ConsoleContext, b: Block, action: string, required: boolean): Html {
   return html`<form method="post" action="${action}/approve">
@@ -212,14 +217,7 @@ function approveAheadForm(c: ConsoleContext, b: Block, action: string, required:
       ${b.denial!.by === "cbm:idle" ? "CBM skipped this window because the block is idle." : `${b.denial!.by} denied this window.`}
       Approving extends it anyway, in advance, within the policy's duration and max fee.
     </p>
-    <label for="justification">Justification${required ? " (required by this block's policy)" : " (optional)"}</label>
-    <textarea
-      id="justification"
-      name="justification"
-      rows="2"
-      maxlength="1000"
-      ${required ? html`required aria-required="true"` : ""}
-    ></textarea>
+    ${justificationField(required)}
     <div class="actions"><button type="submit" class="primary">Approve this window anyway</button></div>
   </form>`;
 }
