@@ -1,12 +1,12 @@
 import type { BlockStore, Clock, HistoryStore, Ids, LinkUseStore, RequestStore } from "@cbm/core";
-import type { SpendReportDeps } from "../reports/spend";
+import type { SpendReportDeps } from "../reports";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
 import type { SigningSecret } from "./links/signing";
 import type { SessionStore } from "../platform/ports/session-store";
 import { createApprovalLinks } from "./links/approval-links";
 import { createLinks } from "./links/links";
 import { createRequestLinks } from "./links/request-links";
-import type { BlockUseCases } from "../blocks/use-cases";
+import type { BlockUseCases } from "../blocks";
 import { consoleRoutes } from "./console/console-routes";
 import { linkRoutes } from "./links/link-routes";
 import type { AnyRoute } from "../platform/http/types";

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { CapacityRequest, OfferingSearchResult, SpendReport } from "@cbm/core";
-import { UsageReport } from "../reports/spend";
+import { UsageReport } from "../reports";
 import { OfferingsQuery } from "./offering-query";
 import type { PlanningRoute } from "../platform/http/planning-route-manifest";
 import { OptionalVerdictBody, PageQuery } from "../platform/http/schemas";

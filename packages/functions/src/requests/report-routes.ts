@@ -1,5 +1,5 @@
 import { spendCsv } from "@cbm/core";
-import { buildSpendReport, buildUsageReport, type SpendReportDeps } from "../reports/spend";
+import { buildSpendReport, buildUsageReport, type SpendReportDeps } from "../reports";
 import { PLANNING_CONTRACTS } from "./planning-contracts";
 import { defineRoute, type AnyRoute } from "../platform/http/types";
 

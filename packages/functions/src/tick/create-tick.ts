@@ -19,7 +19,7 @@ import type { TickContext } from "./context";
 import { countingProvider } from "./counting-provider";
 import { describeError } from "./log-fields";
 import { runPage } from "./run-page";
-import type { ApprovalLinkIssuer } from "../approvals/links/link-issuer";
+import type { ApprovalLinkIssuer } from "../approvals";
 
 export type { TickReport } from "@cbm/core";
 

@@ -1,5 +1,5 @@
 import { CbmError, type CapacityRequest, type Clock, type Ids, type RequestStore } from "@cbm/core";
-import { createRequestUseCases } from "../../requests/use-cases/request-use-cases";
+import { createRequestUseCases } from "../../requests";
 
 /** What the console's requests page reads and does: the same use cases as the planning API, recorded as the person. */
 export interface ConsoleRequestDeps {

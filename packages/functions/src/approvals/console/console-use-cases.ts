@@ -19,8 +19,8 @@ import {
   type SpendReport,
 } from "@cbm/core";
 import { TermsChangedError } from "../../platform/errors";
-import type { BlockUseCases, BlockWithUsage } from "../../blocks/use-cases";
-import { buildSpendReport, type SpendReportDeps } from "../../reports/spend";
+import type { BlockUseCases, BlockWithUsage } from "../../blocks";
+import { buildSpendReport, type SpendReportDeps } from "../../reports";
 
 export interface ConsoleDeps {
   store: BlockStore;

@@ -12,8 +12,8 @@ import {
   type RequestTerms,
 } from "@cbm/core";
 import { linkCsrf } from "./link-token";
-import { changeRequest, createApproveRequest } from "../../requests/use-cases/approve-request";
-import { cancelled } from "../../requests/use-cases/request-use-cases";
+import { changeRequest, createApproveRequest } from "../../requests";
+import { cancelled } from "../../requests";
 import { checkForm, type LinkAnswer, type LinkBaseDeps, type SpentLinkView } from "./link-answer";
 
 export interface RequestLinkDeps extends LinkBaseDeps {

@@ -1,6 +1,6 @@
 import type { BlockMarket, BlockStore, BlockTags, CapacityRequest, Clock, Ids, Notifier, RequestStore } from "@cbm/core";
 import { requestLinkPk } from "@cbm/core";
-import type { ApprovalLinkIssuer } from "../../approvals/links/link-issuer";
+import type { ApprovalLinkIssuer } from "../../approvals";
 
 /** Registers a bought block as a managed block; resolves with the PK it is managed under. */
 export type RegisterBlock = (input: {

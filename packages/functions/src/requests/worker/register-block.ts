@@ -1,5 +1,5 @@
 import { AlreadyExistsError, AlreadyManagedError, type BlockStore } from "@cbm/core";
-import type { BlockUseCases } from "../../blocks/use-cases";
+import type { BlockUseCases } from "../../blocks";
 import type { RegisterBlock } from "./context";
 
 /**
