@@ -6,7 +6,7 @@ const { api } = useBlockApi();
 
 describe("unexpected errors", () => {
   it("answer 500 INTERNAL, are logged without the key, and never leak details", async () => {
-    const { createApiHandler } = await import("../src/http/create-api-handler");
+    const { createApiHandler } = await import("../src/composition/create-api-handler");
     const { staticSecretSource } = await import("../src/adapters/secrets-source");
     const { apiEvent } = await import("./support/api");
     const logged: unknown[] = [];
