@@ -63,3 +63,6 @@ export { createLogger, stdoutSink, type LogLevel } from "./observability/logger"
 export { createMetrics } from "./observability/metrics";
 export { createLocalObservability } from "./observability/local";
 export { errorPage } from "./web/error-pages";
+
+// The one place an error becomes an HTTP status and code (the docs test reads every code from it).
+export { mapError } from "./http/error-mapper";
