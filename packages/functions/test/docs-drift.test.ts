@@ -122,6 +122,25 @@ describe("docs/api.md's routes", () => {
   });
 });
 
+describe("docs/api.md's block record", () => {
+  const documented = tableRows(section(read("docs/api.md"), "The block record")).flatMap(([fields]) =>
+    [...fields!.matchAll(/`(\w+)`/g)].map((m) => m[1]!),
+  );
+
+  it("names every field of the Block schema the API answers with, and no other", () => {
+    const openapi = JSON.parse(read("docs/openapi.json")) as { components: { schemas: { Block: { properties: object } } } };
+
+    expect(documented.sort()).toEqual(Object.keys(openapi.components.schemas.Block.properties).sort());
+  });
+
+  it("keeps the first release's data model", () => {
+    const firstRelease = ["PK", "capacityReservationId", "instanceType", "availabilityZone", "platform", "tenancy", "startDate", "endDate"];
+    const more = ["instanceCount", "approved", "createdAt", "updatedAt"];
+
+    expect([...firstRelease, ...more].filter((f) => !documented.includes(f))).toEqual([]);
+  });
+});
+
 describe("docs/openapi.json", () => {
   it("is the document GET /openapi.json serves", async () => {
     const handler = createApiHandler({
