@@ -63,3 +63,6 @@ export { createLogger, stdoutSink, type LogLevel } from "./platform/observabilit
 export { createMetrics } from "./platform/observability/metrics";
 export { createLocalObservability } from "./platform/observability/local";
 export { errorPage } from "./platform/web/error-pages";
+
+// The one place an error becomes an HTTP status and code (the docs test reads every code from it).
+export { mapError } from "./platform/http/error-mapper";
