@@ -67,7 +67,7 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
   async function sessionOf(req: RouteRequest<unknown, unknown>): Promise<Session | undefined> {
     const sid = cookies(req.headers)[sessionCookieName(secure(req.event))];
     const s = await readSession(d.sessions, sid, await d.apiKey.apiKey(), d.clock.now().getTime());
-    if (s && req.event.cbm) req.event.cbm.actor = s.actor;
+    if (s) req.event.actor = s.actor;
     return s;
   }
 
@@ -131,7 +131,7 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
           .slice(0, 40);
         const actor = `console${name && isSafeText(name) ? `:${name}` : ""}`;
         const { sid } = await openSession(d.sessions, await d.apiKey.apiKey(), actor, d.clock.now().getTime());
-        if (event.cbm) event.cbm.actor = actor;
+        event.actor = actor;
         return redirect(`${base(event)}/console/blocks`, { "Set-Cookie": cookieFor(event, sid) });
       },
     }),

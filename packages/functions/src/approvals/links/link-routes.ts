@@ -34,7 +34,7 @@ function respond(statusKey: string, raw: string): RouteResponse {
 /** Names the link's recipient in the access log once the token checked out. */
 function noteActor(event: ApiEvent, v: AnyLinkView | AnyLinkOutcome): void {
   const claims = "claims" in v ? v.claims : v.kind === "refused" ? v.view.claims : undefined;
-  if (claims && event.cbm) event.cbm.actor = linkActor(claims);
+  if (claims) event.actor = linkActor(claims);
 }
 
 function parseAnswer(body: unknown): LinkAnswer | string {
