@@ -75,16 +75,11 @@ export interface Route<P = Record<string, never>, Q = Record<string, never>, B =
   handler(req: RouteRequest<P, Q, B>): Promise<RouteResponse>;
 }
 
-/** A route without its handler: what the router's table, API Gateway and the OpenAPI document know of it. */
+/** A route without its handler, as its wing declares it (route-table.ts): what API Gateway and openapi.json know of it. */
 export type RouteContract<P = Record<string, never>, Q = Record<string, never>, B = unknown> = Omit<Route<P, Q, B>, "handler">;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: contracts keep their own P/Q/B
 export type AnyContract = RouteContract<any, any, any>;
 
-// A heterogeneous list of routes; each was type-checked against its own P, Q and B by defineRoute.
+// A heterogeneous list of routes; each handler was type-checked against its own P, Q and B by bindRoutes.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: handlers take their own P/Q/B
 export type AnyRoute = Route<any, any, any>;
-
-/** Identity helper that infers P, Q and B from the schemas, so each handler is checked against its own input. */
-export function defineRoute<P, Q = Record<string, never>, B = unknown>(route: Route<P, Q, B>): Route<P, Q, B> {
-  return route;
-}
