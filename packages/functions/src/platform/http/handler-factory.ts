@@ -24,6 +24,7 @@ export interface HttpHandlerOptions {
   logger: AccessLogger;
   /** Requests, Latency, ApiErrors{class}; flushed once per request. */
   metrics?: Pick<Metrics, "add" | "flush">;
+  /** Largest request body, in decoded bytes; default MAX_BODY_BYTES (64 KiB). */
   maxBodyBytes?: number;
   /** Makes write routes honour Idempotency-Key; without it the header is ignored. */
   idempotency?: IdempotencyStore;
@@ -37,7 +38,8 @@ export interface HttpHandlerOptions {
 /**
  * The one Middy shape of every HTTP entry point, one job per middleware. Outermost: the access log and metrics.
  * Before, in order: header names lower-cased → API key → a routeable method and path → body size (413) → body
- * media type (415) → actor → form fields or JSON (@middy/http-json-body-parser). Then http-router dispatches to the
+ * media type (415) → actor → form fields or JSON (@middy/http-json-body-parser). The actor comes before the parsers
+ * because CBM has always refused a bad `x-cbm-actor` before malformed JSON. Then http-router dispatches to the
  * route, which validates its input with its zod schemas and runs. On error: errorMapper (the only error→HTTP
  * mapping) then httpErrorHandler, which writes the response.
  */
