@@ -44,7 +44,9 @@ describe("a capacity request without approval", () => {
     const block = await w.store.get("train-next");
     expect(block).toMatchObject({
       capacityReservationId: reservation.capacityReservationId,
-      policy: { extendByDays: 2, budget: "4244.86", currency: "USD" },
+      // The request's budget covers the block and then its extensions: the block's fee is in spent, within it.
+      policy: { extendByDays: 2, budget: "5000", currency: "USD" },
+      spent: "755.14",
       tags: { team: "llm" },
     });
     expect(w.outbox.list().map((n) => n.kind)).toEqual(["purchased"]);
