@@ -20,7 +20,8 @@ export async function openDemoRequest(deps: {
   clock: Clock;
   emulator: EmulatorControl;
 }): Promise<"opened" | "kept"> {
-  if (await deps.requests.findByName(DEMO_REQUEST_NAME)) return "kept";
+  const existing = await deps.requests.list({ limit: 100 });
+  if (existing.items.some((r) => r.name === DEMO_REQUEST_NAME)) return "kept";
   const now = deps.clock.now().getTime();
   deps.emulator.setCapacity({ instanceType: DEMO_TYPE, available: false });
   deps.emulator.setCapacity({ instanceType: DEMO_TYPE, available: true, from: new Date(now + APPEARS_AFTER_MS).toISOString() });
