@@ -166,7 +166,12 @@ export interface RequestStore {
   list(opts: { limit: number; cursor?: string }): Promise<Page<CapacityRequest>>;
   /** Requests whose nextCheckAt ≤ now, from their own sparse due partition (never a scan, never a block). */
   findDue(now: string, opts: { limit: number }): Promise<CapacityRequest[]>;
-  /** AlreadyExistsError when the id is taken. */
+  /** The request a name was last given to (it may have freed it since: see holdsItsName); one read, never a scan. */
+  findByName(name: string): Promise<CapacityRequest | undefined>;
+  /**
+   * AlreadyExistsError when the id is taken; RequestNameTakenError when a request that holds its name has the name.
+   * The name is claimed in the same atomic write as the request, so two creates of one name never both succeed.
+   */
   create(request: CapacityRequest): Promise<CapacityRequest>;
   /** Writes `next` (version expectedVersion + 1) only over `expectedVersion`. */
   update(next: CapacityRequest, expectedVersion: number): Promise<CapacityRequest>;

@@ -24,6 +24,7 @@ export * from "./wanted-durations";
 export * from "./policy-fit";
 export * from "./authorization";
 export * from "./reservation-ledger";
+export * from "./bought-block";
 export * from "./decision-effects";
 export * from "./history-events";
 export * from "./tick-report";
