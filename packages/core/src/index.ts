@@ -7,6 +7,8 @@ export * from "./block";
 export * from "./history";
 export * from "./decision";
 export * from "./engine-types";
+export * from "./page";
+export * from "./notification";
 export * from "./ports";
 export * from "./time";
 export * from "./window";
