@@ -42,7 +42,6 @@ export * from "./market";
 export * from "./capacity-request";
 export * from "./request-decision";
 export * from "./request-link";
-export * from "./request-errors";
 export * from "./request-lifecycle";
 export * from "./successor";
 export * from "./successor-spend";
