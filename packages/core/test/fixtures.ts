@@ -10,7 +10,9 @@ import {
   type ExtensionOffering,
   type ExtensionRecord,
   type PurchaseIntent,
+  type FieldIssue,
   type ReservationView,
+  ValidationError,
 } from "../src/index";
 
 export const ACCOUNT = "123456789012";
@@ -154,3 +156,14 @@ export const blockOffering = (over: Partial<BlockOffering> = {}): BlockOffering 
   currencyCode: "USD",
   ...over,
 });
+
+/** The issues of the ValidationError `act` throws (the test fails when it throws nothing or something else). */
+export function issuesOf(act: () => unknown): FieldIssue[] {
+  try {
+    act();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).issues;
+  }
+  throw new Error("expected a ValidationError");
+}
