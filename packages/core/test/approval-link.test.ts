@@ -1,51 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  applyVerdict,
-  InvalidStateError,
-  linkClaimsFor,
-  linkExpiresAt,
-  linkState,
-  ValidationError,
-  type Block,
-  type ExtensionOffering,
-  type LinkUse,
-} from "../src/index";
-import { CR, END, DAY, HOUR, makeBlock, plus, settings } from "./fixtures";
+import { applyVerdict, InvalidStateError, linkState, ValidationError, type Block, type LinkUse } from "../src/index";
+import { CR, END, DAY, HOUR, askedBlock, plus, quoteLinkClaims } from "./fixtures";
 
 const now = new Date(Date.parse(END) - 30 * HOUR);
-const offering: ExtensionOffering = {
-  offeringId: "cbe-1",
-  capacityReservationId: CR,
-  durationHours: 24,
-  startDate: END,
-  endDate: plus(END, DAY),
-  upfrontFee: "1510.27",
-  currencyCode: "USD",
-};
-const asked = (fee = "1510.27"): Block =>
-  makeBlock(
-    {
-      registrationId: "reg-1",
-      status: "awaiting-approval",
-      approvalRequest: {
-        window: END,
-        firstSentAt: now.toISOString(),
-        lastSentAt: now.toISOString(),
-        count: 1,
-        lastCallSent: false,
-        offeringId: "cbe-1",
-        upfrontFee: fee,
-        durationHours: 24,
-        currencyCode: "USD",
-      },
-    },
-    { requireApproval: true, extendByDays: 1 },
-  );
-const claims = linkClaimsFor(asked(), END, offering, {
-  id: "01JLINK0000000000000000001",
-  to: "fin@example.com",
-  expiresAt: linkExpiresAt(asked(), END, settings),
-});
+const asked = (fee?: string): Block => askedBlock(now, fee === undefined ? {} : { fee });
+const claims = quoteLinkClaims(asked());
 
 describe("approval link claims and state", () => {
   it("binds the link to the registration, reservation, window and exact quote, until CBM's window closes", () => {

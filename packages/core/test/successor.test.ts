@@ -1,36 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { planSuccessor, type Block } from "../src/index";
+import { planSuccessor } from "../src/index";
+import { runBlock } from "./fixtures";
 
-const block = (over: Partial<Block> = {}, policy: Partial<Block["policy"]> = {}): Block => ({
-  PK: "run",
-  capacityReservationId: "cr-00000000000000001",
-  registrationId: "01JREG",
-  region: "us-east-1",
-  availabilityZone: "us-east-1a",
-  instanceType: "p5.48xlarge",
-  instanceCount: 4,
-  endDate: "2026-11-25T11:30:00.000Z",
-  approved: false,
-  createdAt: "2026-11-01T00:00:00.000Z",
-  updatedAt: "2026-11-01T00:00:00.000Z",
-  status: "no-offering",
-  version: 3,
-  spent: "100",
-  extensionsPurchased: 0,
-  policy: {
-    extendByDays: 7,
-    lookaheadHours: 48,
-    requireApproval: true,
-    enabled: true,
-    allowShorterFallback: false,
-    currency: "USD",
-    maxUpfrontFee: "9000",
-    budget: "20000",
-    openSuccessorRequest: true,
-    ...policy,
-  },
-  ...over,
-});
+const block = runBlock;
 const NOW = "2026-11-24T12:00:00.000Z";
 
 describe("planSuccessor", () => {
