@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyVerdict, InvalidStateError, linkState, ValidationError, type Block, type LinkUse } from "../src/index";
-import { CR, END, DAY, HOUR, askedBlock, plus, quoteLinkClaims } from "./fixtures";
+import { CR, END, DAY, HOUR, askedBlock, intent as anIntent, plus, quoteLinkClaims } from "./fixtures";
 
 const now = new Date(Date.parse(END) - 30 * HOUR);
 const asked = (fee?: string): Block => askedBlock(now, fee === undefined ? {} : { fee });
@@ -57,20 +57,15 @@ describe("approval link claims and state", () => {
   });
 
   it("asks to retry while a purchase's outcome is being settled", () => {
-    const intent = {
-      id: "i",
-      window: END,
-      offeringId: "cbe-1",
-      durationHours: 24,
-      upfrontFee: "1510.27",
-      currencyCode: "USD",
-      createdAt: now.toISOString(),
-    };
+    const intent = anIntent({ id: "i", offeringId: "cbe-1", durationHours: 24, upfrontFee: "1510.27", createdAt: now.toISOString() });
     expect(linkState(claims, { ...asked(), intent }, now, undefined).kind).toBe("retry");
   });
 
-  it("has expired once the window's last call passed, and a used link stays used", () => {
+  it("has expired once the window's last call passed", () => {
     expect(linkState(claims, asked(), new Date(claims.expiresAt), undefined).kind).toBe("expired");
+  });
+
+  it("stays used once it was used", () => {
     const use: LinkUse = {
       tokenId: claims.id,
       pk: "blk-1",

@@ -57,7 +57,7 @@ describe("a link answered after the policy changed", () => {
     ["a lower budget", { budget: "2000.00" }, { spent: "600.00" }],
     ["a changed duration", { extendByDays: 7 }, {}],
     ["a changed currency", { currency: "EUR" }, {}],
-  ] as const)("is superseded after %s, and says which rule", (_what, policy, over) => {
+  ] as const)("is superseded after %s, saying which rule", (_what, policy, over) => {
     const state = linkState(claims, asked(policy, over), now, undefined);
 
     expect(state).toMatchObject({
