@@ -44,10 +44,35 @@ describe("a capacity request without approval", () => {
     const block = await w.store.get("train-next");
     expect(block).toMatchObject({
       capacityReservationId: reservation.capacityReservationId,
-      policy: { extendByDays: 2, budget: "4244.86", currency: "USD" },
+      // The request's budget covers the block and then its extensions: the block's fee is in spent, within it.
+      policy: { extendByDays: 2, budget: "5000", currency: "USD" },
+      spent: "755.14",
       tags: { team: "llm" },
     });
     expect(w.outbox.list().map((n) => n.kind)).toEqual(["purchased"]);
+  });
+
+  it("counts the block's own fee in its spent once, across later runs and a delete and re-register", async () => {
+    await w.open({ requireApproval: false, blockPk: "bought-once", budget: "5000" });
+    await w.run();
+    w.emu.control.advance({ minutes: 6 });
+    await w.run();
+    w.emu.control.advance({ minutes: 10 });
+    await w.run();
+    const registered = (await w.store.get("bought-once"))!;
+
+    await w.blocks.remove("bought-once", { actor: "test" });
+    const again = await w.blocks.create(
+      { PK: "bought-once", capacityReservationId: registered.capacityReservationId, region: "us-east-1", policy: registered.policy },
+      { actor: "test" },
+    );
+
+    expect(registered.spent).toBe("755.14");
+    expect(again.block.spent).toBe("755.14");
+    const events = await w.history.list("bought-once", { limit: 50 });
+    expect(events.items.filter((e) => e.type === "purchased").map((e) => e.message)).toEqual([
+      expect.stringMatching(/^bought for 755.14 USD by request \S+; counted in spent$/),
+    ]);
   });
 
   it("buys nothing above its caps and says which cap", async () => {

@@ -50,10 +50,14 @@ export const BLOCK_CONTRACTS = routeTable({
   getBlock: {
     method: "GET",
     path: "/{PK}",
-    summary: "Get one managed block, with its sampled usage",
+    summary: "Get one managed block, with its sampled usage and what CBM will do next",
     params: PkParams,
     responses: {
-      200: { description: "The block and its `usage` (null before the first sample)", schema: "BlockWithUsage", headers: etagHeader },
+      200: {
+        description: "The block, its `usage` (null before the first sample) and `outlook` (what CBM will do next)",
+        schema: "BlockWithUsage",
+        headers: etagHeader,
+      },
       404: E("No such block"),
       ...common,
     },

@@ -18,7 +18,7 @@ import { bindRoutes } from "../../platform/http/route-table";
 import type { AnyRoute, ApiEvent, RouteRequest, RouteResponse } from "../../platform/http/types";
 import { CONSOLE_CONTRACTS } from "./console-contracts";
 import { basePath, cookies, field, isSameOrigin, publicOrigin, servedOverHttps } from "../../platform/web/web-guards";
-import type { WebRouteDeps } from "../web-routes";
+import type { WebRouteDeps } from "../web-deps";
 import { createConsoleRequests } from "./console-requests";
 import { requestsPage } from "./requests-page";
 
