@@ -60,7 +60,7 @@ describe("cbm list / get", () => {
     expect(lines[1]).toMatch(/^llm-pretrain\s+llm-pretrain\s+awaiting-approval\s+us-east-1\s+\d{4}-\d\d-\d\d 11:30Z\s+1d \d+h$/);
   });
 
-  it("gets one block; a missing one exits 3 with the API's message", async () => {
+  it("gets one block, or exits 3 with the API's message for a missing one", async () => {
     const ok = await cbm(["get", "llm-pretrain", "--json", ...api]);
     expect(ok.code).toBe(0);
     expect(ok.json<Block>().capacityReservationId).toBe("cr-0000000000000d001");
@@ -170,13 +170,19 @@ describe("cbm add / update", () => {
     expect(apiSide.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
-  it("updates only the given policy fields; 'none' clears a limit", async () => {
+  it("updates only the given policy fields", async () => {
     const r = await cbm(["update", "add-test", "--max-fee", "500", "--pause", "--json", ...api]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json<Block>().policy).toMatchObject({ maxUpfrontFee: "500", enabled: false, extendByDays: 14, budget: "20000" });
+  });
+
+  it("clears a limit given as 'none'", async () => {
     const cleared = await cbm(["update", "add-test", "--max-fee", "none", "--resume", "--json", ...api]);
     expect(cleared.json<Block>().policy.maxUpfrontFee).toBeUndefined();
     expect(cleared.json<Block>().policy.enabled).toBe(true);
+  });
+
+  it("refuses an update with no field (exit 2) or of a missing block (exit 3)", async () => {
     expect((await cbm(["update", "add-test", ...api])).code).toBe(2);
     expect((await cbm(["update", "missing-pk", "--budget", "1", ...api])).code).toBe(3);
   });
