@@ -3,6 +3,7 @@ import { createEc2CapacityProvider } from "../src/adapters/ec2-capacity-provider
 import { createTick } from "../src/tick/create-tick";
 import { createUlidIds } from "../src/adapters/ids";
 import { blockPurchases, useRequestWorld } from "./support/request-world";
+import { ACCOUNT } from "./support/blocks";
 
 /*
  * Continuity: a block whose policy says openSuccessorRequest gets a successor request when EC2 offers no
@@ -10,7 +11,6 @@ import { blockPurchases, useRequestWorld } from "./support/request-world";
  * the old block's end, and it is managed under the same policy.
  */
 const w = useRequestWorld();
-const ACCOUNT = "123456789012";
 const END = "2026-11-25T11:30:00.000Z";
 
 async function tick() {
@@ -45,7 +45,7 @@ async function seedManaged(policy: Record<string, unknown>) {
 }
 
 describe("successor blocks", () => {
-  it("opens one successor request when no extension is offered, buys a block starting at the old end, and manages it", async () => {
+  it("opens one successor request when no extension is offered, buying a managed block from the old end", async () => {
     await seedManaged({ extendByDays: 2, lookaheadHours: 48, requireApproval: false, maxUpfrontFee: "10000", openSuccessorRequest: true });
 
     await tick();

@@ -7,6 +7,7 @@ import { createUlidIds } from "../src/adapters/ids";
 import { createTick } from "../src/tick/create-tick";
 import { sampleUsage } from "../src/usage/sample-usage";
 import { useRequestWorld } from "./support/request-world";
+import { ACCOUNT } from "./support/blocks";
 
 /*
  * Usage and idle blocks: the sampler reads running instances from EC2 (total − available while active), keeps
@@ -34,26 +35,14 @@ async function tick() {
     notifier: w.outbox,
     clock: w.clock,
     ids: createUlidIds(w.clock),
-    settings: { accountId: "123456789012" },
+    settings: { accountId: ACCOUNT },
   })();
 }
 
-async function managedBlock(policy: Record<string, unknown>) {
-  const r = w.emu.control.seedBlock({
-    instanceType: "p5.48xlarge",
-    instanceCount: 2,
-    startDate: "2026-11-23T11:30:00Z",
-    endDate: "2026-11-25T11:30:00Z",
-  });
-  await w.blocks.create(
-    { PK: "busy-or-not", capacityReservationId: r.capacityReservationId, region: "us-east-1", policy },
-    { actor: "test" },
-  );
-  return r.capacityReservationId;
-}
+const managedBlock = (policy: Record<string, unknown>) => w.managedBlock("busy-or-not", policy);
 
 describe("usage", () => {
-  it("records running instances per hour, bounded, and the last 24 h", async () => {
+  it("records running instances per hour, bounded, with the last 24 h", async () => {
     const id = await managedBlock({ requireApproval: false });
     const s = sampler();
     w.emu.control.setRunning(id, 2);
@@ -123,7 +112,7 @@ describe("usage", () => {
     expect(u?.interconnectChanges?.map((c) => c.status)).toEqual(["ok", "impaired"]);
   });
 
-  it("samples running instances and keeps the last interconnect status when DescribeCapacityBlockStatus is throttled", async () => {
+  it("samples running instances, keeping the last interconnect status, when DescribeCapacityBlockStatus is throttled", async () => {
     const id = await managedBlock({ requireApproval: false });
     const s = sampler();
     await s.run();
@@ -152,7 +141,7 @@ describe("usage", () => {
     expect((await sampler().usage.get("second"))?.interconnect?.status).toBe("ok");
   });
 
-  it("drops a cb- id EC2 does not know from its batch and reads the others, in two calls", async () => {
+  it("drops a cb- id EC2 does not know from its batch, reading the others in two calls", async () => {
     const id = await managedBlock({});
     const cb = w.emu.control.reservation(id)!.capacityBlockId;
     const probe = createEc2UsageProbe({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
@@ -164,7 +153,7 @@ describe("usage", () => {
     expect(w.emu.control.calls().filter((c) => c.action === "DescribeCapacityBlockStatus")).toHaveLength(2);
   });
 
-  it("cuts a stalled DescribeCapacityBlockStatus at its call budget and still records the instances", async () => {
+  it("cuts a stalled DescribeCapacityBlockStatus at its call budget, still recording the instances", async () => {
     const id = await managedBlock({ requireApproval: false });
     w.emu.control.setRunning(id, 2);
     w.emu.control.injectFault({ action: "DescribeCapacityBlockStatus", kind: "latency", ms: 5_000, always: true });

@@ -3,6 +3,7 @@ import { createEc2CapacityProvider } from "../../src/adapters/ec2-capacity-provi
 import { createUlidIds } from "../../src/adapters/ids";
 import { createTick } from "../../src/tick/create-tick";
 import type { useRequestWorld } from "./request-world";
+import { ACCOUNT } from "./blocks";
 
 /*
  * The request reliability model's world beyond one request: a wall clock that runs with real time (a purchase held
@@ -127,7 +128,7 @@ export function tick(w: World) {
     notifier: w.outbox,
     clock: w.clock,
     ids: createUlidIds(w.clock),
-    settings: { accountId: "123456789012" },
+    settings: { accountId: ACCOUNT },
   })();
 }
 

@@ -53,6 +53,11 @@ export function useRequestWorld() {
       wallNow?: () => number;
     }): ReturnType<ReturnType<typeof createRequestWorker>>;
     open(body: Partial<CreateRequestFields> & Record<string, unknown>): Promise<string>;
+    /**
+     * Seeds an active 2 × p5.48xlarge block (2026-11-23 to 2026-11-25, 11:30 UTC) and registers it as `pk` under
+     * `policy`; returns its reservation id.
+     */
+    managedBlock(pk: string, policy: Record<string, unknown>): Promise<string>;
   };
 
   beforeAll(async () => {
@@ -99,6 +104,16 @@ export function useRequestWorld() {
         callSettleMs: opts.callSettleMs ?? 60_000,
         ...(opts.approvalLinks ? { approvalLinks: opts.approvalLinks } : {}),
       })(opts.deadline ? { deadline: opts.deadline } : {});
+    };
+    world.managedBlock = async (pk, policy) => {
+      const r = world.emu.control.seedBlock({
+        instanceType: "p5.48xlarge",
+        instanceCount: 2,
+        startDate: "2026-11-23T11:30:00Z",
+        endDate: "2026-11-25T11:30:00Z",
+      });
+      await world.blocks.create({ PK: pk, capacityReservationId: r.capacityReservationId, region: "us-east-1", policy }, { actor: "test" });
+      return r.capacityReservationId;
     };
     world.open = async (body) => {
       const r = await world.api.create(
