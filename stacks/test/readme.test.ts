@@ -37,7 +37,7 @@ const WHERE: Record<(typeof WATCHED_FUNCTION_NAMES)[number], { stack: StackId; i
 };
 
 describe("stacks/README.md", () => {
-  it("describes every stack, and no other", () => {
+  it("describes exactly the stacks there are", () => {
     expect(
       table("The stacks")
         .map((r) => r[0])
@@ -45,7 +45,7 @@ describe("stacks/README.md", () => {
     ).toEqual([...STACK_IDS].sort());
   });
 
-  it("describes all seven functions with the handler, timeout and memory they are deployed with", () => {
+  it("describes all seven functions as deployed: handler, timeout, memory", () => {
     const rows = table("The seven functions");
     expect(rows.map((r) => r[0]).sort()).toEqual([...WATCHED_FUNCTION_NAMES].sort());
     for (const [name, handler, timeout, memory] of rows) {
