@@ -2,6 +2,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+import path from "node:path";
 
 /** Modules that do I/O or tie the domain to a runtime; core must stay pure (STYLE.md, practice 1). */
 const IMPURE_MODULES = [
@@ -26,55 +27,85 @@ const ZOD_NAMESPACE = {
 };
 
 /**
- * Layers inside packages/functions: handlers → http / tick / web / events / rotation → use-cases → adapters, with
- * ports (ports/, rotation/ports.ts) below both sides. A layer never imports one above it; observability is used by
- * all and depends on none of them.
+ * The wings of packages/functions (docs/architecture.md). A wing holds one feature: its routes, wire format, use
+ * cases and worker. Below the wings sits platform/ (Middy pipeline, web helpers, observability, config, errors,
+ * ports), below that adapters/; composition/ on top wires them all. contracts/ and index.ts are the package's faces.
  */
-const ABOVE = (dirs, message) => ({ group: dirs.flatMap((d) => [`../${d}`, `../${d}/*`, `../../${d}`, `../../${d}/*`]), message });
-const FUNCTION_LAYERS = [
-  {
-    files: ["packages/functions/src/adapters/**/*.ts"],
-    patterns: [
-      ABOVE(
-        ["http", "tick", "web", "events", "handlers", "use-cases", "links", "composition"],
-        "An adapter implements a port; it imports no layer above it.",
-      ),
-      { group: ["../rotation/*", "!../rotation/ports"], message: "Adapters import only rotation's ports." },
-    ],
+const WINGS = ["blocks", "requests", "approvals", "reports", "tick", "notices", "usage", "rotation"];
+const FUNCTIONS_SRC = "packages/functions/src/";
+/** The few adapter exports that are pure helpers, not I/O, which a wing or platform may use for a value. */
+const ADAPTER_HELPERS = {
+  "adapters/secrets-source": ["keysMatch"],
+  "adapters/call-limits": ["isDependencyUnavailable"],
+  "adapters/api-key-secret": ["API_KEY_CACHE_TTL_MS", "parseApiKeySecret", "formatApiKeySecret"],
+};
+
+/** Where a file or import target sits: `{ top, rest }` with top the first folder under src/ (or the file). */
+function place(p) {
+  const i = p.lastIndexOf(FUNCTIONS_SRC);
+  if (i < 0) return null;
+  const rel = p
+    .slice(i + FUNCTIONS_SRC.length)
+    .replace(/\.(ts|js)$/, "")
+    .replace(/\/index$/, "");
+  const [top, ...rest] = rel.split("/");
+  return { top, rest: rest.join("/"), rel };
+}
+
+/** Why `from` may not import `to`, or undefined when it may. */
+function fenceViolation(from, to, valueNames) {
+  const fromWing = WINGS.includes(from.top);
+  const toWing = WINGS.includes(to.top);
+  if (from.top === to.top) return undefined;
+  if (["composition", "contracts", "index"].includes(from.top)) return undefined;
+  if (to.top === "composition" || to.top === "index") return "Only the entry points import the composition and the package's index.";
+  if (from.top === "adapters") {
+    if (to.rel === "rotation/ports" || to.rel === "contracts/aws-actions") return undefined;
+    if (toWing || to.top === "contracts") return "An adapter implements a port; it imports no wing (only rotation's ports).";
+    if (/^platform\/(http|web)(\/|$)/.test(to.rel)) return "An adapter imports no HTTP or web plumbing.";
+    return undefined;
+  }
+  if (to.top === "contracts") return "contracts/ is the package's face for the stacks; import the module it re-exports.";
+  if (from.top === "platform" && toWing) return "platform/ sits below the wings: it imports none of them.";
+  if (fromWing && toWing && to.rest !== "") return `Import another wing through its index ("${to.top}"), not its internals.`;
+  if (to.top === "adapters") {
+    const helpers = ADAPTER_HELPERS[to.rel] ?? [];
+    const extra = valueNames.filter((n) => !helpers.includes(n));
+    if (extra.length > 0) return `Adapters are wired by the composition; here only a type may be imported (not ${extra.join(", ")}).`;
+  }
+  return undefined;
+}
+
+/** The names a statement imports as values; "*" for all of them (`import * as`, a re-export, `import()`, a bare import). */
+function valueNames(node) {
+  if (node.importKind === "type" || node.exportKind === "type") return [];
+  if (node.type !== "ImportDeclaration" || node.specifiers.length === 0) return ["*"];
+  return node.specifiers
+    .filter((s) => (s.type === "ImportSpecifier" ? s.importKind !== "type" : true))
+    .map((s) => (s.type === "ImportSpecifier" ? (s.imported.name ?? s.imported.value) : "*"));
+}
+
+/** `cbm/wing-fences`: reports an import that crosses a fence, by the folder it resolves to. */
+const wingFences = {
+  meta: { type: "problem", docs: { description: "Fences the wings of packages/functions" }, schema: [] },
+  create(context) {
+    const from = place(context.filename);
+    if (!from) return {};
+    const check = (node, source) => {
+      if (!source || typeof source.value !== "string" || !source.value.startsWith(".")) return;
+      const to = place(path.resolve(path.dirname(context.filename), source.value));
+      if (!to) return;
+      const why = fenceViolation(from, to, valueNames(node));
+      if (why) context.report({ node: source, message: `${source.value}: ${why}` });
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source),
+      ExportNamedDeclaration: (node) => check(node, node.source),
+      ExportAllDeclaration: (node) => check(node, node.source),
+      ImportExpression: (node) => check(node, node.source.type === "Literal" ? node.source : null),
+    };
   },
-  {
-    files: ["packages/functions/src/use-cases/**/*.ts"],
-    patterns: [
-      ABOVE(
-        ["http", "tick", "web", "events", "handlers", "rotation", "composition"],
-        "Use cases take typed commands; the edge (http, tick, handlers) calls them, never the other way.",
-      ),
-    ],
-  },
-  {
-    files: ["packages/functions/src/observability/**/*.ts"],
-    patterns: [
-      ABOVE(
-        ["http", "tick", "web", "events", "handlers", "use-cases", "rotation", "composition"],
-        "Observability depends on neither http nor tick.",
-      ),
-    ],
-  },
-  {
-    files: ["packages/functions/src/ports/**/*.ts"],
-    patterns: [
-      ABOVE(
-        ["http", "tick", "web", "events", "handlers", "use-cases", "adapters", "rotation", "composition"],
-        "Ports depend on nothing of the layers.",
-      ),
-    ],
-  },
-  {
-    files: ["packages/functions/src/{http,tick,web,events,rotation,links,requests}/**/*.ts"],
-    // The composition builds every function from these layers; it sits on top, beside the handlers that call it.
-    patterns: [ABOVE(["handlers", "composition"], "Handlers and the composition are the top: nothing below imports them.")],
-  },
-];
+};
 
 /**
  * @cbm/functions from outside: its entry points ("." for local mode and the benches, "./contracts" for the stacks
@@ -151,5 +182,9 @@ export default tseslint.config(
     ],
     rules: { "no-restricted-imports": ["error", { patterns: FUNCTIONS_SURFACE }] },
   },
-  ...FUNCTION_LAYERS.map(({ files, patterns }) => ({ files, rules: { "no-restricted-imports": ["error", { patterns }] } })),
+  {
+    files: ["packages/functions/src/**/*.ts"],
+    plugins: { cbm: { rules: { "wing-fences": wingFences } } },
+    rules: { "cbm/wing-fences": "error" },
+  },
 );

@@ -10,7 +10,7 @@ import { fmt, median, printTable } from "./table";
  * measured as a fresh Node process importing the bundle, median of 10.
  */
 const root = join(import.meta.dirname, "..");
-const handlersDir = join(root, "packages/functions/src/handlers");
+const handlersDir = join(root, "packages/functions/src/composition/handlers");
 const outDir = join(root, ".build/bench-bundles");
 
 /** Cold initialisation of a bundle, `runs` times: a fresh Node process importing it, timed from inside. */

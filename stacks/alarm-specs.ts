@@ -12,8 +12,8 @@ export interface AlarmSpec {
   okAction: boolean;
 }
 
-/** Where each alarm's description sends the reader: its section in the stacks' runbook (stacks/README.md). */
-export const runbookLink = (anchor: string) => `Runbook: stacks/README.md#${anchor.toLowerCase()}`;
+/** Where each alarm's description sends the reader: its section in the runbook (docs/operations.md). */
+export const runbookLink = (anchor: string) => `Runbook: docs/operations.md#${anchor.toLowerCase()}`;
 
 /** The alarms on CBM's own metrics (embedded metric format, dimension `stage`), by concern. */
 export const ALARMS = {

@@ -41,11 +41,11 @@ export const ACCESS_LOG_FORMAT = `{${Object.entries(ACCESS_LOG_FIELDS)
   .map(([name, value]) => `"${name}":${value}`)
   .join(",")}}`;
 
-/** Every route of the manifest (packages/functions/src/http/route-manifest.ts) goes to the same API function, which routes again. */
+/** Every route of the manifest (packages/functions/src/platform/http/route-manifest.ts) goes to the same API function, which routes again. */
 export { API_ROUTES };
 
 /**
- * The browser pages (approval links, the console) go to a function of their own (handlers/web.ts). Browsers send no
+ * The browser pages (approval links, the console) go to a function of their own (composition/handlers/web.ts). Browsers send no
  * x-api-key, so API Gateway does not require one on these methods: the function authenticates every request itself
  * (a signed link token, or a console session opened with the API key), and WAF's rules apply as to every route.
  */
@@ -77,7 +77,7 @@ export function Api({ stack, app }: StackContext) {
 
   const handler = cbmFunction(stack, "ApiHandler", {
     stage: app.stage,
-    handler: "packages/functions/src/handlers/api.handler",
+    handler: "packages/functions/src/composition/handlers/api.handler",
     description: `CBM REST API (${app.stage})`,
     // API Gateway gives up after 29 s; a request that needs more is a bug, not a slow dependency.
     timeoutSeconds: 10,
@@ -94,7 +94,7 @@ export function Api({ stack, app }: StackContext) {
 
   const web = cbmFunction(stack, "WebHandler", {
     stage: app.stage,
-    handler: "packages/functions/src/handlers/web.handler",
+    handler: "packages/functions/src/composition/handlers/web.handler",
     description: `CBM approval links and console (${app.stage})`,
     timeoutSeconds: 10,
     memoryMb: 512,

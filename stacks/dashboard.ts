@@ -22,7 +22,7 @@ export function stageDashboard(
   const dashboard = new Dashboard(stack, "Dashboard", { dashboardName: app.logicalPrefixedName("dashboard") });
   dashboard.addWidgets(
     new TextWidget({
-      markdown: `# Capacity Block Manager (${app.stage})\nRunbook: stacks/README.md, section Alarms.`,
+      markdown: `# Capacity Block Manager (${app.stage})\nRunbook: docs/operations.md, section Alarms.`,
       width: 24,
       height: 2,
     }),

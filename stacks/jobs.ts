@@ -17,7 +17,7 @@ export const TICK_SCHEDULE = "rate(1 minute)";
 /** Below the period, so a tick has ended before the next one starts; the tick stops taking work a few seconds earlier. */
 export const TICK_TIMEOUT_SECONDS = 55;
 
-/** The EC2 calls the tick makes, and nothing else: from the functions' own list (packages/functions/src/aws-actions.ts). */
+/** The EC2 calls the tick makes, and nothing else: from the functions' own list (packages/functions/src/contracts/aws-actions.ts). */
 export const EC2_DESCRIBE_ACTIONS = awsActions("tick", "ec2").filter((a) => a.startsWith("ec2:Describe"));
 export const EC2_PURCHASE_ACTION = awsActions("tick", "ec2").find((a) => a.startsWith("ec2:Purchase"))!;
 export const EC2_CLAIM_ACTION = awsActions("tick", "ec2").find((a) => a === "ec2:CreateTags")!;
@@ -117,7 +117,7 @@ export function Jobs({ stack, app }: StackContext) {
 
   const tick = cbmFunction(stack, "Tick", {
     stage: app.stage,
-    handler: "packages/functions/src/handlers/tick.handler",
+    handler: "packages/functions/src/composition/handlers/tick.handler",
     description: `CBM scheduler tick (${app.stage})`,
     timeoutSeconds: TICK_TIMEOUT_SECONDS,
     memoryMb: 512,

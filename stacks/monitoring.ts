@@ -12,7 +12,7 @@ import { Secrets } from "./secrets.js";
 
 export { ALARMS, type AlarmSpec } from "./alarm-specs.js";
 
-/** The namespace the handlers write their embedded-metric-format documents to (packages/functions/src/observability). */
+/** The namespace the handlers write their embedded-metric-format documents to (packages/functions/src/platform/observability). */
 export const METRICS_NAMESPACE = "CapacityBlockManager";
 
 /** Every function of the app by its watch name; a test fails when a function exists that is not in this list. */

@@ -39,7 +39,7 @@ export function Notices({ stack, app }: StackContext) {
   }
   const fn = cbmFunction(stack, "NoticesHandler", {
     stage: app.stage,
-    handler: "packages/functions/src/handlers/notices.handler",
+    handler: "packages/functions/src/composition/handlers/notices.handler",
     description: `CBM: AWS Capacity Block events and expiry reminders as notices (${app.stage})`,
     timeoutSeconds: 30,
     memoryMb: 256,

@@ -17,7 +17,7 @@ export const PLANNING_EC2_ACTIONS = awsActions("planning-api", "ec2");
 export function planningFunction(stack: Stack, opts: { stage: string; table: ITable; apiSecretName: string; secretArn: string }) {
   const fn = cbmFunction(stack, "PlanningHandler", {
     stage: opts.stage,
-    handler: "packages/functions/src/handlers/planning-api.handler",
+    handler: "packages/functions/src/composition/handlers/planning-api.handler",
     description: `CBM planning API: offerings, capacity requests, reports (${opts.stage})`,
     // API Gateway gives up after 29 s; a search backs off at most ~2 s per region on the describe limit.
     timeoutSeconds: 10,

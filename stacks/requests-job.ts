@@ -9,7 +9,7 @@ import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./la
 
 /**
  * EC2 reads of the request worker (the offering search, the tagged reservation that settles a purchase, the usage
- * sampler's interconnect status), from the functions' own list (packages/functions/src/aws-actions.ts).
+ * sampler's interconnect status), from the functions' own list (packages/functions/src/contracts/aws-actions.ts).
  */
 export const REQUEST_DESCRIBE_ACTIONS = awsActions("requests", "ec2").filter((a) => a.startsWith("ec2:Describe"));
 export const REQUEST_PURCHASE_ACTION = awsActions("requests", "ec2").find((a) => a.startsWith("ec2:Purchase"))!;
@@ -71,7 +71,7 @@ export function requestsJob(
   }
   const fn = cbmFunction(stack, "Requests", {
     stage: opts.stage,
-    handler: "packages/functions/src/handlers/requests.handler",
+    handler: "packages/functions/src/composition/handlers/requests.handler",
     description: `CBM capacity-request worker (${opts.stage})`,
     timeoutSeconds: 55,
     memoryMb: 512,

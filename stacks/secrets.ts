@@ -55,7 +55,7 @@ export function Secrets({ stack, app }: StackContext) {
   const allKeys = apigatewayArn(stack, "/apikeys");
   const rotation = cbmFunction(stack, "KeyRotation", {
     stage: app.stage,
-    handler: "packages/functions/src/handlers/rotate-api-key.handler",
+    handler: "packages/functions/src/composition/handlers/rotate-api-key.handler",
     description: `CBM API key rotation and API Gateway key reconcile (${app.stage})`,
     timeoutSeconds: KEY_ROTATION_TIMEOUT_SECONDS,
     memoryMb: 256,

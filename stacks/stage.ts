@@ -98,7 +98,7 @@ export function alarmEmail(env: NodeJS.ProcessEnv = process.env): string | undef
   return value ? value : undefined;
 }
 
-/** The log levels the functions' config accepts (packages/functions/src/config.ts). */
+/** The log levels the functions' config accepts (packages/functions/src/platform/config.ts). */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 
 /** LOG_LEVEL at deploy (default info), checked here: a bad value would fail every cold start of every function. */

@@ -1,4 +1,4 @@
-// The same use of our own logger and metrics (packages/functions/src/observability), for bench/bundles.ts.
+// The same use of our own logger and metrics (packages/functions/src/platform/observability), for bench/bundles.ts.
 import { createLogger, createMetrics, stdoutSink } from "@cbm/functions";
 
 const logger = createLogger({ service: "cbm-tick" });

@@ -169,7 +169,7 @@ describe("Api", () => {
       const logs = onlyResource(t, "AWS::Logs::LogGroup", "ApiHandlerLogs");
       expect(functionMetadata(t, "ApiHandler")).toMatchObject({
         runtime: "nodejs22.x",
-        handler: "packages/functions/src/handlers/api.handler",
+        handler: "packages/functions/src/composition/handlers/api.handler",
       });
       expect(fn).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], MemorySize: 512, Timeout: 10 });
       expect(fn.TracingConfig).toBeUndefined();
@@ -215,7 +215,7 @@ describe("Api: the browser pages", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       const fn = props(onlyResource(t, "AWS::Lambda::Function", "WebHandler"));
-      expect(functionMetadata(t, "WebHandler")).toMatchObject({ handler: "packages/functions/src/handlers/web.handler" });
+      expect(functionMetadata(t, "WebHandler")).toMatchObject({ handler: "packages/functions/src/composition/handlers/web.handler" });
       const env = (fn.Environment as { Variables: Json }).Variables;
       expect(env).toMatchObject({
         TABLE_NAME: tableName(v.stage),

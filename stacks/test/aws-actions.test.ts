@@ -8,7 +8,7 @@ import { ROOT, type StackId, type Synthesized } from "./synth.js";
 import { type Json, prod, dev, roleStatements, useProdAndDev } from "./templates.js";
 
 /*
- * One list per function (packages/functions/src/aws-actions.ts) of the AWS calls it makes. Each role must allow
+ * One list per function (packages/functions/src/contracts/aws-actions.ts) of the AWS calls it makes. Each role must allow
  * exactly those, and each bundle must contain the SDK commands of exactly those: a call added to the code without
  * its permission (as DescribeCapacityBlockStatus once was: the sampler swallowed the AccessDenied) fails here.
  */
@@ -76,7 +76,7 @@ describe("each bundle calls exactly what its function's list says", () => {
     const out = path.join(useProject().paths.out, "aws-actions");
     for (const handler of Object.keys(FUNCTIONS) as HandlerName[]) {
       const file = path.join(out, `${handler}.mjs`);
-      await buildLikeSst(path.join(ROOT, `packages/functions/src/handlers/${handler}.ts`), file);
+      await buildLikeSst(path.join(ROOT, `packages/functions/src/composition/handlers/${handler}.ts`), file);
       // keepNames writes each class's name as a string: `static{n(this,"PurchaseCapacityBlockCommand")}`.
       const kept = new Set([...readFileSync(file, "utf8").matchAll(/\(this,"(\w+Command)"\)/g)].map((m) => m[1]!));
       const called = COMMANDS.flatMap(({ service, commands }) => [...kept].filter((c) => commands.has(c)).map((c) => actionOf(service, c)));

@@ -11,7 +11,7 @@ afterAll(cleanUp);
 // With the handlers present, synthesize once more as `sst deploy` does: esbuild bundles every handler (ESM, arm64)
 // and SST swaps the placeholder for the real code and runtime. Until packages/functions has them, this is skipped.
 const handlersExist = ["api", "tick", "rotate-api-key"].every((name) =>
-  ["ts", "mts", "js", "mjs"].some((ext) => existsSync(path.join(ROOT, `packages/functions/src/handlers/${name}.${ext}`))),
+  ["ts", "mts", "js", "mjs"].some((ext) => existsSync(path.join(ROOT, `packages/functions/src/composition/handlers/${name}.${ext}`))),
 );
 describe.skipIf(!handlersExist)("bundling (as sst deploy does)", () => {
   it("bundles each handler with SST's esbuild, into its own bundle, and deploys them on nodejs22.x", async () => {
@@ -23,7 +23,7 @@ describe.skipIf(!handlersExist)("bundling (as sst deploy does)", () => {
     ] as const) {
       const fn = props(onlyResource(built.templates[stack], "AWS::Lambda::Function", prefix));
       expect(fn.Runtime).toBe("nodejs22.x");
-      expect(fn.Handler).toBe(`packages/functions/src/handlers/${file}.handler`);
+      expect(fn.Handler).toBe(`packages/functions/src/composition/handlers/${file}.handler`);
       expect(fn.Code).toEqual({ S3Bucket: expect.any(String), S3Key: expect.stringMatching(/\.zip$/) });
     }
     // The code SST built is byte for byte what bench/bundles.ts measures and test/lambda-bundles.test.ts runs.
@@ -34,7 +34,7 @@ describe.skipIf(!handlersExist)("bundling (as sst deploy does)", () => {
       expect(artifact, `SST's ${name} bundle`).toBeDefined();
       // Beside SST's output, so cleanUp() removes it with the rest.
       const ours = path.join(out, "like-sst", `${name}.mjs`);
-      await buildLikeSst(path.join(ROOT, `packages/functions/src/handlers/${name}.ts`), ours);
+      await buildLikeSst(path.join(ROOT, `packages/functions/src/composition/handlers/${name}.ts`), ours);
       const sst = readFileSync(path.join(out, artifact!), "utf8").replace(/\n\/\/# sourceMappingURL=.*\n?$/, "\n");
       expect(sst === readFileSync(ours, "utf8"), `${name}: SST's bundle differs from buildLikeSst's`).toBe(true);
     }

@@ -92,7 +92,7 @@ describe("Jobs", () => {
       const fn = props(onlyResource(t, "AWS::Lambda::Function", "Tick"));
       expect(functionMetadata(t, "Tick")).toMatchObject({
         runtime: "nodejs22.x",
-        handler: "packages/functions/src/handlers/tick.handler",
+        handler: "packages/functions/src/composition/handlers/tick.handler",
       });
       expect(fn).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], MemorySize: 512, Timeout: 55 });
       expect(fn.Timeout as number).toBeLessThan(60);

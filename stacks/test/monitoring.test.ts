@@ -14,12 +14,12 @@ describe("Monitoring", () => {
   const alarm = (v: Synthesized, id: string) => props(onlyResource(v.templates.Monitoring, "AWS::CloudWatch::Alarm", id));
   const topicArn = (stage: string) => importFrom(stage, "Notifications", /RefAlarms\w+/);
 
-  it("names every alarm <stage>-capacity-block-manager-<Alarm>, each with a runbook link into stacks/README.md", () => {
+  it("names every alarm <stage>-capacity-block-manager-<Alarm>, each with a runbook link into docs/operations.md", () => {
     for (const v of variants()) {
       const names = Object.values(alarms(v)).map((a) => a.Properties.AlarmName);
       for (const a of [...Object.values(ALARMS), ...Object.values(GATEWAY_ALARMS)])
         expect(names).toContain(`${v.stage}-${APP_NAME}-${a.id}`);
-      for (const a of Object.values(alarms(v))) expect(a.Properties.AlarmDescription).toMatch(/Runbook: stacks\/README\.md#[a-z0-9-]+$/);
+      for (const a of Object.values(alarms(v))) expect(a.Properties.AlarmDescription).toMatch(/Runbook: docs\/operations\.md#[a-z0-9-]+$/);
     }
   });
 

@@ -98,7 +98,7 @@ describe("every function is watched", () => {
       const rotation = cbmFunctions(v).find((f) => f.id.startsWith("KeyRotation"))!;
       const [failed] = alarmsOn(v, rotation, "Errors");
       expect(failed!.Properties.AlarmName).toBe(`${v.stage}-${APP_NAME}-KeyRotationFailed`);
-      expect(failed!.Properties.AlarmDescription).toMatch(/403.*Runbook: stacks\/README\.md#keyrotationfailed/);
+      expect(failed!.Properties.AlarmDescription).toMatch(/403.*Runbook: docs\/operations\.md#keyrotationfailed/);
     }
   });
 

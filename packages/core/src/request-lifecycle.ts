@@ -8,7 +8,7 @@ import { isoAt, toMs } from "./time";
 
 /*
  * The capacity request's purchase lifecycle, beside the blocks' (engine.ts, decision-effects.ts): which step a
- * request is at, and the record each transition leaves. The worker (functions/src/requests) carries them out, each
+ * request is at, and the record each transition leaves. The worker (functions/src/requests/worker) carries them out, each
  * as one conditional write; nothing here does I/O. The protocol is the extensions': intent first, one call, an
  * unknown outcome is ambiguous and settled only from EC2 (the purchase's tag) once the call can no longer land.
  *

@@ -21,20 +21,20 @@ export {
 
 // The scheduler and the expiry reminders.
 export { createTick, type CreateTickOptions, type TickReport } from "./tick/create-tick";
-export { createExpiryReminders } from "./tick/expiry-reminders";
+export { createExpiryReminders } from "./notices/expiry-reminders";
 
 // The HTTP functions as local mode serves them.
-export { createApiHandler } from "./http/create-api-handler";
-export { createWebHandler, isWebPath } from "./http/create-web-handler";
-export { createPlanningHandler, PLANNING_PATH, type PlanningHandlerDeps } from "./http/create-planning-handler";
-export { createApprovalLinkIssuer, type ApprovalLinkIssuer } from "./links/link-issuer";
+export { createApiHandler } from "./composition/create-api-handler";
+export { createWebHandler, isWebPath } from "./composition/create-web-handler";
+export { createPlanningHandler, PLANNING_PATH, type PlanningHandlerDeps } from "./composition/create-planning-handler";
+export { createApprovalLinkIssuer, type ApprovalLinkIssuer } from "./approvals/links/link-issuer";
 
 // Use cases and the capacity-request work.
-export { createBlockUseCases } from "./use-cases/blocks/index";
-export { createRequestUseCases } from "./use-cases/requests/request-use-cases";
+export { createBlockUseCases } from "./blocks/use-cases/index";
+export { createRequestUseCases } from "./requests/use-cases/request-use-cases";
 
-export { createRegisterBlock } from "./requests/register-block";
-export { createRequestWorker, type RequestWorkReport } from "./requests/request-worker";
+export { createRegisterBlock } from "./requests/worker/register-block";
+export { createRequestWorker, type RequestWorkReport } from "./requests/worker/request-worker";
 export { sampleUsage } from "./usage/sample-usage";
 
 // Adapters.
@@ -59,7 +59,10 @@ export { createEc2CapacityProvider } from "./adapters/ec2-capacity-provider";
 export { createEc2UsageProbe } from "./adapters/ec2-usage-probe";
 
 // Logs and metrics.
-export { createLogger, stdoutSink, type LogLevel } from "./observability/logger";
-export { createMetrics } from "./observability/metrics";
-export { createLocalObservability } from "./observability/local";
-export { errorPage } from "./web/error-pages";
+export { createLogger, stdoutSink, type LogLevel } from "./platform/observability/logger";
+export { createMetrics } from "./platform/observability/metrics";
+export { createLocalObservability } from "./platform/observability/local";
+export { errorPage } from "./platform/web/error-pages";
+
+// The one place an error becomes an HTTP status and code (the docs test reads every code from it).
+export { mapError } from "./platform/http/error-mapper";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/http/planning-route-manifest";
-import { API_RESOURCES, API_ROUTES } from "../src/http/route-manifest";
+import { PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/platform/http/planning-route-manifest";
+import { API_RESOURCES, API_ROUTES } from "../src/platform/http/route-manifest";
 import { useBlockApi } from "./support/block-api";
 
 const { api } = useBlockApi();

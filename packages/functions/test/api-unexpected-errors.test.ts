@@ -6,7 +6,7 @@ const { api } = useBlockApi();
 
 describe("unexpected errors", () => {
   it("answer 500 INTERNAL, logged without the key, leaking no details", async () => {
-    const { createApiHandler } = await import("../src/http/create-api-handler");
+    const { createApiHandler } = await import("../src/composition/create-api-handler");
     const { staticSecretSource } = await import("../src/adapters/secrets-source");
     const { apiEvent } = await import("./support/api");
     const logged: unknown[] = [];

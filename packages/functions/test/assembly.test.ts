@@ -9,9 +9,9 @@ import { startLocal } from "../../local/src/start-local";
 import { createConsoleOutboxNotifier } from "../src/adapters/console-outbox-notifier";
 import { staticSecretSource } from "../src/adapters/secrets-source";
 import { CALL_PROFILES, PURCHASE_TIMEOUT_MS, SETTLE_MARGIN_MS, type SafetyManifest } from "../src/composition/safety";
-import { API_ROUTES } from "../src/http/route-manifest";
-import { PLANNING_ROUTES } from "../src/http/planning-route-manifest";
-import { createLocalObservability } from "../src/observability/local";
+import { API_ROUTES } from "../src/platform/http/route-manifest";
+import { PLANNING_ROUTES } from "../src/platform/http/planning-route-manifest";
+import { createLocalObservability } from "../src/platform/observability/local";
 import { TABLE_END, TABLE_START, renderSafetyTable } from "./support/safety-table";
 import { startSchedulerHarness } from "./support/scheduler-harness";
 
@@ -43,7 +43,7 @@ async function lambdaManifests(): Promise<Manifests> {
     vi.resetModules();
     for (const [k, v] of Object.entries(LAMBDA_ENV)) vi.stubEnv(k, v);
     try {
-      const mod = (await import(`../src/handlers/${file}.ts`)) as { safety?: SafetyManifest };
+      const mod = (await import(`../src/composition/handlers/${file}.ts`)) as { safety?: SafetyManifest };
       if (!mod.safety) throw new Error(`handlers/${file}.ts exports no safety manifest`);
       out[fn] = mod.safety;
     } finally {
@@ -171,17 +171,17 @@ describe("the assemblies of every entry point", () => {
   });
 });
 
-describe("the README", () => {
-  const readme = join(import.meta.dirname, "../../../README.md");
+describe("docs/money-safety.md", () => {
+  const page = join(import.meta.dirname, "../../../docs/money-safety.md");
 
-  // CBM_WRITE_README=1 writes the table instead (after a deliberate change of a safety setting).
+  // CBM_WRITE_DOCS=1 writes the table instead (after a deliberate change of a safety setting).
   it("states the safety numbers every assembly built, in one table", () => {
     const section = (text: string) => text.slice(text.indexOf(TABLE_START), text.indexOf(TABLE_END) + TABLE_END.length);
     const table = renderSafetyTable(lambda);
-    const before = readFileSync(readme, "utf8");
-    if (process.env.CBM_WRITE_README === "1") writeFileSync(readme, before.replace(section(before), table));
+    const before = readFileSync(page, "utf8");
+    if (process.env.CBM_WRITE_DOCS === "1") writeFileSync(page, before.replace(section(before), table));
 
-    const text = readFileSync(readme, "utf8");
+    const text = readFileSync(page, "utf8");
 
     expect(text.indexOf(TABLE_START)).toBeGreaterThan(0);
     expect(section(text)).toBe(table);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { Block, POLICY_DEFAULTS, fieldIssuesFromZod } from "@cbm/core";
-import { CreateBlockBody, UpdateBlockBody } from "../src/http/wire/block-body";
+import { CreateBlockBody, UpdateBlockBody } from "../src/blocks/wire/block-body";
 import { CR, END, NOW, base, ctx, fields, issuesOf, parseCreateBlock } from "./support/block-body";
 
 describe("parseCreateBlock", () => {

@@ -5,7 +5,7 @@ import { createEc2CapacityProvider } from "../src/adapters/ec2-capacity-provider
 import { createEc2UsageProbe } from "../src/adapters/ec2-usage-probe";
 import { createUlidIds } from "../src/adapters/ids";
 import { staticSecretSource } from "../src/adapters/secrets-source";
-import { createApiHandler } from "../src/http/create-api-handler";
+import { createApiHandler } from "../src/composition/create-api-handler";
 import { createTick } from "../src/tick/create-tick";
 import { sampleUsage } from "../src/usage/sample-usage";
 import { API_KEY, apiEvent, type CallOptions } from "./support/api";

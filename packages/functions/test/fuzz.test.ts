@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ApiEvent } from "../src/http/types";
+import type { ApiEvent } from "../src/platform/http/types";
 import { API_KEY, apiEvent, createTestApi } from "./support/api";
 import { crId } from "./support/blocks";
 

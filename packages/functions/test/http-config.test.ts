@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { ConfigError } from "@cbm/core";
-import { loadApiConfig, loadConfig } from "../src/config";
-import { sanitizeActor } from "../src/http/request-guards";
-import { parseIfMatch } from "../src/http/schemas";
+import { loadApiConfig, loadConfig } from "../src/platform/config";
+import { sanitizeActor } from "../src/platform/http/request-guards";
+import { parseIfMatch } from "../src/platform/http/schemas";
 
 describe("config", () => {
   it("parses the environment into typed values, treating empty strings as unset", () => {
@@ -70,14 +70,14 @@ describe("handlers/api composition root", () => {
     vi.stubEnv("TABLE_NAME", "");
     vi.stubEnv("API_KEY_SECRET_ID", "");
     vi.resetModules();
-    await expect(import("../src/handlers/api")).rejects.toThrow(/TABLE_NAME/);
+    await expect(import("../src/composition/handlers/api")).rejects.toThrow(/TABLE_NAME/);
     vi.stubEnv("TABLE_NAME", "cbm-test");
     vi.resetModules();
-    await expect(import("../src/handlers/api")).rejects.toThrow(/API_KEY_SECRET_ID/);
+    await expect(import("../src/composition/handlers/api")).rejects.toThrow(/API_KEY_SECRET_ID/);
     vi.stubEnv("API_KEY_SECRET_ID", "cbm/api-key");
     vi.stubEnv("AWS_REGION", "us-east-1");
     vi.resetModules();
-    const mod = await import("../src/handlers/api");
+    const mod = await import("../src/composition/handlers/api");
     expect(typeof mod.handler).toBe("function");
     expect(typeof mod.createApiHandler).toBe("function");
     vi.unstubAllEnvs();

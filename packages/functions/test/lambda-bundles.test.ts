@@ -15,7 +15,7 @@ import { ACCOUNT, useSchedulerHarness } from "./support/scheduler-harness";
  * the sources the other tests import. Credentials come only from the environment, as in Lambda.
  */
 
-const handlersDir = join(import.meta.dirname, "../src/handlers");
+const handlersDir = join(import.meta.dirname, "../src/composition/handlers");
 const outDir = mkdtempSync(join(tmpdir(), "cbm-bundles-"));
 const bundles: Record<string, { file: string; inputs: BundleInputs }> = {};
 

@@ -4,8 +4,8 @@ import type { Block, LinkClaims } from "@cbm/core";
 import { createDynamoLinkStore } from "../src/adapters/dynamo-link-store";
 import { createDynamoSessionStore } from "../src/adapters/dynamo-session-store";
 import { staticSecretSource } from "../src/adapters/secrets-source";
-import { createWebHandler } from "../src/http/create-web-handler";
-import { createApprovalLinkIssuer } from "../src/links/link-issuer";
+import { createWebHandler } from "../src/composition/create-web-handler";
+import { createApprovalLinkIssuer } from "../src/approvals/links/link-issuer";
 import { apiEvent, API_KEY, createTestApi, type CallOptions } from "./support/api";
 import { askingRecord, crId, dayQuoteTerms, fixedClock, sequentialIds } from "./support/blocks";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expiryReminderNotification } from "../src/tick/expiry-reminders";
+import { expiryReminderNotification } from "../src/notices/expiry-reminders";
 import { stopNotification } from "../src/tick/notifications";
 import { makeBlock } from "./support/blocks";
 

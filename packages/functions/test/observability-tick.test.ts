@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Context } from "aws-lambda";
 import { compareMoney } from "@cbm/core";
-import { createLogger } from "../src/observability/logger";
-import { createMetrics } from "../src/observability/metrics";
+import { createLogger } from "../src/platform/observability/logger";
+import { createMetrics } from "../src/platform/observability/metrics";
 import { createTickHandler } from "../src/tick/create-tick-handler";
 import type { CreateTickOptions } from "../src/tick/create-tick";
 import { time, useSchedulerHarness } from "./support/scheduler-harness";

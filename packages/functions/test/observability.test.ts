@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/observability/logger";
-import { createLocalObservability } from "../src/observability/local";
-import { createMetrics, createMetricsSummary } from "../src/observability/metrics";
+import { createLogger } from "../src/platform/observability/logger";
+import { createLocalObservability } from "../src/platform/observability/local";
+import { createMetrics, createMetricsSummary } from "../src/platform/observability/metrics";
 
 const fixedNow = () => new Date("2026-11-24T10:00:00.000Z");
 

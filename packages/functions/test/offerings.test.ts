@@ -4,8 +4,8 @@ import { startEmulator, type EmulatorHandle } from "@cbm/ec2-emulator";
 import { ThrottledError, type BlockMarket } from "@cbm/core";
 import { createEc2BlockMarket } from "../src/adapters/ec2-block-market";
 import { staticSecretSource } from "../src/adapters/secrets-source";
-import { createPlanningHandler } from "../src/http/create-planning-handler";
-import { searchOfferings } from "../src/use-cases/offerings/search-offerings";
+import { createPlanningHandler } from "../src/composition/create-planning-handler";
+import { searchOfferings } from "../src/requests/use-cases/search-offerings";
 import { API_KEY, apiEvent, type CallOptions } from "./support/api";
 
 const START = "2026-11-24T08:00:00.000Z";

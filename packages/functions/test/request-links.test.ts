@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { RequestLinkClaims } from "@cbm/core";
 import { createDynamoLinkStore } from "../src/adapters/dynamo-link-store";
 import { createUlidIds } from "../src/adapters/ids";
-import { createApprovalLinkIssuer } from "../src/links/link-issuer";
-import { createApprovalLinks } from "../src/use-cases/links/approval-links";
-import { createLinks } from "../src/use-cases/links/links";
-import { createRequestLinks } from "../src/use-cases/links/request-links";
+import { createApprovalLinkIssuer } from "../src/approvals/links/link-issuer";
+import { createApprovalLinks } from "../src/approvals/links/approval-links";
+import { createLinks } from "../src/approvals/links/links";
+import { createRequestLinks } from "../src/approvals/links/request-links";
 import { blockPurchases, useRequestWorld } from "./support/request-world";
 
 /*

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compareMoney, successorRequestId } from "@cbm/core";
 import { FAULT_KINDS, type FaultKind } from "@cbm/ec2-emulator";
-import { REQUEST_TAG_KEY } from "../src/requests/context";
+import { REQUEST_TAG_KEY } from "../src/requests/worker/context";
 import { crashAfterIntent, crashBeforeRecording, useRequestWorld } from "./support/request-world";
 import {
   CALL_SETTLE_MS,

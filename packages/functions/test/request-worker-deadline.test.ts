@@ -1,7 +1,7 @@
 import type { BlockMarket } from "@cbm/core";
 import { describe, expect, it } from "vitest";
-import { createRequestsHandler } from "../src/requests/create-requests-handler";
-import type { RequestWorkReport } from "../src/requests/request-worker";
+import { createRequestsHandler } from "../src/requests/worker/create-requests-handler";
+import type { RequestWorkReport } from "../src/requests/worker/request-worker";
 import { blockPurchases, useRequestWorld } from "./support/request-world";
 
 /*

@@ -2,7 +2,7 @@ import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { staticSecretSource } from "../src/adapters/secrets-source";
 import { createEc2BlockMarket } from "../src/adapters/ec2-block-market";
-import { createPlanningHandler } from "../src/http/create-planning-handler";
+import { createPlanningHandler } from "../src/composition/create-planning-handler";
 import { apiEvent, API_KEY, type CallOptions } from "./support/api";
 import { useRequestWorld } from "./support/request-world";
 

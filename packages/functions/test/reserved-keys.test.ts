@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CreateBlockBody } from "../src/http/wire/block-body";
-import { parseCreateRequest } from "../src/http/wire/request-body";
-import { RESERVED_PKS } from "../src/http/reserved-keys";
+import { CreateBlockBody } from "../src/blocks/wire/block-body";
+import { parseCreateRequest } from "../src/requests/wire/request-body";
+import { RESERVED_PKS } from "../src/platform/http/reserved-keys";
 
 const BODY = { capacityReservationId: "cr-0a1b2c3d4e5f60718", region: "us-east-1" };
 const REQUEST = {

@@ -2,7 +2,7 @@ import { CreateApiKeyCommand } from "@aws-sdk/client-api-gateway";
 import { PutSecretValueCommand, UpdateSecretVersionStageCommand } from "@aws-sdk/client-secrets-manager";
 import { afterEach, describe, expect, it } from "vitest";
 import { InfrastructureError, ThrottledError } from "@cbm/core";
-import { RotationEventError, RotationStateError, RotationTestError } from "../src/errors";
+import { RotationEventError, RotationStateError, RotationTestError } from "../src/platform/errors";
 import { ROTATION_GRACE_MS } from "../src/rotation/key-plan";
 import { PREFIX, rotationServices, SECRET_ARN } from "./support/rotation-services";
 

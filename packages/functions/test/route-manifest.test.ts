@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { BlockMarket, BlockStore, HistoryStore, RequestStore } from "@cbm/core";
-import { blockRoutes } from "../src/http/block-routes";
-import { planningRoutes } from "../src/http/create-planning-handler";
-import { buildOpenApiDocument, openApiRoute } from "../src/http/openapi";
-import { PLANNING_CONTRACTS } from "../src/http/planning-contracts";
-import { PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/http/planning-route-manifest";
-import { API_RESOURCES, API_ROUTES, WEB_ROUTES } from "../src/http/route-manifest";
-import { webRoutes, type WebRouteDeps } from "../src/http/web-routes";
-import type { BlockUseCases } from "../src/use-cases/blocks";
+import { blockRoutes } from "../src/blocks/block-routes";
+import { planningRoutes } from "../src/composition/create-planning-handler";
+import { buildOpenApiDocument, openApiRoute } from "../src/composition/openapi";
+import { PLANNING_CONTRACTS } from "../src/requests/planning-contracts";
+import { PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/platform/http/planning-route-manifest";
+import { API_RESOURCES, API_ROUTES, WEB_ROUTES } from "../src/platform/http/route-manifest";
+import { webRoutes, type WebRouteDeps } from "../src/approvals/web-routes";
+import type { BlockUseCases } from "../src/blocks/use-cases";
 
 // The handlers are never called here: only the tables of methods, paths and schemas are read.
 const apiRoutes = () => [openApiRoute(() => []), ...blockRoutes({} as BlockUseCases)];

@@ -4,8 +4,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { InfrastructureError } from "@cbm/core";
 import { createSecretsManagerSource } from "../src/adapters/secrets-manager";
 import { keysMatch } from "../src/adapters/secrets-source";
-import { apiKeyAuth } from "../src/http/auth";
-import type { ApiEvent } from "../src/http/types";
+import { apiKeyAuth } from "../src/platform/http/auth";
+import type { ApiEvent } from "../src/platform/http/types";
 
 const sm = mockClient(SecretsManagerClient);
 let now = 0;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { INTENT_TAG_KEY } from "@cbm/core";
 import { createApiGatewayKeys } from "../src/adapters/api-gateway-keys";
 import { createEc2BlockMarket } from "../src/adapters/ec2-block-market";
-import { STAGE_TAG_KEY, stageTags } from "../src/aws-actions";
+import { STAGE_TAG_KEY, stageTags } from "../src/contracts/aws-actions";
 
 /*
  * What CBM creates carries its stage's tag, because the stacks' IAM conditions allow a purchase, an extension and the

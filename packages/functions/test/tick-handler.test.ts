@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { emptyTickReport, type Block, type ExtensionOffering } from "@cbm/core";
-import { accountFromFunctionArn, createTickHandler } from "../src/handlers/tick";
+import { accountFromFunctionArn, createTickHandler } from "../src/composition/handlers/tick";
 import type { Tick, TickReport } from "../src/tick/create-tick";
-import { silentLogger } from "../src/observability/logger";
+import { silentLogger } from "../src/platform/observability/logger";
 import { approvalNotification } from "../src/tick/notifications";
 
 const REPORT: TickReport = { ...emptyTickReport(), durationMs: 1 };

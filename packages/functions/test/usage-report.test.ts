@@ -1,6 +1,6 @@
 import { type Block, type BlockUsage, recordUsage, usageView } from "@cbm/core";
 import { describe, expect, it } from "vitest";
-import { buildUsageReport } from "../src/use-cases/reports/spend";
+import { buildUsageReport } from "../src/reports/spend";
 
 const NOW = new Date("2026-11-02T06:00:00.000Z");
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { CONTENT_SECURITY_POLICY, page } from "../src/web/html";
+import { CONTENT_SECURITY_POLICY, page } from "../src/platform/web/html";
 
 const sha = (s: string) => `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`;
 

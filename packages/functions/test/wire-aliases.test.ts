@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { parseOrThrow } from "@cbm/core";
-import { DEPRECATED_ALIASES } from "../src/http/wire/aliases";
-import { CreateBlockBody, CreateBlockFields, UpdateBlockBody } from "../src/http/wire/block-body";
+import { DEPRECATED_ALIASES } from "../src/blocks/wire/aliases";
+import { CreateBlockBody, CreateBlockFields, UpdateBlockBody } from "../src/blocks/wire/block-body";
 
 /*
  * One table (wire/aliases.ts) drives the body schemas, the normalisation to canonical fields, the deprecation

@@ -10,15 +10,18 @@ import { startLocal } from "../src/start-local";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 /*
- * Issue 22, finding 7: the README's examples must run as pasted on the day they are read. Every fenced block marked
- * `bash readme-test` runs in bash against local mode as the README starts it (--clock-rate 60: the scheduler ticks
- * every real second), with curl failing on any HTTP error. Only the line that exports the URL and the key printed by
+ * Issue 22, finding 7: the examples a reader pastes must run as pasted on the day they are read. Every fenced block
+ * marked `bash readme-test` in the README (the tour) and in docs/api.md (the API and planning examples), in that
+ * order, runs in bash against local mode as the README starts it (--clock-rate 60: the scheduler ticks every real
+ * second), with curl failing on any HTTP error. Only the line that exports the URL and the key printed by
  * `npm start` is replaced, by the same values in the environment.
  */
 
 const REPO = join(import.meta.dirname, "..", "..", "..");
-const README = readFileSync(join(REPO, "README.md"), "utf8");
-const BLOCKS = [...README.matchAll(/^```bash readme-test\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+const PAGES = ["README.md", "docs/api.md"];
+const BLOCKS = PAGES.flatMap((page) =>
+  [...readFileSync(join(REPO, page), "utf8").matchAll(/^```bash readme-test\n([\s\S]*?)^```$/gm)].map((m) => m[1]!),
+);
 
 // Each command must succeed: curl fails on an HTTP error status (and still prints the body, for the report).
 const PRELUDE = `set -eu
@@ -59,7 +62,7 @@ function runBash(script: string): Promise<{ code: number | null; out: string }> 
   });
 }
 
-describe("the README's examples, as pasted", () => {
+describe("the examples of the README and docs/api.md, as pasted", () => {
   it("marks the tour, the API examples, the planning examples for testing", () => {
     expect(BLOCKS).toHaveLength(3);
   });

@@ -1,5 +1,5 @@
 import type { Notifier } from "@cbm/core";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../platform/observability/logger";
 
 /**
  * The notifier when no approval topic is configured: nobody can be reached, so blocks that require approval are

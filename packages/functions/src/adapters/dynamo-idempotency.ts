@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { IdempotencyInProgressError, IdempotencyKeyReusedError } from "../errors";
-import type { IdempotencyStore } from "../ports/idempotency";
+import { IdempotencyInProgressError, IdempotencyKeyReusedError } from "../platform/errors";
+import type { IdempotencyStore } from "../platform/ports/idempotency";
 import { errorName, toInfrastructureError } from "./dynamo-errors";
 import { IDEMPOTENCY_EXPIRY_ATTRIBUTE, IDEMPOTENCY_PK, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 

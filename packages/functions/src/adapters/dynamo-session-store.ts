@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { InfrastructureError } from "@cbm/core";
-import type { SessionStore, StoredSession } from "../ports/session-store";
+import type { SessionStore, StoredSession } from "../platform/ports/session-store";
 import { toInfrastructureError } from "./dynamo-errors";
 import { PARTITION_KEY, SESSION_PK, SORT_KEY, TTL_ATTRIBUTE } from "./dynamo-schema";
 

@@ -14,7 +14,7 @@ import {
   recordEc2Settings,
   toReservationView,
 } from "./ec2-capacity-provider";
-import { STAGE_TAG_KEY } from "../aws-actions";
+import { STAGE_TAG_KEY } from "../contracts/aws-actions";
 import { errorCode, mapDescribeError, mapPurchaseError } from "./ec2-errors";
 
 export interface Ec2BlockMarketOptions

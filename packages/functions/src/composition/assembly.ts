@@ -3,10 +3,10 @@ import { createDynamoClients, type DynamoClients } from "../adapters/dynamo-clie
 import type { Ec2CapacityProviderOptions } from "../adapters/ec2-capacity-provider";
 import { createUlidIds } from "../adapters/ids";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
-import { createApprovalLinkIssuer, type ApprovalLinkIssuer } from "../links/link-issuer";
-import type { SigningSecret } from "../links/signing";
-import type { Logger } from "../observability/logger";
-import type { Metrics } from "../observability/metrics";
+import { createApprovalLinkIssuer, type ApprovalLinkIssuer } from "../approvals/links/link-issuer";
+import type { SigningSecret } from "../approvals/links/signing";
+import type { Logger } from "../platform/observability/logger";
+import type { Metrics } from "../platform/observability/metrics";
 import { CALL_PROFILES, type CallProfile } from "./safety";
 
 /**

@@ -10,10 +10,10 @@ import { createDynamoUsageStore } from "../adapters/dynamo-usage-store";
 import { createEc2BlockMarket } from "../adapters/ec2-block-market";
 import { ec2SettingsOf } from "../adapters/ec2-capacity-provider";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
-import { createApiHandler } from "../http/create-api-handler";
-import { createPlanningHandler } from "../http/create-planning-handler";
-import { createWebHandler } from "../http/create-web-handler";
-import { idempotentRoutesOf } from "../http/handler-factory";
+import { createApiHandler } from "./create-api-handler";
+import { createPlanningHandler } from "./create-planning-handler";
+import { createWebHandler } from "./create-web-handler";
+import { idempotentRoutesOf } from "../platform/http/handler-factory";
 import type { Assembly } from "./assembly";
 import type { Built } from "./safety";
 

@@ -1,9 +1,9 @@
 import { ConfigError, type Notifier } from "@cbm/core";
 import { systemClock } from "../adapters/clock";
 import { createSecretsManagerSource } from "../adapters/secrets-manager";
-import type { Config } from "../config";
-import { stdoutSink } from "../observability/logger";
-import { createMetrics } from "../observability/metrics";
+import type { Config } from "../platform/config";
+import { stdoutSink } from "../platform/observability/logger";
+import { createMetrics } from "../platform/observability/metrics";
 import type { Environment } from "./assembly";
 import { serviceLogger } from "./logger";
 import { boundedSecretsClient } from "./secrets-client";

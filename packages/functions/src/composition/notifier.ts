@@ -3,8 +3,8 @@ import type { Notifier } from "@cbm/core";
 import { SNS_LIMITS, sdkClientConfig } from "../adapters/call-limits";
 import { createLogOnlyNotifier } from "../adapters/console-log-notifier";
 import { createSnsNotifier } from "../adapters/sns-notifier";
-import type { Config } from "../config";
-import type { Logger } from "../observability/logger";
+import type { Config } from "../platform/config";
+import type { Logger } from "../platform/observability/logger";
 
 /** SNS (bounded calls) when an approval topic is configured; otherwise notices are only logged, and nobody can approve. */
 export function notifierFrom(config: Pick<Config, "notifyTopicArn" | "region">, logger: Logger): Notifier {

@@ -8,12 +8,12 @@ import { createDynamoUsageStore, type UsageStore } from "../adapters/dynamo-usag
 import { createEc2BlockMarket } from "../adapters/ec2-block-market";
 import { createEc2CapacityProvider, ec2SettingsOf } from "../adapters/ec2-capacity-provider";
 import { createEc2UsageProbe } from "../adapters/ec2-usage-probe";
-import { createRegisterBlock } from "../requests/register-block";
-import { createRequestWorker, type RequestWorkReport } from "../requests/request-worker";
-import { createNoticesHandler } from "../events/create-notices-handler";
-import { createExpiryReminders } from "../tick/expiry-reminders";
+import { createRegisterBlock } from "../requests/worker/register-block";
+import { createRequestWorker, type RequestWorkReport } from "../requests/worker/request-worker";
+import { createNoticesHandler } from "../notices/create-notices-handler";
+import { createExpiryReminders } from "../notices/expiry-reminders";
 import { createTick, type CreateTickOptions, type Tick } from "../tick/create-tick";
-import { createCreateBlock } from "../use-cases/blocks/create-block";
+import { createCreateBlock } from "../blocks/use-cases/create-block";
 import { sampleUsage } from "../usage/sample-usage";
 import type { Assembly } from "./assembly";
 import { type Built, SETTLE_MARGIN_MS, settleWaitMs } from "./safety";

@@ -1,5 +1,5 @@
 import type { Clock } from "@cbm/core";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../platform/observability/logger";
 import type { GatewayKeys, KeyGenerator, RotationSecret } from "./ports";
 
 /** Everything a rotation step or the reconcile needs, passed explicitly to each (STYLE 16). */

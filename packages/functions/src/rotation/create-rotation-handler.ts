@@ -1,4 +1,4 @@
-import { RotationEventError } from "../errors";
+import { RotationEventError } from "../platform/errors";
 import type { RotationContext } from "./context";
 import { parseRotationEvent } from "./events";
 import { reconcileKeys } from "./reconcile";

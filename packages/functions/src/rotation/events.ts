@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { RotationEventError } from "../errors";
+import { RotationEventError } from "../platform/errors";
 import type { RotationStep } from "./steps";
 
 /** What Secrets Manager sends the rotation function for each step. */

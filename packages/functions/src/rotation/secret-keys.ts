@@ -1,5 +1,5 @@
 import { parseApiKeySecret } from "../adapters/api-key-secret";
-import { RotationStateError } from "../errors";
+import { RotationStateError } from "../platform/errors";
 import type { RotationSecret, SecretState, Stage } from "./ports";
 
 export interface KeyVersion {

@@ -1,5 +1,5 @@
 import { formatApiKeySecret } from "../adapters/api-key-secret";
-import { RotationStateError, RotationTestError } from "../errors";
+import { RotationStateError, RotationTestError } from "../platform/errors";
 import type { RotationContext } from "./context";
 import { keyName } from "./key-plan";
 import type { SecretState } from "./ports";

@@ -12,11 +12,11 @@ import type {
   Notifier,
   TickReport,
 } from "@cbm/core";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../platform/observability/logger";
 import { blockFields, describeError } from "./log-fields";
 import type { NotificationTextOptions } from "./notifications";
 import { sameRecord } from "./same-record";
-import type { ApprovalLinkIssuer } from "../links/link-issuer";
+import type { ApprovalLinkIssuer } from "../approvals";
 
 /** What every step of a tick works with, built once per tick function (createTick) and passed explicitly. */
 export interface TickContext {

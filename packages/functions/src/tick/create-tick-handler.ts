@@ -1,10 +1,10 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { ConfigError } from "@cbm/core";
-import type { Logger } from "../observability/logger";
-import type { Metrics } from "../observability/metrics";
-import { flushMetrics } from "../observability/middy";
-import { recordTickFailure, recordTickMetrics } from "../observability/tick-metrics";
+import type { Logger } from "../platform/observability/logger";
+import type { Metrics } from "../platform/observability/metrics";
+import { flushMetrics } from "../platform/observability/middy";
+import { recordTickFailure, recordTickMetrics } from "../platform/observability/tick-metrics";
 import type { Tick, TickReport } from "./create-tick";
 
 export interface TickHandlerDeps {

@@ -13,13 +13,13 @@ import {
   type TickReport,
   emptyTickReport,
 } from "@cbm/core";
-import { type Logger, silentLogger } from "../observability/logger";
+import { type Logger, silentLogger } from "../platform/observability/logger";
 import { sweepAtRisk } from "./at-risk-sweep";
 import type { TickContext } from "./context";
 import { countingProvider } from "./counting-provider";
 import { describeError } from "./log-fields";
 import { runPage } from "./run-page";
-import type { ApprovalLinkIssuer } from "../links/link-issuer";
+import type { ApprovalLinkIssuer } from "../approvals";
 
 export type { TickReport } from "@cbm/core";
 

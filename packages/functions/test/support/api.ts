@@ -5,8 +5,8 @@ import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-stor
 import { createDynamoIdempotency, type DynamoIdempotencyOptions } from "../../src/adapters/dynamo-idempotency";
 import { createUlidIds } from "../../src/adapters/ids";
 import { staticSecretSource } from "../../src/adapters/secrets-source";
-import { createApiHandler } from "../../src/http/create-api-handler";
-import type { ApiEvent, ApiResult } from "../../src/http/types";
+import { createApiHandler } from "../../src/composition/create-api-handler";
+import type { ApiEvent, ApiResult } from "../../src/platform/http/types";
 import { freshTable } from "./dynamo";
 
 export const API_KEY = "test-key-0123456789";

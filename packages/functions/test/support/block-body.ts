@@ -8,7 +8,7 @@ import {
   type Block,
   type FieldIssue,
 } from "@cbm/core";
-import { CreateBlockBody, UpdateBlockBody } from "../../src/http/wire/block-body";
+import { CreateBlockBody, UpdateBlockBody } from "../../src/blocks/wire/block-body";
 import { makeBlock as storedBlock } from "./blocks";
 
 /*

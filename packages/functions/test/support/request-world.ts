@@ -7,12 +7,12 @@ import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-stor
 import { createDynamoRequestStore } from "../../src/adapters/dynamo-request-store";
 import { createEc2BlockMarket } from "../../src/adapters/ec2-block-market";
 import { createUlidIds } from "../../src/adapters/ids";
-import type { ApprovalLinkIssuer } from "../../src/links/link-issuer";
-import { createRegisterBlock } from "../../src/requests/register-block";
-import { createRequestWorker } from "../../src/requests/request-worker";
-import { createBlockUseCases } from "../../src/use-cases/blocks";
-import { createRequestUseCases } from "../../src/use-cases/requests/request-use-cases";
-import { parseCreateRequest, type CreateRequestFields } from "../../src/http/wire/request-body";
+import type { ApprovalLinkIssuer } from "../../src/approvals/links/link-issuer";
+import { createRegisterBlock } from "../../src/requests/worker/register-block";
+import { createRequestWorker } from "../../src/requests/worker/request-worker";
+import { createBlockUseCases } from "../../src/blocks/use-cases";
+import { createRequestUseCases } from "../../src/requests/use-cases/request-use-cases";
+import { parseCreateRequest, type CreateRequestFields } from "../../src/requests/wire/request-body";
 import { freshTable } from "./dynamo";
 
 export const START = "2026-11-24T08:00:00.000Z";

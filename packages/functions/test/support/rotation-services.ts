@@ -17,7 +17,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { fixedClock } from "./blocks";
 import { createApiGatewayKeys } from "../../src/adapters/api-gateway-keys";
 import { createSecretsManagerRotationSecret } from "../../src/adapters/secrets-manager-rotation";
-import { createLogger, type LogSink } from "../../src/observability/logger";
+import { createLogger, type LogSink } from "../../src/platform/observability/logger";
 import { createRotationHandler } from "../../src/rotation/create-rotation-handler";
 
 /*

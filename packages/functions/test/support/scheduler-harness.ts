@@ -7,8 +7,8 @@ import { createDocumentClient } from "../../src/adapters/dynamo-client";
 import { createTable } from "../../src/adapters/dynamo-table";
 import { createAssembly } from "../../src/composition/assembly";
 import { tickParts } from "../../src/composition/scheduled";
-import { silentLogger } from "../../src/observability/logger";
-import { createBlockUseCases } from "../../src/use-cases/blocks";
+import { silentLogger } from "../../src/platform/observability/logger";
+import { createBlockUseCases } from "../../src/blocks/use-cases";
 import { overTheWire } from "./wire-api";
 import { createTick, type CreateTickOptions, type TickReport } from "../../src/tick/create-tick";
 

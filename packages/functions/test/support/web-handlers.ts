@@ -5,9 +5,9 @@ import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-stor
 import { createDynamoLinkStore } from "../../src/adapters/dynamo-link-store";
 import { createDynamoSessionStore } from "../../src/adapters/dynamo-session-store";
 import type { RefreshableSecretSource } from "../../src/adapters/secrets-source";
-import { createApiHandler } from "../../src/http/create-api-handler";
-import { createWebHandler, isWebPath } from "../../src/http/create-web-handler";
-import { createApprovalLinkIssuer } from "../../src/links/link-issuer";
+import { createApiHandler } from "../../src/composition/create-api-handler";
+import { createWebHandler, isWebPath } from "../../src/composition/create-web-handler";
+import { createApprovalLinkIssuer } from "../../src/approvals/links/link-issuer";
 import { apiEvent, API_KEY, type CallOptions } from "./api";
 import { askingRecord, crId, dayQuoteTerms, fixedClock, sequentialIds } from "./blocks";
 import { freshTable } from "./dynamo";

@@ -1,6 +1,6 @@
 import { parseOrThrow } from "@cbm/core";
-import type { Actor, BlockUseCases, VersionPin } from "../../src/use-cases/blocks";
-import { CreateBlockBody, UpdateBlockBody } from "../../src/http/wire/block-body";
+import type { Actor, BlockUseCases, VersionPin } from "../../src/blocks/use-cases";
+import { CreateBlockBody, UpdateBlockBody } from "../../src/blocks/wire/block-body";
 
 /**
  * The block use cases as a client reaches them: bodies as sent (first-release names, whole records read back),
