@@ -10,7 +10,6 @@ import { createTick } from "../src/tick/create-tick";
 import { sampleUsage } from "../src/usage/sample-usage";
 import { API_KEY, apiEvent, type CallOptions } from "./support/api";
 import { useRequestWorld } from "./support/request-world";
-import { ACCOUNT } from "./support/blocks";
 
 /*
  * GET /{PK} shows what the usage sampler recorded, as an additive `usage` member: current use, the interconnect
@@ -37,13 +36,9 @@ function system() {
     /** The scheduler's tick: it reads the block's end date from EC2, which the idle skip needs. */
     tick: () =>
       createTick({
-        store: w.store,
-        history: w.history,
+        ...w.tickPorts(),
         ec2: createEc2CapacityProvider({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 }),
-        notifier: w.outbox,
-        clock: w.clock,
         ids,
-        settings: { accountId: ACCOUNT },
       })(),
     async call(method: string, path: string, opts: CallOptions = {}) {
       const res = await handler(apiEvent(method, path, opts), { awsRequestId: "req-1" } as Context);

@@ -3,7 +3,6 @@ import { createEc2CapacityProvider } from "../src/adapters/ec2-capacity-provider
 import { createTick } from "../src/tick/create-tick";
 import { createUlidIds } from "../src/adapters/ids";
 import { blockPurchases, useRequestWorld } from "./support/request-world";
-import { ACCOUNT } from "./support/blocks";
 
 /*
  * Continuity: a block whose policy says openSuccessorRequest gets a successor request when EC2 offers no
@@ -19,15 +18,7 @@ async function tick() {
     credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
     describeMaxAttempts: 1,
   });
-  return createTick({
-    store: w.store,
-    history: w.history,
-    ec2,
-    notifier: w.outbox,
-    clock: w.clock,
-    ids: createUlidIds(w.clock),
-    settings: { accountId: ACCOUNT },
-  })();
+  return createTick({ ...w.tickPorts(), ec2, ids: createUlidIds(w.clock) })();
 }
 
 async function seedManaged(policy: Record<string, unknown>) {

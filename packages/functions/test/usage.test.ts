@@ -7,7 +7,6 @@ import { createUlidIds } from "../src/adapters/ids";
 import { createTick } from "../src/tick/create-tick";
 import { sampleUsage } from "../src/usage/sample-usage";
 import { useRequestWorld } from "./support/request-world";
-import { ACCOUNT } from "./support/blocks";
 
 /*
  * Usage and idle blocks: the sampler reads running instances from EC2 (total − available while active), keeps
@@ -28,15 +27,7 @@ function sampler() {
 
 async function tick() {
   const ec2 = createEc2CapacityProvider({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
-  return createTick({
-    store: w.store,
-    history: w.history,
-    ec2,
-    notifier: w.outbox,
-    clock: w.clock,
-    ids: createUlidIds(w.clock),
-    settings: { accountId: ACCOUNT },
-  })();
+  return createTick({ ...w.tickPorts(), ec2, ids: createUlidIds(w.clock) })();
 }
 
 const managedBlock = (policy: Record<string, unknown>) => w.managedBlock("busy-or-not", policy);

@@ -3,7 +3,6 @@ import { createEc2CapacityProvider } from "../../src/adapters/ec2-capacity-provi
 import { createUlidIds } from "../../src/adapters/ids";
 import { createTick } from "../../src/tick/create-tick";
 import type { useRequestWorld } from "./request-world";
-import { ACCOUNT } from "./blocks";
 
 /*
  * The request reliability model's world beyond one request: a wall clock that runs with real time (a purchase held
@@ -121,15 +120,7 @@ export function tick(w: World) {
     provider = { url: w.emu.url, ec2 };
   }
   const { ec2 } = provider;
-  return createTick({
-    store: w.store,
-    history: w.history,
-    ec2,
-    notifier: w.outbox,
-    clock: w.clock,
-    ids: createUlidIds(w.clock),
-    settings: { accountId: ACCOUNT },
-  })();
+  return createTick({ ...w.tickPorts(), ec2, ids: createUlidIds(w.clock) })();
 }
 
 /** Deletes the block (as DELETE /{PK} does) and registers it again with the same body; a purchase in flight refuses. */

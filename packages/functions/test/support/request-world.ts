@@ -13,6 +13,7 @@ import { createRequestWorker } from "../../src/requests/worker/request-worker";
 import { createBlockUseCases } from "../../src/blocks/use-cases";
 import { createRequestUseCases } from "../../src/requests/use-cases/request-use-cases";
 import { parseCreateRequest, type CreateRequestFields } from "../../src/requests/wire/request-body";
+import { ACCOUNT } from "./blocks";
 import { freshTable } from "./dynamo";
 
 export const START = "2026-11-24T08:00:00.000Z";
@@ -58,6 +59,14 @@ export function useRequestWorld() {
      * `policy`; returns its reservation id.
      */
     managedBlock(pk: string, policy: Record<string, unknown>): Promise<string>;
+    /** What the scheduler's tick takes from this world: stores, outbox, clock, account (the caller adds ec2 and ids). */
+    tickPorts(): {
+      store: ReturnType<typeof createDynamoBlockStore>;
+      history: ReturnType<typeof createDynamoHistoryStore>;
+      notifier: OutboxNotifier;
+      clock: Clock;
+      settings: { accountId: string };
+    };
   };
 
   beforeAll(async () => {
@@ -105,6 +114,13 @@ export function useRequestWorld() {
         ...(opts.approvalLinks ? { approvalLinks: opts.approvalLinks } : {}),
       })(opts.deadline ? { deadline: opts.deadline } : {});
     };
+    world.tickPorts = () => ({
+      store: world.store,
+      history: world.history,
+      notifier: outbox,
+      clock,
+      settings: { accountId: ACCOUNT },
+    });
     world.managedBlock = async (pk, policy) => {
       const r = world.emu.control.seedBlock({
         instanceType: "p5.48xlarge",
