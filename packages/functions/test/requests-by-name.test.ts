@@ -36,7 +36,7 @@ const body = (name: string) => ({
 });
 
 describe("a capacity request addressed by name", () => {
-  it("is read, approved and cancelled at /requests/{name} as at /requests/{id}", async () => {
+  it("is read, approved, cancelled at /requests/{name} as at /requests/{id}", async () => {
     const created = await call("POST", "/requests", { body: { ...body("named-run"), requireApproval: true } });
     await w.run();
 
