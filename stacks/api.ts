@@ -41,7 +41,7 @@ export const ACCESS_LOG_FORMAT = `{${Object.entries(ACCESS_LOG_FIELDS)
   .map(([name, value]) => `"${name}":${value}`)
   .join(",")}}`;
 
-/** Every route of the manifest (packages/functions/src/platform/http/route-manifest.ts) goes to the same API function, which routes again. */
+/** Every route of the manifest (derived from the route tables in packages/functions/src/contracts/routes.ts) goes to the same API function, which routes again. */
 export { API_ROUTES };
 
 /**

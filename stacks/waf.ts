@@ -48,7 +48,7 @@ export function apiFirewall(scope: Construct, props: { stage: Stage; metricPrefi
             vendorName: "AWS",
             name: WAF_MANAGED_RULE_GROUP,
             // Its 8 KB body cap would refuse valid requests with a bare 403; the function allows 64 KB and answers
-            // anything larger with a 413 that says so (request-guards.ts). Counted, so the metric still shows it.
+            // anything larger with a 413 that says so (platform/http/body-size.ts). Counted, so the metric still shows it.
             ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }],
           },
         },

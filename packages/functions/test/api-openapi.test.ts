@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/platform/http/planning-route-manifest";
-import { API_RESOURCES, API_ROUTES } from "../src/platform/http/route-manifest";
+import { API_RESOURCES, API_ROUTES, PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/contracts/routes";
 import { useBlockApi } from "./support/block-api";
 
 const { api } = useBlockApi();

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ConfigError } from "@cbm/core";
 import { loadApiConfig, loadConfig } from "../src/platform/config";
-import { sanitizeActor } from "../src/platform/http/request-guards";
+import { sanitizeActor } from "../src/platform/http/actor";
 import { parseIfMatch } from "../src/platform/http/schemas";
 
 describe("config", () => {

@@ -3,14 +3,23 @@ import type { BlockMarket, BlockStore, HistoryStore, RequestStore } from "@cbm/c
 import { blockRoutes } from "../src/blocks/block-routes";
 import { planningRoutes } from "../src/composition/create-planning-handler";
 import { buildOpenApiDocument, openApiRoute } from "../src/composition/openapi";
-import { PLANNING_CONTRACTS } from "../src/requests/planning-contracts";
-import { PLANNING_RESOURCES, PLANNING_ROUTES } from "../src/platform/http/planning-route-manifest";
-import { API_RESOURCES, API_ROUTES, WEB_ROUTES } from "../src/platform/http/route-manifest";
+import {
+  API_RESOURCES,
+  API_ROUTES,
+  API_TABLES,
+  documentedContracts,
+  PLANNING_RESOURCES,
+  PLANNING_ROUTES,
+  PLANNING_TABLES,
+  WEB_ROUTES,
+  WEB_TABLES,
+} from "../src/contracts/routes";
+import { ROUTE_SEGMENTS } from "../src/platform/http/reserved-keys";
 import { webRoutes, type WebRouteDeps } from "../src/approvals/web-routes";
 import type { BlockUseCases } from "../src/blocks/use-cases";
 
 // The handlers are never called here: only the tables of methods, paths and schemas are read.
-const apiRoutes = () => [openApiRoute(() => []), ...blockRoutes({} as BlockUseCases)];
+const apiRoutes = () => [...openApiRoute(() => []), ...blockRoutes({} as BlockUseCases)];
 const allPlanningRoutes = () =>
   planningRoutes({
     market: {} as BlockMarket,
@@ -23,7 +32,7 @@ const allPlanningRoutes = () =>
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- reading a JSON document
 /** The document the API serves: its own routes and the planning function's contracts, as create-api-handler builds it. */
-const doc = (): Json => buildOpenApiDocument([...apiRoutes(), ...Object.values(PLANNING_CONTRACTS)]);
+const doc = (): Json => buildOpenApiDocument(documentedContracts());
 const documented = (d: Json) =>
   Object.entries(d.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
 
@@ -40,10 +49,16 @@ describe("the route manifests", () => {
     expect(served.sort()).toEqual([...PLANNING_ROUTES].sort());
   });
 
-  it("key each planning contract by its own method plus path", () => {
-    const keys = Object.entries(PLANNING_CONTRACTS).map(([key, c]) => [key, `${c.method} ${c.path}`]);
+  it("name each route once: an operationId is never used by two routes", () => {
+    const names = [...API_TABLES, ...PLANNING_TABLES, ...WEB_TABLES].flatMap((t) => Object.values(t).map((c) => c.operationId));
 
-    expect(keys.every(([key, route]) => key === route)).toBe(true);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("reserve the first segment of every route as a block key, so /{PK} never shadows a route", () => {
+    const segments = [...API_ROUTES, ...WEB_ROUTES, ...PLANNING_ROUTES].map((r) => r.slice(r.indexOf(" ") + 2).split("/")[0]!);
+
+    expect(segments.filter((s) => s !== "" && !s.startsWith("{") && !ROUTE_SEGMENTS.includes(s))).toEqual([]);
   });
 
   it("list exactly the browser pages the web handler serves", () => {

@@ -6,7 +6,7 @@ import { blockRoutes } from "../blocks/block-routes";
 import { createHttpHandler } from "../platform/http/handler-factory";
 import type { IdempotencyStore } from "../platform/http/idempotency";
 import { openApiRoute } from "./openapi";
-import { PLANNING_CONTRACTS } from "../requests/planning-contracts";
+import { documentedContracts } from "../contracts/routes";
 import type { AnyRoute } from "../platform/http/types";
 import type { AccessLogger } from "../platform/observability/access-log";
 import { createLogger } from "../platform/observability/logger";
@@ -51,12 +51,11 @@ export function createApiHandler(deps: ApiHandlerDeps) {
     ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}),
     ...(deps.usage ? { usage: deps.usage } : {}),
   });
-  const routes: AnyRoute[] = [];
-  routes.push(
-    // The document covers the whole API behind the gateway: these routes and the planning function's.
-    openApiRoute(() => [...routes, ...Object.values(PLANNING_CONTRACTS)], { serverUrl: deps.apiUrl }),
+  // The document covers the whole API behind the gateway: these routes and the planning function's.
+  const routes: AnyRoute[] = [
+    ...openApiRoute(documentedContracts, { serverUrl: deps.apiUrl }),
     ...blockRoutes(blocks, { apiUrl: deps.apiUrl }),
-  );
+  ];
   return createHttpHandler({
     routes,
     secrets: deps.secrets,

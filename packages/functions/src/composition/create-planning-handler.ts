@@ -13,6 +13,7 @@ import type { SpendReportDeps } from "../reports/spend";
 import { reportRoutes } from "../requests/report-routes";
 import { requestRoutes } from "../requests/request-routes";
 import type { AnyRoute } from "../platform/http/types";
+import { PLANNING_RESOURCES } from "../contracts/routes";
 
 export interface PlanningHandlerDeps {
   market: BlockMarket;
@@ -35,8 +36,11 @@ export interface PlanningHandlerDeps {
   extraRoutes?: AnyRoute[];
 }
 
+/** The first segments of the planning routes (offerings, requests, reports), from the planning route tables. */
+const PLANNING_ROOTS = [...new Set(PLANNING_RESOURCES.map((resource) => resource.split("/")[1]!))];
+
 /** The planning paths; API Gateway and local mode send these to the planning function, everything else to the API. */
-export const PLANNING_PATH = /^\/(offerings|requests|reports)(\/|$)/;
+export const PLANNING_PATH = new RegExp(`^/(${PLANNING_ROOTS.join("|")})(/|$)`);
 
 /**
  * The planning API (offerings, capacity requests, reports) as its own Middy handler with the same shape, key check

@@ -3,7 +3,9 @@ import { Block, BlockUsageView, HistoryEvent, KEY_PATTERN } from "@cbm/core";
 import { PLANNING_SCHEMAS } from "../requests/planning-contracts";
 import { ErrorBodySchema, ForbiddenBodySchema, VerdictBody } from "../platform/http/schemas";
 import { BlockVerdictBody } from "../blocks/wire/verdict-body";
-import { defineRoute, type AnyContract, type QueryParamDoc, type ResponseDoc, type Route } from "../platform/http/types";
+import { OPENAPI_CONTRACTS } from "../platform/http/openapi-contract";
+import { bindRoutes } from "../platform/http/route-table";
+import type { AnyContract, AnyRoute, QueryParamDoc, ResponseDoc } from "../platform/http/types";
 import { DEPRECATED_ALIASES } from "../blocks/wire/aliases";
 import { CreateBlockFields, UpdateBlockFields } from "../blocks/wire/block-body";
 
@@ -194,15 +196,10 @@ export function buildOpenApiDocument(routes: AnyContract[], opts: { serverUrl?: 
 }
 
 /** GET /openapi.json; the document is built once, on first use, from the route contracts it is given. */
-export function openApiRoute(documented: () => AnyContract[], opts: { serverUrl?: string } = {}): Route {
+export function openApiRoute(documented: () => AnyContract[], opts: { serverUrl?: string } = {}): AnyRoute[] {
   let cached: Json | undefined;
-  return defineRoute({
-    method: "GET",
-    path: "/openapi.json",
-    operationId: "openApi",
-    summary: "This document",
-    responses: { 200: { description: "OpenAPI 3.1 document" }, 403: { description: "Missing or wrong API key", schema: "Forbidden" } },
-    async handler() {
+  return bindRoutes(OPENAPI_CONTRACTS, {
+    openApi: async () => {
       cached ??= buildOpenApiDocument(documented(), opts);
       return { statusCode: 200, body: cached };
     },

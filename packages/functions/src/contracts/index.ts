@@ -4,8 +4,7 @@
  * the table design, the Capacity Block event types, the metrics the alarms read, the API-key secret's format and
  * the rotation's timing.
  */
-export { API_RESOURCES, API_ROUTES, WEB_RESOURCES, WEB_ROUTES } from "../platform/http/route-manifest";
-export { PLANNING_RESOURCES, PLANNING_ROUTES } from "../platform/http/planning-route-manifest";
+export { API_RESOURCES, API_ROUTES, PLANNING_RESOURCES, PLANNING_ROUTES, WEB_RESOURCES, WEB_ROUTES } from "./routes";
 export { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "../adapters/dynamo-schema";
 export { ALL_CAPACITY_BLOCK_DETAIL_TYPES } from "../notices/detail-types";
 export { METRICS_NAMESPACE, createMetrics } from "../platform/observability/metrics";

@@ -1,8 +1,9 @@
 import type { BlockMarket } from "@cbm/core";
 import { searchOfferings } from "./use-cases/search-offerings";
 import { toOfferingSearch } from "./offering-query";
-import { PLANNING_CONTRACTS } from "./planning-contracts";
-import { defineRoute, type AnyRoute } from "../platform/http/types";
+import { OFFERING_CONTRACTS } from "./planning-contracts";
+import { bindRoutes } from "../platform/http/route-table";
+import type { AnyRoute } from "../platform/http/types";
 
 export interface OfferingRoutesDeps {
   market: BlockMarket;
@@ -12,13 +13,10 @@ export interface OfferingRoutesDeps {
 
 /** GET /offerings: new Capacity Blocks on offer, cheapest first, across regions. Reads only; buys nothing. */
 export function offeringRoutes({ market, defaultRegion }: OfferingRoutesDeps): AnyRoute[] {
-  return [
-    defineRoute({
-      ...PLANNING_CONTRACTS["GET /offerings"],
-      async handler({ query }) {
-        const result = await searchOfferings(market, toOfferingSearch(query, defaultRegion));
-        return { statusCode: 200, body: result };
-      },
-    }),
-  ];
+  return bindRoutes(OFFERING_CONTRACTS, {
+    searchOfferings: async ({ query }) => {
+      const result = await searchOfferings(market, toOfferingSearch(query, defaultRegion));
+      return { statusCode: 200, body: result };
+    },
+  });
 }

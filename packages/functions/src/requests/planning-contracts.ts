@@ -2,18 +2,18 @@ import * as z from "zod";
 import { CapacityRequest, OfferingSearchResult, SpendReport } from "@cbm/core";
 import { UsageReport } from "../reports";
 import { OfferingsQuery } from "./offering-query";
-import type { PlanningRoute } from "../platform/http/planning-route-manifest";
+import { routeTable } from "../platform/http/route-table";
 import { OptionalVerdictBody, PageQuery } from "../platform/http/schemas";
 import { CreateRequestBody } from "./wire/request-body";
-import type { AnyContract, ResponseDoc } from "../platform/http/types";
+import type { ResponseDoc } from "../platform/http/types";
 
 /*
- * The planning routes without their handlers: paths, input schemas and documented answers. The planning function's
- * routes spread these (offering-routes.ts, request-routes.ts, report-routes.ts), and the block API's OpenAPI
- * document lists them, so both read one table and the API bundle carries none of the planning code.
+ * The planning routes, declared once without their handlers: paths, input schemas and documented answers. The
+ * planning function binds a handler to each (offering-routes.ts, request-routes.ts, report-routes.ts), the block
+ * API's OpenAPI document lists them and API Gateway's manifest is derived from them, so all read one table and the
+ * API bundle carries none of the planning code.
  */
 
-/** `{id}` of a capacity request. */
 /** `{id}` of /requests/{id}: the request's id or its name (names follow the block key rule, so `.` and `:` too). */
 export const RequestIdParams = z
   .object({ id: z.string().regex(/^[0-9A-Za-z._:-]{1,128}$/, { message: "is not a request id or name" }) })
@@ -51,12 +51,11 @@ const common = {
   503: E("A dependency is unavailable; retry after Retry-After"),
 };
 
-/** Every planning route's contract, keyed by its manifest entry (a test checks the router serves exactly these). */
-export const PLANNING_CONTRACTS = {
-  "GET /offerings": {
+/** GET /offerings (offering-routes.ts), declared once. */
+export const OFFERING_CONTRACTS = routeTable({
+  searchOfferings: {
     method: "GET",
     path: "/offerings",
-    operationId: "searchOfferings",
     summary: "Search Capacity Block offerings in one or more regions (in parallel), cheapest first, with the price per instance-hour",
     query: OfferingsQuery,
     responses: {
@@ -69,10 +68,13 @@ export const PLANNING_CONTRACTS = {
       503: E("Every region failed or was throttled (CapacityBlockDescribeLimitExceeded refills slowly); retry later"),
     },
   },
-  "GET /requests": {
+});
+
+/** /requests (request-routes.ts), declared once. */
+export const REQUEST_CONTRACTS = routeTable({
+  listRequests: {
     method: "GET",
     path: "/requests",
-    operationId: "listRequests",
     summary: "List capacity requests (a JSON array; the next page's cursor is in x-next-cursor)",
     query: PageQuery,
     responses: {
@@ -84,10 +86,9 @@ export const PLANNING_CONTRACTS = {
       ...common,
     },
   },
-  "POST /requests": {
+  createRequest: {
     method: "POST",
     path: "/requests",
-    operationId: "createRequest",
     summary: "Open a capacity request: what, when, where, price limits, approval, and the policy of the block once bought",
     body: CreateRequestBody,
     requestBody: { schema: "CreateRequestInput", required: true },
@@ -102,18 +103,16 @@ export const PLANNING_CONTRACTS = {
       ...common,
     },
   },
-  "GET /requests/{id}": {
+  getRequest: {
     method: "GET",
     path: "/requests/{id}",
-    operationId: "getRequest",
     summary: "One capacity request, by id or name: status, quote, approval, intent and what was bought",
     params: RequestIdParams,
     responses: { 200: { description: "The request", schema: "CapacityRequest" }, 404: E("No such request"), ...common },
   },
-  "PATCH /requests/{id}": {
+  approveRequest: {
     method: "PATCH",
     path: "/requests/{id}",
-    operationId: "approveRequest",
     summary: "Approve the exact terms of the offering last quoted (zone, start, duration, count, at most its fee)",
     params: RequestIdParams,
     body: OptionalVerdictBody,
@@ -126,10 +125,9 @@ export const PLANNING_CONTRACTS = {
       ...common,
     },
   },
-  "DELETE /requests/{id}": {
+  cancelRequest: {
     method: "DELETE",
     path: "/requests/{id}",
-    operationId: "cancelRequest",
     summary: "Cancel an open capacity request (the record stays); refused once a purchase is in flight or done",
     params: RequestIdParams,
     // A retried cancel must get the first answer: cancelling is what stops a purchase.
@@ -141,20 +139,22 @@ export const PLANNING_CONTRACTS = {
       ...common,
     },
   },
-  "GET /reports/spend": {
+});
+
+/** /reports (report-routes.ts), declared once. */
+export const REPORT_CONTRACTS = routeTable({
+  spendReport: {
     method: "GET",
     path: "/reports/spend",
-    operationId: "spendReport",
     summary:
       "Spend per month, per block and per team tag, every purchase, reserved and used instance-hours and price per instance-hour (the console's spend page shows the same report)",
     query: SpendReportQuery,
     responses: { 200: { description: "The spend report", schema: "SpendReport" }, 403: forbidden },
   },
-  "GET /reports/usage": {
+  usageReport: {
     method: "GET",
     path: "/reports/usage",
-    operationId: "usageReport",
     summary: "Instances running in each managed block now, the last 24 h (hourly), and how long it has been idle",
     responses: { 200: { description: "`blocks`: one row per sampled block, and `truncated`", schema: "UsageReport" }, 403: forbidden },
   },
-} satisfies Record<PlanningRoute, AnyContract>;
+});

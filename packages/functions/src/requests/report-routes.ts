@@ -1,30 +1,23 @@
 import { spendCsv } from "@cbm/core";
 import { buildSpendReport, buildUsageReport, type SpendReportDeps } from "../reports";
-import { PLANNING_CONTRACTS } from "./planning-contracts";
-import { defineRoute, type AnyRoute } from "../platform/http/types";
+import { REPORT_CONTRACTS } from "./planning-contracts";
+import { bindRoutes } from "../platform/http/route-table";
+import type { AnyRoute } from "../platform/http/types";
 
 /** GET /reports/spend: spend per month, block and team; `format=csv` adds the blocks as CSV text (`csv`). */
 export function reportRoutes(deps: SpendReportDeps): AnyRoute[] {
-  return [
-    defineRoute({
-      ...PLANNING_CONTRACTS["GET /reports/spend"],
-      async handler({ query }) {
-        const report = await buildSpendReport(deps);
-        return { statusCode: 200, body: query.format === "csv" ? { ...report, csv: spendCsv(report, "blocks") } : report };
-      },
-    }),
-    ...(deps.usage
-      ? [
-          defineRoute({
-            ...PLANNING_CONTRACTS["GET /reports/usage"],
-            async handler() {
-              return {
-                statusCode: 200,
-                body: await buildUsageReport({ store: deps.store, usage: deps.usage!, ...(deps.now ? { now: deps.now } : {}) }),
-              };
-            },
-          }),
-        ]
-      : []),
-  ];
+  const usage = deps.usage;
+  return bindRoutes(REPORT_CONTRACTS, {
+    spendReport: async ({ query }) => {
+      const report = await buildSpendReport(deps);
+      return { statusCode: 200, body: query.format === "csv" ? { ...report, csv: spendCsv(report, "blocks") } : report };
+    },
+    // Served only with usage samples to read.
+    usageReport: usage
+      ? async () => ({
+          statusCode: 200,
+          body: await buildUsageReport({ store: deps.store, usage, ...(deps.now ? { now: deps.now } : {}) }),
+        })
+      : undefined,
+  });
 }

@@ -1,5 +1,4 @@
-import * as z from "zod";
-import { isSafeText, PK, spendCsv } from "@cbm/core";
+import { isSafeText, spendCsv } from "@cbm/core";
 import { keysMatch } from "../../adapters/secrets-source";
 import { createConsoleUseCases, type ActionResult } from "./console-use-cases";
 import { blockDetailPage, blocksPage, signInPage, type ConsoleContext } from "./console-pages";
@@ -15,15 +14,14 @@ import {
   verifySessionCsrf,
   type Session,
 } from "./console-session";
-import { defineRoute, type AnyRoute, type ApiEvent, type RouteRequest, type RouteResponse } from "../../platform/http/types";
+import { bindRoutes } from "../../platform/http/route-table";
+import type { AnyRoute, ApiEvent, RouteRequest, RouteResponse } from "../../platform/http/types";
+import { CONSOLE_CONTRACTS } from "./console-contracts";
 import { basePath, cookies, field, isSameOrigin, publicOrigin, servedOverHttps } from "../../platform/web/web-guards";
 import type { WebRouteDeps } from "../web-deps";
 import { createConsoleRequests } from "./console-requests";
 import { requestsPage } from "./requests-page";
 
-const BlockParams = z.object({ PK }).strict();
-const ActionParams = z.object({ PK, action: z.enum(["approve", "deny", "pause", "resume"]) }).strict();
-const RequestActionParams = z.object({ id: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/), action: z.enum(["approve", "decline"]) }).strict();
 /** Outcomes the block page can announce after a redirect; a fixed list, so nothing from the URL is echoed. */
 const DONE_MESSAGES: Record<string, string> = {
   approve: "Approved. CBM buys on its next check.",
@@ -67,7 +65,7 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
   async function sessionOf(req: RouteRequest<unknown, unknown>): Promise<Session | undefined> {
     const sid = cookies(req.headers)[sessionCookieName(secure(req.event))];
     const s = await readSession(d.sessions, sid, await d.apiKey.apiKey(), d.clock.now().getTime());
-    if (s && req.event.cbm) req.event.cbm.actor = s.actor;
+    if (s) req.event.actor = s.actor;
     return s;
   }
 
@@ -88,189 +86,102 @@ export function consoleRoutes(d: WebRouteDeps): AnyRoute[] {
     };
   }
 
-  const common = {
-    auth: "self" as const,
-    responses: {
-      200: { description: "HTML page" },
-      303: { description: "Redirect" },
-      403: { description: "Not signed in, or not from the console's page" },
+  return bindRoutes(CONSOLE_CONTRACTS, {
+    consoleHome: async (req) => {
+      if (await sessionOf(req)) return redirect(`${base(req.event)}/console/blocks`);
+      return htmlResponse(200, signInPage(`${base(req.event)}/console/session`));
     },
-  };
-
-  return [
-    defineRoute({
-      ...common,
-      method: "GET",
-      path: "/console",
-      operationId: "consoleHome",
-      summary: "Console sign-in page (HTML)",
-      async handler(req) {
-        if (await sessionOf(req)) return redirect(`${base(req.event)}/console/blocks`);
-        return htmlResponse(200, signInPage(`${base(req.event)}/console/session`));
-      },
+    consoleSignIn: async ({ body, headers, event }) => {
+      if (!isSameOrigin(headers, origin(event))) return refused("Sign in from the console's own page.");
+      const presented = field(body, "apiKey") ?? "";
+      const ok =
+        presented.length > 0 &&
+        presented.length <= 1024 &&
+        (keysMatch(presented, await d.apiKey.apiKey()) ||
+          (d.apiKey.refresh !== undefined && keysMatch(presented, await d.apiKey.refresh())));
+      if (!ok) return htmlResponse(403, signInPage(`${base(event)}/console/session`, "That is not the API key."));
+      const name = (field(body, "name") ?? "")
+        .replace(/[^A-Za-z0-9 ._@+-]/g, "")
+        .trim()
+        .slice(0, 40);
+      const actor = `console${name && isSafeText(name) ? `:${name}` : ""}`;
+      const { sid } = await openSession(d.sessions, await d.apiKey.apiKey(), actor, d.clock.now().getTime());
+      event.actor = actor;
+      return redirect(`${base(event)}/console/blocks`, { "Set-Cookie": cookieFor(event, sid) });
+    },
+    consoleSignOut: signedIn(async (req, _c, s) => {
+      // The record goes, not just the cookie: a copy of the cookie kept elsewhere is void from now on.
+      await endSession(d.sessions, s.sid);
+      return redirect(`${base(req.event)}/console`, { "Set-Cookie": cookieFor(req.event, "", true) });
     }),
-    defineRoute({
-      ...common,
-      method: "POST",
-      path: "/console/session",
-      operationId: "consoleSignIn",
-      summary: "Sign in with the API key (form); sets the session cookie (a random id)",
-      form: true,
-      async handler({ body, headers, event }) {
-        if (!isSameOrigin(headers, origin(event))) return refused("Sign in from the console's own page.");
-        const presented = field(body, "apiKey") ?? "";
-        const ok =
-          presented.length > 0 &&
-          presented.length <= 1024 &&
-          (keysMatch(presented, await d.apiKey.apiKey()) ||
-            (d.apiKey.refresh !== undefined && keysMatch(presented, await d.apiKey.refresh())));
-        if (!ok) return htmlResponse(403, signInPage(`${base(event)}/console/session`, "That is not the API key."));
-        const name = (field(body, "name") ?? "")
-          .replace(/[^A-Za-z0-9 ._@+-]/g, "")
-          .trim()
-          .slice(0, 40);
-        const actor = `console${name && isSafeText(name) ? `:${name}` : ""}`;
-        const { sid } = await openSession(d.sessions, await d.apiKey.apiKey(), actor, d.clock.now().getTime());
-        if (event.cbm) event.cbm.actor = actor;
-        return redirect(`${base(event)}/console/blocks`, { "Set-Cookie": cookieFor(event, sid) });
-      },
-    }),
-    defineRoute({
-      ...common,
-      method: "POST",
-      path: "/console/signout",
-      operationId: "consoleSignOut",
-      summary: "Sign out (deletes the session, clears its cookie)",
-      form: true,
-      handler: signedIn(async (req, _c, s) => {
-        // The record goes, not just the cookie: a copy of the cookie kept elsewhere is void from now on.
-        await endSession(d.sessions, s.sid);
-        return redirect(`${base(req.event)}/console`, { "Set-Cookie": cookieFor(req.event, "", true) });
-      }),
-    }),
-    defineRoute({
-      ...common,
-      method: "GET",
-      path: "/console/blocks",
-      operationId: "consoleBlocks",
-      summary: "Blocks by urgency, pending approvals first (HTML)",
-      handler: signedIn(async (_req, c) => htmlResponse(200, blocksPage(c, await ui.blocksByUrgency()))),
-    }),
-    defineRoute({
-      ...common,
-      method: "GET",
-      path: "/console/blocks/{PK}",
-      operationId: "consoleBlock",
-      summary: "One block: timeline, policy, approve / deny / pause (HTML)",
-      params: BlockParams,
-      query: z.object({ done: z.string().max(20).optional() }).strict(),
-      handler: signedIn(async ({ params, query }, c) => {
-        const found = await ui.block(params.PK);
-        if (!found)
-          return htmlResponse(
-            404,
-            page(
-              { title: "Not found" },
-              html`<h1>No block ${params.PK}</h1>
-                <p><a href="${c.base}/console/blocks">All blocks</a></p>`,
-            ),
-          );
-        const done = query.done ? DONE_MESSAGES[query.done] : undefined;
+    consoleBlocks: signedIn(async (_req, c) => htmlResponse(200, blocksPage(c, await ui.blocksByUrgency()))),
+    consoleBlock: signedIn(async ({ params, query }, c) => {
+      const found = await ui.block(params.PK);
+      if (!found)
         return htmlResponse(
-          200,
-          blockDetailPage(c, found.block, found.history, found.pending, done ? { text: done, good: true } : undefined),
+          404,
+          page(
+            { title: "Not found" },
+            html`<h1>No block ${params.PK}</h1>
+              <p><a href="${c.base}/console/blocks">All blocks</a></p>`,
+          ),
         );
-      }),
+      const done = query.done ? DONE_MESSAGES[query.done] : undefined;
+      return htmlResponse(
+        200,
+        blockDetailPage(c, found.block, found.history, found.pending, done ? { text: done, good: true } : undefined),
+      );
     }),
-    defineRoute({
-      ...common,
-      method: "POST",
-      path: "/console/blocks/{PK}/{action}",
-      operationId: "consoleAct",
-      summary: "Approve, deny, pause or resume from the block page (form, CSRF token, same origin)",
-      form: true,
-      params: ActionParams,
-      handler: signedIn(async ({ params, body }, c, s) => {
-        const justification = field(body, "justification")?.trim() || undefined;
-        if (justification !== undefined && (justification.length > 1000 || !isSafeText(justification))) {
-          return htmlResponse(
-            400,
-            page(
-              { title: "Refused" },
-              html`<h1>Refused</h1>
-                <p>The justification must be at most 1000 printable characters.</p>`,
-            ),
-          );
-        }
-        let result: ActionResult;
-        // `window=next` is the block page's explicit approval in advance (an override of a denial or an idle skip).
-        if (params.action === "approve" && field(body, "window") === "next")
-          result = await ui.approveAhead(params.PK, s.actor, justification);
-        else if (params.action === "approve") result = await ui.approve(params.PK, s.actor, field(body, "terms"), justification);
-        else if (params.action === "deny") result = await ui.deny(params.PK, s.actor, justification);
-        else result = await ui.setEnabled(params.PK, s.actor, params.action === "resume");
-        if (result.ok) return redirect(`${c.base}/console/blocks/${encodeURIComponent(params.PK)}?done=${params.action}`);
-        const found = await ui.block(params.PK);
-        if (!found) return htmlResponse(404, page({ title: "Not found" }, html`<h1>No block ${params.PK}</h1>`));
+    consoleAct: signedIn(async ({ params, body }, c, s) => {
+      const justification = field(body, "justification")?.trim() || undefined;
+      if (justification !== undefined && (justification.length > 1000 || !isSafeText(justification))) {
         return htmlResponse(
-          result.status,
-          blockDetailPage(c, found.block, found.history, found.pending, { text: `Nothing was changed: ${result.message}`, good: false }),
+          400,
+          page(
+            { title: "Refused" },
+            html`<h1>Refused</h1>
+              <p>The justification must be at most 1000 printable characters.</p>`,
+          ),
         );
-      }),
+      }
+      let result: ActionResult;
+      // `window=next` is the block page's explicit approval in advance (an override of a denial or an idle skip).
+      if (params.action === "approve" && field(body, "window") === "next")
+        result = await ui.approveAhead(params.PK, s.actor, justification);
+      else if (params.action === "approve") result = await ui.approve(params.PK, s.actor, field(body, "terms"), justification);
+      else if (params.action === "deny") result = await ui.deny(params.PK, s.actor, justification);
+      else result = await ui.setEnabled(params.PK, s.actor, params.action === "resume");
+      if (result.ok) return redirect(`${c.base}/console/blocks/${encodeURIComponent(params.PK)}?done=${params.action}`);
+      const found = await ui.block(params.PK);
+      if (!found) return htmlResponse(404, page({ title: "Not found" }, html`<h1>No block ${params.PK}</h1>`));
+      return htmlResponse(
+        result.status,
+        blockDetailPage(c, found.block, found.history, found.pending, { text: `Nothing was changed: ${result.message}`, good: false }),
+      );
     }),
-    defineRoute({
-      ...common,
-      method: "GET",
-      path: "/console/requests",
-      operationId: "consoleRequests",
-      summary: "Capacity requests, with Approve (the exact quote) and Decline (HTML)",
-      handler: signedIn(async (_req, c) => htmlResponse(200, requestsPage(c, await requestsUi.list()))),
+    consoleRequests: signedIn(async (_req, c) => htmlResponse(200, requestsPage(c, await requestsUi.list()))),
+    consoleRequestAct: signedIn(async ({ params }, c, s) => {
+      const result =
+        params.action === "approve" ? await requestsUi.approve(params.id, s.actor) : await requestsUi.decline(params.id, s.actor);
+      const note = { text: result.ok ? result.message : `Nothing was changed: ${result.message}`, good: result.ok };
+      return htmlResponse(result.ok ? 200 : result.status, requestsPage(c, await requestsUi.list(), note));
     }),
-    defineRoute({
-      ...common,
-      method: "POST",
-      path: "/console/requests/{id}/{action}",
-      operationId: "consoleRequestAct",
-      summary: "Approve or decline a capacity request from the requests page (form, CSRF token, same origin)",
-      form: true,
-      params: RequestActionParams,
-      handler: signedIn(async ({ params }, c, s) => {
-        const result =
-          params.action === "approve" ? await requestsUi.approve(params.id, s.actor) : await requestsUi.decline(params.id, s.actor);
-        const note = { text: result.ok ? result.message : `Nothing was changed: ${result.message}`, good: result.ok };
-        return htmlResponse(result.ok ? 200 : result.status, requestsPage(c, await requestsUi.list(), note));
-      }),
+    consoleSpend: signedIn(async (_req, c) => {
+      return htmlResponse(200, spendPage(c, await ui.spend()));
     }),
-    defineRoute({
-      ...common,
-      method: "GET",
-      path: "/console/spend",
-      operationId: "consoleSpend",
-      summary: "Spend per month, per block and per team tag (HTML)",
-      handler: signedIn(async (_req, c) => {
-        return htmlResponse(200, spendPage(c, await ui.spend()));
-      }),
+    consoleSpendCsv: signedIn(async () => {
+      const report = await ui.spend();
+      return {
+        statusCode: 200,
+        body: undefined,
+        raw: spendCsv(report, "purchases"),
+        headers: {
+          "Content-Type": "text/csv; charset=utf-8",
+          "Content-Disposition": 'attachment; filename="cbm-spend.csv"',
+          "Cache-Control": "no-store",
+          "X-Content-Type-Options": "nosniff",
+        },
+      };
     }),
-    defineRoute({
-      ...common,
-      method: "GET",
-      path: "/console/spend.csv",
-      operationId: "consoleSpendCsv",
-      summary: "Every purchase as CSV, amounts exactly as stored",
-      handler: signedIn(async () => {
-        const report = await ui.spend();
-        return {
-          statusCode: 200,
-          body: undefined,
-          raw: spendCsv(report, "purchases"),
-          headers: {
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": 'attachment; filename="cbm-spend.csv"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-          },
-        };
-      }),
-    }),
-  ];
+  });
 }

@@ -1,14 +1,13 @@
-import * as z from "zod";
 import { isSafeText, linkActor, type Clock } from "@cbm/core";
 import type { LinkAnswer } from "./link-answer";
 import type { AnyLinkOutcome, AnyLinkView, Links } from "./links";
 import { pageHeaders } from "../../platform/web/html";
 import { anyLinkReadyPage, linkResultPage } from "./link-pages";
-import { defineRoute, type AnyRoute, type ApiEvent, type RouteResponse } from "../../platform/http/types";
+import { bindRoutes } from "../../platform/http/route-table";
+import type { AnyRoute, ApiEvent, RouteResponse } from "../../platform/http/types";
+import { LINK_CONTRACTS } from "./link-contracts";
 import { basePath, field, isSameOrigin, publicOrigin } from "../../platform/web/web-guards";
 import { html, page } from "../../platform/web/html";
-
-const TokenParams = z.object({ token: z.string().min(1).max(6000) }).strict();
 
 /** Status of each page: the form 200; a link that changes nothing says why with a fitting status. */
 const STATUS: Record<string, number> = {
@@ -34,7 +33,7 @@ function respond(statusKey: string, raw: string): RouteResponse {
 /** Names the link's recipient in the access log once the token checked out. */
 function noteActor(event: ApiEvent, v: AnyLinkView | AnyLinkOutcome): void {
   const claims = "claims" in v ? v.claims : v.kind === "refused" ? v.view.claims : undefined;
-  if (claims && event.cbm) event.cbm.actor = linkActor(claims);
+  if (claims) event.actor = linkActor(claims);
 }
 
 function parseAnswer(body: unknown): LinkAnswer | string {
@@ -53,72 +52,42 @@ function parseAnswer(body: unknown): LinkAnswer | string {
  */
 export function linkRoutes(links: Links, clock: Clock, opts: { apiUrl?: string } = {}): AnyRoute[] {
   const actionOf = (event: ApiEvent, token: string) => `${basePath(event, opts.apiUrl)}/link/${encodeURIComponent(token)}`;
-  return [
-    defineRoute({
-      method: "GET",
-      path: "/link/{token}",
-      operationId: "reviewApprovalLink",
-      summary: "Confirmation page of an approval link (HTML); changes nothing",
-      auth: "self",
-      params: TokenParams,
-      responses: {
-        200: { description: "The terms and the Approve / Deny form" },
-        404: { description: "Not a valid link" },
-        409: { description: "Superseded" },
-        410: { description: "Used or expired" },
-      },
-      async handler({ params, event }) {
+  return bindRoutes(LINK_CONTRACTS, {
+    reviewApprovalLink: async ({ params, event }) => {
+      const v = await links.view(params.token);
+      noteActor(event, v);
+      return v.kind === "ready"
+        ? respond("ready", anyLinkReadyPage(v, actionOf(event, params.token), clock.now()))
+        : respond(v.kind, linkResultPage(v));
+    },
+    answerApprovalLink: async ({ params, body, headers, event }) => {
+      if (!isSameOrigin(headers, publicOrigin(event, opts.apiUrl))) {
+        return {
+          statusCode: 403,
+          body: undefined,
+          raw: page(
+            { title: "Refused" },
+            html`<h1>Refused</h1>
+              <div class="notice bad" role="alert">
+                <p>This answer did not come from CBM's own page, so nothing was changed. Open the link from the notice and answer there.</p>
+              </div>`,
+          ),
+          headers: pageHeaders(),
+        };
+      }
+      const answer = parseAnswer(body);
+      if (typeof answer === "string") {
         const v = await links.view(params.token);
         noteActor(event, v);
         return v.kind === "ready"
-          ? respond("ready", anyLinkReadyPage(v, actionOf(event, params.token), clock.now()))
+          ? respond("refused", anyLinkReadyPage(v, actionOf(event, params.token), clock.now(), answer))
           : respond(v.kind, linkResultPage(v));
-      },
-    }),
-    defineRoute({
-      method: "POST",
-      path: "/link/{token}",
-      operationId: "answerApprovalLink",
-      summary: "Approve or deny through an approval link (HTML form post, same origin, CSRF token); acts once",
-      auth: "self",
-      form: true,
-      params: TokenParams,
-      responses: {
-        200: { description: "Recorded" },
-        400: { description: "Nothing changed: fix the form" },
-        403: { description: "Not from CBM's own page" },
-      },
-      async handler({ params, body, headers, event }) {
-        if (!isSameOrigin(headers, publicOrigin(event, opts.apiUrl))) {
-          return {
-            statusCode: 403,
-            body: undefined,
-            raw: page(
-              { title: "Refused" },
-              html`<h1>Refused</h1>
-                <div class="notice bad" role="alert">
-                  <p>
-                    This answer did not come from CBM's own page, so nothing was changed. Open the link from the notice and answer there.
-                  </p>
-                </div>`,
-            ),
-            headers: pageHeaders(),
-          };
-        }
-        const answer = parseAnswer(body);
-        if (typeof answer === "string") {
-          const v = await links.view(params.token);
-          noteActor(event, v);
-          return v.kind === "ready"
-            ? respond("refused", anyLinkReadyPage(v, actionOf(event, params.token), clock.now(), answer))
-            : respond(v.kind, linkResultPage(v));
-        }
-        const outcome = await links.answer(params.token, answer);
-        noteActor(event, outcome);
-        if (outcome.kind === "refused")
-          return respond("refused", anyLinkReadyPage(outcome.view, actionOf(event, params.token), clock.now(), outcome.message));
-        return respond(outcome.kind, linkResultPage(outcome));
-      },
-    }),
-  ];
+      }
+      const outcome = await links.answer(params.token, answer);
+      noteActor(event, outcome);
+      if (outcome.kind === "refused")
+        return respond("refused", anyLinkReadyPage(outcome.view, actionOf(event, params.token), clock.now(), outcome.message));
+      return respond(outcome.kind, linkResultPage(outcome));
+    },
+  });
 }

@@ -2,7 +2,7 @@ import type { MiddlewareObj } from "@middy/core";
 import { createError } from "@middy/util";
 import { CbmError, InfrastructureError, ThrottledError, ValidationError, type FieldIssue } from "@cbm/core";
 import { isDependencyUnavailable } from "../../adapters/call-limits";
-import { ForbiddenError, MethodNotAllowedError } from "../errors";
+import { ForbiddenError, InvalidJsonError, MethodNotAllowedError } from "../errors";
 import type { Logger } from "../observability/logger";
 import type { ApiEvent, ApiResult } from "./types";
 
@@ -47,8 +47,18 @@ interface Mapped {
   headers?: Record<string, string>;
 }
 
+/**
+ * @middy/http-json-body-parser's refusal of a body labelled JSON that does not parse. It answers 415; CBM has always
+ * answered malformed JSON with 400 INVALID_JSON (a wrong media type is refused before, by bodyMediaType).
+ */
+function isMalformedJson(err: unknown): boolean {
+  const cause = (err as { cause?: { package?: unknown } } | null)?.cause;
+  return typeof cause === "object" && cause !== null && cause.package === "@middy/http-json-body-parser";
+}
+
 /** The one place where an error becomes an HTTP status and body. */
-export function mapError(err: unknown, logger: Pick<Logger, "error" | "warn">, requestId?: string): Mapped {
+export function mapError(thrown: unknown, logger: Pick<Logger, "error" | "warn">, requestId?: string): Mapped {
+  const err = isMalformedJson(thrown) ? new InvalidJsonError({ cause: thrown }) : thrown;
   if (err instanceof ForbiddenError) return { statusCode: 403, body: { message: "Forbidden" } };
   if (err instanceof MethodNotAllowedError) {
     return { statusCode: 405, body: { message: err.message, code: err.code }, headers: { Allow: err.allow.join(", ") } };

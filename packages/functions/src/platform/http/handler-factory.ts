@@ -7,10 +7,14 @@ import type { Metrics } from "../observability/metrics";
 import { apiKeyAuth } from "./auth";
 import { errorMapper, type ErrorRenderer } from "./error-mapper";
 import type { IdempotencyStore } from "./idempotency";
-import { jsonBodyParser } from "./json-body";
+import { actor } from "./actor";
+import { bodyMediaType } from "./body-media-type";
+import { bodySize } from "./body-size";
+import { formBody } from "./form-body";
+import { jsonBodyParser, jsonText } from "./json-body";
 import { createSecretRedactor } from "./redaction";
-import { requestGuards } from "./request-guards";
-import { checkRouteable, createRouter, idempotentRoutes, routeOf, routeTemplate } from "./routing";
+import { routeable } from "./routeable";
+import { createRouter, idempotentRoutes, routeOf, routeTemplate } from "./routing";
 import type { AnyRoute, ApiEvent, ApiResult } from "./types";
 
 export interface HttpHandlerOptions {
@@ -20,6 +24,7 @@ export interface HttpHandlerOptions {
   logger: AccessLogger;
   /** Requests, Latency, ApiErrors{class}; flushed once per request. */
   metrics?: Pick<Metrics, "add" | "flush">;
+  /** Largest request body, in decoded bytes; default MAX_BODY_BYTES (64 KiB). */
   maxBodyBytes?: number;
   /** Makes write routes honour Idempotency-Key; without it the header is ignored. */
   idempotency?: IdempotencyStore;
@@ -31,15 +36,17 @@ export interface HttpHandlerOptions {
 }
 
 /**
- * The one Middy shape of every HTTP entry point. Outermost: the access log and metrics. Before: normalize header names → API key → routeable method and
- * path → body guards and actor → JSON body (@middy/http-json-body-parser). Then http-router dispatches to the route,
- * which validates its input with its zod schemas (@middy/validator). On error: errorMapper (the only error→HTTP
+ * The one Middy shape of every HTTP entry point, one job per middleware. Outermost: the access log and metrics.
+ * Before, in order: header names lower-cased → API key → a routeable method and path → body size (413) → body
+ * media type (415) → actor → form fields or JSON (@middy/http-json-body-parser). The actor comes before the parsers
+ * because CBM has always refused a bad `x-cbm-actor` before malformed JSON. Then http-router dispatches to the
+ * route, which validates its input with its zod schemas and runs. On error: errorMapper (the only error→HTTP
  * mapping) then httpErrorHandler, which writes the response.
  */
 export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyBytes, idempotency, errorPages }: HttpHandlerOptions) {
   const redactor = createSecretRedactor();
   const selfAuthenticated = (e: ApiEvent) => errorPages !== undefined || routeOf(routes, e.httpMethod, e.path)?.auth === "self";
-  const formBody = (e: ApiEvent) => routeOf(routes, e.httpMethod, e.path)?.form === true;
+  const takesForm = (e: ApiEvent) => routeOf(routes, e.httpMethod, e.path)?.form === true;
   // Middy runs after/onError middlewares in reverse order of registration: the access log is registered first so it
   // runs last and sees the final response; httpErrorHandler next, so it writes error responses just before that,
   // and errorMapper just after it so it runs immediately before httpErrorHandler.
@@ -56,8 +63,12 @@ export function createHttpHandler({ routes, secrets, logger, metrics, maxBodyByt
     .use(errorMapper(logger, errorPages ? { render: errorPages } : {}))
     .use(httpHeaderNormalizer())
     .use(apiKeyAuth(secrets, redactor, { selfAuthenticated }))
-    .use({ before: async ({ event }) => checkRouteable(routes, event) })
-    .use(requestGuards({ maxBodyBytes, formBody, selfAuthenticated }))
+    .use(routeable(routes))
+    .use(bodySize(maxBodyBytes))
+    .use(bodyMediaType(takesForm))
+    .use(actor(selfAuthenticated))
+    .use(formBody(takesForm))
+    .use(jsonText())
     .use(jsonBodyParser())
     .handler(createRouter(routes, idempotency));
   builtRoutes.set(handler, idempotentRoutes(routes, idempotency));

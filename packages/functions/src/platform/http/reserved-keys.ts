@@ -1,15 +1,15 @@
 import { PK } from "@cbm/core";
-import { PLANNING_ROUTES } from "./planning-route-manifest";
-import { API_ROUTES, WEB_ROUTES } from "./route-manifest";
-
-/** The first segment of every route path that is not `/{PK}…`: a block with that key could never be reached. */
-const ROUTE_SEGMENTS = [...API_ROUTES, ...WEB_ROUTES, ...PLANNING_ROUTES]
-  .map((route) => route.slice(route.indexOf(" ") + 2).split("/")[0]!)
-  .filter((segment) => segment !== "" && !segment.startsWith("{"));
 
 /**
- * Keys a block cannot have because `/{PK}` could never reach it: the first segments of the other routes (taken from
- * the manifests, so a new route reserves its name), `.` and `..` (URL clients resolve them away before sending), and
+ * The first segment of every route path that is not `/{PK}…`: a block with that key could never be reached. Listed
+ * here, not taken from the route tables: those hold the block body's schema, which refuses these keys, so reading
+ * them here would be an import circle. route-manifest.test.ts checks that every route's first segment is listed.
+ */
+export const ROUTE_SEGMENTS: readonly string[] = ["openapi.json", "link", "console", "offerings", "requests", "reports"];
+
+/**
+ * Keys a block cannot have because `/{PK}` could never reach it: the first segments of the other routes (a new route's
+ * name is added there), `.` and `..` (URL clients resolve them away before sending), and
  * `_local`, which local mode serves itself.
  */
 export const RESERVED_PKS: readonly string[] = [...new Set([...ROUTE_SEGMENTS, ".", "..", "_local"])];

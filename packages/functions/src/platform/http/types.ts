@@ -4,20 +4,13 @@ import type { z } from "zod";
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-/** What the request middlewares learned, attached to the event for the route handler. */
-export interface RequestFacts {
-  /** Parsed JSON (or form) body; undefined when the request had none. */
-  body: unknown;
-  /** A JSON text the guards accepted (size, media type, charset), waiting for the JSON body parser. */
-  jsonPending?: boolean;
-  /** `api-key`, or the sanitized `x-cbm-actor` header. */
-  actor: string;
-  /** The route's params, query and body as its schemas parsed them (the route validator sets it). */
-  input?: { params: unknown; query: unknown; body: unknown };
-}
-
-/** An API Gateway REST (v1) proxy event, as API Gateway and local mode send it. */
-export type ApiEvent = APIGatewayProxyEvent & { cbm?: RequestFacts };
+/**
+ * An API Gateway REST (v1) proxy event, as API Gateway and local mode send it. As in Middy's own parsers, `body`
+ * holds what the body middlewares made of it: the text, then the parsed JSON or form fields (undefined for none).
+ * `actor` is who is acting, named by the actor middleware (a self-authenticated route renames it once it has
+ * checked its link or session); history and the access log read it.
+ */
+export type ApiEvent = Omit<APIGatewayProxyEvent, "body"> & { body: unknown; actor?: string };
 export type ApiResult = APIGatewayProxyResult;
 
 export interface RouteRequest<P, Q, B = unknown> {
@@ -82,16 +75,11 @@ export interface Route<P = Record<string, never>, Q = Record<string, never>, B =
   handler(req: RouteRequest<P, Q, B>): Promise<RouteResponse>;
 }
 
-/** A route without its handler: what the router's table, API Gateway and the OpenAPI document know of it. */
+/** A route without its handler, as its wing declares it (route-table.ts): what API Gateway and openapi.json know of it. */
 export type RouteContract<P = Record<string, never>, Q = Record<string, never>, B = unknown> = Omit<Route<P, Q, B>, "handler">;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: contracts keep their own P/Q/B
 export type AnyContract = RouteContract<any, any, any>;
 
-// A heterogeneous list of routes; each was type-checked against its own P, Q and B by defineRoute.
+// A heterogeneous list of routes; each handler was type-checked against its own P, Q and B by bindRoutes.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: handlers take their own P/Q/B
 export type AnyRoute = Route<any, any, any>;
-
-/** Identity helper that infers P, Q and B from the schemas, so each handler is checked against its own input. */
-export function defineRoute<P, Q = Record<string, never>, B = unknown>(route: Route<P, Q, B>): Route<P, Q, B> {
-  return route;
-}

@@ -18,7 +18,7 @@ export interface AccessLogOptions {
   scrub?: (text: string) => string;
 }
 
-type Event = APIGatewayProxyEvent & { cbm?: { actor: string } };
+type Event = Omit<APIGatewayProxyEvent, "body"> & { actor?: string };
 
 /**
  * One line per request: method, route template, status, latency, request id, actor, and the error code of an error
@@ -47,7 +47,7 @@ export function accessLog<E extends Event, R extends APIGatewayProxyResult>(opts
       latencyMs,
       requestId: event.requestContext?.requestId ?? awsRequestId,
       ...(awsRequestId && awsRequestId !== event.requestContext?.requestId ? { awsRequestId } : {}),
-      ...(event.cbm?.actor ? { actor: event.cbm.actor } : {}),
+      ...(event.actor ? { actor: event.actor } : {}),
       ...(status >= 400 ? { errorCode: errorCodeOf(status, request.response?.body) } : {}),
     };
     if (status >= 500) opts.logger.error("request", line);

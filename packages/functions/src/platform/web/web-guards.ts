@@ -67,7 +67,7 @@ export function cookies(headers: Headers): Record<string, string> {
   return out;
 }
 
-/** A string field of a parsed form body (requestGuards has refused a repeated one already). */
+/** A string field of a parsed form body (formBody has refused a repeated one already). */
 export function field(body: unknown, name: string): string | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const v = (body as Record<string, unknown>)[name];
