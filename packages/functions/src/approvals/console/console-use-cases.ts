@@ -6,7 +6,6 @@ import {
   CbmError,
   describeTerms,
   NotFoundError,
-  VersionConflictError,
   verdictWindow,
   type AuthorizationTerms,
   type Block,
@@ -19,6 +18,7 @@ import {
   type SpendReport,
 } from "@cbm/core";
 import { TermsChangedError } from "../../platform/errors";
+import { retryOnConflict } from "../../platform/retry-on-conflict";
 import type { BlockUseCases, BlockWithUsage } from "../../blocks";
 import { buildSpendReport, type SpendReportDeps } from "../../reports";
 
@@ -134,20 +134,16 @@ export function createConsoleUseCases(d: ConsoleDeps) {
      * nothing is recorded and the page shows the new terms.
      */
     approve(pk: string, actor: string, digest: string | undefined, comment?: string): Promise<ActionResult> {
-      return expected(async () => {
-        for (let attempt = 1; ; attempt++) {
+      return expected(() =>
+        retryOnConflict(async () => {
           const current = await d.store.get(pk);
           if (!current) throw new NotFoundError(pk);
           const pending = pendingTerms(current);
           if (!pending || pending.digest !== digest) throw new TermsChangedError(pk);
           const v = applyVerdict(current, "approved", { by: actor, terms: pending.terms, ...(comment ? { comment } : {}) }, d.clock.now());
-          try {
-            return await d.store.update(v.block, current.version, [{ ...v.event, id: d.ids.next() }]);
-          } catch (err) {
-            if (!(err instanceof VersionConflictError) || attempt >= 3) throw err;
-          }
-        }
-      });
+          return d.store.update(v.block, current.version, [{ ...v.event, id: d.ids.next() }]);
+        }),
+      );
     },
 
     /**

@@ -5,7 +5,6 @@ import {
   LinkUsedError,
   recentDecisions,
   ValidationError,
-  VersionConflictError,
   type AuthorizationTerms,
   type Block,
   type BlockStore,
@@ -15,6 +14,7 @@ import {
   type LinkClaims,
   type LinkUse,
 } from "@cbm/core";
+import { retryOnConflict } from "../../platform/retry-on-conflict";
 import { linkCsrf } from "./link-token";
 import { checkForm, type LinkAnswer, type LinkBaseDeps, type SpentLinkView } from "./link-answer";
 
@@ -37,8 +37,6 @@ export type LinkOutcome =
   /** Nothing changed; the page is shown again with the message (missing justification, unticked box …). */
   | { kind: "refused"; view: Extract<LinkView, { kind: "ready" }>; message: string }
   | { kind: "done"; claims: LinkClaims; block: Block; action: "approved" | "denied" };
-
-const MAX_ATTEMPTS = 3;
 
 /**
  * A block's approval links: `view` backs GET (never acts, whoever fetches it), `answer` backs the POST. The verdict records
@@ -64,7 +62,8 @@ export function createApprovalLinks(deps: ApprovalLinkDeps) {
   }
 
   async function answer(claims: LinkClaims, a: LinkAnswer): Promise<LinkOutcome> {
-    for (let attempt = 1; ; attempt++) {
+    // The scheduler may write the block meanwhile: look again (the link may be superseded now).
+    return retryOnConflict(async (): Promise<LinkOutcome> => {
       const v = await view(claims);
       if (v.kind !== "ready") return v;
       const refusal = await checkForm(deps.secret, v.claims.id, a);
@@ -105,10 +104,9 @@ export function createApprovalLinks(deps: ApprovalLinkDeps) {
           const used = await deps.links.findUse(v.claims.id);
           if (used) return { kind: "used", claims: v.claims, use: used };
         }
-        // The scheduler wrote the block meanwhile: look again (the link may be superseded now).
-        if (!(err instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+        throw err;
       }
-    }
+    });
   }
 
   return { view, answer };
