@@ -18,6 +18,7 @@ import {
   type SpendReport,
 } from "@cbm/core";
 import { TermsChangedError } from "../../platform/errors";
+import { drain } from "../../platform/pages";
 import { retryOnConflict } from "../../platform/retry-on-conflict";
 import type { BlockUseCases, BlockWithUsage } from "../../blocks";
 import { buildSpendReport, type SpendReportDeps } from "../../reports";
@@ -75,15 +76,7 @@ function digestOf(terms: AuthorizationTerms): string {
 /** What the console reads and does; every change goes through the same core rules as the JSON API. */
 export function createConsoleUseCases(d: ConsoleDeps) {
   async function allBlocks(): Promise<Block[]> {
-    const out: Block[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < MAX_PAGES; i++) {
-      const page = await d.store.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-      out.push(...page.items);
-      cursor = page.cursor;
-      if (!cursor) break;
-    }
-    return out;
+    return (await drain((page) => d.store.list(page), { limit: 100, maxPages: MAX_PAGES })).items;
   }
 
   /** The approval a person would give from the block page now, when CBM is asking for one. */

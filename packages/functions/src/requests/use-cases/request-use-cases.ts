@@ -15,6 +15,7 @@ import {
   parseOrThrow,
   ValidationError,
 } from "@cbm/core";
+import { drain } from "../../platform/pages";
 import type { CreateRequestCommand } from "./create-request-command";
 import { changeRequest, createApproveRequest } from "./approve-request";
 
@@ -30,14 +31,8 @@ export interface RequestUseCaseDeps {
 const NAME_PAGE = 100;
 
 async function withName(requests: RequestStore, name: string): Promise<CapacityRequest[]> {
-  const found: CapacityRequest[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await requests.list({ limit: NAME_PAGE, ...(cursor ? { cursor } : {}) });
-    found.push(...page.items.filter((r) => r.name === name));
-    cursor = page.cursor;
-  } while (cursor);
-  return found;
+  const { items } = await drain((page) => requests.list(page), { limit: NAME_PAGE });
+  return items.filter((r) => r.name === name);
 }
 
 /**
