@@ -14,6 +14,7 @@ import {
   usageView,
 } from "@cbm/core";
 import { drain, type PageReader } from "../platform/pages";
+import { pool } from "../platform/pool";
 
 export interface SpendReportDeps {
   store: Pick<BlockStore, "list">;
@@ -34,14 +35,7 @@ const CONCURRENCY = 8;
 const all = <T>(list: PageReader<T>) => drain(list, { limit: PAGE, maxPages: MAX_PAGES });
 
 /** Runs `work` over `items`, CONCURRENCY at a time. */
-async function pooled<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-    }),
-  );
-}
+const pooled = <T>(items: readonly T[], work: (item: T) => Promise<void>) => pool(items, CONCURRENCY, work);
 
 /**
  * The one spend report (core's spendReport) from the stores, for GET /reports/spend, `cbm report` and the console:
