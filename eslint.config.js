@@ -3,6 +3,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
 import path from "node:path";
+import { importX } from "eslint-plugin-import-x";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
 
 /** Modules that do I/O or tie the domain to a runtime; core must stay pure (STYLE.md, practice 1). */
 const IMPURE_MODULES = [
@@ -132,6 +134,22 @@ const SDK_DYNAMIC_IMPORT = {
   message: "Import the SDK commands by name: a bundled dynamic import keeps the whole client.",
 };
 
+/**
+ * No import circles in any package: modules that import each other can be neither read nor moved alone. import-x
+ * follows value imports only; core's test/import-graph.test.ts also holds core's type-only imports to it.
+ */
+const NO_CYCLE = {
+  files: ["packages/*/src/**/*.ts"],
+  plugins: { "import-x": importX },
+  settings: {
+    "import-x/extensions": [".ts", ".js", ".mjs"],
+    "import-x/parsers": { "@typescript-eslint/parser": [".ts"] },
+    "import-x/resolver-next": [createTypeScriptImportResolver({ project: "tsconfig.json" })],
+  },
+  // Other packages are reached through @cbm/* and the dependency direction (DESIGN.md) already keeps them acyclic.
+  rules: { "import-x/no-cycle": ["error", { ignoreExternal: true }] },
+};
+
 export default tseslint.config(
   { ignores: ["**/node_modules/**", ".tools/**", ".sst/**", "cdk.out/**", "coverage/**", "**/dist/**", ".build/**"] },
   js.configs.recommended,
@@ -187,4 +205,5 @@ export default tseslint.config(
     plugins: { cbm: { rules: { "wing-fences": wingFences } } },
     rules: { "cbm/wing-fences": "error" },
   },
+  NO_CYCLE,
 );

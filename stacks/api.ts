@@ -45,7 +45,7 @@ export const ACCESS_LOG_FORMAT = `{${Object.entries(ACCESS_LOG_FIELDS)
 export { API_ROUTES };
 
 /**
- * The browser pages (approval links, the console) go to a function of their own (handlers/web.ts). Browsers send no
+ * The browser pages (approval links, the console) go to a function of their own (composition/handlers/web.ts). Browsers send no
  * x-api-key, so API Gateway does not require one on these methods: the function authenticates every request itself
  * (a signed link token, or a console session opened with the API key), and WAF's rules apply as to every route.
  */

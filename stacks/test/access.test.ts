@@ -108,7 +108,7 @@ describe("the API key secret", () => {
     expect(ROTATION_GRACE_MS).toBeGreaterThan(API_KEY_CACHE_TTL_MS);
   });
 
-  it("runs the rotation function on nodejs22.x/arm64, 256 MB, 30 s, told the secret, the usage plan and its key-name prefix", () => {
+  it("runs the rotation function on nodejs22.x/arm64, 256 MB, 30 s, told the secret, the usage plan, its key-name prefix", () => {
     for (const v of variants()) {
       const t = v.templates.Secrets;
       const fn = props(onlyResource(t, "AWS::Lambda::Function", "KeyRotation"));
@@ -156,7 +156,7 @@ describe("the API key secret", () => {
 });
 
 describe("API Gateway in front of the function", () => {
-  it("requires the API key (x-api-key header) on every JSON method, and on none of the browser pages'", () => {
+  it("requires the API key (x-api-key header) on every JSON method, on none of the browser pages'", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       expect(props(onlyResource(t, "AWS::ApiGateway::RestApi")).ApiKeySourceType).toBe("HEADER");
@@ -221,7 +221,7 @@ describe("what the tick may buy", () => {
     });
   });
 
-  it("with CBM_REGIONS, only in those regions: in the ARN and as aws:RequestedRegion", () => {
+  it("with CBM_REGIONS, only in those regions: in the ARN, as aws:RequestedRegion too", () => {
     expect(purchase(regional)).toEqual({
       Effect: "Allow",
       Action: EC2_PURCHASE_ACTION,
@@ -282,7 +282,7 @@ describe("what the request worker may buy", () => {
     "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:ec2:${region}:${ACCOUNT}:capacity-reservation/*`]],
   });
 
-  it("buys new blocks only tagged for its stage, and tags only as part of that purchase", () => {
+  it("buys new blocks only tagged for its stage, tagging only as part of that purchase", () => {
     expect(ec2Writes(prod)).toEqual([
       {
         Effect: "Allow",

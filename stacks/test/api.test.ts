@@ -110,7 +110,7 @@ describe("Api", () => {
     expect(plan.ApiStages).toEqual([{ ApiId: { Ref: api.id }, Stage: { Ref: stage.id }, Throttle: {} }]);
   });
 
-  it("writes JSON access logs to its own log group, kept 90 days in prod and 30 in dev", () => {
+  it("writes JSON access logs to its own log group, kept 90 days in prod, 30 in dev", () => {
     for (const [v, days] of [
       [prod, 90],
       [dev, 30],
@@ -139,7 +139,7 @@ describe("Api", () => {
     }
   });
 
-  it("publishes the URL and the secret's name in SSM under /cbm/<stage>/ and as stack outputs", () => {
+  it("publishes the URL with the secret's name under /cbm/<stage>/ in SSM, as stack outputs too", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       const api = onlyResource(t, "AWS::ApiGateway::RestApi");
@@ -198,7 +198,7 @@ describe("Api", () => {
     }
   });
 
-  it("allows the API role exactly: its log group, item actions on the table, Query on table and indexes, the secret", () => {
+  it("allows the API role exactly: its log group, item actions on the table, Query on the table or its indexes, the secret", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       const logs = onlyResource(t, "AWS::Logs::LogGroup", "ApiHandlerLogs");
@@ -211,7 +211,7 @@ describe("Api", () => {
 });
 
 describe("Api: the browser pages", () => {
-  it("serves approval links and the console from a function of its own that may read the API key and the link key", () => {
+  it("serves the browser routes (links, console) from a function of its own, the one that may read the link key beside the API key", () => {
     for (const v of variants()) {
       const t = v.templates.Api;
       const fn = props(onlyResource(t, "AWS::Lambda::Function", "WebHandler"));

@@ -6,7 +6,7 @@ import { type Json, references, prod, dev, variants, useProdAndDev } from "./tem
 useProdAndDev();
 
 describe("stacks and cdk-nag", () => {
-  it("names every stack <stage>-capacity-block-manager-<Concern>, in the account and region given", () => {
+  it("names every stack <stage>-capacity-block-manager-<Concern>, in the given account's region", () => {
     for (const v of variants()) {
       for (const id of STACK_IDS) {
         expect(v.stacks[id].stackName).toBe(`${v.stage}-${APP_NAME}-${id}`);
@@ -16,14 +16,14 @@ describe("stacks and cdk-nag", () => {
     }
   });
 
-  it("leaves no unsuppressed AwsSolutions error in any stack, with and without ADMIN_EMAIL", () => {
+  it("leaves no unsuppressed AwsSolutions error in any stack, with or without ADMIN_EMAIL", () => {
     for (const v of variants()) {
       const errors = STACK_IDS.flatMap((id) => nagFindings(v.stacks[id], "error"));
       expect(errors).toEqual([]);
     }
   });
 
-  it("gives every cdk-nag suppression a reason, and suppresses only the reviewed rules", () => {
+  it("suppresses only the reviewed cdk-nag rules, each with a reason", () => {
     const suppressed = new Map<string, Set<string>>();
     for (const id of STACK_IDS) {
       for (const resource of Object.values(prod.templates[id].toJSON().Resources as Record<string, Json>)) {
@@ -85,7 +85,7 @@ describe("deployability", () => {
 });
 
 describe("least privilege across the app", () => {
-  it("has no wildcard action, no NotAction/NotResource and no Scan in any policy CBM writes", () => {
+  it("has no wildcard action, no NotAction/NotResource, no Scan in any policy CBM writes", () => {
     for (const v of variants()) {
       for (const id of STACK_IDS) {
         const policies = v.templates[id].findResources("AWS::IAM::Policy") as Record<string, { Properties: Json }>;
@@ -123,7 +123,7 @@ describe("least privilege across the app", () => {
     ]);
   });
 
-  it("in prod, retains the table and every log group", () => {
+  it("in prod, retains the table with every log group", () => {
     const kept = STACK_IDS.flatMap((id) =>
       Object.entries(prod.templates[id].toJSON().Resources as Record<string, Json>)
         .filter(([, r]) => r.DeletionPolicy === "Retain")

@@ -71,7 +71,7 @@ it("lists an action IAM only implies (tag-on-create) only beside the call that i
 });
 
 describe("each bundle calls exactly what its function's list says", () => {
-  it("bundles every handler as sst deploy does and reads the SDK commands esbuild kept", { timeout: 180_000 }, async () => {
+  it("bundles every handler as sst deploy does, reading the SDK commands esbuild kept", { timeout: 180_000 }, async () => {
     // This process's SST output directory (stacks/test/synth.ts), which cleanUp() removes.
     const out = path.join(useProject().paths.out, "aws-actions");
     for (const handler of Object.keys(FUNCTIONS) as HandlerName[]) {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SDK_SCHEMA_FILE, withLiteralTraitKeys } from "../bundling.js";
 
 describe("withLiteralTraitKeys", () => {
-  it("writes computed keys that name string constants as those strings, and leaves other keys alone", () => {
+  it("writes computed keys that name string constants as those strings, leaving other keys alone", () => {
     const source = [
       `const _xN = "xmlName";`,
       `const _e = "error";`,

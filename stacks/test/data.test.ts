@@ -7,7 +7,7 @@ import { EMAIL, type Json, props, prod, dev, variants, useProdAndDev } from "./t
 useProdAndDev();
 
 describe("Database", () => {
-  it("has PK/SK string keys, on-demand billing, PITR and the AWS-managed KMS key", () => {
+  it("has PK/SK string keys, on-demand billing, PITR, the AWS-managed KMS key", () => {
     for (const v of variants()) {
       const table = props(onlyResource(v.templates.Database, "AWS::DynamoDB::Table"));
       expect(table.KeySchema).toEqual([
@@ -27,7 +27,7 @@ describe("Database", () => {
     }
   });
 
-  it("has the due, blocks and ending indexes, all projecting all attributes", () => {
+  it("has the due, blocks, ending indexes, each projecting all attributes", () => {
     const table = props(onlyResource(prod.templates.Database, "AWS::DynamoDB::Table"));
     expect(table.GlobalSecondaryIndexes).toEqual([
       {
@@ -57,7 +57,7 @@ describe("Database", () => {
     ]);
   });
 
-  it("declares exactly the table the DynamoDB adapters create in tests and local mode", () => {
+  it("declares exactly the table the DynamoDB adapters create in tests or local mode", () => {
     const { TableName: _name, ...design } = tableDefinition("any");
     const table = props(onlyResource(prod.templates.Database, "AWS::DynamoDB::Table"));
     expect({
@@ -68,7 +68,7 @@ describe("Database", () => {
     }).toEqual(design);
   });
 
-  it("protects and retains the table in prod", () => {
+  it("protects the table in prod, retaining it", () => {
     const { resource } = onlyResource(prod.templates.Database, "AWS::DynamoDB::Table");
     expect((resource.Properties as Json).DeletionProtectionEnabled).toBe(true);
     expect(resource.DeletionPolicy).toBe("Retain");

@@ -22,8 +22,11 @@ describe("deploy-time settings are checked at synth", () => {
     expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.EXPIRY_REMINDERS).toBe("3d,6h");
   });
 
-  it("sets LOG_LEVEL on every function, and fails the deploy on a level the functions do not know", async () => {
+  it("fails the deploy on a LOG_LEVEL the functions do not know", async () => {
     await expect(synthesize({ stage: "dev", env: { LOG_LEVEL: "verbose" } })).rejects.toThrow(/LOG_LEVEL must be one of/);
+  });
+
+  it("passes LOG_LEVEL on to the functions", async () => {
     const v = await synthesize({ stage: "dev", env: { LOG_LEVEL: "debug" } });
     const fn = props(onlyResource(v.templates.Jobs, "AWS::Lambda::Function", "Tick"));
     expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.LOG_LEVEL).toBe("debug");
@@ -54,8 +57,11 @@ describe("sst dev and the jobs that buy", () => {
     warn.mockRestore();
   });
 
-  it("schedules them under sst dev when asked with CBM_DEV_BUYING=1, and always under sst deploy", async () => {
+  it("schedules them under sst dev when asked with CBM_DEV_BUYING=1", async () => {
     expect(await rules("dev", { CBM_DEV_BUYING: "1" })).toEqual(["ENABLED", "ENABLED"]);
+  });
+
+  it("always schedules them under sst deploy", async () => {
     expect(await rules("deploy")).toEqual(["ENABLED", "ENABLED"]);
   });
 });
@@ -65,7 +71,7 @@ describe("a deploy without ADMIN_EMAIL", () => {
     (props(onlyResource(v.templates.Api, "AWS::Lambda::Function", "WebHandler")).Environment as { Variables: Record<string, unknown> })
       .Variables;
 
-  it("says before it proceeds that purchases needing approval are approved automatically, and tells the console", async () => {
+  it("says before it proceeds that purchases needing approval are approved automatically, telling the console too", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
 
     const v = await synthesize({ stage: "dev" });
@@ -76,7 +82,7 @@ describe("a deploy without ADMIN_EMAIL", () => {
     warn.mockRestore();
   });
 
-  it("says nothing of the kind with ADMIN_EMAIL, and the console is not told", async () => {
+  it("with ADMIN_EMAIL, says nothing of the kind, to the console neither", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
 
     const v = await synthesize({ stage: "dev", adminEmail: "ops@example.com" });

@@ -27,7 +27,7 @@ const approvalsArn = (stage: string) => ({
 useProdAndDev();
 
 describe("Jobs", () => {
-  it(`runs the tick on ${TICK_SCHEDULE}, with no EventBridge retries and stale events dropped`, () => {
+  it(`runs the tick on ${TICK_SCHEDULE}, with no EventBridge retries, stale events dropped`, () => {
     for (const v of variants()) {
       const t = v.templates.Jobs;
       const tick = onlyResource(t, "AWS::Lambda::Function", "Tick");
@@ -51,7 +51,7 @@ describe("Jobs", () => {
     }
   });
 
-  it("runs the capacity-request worker on the same schedule, allowed to buy new blocks (tagged) and nothing else", () => {
+  it("runs the capacity-request worker on the same schedule, allowed only to buy new (tagged) blocks", () => {
     const t = prod.templates.Jobs;
     const fn = onlyResource(t, "AWS::Lambda::Function", "Requests");
     const rule = onlyResource(t, "AWS::Events::Rule", "RequestsScheduler");
@@ -64,7 +64,7 @@ describe("Jobs", () => {
     expect(policy).toMatch(/"ec2:CreateAction":"PurchaseCapacityBlock"/);
   });
 
-  it("lets the capacity-request worker read the link key and nothing else in Secrets Manager, to sign quote links", () => {
+  it("lets the capacity-request worker read only the link key in Secrets Manager, to sign quote links", () => {
     for (const v of variants()) {
       const t = v.templates.Jobs;
       const vars = (props(onlyResource(t, "AWS::Lambda::Function", "Requests")).Environment as { Variables: Json }).Variables;
@@ -86,7 +86,7 @@ describe("Jobs", () => {
     });
   });
 
-  it(`runs the tick on nodejs22.x/arm64 with 512 MB and a ${TICK_TIMEOUT_SECONDS} s timeout, no reserved concurrency`, () => {
+  it(`runs the tick on nodejs22.x/arm64 with 512 MB, a ${TICK_TIMEOUT_SECONDS} s timeout, no reserved concurrency`, () => {
     for (const v of variants()) {
       const t = v.templates.Jobs;
       const fn = props(onlyResource(t, "AWS::Lambda::Function", "Tick"));
@@ -122,7 +122,7 @@ describe("Jobs", () => {
     }
   });
 
-  it("allows the tick role exactly: its log group, the table, the five EC2 calls, and sns:Publish on the topic if any", () => {
+  it("allows the tick role exactly: its log group, the table, the five EC2 calls, sns:Publish on the topic if any", () => {
     for (const v of variants()) {
       const t = v.templates.Jobs;
       const logs = onlyResource(t, "AWS::Logs::LogGroup", "TickLogs");

@@ -22,7 +22,7 @@ if (!available) console.warn("stacks/test/lint.test.ts: cfn-lint is not on the P
 const IGNORED = ["W3005"];
 
 describe.skipIf(!available)(`cfn-lint (${found.stdout?.trim() ?? "absent"})`, () => {
-  it("finds nothing in any stack, with and without ADMIN_EMAIL", { timeout: 300_000 }, async () => {
+  it("finds nothing in any stack, with or without ADMIN_EMAIL", { timeout: 300_000 }, async () => {
     for (const variant of [{ stage: "prod", adminEmail: "ops@example.com" }, { stage: "dev" }]) {
       const v = await synthesize(variant);
       const dir = path.join(useProject().paths.out, "lint", v.stage);

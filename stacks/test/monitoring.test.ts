@@ -116,7 +116,7 @@ describe("Monitoring", () => {
     }
   });
 
-  it("with or without ADMIN_EMAIL, every alarm notifies the alarm topic, and its recovery except the one-shot PaymentFailed", () => {
+  it("with or without ADMIN_EMAIL, every alarm notifies the alarm topic, of its recovery too except the one-shot PaymentFailed", () => {
     for (const v of variants()) {
       for (const [id, a] of Object.entries(alarms(v))) {
         expect(a.Properties.AlarmActions, id).toEqual([topicArn(v.stage)]);
@@ -126,7 +126,7 @@ describe("Monitoring", () => {
     }
   });
 
-  it("alarms on series the handlers write: a finished tick's EMF documents carry every CBM alarm's namespace and metric", () => {
+  it("alarms only on series a finished tick writes, in the namespace it writes to", () => {
     const lines: string[] = [];
     const metrics = createMetrics({ sink: { write: (line) => lines.push(line) }, defaults: { stage: prod.stage } });
     recordTickMetrics(metrics, { ...emptyTickReport(), blocksAtRisk: 0, durationMs: 1 });

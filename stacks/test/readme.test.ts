@@ -42,7 +42,7 @@ const WHERE: Record<(typeof WATCHED_FUNCTION_NAMES)[number], { stack: StackId; i
 };
 
 describe("stacks/README.md and the docs it shares facts with", () => {
-  it("describes every stack, and no other", () => {
+  it("describes exactly the stacks there are", () => {
     expect(
       table("The stacks")
         .map((r) => r[0])
@@ -50,7 +50,7 @@ describe("stacks/README.md and the docs it shares facts with", () => {
     ).toEqual([...STACK_IDS].sort());
   });
 
-  it("describes all seven functions with the timeout and memory they are deployed with", () => {
+  it("describes all seven functions as deployed: timeout, memory", () => {
     const rows = table("The seven functions");
     expect(rows.map((r) => r[0]).sort()).toEqual([...WATCHED_FUNCTION_NAMES].sort());
     for (const [name, timeout, memory] of rows) {

@@ -18,9 +18,12 @@ describe("isProtectedStage", () => {
     expect(isProtectedStage(stage, [])).toBe(false);
   });
 
-  it("adds the stages recorded in stacks/protected-stages.ts and keeps the defaults", () => {
+  it("adds the stages recorded in stacks/protected-stages.ts", () => {
     expect(isProtectedStage("live", ["live", "prd"])).toBe(true);
     expect(isProtectedStage("dev", ["live", "prd"])).toBe(false);
+  });
+
+  it("keeps the default protected stages beside the recorded ones", () => {
     for (const stage of DEFAULT_PROTECTED_STAGES) expect(isProtectedStage(stage, ["live"])).toBe(true);
   });
 
@@ -48,7 +51,7 @@ describe("adminEmail", () => {
 });
 
 describe("tickTimingEnvironment", () => {
-  it("passes on the timing overrides the deployer set, and nothing else", () => {
+  it("passes on the timing overrides the deployer set, nothing else", () => {
     expect(tickTimingEnvironment({})).toEqual({});
     expect(tickTimingEnvironment({ APPROVAL_REMINDER_MINUTES: " 240 ", PAYMENT_ALERT_MINUTES: "180", OTHER: "1" })).toEqual({
       APPROVAL_REMINDER_MINUTES: "240",
@@ -68,7 +71,7 @@ describe("purchaseRegions (CBM_REGIONS)", () => {
     expect(purchaseRegions({ CBM_REGIONS: " , " })).toBeUndefined();
   });
 
-  it("lists the regions named, trimmed, sorted and once each", () => {
+  it("lists the regions named, trimmed, sorted, once each", () => {
     expect(purchaseRegions({ CBM_REGIONS: " us-west-2,us-east-1 ,us-west-2, ap-northeast-1" })).toEqual([
       "ap-northeast-1",
       "us-east-1",

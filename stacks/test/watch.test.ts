@@ -36,7 +36,7 @@ const alarmsOn = (v: Synthesized, fn: { stack: string; id: string }, metric: str
   );
 
 describe("the alarm topic", () => {
-  it("exists with and without ADMIN_EMAIL, and its policy lets this account's CloudWatch alarms publish, over TLS only", () => {
+  it("exists with or without ADMIN_EMAIL, its policy letting this account's CloudWatch alarms publish, over TLS only", () => {
     for (const v of variants()) {
       const topic = onlyResource(v.templates.Notifications, "AWS::SNS::Topic", "Alarms");
       expect(props(topic).TopicName).toBe(`${v.stage}-${APP_NAME}-alarms`);

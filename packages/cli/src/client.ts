@@ -68,7 +68,8 @@ export interface CbmClient {
   /** One page, for callers that paginate themselves. */
   listPage(opts?: { limit?: number; cursor?: string }): Promise<{ items: Block[]; cursor?: string }>;
   /** The block with its sampled usage (`usage`: null before the first sample; absent from an API without it). */
-  get(pk: string): Promise<Block & { usage?: BlockUsageView | null }>;
+  /** The block, its sampled usage and `outlook` (what CBM will do next, in CBM's words on CBM's clock). */
+  get(pk: string): Promise<Block & { usage?: BlockUsageView | null; outlook?: { kind: string; text: string } }>;
   create(input: CreateBlockInput): Promise<Block>;
   /** Partial update; with `version`, the API refuses (409) if someone else wrote the block since. */
   update(pk: string, patch: UpdateBlockInput, opts?: { version?: number }): Promise<Block>;

@@ -52,7 +52,7 @@ function policyLines(b: Block): string[] {
   ];
 }
 
-export function blockDetails(b: Block & { usage?: BlockUsageView | null }, now: Date): string {
+export function blockDetails(b: Block & { usage?: BlockUsageView | null; outlook?: { text: string } }, now: Date): string {
   const kv: [string, string][] = [
     ["PK", b.PK],
     ["Name", b.name ?? "-"],
@@ -61,8 +61,9 @@ export function blockDetails(b: Block & { usage?: BlockUsageView | null }, now: 
     ["Instances", [b.instanceCount, b.instanceType].filter((x) => x !== undefined).join(" × ") || "-"],
     ["Zone", b.availabilityZone ?? "-"],
     ["Status", b.status + (b.statusReason ? `: ${b.statusReason}` : "")],
-    // The same sentence the console, the notices and the reminders show: one truth about what happens next.
-    ["Next", outlook(b, now).text],
+    // The same sentence the console, the notices and the reminders show: one truth about what happens next. The
+    // API's, computed on CBM's clock; an API without it (older deployments) gets it computed here.
+    ["Next", b.outlook?.text ?? outlook(b, now).text],
     ["End", `${shortDate(b.endDate)} (${timeLeft(b.endDate, now)} left)`],
     ["Approved", b.approved ? `yes${b.approval ? ` by ${b.approval.by} at ${shortDate(b.approval.at)}` : ""}` : "no"],
   ];

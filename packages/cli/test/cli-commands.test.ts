@@ -17,7 +17,7 @@ describe("client", () => {
     expect(all.map((b) => b.PK)).toEqual(expect.arrayContaining(["llm-pretrain", "finetune-eval", "partner-shared", "west-cluster"]));
   });
 
-  it("turns API errors into CbmApiError with status, code and field issues", async () => {
+  it("turns an API error into a CbmApiError carrying status, code, field issues", async () => {
     const err = await client
       .create({ capacityReservationId: "cr-0000000000000e001", region: "us-east-1", policy: { lookaheadHours: 99_999 } })
       .catch((e: unknown) => e);
@@ -52,7 +52,7 @@ describe("cbm list / get", () => {
     expect(r.stderr).toBe("");
   });
 
-  it("prints a table with status, end date and time left", async () => {
+  it("prints a table: status, end date, time left", async () => {
     const r = await cbm(["list", ...api]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
@@ -60,7 +60,7 @@ describe("cbm list / get", () => {
     expect(lines[1]).toMatch(/^llm-pretrain\s+llm-pretrain\s+awaiting-approval\s+us-east-1\s+\d{4}-\d\d-\d\d 11:30Z\s+1d \d+h$/);
   });
 
-  it("gets one block; a missing one exits 3 with the API's message", async () => {
+  it("gets one block, or exits 3 with the API's message for a missing one", async () => {
     const ok = await cbm(["get", "llm-pretrain", "--json", ...api]);
     expect(ok.code).toBe(0);
     expect(ok.json<Block>().capacityReservationId).toBe("cr-0000000000000d001");
@@ -72,7 +72,7 @@ describe("cbm list / get", () => {
     expect(missing.stdout).toBe("");
   });
 
-  it("puts a currency on every amount of a block and says 'no cap' where there is none", async () => {
+  it("puts a currency on every amount of a block, 'no cap' where a limit is absent", async () => {
     const b = (await cbm(["get", "llm-pretrain", "--json", ...api])).json<Block>();
     const human = (await cbm(["get", "llm-pretrain", ...api])).stdout;
 
@@ -97,7 +97,7 @@ describe("cbm list / get", () => {
 });
 
 describe("cbm add / update", () => {
-  it("adds a block with a policy from flags, and refuses a duplicate with exit 4", async () => {
+  it("adds a block with a policy from flags", async () => {
     const id = seedReservation("cr-0000000000000a001");
     const r = await cbm([
       "add",
@@ -134,12 +134,16 @@ describe("cbm add / update", () => {
       budget: "20000",
       maxExtensions: 2,
     });
+  });
+
+  it("refuses a duplicate with exit 4", async () => {
+    const id = "cr-0000000000000a001"; // added as add-test by the test before
     const again = await cbm(["add", "--reservation", id, "--pk", "add-test", "--region", "us-east-1", ...api]);
     expect(again.code).toBe(4);
     expect(again.stderr).toMatch(/already exists/);
   });
 
-  it("rejects bad flags before sending anything (exit 2), and shows the API's field errors (exit 1)", async () => {
+  it("rejects bad flags before sending anything (exit 2)", async () => {
     const ladder = await cbm(["add", "--reservation", "cr-0000000000000a001", "--extend-by-days", "15", ...api]);
     expect(ladder.code).toBe(2);
     expect(ladder.stderr).toMatch(/ladder/);
@@ -147,6 +151,9 @@ describe("cbm add / update", () => {
     expect(noRes.code).toBe(2);
     const unknown = await cbm(["add", "--reservation", "cr-0000000000000a001", "--colour", "red", ...api]);
     expect(unknown.code).toBe(2);
+  });
+
+  it("shows the API's field errors (exit 1) without a stack trace", async () => {
     const apiSide = await cbm([
       "add",
       "--reservation",
@@ -163,13 +170,19 @@ describe("cbm add / update", () => {
     expect(apiSide.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
-  it("updates only the given policy fields; 'none' clears a limit", async () => {
+  it("updates only the given policy fields", async () => {
     const r = await cbm(["update", "add-test", "--max-fee", "500", "--pause", "--json", ...api]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json<Block>().policy).toMatchObject({ maxUpfrontFee: "500", enabled: false, extendByDays: 14, budget: "20000" });
+  });
+
+  it("clears a limit given as 'none'", async () => {
     const cleared = await cbm(["update", "add-test", "--max-fee", "none", "--resume", "--json", ...api]);
     expect(cleared.json<Block>().policy.maxUpfrontFee).toBeUndefined();
     expect(cleared.json<Block>().policy.enabled).toBe(true);
+  });
+
+  it("refuses an update with no field (exit 2) or of a missing block (exit 3)", async () => {
     expect((await cbm(["update", "add-test", ...api])).code).toBe(2);
     expect((await cbm(["update", "missing-pk", "--budget", "1", ...api])).code).toBe(3);
   });
@@ -186,7 +199,7 @@ describe("cbm approve / deny / history / delete", () => {
     expect(a.stderr).not.toMatch(/warning/);
   });
 
-  it("refuses a deny when nothing is asked, saying when CBM asks and naming --next", async () => {
+  it("refuses a deny when nothing is asked, saying when CBM asks, naming --next", async () => {
     const d = await cbm(["deny", "next-week-run", ...api]);
     expect(d.code).not.toBe(0);
     expect(d.stderr).toMatch(/Nothing is being asked for next-week-run/);
@@ -200,7 +213,7 @@ describe("cbm approve / deny / history / delete", () => {
     expect(d.json<Block>().denial).toMatchObject({ by: "bob" });
   });
 
-  it("prints which window an approval decided as information, and a repeat as nothing new", async () => {
+  it("prints a repeated approval as nothing new, naming the window it decided", async () => {
     const again = await cbm(["approve", "llm-pretrain", "--actor", "carol", ...api]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^Already approved for the window ending \S+ \(by alice at \S+\); nothing new was recorded\./);
@@ -213,13 +226,19 @@ describe("cbm approve / deny / history / delete", () => {
     expect(both.stderr).toMatch(/--next and --window are alternatives/);
   });
 
-  it("shows history newest first, limited with --limit, and as a table", async () => {
+  it("shows history newest first", async () => {
     const approved = await cbm(["approve", "llm-pretrain", "--actor", "alice", ...api]);
     expect(approved.code, approved.stderr).toBe(0);
     const events = (await cbm(["history", "llm-pretrain", "--json", ...api])).json<HistoryEvent[]>();
     expect(events[0]).toMatchObject({ type: "approved", actor: "alice" });
     expect(events.at(-1)).toMatchObject({ type: "created" });
+  });
+
+  it("limits history with --limit", async () => {
     expect((await cbm(["history", "llm-pretrain", "--limit", "2", "--json", ...api])).json<HistoryEvent[]>()).toHaveLength(2);
+  });
+
+  it("prints history as a table", async () => {
     await cbm(["deny", "next-week-run", "--next", ...api], { env: { CBM_ACTOR: "bob" } });
     expect((await cbm(["history", "next-week-run", ...api])).stdout).toMatch(/denied\s+bob/);
   });

@@ -104,24 +104,33 @@ describe("finding the API, usage and errors", () => {
     expect(r.code).toBe(0);
   });
 
-  it("explains a refused key (exit 1), a missing API (exit 2) and an unreachable one (exit 1)", async () => {
+  it("explains a refused key (exit 1)", async () => {
     const bad = await cbm(["list", "--api-url", local.apiUrl, "--api-key", "wrong"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/Forbidden \(HTTP 403/);
     expect(bad.stderr).toMatch(/API key was refused/);
+  });
+
+  it("explains a missing API (exit 2), naming npm start", async () => {
     const none = await cbm(["list"], { cwd: tmpdir() });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/npm start/);
+  });
+
+  it("explains an unreachable API (exit 1)", async () => {
     const down = await cbm(["list", "--api-url", "http://127.0.0.1:9", "--api-key", "k"]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/Cannot reach the CBM API/);
   });
 
-  it("answers usage errors with exit 2 and help with exit 0", async () => {
+  it("answers usage errors with exit 2", async () => {
     expect((await cbm([])).code).toBe(2);
     expect((await cbm(["frobnicate"])).code).toBe(2);
     expect((await cbm(["get"])).code).toBe(2);
     expect((await cbm(["get", "a", "b"])).code).toBe(2);
+  });
+
+  it("answers --help with exit 0, for the tool or one command", async () => {
     const help = await cbm(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes: 0 ok/);
@@ -133,7 +142,7 @@ describe("finding the API, usage and errors", () => {
 describe("the built cbm", () => {
   const launcher = join(import.meta.dirname, "..", "scripts", "cbm.mjs");
 
-  it("runs as plain JavaScript (no tsx) and answers an API command", async () => {
+  it("runs as plain JavaScript (no tsx), answering an API command", async () => {
     const { execFile } = await import("node:child_process");
     const out = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, [launcher, "get", "llm-pretrain", "--json", ...api], (err, stdout, stderr) =>

@@ -28,7 +28,7 @@ describe("the CLI's client on 503 and 429", () => {
     expect(seen[0]!.key).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("gives up after three attempts and reports the API's error", async () => {
+  it("gives up after three attempts with the API's error", async () => {
     const { seen, client } = fakeApi([503, 503, 503, 503]);
 
     await expect(client.get("b")).rejects.toMatchObject({ status: 503, code: "DEPENDENCY_UNAVAILABLE" });

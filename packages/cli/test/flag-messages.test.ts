@@ -38,7 +38,7 @@ describe("cbm flag messages", () => {
     expect(r.stderr).toContain("--latest-start must be a date (2026-12-01, read as 00:00 UTC) or a date-time with a zone");
   });
 
-  it("accepts a plain --latest-start date as 00:00 UTC and sends it as such", async () => {
+  it("sends a plain --latest-start date as 00:00 UTC", async () => {
     const sent: unknown[] = [];
     const fetch = (async (_url: string, init: RequestInit) => {
       sent.push(JSON.parse(String(init.body)));

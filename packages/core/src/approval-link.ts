@@ -10,7 +10,7 @@ import { compareMoney } from "./money";
 import { IsoDateTime, Money } from "./policy";
 import { policyAllows } from "./policy-fit";
 import { canonicalIso, sameInstant, toMs } from "./time";
-import { verdictWindow } from "./verdicts";
+import { quoteTerms, verdictWindow } from "./verdicts";
 import { extensionWindow } from "./window";
 
 /**
@@ -138,18 +138,16 @@ export function linkState(claims: LinkClaims, block: Block | undefined, now: Dat
         : `the block's end date is now ${window}, not ${claims.window}`,
     };
   }
-  const quote = block.approvalRequest;
-  if (!quote || !sameInstant(quote.window, claims.window) || quote.upfrontFee === undefined) {
-    return { kind: "superseded", reason: "CBM is no longer asking for approval of this window" };
-  }
+  const quote = quoteTerms(block, claims.window);
+  if (!quote) return { kind: "superseded", reason: "CBM is no longer asking for approval of this window" };
   const sameTerms =
-    (quote.durationHours ?? block.policy.extendByDays * 24) === claims.durationHours &&
+    quote.durationHours === claims.durationHours &&
     compareMoney(quote.upfrontFee, claims.upfrontFee) === 0 &&
-    (quote.currencyCode ?? block.policy.currency) === claims.currency;
+    quote.currencyCode === claims.currency;
   if (!sameTerms) {
     return {
       kind: "superseded",
-      reason: `the terms changed: the current quote is ${quote.upfrontFee} ${quote.currencyCode ?? block.policy.currency} for ${durationText(quote.durationHours ?? block.policy.extendByDays * 24)}; use the link in the newest notice`,
+      reason: `the terms changed: the current quote is ${quote.upfrontFee} ${quote.currencyCode} for ${durationText(quote.durationHours)}; use the link in the newest notice`,
     };
   }
   // The policy may have changed since the notice (a pause, a lower cap or budget, other durations or currency): the

@@ -1,9 +1,8 @@
 import * as z from "zod";
-import type { Block } from "./block";
 import type { ExtensionOffering } from "./ec2-view";
 import { durationText } from "./ladder";
 import { compareMoney } from "./money";
-import { IsoDateTime, Money } from "./policy";
+import { IsoDateTime, Money, type ExtensionPolicy } from "./policy";
 import { canonicalIso, sameInstant } from "./time";
 import { wantedDurationsDays } from "./wanted-durations";
 
@@ -53,9 +52,19 @@ export function autoApprovalLines(a: Pick<Authorization, "kind"> | undefined): s
   return a?.kind === "auto-approval" ? ["", AUTO_APPROVAL_NOTE] : [];
 }
 
+/**
+ * What terms are given for: one registration of one reservation, under its policy. A Block is one; the fields are
+ * named here so that block.ts, which stores terms, and this module do not import each other.
+ */
+export interface AuthorizedSubject {
+  registrationId?: string | undefined;
+  capacityReservationId: string;
+  policy: ExtensionPolicy;
+}
+
 /** Terms of a quoted offering: exactly its duration, at most its fee, in its currency. */
 export function termsForQuote(
-  block: Block,
+  block: AuthorizedSubject,
   window: string,
   quote: { offeringId?: string; durationHours: number; upfrontFee: string; currencyCode: string },
 ): AuthorizationTerms {
@@ -70,7 +79,7 @@ export function termsForQuote(
 }
 
 /** Terms of the policy as it is now: its wanted durations (with fallbacks when allowed), its cap and currency. */
-export function termsFromPolicy(block: Block, window: string, basis: "advance" | "policy"): AuthorizationTerms {
+export function termsFromPolicy(block: AuthorizedSubject, window: string, basis: "advance" | "policy"): AuthorizationTerms {
   const p = block.policy;
   return {
     ...identity(block, window),
@@ -81,7 +90,7 @@ export function termsFromPolicy(block: Block, window: string, basis: "advance" |
   };
 }
 
-function identity(block: Block, window: string) {
+function identity(block: Omit<AuthorizedSubject, "policy">, window: string) {
   return {
     ...(block.registrationId !== undefined ? { registrationId: block.registrationId } : {}),
     capacityReservationId: block.capacityReservationId,
@@ -95,7 +104,7 @@ export type Coverage = { covered: true } | { covered: false; reason: string };
  * Whether `terms` cover buying `offering` for `block` in `window`. The reason names the first term that no longer
  * holds, in words a person can act on ("the fee 3360.00 USD is above the approved 1680.00 USD").
  */
-export function covers(terms: AuthorizationTerms, block: Block, window: string, offering: ExtensionOffering): Coverage {
+export function covers(terms: AuthorizationTerms, block: AuthorizedSubject, window: string, offering: ExtensionOffering): Coverage {
   if (terms.registrationId !== undefined && terms.registrationId !== block.registrationId) {
     return { covered: false, reason: "it was given for an earlier registration of this block" };
   }

@@ -4,7 +4,6 @@ import { Authorization } from "./authorization";
 import { ExtensionPolicy, IsoDateTime, Money } from "./policy";
 import { BlockInstanceCount, BlockOffering, InstanceTypeName, LadderDurationHours, RegionName } from "./offerings";
 import { PK } from "./block";
-import type { Page } from "./ports";
 
 /** Where a capacity request stands. Terminal: fulfilled, payment-failed, expired, cancelled. */
 export const RequestStatus = z.enum([
@@ -159,15 +158,3 @@ export const CapacityRequest = z.object({
   failures: z.number().int().min(0).optional(),
 });
 export type CapacityRequest = z.infer<typeof CapacityRequest>;
-
-/** Capacity requests; every write is conditional on `expectedVersion` (VersionConflictError otherwise). */
-export interface RequestStore {
-  get(id: string): Promise<CapacityRequest | undefined>;
-  list(opts: { limit: number; cursor?: string }): Promise<Page<CapacityRequest>>;
-  /** Requests whose nextCheckAt ≤ now, from their own sparse due partition (never a scan, never a block). */
-  findDue(now: string, opts: { limit: number }): Promise<CapacityRequest[]>;
-  /** AlreadyExistsError when the id is taken. */
-  create(request: CapacityRequest): Promise<CapacityRequest>;
-  /** Writes `next` (version expectedVersion + 1) only over `expectedVersion`. */
-  update(next: CapacityRequest, expectedVersion: number): Promise<CapacityRequest>;
-}

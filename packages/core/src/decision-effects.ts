@@ -1,6 +1,6 @@
 import type { ApprovalRequestState, Block, BlockStatus, PendingExtension, PurchaseIntent } from "./block";
 import type { Decision, StopReason } from "./decision";
-import { backoffUntil } from "./engine";
+import { backoffUntil } from "./engine-timing";
 import type { EngineSettings } from "./engine-types";
 import type { ExtensionRecord } from "./ec2-view";
 import { durationText } from "./ladder";

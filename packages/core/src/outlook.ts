@@ -1,7 +1,7 @@
 import type { Block, BlockStatus } from "./block";
 import { durationText } from "./ladder";
 import { DAY_MS, HOUR_MS, MINUTE_MS, isoAt, sameInstant, toMs } from "./time";
-import { verdictWindow } from "./verdicts";
+import { quoteTerms, verdictWindow } from "./verdicts";
 
 /**
  * What CBM will do about a block's end, in one word and one sentence, for people: the console's list, the block
@@ -100,10 +100,8 @@ export function outlook(block: Block, now: Date): Outlook {
   }
   switch (block.status) {
     case "awaiting-approval": {
-      const q = block.approvalRequest;
-      const quote = q?.upfrontFee
-        ? ` by ${durationText(q.durationHours ?? p.extendByDays * 24)} for ${q.upfrontFee} ${q.currencyCode ?? p.currency}`
-        : "";
+      const q = quoteTerms(block);
+      const quote = q ? ` by ${durationText(q.durationHours)} for ${q.upfrontFee} ${q.currencyCode}` : "";
       return { kind: "needs-you", text: `Extends${quote} once a person approves.` };
     }
     case "approved":

@@ -4,16 +4,8 @@ import type { HistoryEvent } from "./history";
 import type { ReservationLedger } from "./reservation-ledger";
 import type { LinkUse } from "./approval-link";
 import type { CapacityRequest } from "./capacity-request";
-
-/** Page sizes the API serves: 1 to MAX_PAGE_LIMIT items, DEFAULT_PAGE_LIMIT when the client names none. */
-export const MAX_PAGE_LIMIT = 100;
-export const DEFAULT_PAGE_LIMIT = 50;
-
-/** A page of results and the opaque cursor of the next one (absent on the last page). */
-export interface Page<T> {
-  items: T[];
-  cursor?: string;
-}
+import type { Notification } from "./notification";
+import type { Page } from "./page";
 
 /**
  * Managed blocks. Every write is conditional on `expectedVersion` and throws VersionConflictError when someone
@@ -48,6 +40,23 @@ export interface BlockStore {
   getLedger(capacityReservationId: string): Promise<ReservationLedger | undefined>;
 }
 
+/** Capacity requests; every write is conditional on `expectedVersion` (VersionConflictError otherwise). */
+export interface RequestStore {
+  get(id: string): Promise<CapacityRequest | undefined>;
+  list(opts: { limit: number; cursor?: string }): Promise<Page<CapacityRequest>>;
+  /** Requests whose nextCheckAt ≤ now, from their own sparse due partition (never a scan, never a block). */
+  findDue(now: string, opts: { limit: number }): Promise<CapacityRequest[]>;
+  /** The request a name was last given to (it may have freed it since: see holdsItsName); one read, never a scan. */
+  findByName(name: string): Promise<CapacityRequest | undefined>;
+  /**
+   * AlreadyExistsError when the id is taken; RequestNameTakenError when a request that holds its name has the name.
+   * The name is claimed in the same atomic write as the request, so two creates of one name never both succeed.
+   */
+  create(request: CapacityRequest): Promise<CapacityRequest>;
+  /** Writes `next` (version expectedVersion + 1) only over `expectedVersion`. */
+  update(next: CapacityRequest, expectedVersion: number): Promise<CapacityRequest>;
+}
+
 export interface HistoryStore {
   append(events: HistoryEvent[]): Promise<void>;
   /** Newest first. */
@@ -71,29 +80,6 @@ export interface CapacityProvider {
    * in AWS the role may tag only a reservation that has no stage tag yet, so a lost race fails here.
    */
   claimForStage(region: string, capacityReservationId: string, stage: string): Promise<void>;
-}
-
-export interface Notification {
-  /** Stable key: the same notice for the same window is never sent twice (e.g. `PK#window#first`). */
-  key: string;
-  kind:
-    | "approval-request"
-    | "approval-reminder"
-    | "approval-last-call"
-    | "payment-failed"
-    | "payment-pending-alert"
-    | "no-offering"
-    | "purchased"
-    | "stopped"
-    | "error"
-    /** Before the block's EC2 end, at the configured offsets, whatever CBM will do about it. */
-    | "expiry-reminder"
-    /** AWS's own Capacity Block event (delivered, expiration warning) from EventBridge. */
-    | "capacity-block-event";
-  pk: string;
-  subject: string;
-  body: string;
-  at: string;
 }
 
 export interface Notifier {

@@ -3,7 +3,7 @@ import type { ExtensionRecord, ExtensionStatus, ReservationView } from "./ec2-vi
 import type { HistoryEvent, HistoryEventType } from "./history";
 import { durationText } from "./ladder";
 import { subtractMoney, compareMoney } from "./money";
-import type { Notification } from "./ports";
+import type { Notification } from "./notification";
 import { HOUR_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
 
 /** A history event before the store gives it an id. */

@@ -3,7 +3,7 @@ import { TERMINAL_REQUEST_STATUSES } from "./capacity-request";
 import type { ReservationView } from "./ec2-view";
 import type { BlockOffering } from "./offerings";
 import { callMayStillLand } from "./purchase-outcome";
-import { RequestInvariantError } from "./request-errors";
+import { RequestInvariantError } from "./errors";
 import { isoAt, toMs } from "./time";
 
 /*

@@ -115,22 +115,38 @@ function requireJustification(block: Block, v: VerdictInput): void {
   }
 }
 
+/** A quote as a notice showed it: the offering, its duration, its fee and its currency. */
+export interface QuoteTerms {
+  offeringId?: string;
+  durationHours: number;
+  upfrontFee: string;
+  currencyCode: string;
+}
+
+/**
+ * The quote the last approval notice showed (for `window`, when given), or undefined when no notice quoted a fee.
+ * Notices recorded before the duration and currency were stored quoted the policy's, so those fall back to it.
+ */
+export function quoteTerms(block: Block, window?: string): QuoteTerms | undefined {
+  const req = block.approvalRequest;
+  if (!req || req.upfrontFee === undefined) return undefined;
+  if (window !== undefined && !sameInstant(req.window, window)) return undefined;
+  return {
+    ...(req.offeringId !== undefined ? { offeringId: req.offeringId } : {}),
+    durationHours: req.durationHours ?? block.policy.extendByDays * 24,
+    upfrontFee: req.upfrontFee,
+    currencyCode: req.currencyCode ?? block.policy.currency,
+  };
+}
+
 /**
  * What an approval covers: the offering the last notice for this window quoted (its duration, at most its fee,
  * its currency), or, approved before any notice, the policy's durations and cap as they are now. A policy without
  * maxUpfrontFee gives an approval in advance no fee, so it covers nothing until a quote is approved.
  */
 export function approvalTerms(block: Block, window: string): AuthorizationTerms {
-  const req = block.approvalRequest;
-  if (req && sameInstant(req.window, window) && req.upfrontFee !== undefined) {
-    return termsForQuote(block, window, {
-      ...(req.offeringId !== undefined ? { offeringId: req.offeringId } : {}),
-      durationHours: req.durationHours ?? block.policy.extendByDays * 24,
-      upfrontFee: req.upfrontFee,
-      currencyCode: req.currencyCode ?? block.policy.currency,
-    });
-  }
-  return termsFromPolicy(block, window, "advance");
+  const quote = quoteTerms(block, window);
+  return quote ? termsForQuote(block, window, quote) : termsFromPolicy(block, window, "advance");
 }
 
 /**

@@ -1,51 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  applyVerdict,
-  InvalidStateError,
-  linkClaimsFor,
-  linkExpiresAt,
-  linkState,
-  ValidationError,
-  type Block,
-  type ExtensionOffering,
-  type LinkUse,
-} from "../src/index";
-import { CR, END, DAY, HOUR, makeBlock, plus, settings } from "./fixtures";
+import { applyVerdict, InvalidStateError, linkState, ValidationError, type Block, type LinkUse } from "../src/index";
+import { CR, END, DAY, HOUR, askedBlock, intent as anIntent, plus, quoteLinkClaims } from "./fixtures";
 
 const now = new Date(Date.parse(END) - 30 * HOUR);
-const offering: ExtensionOffering = {
-  offeringId: "cbe-1",
-  capacityReservationId: CR,
-  durationHours: 24,
-  startDate: END,
-  endDate: plus(END, DAY),
-  upfrontFee: "1510.27",
-  currencyCode: "USD",
-};
-const asked = (fee = "1510.27"): Block =>
-  makeBlock(
-    {
-      registrationId: "reg-1",
-      status: "awaiting-approval",
-      approvalRequest: {
-        window: END,
-        firstSentAt: now.toISOString(),
-        lastSentAt: now.toISOString(),
-        count: 1,
-        lastCallSent: false,
-        offeringId: "cbe-1",
-        upfrontFee: fee,
-        durationHours: 24,
-        currencyCode: "USD",
-      },
-    },
-    { requireApproval: true, extendByDays: 1 },
-  );
-const claims = linkClaimsFor(asked(), END, offering, {
-  id: "01JLINK0000000000000000001",
-  to: "fin@example.com",
-  expiresAt: linkExpiresAt(asked(), END, settings),
-});
+const asked = (fee?: string): Block => askedBlock(now, fee === undefined ? {} : { fee });
+const claims = quoteLinkClaims(asked());
 
 describe("approval link claims and state", () => {
   it("binds the link to the registration, reservation, window and exact quote, until CBM's window closes", () => {
@@ -98,20 +57,15 @@ describe("approval link claims and state", () => {
   });
 
   it("asks to retry while a purchase's outcome is being settled", () => {
-    const intent = {
-      id: "i",
-      window: END,
-      offeringId: "cbe-1",
-      durationHours: 24,
-      upfrontFee: "1510.27",
-      currencyCode: "USD",
-      createdAt: now.toISOString(),
-    };
+    const intent = anIntent({ id: "i", offeringId: "cbe-1", durationHours: 24, upfrontFee: "1510.27", createdAt: now.toISOString() });
     expect(linkState(claims, { ...asked(), intent }, now, undefined).kind).toBe("retry");
   });
 
-  it("has expired once the window's last call passed, and a used link stays used", () => {
+  it("has expired once the window's last call passed", () => {
     expect(linkState(claims, asked(), new Date(claims.expiresAt), undefined).kind).toBe("expired");
+  });
+
+  it("stays used once it was used", () => {
     const use: LinkUse = {
       tokenId: claims.id,
       pk: "blk-1",

@@ -12,20 +12,12 @@ import {
   withIntent,
   type Decision,
 } from "../src/index";
-import { END, makeBlock, offering, record } from "./fixtures";
+import { END, intent as anIntent, makeBlock, offering, record } from "./fixtures";
 
 const now = new Date("2025-06-03T12:00:00.000Z");
 const NOW = now.toISOString();
 const o = offering();
-const intent = {
-  id: "i1",
-  window: END,
-  offeringId: o.offeringId,
-  durationHours: 168,
-  upfrontFee: "1000",
-  currencyCode: "USD",
-  createdAt: NOW,
-};
+const intent = anIntent({ id: "i1", offeringId: o.offeringId, createdAt: NOW });
 
 const all: Decision[] = [
   { kind: "wait", until: END, reason: "window-not-open" },

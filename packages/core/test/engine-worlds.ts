@@ -13,7 +13,7 @@ import {
   type ExtensionRecord,
   type ReservationView,
 } from "../src/index";
-import { ACCOUNT, CR, DAY, HOUR } from "./fixtures";
+import { ACCOUNT, CR, DAY, HOUR, iso } from "./fixtures";
 
 /*
  * Generated decision inputs for the engine's property tests: worlds around a block's extension window (any policy,
@@ -22,7 +22,6 @@ import { ACCOUNT, CR, DAY, HOUR } from "./fixtures";
 
 export const RUNS = 3000;
 const MIN = 60_000;
-export const iso = (ms: number) => new Date(ms).toISOString();
 
 export const money = fc.oneof(
   fc.integer({ min: 0, max: 20_000 }).map(String),

@@ -10,7 +10,12 @@ import {
   type ExtensionOffering,
   type ExtensionRecord,
   type PurchaseIntent,
+  type FieldIssue,
+  type LinkClaims,
   type ReservationView,
+  ValidationError,
+  linkClaimsFor,
+  linkExpiresAt,
 } from "../src/index";
 
 export const ACCOUNT = "123456789012";
@@ -154,3 +159,85 @@ export const blockOffering = (over: Partial<BlockOffering> = {}): BlockOffering 
   currencyCode: "USD",
   ...over,
 });
+
+/** The issues of the ValidationError `act` throws (the test fails when it throws nothing or something else). */
+export function issuesOf(act: () => unknown): FieldIssue[] {
+  try {
+    act();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).issues;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+/** A one-day extension at 1510.27 USD from END: the quote the approval notice of askedBlock showed. */
+export const QUOTE = offering({ offeringId: "cbe-1", durationHours: 24, upfrontFee: "1510.27" });
+
+/**
+ * A block awaiting approval of QUOTE (of `fee`, when given), asked at `sentAt`, under a policy that requires approval
+ * of one-day extensions.
+ */
+export function askedBlock(sentAt: Date, opts: { fee?: string; policy?: Partial<ExtensionPolicy>; over?: Partial<Block> } = {}): Block {
+  return makeBlock(
+    {
+      registrationId: "reg-1",
+      status: "awaiting-approval",
+      approvalRequest: {
+        window: END,
+        firstSentAt: sentAt.toISOString(),
+        lastSentAt: sentAt.toISOString(),
+        count: 1,
+        lastCallSent: false,
+        offeringId: QUOTE.offeringId,
+        upfrontFee: opts.fee ?? QUOTE.upfrontFee,
+        durationHours: QUOTE.durationHours,
+        currencyCode: QUOTE.currencyCode,
+      },
+      ...opts.over,
+    },
+    { requireApproval: true, extendByDays: 1, ...opts.policy },
+  );
+}
+
+/** The claims of the approval link the notice about `asked` (see askedBlock) sent to fin@example.com. */
+export function quoteLinkClaims(asked: Block): LinkClaims {
+  return linkClaimsFor(asked, END, QUOTE, {
+    id: "01JLINK0000000000000000001",
+    to: "fin@example.com",
+    expiresAt: linkExpiresAt(asked, END, settings),
+  });
+}
+
+/**
+ * "run", the block of the successor tests: p5.48xlarge × 4 in us-east-1a, ending 2026-11-25 with no offering, whose
+ * policy opens a successor request.
+ */
+export function runBlock(over: Partial<Block> = {}, policy: Partial<ExtensionPolicy> = {}): Block {
+  return {
+    PK: "run",
+    capacityReservationId: "cr-00000000000000001",
+    registrationId: "01JREG",
+    region: "us-east-1",
+    availabilityZone: "us-east-1a",
+    instanceType: "p5.48xlarge",
+    instanceCount: 4,
+    endDate: "2026-11-25T11:30:00.000Z",
+    approved: false,
+    createdAt: "2026-11-01T00:00:00.000Z",
+    updatedAt: "2026-11-01T00:00:00.000Z",
+    status: "no-offering",
+    version: 3,
+    spent: "100",
+    extensionsPurchased: 0,
+    policy: ExtensionPolicy.parse({
+      extendByDays: 7,
+      requireApproval: true,
+      maxUpfrontFee: "9000",
+      budget: "20000",
+      openSuccessorRequest: true,
+      ...policy,
+    }),
+    ...over,
+  };
+}

@@ -6,7 +6,7 @@ const at = (msBeforeEnd: number) => new Date(Date.parse(END) - msBeforeEnd);
 const verdict = (by: string, comment?: string) => ({ window: END, by, at: "2025-05-02T00:00:00.000Z", ...(comment ? { comment } : {}) });
 
 describe("what CBM will do next, one sentence for every surface", () => {
-  it("says a block denied before its window opens will not extend, who denied it, and how to approve anyway", () => {
+  it("says a window denied in advance will not be extended, naming who denied it and how to approve anyway", () => {
     const b = makeBlock({ status: "waiting", denial: verdict("cli:bob") }, { requireApproval: true });
 
     const o = outlook(b, at(5 * DAY));
@@ -25,7 +25,7 @@ describe("what CBM will do next, one sentence for every surface", () => {
     );
   });
 
-  it("says an approval given in advance buys when the window opens, and how to stop it", () => {
+  it("says an approval given in advance buys when the window opens, with how to stop it", () => {
     const b = makeBlock({ status: "waiting", approval: verdict("fin") }, { requireApproval: true, lookaheadHours: 48 });
 
     expect(outlook(b, at(5 * DAY))).toEqual({

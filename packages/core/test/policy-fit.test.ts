@@ -3,8 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   applyVerdict,
   decide,
-  linkClaimsFor,
-  linkExpiresAt,
   linkState,
   policyAllows,
   wantedDurationsDays,
@@ -12,36 +10,13 @@ import {
   type ExtensionOffering,
   type ExtensionPolicy,
 } from "../src/index";
-import { DAY, END, HOUR, before, makeBlock, makeReservation, offering, plus, settings } from "./fixtures";
+import { DAY, END, HOUR, QUOTE, askedBlock, before, makeReservation, plus, quoteLinkClaims, settings } from "./fixtures";
 
 // A link answered after the policy changed: what it may still record, and that the tick agrees.
 const now = before(END, 24 * HOUR);
-const quoted: ExtensionOffering = offering({ offeringId: "cbe-1", durationHours: 24, upfrontFee: "1510.27" });
-const asked = (policy: Partial<ExtensionPolicy> = {}, over: Partial<Block> = {}): Block =>
-  makeBlock(
-    {
-      registrationId: "reg-1",
-      status: "awaiting-approval",
-      approvalRequest: {
-        window: END,
-        firstSentAt: now.toISOString(),
-        lastSentAt: now.toISOString(),
-        count: 1,
-        lastCallSent: false,
-        offeringId: "cbe-1",
-        upfrontFee: "1510.27",
-        durationHours: 24,
-        currencyCode: "USD",
-      },
-      ...over,
-    },
-    { requireApproval: true, extendByDays: 1, ...policy },
-  );
-const claims = linkClaimsFor(asked(), END, quoted, {
-  id: "01JLINK0000000000000000001",
-  to: "fin@example.com",
-  expiresAt: linkExpiresAt(asked(), END, settings),
-});
+const quoted = QUOTE;
+const asked = (policy: Partial<ExtensionPolicy> = {}, over: Partial<Block> = {}): Block => askedBlock(now, { policy, over });
+const claims = quoteLinkClaims(asked());
 
 describe("policyAllows", () => {
   it("allows the quote the policy asked about", () => {
@@ -82,7 +57,7 @@ describe("a link answered after the policy changed", () => {
     ["a lower budget", { budget: "2000.00" }, { spent: "600.00" }],
     ["a changed duration", { extendByDays: 7 }, {}],
     ["a changed currency", { currency: "EUR" }, {}],
-  ] as const)("is superseded after %s, and says which rule", (_what, policy, over) => {
+  ] as const)("is superseded after %s, saying which rule", (_what, policy, over) => {
     const state = linkState(claims, asked(policy, over), now, undefined);
 
     expect(state).toMatchObject({

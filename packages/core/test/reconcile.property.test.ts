@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import Decimal from "decimal.js";
 import { reconcile, type ReservationView } from "../src/index";
-import { ACCOUNT, CR, DAY } from "./fixtures";
-import { RUNS, iso, world } from "./engine-worlds";
+import { ACCOUNT, CR, DAY, iso } from "./fixtures";
+import { RUNS, world } from "./engine-worlds";
 
 describe("reconcile properties", () => {
   it("takes EC2's end date, never raises spending, never un-counts extensions", () => {

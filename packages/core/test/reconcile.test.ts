@@ -57,9 +57,14 @@ describe("reconcile", () => {
     expect(Block.parse(r.block)).toEqual(r.block);
   });
 
-  it("sets the end date silently when none was known, and ignores a zero instance count before the start", () => {
-    const r = reconcile(makeBlock({ endDate: undefined, instanceCount: undefined }), makeReservation({ instanceCount: 0 }), [], now);
+  it("sets the end date silently when none was known", () => {
+    const r = reconcile(makeBlock({ endDate: undefined }), makeReservation(), [], now);
     expect(r.block.endDate).toBe(END);
+    expect(r.events).toEqual([]);
+  });
+
+  it("ignores a zero instance count before the start", () => {
+    const r = reconcile(makeBlock({ instanceCount: undefined }), makeReservation({ instanceCount: 0 }), [], now);
     expect(r.block.instanceCount).toBeUndefined();
     expect(r.events).toEqual([]);
   });

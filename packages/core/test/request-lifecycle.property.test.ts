@@ -228,9 +228,12 @@ describe("the request lifecycle", () => {
 });
 
 describe("classifyPurchaseFailure", () => {
-  it("treats only a certain refusal as nothing bought, and any other error as ambiguous", () => {
+  it("treats a certain refusal as nothing bought", () => {
     expect(classifyPurchaseFailure(new RejectedError("no"))).toBe("rejected");
     expect(classifyPurchaseFailure(new ThrottledError("slow"))).toBe("throttled");
+  });
+
+  it("treats any other error as ambiguous", () => {
     expect(classifyPurchaseFailure(new AmbiguousOutcomeError("timeout"))).toBe("ambiguous");
     expect(classifyPurchaseFailure(new InfrastructureError("5xx"))).toBe("ambiguous");
     expect(classifyPurchaseFailure(new TypeError("fetch failed"))).toBe("ambiguous");

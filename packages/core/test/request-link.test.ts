@@ -112,7 +112,7 @@ describe("requestLinkState", () => {
     ["a lower budget", { budget: "700.00" }, /above the budget 700.00/],
     ["a lower maxPricePerInstanceHour", { maxPricePerInstanceHour: "1.00" }, /per instance-hour is above maxPricePerInstanceHour 1.00/],
     ["another currency", { maxUpfrontFee: "1000", currency: "EUR" }, /priced in USD, not EUR/],
-  ])("is superseded when the request's limits changed to %s, and says which", (_what, limits, why) => {
+  ])("is superseded when the request's limits changed to %s, saying which", (_what, limits, why) => {
     const state = requestLinkState(claims(), request({ limits: { currency: "USD", ...limits } }), now, undefined);
 
     expect(state).toMatchObject({ kind: "superseded", reason: expect.stringMatching(/^the quoted offering no longer fits the request: /) });

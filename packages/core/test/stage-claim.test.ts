@@ -35,7 +35,7 @@ describe("stageClaim", () => {
     expect(stageClaim({ [STAGE_TAG_KEY]: "dev" }, undefined)).toEqual({ kind: "other-stage", stage: "dev" });
   });
 
-  it("owns exactly when the tag equals a (non-empty) stage, and claims exactly when the tag is absent", () => {
+  it("owns exactly the reservations tagged with its (non-empty) stage and claims exactly the untagged ones", () => {
     fc.assert(
       fc.property(tagMap, fc.option(stageName, { nil: undefined }), (tags, stage) => {
         const c = stageClaim(tags, stage);
@@ -56,19 +56,33 @@ describe("decide with a stage", () => {
     expectKind(d, "purchase");
   });
 
-  it("stops for a reservation another stage claimed, says which, tells people once, and looks again later", () => {
-    const i = input({ reservation: makeReservation({ tags: { [STAGE_TAG_KEY]: "dev" } }), settings: { ...settings, stage: "prod" } });
+  const claimedByDev = () =>
+    input({ reservation: makeReservation({ tags: { [STAGE_TAG_KEY]: "dev" } }), settings: { ...settings, stage: "prod" } });
+
+  it("stops for a reservation another stage claimed, looking again later", () => {
+    const i = claimedByDev();
 
     const d = expectKind(decide(i), "stop");
 
     expect(d).toMatchObject({ reason: "other-stage", retryAt: iso(i.now.getTime() + settings.recheckIntervalMs) });
+  });
+
+  it("says which stage claimed the reservation", () => {
+    const d = expectKind(decide(claimedByDev()), "stop");
+
     expect(statusFor(d)).toEqual({ status: "not-owned", reason: 'claimed by stage "dev"; this stage ("prod") does not buy for it' });
+  });
+
+  it("tells people once about a reservation another stage claimed", () => {
     expect(stopNotifies("other-stage")).toBe(true);
   });
 
-  it("never buys for a reservation it has not claimed, and tells nobody (the tick claims it first)", () => {
+  it("never buys for a reservation it has not claimed", () => {
     const d = expectKind(decide(input({ settings: { ...settings, stage: "prod" } })), "stop");
     expect(d.reason).toBe("unclaimed");
+  });
+
+  it("tells nobody about a reservation it has not claimed yet (the tick claims it first)", () => {
     expect(stopNotifies("unclaimed")).toBe(false);
   });
 

@@ -1,32 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { adoptLedger, countSuccessor, ledgerAfterDelete, type Block } from "../src/index";
+import { runBlock } from "./fixtures";
 
 const NOW = new Date("2026-11-24T12:00:00.000Z");
-const block = (over: Partial<Block> = {}): Block => ({
-  PK: "run",
-  capacityReservationId: "cr-00000000000000001",
-  registrationId: "01JREG",
-  region: "us-east-1",
-  endDate: "2026-11-25T11:30:00.000Z",
-  approved: false,
-  createdAt: "2026-11-01T00:00:00.000Z",
-  updatedAt: "2026-11-01T00:00:00.000Z",
-  status: "no-offering",
-  version: 3,
-  spent: "100",
-  extensionsPurchased: 1,
-  policy: {
-    extendByDays: 1,
-    lookaheadHours: 48,
-    requireApproval: false,
-    enabled: true,
-    allowShorterFallback: false,
-    currency: "USD",
-    budget: "2000",
-    openSuccessorRequest: true,
-  },
-  ...over,
-});
+/** A block that bought one extension and spent 100 of a budget of 2000 USD. */
+const block = (over: Partial<Block> = {}): Block =>
+  runBlock({ extensionsPurchased: 1, ...over }, { extendByDays: 1, requireApproval: false, maxUpfrontFee: undefined, budget: "2000" });
 const bought = {
   requestId: "succ-cr-00000000000000001-1795606200000",
   capacityReservationId: "cr-0000000000000beef",

@@ -1,36 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { planSuccessor, type Block } from "../src/index";
+import { planSuccessor } from "../src/index";
+import { runBlock } from "./fixtures";
 
-const block = (over: Partial<Block> = {}, policy: Partial<Block["policy"]> = {}): Block => ({
-  PK: "run",
-  capacityReservationId: "cr-00000000000000001",
-  registrationId: "01JREG",
-  region: "us-east-1",
-  availabilityZone: "us-east-1a",
-  instanceType: "p5.48xlarge",
-  instanceCount: 4,
-  endDate: "2026-11-25T11:30:00.000Z",
-  approved: false,
-  createdAt: "2026-11-01T00:00:00.000Z",
-  updatedAt: "2026-11-01T00:00:00.000Z",
-  status: "no-offering",
-  version: 3,
-  spent: "100",
-  extensionsPurchased: 0,
-  policy: {
-    extendByDays: 7,
-    lookaheadHours: 48,
-    requireApproval: true,
-    enabled: true,
-    allowShorterFallback: false,
-    currency: "USD",
-    maxUpfrontFee: "9000",
-    budget: "20000",
-    openSuccessorRequest: true,
-    ...policy,
-  },
-  ...over,
-});
+const block = runBlock;
 const NOW = "2026-11-24T12:00:00.000Z";
 
 describe("planSuccessor", () => {
@@ -54,12 +26,17 @@ describe("planSuccessor", () => {
     });
   });
 
-  it("names the same request for every registration of the reservation, and a new one for the next window", () => {
+  it("names the same request for every registration of the reservation", () => {
     const first = planSuccessor(block({ PK: "run", registrationId: "01JREG" }), NOW);
     const again = planSuccessor(block({ PK: "run-again", registrationId: "01JOTHER" }), NOW);
-    const nextWindow = planSuccessor(block({ endDate: "2026-11-26T11:30:00.000Z" }), NOW);
 
     expect(first.kind === "open" && again.kind === "open" && first.id === again.id).toBe(true);
+  });
+
+  it("names a new request for the next window", () => {
+    const first = planSuccessor(block(), NOW);
+    const nextWindow = planSuccessor(block({ endDate: "2026-11-26T11:30:00.000Z" }), NOW);
+
     expect(nextWindow.kind === "open" && first.kind === "open" && nextWindow.id !== first.id).toBe(true);
   });
 

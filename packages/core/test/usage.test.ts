@@ -47,11 +47,17 @@ describe("recordUsage", () => {
 describe("recordInterconnect", () => {
   const base = () => recordUsage(undefined, "pk", sample(1), "2026-11-01T00:00:00.000Z");
 
-  it("moves the reading on while the status stays, and keeps when it began", () => {
+  it("moves the reading on while the status stays", () => {
     const first = recordInterconnect(base(), "ok", "2026-11-01T00:00:00.000Z");
     const again = recordInterconnect(first, "ok", "2026-11-01T00:10:00.000Z");
 
     expect(again.interconnect).toEqual({ status: "ok", at: "2026-11-01T00:10:00.000Z", since: "2026-11-01T00:00:00.000Z" });
+  });
+
+  it("records no change while the status stays", () => {
+    const first = recordInterconnect(base(), "ok", "2026-11-01T00:00:00.000Z");
+    const again = recordInterconnect(first, "ok", "2026-11-01T00:10:00.000Z");
+
     expect(again.interconnectChanges).toEqual([{ status: "ok", at: "2026-11-01T00:00:00.000Z" }]);
   });
 

@@ -8,12 +8,14 @@ const NEXT_WEEK = "2025-06-11T11:30:00.000Z";
 describe("approve and deny", () => {
   const needs = () => makeBlock({ status: "awaiting-approval", denial: { window: END, by: "eve", at: END } }, { requireApproval: true });
 
-  it("approves the current window, replacing a denial, and the engine then buys within the policy's cap", () => {
-    const capped = makeBlock(
+  const capped = () =>
+    makeBlock(
       { status: "awaiting-approval", denial: { window: END, by: "eve", at: END } },
       { requireApproval: true, maxUpfrontFee: "1500" },
     );
-    const { block, event, covers } = applyVerdict(capped, "approved", { by: "cli:alice", comment: "go" }, now);
+
+  it("approves the current window, replacing a denial", () => {
+    const { block, event } = applyVerdict(capped(), "approved", { by: "cli:alice", comment: "go" }, now);
     expect(block).toMatchObject({
       approved: true,
       denial: null,
@@ -21,6 +23,12 @@ describe("approve and deny", () => {
       nextCheckAt: now.toISOString(),
       approval: { window: END, by: "cli:alice", comment: "go" },
     });
+    expect(event).toMatchObject({ type: "approved", actor: "cli:alice", data: { window: END, comment: "go" } });
+    expect(Block.parse(block)).toEqual(block);
+  });
+
+  it("covers the policy's durations and cap with an approval given before any notice", () => {
+    const { block, covers } = applyVerdict(capped(), "approved", { by: "cli:alice" }, now);
     expect(block.approval!.terms).toMatchObject({
       basis: "advance",
       durationsHours: [168],
@@ -28,9 +36,11 @@ describe("approve and deny", () => {
       currency: "USD",
       window: END,
     });
-    expect(event).toMatchObject({ type: "approved", actor: "cli:alice", data: { window: END, comment: "go" } });
     expect(covers).toMatch(/7 days, for at most 1500 USD/);
-    expect(Block.parse(block)).toEqual(block);
+  });
+
+  it("lets the engine buy within the policy's cap once approved", () => {
+    const { block } = applyVerdict(capped(), "approved", { by: "cli:alice" }, now);
     expect(decide(input({ block })).kind).toBe("purchase");
   });
 
@@ -63,11 +73,15 @@ describe("approve and deny", () => {
     expect(decide(input({ block }))).toMatchObject({ kind: "request-approval", notice: "terms-changed" });
   });
 
-  it("denies the current window, withdrawing an approval, and the engine then stops", () => {
+  it("denies the current window, withdrawing an approval", () => {
     const approved = applyVerdict(needs(), "approved", { by: "a" }, now).block;
     const { block, event } = applyVerdict(approved, "denied", { by: "b" }, now);
     expect(block).toMatchObject({ approved: false, approval: null, status: "denied", denial: { window: END, by: "b" } });
     expect(event.type).toBe("denied");
+  });
+
+  it("stops the engine for a denied window", () => {
+    const { block } = applyVerdict(needs(), "denied", { by: "b" }, now);
     expect(decide(input({ block }))).toMatchObject({ kind: "stop", reason: "denied" });
   });
 

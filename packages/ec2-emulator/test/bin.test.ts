@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 const BIN = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
 
 describe("ec2-cb-emulator command", () => {
-  it("starts with the demo seed and a fast virtual clock, prints its URL and stops on SIGTERM", async () => {
+  it("runs the demo seed on a fast virtual clock from its printed URL until SIGTERM", async () => {
     const child = spawn(
       process.execPath,
       ["--import", "tsx", BIN, "--port", "0", "--seed", "demo", "--clock", "2026-11-24T08:00:00Z", "--rate", "60"],

@@ -8,28 +8,17 @@ import {
   paginateDescribeCapacityBlocks,
   paginateDescribeCapacityBlockStatus,
   PurchaseCapacityBlockCommand,
-  type EC2Client,
 } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import type { EmulatorHandle } from "../src/index";
-import { OTHER_ACCOUNT, ec2, expectEc2Error, hex17, useEmulator } from "./helpers";
+import { OTHER_ACCOUNT, client, ec2, expectEc2Error, h, hex17, searchOfferings, useClient } from "./helpers";
 
-let h: EmulatorHandle;
-let client: EC2Client;
-useEmulator((started) => {
-  h = started;
-  client = ec2(h, { maxAttempts: 1 });
-});
+useClient();
 
-async function offerings(input: Partial<ConstructorParameters<typeof DescribeCapacityBlockOfferingsCommand>[0]> = {}) {
-  const out = await client.send(
-    new DescribeCapacityBlockOfferingsCommand({ CapacityDurationHours: 48, InstanceType: "p5.48xlarge", InstanceCount: 2, ...input }),
-  );
-  return out.CapacityBlockOfferings ?? [];
-}
+const offerings = (search: Parameters<typeof searchOfferings>[0] = {}) =>
+  searchOfferings({ CapacityDurationHours: 48, InstanceCount: 2, ...search });
 
 describe("DescribeCapacityBlockOfferings", () => {
-  it("offers a few blocks starting and ending at 11:30 UTC, priced deterministically", async () => {
+  it("offers a few deterministically priced blocks, each from 11:30 UTC to 11:30 UTC", async () => {
     const found = await offerings();
     expect(found.map((o) => [o.StartDate?.toISOString(), o.EndDate?.toISOString()])).toEqual([
       ["2026-11-24T11:30:00.000Z", "2026-11-26T11:30:00.000Z"],
@@ -52,12 +41,18 @@ describe("DescribeCapacityBlockOfferings", () => {
     });
   });
 
-  it("honours the date range, capacity switches and validation", async () => {
+  it("honours the date range", async () => {
     const ranged = await offerings({ StartDateRange: new Date("2026-12-01T00:00:00Z"), EndDateRange: new Date("2026-12-04T12:00:00Z") });
     expect(ranged.map((o) => o.StartDate?.toISOString())).toEqual(["2026-12-01T11:30:00.000Z", "2026-12-02T11:30:00.000Z"]);
+  });
+
+  it("offers nothing for a duration the capacity switch turned off", async () => {
     h.control.setCapacity({ region: "us-east-1", instanceType: "p5.48xlarge", durationsHours: [48], available: false });
     expect(await offerings()).toEqual([]);
     expect(await offerings({ CapacityDurationHours: 24 })).toHaveLength(3);
+  });
+
+  it("refuses a search with a bad or missing parameter", async () => {
     await expectEc2Error(offerings({ CapacityDurationHours: 50 }), "InvalidParameterValue", 400);
     await expectEc2Error(offerings({ InstanceCount: 65 }), "InvalidParameterValue", 400);
     await expectEc2Error(offerings({ InstanceType: undefined }), "MissingParameter", 400);
@@ -138,7 +133,7 @@ describe("PurchaseCapacityBlock", () => {
     expect(h.control.reservation(out.CapacityReservation!.CapacityReservationId!)?.state).toBe("payment-failed");
   });
 
-  it("rejects bad, unknown, foreign and already-bought offerings and bad platforms", async () => {
+  it("rejects a purchase of an offering it cannot sell or on a bad platform", async () => {
     const [offering] = await offerings();
     const purchase = (CapacityBlockOfferingId: string, InstancePlatform = "Linux/UNIX", c = client) =>
       c.send(new PurchaseCapacityBlockCommand({ CapacityBlockOfferingId, InstancePlatform: InstancePlatform as never }));
@@ -234,7 +229,7 @@ describe("DescribeCapacityBlocks and DescribeCapacityBlockStatus", () => {
 });
 
 describe("the SDK's other capacity-block paginators", () => {
-  it("walk offerings, blocks and statuses page by page", async () => {
+  it("walk every Describe call page by page", async () => {
     const seeded = [1, 2, 3].map((n) => h.control.seedBlock({ endDate: `2026-11-2${6 + n}T11:30:00Z` }));
     const sizes = async (pages: AsyncIterable<unknown>, pick: (page: never) => unknown[] | undefined) => {
       const out: number[] = [];

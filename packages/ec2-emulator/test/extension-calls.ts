@@ -3,24 +3,11 @@ import {
   DescribeCapacityBlockExtensionOfferingsCommand,
   DescribeCapacityReservationsCommand,
   PurchaseCapacityBlockExtensionCommand,
-  type EC2Client,
 } from "@aws-sdk/client-ec2";
-import type { EmulatorHandle } from "../src/index";
-import { ec2, useEmulator } from "./helpers";
+import { client, h } from "./helpers";
 
-/*
- * The emulator and an EC2 client for the extension tests, and the calls they make. The bindings are live: a test
- * file calls useExtensionEmulator() at its top and reads them in its tests.
- */
-export let h: EmulatorHandle;
-export let client: EC2Client;
-
-export function useExtensionEmulator(): void {
-  useEmulator((started) => {
-    h = started;
-    client = ec2(h, { maxAttempts: 1 });
-  });
-}
+/* The calls the extension tests make, on the emulator and client that helpers' useClient() starts. */
+export { client, h, useClient as useExtensionEmulator } from "./helpers";
 
 /** An active 2 × p5.48xlarge block ending 2026-11-26 11:30 UTC (2 days 3.5 h after START). */
 export function seedActive(overrides: Record<string, unknown> = {}) {

@@ -7,7 +7,7 @@ import { h, client, useExtensionEmulator, seedActive, offer, buy, endDate, histo
 useExtensionEmulator();
 
 describe("PurchaseCapacityBlockExtension lifecycle", () => {
-  it("is payment-pending first, then payment-succeeded with EndDate moved and the same cr id", async () => {
+  it("is payment-pending first, then payment-succeeded on the same cr id with EndDate moved", async () => {
     const id = seedActive();
     const bought = await buy(id, 48);
     expect(bought.CapacityBlockExtensions).toEqual([
@@ -42,7 +42,7 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     ]);
   });
 
-  it("fails the payment under a payment-failure fault and leaves EndDate unchanged", async () => {
+  it("fails the payment under a payment-failure fault, leaving EndDate unchanged", async () => {
     const id = seedActive();
     h.control.injectFault({ action: "PurchaseCapacityBlockExtension", kind: "payment-failure" });
     await buy(id, 24);
@@ -98,7 +98,8 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     expect(h.control.ledger()).toHaveLength(1);
   });
 
-  it("rejects a stale offering once the end has moved, and an offering already bought", async () => {
+  /** Two offerings for one block; the second is bought and paid, which moves the block's end. */
+  async function buySecondOfTwo() {
     const id = seedActive();
     const [stale] = await offer(id, 24);
     const [used] = await offer(id, 24);
@@ -109,21 +110,30 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
       }),
     );
     h.control.advance({ minutes: 5 });
+    return { id, stale: stale!, used: used! };
+  }
+
+  it("rejects a stale offering once the end has moved", async () => {
+    const { id, stale } = await buySecondOfTwo();
     await expectEc2Error(
       client.send(
         new PurchaseCapacityBlockExtensionCommand({
           CapacityReservationId: id,
-          CapacityBlockExtensionOfferingId: stale!.CapacityBlockExtensionOfferingId,
+          CapacityBlockExtensionOfferingId: stale.CapacityBlockExtensionOfferingId,
         }),
       ),
       "InvalidCapacityBlockOfferingIdExpired",
       400,
     );
+  });
+
+  it("rejects an offering already bought", async () => {
+    const { id, used } = await buySecondOfTwo();
     await expectEc2Error(
       client.send(
         new PurchaseCapacityBlockExtensionCommand({
           CapacityReservationId: id,
-          CapacityBlockExtensionOfferingId: used!.CapacityBlockExtensionOfferingId,
+          CapacityBlockExtensionOfferingId: used.CapacityBlockExtensionOfferingId,
         }),
       ),
       "InvalidCapacityBlockOfferingIdExpired",
@@ -188,7 +198,7 @@ describe("PurchaseCapacityBlockExtension lifecycle", () => {
     expect(h.control.ledger()).toEqual([expect.objectContaining({ accountId: OTHER_ACCOUNT, capacityReservationId: shared })]);
   });
 
-  it("rejects unknown, malformed and other-reservation offerings", async () => {
+  it("rejects an offering that is unknown, malformed or another reservation's", async () => {
     const a = seedActive();
     const b = seedActive();
     const [forB] = await offer(b, 24);

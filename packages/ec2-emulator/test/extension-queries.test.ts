@@ -34,7 +34,7 @@ describe("DescribeCapacityBlockExtensionOfferings", () => {
     ]);
   });
 
-  it("rejects durations off the ladder and missing parameters", async () => {
+  it("rejects a duration off the ladder or a missing parameter", async () => {
     const id = seedActive();
     await expectEc2Error(offer(id, 36), "InvalidParameterValue", 400);
     await expectEc2Error(offer(id, 360), "InvalidParameterValue", 400);

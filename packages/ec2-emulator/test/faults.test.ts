@@ -69,7 +69,7 @@ describe("throttling", () => {
 });
 
 describe("5xx around a purchase", () => {
-  it("error-before: InternalError 500 and nothing bought", async () => {
+  it("error-before: fails with InternalError 500 before anything is bought", async () => {
     h.control.injectFault({ action: "PurchaseCapacityBlockExtension", kind: "error-before" });
     await expectEc2Error(purchase(), "InternalError", 500);
     expect(h.control.ledger()).toEqual([]);
@@ -185,7 +185,7 @@ describe("empty offerings, matching and bookkeeping", () => {
     expect(() => h.control.injectFault({ action: "", kind: "throttle" })).toThrow(/action/);
   });
 
-  it("records every call with its request id, and resets the record", async () => {
+  it("records every call with its request id", async () => {
     const out = await describeReservations();
     const [call] = h.control.calls();
     expect(call).toMatchObject({
@@ -195,6 +195,10 @@ describe("empty offerings, matching and bookkeeping", () => {
       requestId: out.$metadata.requestId,
       at: START,
     });
+  });
+
+  it("empties the call record on resetCalls", async () => {
+    await describeReservations();
     h.control.resetCalls();
     expect(h.control.calls()).toEqual([]);
   });

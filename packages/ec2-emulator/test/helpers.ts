@@ -1,4 +1,4 @@
-import { EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeCapacityBlockOfferingsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../src/index";
 
@@ -28,6 +28,30 @@ export function useEmulator(started: (handle: EmulatorHandle) => void): void {
     handle.control.reset();
     handle.control.setClock(START);
   });
+}
+
+/*
+ * The emulator and a one-attempt EC2 client on it (a refused call fails at once), for a test file that calls
+ * useClient() at its top. The bindings are live: the file reads them in its tests.
+ */
+export let h: EmulatorHandle;
+export let client: EC2Client;
+
+export function useClient(): void {
+  useEmulator((started) => {
+    h = started;
+    client = ec2(h, { maxAttempts: 1 });
+  });
+}
+
+type OfferingSearch = ConstructorParameters<typeof DescribeCapacityBlockOfferingsCommand>[0];
+
+/** Capacity Block offerings on the shared client: 1 × p5.48xlarge for 24 h unless the search says otherwise. */
+export async function searchOfferings(search: Partial<OfferingSearch> = {}) {
+  const out = await client.send(
+    new DescribeCapacityBlockOfferingsCommand({ CapacityDurationHours: 24, InstanceType: "p5.48xlarge", InstanceCount: 1, ...search }),
+  );
+  return out.CapacityBlockOfferings ?? [];
 }
 
 export function ec2(

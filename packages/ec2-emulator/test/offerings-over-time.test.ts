@@ -1,32 +1,10 @@
-import {
-  DescribeCapacityBlockOfferingsCommand,
-  DescribeCapacityBlockStatusCommand,
-  DescribeCapacityReservationsCommand,
-  PurchaseCapacityBlockCommand,
-  type EC2Client,
-} from "@aws-sdk/client-ec2";
+import { DescribeCapacityBlockStatusCommand, DescribeCapacityReservationsCommand, PurchaseCapacityBlockCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
-import type { EmulatorHandle } from "../src/index";
-import { ec2, useEmulator } from "./helpers";
+import { client, h, searchOfferings, useClient } from "./helpers";
 
-let h: EmulatorHandle;
-let client: EC2Client;
-useEmulator((started) => {
-  h = started;
-  client = ec2(h, { maxAttempts: 1 });
-});
+useClient();
 
-async function search(allZones = false) {
-  const out = await client.send(
-    new DescribeCapacityBlockOfferingsCommand({
-      CapacityDurationHours: 24,
-      InstanceType: "p5.48xlarge",
-      InstanceCount: 1,
-      AllAvailabilityZones: allZones,
-    }),
-  );
-  return out.CapacityBlockOfferings ?? [];
-}
+const search = (allZones = false) => searchOfferings({ AllAvailabilityZones: allZones });
 
 describe("offerings over time", () => {
   it("shows capacity only during a rule's from/until span, following the virtual clock", async () => {
@@ -76,7 +54,7 @@ describe("offerings over time", () => {
 });
 
 describe("running instances", () => {
-  it("shows total − running as available while the block is active, and 0 before its start", async () => {
+  it("shows 0 available before the start, total − running once the block is active", async () => {
     const r = h.control.seedBlock({
       instanceType: "p5.48xlarge",
       instanceCount: 4,
@@ -96,7 +74,7 @@ describe("running instances", () => {
     expect(() => h.control.setRunning(r.capacityReservationId, 5)).toThrow(/0 to 4/);
   });
 
-  it("reports the interconnect status the control sets for the whole block, and filters by it", async () => {
+  it("reports the interconnect status the control sets for the whole block, filtering by it", async () => {
     const r = h.control.seedBlock({ instanceType: "p5.48xlarge", instanceCount: 2, endDate: "2026-11-26T11:30:00Z" });
     h.control.setInterconnectStatus(r.capacityReservationId, "impaired");
 

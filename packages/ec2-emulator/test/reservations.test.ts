@@ -52,12 +52,16 @@ describe("DescribeCapacityReservations", () => {
     expect(out.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("returns named ids in the order asked and fails the call on one unknown or malformed id", async () => {
+  it("returns named ids in the order asked", async () => {
     const a = h.control.seedBlock({ endDate: "2026-11-27T11:30:00Z" }).capacityReservationId;
     const b = h.control.seedBlock({ endDate: "2026-11-28T11:30:00Z" }).capacityReservationId;
-    const client = ec2(h);
-    const out = await client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [b, a] }));
+    const out = await ec2(h).send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [b, a] }));
     expect(ids(out.CapacityReservations)).toEqual([b, a]);
+  });
+
+  it("fails the whole call on one unknown or malformed id", async () => {
+    const a = h.control.seedBlock({ endDate: "2026-11-27T11:30:00Z" }).capacityReservationId;
+    const client = ec2(h);
     const notFound = await expectEc2Error(
       client.send(new DescribeCapacityReservationsCommand({ CapacityReservationIds: [a, `cr-${hex17(42)}`] })),
       "InvalidCapacityReservationId.NotFound",
@@ -72,7 +76,7 @@ describe("DescribeCapacityReservations", () => {
     );
   });
 
-  it("filters by reservation-type, state, instance-type, owner-id, availability-zone, dates and tags", async () => {
+  it("filters by reservation-type, state, instance-type, owner-id, availability-zone, dates or tags", async () => {
     const active = h.control.seedBlock({ instanceType: "p5.48xlarge", endDate: "2026-11-27T11:30:00Z", tags: { team: "a" } });
     const scheduled = h.control.seedBlock({
       instanceType: "p4d.24xlarge",
@@ -106,7 +110,7 @@ describe("DescribeCapacityReservations", () => {
     await expectEc2Error(query([{ Name: "end-date", Values: ["tomorrow"] }]), "InvalidParameterValue", 400);
   });
 
-  it("pages with MaxResults and NextToken through the SDK paginator, and rejects bad tokens and page sizes", async () => {
+  it("pages with MaxResults and NextToken through the SDK paginator", async () => {
     const seeded = Array.from(
       { length: 25 },
       (_, i) => h.control.seedBlock({ endDate: `2026-12-${String(1 + (i % 20)).padStart(2, "0")}T11:30:00Z` }).capacityReservationId,
@@ -117,7 +121,11 @@ describe("DescribeCapacityReservations", () => {
       pages.push(ids(page.CapacityReservations) as string[]);
     expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
     expect(pages.flat()).toEqual(seeded);
+  });
 
+  it("rejects a bad token, a token replayed with other filters, or a page size out of range", async () => {
+    for (let i = 0; i < 11; i++) h.control.seedBlock({ endDate: "2026-12-01T11:30:00Z" });
+    const client = ec2(h);
     const first = await client.send(new DescribeCapacityReservationsCommand({ MaxResults: 10 }));
     await expectEc2Error(
       client.send(new DescribeCapacityReservationsCommand({ MaxResults: 10, NextToken: "garbage" })),
@@ -147,7 +155,7 @@ describe("DescribeCapacityReservations", () => {
     expect(out.NextToken).toBeUndefined();
   });
 
-  it("isolates regions and accounts, and shows blocks shared into the caller's account", async () => {
+  it("isolates regions and accounts, counting a block shared into the caller's account as the caller's", async () => {
     const east = h.control.seedBlock({ region: "us-east-1", endDate: "2026-11-27T11:30:00Z" });
     const west = h.control.seedBlock({ region: "us-west-2", endDate: "2026-11-27T11:30:00Z" });
     const other = h.control.seedBlock({ accountId: OTHER_ACCOUNT, endDate: "2026-11-27T11:30:00Z" });
@@ -198,7 +206,7 @@ describe("DescribeCapacityReservations", () => {
     expect((await client.send(new DescribeCapacityReservationsCommand({}))).CapacityReservations).toEqual([]);
   });
 
-  it("moves a seeded scheduled block to active at its start and to expired at its end", async () => {
+  it("moves a seeded scheduled block through active (from its start) to expired (at its end)", async () => {
     const r = h.control.seedBlock({ startDate: "2026-11-25T11:30:00Z", endDate: "2026-11-26T11:30:00Z" });
     const client = ec2(h);
     const state = async () =>

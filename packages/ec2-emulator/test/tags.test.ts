@@ -32,7 +32,7 @@ describe("CreateTags on capacity reservations", () => {
     expect(await tagsOf(id)).toEqual([{ Key: "cbm:stage", Value: "prod" }]);
   });
 
-  it("is recorded in the call log and never in the purchase ledger", async () => {
+  it("is recorded in the call log, never in the purchase ledger", async () => {
     const id = h.control.seedBlock({ endDate: "2026-11-27T11:30:00Z" }).capacityReservationId;
 
     await ec2(h).send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "cbm:stage", Value: "prod" }] }));
@@ -41,7 +41,7 @@ describe("CreateTags on capacity reservations", () => {
     expect(h.control.ledger().filter((e) => e.capacityReservationId === id)).toEqual([]);
   });
 
-  it("refuses a block shared into the caller's account, an unknown id and an aws: key, changing nothing", async () => {
+  it("refuses a block shared into the caller's account, an unknown id or an aws: key, changing nothing", async () => {
     const shared = h.control.seedBlock({ ownerId: OTHER_ACCOUNT, endDate: "2026-11-27T11:30:00Z" }).capacityReservationId;
     const own = h.control.seedBlock({ endDate: "2026-11-27T11:30:00Z" }).capacityReservationId;
     const tag = [{ Key: "cbm:stage", Value: "prod" }];

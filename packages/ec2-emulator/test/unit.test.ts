@@ -7,7 +7,7 @@ import { availabilityZoneId } from "../src/regions";
 import { errorXml, responseXml } from "../src/xml";
 
 describe("duration ladder", () => {
-  it("accepts 1–14 days by day and 21–182 days by week, nothing else", () => {
+  it("accepts only the ladder: 1–14 days by the day, 21–182 days by the week", () => {
     expect(LADDER_HOURS).toHaveLength(38);
     expect(LADDER_HOURS.every(isLadderHours)).toBe(true);
     for (const bad of [0, 12, 25, 360, 336 + 24, 500, 4368 + 168, 24.5, -24]) expect(isLadderHours(bad), String(bad)).toBe(false);
@@ -29,29 +29,39 @@ describe("pricing", () => {
 });
 
 describe("clock", () => {
-  it("is real by default, freezes when set, and runs N× wall speed with a rate", () => {
+  it("is real by default", () => {
+    const clock = new Clock(() => 1_000_000);
+    expect(clock.nowMs()).toBe(1_000_000);
+  });
+
+  it("freezes when set, moving forward only when advanced", () => {
     let wall = 1_000_000;
     const clock = new Clock(() => wall);
-    expect(clock.nowMs()).toBe(1_000_000);
     clock.set("2026-01-01T00:00:00Z");
     wall += 10_000;
     expect(clock.now().toISOString()).toBe("2026-01-01T00:00:00.000Z");
     clock.advance({ hours: 1, minutes: 30 });
     expect(clock.now().toISOString()).toBe("2026-01-01T01:30:00.000Z");
+    expect(() => clock.advance(-1)).toThrow(/forward/);
+  });
+
+  it("runs N× wall speed with a rate, back to real time on useRealTime", () => {
+    let wall = 1_000_000;
+    const clock = new Clock(() => wall);
+    clock.set("2026-01-01T01:30:00Z");
     clock.setRate(60);
     wall += 60_000; // one real minute = one virtual hour
     expect(clock.now().toISOString()).toBe("2026-01-01T02:30:00.000Z");
     clock.advance(1000);
     wall += 1_000;
     expect(clock.now().toISOString()).toBe("2026-01-01T02:31:01.000Z");
-    expect(() => clock.advance(-1)).toThrow(/forward/);
     clock.useRealTime();
     expect(clock.nowMs()).toBe(wall);
   });
 });
 
 describe("query parser", () => {
-  it("reads flattened lists and filters in index order whatever the key order", () => {
+  it("reads flattened lists or filters in index order whatever the key order", () => {
     const q = QueryParams.parse(
       "Filter.2.Value.2=scheduled&CapacityReservationId.10=cr-b&Filter.1.Name=instance-type&Filter.2.Name=state" +
         "&CapacityReservationId.2=cr-a&Filter.2.Value.1=active&Filter.1.Value.1=p5.48xlarge&Action=X&Space=a%20b+c",
@@ -79,7 +89,7 @@ describe("query parser", () => {
     ]);
   });
 
-  it("rejects non-integers, out-of-range numbers and non-boolean flags", () => {
+  it("rejects a non-integer, an out-of-range number or a non-boolean flag", () => {
     const q = QueryParams.of({ N: "1.5", M: "2000", D: "yes" });
     expect(() => q.int("N")).toThrow(/Expected an integer/);
     expect(() => q.int("M", { max: 1000 })).toThrow(/between/);
@@ -89,7 +99,7 @@ describe("query parser", () => {
 });
 
 describe("xml", () => {
-  it("writes camelCase elements, <item> lists, empty sets and escapes text", () => {
+  it("writes EC2's XML: camelCase elements, <item> lists, empty sets, escaped text", () => {
     const xml = responseXml("DescribeThings", "rid", { thingSet: [{ name: "a<b" }], emptySet: [], gone: undefined, n: 3, ok: true });
     expect(xml).toContain('<DescribeThingsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>rid</requestId>');
     expect(xml).toContain("<thingSet><item><name>a&lt;b</name></item></thingSet><emptySet/><n>3</n><ok>true</ok>");

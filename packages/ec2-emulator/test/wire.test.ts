@@ -20,7 +20,7 @@ function errorCode(xml: string) {
 }
 
 describe("EC2 Query wire format", () => {
-  it("answers with the action's root element, the EC2 namespace and the request id in header and body", async () => {
+  it("answers in EC2's envelope: the action's root element, its namespace, one request id in header as in body", async () => {
     h.control.seedBlock({ endDate: "2026-11-27T11:30:00Z" });
     const res = await post(
       "Version=2016-11-15&Action=DescribeCapacityReservations&Filter.1.Value.1=capacity-block&Filter.1.Name=reservation-type",
@@ -34,7 +34,7 @@ describe("EC2 Query wire format", () => {
     expect(res.text).toContain("<endDate>2026-11-27T11:30:00.000Z</endDate>");
   });
 
-  it("gives the SDK the header request id on success and on error", async () => {
+  it("gives the SDK the header request id whether the call succeeds or fails", async () => {
     const client = ec2(h, { maxAttempts: 1 });
     const ok = await client.send(new DescribeCapacityReservationsCommand({}));
     const failed = await client
@@ -45,14 +45,19 @@ describe("EC2 Query wire format", () => {
     expect(failed.$metadata.requestId).toBe(calls[1]!.requestId);
   });
 
-  it("takes the region from the SigV4 credential scope and defaults to us-east-1", async () => {
+  it("takes the region from the SigV4 credential scope", async () => {
     h.control.seedBlock({ region: "eu-north-1", endDate: "2026-11-27T11:30:00Z" });
     const auth = "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261124/eu-north-1/ec2/aws4_request, SignedHeaders=host, Signature=abc";
     const north = await post("Action=DescribeCapacityReservations&Version=2016-11-15", { ...FORM, authorization: auth });
-    const none = await post("Action=DescribeCapacityReservations&Version=2016-11-15");
     expect(north.text).toContain("<availabilityZone>eu-north-1a</availabilityZone>");
+    expect(h.control.calls().map((c) => c.region)).toEqual(["eu-north-1"]);
+  });
+
+  it("defaults to us-east-1 when the request carries no credential scope", async () => {
+    h.control.seedBlock({ region: "eu-north-1", endDate: "2026-11-27T11:30:00Z" });
+    const none = await post("Action=DescribeCapacityReservations&Version=2016-11-15");
     expect(none.text).toContain("<capacityReservationSet/>");
-    expect(h.control.calls().map((c) => c.region)).toEqual(["eu-north-1", "us-east-1"]);
+    expect(h.control.calls().map((c) => c.region)).toEqual(["us-east-1"]);
   });
 
   it.each([
@@ -74,7 +79,7 @@ describe("EC2 Query wire format", () => {
     expect(m?.[2]).toBe(res.requestId);
   });
 
-  it("refuses bodies over 1 MiB with 413 and keeps serving", async () => {
+  it("refuses a body over 1 MiB with 413, then serves the next request", async () => {
     const res = await post(`Action=DescribeCapacityReservations&Junk=${"x".repeat(1024 * 1024 + 10)}`);
     expect(res.status).toBe(413);
     expect(errorCode(res.text)?.[1]).toBe("RequestEntityTooLarge");
@@ -98,7 +103,7 @@ describe("control API over HTTP", () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & unknown[] };
   }
 
-  it("sets and advances the clock", async () => {
+  it("drives the virtual clock over HTTP: set, advance, read, rate, real", async () => {
     expect((await control("POST", "/clock", { now: "2026-12-01T00:00:00Z" })).body).toMatchObject({
       now: "2026-12-01T00:00:00.000Z",
       mode: "virtual",
@@ -111,7 +116,7 @@ describe("control API over HTTP", () => {
     expect((await control("POST", "/clock", { now: "not a date" })).status).toBe(400);
   });
 
-  it("seeds the demo: six blocks in two regions with fixed ids, one shared in and one scheduled", async () => {
+  it("seeds the demo: six blocks in two regions with fixed ids, one of them shared in, one scheduled", async () => {
     const { status, body } = await control("POST", "/seed/demo");
     expect(status).toBe(200);
     const demo = body as unknown as { capacityReservationId: string; region: string; state: string; ownerId: string; endDate: string }[];
@@ -125,7 +130,7 @@ describe("control API over HTTP", () => {
     expect((await control("GET", "/reservations")).body).toHaveLength(6);
   });
 
-  it("seeds a block, reads it back, and rejects an end that is not 11:30 UTC", async () => {
+  it("seeds a block that the reservation routes read back", async () => {
     const seeded = await control("POST", "/seed/block", { endDate: "2026-11-30T11:30:00Z", instanceType: "p4d.24xlarge" });
     const id = (seeded.body as unknown as { capacityReservationId: string }).capacityReservationId;
     expect((await control("GET", `/reservations/${id}`)).body).toMatchObject({
@@ -135,41 +140,59 @@ describe("control API over HTTP", () => {
     });
     expect((await control("GET", "/reservations?region=us-east-1")).body).toHaveLength(1);
     expect((await control("GET", "/reservations/cr-00000000000000000")).status).toBe(404);
+  });
+
+  it("refuses to seed a block whose end is not 11:30 UTC", async () => {
     const bad = await control("POST", "/seed/block", { endDate: "2026-11-30T12:00:00Z" });
     expect(bad).toMatchObject({ status: 400, body: { error: { code: "InvalidSeed" } } });
   });
 
-  it("injects, lists and clears faults; reads the ledger; resets", async () => {
+  async function seedAndExtend(): Promise<{ id: string; offering: string | undefined }> {
     const { body: seeded } = await control("POST", "/seed/block", { endDate: "2026-11-30T11:30:00Z" });
     const id = (seeded as unknown as { capacityReservationId: string }).capacityReservationId;
+    const offering = /<capacityBlockExtensionOfferingId>([^<]+)</.exec(
+      (await post(`Action=DescribeCapacityBlockExtensionOfferings&CapacityReservationId=${id}&CapacityBlockExtensionDurationHours=24`))
+        .text,
+    )?.[1];
+    await post(`Action=PurchaseCapacityBlockExtension&CapacityReservationId=${id}&CapacityBlockExtensionOfferingId=${offering}`);
+    return { id, offering };
+  }
+
+  it("serves the fault routes: inject, list, clear", async () => {
     const injected = await control("POST", "/faults", { action: "DescribeCapacityReservations", kind: "throttle", times: "Infinity" });
     expect(injected.body).toEqual({ faultId: expect.stringMatching(/^fault-\d+$/) });
     expect((await control("GET", "/faults")).body).toEqual([expect.objectContaining({ kind: "throttle", remaining: null })]); // Infinity → null in JSON
     expect((await post("Action=DescribeCapacityReservations")).status).toBe(503);
     expect((await control("DELETE", "/faults")).status).toBe(200);
     expect((await post("Action=DescribeCapacityReservations")).status).toBe(200);
+  });
 
-    const offering = /<capacityBlockExtensionOfferingId>([^<]+)</.exec(
-      (await post(`Action=DescribeCapacityBlockExtensionOfferings&CapacityReservationId=${id}&CapacityBlockExtensionDurationHours=24`))
-        .text,
-    )?.[1];
-    await post(`Action=PurchaseCapacityBlockExtension&CapacityReservationId=${id}&CapacityBlockExtensionOfferingId=${offering}`);
+  it("reads back what a purchase recorded: its ledger entry, its extension", async () => {
+    const { id, offering } = await seedAndExtend();
     expect((await control("GET", "/ledger")).body).toEqual([
       expect.objectContaining({ capacityReservationId: id, offeringId: offering, upfrontFee: "755.14" }),
     ]);
     expect((await control("GET", `/extensions?capacityReservationId=${id}`)).body).toEqual([
       expect.objectContaining({ capacityBlockExtensionStatus: "payment-pending" }),
     ]);
+  });
+
+  it("clears the call record", async () => {
+    await seedAndExtend();
     expect((await control("GET", "/calls")).body.length).toBeGreaterThan(0);
     await control("DELETE", "/calls");
     expect((await control("GET", "/calls")).body).toEqual([]);
+  });
 
+  it("resets to an empty ledger on a real clock", async () => {
+    await seedAndExtend();
+    expect((await control("GET", "/ledger")).body).toHaveLength(1);
     expect((await control("POST", "/reset")).body).toEqual({ ok: true });
     expect((await control("GET", "/ledger")).body).toEqual([]);
     expect((await control("GET", "/clock")).body).toMatchObject({ mode: "real" });
   });
 
-  it("configures error codes, capacity, prices, payment delay and access keys", async () => {
+  it("applies each setting (error codes, capacity, prices, payment delay, access keys), refusing a malformed one", async () => {
     expect(
       (await control("POST", "/error-codes", { situation: "wrong-state", code: "InvalidCapacityReservationState" })).body,
     ).toMatchObject({
@@ -187,7 +210,7 @@ describe("control API over HTTP", () => {
     expect((await control("POST", "/access-keys", { accessKeyId: "AKIDB", accountId: "210987654321" })).status).toBe(200);
   });
 
-  it("answers bad JSON, wrong bodies and unknown routes with JSON errors", async () => {
+  it("answers any malformed control request with a JSON error", async () => {
     expect(await control("POST", "/faults", "{not json")).toMatchObject({ status: 400, body: { error: { code: "InvalidJson" } } });
     expect(await control("POST", "/faults", "[1,2]")).toMatchObject({ status: 400, body: { error: { code: "InvalidJson" } } });
     expect(await control("POST", "/faults", { kind: "throttle" })).toMatchObject({

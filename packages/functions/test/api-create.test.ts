@@ -30,7 +30,7 @@ describe("create", () => {
     expect(hist.body[0]).toMatchObject({ type: "created", actor: "cli:alice" });
   });
 
-  it("400 (field PK) for a PK the API could not address, and nothing is stored", async () => {
+  it("400 (field PK) for a PK the API could not address, storing nothing", async () => {
     for (const PK of ["openapi.json", ".", ".."]) {
       const res = await api.call("POST", "/", { body: newBlock({ PK }) });
       expect(res.status, PK).toBe(400);
@@ -79,7 +79,7 @@ describe("create", () => {
     expect(res.body.warnings).toEqual([expect.stringContaining("lookaheadHours 6")]);
   });
 
-  it("400 VALIDATION_FAILED naming each field at fault, and unknown fields", async () => {
+  it("400 VALIDATION_FAILED naming each field at fault, unknown fields included", async () => {
     const res = await api.call("POST", "/", {
       body: newBlock({ capacityReservationId: "cr nope", policy: { extendByDays: 15 }, color: "red" }),
     });

@@ -17,7 +17,7 @@ describe("the API-key secret's contract", () => {
     expect(parseApiKeySecret("  bare-key\n")).toMatchObject({ ok: true, apiKey: "bare-key", format: "bare" });
   });
 
-  it("refuses JSON without a usable api_key, broken JSON and emptiness, without echoing the value", () => {
+  it("refuses JSON without a usable api_key, broken JSON or emptiness, without echoing the value", () => {
     for (const bad of ['{"username":"web_user"}', '{"api_key":""}', '{"api_key":42}', "{}", "{not json secret-ish", "", undefined]) {
       const parsed = parseApiKeySecret(bad);
       expect(parsed.ok, String(bad)).toBe(false);
@@ -25,18 +25,21 @@ describe("the API-key secret's contract", () => {
     }
   });
 
-  it("writes a new key beside the members it had, and gives a bare value the JSON form", () => {
+  it("writes a new key beside the members it had", () => {
     expect(JSON.parse(formatApiKeySecret("new", { username: "ops", api_key: "old", note: "x" }))).toEqual({
       username: "ops",
       api_key: "new",
       note: "x",
     });
+  });
+
+  it("gives a bare value the JSON form", () => {
     expect(JSON.parse(formatApiKeySecret("new"))).toEqual({ username: "web_user", api_key: "new" });
   });
 });
 
 describe("random API keys", () => {
-  it("are 40 alphanumeric characters and differ every time", () => {
+  it("are 40 alphanumeric characters, different every time", () => {
     const keys = Array.from({ length: 200 }, () => randomApiKeys.newKey());
     for (const k of keys) expect(k).toMatch(new RegExp(`^[A-Za-z0-9]{${API_KEY_LENGTH}}$`));
     expect(new Set(keys).size).toBe(keys.length);
@@ -78,7 +81,7 @@ describe("which keys API Gateway should hold", () => {
     expect(plan.remove.map((k) => k.id)).toEqual(["c"]);
   });
 
-  it("dates the switch by the later of LastRotatedDate and the current version's creation", () => {
+  it("dates the switch by the later of LastRotatedDate or the current version's creation", () => {
     const created = new Date("2026-03-01T10:00:00Z");
     const rotated = new Date("2026-03-01T10:00:30Z");
     expect(switchTime(created, rotated)).toEqual(rotated);

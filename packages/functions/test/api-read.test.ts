@@ -23,7 +23,7 @@ describe("read and list", () => {
     expect(enc.body.PK).toBe(b.PK);
   });
 
-  it("lists as a plain JSON array with limit and cursor in x-next-cursor and Link", async () => {
+  it("lists as a plain JSON array, paged by limit, the cursor in x-next-cursor plus Link", async () => {
     for (let i = 0; i < 3; i++) await created();
     const first = await api.call("GET", "/", { query: { limit: "2" } });
     expect(first.status).toBe(200);
@@ -47,7 +47,7 @@ describe("read and list", () => {
     expect((await api.call("GET", "/", { query: { color: "red" } })).status).toBe(400);
   });
 
-  it("pages newest first with limit and cursor", async () => {
+  it("pages newest first by limit plus cursor", async () => {
     const b = await created();
     for (let i = 0; i < 4; i++) expect((await api.call("PUT", `/${b.PK}`, { body: { name: `n${i}` } })).status).toBe(200);
     const first = await api.call("GET", `/${b.PK}/history`, { query: { limit: "3" } });

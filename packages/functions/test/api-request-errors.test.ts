@@ -27,7 +27,7 @@ describe("request errors", () => {
     expect(text.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 
-  it("takes a JSON body with a charset, with no content type, and base64-encoded", async () => {
+  it("takes a JSON body with a charset, with no content type, or base64-encoded", async () => {
     const input = newBlock();
     expect(
       (await api.call("POST", "/", { rawBody: JSON.stringify(input), headers: { "content-type": "application/json; charset=utf-8" } }))

@@ -5,7 +5,7 @@ import { useBlockApi } from "./support/block-api";
 const { api } = useBlockApi();
 
 describe("unexpected errors", () => {
-  it("answer 500 INTERNAL, are logged without the key, and never leak details", async () => {
+  it("answer 500 INTERNAL, logged without the key, leaking no details", async () => {
     const { createApiHandler } = await import("../src/composition/create-api-handler");
     const { staticSecretSource } = await import("../src/adapters/secrets-source");
     const { apiEvent } = await import("./support/api");

@@ -4,7 +4,7 @@ import { purchaseIntent, useBlockApi } from "./support/block-api";
 const { api, clock, created } = useBlockApi();
 
 describe("approve and deny", () => {
-  it("PATCH approves the current window with actor and comment, makes the block due, clears a denial", async () => {
+  it("PATCH approves the current window (actor, comment), making the block due, clearing a denial", async () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
     const denied = await api.call("POST", `/${b.PK}/deny`, {
       body: { comment: "too dear", window: "next" },
@@ -87,7 +87,7 @@ describe("approve and deny", () => {
     ]);
   });
 
-  it("409 PURCHASE_IN_FLIGHT for approve and deny while the current window's purchase is being settled", async () => {
+  it("409 PURCHASE_IN_FLIGHT for approve or deny while the current window's purchase is being settled", async () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
     const stored = (await api.store.get(b.PK))!;
     expect(stored.endDate).toBe("2026-03-10T11:30:00.000Z");
@@ -110,7 +110,7 @@ describe("a verdict decides the window the person was asked about (issue 22)", (
   const sent = "2026-03-08T11:30:00.000Z";
   const asked = (window: string) => ({ window, firstSentAt: sent, lastSentAt: sent, count: 1, lastCallSent: false });
 
-  it("answers a repeated approval of the asked window with the same approval and records nothing", async () => {
+  it("answers a repeated approval of the asked window with the same approval, recording nothing", async () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
     const stored = (await api.store.get(b.PK))!;
     await api.store.update({ ...stored, status: "awaiting-approval", approvalRequest: asked("2026-03-10T11:30:00.000Z") }, stored.version);
@@ -127,7 +127,7 @@ describe("a verdict decides the window the person was asked about (issue 22)", (
     expect(approvals).toHaveLength(1);
   });
 
-  it("refuses a deny with 409 NOTHING_ASKED when nothing is asked, saying when CBM asks and how to deny in advance", async () => {
+  it("refuses a deny with 409 NOTHING_ASKED when nothing is asked, saying when CBM asks, how to deny in advance", async () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
 
     const res = await api.call("POST", `/${b.PK}/deny`);
@@ -140,7 +140,7 @@ describe("a verdict decides the window the person was asked about (issue 22)", (
     expect((await api.store.get(b.PK))!.denial ?? null).toBeNull();
   });
 
-  it("denies in advance when the window is named, and history says so in words", async () => {
+  it("denies in advance when the window is named, as history says in words", async () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
 
     const res = await api.call("POST", `/${b.PK}/deny`, { body: { window: "2026-03-10T11:30:00Z" } });

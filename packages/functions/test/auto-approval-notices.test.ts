@@ -14,7 +14,7 @@ const harness = useSchedulerHarness({ start: "2025-06-01T12:00:00.000Z" });
 const w = useRequestWorld();
 
 describe("the purchase notice of an extension", () => {
-  it("says the purchase was approved automatically and how to be asked, when no approver can be reached", async () => {
+  it("says the purchase was approved automatically, with how to be asked, when no approver can be reached", async () => {
     const h = await harness({ canReachApprover: false });
     const block = await h.register({ endDate: END });
     await h.tick();
@@ -40,7 +40,7 @@ describe("the purchase notice of an extension", () => {
 });
 
 describe("the purchase notice of a capacity request", () => {
-  it("says the block was approved automatically when the request needed approval and no approver can be reached", async () => {
+  it("says the block was approved automatically when the request needed approval no approver could give", async () => {
     const id = await w.open({ requireApproval: true, name: "auto-bought" });
 
     await w.run({ canReachApprover: false });

@@ -39,7 +39,7 @@ describe("parseCreateBlock: the first release's fields and aliases", () => {
     expect(warnings.join(" ")).toMatch(/region not given: using eu-west-1/);
   });
 
-  it("rejects an alias and its field with different values, naming the field sent", () => {
+  it("rejects an alias whose value differs from its field's, naming the field sent", () => {
     expect(issuesOf(() => parseCreateBlock({ ...base, extendByDays: 7, extend_by_days: 14 }, ctx))).toEqual([
       expect.objectContaining({ field: "extend_by_days", code: "conflict" }),
     ]);
@@ -53,7 +53,7 @@ describe("parseCreateBlock: the first release's fields and aliases", () => {
     expect(fields(() => parseCreateBlock({ ...base, endDate: END, end_time: "2025-06-05T11:30:00Z" }, ctx))).toEqual(["end_time"]);
   });
 
-  it("accepts an alias and its field when they agree", () => {
+  it("accepts an alias with its field when they agree", () => {
     const { block } = parseCreateBlock(
       {
         ...base,

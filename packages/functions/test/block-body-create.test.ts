@@ -103,7 +103,7 @@ describe("parseCreateBlock", () => {
     expect(issue).toMatchObject({ field: "maxUpfrontFee", message: expect.stringMatching(/decimal string/) });
   });
 
-  it("accepts decimal money and keeps the string", () => {
+  it("accepts decimal money, keeping the string", () => {
     const { block } = parseCreateBlock({ ...base, maxUpfrontFee: "3010.56", budget: "100000" }, ctx);
     expect(block.policy).toMatchObject({ maxUpfrontFee: "3010.56", budget: "100000" });
   });
@@ -134,7 +134,7 @@ describe("parseCreateBlock", () => {
     },
   );
 
-  it("rejects unknown fields and read-only fields with distinct codes", () => {
+  it("rejects an unknown field or a read-only one, each with its own code", () => {
     expect(issuesOf(() => parseCreateBlock({ ...base, colour: "blue", spent: "5", policy: { foo: 1 } }, ctx))).toEqual(
       expect.arrayContaining([
         { field: "colour", message: "is not a known field", code: "unknown_field" },

@@ -9,7 +9,7 @@ describe("applyBlockUpdate: read-only echoes and approval verdicts", () => {
     ).toEqual(["read_only", "read_only"]);
   });
 
-  it("accepts and ignores the whole record read back, changing only what differs", () => {
+  it("takes the whole record read back, changing only what differs", () => {
     const b = stored();
     const { block, verdict } = applyBlockUpdate(b, { ...b, name: "renamed" }, ctx);
     expect(block).toMatchObject({ name: "renamed", spent: b.spent, status: b.status, createdAt: b.createdAt });
@@ -27,7 +27,7 @@ describe("applyBlockUpdate: read-only echoes and approval verdicts", () => {
     ).toThrow(VersionConflictError);
   });
 
-  it("keeps a denial and the approval unless approved: false withdraws it", () => {
+  it("keeps a denial, the approval too unless approved: false withdraws it", () => {
     const approval = { window: END, by: "bob", at: NOW };
     const denial = { window: END, by: "eve", at: NOW };
     const b = { ...stored(), approval, approved: true, denial };

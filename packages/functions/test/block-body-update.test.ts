@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Block, PurchaseInFlightError } from "@cbm/core";
-import { CR, END, NOW, applyBlockUpdate, ctx, fields, issuesOf, makeBlock, stored } from "./support/block-body";
+import { CR, END, NOW, applyBlockUpdate, ctx, fields, issuesOf, waitingBlock, stored } from "./support/block-body";
 
 describe("applyBlockUpdate", () => {
-  it("applies a partial update, keeps the version and makes the block due now", () => {
+  it("applies a partial update: the version kept, the block due now", () => {
     const { block, expectedVersion } = applyBlockUpdate(stored(), { extendByDays: 14, name: "x", version: 3 }, ctx);
     expect(block).toMatchObject({ version: 3, nextCheckAt: NOW, updatedAt: NOW, failures: 0, name: "x" });
     expect(block.policy).toMatchObject({ extendByDays: 14, requireApproval: true, maxUpfrontFee: "5000" });
@@ -35,7 +35,7 @@ describe("applyBlockUpdate", () => {
     expect(fields(() => applyBlockUpdate(stored(), { capacity_block_id: "cr-00000000000000000" }, ctx))).toEqual(["capacity_block_id"]);
   });
 
-  it("accepts PK and the reservation id sent unchanged", () => {
+  it("accepts PK or the reservation id sent unchanged", () => {
     expect(applyBlockUpdate(stored(), { PK: "blk-1", capacityReservationId: CR }, ctx).block.PK).toBe("blk-1");
   });
 
@@ -49,7 +49,7 @@ describe("applyBlockUpdate", () => {
     expect(applyBlockUpdate(stored(), { region: "us-west-2", availabilityZone: "us-west-2a" }, ctx).block.region).toBe("us-west-2");
   });
 
-  it("refuses a region and zone that do not fit together", () => {
+  it("refuses a region with a zone outside it", () => {
     expect(fields(() => applyBlockUpdate(stored(), { region: "us-west-2" }, ctx))).toEqual(["availabilityZone"]);
     expect(fields(() => applyBlockUpdate(stored(), { availabilityZone: "moon-1a" }, ctx))).toEqual(["availabilityZone"]);
   });
@@ -78,7 +78,7 @@ describe("applyBlockUpdate", () => {
     expect(fields(() => applyBlockUpdate(stored(), { lookaheadHours: 24, lookaheadDays: 2 }, ctx))).toEqual(["lookaheadDays"]);
   });
 
-  it("updates descriptive fields and aliases", () => {
+  it("updates descriptive fields, aliases included", () => {
     const { block } = applyBlockUpdate(
       stored(),
       { instance_type: "trn2.48xlarge", platform: "Linux/UNIX", tenancy: "default", require_approval: false, lookaheadHours: 24 },
@@ -91,13 +91,13 @@ describe("applyBlockUpdate", () => {
 
 describe("applyBlockUpdate: currency and spend", () => {
   it("refuses to change the currency while spend is counted in the old one", () => {
-    const spent = makeBlock({ spent: "900" }, { currency: "USD" });
+    const spent = waitingBlock({ spent: "900" }, { currency: "USD" });
     expect(issuesOf(() => applyBlockUpdate(spent, { currency: "EUR" }, ctx))).toEqual([
       expect.objectContaining({ field: "currency", code: "conflict" }),
     ]);
   });
 
   it("changes the currency of a block that spent nothing", () => {
-    expect(applyBlockUpdate(makeBlock({ spent: "0" }), { currency: "EUR" }, ctx).block.policy.currency).toBe("EUR");
+    expect(applyBlockUpdate(waitingBlock({ spent: "0" }), { currency: "EUR" }, ctx).block.policy.currency).toBe("EUR");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { policyWarnings } from "@cbm/core";
-import { END, NOW, base, ctx, makeBlock, parseCreateBlock } from "./support/block-body";
+import { END, NOW, base, ctx, waitingBlock, parseCreateBlock } from "./support/block-body";
 
 describe("policy warnings on create", () => {
   it("warns about risky but valid settings", () => {
@@ -39,6 +39,6 @@ describe("policy warnings on create", () => {
 
 describe("policyWarnings", () => {
   it("is quiet for the defaults", () => {
-    expect(policyWarnings(makeBlock().policy, { now: NOW })).toEqual([]);
+    expect(policyWarnings(waitingBlock().policy, { now: NOW })).toEqual([]);
   });
 });

@@ -172,7 +172,7 @@ describe("offerings, purchase and history", () => {
     await expect(provider().extensionOfferings("us-east-1", cr!, 48)).rejects.toBeInstanceOf(ThrottledError);
   });
 
-  it("buys once with retries off and returns the extension; history groups by reservation", async () => {
+  it("buys once with retries off, returning the extension that history groups by reservation", async () => {
     const [cr, other] = seed(2);
     const ec2 = provider();
     const o = await offeringFor(ec2, cr!);
@@ -204,7 +204,7 @@ describe("offerings, purchase and history", () => {
     expect(emu.control.ledger().filter((l) => l.capacityReservationId === cr)).toHaveLength(1);
   });
 
-  it("5xx before any effect is still ambiguous (the caller cannot tell) and never retried", async () => {
+  it("5xx before any effect is still ambiguous (the caller cannot tell), never retried", async () => {
     const [cr] = seed();
     const ec2 = provider();
     const o = await offeringFor(ec2, cr!);
@@ -214,7 +214,7 @@ describe("offerings, purchase and history", () => {
     expect(emu.control.ledger()).toHaveLength(0);
   });
 
-  it("a timeout is ambiguous, and the purchase may have happened", async () => {
+  it("a timeout is ambiguous: the purchase may have happened", async () => {
     const [cr] = seed();
     const ec2 = provider({ requestTimeoutMs: 200 });
     const o = await offeringFor(ec2, cr!);
@@ -249,7 +249,7 @@ describe("offerings, purchase and history", () => {
     expect(emu.control.ledger()).toHaveLength(1);
   });
 
-  it("history shows payment-succeeded and the end date moves after payment", async () => {
+  it("after payment, history shows payment-succeeded, the end date moved", async () => {
     const [cr] = seed();
     const ec2 = provider();
     const o = await offeringFor(ec2, cr!);
@@ -262,7 +262,7 @@ describe("offerings, purchase and history", () => {
 });
 
 describe("clients and listing", () => {
-  it("creates one client per region and purpose, once", async () => {
+  it("creates one client per region, per purpose, once", async () => {
     const made: string[] = [];
     const factory = createEc2ClientFactory({ endpoint: emu.url, credentials: CREDENTIALS, requestTimeoutMs: 1_000 });
     const ec2 = createEc2CapacityProvider({

@@ -63,7 +63,7 @@ describe("x-cbm-actor", () => {
     ["a lone low surrogate", "cli:\ude00alice"],
   ];
 
-  it.each(refused)("refuses %s with 400 naming x-cbm-actor, and stores nothing", async (_what, actor) => {
+  it.each(refused)("refuses %s with 400 naming x-cbm-actor, storing nothing", async (_what, actor) => {
     const input = newBlock();
 
     const res = await call("POST", "/", { body: input, headers: { "x-cbm-actor": actor } });
@@ -73,7 +73,7 @@ describe("x-cbm-actor", () => {
     expect((await call("GET", `/${input.capacityReservationId}`)).status).toBe(404);
   });
 
-  it("accepts printable names, and a paired surrogate (an emoji) is stripped like any other symbol", async () => {
+  it("accepts printable names, stripping a paired surrogate (an emoji) like any other symbol", async () => {
     const input = newBlock();
 
     const res = await call("POST", "/", { body: input, headers: { "x-cbm-actor": "cli:alice 😀" } });
@@ -85,7 +85,7 @@ describe("x-cbm-actor", () => {
 });
 
 describe("body encoding", () => {
-  it.each([["gzip"], ["deflate"], ["br"], ["gzip, identity"]])("415 for Content-Encoding %s, and nothing is stored", async (encoding) => {
+  it.each([["gzip"], ["deflate"], ["br"], ["gzip, identity"]])("415 for Content-Encoding %s, storing nothing", async (encoding) => {
     const input = newBlock();
 
     const res = await call("POST", "/", { body: input, headers: { "Content-Encoding": encoding } });
@@ -120,7 +120,7 @@ describe("body encoding", () => {
 });
 
 describe("the API key pasted where it does not belong", () => {
-  it("never reaches a log line or the history: in the path (with and without a key header) or in x-cbm-actor", async () => {
+  it("never reaches a log line or the history: in the path (with or without a key header) or in x-cbm-actor", async () => {
     const input = newBlock();
     const fromLog = logLines.length;
     const call = coldApi();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Block, InfrastructureError, compareMoney } from "@cbm/core";
-import { time, useSchedulerHarness, wrapProvider, wrapStore, type SchedulerHarness } from "./support/scheduler-harness";
+import { leaveIntent, time, useSchedulerHarness, wrapProvider, wrapStore, type SchedulerHarness } from "./support/scheduler-harness";
 
 const START = "2025-06-01T12:00:00.000Z";
 const END = "2025-06-10T11:30:00.000Z";
@@ -86,7 +86,7 @@ describe("fault tests: exactly one purchase per window", () => {
     await expectSettledOnce(h, block);
   });
 
-  it("crash between intent and purchase (the call never left): settled as not bought after the grace, then bought once", async () => {
+  it("crash between intent and purchase (the call never left): settled as not bought after the grace, bought once later", async () => {
     const h = await harness();
     const block = await openWindow(h);
     const crashing = h.makeTick({
@@ -111,33 +111,14 @@ describe("fault tests: exactly one purchase per window", () => {
   it("crash right after the intent write (process died, nothing else written): same outcome", async () => {
     const h = await harness();
     const block = await openWindow(h);
-    const stored = await h.get(block.PK);
     const now = h.clock.now().toISOString();
-    // What a tick leaves behind if it dies between the intent write and the EC2 call.
-    await h.store.update(
-      {
-        ...stored,
-        status: "purchasing",
-        intent: {
-          id: h.ids.next(),
-          window: END,
-          offeringId: "cbe-0123456789abcdef0",
-          durationHours: 168,
-          upfrontFee: "1",
-          currencyCode: "USD",
-          createdAt: now,
-        },
-        nextCheckAt: now,
-        version: stored.version + 1,
-      },
-      stored.version,
-    );
+    await leaveIntent(h, block.PK, END, now, { nextCheckAt: now });
     expect((await h.tick()).purchaseAttempts).toBe(0);
     await h.tickUntil(async () => h.ledger(block.capacityReservationId).length === 1, { stepMs: time.MINUTE, max: 6 });
     await expectSettledOnce(h, block);
   });
 
-  it("crash between purchase and settlement: the next tick settles from history, no re-buy", async () => {
+  it("crash between purchase and settlement: the next tick settles from history without buying again", async () => {
     const h = await harness();
     const block = await openWindow(h);
     const failingSettle = wrapStore(h.store, {

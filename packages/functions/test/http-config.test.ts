@@ -22,7 +22,7 @@ describe("config", () => {
     expect(c.notifyTopicArn).toBeUndefined();
   });
 
-  it("reads the approval reminder, last-call and payment-alert timings in minutes", () => {
+  it("reads the approval reminder, last-call, payment-alert timings in minutes", () => {
     expect(loadConfig({ TABLE_NAME: "t" }).timings).toEqual({});
     const c = loadConfig({
       TABLE_NAME: "t",
@@ -66,7 +66,7 @@ describe("http helpers", () => {
 });
 
 describe("handlers/api composition root", () => {
-  it("fails the cold start naming the missing key, and builds the handler once the environment is complete", async () => {
+  it("builds the handler only from a complete environment, failing the cold start naming the missing key", async () => {
     vi.stubEnv("TABLE_NAME", "");
     vi.stubEnv("API_KEY_SECRET_ID", "");
     vi.resetModules();

@@ -53,7 +53,7 @@ beforeAll(async () => {
 });
 
 describe("Idempotency-Key", () => {
-  it("POST: the same key and body replay the first 201 with Idempotent-Replayed, and create once", async () => {
+  it("POST: the same key and body replay the first 201 with Idempotent-Replayed, creating once", async () => {
     const body = newBlock();
     const headers = { "Idempotency-Key": key() };
     const first = await api.call("POST", "/", { body, headers });
@@ -67,7 +67,7 @@ describe("Idempotency-Key", () => {
     expect(await historyTypes(first.body.PK)).toEqual(["created"]);
   });
 
-  it("PUT: a retry with the same key gets the first 200 and the version moves once", async () => {
+  it("PUT: a retry with the same key gets the first 200, the version moving once", async () => {
     const b = await created();
     const headers = { "Idempotency-Key": key() };
     const first = await api.call("PUT", `/${b.PK}`, { body: { instanceCount: 4 }, headers });
@@ -80,7 +80,7 @@ describe("Idempotency-Key", () => {
     expect((await api.call("GET", `/${b.PK}`)).body.version).toBe(b.version + 1);
   });
 
-  it("PATCH and POST /{PK}/deny replay their first verdict; history records each once", async () => {
+  it("PATCH or POST /{PK}/deny replays its first verdict, recorded once in history", async () => {
     const b = await created();
     const approveKey = { "Idempotency-Key": key() };
     const approved = await api.call("PATCH", `/${b.PK}`, { headers: approveKey });
@@ -97,7 +97,7 @@ describe("Idempotency-Key", () => {
     expect(await historyTypes(b.PK)).toEqual(["denied", "approved", "created"]);
   });
 
-  it("422 IDEMPOTENCY_KEY_REUSED for the same key with another body or If-Match, and nothing changes", async () => {
+  it("422 IDEMPOTENCY_KEY_REUSED for the same key with another body or If-Match, changing nothing", async () => {
     const b = await created();
     const headers = { "Idempotency-Key": key() };
     expect((await api.call("PUT", `/${b.PK}`, { body: { instanceCount: 4 }, headers })).status).toBe(200);
@@ -146,7 +146,7 @@ describe("Idempotency-Key", () => {
     expect((await api.call("GET", `/${b.PK}`)).body.version).toBe(b.version + 1);
   });
 
-  it("an error is not remembered: the same key runs again and can succeed", async () => {
+  it("an error is not remembered: the same key runs again, able to succeed", async () => {
     const input = newBlock();
     const headers = { "Idempotency-Key": key() };
     const missing = await api.call("PUT", `/${input.capacityReservationId}`, { body: { instanceCount: 2 }, headers });
@@ -169,10 +169,15 @@ describe("Idempotency-Key", () => {
     }
   });
 
-  it("reads and deletes ignore the header", async () => {
+  it("a read ignores the header", async () => {
     const b = await created();
     const headers = { "Idempotency-Key": "not valid here either" };
     expect((await api.call("GET", `/${b.PK}`, { headers })).status).toBe(200);
+  });
+
+  it("a delete ignores the header", async () => {
+    const b = await created();
+    const headers = { "Idempotency-Key": "not valid here either" };
     expect((await api.call("DELETE", `/${b.PK}`, { headers })).status).toBe(200);
   });
 });

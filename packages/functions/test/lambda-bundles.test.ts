@@ -73,7 +73,7 @@ describe("what goes into the Lambda bundles", () => {
     }
   });
 
-  it("carries the environment credential provider and none of the rest of the default chain", () => {
+  it("carries the environment credential provider, none of the rest of the default chain", () => {
     for (const name of ["api", "tick", "rotate-api-key"]) {
       const inputs = Object.keys(bundles[name]!.inputs);
       expect(inputs.some((p) => p.includes("credential-provider-env"))).toBe(true);
@@ -87,7 +87,7 @@ describe("what goes into the Lambda bundles", () => {
 describe("the bundled tick against DynamoDB Local and the EC2 emulator", () => {
   const harness = useSchedulerHarness({ start: new Date().toISOString() });
 
-  it("buys one extension for a block whose window is open, and not a second one on the next tick", async () => {
+  it("buys one extension for a block whose window is open, no second one on the next tick", async () => {
     const h = await harness();
     // Capacity blocks end at 11:30 UTC; the next such time after an hour from now is inside the default 48 h lookahead.
     const end = new Date(h.clock.now().getTime() + 3_600_000);
@@ -143,7 +143,7 @@ describe("the bundled API", () => {
 
   const harness = useSchedulerHarness({ start: new Date().toISOString() });
 
-  it("answers with the key from Secrets Manager, and refuses a wrong one", async () => {
+  it("answers with the key from Secrets Manager, refusing a wrong one", async () => {
     const h = await harness();
     const block = await h.register({ endDate: "2030-01-07T11:30:00.000Z", name: "bundled" });
     const env = {
@@ -168,7 +168,7 @@ describe("the bundled API", () => {
 });
 
 describe("the bundled rotation function", () => {
-  it("composes at cold start from its Lambda environment and refuses an event that is neither a step nor the reconcile", async () => {
+  it("composes at cold start from its Lambda environment, refusing an event that is neither a step nor the reconcile", async () => {
     const env = {
       ...LAMBDA_ENV,
       AWS_LAMBDA_FUNCTION_NAME: "cbm-rotate-api-key",

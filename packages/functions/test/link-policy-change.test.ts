@@ -7,7 +7,7 @@ import { staticSecretSource } from "../src/adapters/secrets-source";
 import { createWebHandler } from "../src/composition/create-web-handler";
 import { createApprovalLinkIssuer } from "../src/approvals/links/link-issuer";
 import { apiEvent, API_KEY, createTestApi, type CallOptions } from "./support/api";
-import { crId, fixedClock, makeBlock, sequentialIds } from "./support/blocks";
+import { askingRecord, crId, dayQuoteTerms, fixedClock, sequentialIds } from "./support/blocks";
 
 /*
  * An approval link opened, then the block's policy edited through the API, then the link's form posted: the web
@@ -65,37 +65,8 @@ const approveForm = (csrf: string): CallOptions => ({
 /** A block CBM asks approval for (one day at 1510.27 USD), with `spent` spent, and its notice's link token. */
 async function askingBlock(spent = "600.00"): Promise<{ block: Block; token: string; claims: LinkClaims }> {
   const cr = crId();
-  const block = await api.store.create(
-    makeBlock({
-      capacityReservationId: cr,
-      PK: `p-${cr.slice(-6)}`,
-      registrationId: `reg-${cr.slice(-6)}`,
-      endDate: END,
-      status: "awaiting-approval",
-      spent,
-      policy: { extendByDays: 1, lookaheadHours: 48, requireApproval: true, enabled: true, allowShorterFallback: false, currency: "USD" },
-      approvalRequest: {
-        window: END,
-        firstSentAt: clock.now().toISOString(),
-        lastSentAt: clock.now().toISOString(),
-        count: 1,
-        lastCallSent: false,
-        offeringId: "cbe-1",
-        upfrontFee: "1510.27",
-        durationHours: 24,
-        currencyCode: "USD",
-      },
-    }),
-  );
-  const link = await issuer.linkFor(block, END, {
-    offeringId: "cbe-1",
-    capacityReservationId: cr,
-    durationHours: 24,
-    startDate: END,
-    endDate: "2026-03-11T11:30:00.000Z",
-    upfrontFee: "1510.27",
-    currencyCode: "USD",
-  });
+  const block = await api.store.create(askingRecord(cr, END, clock.now().toISOString(), { PK: `p-${cr.slice(-6)}`, spent }));
+  const link = await issuer.linkFor(block, END, dayQuoteTerms(cr, END));
   const token = link.slice(link.lastIndexOf("/") + 1);
   const claims = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString("utf8")) as LinkClaims;
   return { block, token, claims };

@@ -32,7 +32,7 @@ async function noticeSent(h: SchedulerHarness, block: Block): Promise<string> {
 const types = async (h: SchedulerHarness, pk: string) => (await h.events(pk)).map((e) => e.type).reverse();
 
 describe("finding 1: an approval covers the terms it was given for", () => {
-  it("does not buy 28 days on an approval of the 7-day quote; voids it and asks again once", async () => {
+  it("does not buy 28 days on an approval of the 7-day quote, voiding it to ask again once", async () => {
     const h = await harness();
     const block = await inWindow(h, { requireApproval: true, maxUpfrontFee: "100000" });
     const quoted = await noticeSent(h, block);
@@ -67,7 +67,7 @@ describe("finding 1: an approval covers the terms it was given for", () => {
     expect((await h.events(block.PK)).find((e) => e.type === "approval-voided")?.message).toMatch(/is above the approved/);
   });
 
-  it("buys the new quote once a person approves it, and only once", async () => {
+  it("buys the new quote once a person approves it, only once", async () => {
     const h = await harness();
     const block = await inWindow(h, { requireApproval: true, maxUpfrontFee: "100000" });
     await noticeSent(h, block);
@@ -123,7 +123,7 @@ describe("finding 2: the first release's `approval` flag is the approval status,
 });
 
 describe("finding 3: a stale tick never writes into a re-created registration", () => {
-  it("a tick holding the deleted registration buys nothing and leaves the new one as registered", async () => {
+  it("a tick holding the deleted registration buys nothing, leaving the new one as registered", async () => {
     const h = await harness();
     // Registered inside its window: the tick below holds version 1, the version the re-created block starts at.
     await h.advanceTo(OPENS);
@@ -229,7 +229,7 @@ describe("finding 4: spend belongs to the reservation, not to one registration",
 });
 
 describe("finding 5: an intent is never settled as not bought while its call can still take effect", () => {
-  it("with a Clock far ahead of the wall clock, a slow purchase is found and not bought again", async () => {
+  it("with a Clock far ahead of the wall clock, a slow purchase is found, not bought again", async () => {
     const h = await harness({ requestTimeoutMs: 200 });
     const block = await inWindow(h, { requireApproval: false });
     // The real wall clock: the Clock jumps minutes while only milliseconds pass, as at --clock-rate 60.

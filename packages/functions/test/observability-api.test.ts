@@ -65,7 +65,7 @@ const metric = (emf: Json[], name: string, dims: Record<string, string> = {}) =>
 };
 
 describe("API access log and metrics", () => {
-  it("a request: exactly one access line with method, route template, status, latency, request ids and actor; Requests and Latency", async () => {
+  it("a request: exactly one access line (method, route template, status, latency, request ids, actor); Requests, Latency", async () => {
     const cr = crId();
     const r = await request("POST", "/", {
       body: { capacityReservationId: cr, availabilityZone: "us-east-1a" },

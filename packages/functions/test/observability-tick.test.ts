@@ -58,7 +58,7 @@ function declaration(emf: Json[], name: string) {
 }
 
 describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
-  it("a purchase: one decision line with PK, reservation, region, decision, reason, window and fee; a summary line; EMF with Decisions{kind}, Purchases, Spend{currency}, TickHeartbeat", async () => {
+  it("a purchase: one decision line (PK, reservation, region, decision, reason, window, fee), a summary line, EMF (Decisions{kind}, Purchases, Spend{currency}, TickHeartbeat)", async () => {
     const o = await observed();
     const block = await o.h.register({ endDate: END, policy: { requireApproval: false } });
     await o.h.advanceTo(plus(OPENS, time.MINUTE));
@@ -121,7 +121,7 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     expect(metric(emf, "NotificationsSent")).toBe(1);
   });
 
-  it("waiting: the decision line carries the wait reason, and nothing is bought", async () => {
+  it("waiting: the decision line carries the wait reason, nothing bought", async () => {
     const o = await observed();
     const block = await o.h.register({ endDate: END });
     const { logs, emf } = await o.run();
@@ -136,7 +136,7 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     expect(metric(emf, "Spend")).toBeUndefined();
   });
 
-  it("a block ending within 24 h that waits for approval: request-approval line with its notice, ApprovalsPending, BlocksAtRisk and a warning naming the block", async () => {
+  it("a block ending within 24 h that waits for approval: request-approval line with its notice, ApprovalsPending, BlocksAtRisk, a warning naming the block", async () => {
     const o = await observed({ canReachApprover: true });
     const soon = "2025-06-02T11:30:00.000Z"; // 23.5 h after START
     const block = await o.h.register({ endDate: soon });
@@ -199,7 +199,7 @@ describe("tick observability (DynamoDB Local + EC2 emulator)", () => {
     expect(metric(later.emf, "PaymentFailed") ?? 0).toBe(0);
   });
 
-  it("EC2 throttling and errors: counted per failed call as Ec2Throttles and Ec2Errors, logged with the block", async () => {
+  it("EC2 throttling or errors: counted per failed call as Ec2Throttles or Ec2Errors, logged with the block", async () => {
     const o = await observed();
     const block = await o.h.register({ endDate: END });
     // Three times: the tick's describes get the production client's three attempts, so one failed call is three refusals.

@@ -11,7 +11,7 @@ function capture() {
 }
 
 describe("logger", () => {
-  it("writes one JSON object per line with service, level, time and fields", () => {
+  it("writes one JSON object per line with service, level, time, fields", () => {
     const { lines, sink } = capture();
     const log = createLogger({ sink, now: fixedNow, service: "cbm-test" }).child({ requestId: "r-1" });
     log.info("decision", { PK: "blk-1", decision: "wait" });
@@ -38,7 +38,7 @@ describe("logger", () => {
     expect(JSON.parse(lines[0]!).headers["x-api-key"]).toBe("[redacted]");
   });
 
-  it("drops lines under the threshold and prints readable lines when pretty", () => {
+  it("prints only lines at or above the threshold, readable when pretty", () => {
     const { lines, sink } = capture();
     const log = createLogger({ sink, now: fixedNow, level: "warn", pretty: true });
     log.info("hidden");
@@ -46,7 +46,7 @@ describe("logger", () => {
     expect(lines).toEqual(["10:00:00 ERROR tick failed  PK=a"]);
   });
 
-  it("serialises errors with name, message and code", () => {
+  it("serialises errors with name, message, code", () => {
     const { lines, sink } = capture();
     const err = Object.assign(new Error("boom"), { code: "THROTTLED" });
     createLogger({ sink, now: fixedNow }).error("failed", { err });

@@ -81,7 +81,7 @@ describe("GET /offerings", () => {
     ]);
   });
 
-  it("backs off on CapacityBlockDescribeLimitExceeded and then finds the offerings", async () => {
+  it("backs off on CapacityBlockDescribeLimitExceeded, then finds the offerings", async () => {
     emu.control.injectFault({ action: "DescribeCapacityBlockOfferings", kind: "describe-limit", times: 2 });
 
     const res = await get({ instanceType: "p5.48xlarge", durationDays: "1" });
@@ -127,7 +127,7 @@ describe("GET /offerings", () => {
     expect(found.regions.map((r) => r.status).sort()).toEqual(["failed", "ok"]);
   });
 
-  it("refuses a duration off the ladder and an unknown parameter with 400", async () => {
+  it("refuses with 400 a duration off the ladder, an unknown parameter, or both durations", async () => {
     const offLadder = await get({ instanceType: "p5.48xlarge", durationHours: "30" });
     const unknown = await get({ instanceType: "p5.48xlarge", durationDays: "1", colour: "blue" });
     const both = await get({ instanceType: "p5.48xlarge", durationDays: "1", durationHours: "24" });

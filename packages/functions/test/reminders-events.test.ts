@@ -120,7 +120,7 @@ describe("approval notices", () => {
     });
   });
 
-  it("signs each purpose with its own subkey and rejects altered or foreign tokens", async () => {
+  it("signs each purpose with its own subkey, rejecting a token sealed for another, by another key or altered", async () => {
     const secret = { current: async () => "k".repeat(48) };
     const sealed = await sealJson(secret, "console-session", { sid: "s" });
     expect(await openJson(secret, "console-session", sealed)).toEqual({ sid: "s" });
@@ -189,7 +189,7 @@ describe("AWS Capacity Block events", () => {
     expect(sweeps).toBe(1);
   });
 
-  it("forwards a delivery for a reservation CBM does not manage, and ignores other events", async () => {
+  it("forwards a delivery for a reservation CBM does not manage, ignoring other events", async () => {
     const n = outbox();
     const handler = createNoticesHandler({
       store: createDynamoBlockStore(table),

@@ -101,7 +101,7 @@ describe("at most one block per request", () => {
     expect(blockPurchases(w.emu)).toHaveLength(1);
   });
 
-  it("clears the intent on a certain refusal and buys nothing more than once later", async () => {
+  it("clears the intent on a certain refusal, buying nothing more than once later", async () => {
     w.emu.control.setErrorCode("offering-stale", "InvalidCapacityBlockOfferingIdExpired", 400);
     w.emu.control.injectFault({ action: "PurchaseCapacityBlock", kind: "throttle" });
     const id = await w.open({ requireApproval: false });
@@ -118,7 +118,7 @@ describe("at most one block per request", () => {
 });
 
 describe("one classification of purchase errors", () => {
-  it("takes an error nobody classified, after EC2 committed, as ambiguous and settles it from the tag", async () => {
+  it("takes an error nobody classified, after EC2 committed, as ambiguous, settling it from the tag", async () => {
     const id = await w.open({ requireApproval: false });
     // The market answers with an error no adapter mapped (a bug, a proxy's odd reply) once EC2 has bought.
     const unmapped = (inner: BlockMarket): BlockMarket => ({

@@ -43,7 +43,7 @@ async function approveVia(desk: ReturnType<typeof setUp>["desk"], token: string)
 }
 
 describe("a request approval link", () => {
-  it("is the first thing in the quote notice, and opening it changes nothing", async () => {
+  it("is the first thing in the quote notice, changing nothing when opened", async () => {
     const { issuer, desk } = setUp();
     const { id, token } = await quoted(issuer);
 
@@ -73,7 +73,7 @@ describe("a request approval link", () => {
     expect(blockPurchases(w.emu)).toHaveLength(1);
   });
 
-  it("acts once: a replayed form says the link was used and changes nothing", async () => {
+  it("acts once: a replayed form says the link was used, changing nothing", async () => {
     const { issuer, desk } = setUp();
     const { id, token } = await quoted(issuer);
     const v = await desk.view(token);
@@ -87,7 +87,7 @@ describe("a request approval link", () => {
     expect((await w.api.get(id)).version).toBe(after.version);
   });
 
-  it("changes nothing once the request was re-quoted at another price, and says the quote changed", async () => {
+  it("changes nothing once the request was re-quoted at another price, saying the quote changed", async () => {
     const { issuer, desk } = setUp();
     const { id, token } = await quoted(issuer);
     w.emu.control.setPrice({ instanceType: "p5.48xlarge", hourlyRate: "40" });

@@ -13,7 +13,7 @@ const w = useRequestWorld();
 const emptyReport: RequestWorkReport = { due: 0, handled: 0, conflicts: 0, errors: [], statuses: {}, successors: [] };
 
 describe("the request worker's deadline", () => {
-  it("starts no request once its deadline has passed, and leaves the request due", async () => {
+  it("starts no request once its deadline has passed, leaving the request due", async () => {
     const id = await w.open({ requireApproval: false });
 
     const report = await w.run({ deadline: new Date(w.wall.ms - 1) });

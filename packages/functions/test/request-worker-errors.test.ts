@@ -20,7 +20,7 @@ function failingOnce(id: string): (inner: RequestStore) => RequestStore {
 }
 
 describe("the request worker when a step fails with a bug", () => {
-  it("reports it and puts the request back in the queue a minute later, so it cannot hold a slot of every run", async () => {
+  it("reports it, putting the request back in the queue a minute later, so it cannot hold a slot of every run", async () => {
     const id = await w.open({ requireApproval: false });
     const before = await w.requests.get(id);
 

@@ -36,7 +36,7 @@ const body = (name: string) => ({
 });
 
 describe("a capacity request addressed by name", () => {
-  it("is read, approved and cancelled at /requests/{name} as at /requests/{id}", async () => {
+  it("is read, approved, cancelled at /requests/{name} as at /requests/{id}", async () => {
     const created = await call("POST", "/requests", { body: { ...body("named-run"), requireApproval: true } });
     await w.run();
 
@@ -67,6 +67,19 @@ describe("request names", () => {
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ code: "NAME_TAKEN", issues: [{ field: "name", code: "name_taken" }] });
     expect(second.body.message).toContain(first.body.id);
+  });
+
+  it("gives exactly one of two simultaneous creates of one name 201 and the other 409 NAME_TAKEN", async () => {
+    const answers = await Promise.all([
+      call("POST", "/requests", { body: body("raced-name") }),
+      call("POST", "/requests", { body: body("raced-name") }),
+    ]);
+
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([201, 409]);
+    const winner = answers.find((a) => a.status === 201)!;
+    expect(answers.find((a) => a.status === 409)!.body).toMatchObject({ code: "NAME_TAKEN", issues: [{ field: "name" }] });
+    expect((await call("GET", "/requests/raced-name")).body).toMatchObject({ id: winner.body.id });
   });
 
   it("frees a cancelled request's name, and the name then finds the new request", async () => {

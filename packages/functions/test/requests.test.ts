@@ -10,7 +10,7 @@ import { blockPurchases, useRequestWorld } from "./support/request-world";
 const w = useRequestWorld();
 
 describe("a capacity request without approval", () => {
-  it("buys the cheapest fitting offering once, tagged with its intent, and registers the block with the request's policy", async () => {
+  it("buys the cheapest fitting offering once, tagged with its intent, registered under the request's policy", async () => {
     const id = await w.open({
       requireApproval: false,
       blockPk: "train-next",
@@ -44,13 +44,38 @@ describe("a capacity request without approval", () => {
     const block = await w.store.get("train-next");
     expect(block).toMatchObject({
       capacityReservationId: reservation.capacityReservationId,
-      policy: { extendByDays: 2, budget: "4244.86", currency: "USD" },
+      // The request's budget covers the block and then its extensions: the block's fee is in spent, within it.
+      policy: { extendByDays: 2, budget: "5000", currency: "USD" },
+      spent: "755.14",
       tags: { team: "llm" },
     });
     expect(w.outbox.list().map((n) => n.kind)).toEqual(["purchased"]);
   });
 
-  it("buys nothing above its caps and says which cap", async () => {
+  it("counts the block's own fee in its spent once, over later runs and a re-registration", async () => {
+    await w.open({ requireApproval: false, blockPk: "bought-once", budget: "5000" });
+    await w.run();
+    w.emu.control.advance({ minutes: 6 });
+    await w.run();
+    w.emu.control.advance({ minutes: 10 });
+    await w.run();
+    const registered = (await w.store.get("bought-once"))!;
+
+    await w.blocks.remove("bought-once", { actor: "test" });
+    const again = await w.blocks.create(
+      { PK: "bought-once", capacityReservationId: registered.capacityReservationId, region: "us-east-1", policy: registered.policy },
+      { actor: "test" },
+    );
+
+    expect(registered.spent).toBe("755.14");
+    expect(again.block.spent).toBe("755.14");
+    const events = await w.history.list("bought-once", { limit: 50 });
+    expect(events.items.filter((e) => e.type === "purchased").map((e) => e.message)).toEqual([
+      expect.stringMatching(/^bought for 755.14 USD by request \S+; counted in spent$/),
+    ]);
+  });
+
+  it("buys nothing above its caps, saying which cap", async () => {
     const fee = await w.open({ requireApproval: false, maxUpfrontFee: "700" });
     const rate = await w.open({ requireApproval: false, maxUpfrontFee: undefined, maxPricePerInstanceHour: "30" });
     const budget = await w.open({ requireApproval: false, maxUpfrontFee: undefined, budget: "755.13" });
@@ -64,7 +89,7 @@ describe("a capacity request without approval", () => {
     expect(reasons[2]).toMatch(/above the budget 755.13/);
   });
 
-  it("waits while nothing is offered and buys once capacity appears", async () => {
+  it("waits while nothing is offered, buying once capacity appears", async () => {
     w.emu.control.setCapacity({ instanceType: "p5.48xlarge", available: false });
     w.emu.control.setCapacity({ instanceType: "p5.48xlarge", available: true, from: "2026-11-24T09:00:00Z" });
     const id = await w.open({ requireApproval: false });
@@ -81,7 +106,7 @@ describe("a capacity request without approval", () => {
     expect(blockPurchases(w.emu)).toHaveLength(1);
   });
 
-  it("stops at payment-failed and never buys again for the request", async () => {
+  it("stops at payment-failed, never buying again for the request", async () => {
     w.emu.control.injectFault({ action: "PurchaseCapacityBlock", kind: "payment-failure" });
     const id = await w.open({ requireApproval: false });
 
@@ -109,7 +134,7 @@ describe("a capacity request without approval", () => {
     expect(report.statuses[id]).toBe("expired");
   });
 
-  it("is cancelled before anything is bought, and the worker leaves it alone", async () => {
+  it("is cancelled before anything is bought, the worker leaving it alone", async () => {
     const id = await w.open({ requireApproval: false });
 
     await w.api.cancel(id, { actor: "alice" });
@@ -122,7 +147,7 @@ describe("a capacity request without approval", () => {
 });
 
 describe("a capacity request with approval", () => {
-  it("asks once with the exact terms, buys only after approval, and records the approval it used", async () => {
+  it("asks once with the exact terms, buying only after approval, recording the approval it used", async () => {
     const id = await w.open({ requireApproval: true });
 
     const asked = await w.run();
@@ -145,7 +170,7 @@ describe("a capacity request with approval", () => {
     expect(blockPurchases(w.emu)).toHaveLength(1);
   });
 
-  it("does not buy a dearer offering than the one approved, and quotes it anew", async () => {
+  it("does not buy a dearer offering than the one approved, quoting it anew", async () => {
     const id = await w.open({ requireApproval: true });
     await w.run();
     await w.api.approve(id, { actor: "alice" });
@@ -168,14 +193,20 @@ describe("a capacity request with approval", () => {
     expect((await w.api.get(id)).purchase?.authorization.kind).toBe("auto-approval");
   });
 
-  it("refuses approval before a quote and cancellation once bought", async () => {
+  it("refuses approval before a quote", async () => {
     const id = await w.open({ requireApproval: false });
+
     const early = await w.api.approve(id, { actor: "alice" }).catch((e: unknown) => e);
+
+    expect(early).toMatchObject({ code: "INVALID_STATE" });
+  });
+
+  it("refuses cancellation once bought", async () => {
+    const id = await w.open({ requireApproval: false });
     await w.run();
 
     const late = await w.api.cancel(id, { actor: "alice" }).catch((e: unknown) => e);
 
-    expect(early).toMatchObject({ code: "INVALID_STATE" });
     expect(late).toMatchObject({ code: "PURCHASE_IN_FLIGHT" });
   });
 });

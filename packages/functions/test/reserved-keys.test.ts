@@ -12,7 +12,7 @@ const REQUEST = {
 };
 
 describe("keys the API cannot address", () => {
-  it("reserves the first segment of every other route, dot segments and local mode's _local", () => {
+  it("reserves the first segment of every other route, the dot segments, local mode's _local", () => {
     expect([...RESERVED_PKS].sort()).toEqual([".", "..", "_local", "console", "link", "offerings", "openapi.json", "reports", "requests"]);
   });
 

@@ -21,7 +21,7 @@ async function deployed() {
 }
 
 describe("createSecret", () => {
-  it("stores a new random key as JSON in AWSPENDING, keeping the username, and leaves AWSCURRENT alone", async () => {
+  it("stores a new random key as JSON in AWSPENDING, keeping the username, leaving AWSCURRENT alone", async () => {
     const w = await deployed();
     w.startRotation(T1);
     await w.step("createSecret", T1);
@@ -95,7 +95,7 @@ describe("testSecret", () => {
 });
 
 describe("finishSecret", () => {
-  it("makes the pending version current and keeps the old key accepted for the grace", async () => {
+  it("makes the pending version current, the old key still accepted for the grace", async () => {
     const w = await deployed();
     const old = w.keyOf("AWSCURRENT");
     await w.rotate(T1);
@@ -130,7 +130,7 @@ describe("finishSecret", () => {
 });
 
 describe("reconcile (every 5 minutes)", () => {
-  it("removes the superseded key once the grace has passed, and no earlier", async () => {
+  it("removes the superseded key once the grace has passed, never earlier", async () => {
     const w = await deployed();
     const old = w.keyOf("AWSCURRENT");
     await w.rotate(T1);
@@ -181,7 +181,7 @@ describe("reconcile (every 5 minutes)", () => {
 });
 
 describe("refusals", () => {
-  it("refuses a step for another secret, and an event that is neither a step nor the reconcile, before any AWS call", async () => {
+  it("refuses a step for another secret or an event that is neither a step nor the reconcile, before any AWS call", async () => {
     const w = await deployed();
     const calls = w.sm.calls().length + w.apigw.calls().length;
     await expect(
@@ -213,7 +213,7 @@ describe("refusals", () => {
     expect(w.sm.commandCalls(PutSecretValueCommand)).toHaveLength(puts);
   });
 
-  it("fails with ThrottledError / InfrastructureError when API Gateway does, and names no key", async () => {
+  it("fails with ThrottledError / InfrastructureError when API Gateway does, naming no key", async () => {
     const w = await deployed();
     w.failNextListing("TooManyRequestsException");
     await expect(w.handler({ action: "reconcile-api-keys" })).rejects.toBeInstanceOf(ThrottledError);
@@ -225,7 +225,7 @@ describe("refusals", () => {
 });
 
 describe("logs", () => {
-  it("never write a key, through a whole rotation and its reconciles", async () => {
+  it("never write a key, through a whole rotation with its reconciles", async () => {
     const w = await deployed();
     await w.rotate(T1);
     w.clock.advance(ROTATION_GRACE_MS * 2);

@@ -40,7 +40,7 @@ describe("the route manifests", () => {
     expect(served.sort()).toEqual([...PLANNING_ROUTES].sort());
   });
 
-  it("key each planning contract by its own method and path", () => {
+  it("key each planning contract by its own method plus path", () => {
     const keys = Object.entries(PLANNING_CONTRACTS).map(([key, c]) => [key, `${c.method} ${c.path}`]);
 
     expect(keys.every(([key, route]) => key === route)).toBe(true);
@@ -52,7 +52,7 @@ describe("the route manifests", () => {
     expect(served.sort()).toEqual([...WEB_ROUTES].sort());
   });
 
-  it("are what the OpenAPI document describes: the block API and the planning API, every method", () => {
+  it("are what the OpenAPI document describes: every method of the block API, the planning API", () => {
     const d = doc();
 
     expect(Object.keys(d.paths).sort()).toEqual([...API_RESOURCES, ...PLANNING_RESOURCES].sort());
@@ -75,7 +75,7 @@ describe("the OpenAPI document of the planning routes", () => {
     expect(id).toMatchObject({ name: "id", in: "path", required: true, schema: { pattern: "^[0-9A-Za-z._:-]{1,128}$" } });
   });
 
-  it("describes the request body and the answers from the schemas that parse and build them", () => {
+  it("describes request bodies, answers from the schemas that parse or build them", () => {
     const d = doc();
     const create = d.paths["/requests"].post;
 
@@ -89,7 +89,7 @@ describe("the OpenAPI document of the planning routes", () => {
     expect(d.components.schemas.OfferingSearchResult.properties).toHaveProperty("regions");
   });
 
-  it("documents Idempotency-Key and x-cbm-actor on the writes that read them", () => {
+  it("documents Idempotency-Key, x-cbm-actor on the writes that read them", () => {
     const headers = (op: Json) => (op.parameters as Json[]).filter((p) => p.in === "header").map((p) => p.name);
     const d = doc();
 

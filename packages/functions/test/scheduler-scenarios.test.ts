@@ -94,7 +94,7 @@ describe("scheduler scenarios (DynamoDB Local + EC2 emulator, virtual clock)", (
     expect((await h.get(pk)).status).toBe("awaiting-approval");
   });
 
-  it("sends a reminder after the reminder interval and a last call before the window closes", async () => {
+  it("sends a reminder after the reminder interval, a last call before the window closes", async () => {
     const h = await harness();
     const { PK: pk } = await h.register({ endDate: END });
     await h.advanceTo(plus(OPENS, time.MINUTE));
@@ -120,7 +120,7 @@ describe("scheduler scenarios (DynamoDB Local + EC2 emulator, virtual clock)", (
     expect(events).not.toContain("approval-requested");
   });
 
-  it("approves automatically when no approver can be reached (no topic), and records it", async () => {
+  it("approves automatically when no approver can be reached (no topic), recording it", async () => {
     const h = await harness({ canReachApprover: false });
     const block = await h.register({ endDate: END });
     expect(block.policy.requireApproval).toBe(true);

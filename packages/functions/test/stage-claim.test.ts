@@ -43,7 +43,7 @@ describe("a stage claims what it registers", () => {
     expect(types(await h.events(block.PK))).toContain("stage-claimed");
   });
 
-  it("claims once: the next ticks find the reservation tagged and tag nothing", async () => {
+  it("claims once: the next ticks find the reservation tagged, tagging nothing", async () => {
     const h = await harness();
     const block = await h.register({ endDate: END });
     const tick = prodTick(h);
@@ -64,7 +64,7 @@ describe("a stage claims what it registers", () => {
     expect(types(await h.events(block.PK)).filter((t) => t === "stage-claimed")).toHaveLength(1);
   });
 
-  it("never extends a reservation tagged for another stage, and says why once", async () => {
+  it("never extends a reservation tagged for another stage, saying why once", async () => {
     const h = await harness();
     const block = await h.register({ endDate: END, seed: { tags: { [STAGE_TAG_KEY]: "dev" } } });
     const tick = prodTick(h);
@@ -107,7 +107,7 @@ describe("a stage claims what it registers", () => {
     expect(types(await h.events(block.PK))).not.toContain("stage-claimed");
   });
 
-  it("buys nothing when the claim is refused (in AWS: another stage tagged it first), and reads the tag next time", async () => {
+  it("buys nothing when the claim is refused (in AWS: another stage tagged it first), reading the tag next time", async () => {
     const h = await harness();
     const block = await h.register({ endDate: END });
     const refusing = wrapProvider(h.ec2, {
@@ -129,7 +129,7 @@ describe("a stage claims what it registers", () => {
     expect((await h.get(block.PK)).statusReason).toContain('claimed by stage "dev"');
   });
 
-  it("without a stage, claims nothing and extends an untagged block as before", async () => {
+  it("without a stage, extends an untagged block as before, claiming nothing", async () => {
     const h = await harness();
     const block = await h.register({ endDate: END });
     await h.advanceTo(plus(OPENS, time.MINUTE));

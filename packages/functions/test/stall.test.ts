@@ -228,7 +228,7 @@ describe("a stalled DynamoDB", () => {
     );
   });
 
-  it("the tick gives up on its page within its DynamoDB budget, ends cleanly, reports it and writes no heartbeat", async () => {
+  it("the tick gives up on its page within its DynamoDB budget: a clean end, reported, no heartbeat", async () => {
     const tickClients = clientsWith(TICK_DYNAMO_LIMITS);
     const store = createDynamoBlockStore({ client: tickClients.doc, tableName });
     await createDynamoBlockStore({ client: loose.doc, tableName }).create(makeBlock({ nextCheckAt: "2020-01-01T00:00:00.000Z" }));

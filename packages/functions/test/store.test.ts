@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 describe("DynamoDB block store", () => {
-  it("creates, reads, updates and deletes with version checks", async () => {
+  it("guards every create, read, update or delete with its version check", async () => {
     const block = makeBlock({ name: "crud", nextCheckAt: "2026-01-01T00:00:00Z" });
     const created = await store.create(block, [event(block.PK, 1)]);
     expect(created).toEqual({ ...block, nextCheckAt: "2026-01-01T00:00:00.000Z" });
@@ -69,7 +69,7 @@ describe("DynamoDB block store", () => {
     }
   });
 
-  it("refuses to delete while a purchase intent exists, and the transaction leaves history untouched", async () => {
+  it("refuses to delete while a purchase intent exists, the transaction leaving history untouched", async () => {
     const intent = {
       id: "i1",
       window: "2026-02-01T11:30:00.000Z",
@@ -143,7 +143,7 @@ describe("DynamoDB block store", () => {
     ).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it("lists 120 blocks over pages without duplicates, and rejects forged cursors", async () => {
+  it("lists 120 blocks over pages without duplicates", async () => {
     const mine = new Set<string>();
     const prefix = `list-${Date.now().toString(36)}-`;
     const blocks = Array.from({ length: 120 }, (_, i) => makeBlock({ PK: `${prefix}${String(i).padStart(3, "0")}` }));
@@ -161,12 +161,15 @@ describe("DynamoDB block store", () => {
     const ofMine = seen.filter((pk) => mine.has(pk));
     expect(ofMine).toHaveLength(120);
     expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it("rejects a malformed or forged list cursor", async () => {
     await expect(store.list({ limit: 10, cursor: "not-a-cursor" })).rejects.toBeInstanceOf(ValidationError);
     const forged = Buffer.from(JSON.stringify({ PK: "x", SK: "BLOCK", itemType: "other" })).toString("base64url");
     await expect(store.list({ limit: 10, cursor: forged })).rejects.toBeInstanceOf(ValidationError);
   });
 
-  it("pages history newest first and refuses a cursor from another block", async () => {
+  it("pages history newest first", async () => {
     const block = await store.create(makeBlock());
     await history.append(Array.from({ length: 7 }, (_, i) => event(block.PK, i)));
     const messages: string[] = [];
@@ -177,6 +180,11 @@ describe("DynamoDB block store", () => {
       cursor = page.cursor;
     } while (cursor);
     expect(messages).toEqual(["event 6", "event 5", "event 4", "event 3", "event 2", "event 1", "event 0"]);
+  });
+
+  it("refuses a history cursor from another block", async () => {
+    const block = await store.create(makeBlock());
+    await history.append(Array.from({ length: 7 }, (_, i) => event(block.PK, i)));
     const first = await history.list(block.PK, { limit: 3 });
     await expect(history.list("other-block", { limit: 3, cursor: first.cursor })).rejects.toBeInstanceOf(ValidationError);
   });

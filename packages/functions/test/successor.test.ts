@@ -10,7 +10,6 @@ import { blockPurchases, useRequestWorld } from "./support/request-world";
  * the old block's end, and it is managed under the same policy.
  */
 const w = useRequestWorld();
-const ACCOUNT = "123456789012";
 const END = "2026-11-25T11:30:00.000Z";
 
 async function tick() {
@@ -19,15 +18,7 @@ async function tick() {
     credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
     describeMaxAttempts: 1,
   });
-  return createTick({
-    store: w.store,
-    history: w.history,
-    ec2,
-    notifier: w.outbox,
-    clock: w.clock,
-    ids: createUlidIds(w.clock),
-    settings: { accountId: ACCOUNT },
-  })();
+  return createTick({ ...w.tickPorts(), ec2, ids: createUlidIds(w.clock) })();
 }
 
 async function seedManaged(policy: Record<string, unknown>) {
@@ -45,7 +36,7 @@ async function seedManaged(policy: Record<string, unknown>) {
 }
 
 describe("successor blocks", () => {
-  it("opens one successor request when no extension is offered, buys a block starting at the old end, and manages it", async () => {
+  it("opens one successor request when no extension is offered, buying a managed block from the old end", async () => {
     await seedManaged({ extendByDays: 2, lookaheadHours: 48, requireApproval: false, maxUpfrontFee: "10000", openSuccessorRequest: true });
 
     await tick();

@@ -69,7 +69,7 @@ describe("notification texts", () => {
   };
   const now = new Date("2025-06-08T11:31:00.000Z");
 
-  it("names the block, its end and time left, the offering, and how to answer with curl and the CLI", () => {
+  it("names the block, its end, the time left, the offering, how to answer with curl or the CLI", () => {
     const n = approvalNotification(block, block.endDate!, offering, "first", 1, now, {
       apiUrl: "https://abc.execute-api.us-east-1.amazonaws.com/prod/",
     });
@@ -93,8 +93,11 @@ describe("notification texts", () => {
     expect(n.subject).toContain("10571.90 USD");
   });
 
-  it("uses $API_URL when the URL is not configured, and marks reminders and last calls", () => {
+  it("uses $API_URL when the URL is not configured", () => {
     expect(approvalNotification(block, block.endDate!, offering, "reminder", 2, now, {}).body).toContain('"$API_URL/team-a.p5"');
+  });
+
+  it("marks a last call as such", () => {
     const last = approvalNotification(block, block.endDate!, offering, "last-call", 3, now, {});
     expect(last.kind).toBe("approval-last-call");
     expect(last.subject).toContain("LAST CALL");

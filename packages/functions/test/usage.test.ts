@@ -27,33 +27,13 @@ function sampler() {
 
 async function tick() {
   const ec2 = createEc2CapacityProvider({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
-  return createTick({
-    store: w.store,
-    history: w.history,
-    ec2,
-    notifier: w.outbox,
-    clock: w.clock,
-    ids: createUlidIds(w.clock),
-    settings: { accountId: "123456789012" },
-  })();
+  return createTick({ ...w.tickPorts(), ec2, ids: createUlidIds(w.clock) })();
 }
 
-async function managedBlock(policy: Record<string, unknown>) {
-  const r = w.emu.control.seedBlock({
-    instanceType: "p5.48xlarge",
-    instanceCount: 2,
-    startDate: "2026-11-23T11:30:00Z",
-    endDate: "2026-11-25T11:30:00Z",
-  });
-  await w.blocks.create(
-    { PK: "busy-or-not", capacityReservationId: r.capacityReservationId, region: "us-east-1", policy },
-    { actor: "test" },
-  );
-  return r.capacityReservationId;
-}
+const managedBlock = (policy: Record<string, unknown>) => w.managedBlock("busy-or-not", policy);
 
 describe("usage", () => {
-  it("records running instances per hour, bounded, and the last 24 h", async () => {
+  it("records running instances per hour, bounded, with the last 24 h", async () => {
     const id = await managedBlock({ requireApproval: false });
     const s = sampler();
     w.emu.control.setRunning(id, 2);
@@ -123,7 +103,7 @@ describe("usage", () => {
     expect(u?.interconnectChanges?.map((c) => c.status)).toEqual(["ok", "impaired"]);
   });
 
-  it("samples running instances and keeps the last interconnect status when DescribeCapacityBlockStatus is throttled", async () => {
+  it("samples running instances, keeping the last interconnect status, when DescribeCapacityBlockStatus is throttled", async () => {
     const id = await managedBlock({ requireApproval: false });
     const s = sampler();
     await s.run();
@@ -152,7 +132,7 @@ describe("usage", () => {
     expect((await sampler().usage.get("second"))?.interconnect?.status).toBe("ok");
   });
 
-  it("drops a cb- id EC2 does not know from its batch and reads the others, in two calls", async () => {
+  it("drops a cb- id EC2 does not know from its batch, reading the others in two calls", async () => {
     const id = await managedBlock({});
     const cb = w.emu.control.reservation(id)!.capacityBlockId;
     const probe = createEc2UsageProbe({ endpoint: w.emu.url, credentials: CREDENTIALS, describeMaxAttempts: 1 });
@@ -164,7 +144,7 @@ describe("usage", () => {
     expect(w.emu.control.calls().filter((c) => c.action === "DescribeCapacityBlockStatus")).toHaveLength(2);
   });
 
-  it("cuts a stalled DescribeCapacityBlockStatus at its call budget and still records the instances", async () => {
+  it("cuts a stalled DescribeCapacityBlockStatus at its call budget, still recording the instances", async () => {
     const id = await managedBlock({ requireApproval: false });
     w.emu.control.setRunning(id, 2);
     w.emu.control.injectFault({ action: "DescribeCapacityBlockStatus", kind: "latency", ms: 5_000, always: true });

@@ -16,7 +16,7 @@ const NEXT_OPENS = "2025-06-15T11:30:00.000Z";
 const harness = useSchedulerHarness({ start: START });
 
 describe("approve means what the person was asked", () => {
-  it("a repeated approval after the purchase buys nothing more and says the window is already bought", async () => {
+  it("a repeated approval after the purchase buys nothing more, saying the window is already bought", async () => {
     const h = await harness();
     const block = await h.register({ endDate: END, policy: { requireApproval: true, maxUpfrontFee: "100000" } });
     await h.tick();
@@ -43,7 +43,7 @@ describe("approve means what the person was asked", () => {
     expect((await h.get(block.PK)).status).toBe("awaiting-approval");
   });
 
-  it("approves the next window in advance only when it is named, and history says so", async () => {
+  it("approves the next window in advance only when it is named, as history says", async () => {
     const h = await harness();
     const block = await h.register({ endDate: END, policy: { requireApproval: true, maxUpfrontFee: "100000" } });
     await h.tick();

@@ -24,7 +24,7 @@ function expectPage(res: Answer, status: number): void {
 }
 
 describe("sessions end on the server", () => {
-  it("after sign-out the old cookie opens no page and its CSRF token changes nothing", async () => {
+  it("after sign-out the old cookie opens no page, its CSRF token changing nothing", async () => {
     const { block } = await h.askingBlock();
     const { cookie, csrf } = await h.signIn();
     const out = await h.call("POST", "/console/signout", h.form(q([["csrf", csrf]]), { Cookie: cookie }));
@@ -40,7 +40,7 @@ describe("sessions end on the server", () => {
     expect((await h.store.get(block.PK))!.version).toBe(block.version);
   });
 
-  it("the cookie is a random id; the table keeps only its hash, and nothing derived from the API key leaves it", async () => {
+  it("the cookie is a random id the table keeps only hashed, carrying nothing derived from the API key", async () => {
     const a = await h.signIn();
     const b = await h.signIn();
     const id = a.cookie.slice(a.cookie.indexOf("=") + 1);
@@ -51,7 +51,7 @@ describe("sessions end on the server", () => {
     expect(a.cookie).not.toContain(API_KEY.slice(0, 8));
   });
 
-  it("ends at the absolute lifetime however busy, and when the API key is rotated", async () => {
+  it("ends at the absolute lifetime however busy", async () => {
     const { cookie } = await h.signIn();
     const list = () => h.call("GET", "/console/blocks", { apiKey: false, headers: { Cookie: cookie } });
     const start = h.clock.now().toISOString();
@@ -63,7 +63,9 @@ describe("sessions end on the server", () => {
     h.clock.advance(21 * 60_000);
     expect((await list()).status).toBe(303);
     h.clock.set(start);
+  });
 
+  it("ends when the API key is rotated, for good", async () => {
     const second = await h.signIn();
     h.keys.current = "rotated-key-0123456789";
     const afterRotation = await h.call("GET", "/console/blocks", { apiKey: false, headers: { Cookie: second.cookie } });
@@ -124,11 +126,15 @@ describe("errors on browser routes are pages that echo nothing", () => {
     if (status === 405) expect(res.headers.allow).toMatch(/GET|POST/);
   });
 
-  it("answers a JSON body on a form route with a 415 page, and an oversized form with a 413 page", async () => {
+  it("answers a JSON body on a form route with a 415 page", async () => {
     const { token } = await h.askingBlock();
     const json = await h.call("POST", `/link/${token}`, { apiKey: false, body: { action: "approve" }, headers: { Origin: ORIGIN } });
-    const big = await h.call("POST", `/link/${token}`, h.form(q([["justification", "x".repeat(70_000)]])));
     expectPage(json, 415);
+  });
+
+  it("answers an oversized form with a 413 page", async () => {
+    const { token } = await h.askingBlock();
+    const big = await h.call("POST", `/link/${token}`, h.form(q([["justification", "x".repeat(70_000)]])));
     expectPage(big, 413);
   });
 
@@ -194,13 +200,15 @@ describe("forms send each field once", () => {
 });
 
 describe("the text rule on the browser routes", () => {
-  it("refuses a tag with control or bidi characters with 400 naming it, and shows one stored before escaped", async () => {
+  it("refuses a tag with control or bidi characters with 400 naming it", async () => {
     const refused = await h.call("POST", "/", {
       body: { PK: "tagged", capacityReservationId: "cr-0123456789abcdef0", region: "us-east-1", tags: { team: "ops\u202e0001 DSU\u0007" } },
     });
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.text).issues).toEqual([expect.objectContaining({ field: "tags.team" })]);
+  });
 
+  it("shows such a tag stored before the rule escaped", async () => {
     await h.askingBlock({ tags: { team: "ops\u202e0001 DSU\u0007" } });
     const { cookie } = await h.signIn();
     const page = await h.call("GET", "/console/blocks", { apiKey: false, headers: { Cookie: cookie } });

@@ -30,7 +30,7 @@ describe("approval links in a real browser", () => {
     expect(s.w.purchases(b.capacityReservationId)).toBe(0);
   });
 
-  it("Approve on the confirmation page records exactly the shown terms, and EC2's ledger shows one purchase", async () => {
+  it("Approve on the confirmation page records exactly the shown terms, one purchase in EC2's ledger", async () => {
     const b = await s.w.approvalBlock("approved-by-link", { policy: { requireJustification: true } });
     const link = await s.w.newestLink("approved-by-link");
     const quote = (await s.w.block("approved-by-link")).approvalRequest!;
@@ -64,7 +64,7 @@ describe("approval links in a real browser", () => {
     expect(history.find((e) => e.type === "approved")).toMatchObject({ actor: "link:outbox" });
   });
 
-  it("a used link changes nothing: its page says so, and replaying the form post buys nothing more", async () => {
+  it("a used link changes nothing: its page says so, a replayed form post buys nothing more", async () => {
     const b = await s.w.approvalBlock("used-twice");
     const link = await s.w.newestLink("used-twice");
     const csrf = await csrfOf(link);
@@ -125,7 +125,7 @@ describe("approval links in a real browser", () => {
     expect(s.w.purchases(b.capacityReservationId)).toBe(0);
   });
 
-  it("a tampered token is refused as invalid and changes nothing", async () => {
+  it("a tampered token is refused as invalid, changing nothing", async () => {
     await s.w.approvalBlock("tampered");
     const link = await s.w.newestLink("tampered");
     const [base, token] = [link.slice(0, link.lastIndexOf("/") + 1), link.slice(link.lastIndexOf("/") + 1)];

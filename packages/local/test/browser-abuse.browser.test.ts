@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main as cbmMain } from "../../cli/src/main";
 import type { Io } from "../../cli/src/io";
+import { signIn as signInAs, useConsole } from "./support/browser-world";
 import { launchChromium, type Chromium } from "./support/chromium";
-import { startWebWorld, type WebWorld } from "./support/web-world";
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+import type { WebWorld } from "./support/web-world";
 
 /*
  * What a probe found on the browser routes, each replayed in Chromium against local mode: the old cookie after
@@ -20,25 +19,10 @@ let page: Page;
 /** Tag text stored before the text rule: a bidi override, a bell, and a cell a `;` spreadsheet would split. */
 const LEGACY_TEAM = "t;@SUM(1)\u202eevil\u0007";
 
-beforeAll(async () => {
-  [w, browser] = await Promise.all([startWebWorld("2031-05-05T09:00:00.000Z"), launchChromium()]);
-  page = await browser.context.newPage();
-});
+useConsole("2031-05-05T09:00:00.000Z", (started) => ({ w, browser, page } = started));
 
-afterAll(async () => {
-  await browser?.close();
-  await w?.stop();
-});
-
-/** Signs in afresh (any earlier session's cookie dropped first). */
-async function signIn(p: Page, base = w.local.apiUrl): Promise<void> {
-  await p.context().clearCookies();
-  await p.goto(`${base}/console`);
-  await p.getByLabel("API key").fill(w.local.apiKey);
-  await p.getByLabel(/Your name/).fill("dana");
-  await p.getByRole("button", { name: "Sign in" }).click();
-  await p.waitForURL(/\/console\/blocks$/);
-}
+/** Signs in afresh as dana (any earlier session's cookie dropped first). */
+const signIn = (p: Page, base = w.local.apiUrl) => signInAs(p, w, "dana", base);
 
 /** Runs `cbm` in-process against local mode and returns what it printed. */
 async function cbm(...args: string[]): Promise<string> {
@@ -50,7 +34,7 @@ async function cbm(...args: string[]): Promise<string> {
 }
 
 describe("the browser surface under abuse, in Chromium", () => {
-  it("a copy of the session cookie kept past sign-out opens nothing and changes nothing", async () => {
+  it("a copy of the session cookie kept past sign-out opens nothing, changes nothing", async () => {
     await w.approvalBlock("abuse-pause");
     await signIn(page);
     const old = await browser.context.cookies(w.local.apiUrl + "/console");
@@ -73,11 +57,13 @@ describe("the browser surface under abuse, in Chromium", () => {
     await browser.context.clearCookies();
   });
 
-  it("refuses a tag with control or bidi characters, and shows one stored before the rule escaped in the console, the CSV and the CLI", async () => {
+  it("refuses a tag with control or bidi characters", async () => {
     const refused = await w.http<{ issues: { field: string }[] }>("PUT", "/abuse-pause", { tags: { team: "ops\u202e0001 DSU\u0007" } });
     expect(refused.status).toBe(400);
     expect(refused.body.issues.map((i) => i.field)).toEqual(["tags.team"]);
+  });
 
+  it("shows a tag stored before that rule escaped in the console, the CSV, the CLI", async () => {
     // A record from before the rule: bought once, then its tag written straight to the table.
     await w.approvalBlock("legacy-tags");
     await w.local.tick();
@@ -119,7 +105,7 @@ describe("the browser surface under abuse, in Chromium", () => {
     expect(head.headers()["content-type"]).toBe("text/html; charset=utf-8");
   });
 
-  it("refuses a link form carrying a second, hidden answer, and nothing is approved", async () => {
+  it("refuses a link form carrying a second, hidden answer, approving nothing", async () => {
     await w.approvalBlock("abuse-link");
     const link = await w.newestLink("abuse-link");
     await page.goto(link);

@@ -1,10 +1,8 @@
 import type { CapacityRequest } from "@cbm/core";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type Chromium } from "./support/chromium";
-import { startWebWorld, type WebWorld } from "./support/web-world";
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+import { describe, expect, it } from "vitest";
+import { useConsole } from "./support/browser-world";
+import type { WebWorld } from "./support/web-world";
 
 /*
  * Issue 22, finding 4, in Chromium: the console had no requests page; a request could be approved or declined only
@@ -13,23 +11,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
  */
 
 let w: WebWorld;
-let browser: Chromium;
 let page: Page;
 
-beforeAll(async () => {
-  [w, browser] = await Promise.all([startWebWorld("2031-07-01T09:00:00.000Z"), launchChromium()]);
-  page = await browser.context.newPage();
-  await page.goto(`${w.local.apiUrl}/console`);
-  await page.getByLabel("API key").fill(w.local.apiKey);
-  await page.getByLabel(/Your name/).fill("finn");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/console\/blocks$/);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await w?.stop();
-});
+useConsole("2031-07-01T09:00:00.000Z", (started) => ({ w, page } = started), { signInAs: "finn" });
 
 async function openRequest(name: string): Promise<CapacityRequest> {
   const latestStart = new Date(w.local.clock.now().getTime() + 5 * 86_400_000).toISOString();
@@ -46,9 +30,12 @@ async function openRequest(name: string): Promise<CapacityRequest> {
 }
 
 describe("the console's requests page", () => {
-  it("approves a quoted request and declines another, recorded as the person", async () => {
-    const wanted = await openRequest("console-wanted");
-    const unwanted = await openRequest("console-unwanted");
+  let wanted: CapacityRequest;
+  let unwanted: CapacityRequest;
+
+  it("approves a quoted request, recorded as the person", async () => {
+    wanted = await openRequest("console-wanted");
+    unwanted = await openRequest("console-unwanted");
     await w.local.tick();
     expect((await w.http<CapacityRequest>("GET", `/requests/${wanted.id}`)).body.status).toBe("awaiting-approval");
 
@@ -56,12 +43,16 @@ describe("the console's requests page", () => {
     await page.waitForURL(/\/console\/requests$/);
     await page.getByRole("button", { name: "Approve console-wanted" }).click();
     await expect(page.getByRole("status").innerText()).resolves.toMatch(/^Approved: 1 × trn1.32xlarge/);
+    const approved = (await w.http<CapacityRequest>("GET", `/requests/${wanted.id}`)).body;
+    expect(approved.approval).toMatchObject({ by: "console:finn" });
+  });
+
+  it("declines another, recorded as the person", async () => {
+    await page.goto(`${w.local.apiUrl}/console/requests`);
     await page.getByRole("button", { name: "Decline console-unwanted" }).click();
     await expect(page.getByRole("status").innerText()).resolves.toContain("Declined: request console-unwanted is cancelled");
 
-    const approved = (await w.http<CapacityRequest>("GET", `/requests/${wanted.id}`)).body;
     const declined = (await w.http<CapacityRequest>("GET", `/requests/${unwanted.id}`)).body;
-    expect(approved.approval).toMatchObject({ by: "console:finn" });
     expect(declined).toMatchObject({ status: "cancelled", statusReason: "Cancelled by console:finn" });
   });
 });

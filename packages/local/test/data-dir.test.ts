@@ -32,7 +32,7 @@ describe("the --data-dir lock", () => {
     expect(() => lockDataDir(dir)).toThrow(`PID ${process.ppid} (started 2026-01-01T00:00:00.000Z)`);
   });
 
-  it("takes over a lock whose process is gone, and says from whom", () => {
+  it("takes over a lock whose process is gone, saying from whom", () => {
     const dir = newDir();
     const pid = deadPid();
     writeLock(dir, { pid });

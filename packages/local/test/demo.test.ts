@@ -64,7 +64,7 @@ describe("the demo at --clock-rate 60", () => {
     expect(Math.max(...Object.values(shownAt))).toBeLessThanOrEqual(300);
   });
 
-  it("shows running blocks in use and trn2-experiments idle, with its idle skip's notice", async () => {
+  it("shows running blocks in use, trn2-experiments idle with its idle skip's notice", async () => {
     const busy = await get<{ usage: { running: number; total: number; idleSince: string | null; interconnect: { status: string } } }>(
       "/llm-pretrain",
     );

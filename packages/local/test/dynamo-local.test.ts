@@ -9,7 +9,7 @@ afterAll(async () => {
 });
 
 describe("starting DynamoDB Local", () => {
-  it("listens on a port the system picks and names it", async () => {
+  it("listens on a port the system picks, naming it", async () => {
     const db = await startDynamoLocal();
     started.push(db);
 

@@ -9,6 +9,7 @@ import { main as cbmMain } from "../../cli/src/main";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalHandle } from "../src/local-options";
 import { startLocal } from "../src/start-local";
+import { call } from "./support/local-cbm";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -19,19 +20,8 @@ const D002 = "cr-0000000000000d002";
 let local: LocalHandle;
 let root: string;
 
-async function http<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${local.apiUrl}${path}`, {
-    method,
-    headers: {
-      "x-api-key": local.apiKey,
-      "x-cbm-actor": "curl-user",
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const http = <T = unknown>(method: string, path: string, body?: unknown) =>
+  call<T>(local, method, path, { body, headers: { "x-cbm-actor": "curl-user" } });
 
 /** A request whose path is sent exactly as written: fetch and curl would resolve `.`, `..` and `//` first. */
 function rawRequest(method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
@@ -99,13 +89,16 @@ afterAll(async () => {
 });
 
 describe("local mode end to end", () => {
-  it("keeps the API key in a file only the user can read, and publishes the URL for the CLI", () => {
+  it("keeps the API key in a file only the user can read", () => {
     expect(local.apiKey).toMatch(/^[A-Za-z0-9]{40}$/);
     expect(statSync(local.keyFile).mode & 0o777).toBe(0o600);
+  });
+
+  it("publishes the URL for the CLI", () => {
     expect(statSync(join(local.stateDir, "api-url")).isFile()).toBe(true);
   });
 
-  it("runs a full extension cycle with approval over the CLI and raw HTTP: one purchase per window", async () => {
+  it("runs a full approved extension cycle over the CLI plus raw HTTP: one purchase per window", async () => {
     const control = local.emulator!.control;
     const e1 = control.reservation(D001)!.endDate;
 
@@ -217,7 +210,7 @@ describe("local mode end to end", () => {
     expect(s.body.dynamodbPid).toBe(local.dynamo!.pid);
   });
 
-  it("stop() finishes, frees the port and leaves no java process", async () => {
+  it("stop() finishes leaving nothing behind: the port freed, no java process", async () => {
     const pid = local.dynamo!.pid!;
     expect(() => process.kill(pid, 0)).not.toThrow();
     await local.stop();

@@ -124,12 +124,12 @@ describe("the first release's client flow against local mode", () => {
     expect((await http("GET", `/${one!.PK}`)).status).toBe(404);
   });
 
-  it("answers 403 without a key and with a wrong key", async () => {
+  it("answers 403 to a missing or wrong key", async () => {
     expect((await http("GET", "/", undefined, null)).status).toBe(403);
     expect((await http("GET", "/", undefined, "wrong-key")).status).toBe(403);
   });
 
-  it("answers 400 naming the field for an invalid record, and stores nothing", async () => {
+  it("answers 400 naming the field for an invalid record, storing nothing", async () => {
     const [one] = scriptRecords();
     const res = await http<{ code: string; issues: { field: string }[] }>("POST", "/", { ...one, PK: `bad-${RUN}`, extend_by_days: 15 });
     expect(res.status).toBe(400);
@@ -138,7 +138,7 @@ describe("the first release's client flow against local mode", () => {
     expect((await http("GET", `/bad-${RUN}`)).status).toBe(404);
   });
 
-  it("reports a mock reservation id as not-found after a tick, and never buys for it", async () => {
+  it("reports a mock reservation id as not-found after a tick, never buying for it", async () => {
     const [, two] = scriptRecords();
     const pk = `mock-${RUN}`;
     expect((await http("POST", "/", { ...two, PK: pk, require_approval: false })).status).toBe(201);

@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 describe("http adapter: request → API Gateway REST v1 proxy event", () => {
-  it("fills resource, path parameters, single and multi-value headers and query, and the request context", async () => {
+  it("fills every event field: resource, path parameters, single- or multi-value headers, query, request context", async () => {
     const r = await raw("/llm-pretrain/history?limit=2&limit=3&cursor=a%20b", {
       headers: [
         ["X-Api-Key", "k"],
@@ -103,7 +103,7 @@ describe("http adapter: request → API Gateway REST v1 proxy event", () => {
     expect(r.headers["x-amzn-requestid"]).toBe(e.requestContext.requestId);
   });
 
-  it("matches the root, static routes and unknown paths like API Gateway", async () => {
+  it("matches routes like API Gateway: the root, static routes, unknown paths", async () => {
     const root = JSON.parse((await raw("/", {})).body.toString()) as ProxyEvent;
     expect([root.resource, root.pathParameters, root.queryStringParameters]).toEqual(["/", null, null]);
     const doc = JSON.parse((await raw("/openapi.json", {})).body.toString()) as ProxyEvent;
@@ -137,14 +137,14 @@ describe("http adapter: request → API Gateway REST v1 proxy event", () => {
     expect(await event("/x?a=1&a=2")).toMatchObject({ path: "/x", multiValueQueryStringParameters: { a: ["1", "2"] } });
   });
 
-  it("refuses a request target that is not a path (400) and never resolves one into a local route", async () => {
+  it("refuses a request target that is not a path (400), never resolving one into a local route", async () => {
     const absolute = await raw("http://other.example/llm-pretrain", {});
     expect(absolute.status).toBe(400);
     const dotted = await raw("/_local/./outbox", { headers: [["x-api-key", "secret-key"]] });
     expect(dotted.status).toBe(404);
   });
 
-  it("passes text bodies as utf8 and other bodies as base64", async () => {
+  it("passes text bodies as utf8, other bodies as base64", async () => {
     const json = JSON.parse(
       (await raw("/", { method: "POST", headers: [["content-type", "application/json"]], body: Buffer.from('{"a":"é"}') })).body.toString(),
     ) as ProxyEvent;
@@ -188,10 +188,18 @@ describe("http adapter: request → API Gateway REST v1 proxy event", () => {
 });
 
 describe("API key file", () => {
-  it("is generated once (40 base64url characters, mode 0600) and reused; a loose mode is tightened", () => {
+  /** Runs `check` on a fresh state directory, removed afterwards. */
+  function inStateDir(check: (stateDir: string) => void): void {
     const dir = mkdtempSync(join(tmpdir(), "cbm-key-"));
     try {
-      const stateDir = join(dir, ".cbm", "local");
+      check(join(dir, ".cbm", "local"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("is generated once (40 base64url characters, mode 0600), then reused", () => {
+    inStateDir((stateDir) => {
       const first = ensureApiKey(stateDir);
       expect(first.created).toBe(true);
       expect(first.key).toMatch(/^[A-Za-z0-9]{40}$/);
@@ -199,14 +207,24 @@ describe("API key file", () => {
       expect(statSync(stateDir).mode & 0o077).toBe(0);
       const second = ensureApiKey(stateDir);
       expect(second).toMatchObject({ key: first.key, created: false });
+    });
+  });
+
+  it("tightens a loose mode", () => {
+    inStateDir((stateDir) => {
+      const first = ensureApiKey(stateDir);
       chmodSync(first.path, 0o644);
       expect(ensureApiKey(stateDir).fixedMode).toBe(true);
       expect(statSync(first.path).mode & 0o777).toBe(0o600);
+    });
+  });
+
+  it("makes a new key when the file is empty", () => {
+    inStateDir((stateDir) => {
+      const first = ensureApiKey(stateDir);
       writeFileSync(first.path, "");
       expect(ensureApiKey(stateDir).created).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("lives at the project root even when started from packages/local", () => {
@@ -215,7 +233,7 @@ describe("API key file", () => {
 });
 
 describe("tick loop", () => {
-  it("never runs two ticks at once, and stop() waits for the running one", async () => {
+  it("never overlaps ticks, not even with stop(), which waits for the running one", async () => {
     let active = 0;
     let maxActive = 0;
     let done = 0;

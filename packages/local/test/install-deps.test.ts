@@ -18,7 +18,7 @@ describe("npm start's dependency install", () => {
     expect(args.some((a) => a.startsWith("--reporter"))).toBe(false);
   });
 
-  it("says what it is doing before the install runs, and how long it took after", async () => {
+  it("says what it is doing before the install runs, how long it took after", async () => {
     const marker = join(dir, "ran");
     const lines: string[] = [];
     const clock = [1_000, 13_500];

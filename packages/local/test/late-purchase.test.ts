@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LocalHandle } from "../src/local-options";
-import { blockPurchases, call, requestBody, startQuietLocal } from "./support/local-cbm";
+import { blockPurchases, call, requestBody, useQuietLocal } from "./support/local-cbm";
 
 /*
  * Finding 2 of issue 21: EC2 holds PurchaseCapacityBlock 45 s before committing it; CBM's call times out at 10 s.
@@ -12,12 +12,7 @@ import { blockPurchases, call, requestBody, startQuietLocal } from "./support/lo
 const HOLD_MS = 45_000;
 
 let local: LocalHandle;
-let stop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ local, stop } = await startQuietLocal());
-});
-afterAll(async () => stop?.());
+useQuietLocal((started) => (local = started));
 
 interface Req {
   id: string;
@@ -27,7 +22,7 @@ interface Req {
 }
 
 describe("a purchase that EC2 commits after CBM gave up", () => {
-  it("is bought once and settled from the purchase's tag", async () => {
+  it("is bought once, settled from the purchase's tag", async () => {
     const emulator = local.emulator!.control;
     emulator.injectFault({ action: "PurchaseCapacityBlock", kind: "latency", ms: HOLD_MS, effect: "before" });
     const created = await call<Req>(local, "POST", "/requests", { body: requestBody(local, { name: "late" }) });

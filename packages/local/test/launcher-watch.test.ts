@@ -13,7 +13,7 @@ function parentOf(pid: number): number {
 }
 
 describe.skipIf(!onPosix)("watching the processes that started local mode", () => {
-  it.skipIf(process.platform !== "linux")("names the parent, and under a package manager's script also the runner above its shell", () => {
+  it.skipIf(process.platform !== "linux")("names the parent, plus the runner above its shell under a package manager's script", () => {
     const alone = launchers({});
     const underNpm = launchers({ npm_lifecycle_event: "start" });
 
@@ -22,7 +22,7 @@ describe.skipIf(!onPosix)("watching the processes that started local mode", () =
     expect(underNpm.map((p) => p.pid)).toEqual([process.ppid, parentOf(process.ppid)].filter((pid) => pid > 1));
   });
 
-  it("calls back once, soon after a watched process ends, and not while it runs", async () => {
+  it("calls back once, soon after a watched process ends, never while it runs", async () => {
     const child = spawn("sleep", ["30"], { stdio: "ignore" });
     const calls: number[] = [];
     const stop = watchLaunchers([identify(child.pid!)], (gone) => calls.push(gone.pid), 50);

@@ -5,7 +5,7 @@ import { useBrowserWorld } from "./support/browser-world";
 const s = useBrowserWorld("2031-03-03T08:00:00.000Z");
 
 describe("an approval link answered after the block was paused, in a real browser", () => {
-  it("the page says superseded and why, and neither an approval nor a history event is recorded", async () => {
+  it("the page says why the link is superseded, recording neither an approval nor a history event", async () => {
     const b = await s.w.approvalBlock("paused-after-notice");
     const link = await s.w.newestLink("paused-after-notice");
     // The approver opens the notice's link; meanwhile someone pauses the block through the API.

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../src/dynamo-local";
+import { portIsFree, processGone as gone, removeTempDirs, tempDir } from "./support/processes";
 
 // `npm start` as a user or a supervisor runs it: npm, its shell, then node (scripts/start.mjs), then DynamoDB
 // Local's java. A supervisor signals the PID it started, npm's; a user copies the PID the banner prints, node's.
@@ -12,7 +11,6 @@ const ROOT = join(import.meta.dirname, "..", "..", "..");
 const STOP_WITHIN_MS = 10_000;
 const onPosix = process.platform !== "win32";
 
-const dirs: string[] = [];
 const started: { npm: ChildProcess; pids: number[] }[] = [];
 
 afterAll(() => {
@@ -26,7 +24,7 @@ afterAll(() => {
       // The group has ended: the test passed.
     }
   }
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeTempDirs();
 });
 
 interface NpmStart {
@@ -42,8 +40,7 @@ interface NpmStart {
  * disturb them.
  */
 async function npmStart(): Promise<NpmStart> {
-  const state = mkdtempSync(join(tmpdir(), "cbm-npm-"));
-  dirs.push(state);
+  const state = tempDir("cbm-npm-");
   const port = await freePort();
   const npm = spawn("npm", ["start", "--", "--port", String(port), "--tick-seconds", "0"], {
     cwd: ROOT,
@@ -66,30 +63,6 @@ async function until<T>(what: string, ms: number, probe: () => T | undefined | P
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Gone, or a zombie: an orphan's new parent may never collect it, but it runs no more and holds no port. */
-function gone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
-  } catch {
-    if (existsSync("/proc/self/stat")) return true;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
 }
 
 interface Running {
@@ -150,7 +123,7 @@ describe.skipIf(!onPosix)("npm start stops within 10 s, however it is signalled"
     expect(existsSync(join(r.run.state, "api-url"))).toBe(false);
   });
 
-  it("Ctrl-C (SIGINT to the whole foreground group) still stops everything and npm exits", async () => {
+  it("Ctrl-C (SIGINT to the whole foreground group) still stops everything, npm included", async () => {
     const r = await running();
     const npmExited = new Promise<void>((resolve) => r.run.npm.once("exit", () => resolve()));
 

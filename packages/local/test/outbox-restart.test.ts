@@ -29,7 +29,7 @@ async function outbox(local: LocalHandle): Promise<Notification[]> {
 }
 
 describe("local mode's outbox with --data-dir", () => {
-  it("lists every notice sent before a restart, and the pending approval's link still opens its page", async () => {
+  it("survives a restart: every earlier notice listed, the pending approval's link still opening its page", async () => {
     running = await start();
     await running.tick();
     const before = await outbox(running);

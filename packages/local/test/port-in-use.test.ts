@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe("npm start on a port in use", () => {
-  it("says the port is taken and exits 1 before DynamoDB Local or the emulator starts", async () => {
+  it("says the port is taken, exiting 1 before DynamoDB Local or the emulator starts", async () => {
     const child = spawn(process.execPath, [LAUNCHER, "--port", String(port)], {
       env: { ...process.env, CBM_SKIP_INSTALL: "1", CBM_LOCAL_DIR: state, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       stdio: ["ignore", "pipe", "pipe"],

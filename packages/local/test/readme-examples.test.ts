@@ -63,7 +63,7 @@ function runBash(script: string): Promise<{ code: number | null; out: string }> 
 }
 
 describe("the examples of the README and docs/api.md, as pasted", () => {
-  it("has the tour, the API examples and the planning examples marked for testing", () => {
+  it("marks the tour, the API examples, the planning examples for testing", () => {
     expect(BLOCKS).toHaveLength(3);
   });
 
@@ -75,7 +75,7 @@ describe("the examples of the README and docs/api.md, as pasted", () => {
     expect(code, out.slice(-3000)).toBe(0);
   });
 
-  it("approved only windows llm-pretrain was asked about, though the tour approves with curl and again with the CLI", async () => {
+  it("approved only windows llm-pretrain was asked about, though the tour approves with curl, then again with the CLI", async () => {
     const history = (await (
       await fetch(`${local.apiUrl}/llm-pretrain/history?limit=100`, { headers: { "x-api-key": local.apiKey } })
     ).json()) as HistoryEvent[];

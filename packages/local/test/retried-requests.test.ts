@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LocalHandle } from "../src/local-options";
-import { blockPurchases, call, requestBody, startQuietLocal } from "./support/local-cbm";
+import { blockPurchases, call, requestBody, useQuietLocal } from "./support/local-cbm";
 
 /*
  * Finding 1 of issue 21: local mode built its planning API without the idempotency store, so retries of
@@ -8,12 +8,7 @@ import { blockPurchases, call, requestBody, startQuietLocal } from "./support/lo
  * user's retrying client sends them.
  */
 let local: LocalHandle;
-let stop: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ local, stop } = await startQuietLocal());
-});
-afterAll(async () => stop?.());
+useQuietLocal((started) => (local = started));
 
 interface Req {
   id: string;
@@ -21,7 +16,7 @@ interface Req {
 }
 
 describe("retries of capacity-request writes in local mode", () => {
-  it("answers five posts with one Idempotency-Key with one request, and buys one block", async () => {
+  it("answers five posts with one Idempotency-Key with one request, buying one block", async () => {
     const headers = { "idempotency-key": `retry-${crypto.randomUUID()}` };
     const body = requestBody(local, { name: "retried" });
 

@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Block, CapacityRequest } from "@cbm/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LocalHandle } from "../src/local-options";
-import { startLocal } from "../src/start-local";
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+import { blockPurchases, call, useQuietLocal } from "./support/local-cbm";
 
 /*
  * Finding 3 of issue 21, the way a user met it: a block whose policy opens a successor request when EC2 offers no
@@ -16,17 +11,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
  */
 const END = "2026-11-25T11:30:00.000Z";
 let local: LocalHandle;
-let root: string;
+useQuietLocal((started) => (local = started), { clockRate: 0, clockStart: "2026-11-24T08:00:00.000Z" });
 
-async function http<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${local.apiUrl}${path}`, {
-    method,
-    headers: { "x-api-key": local.apiKey, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const http = <T = unknown>(method: string, path: string, body?: unknown) => call<T>(local, method, path, { body });
 
 /** What the scheduler does every minute: a tick and a request-worker run, a few minutes of virtual time apart. */
 async function minutes(n: number): Promise<void> {
@@ -36,28 +23,8 @@ async function minutes(n: number): Promise<void> {
   }
 }
 
-const blockPurchases = () => local.emulator!.control.ledger().filter((e) => e.action === "PurchaseCapacityBlock");
-
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "cbm-successor-"));
-  local = await startLocal({
-    port: 0,
-    clockRate: 0,
-    tickSeconds: 0,
-    seed: false,
-    clockStart: "2026-11-24T08:00:00.000Z",
-    stateDir: join(root, "state"),
-    print: () => undefined,
-  });
-});
-
-afterAll(async () => {
-  await local?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
-
 describe("a block with successor requests, deleted and registered again", () => {
-  it("buys one successor for the window and the new registration shows its cost", async () => {
+  it("buys one successor for the window, whose cost the new registration shows", async () => {
     const control = local.emulator!.control;
     const r = control.seedBlock({
       region: "us-east-1",
@@ -85,8 +52,8 @@ describe("a block with successor requests, deleted and registered again", () => 
 
     await minutes(4);
     const firstRegistration = (await http<Block>("GET", "/long-run")).body;
-    const boughtBefore = blockPurchases().length;
-    const fee = blockPurchases()[0]?.upfrontFee;
+    const boughtBefore = blockPurchases(local).length;
+    const fee = blockPurchases(local)[0]?.upfrontFee;
     expect((await http("DELETE", "/long-run")).status).toBe(200);
     expect((await http("POST", "/", body)).status).toBe(201);
     await minutes(4);
@@ -94,7 +61,7 @@ describe("a block with successor requests, deleted and registered again", () => 
     const requests = (await http<CapacityRequest[]>("GET", "/requests")).body;
 
     expect(boughtBefore).toBe(1);
-    expect(blockPurchases(), "one successor block for one window of one reservation").toHaveLength(1);
+    expect(blockPurchases(local), "one successor block for one window of one reservation").toHaveLength(1);
     expect(requests.filter((q) => q.name?.startsWith("successor of long-run ending "))).toHaveLength(1);
     expect(firstRegistration.spent).toBe(fee);
     expect(secondRegistration.registrationId).not.toBe(firstRegistration.registrationId);

@@ -8,6 +8,7 @@ import {
   type Page,
   type RequestStore,
 } from "@cbm/core";
+import { createNamedRequest, readNameHolder } from "./dynamo-request-names";
 import * as z from "zod";
 import { decodeCursor } from "./dynamo-cursor";
 import { queryPage } from "./dynamo-query-page";
@@ -21,6 +22,7 @@ import { BLOCKS_INDEX, DUE_ATTRIBUTE, DUE_INDEX, DUE_SORT_KEY, ITEM_TYPE_ATTRIBU
  *   requests are listed without a scan and never appear among blocks. No `endsAt`, so the `ending` index skips them.
  * - due `request-due` + nextCheckAt: its own partition of the sparse `due` index (the block tick reads due = due
  *   only), so the request worker finds what is due without a scan, and the block tick never sees a request.
+ * - a named request also has a `REQNAME#<name>` item (dynamo-request-names.ts), written in its create's transaction.
  */
 export const REQUEST_PK_PREFIX = "REQ#";
 export const REQUEST_SK = "REQUEST";
@@ -114,7 +116,13 @@ export function createDynamoRequestStore({ client, tableName, logger = console }
       return page.items;
     },
 
+    findByName: async (name) => {
+      const id = await readNameHolder(client, tableName, name);
+      return id ? get(id) : undefined;
+    },
+
     async create(request) {
+      if (request.name) return createNamedRequest({ client, tableName, get }, request, requestToItem(request));
       try {
         await client.send(
           new PutCommand({

@@ -71,10 +71,14 @@ export function blockRoutes(blocks: BlockUseCases, { apiUrl }: BlockRoutesOption
       method: "GET",
       path: "/{PK}",
       operationId: "getBlock",
-      summary: "Get one managed block, with its sampled usage",
+      summary: "Get one managed block, with its sampled usage and what CBM will do next",
       params: PkParams,
       responses: {
-        200: { description: "The block and its `usage` (null before the first sample)", schema: "BlockWithUsage", headers: etagHeader },
+        200: {
+          description: "The block, its `usage` (null before the first sample) and `outlook` (what CBM will do next)",
+          schema: "BlockWithUsage",
+          headers: etagHeader,
+        },
         404: E("No such block"),
         ...common,
       },

@@ -163,7 +163,21 @@ export function buildOpenApiDocument(routes: AnyContract[], opts: { serverUrl?: 
         BlockWithUsage: {
           allOf: [
             { $ref: "#/components/schemas/Block" },
-            { type: "object", properties: { usage: { anyOf: [jsonSchema(BlockUsageView, "output"), { type: "null" }] } } },
+            {
+              type: "object",
+              properties: {
+                usage: { anyOf: [jsonSchema(BlockUsageView, "output"), { type: "null" }] },
+                outlook: {
+                  type: "object",
+                  description: "What CBM will do next about the block's end: the sentence the console, notices and `cbm get` show",
+                  properties: {
+                    kind: { type: "string", enum: ["extends", "needs-you", "retrying", "ends"] },
+                    text: { type: "string" },
+                  },
+                  required: ["kind", "text"],
+                },
+              },
+            },
           ],
         },
         CreateBlockInput: withAliases(jsonSchema(CreateBlockFields, "input")),

@@ -1,5 +1,5 @@
 /*
- * The AWS calls each Lambda entry point (packages/functions/src/handlers/<name>.ts) makes, as the IAM actions that
+ * The AWS calls each Lambda entry point (packages/functions/src/composition/handlers/<name>.ts) makes, as the IAM actions that
  * allow them: the one list per function that the stacks grant from and a stacks test checks the bundles against
  * (stacks/test/aws-actions.test.ts reads the SDK commands esbuild kept in each bundle). DynamoDB is left out: every
  * function that reads the table gets the same item actions on it (stacks/lambda.ts), because a transaction is

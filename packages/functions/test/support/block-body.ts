@@ -24,7 +24,7 @@ export const ctx = { now: NOW };
 export const base = { capacityReservationId: CR, region: "us-east-2" };
 
 /** The stored block the update tests start from (core's engine fixture: waiting, version 3, EC2's end date known). */
-export function makeBlock(over: Partial<Block> = {}, policy: Partial<ExtensionPolicy> = {}): Block {
+export function waitingBlock(over: Partial<Block> = {}, policy: Partial<ExtensionPolicy> = {}): Block {
   return storedBlock({
     PK: "blk-1",
     capacityReservationId: CR,
@@ -40,7 +40,10 @@ export function makeBlock(over: Partial<Block> = {}, policy: Partial<ExtensionPo
 
 /** A stored block due later, with failures counted and approval required under a fee cap. */
 export const stored = () =>
-  makeBlock({ status: "waiting", nextCheckAt: "2025-06-03T00:00:00.000Z", failures: 3 }, { requireApproval: true, maxUpfrontFee: "5000" });
+  waitingBlock(
+    { status: "waiting", nextCheckAt: "2025-06-03T00:00:00.000Z", failures: 3 },
+    { requireApproval: true, maxUpfrontFee: "5000" },
+  );
 
 /** A POST / body as its route parses it, registered as core does. */
 export function parseCreateBlock(body: unknown, context: { now: string; defaultRegion?: string }) {

@@ -27,6 +27,37 @@ export function makeBlock(overrides: Partial<Block> = {}): Block {
   };
 }
 
+/** The account CBM runs in, as the scheduler's settings and EC2's owner ids name it. */
+export const ACCOUNT = "123456789012";
+/** Another account: the owner of a block shared into ACCOUNT. */
+export const OTHER_ACCOUNT = "210987654321";
+
+/** The one-day extension quote the asking blocks' approval notices carry: 1510.27 USD. */
+export const DAY_QUOTE = { offeringId: "cbe-1", upfrontFee: "1510.27", durationHours: 24, currencyCode: "USD" };
+
+/**
+ * A block CBM asked approval for at `askedAt` (once, no last call), quoted DAY_QUOTE for the window ending `end`,
+ * under the one-day policy the quote was asked under: a link is answered only while the policy allows its terms.
+ */
+export function askingRecord(cr: string, end: string, askedAt: string, overrides: Partial<Block> = {}): Block {
+  return makeBlock({
+    capacityReservationId: cr,
+    PK: `b-${cr.slice(-6)}`,
+    registrationId: `reg-${cr.slice(-6)}`,
+    endDate: end,
+    status: "awaiting-approval",
+    approvalRequest: { window: end, firstSentAt: askedAt, lastSentAt: askedAt, count: 1, lastCallSent: false, ...DAY_QUOTE },
+    policy: { ...makeBlock().policy, extendByDays: 1 },
+    ...overrides,
+  });
+}
+
+/** The terms of DAY_QUOTE as an approval link for block `cr` signs them: one day from `end`. */
+export function dayQuoteTerms(cr: string, end: string) {
+  const next = new Date(Date.parse(end) + 86_400_000).toISOString();
+  return { ...DAY_QUOTE, capacityReservationId: cr, startDate: end, endDate: next };
+}
+
 /** Ids that are unique and ordered, deterministic per test. */
 export function sequentialIds(prefix = "T"): Ids {
   let n = 0;

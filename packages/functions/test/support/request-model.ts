@@ -120,15 +120,7 @@ export function tick(w: World) {
     provider = { url: w.emu.url, ec2 };
   }
   const { ec2 } = provider;
-  return createTick({
-    store: w.store,
-    history: w.history,
-    ec2,
-    notifier: w.outbox,
-    clock: w.clock,
-    ids: createUlidIds(w.clock),
-    settings: { accountId: "123456789012" },
-  })();
+  return createTick({ ...w.tickPorts(), ec2, ids: createUlidIds(w.clock) })();
 }
 
 /** Deletes the block (as DELETE /{PK} does) and registers it again with the same body; a purchase in flight refuses. */

@@ -13,6 +13,7 @@ import { createRequestWorker } from "../../src/requests/worker/request-worker";
 import { createBlockUseCases } from "../../src/blocks/use-cases";
 import { createRequestUseCases } from "../../src/requests/use-cases/request-use-cases";
 import { parseCreateRequest, type CreateRequestFields } from "../../src/requests/wire/request-body";
+import { ACCOUNT } from "./blocks";
 import { freshTable } from "./dynamo";
 
 export const START = "2026-11-24T08:00:00.000Z";
@@ -53,6 +54,19 @@ export function useRequestWorld() {
       wallNow?: () => number;
     }): ReturnType<ReturnType<typeof createRequestWorker>>;
     open(body: Partial<CreateRequestFields> & Record<string, unknown>): Promise<string>;
+    /**
+     * Seeds an active 2 × p5.48xlarge block (2026-11-23 to 2026-11-25, 11:30 UTC) and registers it as `pk` under
+     * `policy`; returns its reservation id.
+     */
+    managedBlock(pk: string, policy: Record<string, unknown>): Promise<string>;
+    /** What the scheduler's tick takes from this world: stores, outbox, clock, account (the caller adds ec2 and ids). */
+    tickPorts(): {
+      store: ReturnType<typeof createDynamoBlockStore>;
+      history: ReturnType<typeof createDynamoHistoryStore>;
+      notifier: OutboxNotifier;
+      clock: Clock;
+      settings: { accountId: string };
+    };
   };
 
   beforeAll(async () => {
@@ -99,6 +113,23 @@ export function useRequestWorld() {
         callSettleMs: opts.callSettleMs ?? 60_000,
         ...(opts.approvalLinks ? { approvalLinks: opts.approvalLinks } : {}),
       })(opts.deadline ? { deadline: opts.deadline } : {});
+    };
+    world.tickPorts = () => ({
+      store: world.store,
+      history: world.history,
+      notifier: outbox,
+      clock,
+      settings: { accountId: ACCOUNT },
+    });
+    world.managedBlock = async (pk, policy) => {
+      const r = world.emu.control.seedBlock({
+        instanceType: "p5.48xlarge",
+        instanceCount: 2,
+        startDate: "2026-11-23T11:30:00Z",
+        endDate: "2026-11-25T11:30:00Z",
+      });
+      await world.blocks.create({ PK: pk, capacityReservationId: r.capacityReservationId, region: "us-east-1", policy }, { actor: "test" });
+      return r.capacityReservationId;
     };
     world.open = async (body) => {
       const r = await world.api.create(

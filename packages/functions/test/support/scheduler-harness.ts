@@ -12,8 +12,9 @@ import { createBlockUseCases } from "../../src/blocks/use-cases";
 import { overTheWire } from "./wire-api";
 import { createTick, type CreateTickOptions, type TickReport } from "../../src/tick/create-tick";
 
-export const ACCOUNT = "123456789012";
-export const OTHER_ACCOUNT = "210987654321";
+import { ACCOUNT } from "./blocks";
+
+export { ACCOUNT, OTHER_ACCOUNT } from "./blocks";
 const CREDENTIALS = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" };
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -158,6 +159,32 @@ export function useSchedulerHarness(defaults: Omit<HarnessOptions, "dynamoEndpoi
 }
 
 /** Wraps a provider, letting a test intercept single calls. */
+/**
+ * Writes an intent for `window` on block `pk` as a tick does before it calls EC2, and nothing after it: what a tick
+ * that died there leaves behind. `createdAt` dates the intent; `extra` sets more of the stored record.
+ */
+export async function leaveIntent(h: SchedulerHarness, pk: string, window: string, createdAt: string, extra: Partial<Block> = {}) {
+  const stored = await h.get(pk);
+  await h.store.update(
+    {
+      ...stored,
+      status: "purchasing",
+      intent: {
+        id: h.ids.next(),
+        window,
+        offeringId: "cbe-0123456789abcdef0",
+        durationHours: 168,
+        upfrontFee: "1",
+        currencyCode: "USD",
+        createdAt,
+      },
+      ...extra,
+      version: stored.version + 1,
+    },
+    stored.version,
+  );
+}
+
 export function wrapProvider(inner: CapacityProvider, over: Partial<CapacityProvider>): CapacityProvider {
   return {
     describeReservations: over.describeReservations ?? ((r, i) => inner.describeReservations(r, i)),

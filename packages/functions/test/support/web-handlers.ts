@@ -9,7 +9,7 @@ import { createApiHandler } from "../../src/composition/create-api-handler";
 import { createWebHandler, isWebPath } from "../../src/composition/create-web-handler";
 import { createApprovalLinkIssuer } from "../../src/approvals/links/link-issuer";
 import { apiEvent, API_KEY, type CallOptions } from "./api";
-import { crId, fixedClock, makeBlock, sequentialIds } from "./blocks";
+import { askingRecord, crId, dayQuoteTerms, fixedClock, sequentialIds } from "./blocks";
 import { freshTable } from "./dynamo";
 
 /** The public origin the AWS assembly is configured with (API_URL, stage `test`). */
@@ -71,27 +71,8 @@ export async function createWebHandlers(prefix: string, opts: { autoApproval?: b
   /** A block CBM asks approval for (quoted 1510.27 USD for a day), and its approval link's token. */
   async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; token: string }> {
     const cr = crId();
-    const quote = { offeringId: "cbe-1", upfrontFee: "1510.27", durationHours: 24, currencyCode: "USD" };
-    const at = clock.now().toISOString();
-    const block = await store.create(
-      makeBlock({
-        capacityReservationId: cr,
-        PK: `b-${cr.slice(-6)}`,
-        registrationId: `reg-${cr.slice(-6)}`,
-        endDate: END,
-        status: "awaiting-approval",
-        approvalRequest: { window: END, firstSentAt: at, lastSentAt: at, count: 1, lastCallSent: false, ...quote },
-        // The policy the one-day quote was asked under: a link is answered only while the policy allows its terms.
-        policy: { ...makeBlock().policy, extendByDays: 1 },
-        ...over,
-      }),
-    );
-    const link = await issuer.linkFor(block, END, {
-      ...quote,
-      capacityReservationId: cr,
-      startDate: END,
-      endDate: "2026-03-11T11:30:00.000Z",
-    });
+    const block = await store.create(askingRecord(cr, END, clock.now().toISOString(), over));
+    const link = await issuer.linkFor(block, END, dayQuoteTerms(cr, END));
     return { block, token: link.slice(link.lastIndexOf("/") + 1) };
   }
 

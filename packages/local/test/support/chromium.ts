@@ -28,8 +28,13 @@ export interface Chromium {
 /**
  * Launches headless Chromium at 1280×800; without it the browser tests fail with the install hint, never skip.
  * `extraArgs` adds flags, e.g. `--host-resolver-rules` to give another name to 127.0.0.1 as DNS rebinding does.
+ * `reader` sets the time zone and locale the pages are read in.
  */
-export async function launchChromium(extraArgs: string[] = []): Promise<Chromium> {
+export async function launchChromium(
+  extraArgs: string[] = [],
+  /** The reader's time zone and language (playwright's `timezoneId`, `locale`); default the machine's. */
+  reader: { timezoneId?: string; locale?: string } = {},
+): Promise<Chromium> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium is needed for the browser tests but ${CHROMIUM_PATH} does not exist. Install Debian's package as root ` +
@@ -43,6 +48,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Chromium
     args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: { width: 1280, height: 800 },
     timeout: 60_000,
+    ...reader,
   });
   return {
     context,

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { LocalHandle, StartLocalOptions } from "../../src/local-options";
 import { startLocal } from "../../src/start-local";
 
@@ -25,6 +26,17 @@ export async function startQuietLocal(opts: StartLocalOptions = {}): Promise<{ l
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** startQuietLocal() for one test file: started before its tests, stopped after them; `started` receives the handle. */
+export function useQuietLocal(started: (local: LocalHandle) => void, opts: StartLocalOptions = {}): void {
+  let stop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const quiet = await startQuietLocal(opts);
+    stop = quiet.stop;
+    started(quiet.local);
+  });
+  afterAll(async () => stop?.());
 }
 
 /** One HTTP request to local mode's API, as curl or the CLI sends it. */

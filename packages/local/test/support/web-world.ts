@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Block, Notification } from "@cbm/core";
 import type { LocalHandle } from "../../src/local-options";
 import { startLocal } from "../../src/start-local";
+import { call } from "./local-cbm";
 
 /** Local mode for the browser tests: frozen clock, no tick loop (the tests tick), nothing printed. */
 export interface WebWorld {
@@ -48,15 +49,7 @@ export async function startWebWorld(clockStart: string): Promise<WebWorld> {
   const screenshotDir = process.env.CBM_UPDATE_SCREENSHOTS === "1" ? join(REPO, "docs", "screenshots") : join(root, "screenshots");
   mkdirSync(screenshotDir, { recursive: true });
 
-  async function http<T>(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${local.apiUrl}${path}`, {
-      method,
-      headers: { "x-api-key": local.apiKey, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const http = <T>(method: string, path: string, body?: unknown) => call<T>(local, method, path, { body });
 
   return {
     local,

@@ -1,6 +1,6 @@
 import { durationText, outlook, standingDenial, teamOf, timeLeftText, type Block, type BlockUsageView, type HistoryEvent } from "@cbm/core";
 import type { PendingTerms } from "./console-use-cases";
-import { budgetText, time, timeline } from "../../platform/web/format";
+import { budgetText, time, timeline, withTimes } from "../../platform/web/format";
 import { html, page, type Html, type PageOptions } from "../../platform/web/html";
 import { dataTable, type Column } from "../../platform/web/table";
 
@@ -51,7 +51,7 @@ export function nav(c: ConsoleContext): Html {
 }
 
 function message(text: string | undefined, good = false): Html | string {
-  return text ? html`<div class="notice ${good ? "good" : "bad"}" role="${good ? "status" : "alert"}">${text}</div>` : "";
+  return text ? html`<div class="notice ${good ? "good" : "bad"}" role="${good ? "status" : "alert"}">${withTimes(text)}</div>` : "";
 }
 
 /** Sign in with the API key; it is sent once, checked, and never stored in the browser (only a session's random id is). */
@@ -75,7 +75,7 @@ export function signInPage(action: string, error?: string): string {
 
 function statusCell(b: Block, now: Date): Html {
   const o = outlook(b, now);
-  return html`<span class="badge ${o.kind}">${b.status}</span><br /><span class="muted">${o.text}</span>`;
+  return html`<span class="badge ${o.kind}">${b.status}</span><br /><span class="muted">${withTimes(o.text)}</span>`;
 }
 
 function blockRow(c: ConsoleContext, b: Block): Html {
@@ -87,7 +87,7 @@ function blockRow(c: ConsoleContext, b: Block): Html {
     </th>
     <td>${timeLeftText(b.endDate, c.now)}<br /><span class="muted">${time(b.endDate)}</span></td>
     <td>${statusCell(b, c.now)}</td>
-    <td>${b.statusReason ?? "—"}</td>
+    <td>${withTimes(b.statusReason) || "—"}</td>
     <td class="num">
       ${b.spent}
       ${b.policy.currency}${b.policy.budget ? html`<br /><span class="muted">of ${b.policy.budget} ${b.policy.currency}</span>` : ""}
@@ -178,7 +178,7 @@ function decideForm(c: ConsoleContext, b: Block, pending: PendingTerms | undefin
     </section>`;
   return html`<section class="card" aria-labelledby="act-h">
     <h2 id="act-h">Approve or deny</h2>
-    <p>Approving covers exactly: ${pending.words}.</p>
+    <p>Approving covers exactly: ${withTimes(pending.words)}.</p>
     <form method="post" action="${action}/approve">
       <input type="hidden" name="csrf" value="${c.csrf}" /><input type="hidden" name="terms" value="${pending.digest}" />
       ${justificationField(required)}
@@ -258,9 +258,9 @@ export function blockDetailPage(
         <h2 id="now-h">Now</h2>
         <dl class="terms">
           <dt>Status</dt>
-          <dd><span class="badge ${o.kind}">${b.status}</span> ${b.statusReason ?? ""}</dd>
+          <dd><span class="badge ${o.kind}">${b.status}</span> ${withTimes(b.statusReason)}</dd>
           <dt>Next</dt>
-          <dd>${o.text}</dd>
+          <dd>${withTimes(o.text)}</dd>
           <dt>End</dt>
           <dd>${time(b.endDate)} (${timeLeftText(b.endDate, c.now)} left)</dd>
           <dt>Reservation</dt>

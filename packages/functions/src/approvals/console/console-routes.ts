@@ -17,7 +17,7 @@ import {
 } from "./console-session";
 import { defineRoute, type AnyRoute, type ApiEvent, type RouteRequest, type RouteResponse } from "../../platform/http/types";
 import { basePath, cookies, field, isSameOrigin, publicOrigin, servedOverHttps } from "../../platform/web/web-guards";
-import type { WebRouteDeps } from "../web-routes";
+import type { WebRouteDeps } from "../web-deps";
 import { createConsoleRequests } from "./console-requests";
 import { requestsPage } from "./requests-page";
 

@@ -1,6 +1,6 @@
 import { durationText, type CapacityRequest } from "@cbm/core";
 import { consoleFrame, type ConsoleContext } from "./console-pages";
-import { time } from "../../platform/web/format";
+import { time, withTimes } from "../../platform/web/format";
 import { html, page, type Html } from "../../platform/web/html";
 import { dataTable, type Column } from "../../platform/web/table";
 
@@ -41,7 +41,7 @@ function requestRow(c: ConsoleContext, r: CapacityRequest): Html {
         >starting ${time(w.earliestStart)} – ${time(w.latestStart)}</span
       >
     </td>
-    <td>${r.status}<br /><span class="muted">${r.statusReason ?? ""}</span></td>
+    <td>${r.status}<br /><span class="muted">${withTimes(r.statusReason)}</span></td>
     <td>${quoteText(r)}</td>
     <td>${actions(c, r)}</td>
   </tr>`;
@@ -55,7 +55,9 @@ export function requestsPage(c: ConsoleContext, requests: CapacityRequest[], not
   return page(
     consoleFrame(c, "Capacity requests"),
     html`<h1>Capacity requests</h1>
-      ${note ? html`<div class="notice ${note.good ? "good" : "bad"}" role="${note.good ? "status" : "alert"}">${note.text}</div>` : ""}
+      ${note
+        ? html`<div class="notice ${note.good ? "good" : "bad"}" role="${note.good ? "status" : "alert"}">${withTimes(note.text)}</div>`
+        : ""}
       <section class="card">
         ${sorted.length
           ? dataTable(

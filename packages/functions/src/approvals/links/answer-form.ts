@@ -1,4 +1,5 @@
 import { html, page, type Html } from "../../platform/web/html";
+import { withTimes } from "../../platform/web/format";
 
 /**
  * The answer form of every link: the page's CSRF token, a justification, the "I have read the terms" box, and the
@@ -36,11 +37,11 @@ export function askPage(p: {
   return page(
     { title: p.title },
     html`<h1>${p.heading}</h1>
-      ${p.message ? html`<div class="notice bad" role="alert">${p.message}</div>` : ""}
+      ${p.message ? html`<div class="notice bad" role="alert">${withTimes(p.message)}</div>` : ""}
       <section class="card" aria-labelledby="terms-h">
         <h2 id="terms-h">What you are asked to approve</h2>
         ${p.summary}
-        <p>Approving covers exactly: ${p.covers}. Nothing else is bought with it.</p>
+        <p>Approving covers exactly: ${withTimes(p.covers)}. Nothing else is bought with it.</p>
       </section>
       <section class="card" aria-labelledby="answer-h">
         <h2 id="answer-h">Your answer</h2>

@@ -11,7 +11,7 @@ import {
 } from "@cbm/core";
 import type { LinkView } from "./approval-links";
 import type { AnyLinkOutcome, AnyLinkView } from "./links";
-import { budgetText, time, timeline } from "../../platform/web/format";
+import { budgetText, time, timeline, withTimes } from "../../platform/web/format";
 import { html, page, type Html } from "../../platform/web/html";
 import { answerForm, askPage } from "./answer-form";
 import { REQUEST_RESULT_TEXT, requestLinkReadyPage, requestSummary, type SubjectResultText } from "./request-link-pages";
@@ -118,10 +118,10 @@ export function linkResultPage(o: Exclude<AnyLinkOutcome, { kind: "refused" }> |
       break;
     case "superseded":
       // Named as such: the person may hold a newer notice, and this page must not read as a failure of CBM.
-      text = html`<p>Nothing was changed: this link is superseded, as ${o.reason}.</p>`;
+      text = html`<p>Nothing was changed: this link is superseded, as ${withTimes(o.reason)}.</p>`;
       break;
     case "retry":
-      text = html`<p>Nothing was changed: ${o.reason}.</p>`;
+      text = html`<p>Nothing was changed: ${withTimes(o.reason)}.</p>`;
       break;
     case "done":
       text = html`<p>${o.action === "approved" ? pagesOf(o.claims).text.approved : pagesOf(o.claims).text.refused}</p>`;

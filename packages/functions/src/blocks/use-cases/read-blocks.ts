@@ -1,8 +1,21 @@
-import { InfrastructureError, NotFoundError, usageView, type Block, type BlockUsageView, type HistoryEvent, type Page } from "@cbm/core";
+import {
+  InfrastructureError,
+  NotFoundError,
+  outlook,
+  usageView,
+  type Block,
+  type BlockUsageView,
+  type HistoryEvent,
+  type Outlook,
+  type Page,
+} from "@cbm/core";
 import type { BlockUseCaseDeps } from "./deps";
 
-/** One block as `GET /{PK}` shows it: the record, plus its usage (null before the first sample). */
-export type BlockWithUsage = Block & { usage?: BlockUsageView | null };
+/**
+ * One block as `GET /{PK}` shows it: the record, plus its usage (null before the first sample) and what CBM will do
+ * next (the console's, the notices' and `cbm get`'s sentence, computed on CBM's clock).
+ */
+export type BlockWithUsage = Block & { usage?: BlockUsageView | null; outlook?: Outlook };
 
 export interface PageRequest {
   limit: number;
@@ -30,8 +43,10 @@ export function createReadBlocks({ store, history, usage, clock }: Pick<BlockUse
           throw err;
         }),
       ]);
-      if (!usage || sampled === "unreadable") return block;
-      return { ...block, usage: sampled ? usageView(sampled, clock.now().toISOString()) : null };
+      const now = clock.now();
+      const read = { ...block, outlook: outlook(block, now) };
+      if (!usage || sampled === "unreadable") return read;
+      return { ...read, usage: sampled ? usageView(sampled, now.toISOString()) : null };
     },
 
     list(page: PageRequest): Promise<Page<Block>> {

@@ -19,10 +19,10 @@ export const READ_ONLY_FIELDS: readonly string[] = [
 ];
 
 /**
- * Members GET /{PK} adds that are CBM's readings, not fields of the record (`usage`): a whole record read back and
- * PUT again, as first-release scripts do, carries them, and the PUT drops them.
+ * Members GET /{PK} adds that are CBM's readings, not fields of the record (`usage`, `outlook`): a whole record read
+ * back and PUT again, as first-release scripts do, carries them, and the PUT drops them.
  */
-export const READINGS: readonly string[] = ["usage"];
+export const READINGS: readonly string[] = ["usage", "outlook"];
 
 /** The first release's `status` values (and what its README and scripts send): ignored with a warning. */
 export const FIRST_RELEASE_STATUSES: ReadonlySet<string> = new Set([

@@ -24,7 +24,7 @@ function compose() {
 
 const built = inLambda(process.env) ? compose() : undefined;
 
-/** The Lambda entry point (`packages/functions/src/handlers/requests.handler`). */
+/** The Lambda entry point (`packages/functions/src/composition/handlers/requests.handler`). */
 export const handler = built?.fn ?? lambdaOnly("requests");
 /** What this function does to keep money safe, as built (test/assembly.test.ts); undefined outside Lambda. */
 export const safety = built?.safety;

@@ -26,7 +26,7 @@ function compose() {
 
 const built = inLambda(process.env) ? compose() : undefined;
 
-/** The Lambda entry point (stacks: `packages/functions/src/handlers/tick.handler`). */
+/** The Lambda entry point (stacks: `packages/functions/src/composition/handlers/tick.handler`). */
 export const handler = built?.fn ?? lambdaOnly("tick");
 /** What this function does to keep money safe, as built (test/assembly.test.ts); undefined outside Lambda. */
 export const safety = built?.safety;

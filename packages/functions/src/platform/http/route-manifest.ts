@@ -26,7 +26,7 @@ export const API_RESOURCES: readonly string[] = [...new Set(API_ROUTES.map((r) =
 /**
  * The browser pages: approval links and the console. They authenticate each request themselves (a signed link
  * token, or a console session opened with the API key) and are served by a function of their own
- * (handlers/web.ts), so the JSON API's bundle carries none of their code.
+ * (composition/handlers/web.ts), so the JSON API's bundle carries none of their code.
  */
 export const WEB_ROUTES = [
   "GET /link/{token}",

@@ -29,8 +29,11 @@ button:disabled{opacity:.6;cursor:wait}ol.timeline{list-style:none;padding:0;mar
 code{font-size:.9em;background:#eef1f5;padding:0 .25rem;border-radius:3px}`;
 
 /**
- * Progressive enhancement only: forms work without it. It stops a second submission while the first is on its way
- * and shows each time in the reader's own time zone as a tooltip. It never submits anything by itself.
+ * Progressive enhancement only: forms work without it. It stops a second submission while the first is on its way,
+ * and shows each time in the reader's own time zone in the pages' one format ("2031-07-03 17:00 IST"), keeping the
+ * UTC text the server wrote as the tooltip (format.ts `time`). It never submits anything by itself.
  */
 export const SCRIPT = `document.querySelectorAll("form").forEach(function(f){f.addEventListener("submit",function(){setTimeout(function(){f.querySelectorAll("button").forEach(function(b){b.disabled=true})},0)})});
-document.querySelectorAll("time[datetime]").forEach(function(t){var d=new Date(t.getAttribute("datetime"));if(!isNaN(d))t.title=d.toLocaleString()});`;
+(function(){var f;try{f=new Intl.DateTimeFormat(undefined,{year:"numeric",month:"2-digit",day:"2-digit",hour:"2-digit",minute:"2-digit",hourCycle:"h23",timeZoneName:"short"})}catch(e){return}
+document.querySelectorAll("time[datetime]").forEach(function(t){var d=new Date(t.getAttribute("datetime"));if(isNaN(d))return;var p={};f.formatToParts(d).forEach(function(x){p[x.type]=x.value});
+if(!t.title)t.title=t.textContent;t.textContent=p.year+"-"+p.month+"-"+p.day+" "+p.hour+":"+p.minute+" "+p.timeZoneName})})();`;

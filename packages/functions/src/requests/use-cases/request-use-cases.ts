@@ -1,11 +1,9 @@
 import {
   CapacityRequest,
   type Clock,
-  holdsItsName,
   type Ids,
   type Page,
   RequestLimits,
-  RequestNameTakenError,
   RequestNotFoundError,
   RequestPurchaseInFlightError,
   RequestStateError,
@@ -15,7 +13,6 @@ import {
   parseOrThrow,
   ValidationError,
 } from "@cbm/core";
-import { drain } from "../../platform/pages";
 import type { CreateRequestCommand } from "./create-request-command";
 import { changeRequest, createApproveRequest } from "./approve-request";
 
@@ -27,25 +24,13 @@ export interface RequestUseCaseDeps {
   defaultRegion: string;
 }
 
-/** Requests are few (one per block wanted), so a name is found by reading the list rather than by another index. */
-const NAME_PAGE = 100;
-
-async function withName(requests: RequestStore, name: string): Promise<CapacityRequest[]> {
-  const { items } = await drain((page) => requests.list(page), { limit: NAME_PAGE });
-  return items.filter((r) => r.name === name);
-}
-
 /**
- * The request `ref` names: the one with that id, else the one holding that name (open or fulfilled), else the
- * newest that had it. Ids are tried first; names shaped like ids are refused at creation, so a ref is never both.
+ * The request `ref` names: the one with that id, else the one the name was last given to (which holds it while open
+ * or fulfilled; names are unique among those, and a new request takes a freed name over). Ids are tried first;
+ * names shaped like ids are refused at creation, so a ref is never both. Two reads, never a scan.
  */
 async function resolve(requests: RequestStore, ref: string): Promise<CapacityRequest> {
-  const byId = await requests.get(ref);
-  if (byId) return byId;
-  const named = await withName(requests, ref);
-  // ULIDs sort by time, so the last of those with the name is the newest.
-  const newestFirst = named.sort((a, b) => b.id.localeCompare(a.id));
-  const found = newestFirst.find(holdsItsName) ?? newestFirst[0];
+  const found = (await requests.get(ref)) ?? (await requests.findByName(ref));
   if (!found) throw new RequestNotFoundError(ref);
   return found;
 }
@@ -73,15 +58,6 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
   const load = (ref: string) => resolve(deps.requests, ref);
   const approveById = createApproveRequest(deps);
 
-  /**
-   * Refuses a name an open or fulfilled request holds. Checked before the write, not in it: two people opening
-   * the same name in the same second could both pass; the name is a convenience, the id stays the key.
-   */
-  async function checkNameFree(name: string): Promise<void> {
-    const holder = (await withName(deps.requests, name)).find(holdsItsName);
-    if (holder) throw new RequestNameTakenError(name, holder.id);
-  }
-
   const change = (id: string, edit: (r: CapacityRequest) => CapacityRequest) =>
     changeRequest(deps.requests, id, edit, (next, v) => deps.requests.update(next, v));
 
@@ -101,7 +77,6 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
       if (Date.parse(wanted.latestStart) < Date.parse(wanted.earliestStart)) {
         throw new ValidationError([{ field: "latestStart", message: "must not be before earliestStart", code: "invalid_range" }]);
       }
-      if (body.name) await checkNameFree(body.name);
       const limits = parseOrThrow(RequestLimits, {
         ...(body.maxUpfrontFee !== undefined ? { maxUpfrontFee: body.maxUpfrontFee } : {}),
         ...(body.maxPricePerInstanceHour !== undefined ? { maxPricePerInstanceHour: body.maxPricePerInstanceHour } : {}),
@@ -128,6 +103,7 @@ export function createRequestUseCases(deps: RequestUseCaseDeps) {
         createdBy: actor,
         nextCheckAt: now,
       });
+      // The store refuses a name a live request holds (NAME_TAKEN), in the write that creates the request.
       return deps.requests.create(request);
     },
 

@@ -1,4 +1,4 @@
-import type { BlockMarket, BlockStore, BlockTags, CapacityRequest, Clock, Ids, Notifier, RequestStore } from "@cbm/core";
+import type { BlockMarket, BlockStore, BlockTags, CapacityRequest, Clock, Ids, Notifier, OwnPurchase, RequestStore } from "@cbm/core";
 import { requestLinkPk } from "@cbm/core";
 import type { ApprovalLinkIssuer } from "../../approvals";
 
@@ -12,6 +12,8 @@ export type RegisterBlock = (input: {
   tags?: BlockTags;
   policy: Record<string, unknown>;
   actor: string;
+  /** What the request paid for the block: counted in the block's `spent` when it is registered. */
+  bought?: OwnPurchase;
 }) => Promise<string>;
 
 export interface RequestWorkerDeps {

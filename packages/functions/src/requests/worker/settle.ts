@@ -1,6 +1,7 @@
 import {
   autoApprovalLines,
   BlockTags,
+  boughtBlockBudget,
   type CapacityRequest,
   intentNotBought,
   intentStillUnsettled,
@@ -32,9 +33,15 @@ export async function settleIntent(ctx: StepContext, req: CapacityRequest, inten
   return followPurchase(ctx, recorded);
 }
 
-/** The block's policy once registered: the request's, with the budget the request leaves for extensions. */
+/**
+ * The block's policy once registered: the request's, with a budget of the block's fee plus what the request leaves
+ * for extensions. Why the fee is in it: the block counts its own purchase in `spent` (a finance person reading it
+ * must see what it cost), and `spent` is what the budget is checked against: a budget of only what is left would
+ * take the fee off twice (extensions could spend what is left minus the fee) and read as exceeded from the start.
+ * What extensions may spend (budget − spent) stays what the request's budget leaves.
+ */
 function blockPolicy(req: CapacityRequest, fee: string): Record<string, unknown> {
-  const budget = remainingBudget(req, fee);
+  const budget = boughtBlockBudget(fee, remainingBudget(req, fee));
   return { ...req.blockPolicy, currency: req.limits.currency, ...(budget !== undefined ? { budget } : {}) };
 }
 
@@ -71,6 +78,7 @@ export async function followPurchase(ctx: StepContext, bought: CapacityRequest):
       ...blockTags(req),
       policy: blockPolicy(req, p.upfrontFee),
       actor: `request:${req.id}`,
+      bought: { requestId: req.id, upfrontFee: p.upfrontFee, currency: p.currency },
     }));
   // Bought without asking anyone: the notice must not read as a person's decision.
   const autoNote = autoApprovalLines(p.authorization)
