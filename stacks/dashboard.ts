@@ -2,6 +2,7 @@ import { type Stack } from "aws-cdk-lib";
 import { type Stage } from "aws-cdk-lib/aws-apigateway";
 import { type Alarm, AlarmStatusWidget, Dashboard, GraphWidget, type Metric, TextWidget } from "aws-cdk-lib/aws-cloudwatch";
 import { type App } from "sst/constructs";
+import { ALARMED_METRICS } from "@cbm/functions/contracts";
 import { type WatchedFunction, timeoutOf } from "./function-alarms.js";
 
 /**
@@ -32,10 +33,13 @@ export function stageDashboard(
   dashboard.addWidgets(
     new GraphWidget({
       title: "Tick heartbeat and blocks at risk",
-      left: [m("TickHeartbeat", "Sum", 1)],
-      right: [m("BlocksAtRisk", "Maximum", 5)],
+      left: [m(ALARMED_METRICS.tickHeartbeat, "Sum", 1)],
+      right: [m(ALARMED_METRICS.blocksAtRisk, "Maximum", 5)],
     }),
-    new GraphWidget({ title: "EC2 errors, payments failed", left: [m("Ec2Errors", "Sum", 5), m("PaymentFailed", "Sum", 5)] }),
+    new GraphWidget({
+      title: "EC2 errors, payments failed",
+      left: [m(ALARMED_METRICS.ec2Errors, "Sum", 5), m(ALARMED_METRICS.paymentFailed, "Sum", 5)],
+    }),
     new GraphWidget({
       title: "API Gateway: 5xx, 4xx and p99 latency",
       left: [opts.gatewayStage.metricServerError({ statistic: "Sum" }), opts.gatewayStage.metricClientError({ statistic: "Sum" })],

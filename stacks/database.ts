@@ -1,15 +1,22 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { type StackContext } from "sst/constructs";
-import { IDEMPOTENCY_EXPIRY_ATTRIBUTE } from "@cbm/functions/contracts";
+import {
+  BLOCKS_INDEX,
+  DUE_ATTRIBUTE,
+  DUE_INDEX,
+  DUE_SORT_KEY,
+  ENDING_INDEX,
+  ENDS_AT_ATTRIBUTE,
+  IDEMPOTENCY_EXPIRY_ATTRIBUTE,
+  ITEM_TYPE_ATTRIBUTE,
+  PARTITION_KEY,
+  SORT_KEY,
+} from "@cbm/functions/contracts";
 import { isProtectedStage } from "./stage.js";
 
-/** Index the scheduler reads every minute: only the blocks whose `nextCheckAt` has come (never a scan). */
-export const DUE_INDEX = "due";
-/** Index the API lists from: every block record (`itemType`), ordered by `PK`, paginated. */
-export const BLOCKS_INDEX = "blocks";
-/** Index of blocks by end date (`endsAt`): the at-risk count reads only the blocks ending within 24 h. */
-export const ENDING_INDEX = "ending";
+// Key, index and attribute names come from the functions' table design (@cbm/functions/contracts), which the
+// adapters query: the table the stack declares is the one the code reads, by construction.
 
 /**
  * The one table: block records, their history and purchase intents, all keyed by `PK`/`SK`.
@@ -18,8 +25,8 @@ export const ENDING_INDEX = "ending";
 export function Database({ stack, app }: StackContext) {
   const keep = isProtectedStage(app.stage);
   const table = new Table(stack, "Table", {
-    partitionKey: { name: "PK", type: AttributeType.STRING },
-    sortKey: { name: "SK", type: AttributeType.STRING },
+    partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
+    sortKey: { name: SORT_KEY, type: AttributeType.STRING },
     billingMode: BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     // Idempotency-Key records carry an expiry (epoch seconds); DynamoDB deletes them after it, at no write cost.
@@ -30,22 +37,25 @@ export function Database({ stack, app }: StackContext) {
     deletionProtection: keep,
     removalPolicy: keep ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
+  // The scheduler reads every minute only the blocks whose `nextCheckAt` has come (never a scan).
   table.addGlobalSecondaryIndex({
     indexName: DUE_INDEX,
-    partitionKey: { name: "due", type: AttributeType.STRING },
-    sortKey: { name: "nextCheckAt", type: AttributeType.STRING },
+    partitionKey: { name: DUE_ATTRIBUTE, type: AttributeType.STRING },
+    sortKey: { name: DUE_SORT_KEY, type: AttributeType.STRING },
     projectionType: ProjectionType.ALL,
   });
+  // The API lists every block record, ordered by PK, paginated.
   table.addGlobalSecondaryIndex({
     indexName: BLOCKS_INDEX,
-    partitionKey: { name: "itemType", type: AttributeType.STRING },
-    sortKey: { name: "PK", type: AttributeType.STRING },
+    partitionKey: { name: ITEM_TYPE_ATTRIBUTE, type: AttributeType.STRING },
+    sortKey: { name: PARTITION_KEY, type: AttributeType.STRING },
     projectionType: ProjectionType.ALL,
   });
+  // Blocks by end date: the at-risk count reads only the blocks ending within 24 h.
   table.addGlobalSecondaryIndex({
     indexName: ENDING_INDEX,
-    partitionKey: { name: "itemType", type: AttributeType.STRING },
-    sortKey: { name: "endsAt", type: AttributeType.STRING },
+    partitionKey: { name: ITEM_TYPE_ATTRIBUTE, type: AttributeType.STRING },
+    sortKey: { name: ENDS_AT_ATTRIBUTE, type: AttributeType.STRING },
     projectionType: ProjectionType.ALL,
   });
   stack.addOutputs({ TableName: table.tableName });

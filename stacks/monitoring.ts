@@ -9,11 +9,9 @@ import { Jobs } from "./jobs.js";
 import { Notices } from "./notices.js";
 import { Notifications } from "./notifications.js";
 import { Secrets } from "./secrets.js";
+import { ALARMED_METRICS, METRICS_NAMESPACE } from "@cbm/functions/contracts";
 
 export { ALARMS, type AlarmSpec } from "./alarm-specs.js";
-
-/** The namespace the handlers write their embedded-metric-format documents to (packages/functions/src/platform/observability). */
-export const METRICS_NAMESPACE = "CapacityBlockManager";
 
 /** Every function of the app by its watch name; a test fails when a function exists that is not in this list. */
 export const WATCHED_FUNCTION_NAMES = ["Api", "Web", "Planning", "KeyRotation", "Tick", "Requests", "Notices"] as const;
@@ -42,13 +40,13 @@ export function Monitoring({ stack, app }: StackContext) {
   const alarm = (spec: (typeof ALARMS)[keyof typeof ALARMS], metric: Metric) => cbmAlarm(stack, app, topic, spec, metric);
 
   const alarms = [
-    alarm(ALARMS.blocksAtRisk, cbmMetric("BlocksAtRisk", "Maximum", ALARMS.blocksAtRisk.periodMinutes)),
-    alarm(ALARMS.paymentFailed, cbmMetric("PaymentFailed", "Sum", ALARMS.paymentFailed.periodMinutes)),
-    alarm(ALARMS.apiServerErrors, cbmMetric("ApiErrors", "Sum", ALARMS.apiServerErrors.periodMinutes, { class: "5xx" })),
-    alarm(ALARMS.ec2Errors, cbmMetric("Ec2Errors", "Sum", ALARMS.ec2Errors.periodMinutes)),
+    alarm(ALARMS.blocksAtRisk, cbmMetric(ALARMED_METRICS.blocksAtRisk, "Maximum", ALARMS.blocksAtRisk.periodMinutes)),
+    alarm(ALARMS.paymentFailed, cbmMetric(ALARMED_METRICS.paymentFailed, "Sum", ALARMS.paymentFailed.periodMinutes)),
+    alarm(ALARMS.apiServerErrors, cbmMetric(ALARMED_METRICS.apiErrors, "Sum", ALARMS.apiServerErrors.periodMinutes, { class: "5xx" })),
+    alarm(ALARMS.ec2Errors, cbmMetric(ALARMED_METRICS.ec2Errors, "Sum", ALARMS.ec2Errors.periodMinutes)),
   ];
   // A job that sst dev does not schedule (stacks/dev-mode.ts) would only ever breach its heartbeat.
-  if (buying) alarms.push(alarm(ALARMS.tickHeartbeat, cbmMetric("TickHeartbeat", "Sum", ALARMS.tickHeartbeat.periodMinutes)));
+  if (buying) alarms.push(alarm(ALARMS.tickHeartbeat, cbmMetric(ALARMED_METRICS.tickHeartbeat, "Sum", ALARMS.tickHeartbeat.periodMinutes)));
 
   const gatewayStage = api.cdk.restApi.deploymentStage;
   const gateway = (spec: (typeof GATEWAY_ALARMS)[keyof typeof GATEWAY_ALARMS], metric: Metric) => cbmAlarm(stack, app, topic, spec, metric);

@@ -5,7 +5,7 @@ import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { SnsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { NagSuppressions } from "cdk-nag";
 import { type StackContext, use } from "sst/constructs";
-import { ALL_CAPACITY_BLOCK_DETAIL_TYPES, awsActions } from "@cbm/functions/contracts";
+import { ALL_CAPACITY_BLOCK_DETAIL_TYPES, awsActions, CAPACITY_BLOCK_EVENT_SOURCE } from "@cbm/functions/contracts";
 import { Api } from "./api.js";
 import { Database } from "./database.js";
 import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./lambda.js";
@@ -51,13 +51,13 @@ export function Notices({ stack, app }: StackContext) {
   });
   const events = new Rule(stack, "CapacityBlockEvents", {
     description: "AWS Capacity Block delivered and expiration-warning events (both detail-type spellings)",
-    eventPattern: { source: ["aws.ec2"], detailType: ALL_CAPACITY_BLOCK_DETAIL_TYPES },
+    eventPattern: { source: [CAPACITY_BLOCK_EVENT_SOURCE], detailType: ALL_CAPACITY_BLOCK_DETAIL_TYPES },
   });
   events.addTarget(new LambdaFunction(fn, { retryAttempts: 2 }));
   // The same events from every other region CBM may buy in, forwarded to this region's bus.
   const forwardedFrom = forwardCapacityBlockEvents(stack, app, {
     regions: purchaseRegions() ?? [],
-    eventPattern: { source: ["aws.ec2"], "detail-type": [...ALL_CAPACITY_BLOCK_DETAIL_TYPES] },
+    eventPattern: { source: [CAPACITY_BLOCK_EVENT_SOURCE], "detail-type": [...ALL_CAPACITY_BLOCK_DETAIL_TYPES] },
   });
   // A missed sweep is made up by the next one (each reminder is claimed once): EventBridge does not retry it.
   const sweep = new Rule(stack, "ExpiryReminders", {

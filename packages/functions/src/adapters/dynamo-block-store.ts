@@ -2,9 +2,9 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
+  type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import {
   AlreadyExistsError,
@@ -19,7 +19,8 @@ import {
   type HistoryEvent,
   type Page,
 } from "@cbm/core";
-import { BlocksIndexCursor, DueIndexCursor, EndingIndexCursor, decodeCursor, encodeCursor } from "./dynamo-cursor";
+import { BlocksIndexCursor, DueIndexCursor, EndingIndexCursor, decodeCursor } from "./dynamo-cursor";
+import { queryPage } from "./dynamo-query-page";
 import { cancellationCodes, errorName, toInfrastructureError } from "./dynamo-errors";
 import { historyPut } from "./dynamo-history-store";
 import {
@@ -179,22 +180,14 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
     return parsed.data;
   }
 
-  async function queryBlocks(operation: string, input: Record<string, unknown>, pageLimit: number): Promise<Page<Block>> {
-    let out;
-    try {
-      out = await client.send(new QueryCommand({ TableName: tableName, Limit: pageLimit, ...input }));
-    } catch (err) {
-      throw toInfrastructureError(operation, err);
-    }
-    const items: Block[] = [];
-    for (const item of out.Items ?? []) {
-      try {
-        items.push(itemToBlock(item));
-      } catch (err) {
-        logger.warn(`Skipping unreadable block item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`);
-      }
-    }
-    return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
+  function queryBlocks(operation: string, input: Omit<QueryCommandInput, "TableName" | "Limit">, pageLimit: number): Promise<Page<Block>> {
+    return queryPage({
+      client,
+      operation,
+      input: { TableName: tableName, Limit: pageLimit, ...input },
+      read: itemToBlock,
+      unreadable: (item, err) => logger.warn(`Skipping unreadable block item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`),
+    });
   }
 
   return {

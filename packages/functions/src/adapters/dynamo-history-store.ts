@@ -1,6 +1,7 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { HistoryEvent, InfrastructureError, type HistoryStore } from "@cbm/core";
-import { HistoryCursor, decodeCursor, encodeCursor, invalidCursor } from "./dynamo-cursor";
+import { HistoryCursor, decodeCursor, invalidCursor } from "./dynamo-cursor";
+import { queryPage } from "./dynamo-query-page";
 import { toInfrastructureError } from "./dynamo-errors";
 import { HISTORY_SK_PREFIX, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 
@@ -38,30 +39,24 @@ export function createDynamoHistoryStore({ client, tableName, logger = console }
     async list(pk, { limit, cursor }) {
       const start = decodeCursor(cursor, HistoryCursor);
       if (start && start.PK !== pk) throw invalidCursor();
-      let out;
-      try {
-        out = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames: { "#pk": PARTITION_KEY, "#sk": SORT_KEY },
-            ExpressionAttributeValues: { ":pk": pk, ":prefix": HISTORY_SK_PREFIX },
-            ScanIndexForward: false,
-            Limit: limit,
-            ExclusiveStartKey: start,
-          }),
-        );
-      } catch (err) {
-        throw toInfrastructureError("Query(history)", err);
-      }
-      const items: HistoryEvent[] = [];
-      for (const raw of out.Items ?? []) {
-        const { [SORT_KEY]: _sk, ...rest } = raw;
-        const parsed = HistoryEvent.safeParse(rest);
-        if (parsed.success) items.push(parsed.data);
-        else logger.warn(`Skipping unreadable history item ${String(raw[PARTITION_KEY])}/${String(_sk)}`);
-      }
-      return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
+      return queryPage({
+        client,
+        operation: "Query(history)",
+        input: {
+          TableName: tableName,
+          KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+          ExpressionAttributeNames: { "#pk": PARTITION_KEY, "#sk": SORT_KEY },
+          ExpressionAttributeValues: { ":pk": pk, ":prefix": HISTORY_SK_PREFIX },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: start,
+        },
+        read: (raw) => {
+          const { [SORT_KEY]: _sk, ...rest } = raw;
+          return HistoryEvent.parse(rest);
+        },
+        unreadable: (raw) => logger.warn(`Skipping unreadable history item ${String(raw[PARTITION_KEY])}/${String(raw[SORT_KEY])}`),
+      });
     },
   };
 }

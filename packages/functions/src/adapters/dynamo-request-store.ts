@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import {
   AlreadyExistsError,
   CapacityRequest,
@@ -10,7 +10,8 @@ import {
 } from "@cbm/core";
 import { createNamedRequest, readNameHolder } from "./dynamo-request-names";
 import * as z from "zod";
-import { decodeCursor, encodeCursor } from "./dynamo-cursor";
+import { decodeCursor } from "./dynamo-cursor";
+import { queryPage } from "./dynamo-query-page";
 import { errorName, toInfrastructureError } from "./dynamo-errors";
 import { BLOCKS_INDEX, DUE_ATTRIBUTE, DUE_INDEX, DUE_SORT_KEY, ITEM_TYPE_ATTRIBUTE, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 
@@ -76,22 +77,14 @@ export function createDynamoRequestStore({ client, tableName, logger = console }
     return out.Item ? itemToRequest(out.Item) : undefined;
   }
 
-  async function query(operation: string, input: Item, limit: number): Promise<Page<CapacityRequest>> {
-    let out;
-    try {
-      out = await client.send(new QueryCommand({ TableName: tableName, Limit: limit, ...input }));
-    } catch (err) {
-      throw toInfrastructureError(operation, err);
-    }
-    const items: CapacityRequest[] = [];
-    for (const item of out.Items ?? []) {
-      try {
-        items.push(itemToRequest(item));
-      } catch (err) {
-        logger.warn(`Skipping unreadable request item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`);
-      }
-    }
-    return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
+  function query(operation: string, input: Omit<QueryCommandInput, "TableName" | "Limit">, limit: number): Promise<Page<CapacityRequest>> {
+    return queryPage({
+      client,
+      operation,
+      input: { TableName: tableName, Limit: limit, ...input },
+      read: itemToRequest,
+      unreadable: (item, err) => logger.warn(`Skipping unreadable request item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`),
+    });
   }
 
   return {

@@ -5,9 +5,21 @@
  * the rotation's timing.
  */
 export { API_RESOURCES, API_ROUTES, PLANNING_RESOURCES, PLANNING_ROUTES, WEB_RESOURCES, WEB_ROUTES } from "./routes";
-export { IDEMPOTENCY_EXPIRY_ATTRIBUTE, tableDefinition } from "../adapters/dynamo-schema";
-export { ALL_CAPACITY_BLOCK_DETAIL_TYPES } from "../notices/detail-types";
-export { METRICS_NAMESPACE, createMetrics } from "../platform/observability/metrics";
+export {
+  BLOCKS_INDEX,
+  DUE_ATTRIBUTE,
+  DUE_INDEX,
+  DUE_SORT_KEY,
+  ENDING_INDEX,
+  ENDS_AT_ATTRIBUTE,
+  IDEMPOTENCY_EXPIRY_ATTRIBUTE,
+  ITEM_TYPE_ATTRIBUTE,
+  PARTITION_KEY,
+  SORT_KEY,
+  tableDefinition,
+} from "../adapters/dynamo-schema";
+export { ALL_CAPACITY_BLOCK_DETAIL_TYPES, CAPACITY_BLOCK_EVENT_SOURCE } from "../notices/detail-types";
+export { ALARMED_METRICS, METRICS_NAMESPACE, createMetrics } from "../platform/observability/metrics";
 export { recordTickMetrics } from "../platform/observability/tick-metrics";
 export { API_KEY_CACHE_TTL_MS, API_KEY_MEMBER, API_KEY_USERNAME, parseApiKeySecret } from "../adapters/api-key-secret";
 export { parseRotationEvent } from "../rotation/events";

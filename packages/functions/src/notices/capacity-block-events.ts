@@ -1,6 +1,6 @@
 import { outlook, terminationStartsAt, timeLeftText, type Block, type Notification } from "@cbm/core";
 import { escapeUnsafeText as safeText } from "@cbm/core";
-import { CAPACITY_BLOCK_DETAIL_TYPES, type CapacityBlockEventKind } from "./detail-types";
+import { CAPACITY_BLOCK_DETAIL_TYPES, CAPACITY_BLOCK_EVENT_SOURCE, type CapacityBlockEventKind } from "./detail-types";
 
 /** The parts of an EventBridge event CBM reads; everything else is ignored. */
 export interface CapacityBlockEvent {
@@ -15,7 +15,7 @@ export interface CapacityBlockEvent {
 export function parseCapacityBlockEvent(raw: unknown): CapacityBlockEvent | undefined {
   if (typeof raw !== "object" || raw === null) return undefined;
   const e = raw as { source?: unknown; "detail-type"?: unknown; detail?: Record<string, unknown>; time?: unknown; region?: unknown };
-  if (e.source !== "aws.ec2" || typeof e["detail-type"] !== "string") return undefined;
+  if (e.source !== CAPACITY_BLOCK_EVENT_SOURCE || typeof e["detail-type"] !== "string") return undefined;
   const type = e["detail-type"].trim();
   const kind = (Object.keys(CAPACITY_BLOCK_DETAIL_TYPES) as CapacityBlockEventKind[]).find((k) =>
     (CAPACITY_BLOCK_DETAIL_TYPES[k] as readonly string[]).includes(type),

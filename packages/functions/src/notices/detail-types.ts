@@ -1,5 +1,8 @@
 // Imports nothing, so the stack (stacks/notices.ts) can read the names without loading the domain.
 
+/** The EventBridge source of AWS's Capacity Block events: the stack's rule matches it, the handler checks it. */
+export const CAPACITY_BLOCK_EVENT_SOURCE = "aws.ec2";
+
 /**
  * The detail-types of AWS's own Capacity Block events (source `aws.ec2`). AWS's documentation spells them two ways
  * ("Capacity Block Reservation Delivered" and "Capacity Block Delivered"); both are matched.

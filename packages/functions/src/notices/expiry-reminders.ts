@@ -14,6 +14,7 @@ import {
   type ReminderLog,
 } from "@cbm/core";
 import { type Logger, silentLogger } from "../platform/observability/logger";
+import { pages } from "../platform/pages";
 import { escapeUnsafeText as safeText } from "@cbm/core";
 
 export interface ExpiryRemindersOptions {
@@ -95,10 +96,7 @@ export function createExpiryReminders(opts: ExpiryRemindersOptions) {
       lastAt = now.getTime();
       const horizon = new Date(now.getTime() + Math.max(...offsets)).toISOString();
       let sent = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await opts.store.findEndingBetween(now.toISOString(), horizon, { limit: pageSize, ...(cursor ? { cursor } : {}) });
-        cursor = page.cursor;
+      for await (const page of pages((p) => opts.store.findEndingBetween(now.toISOString(), horizon, p), { limit: pageSize })) {
         for (const b of page.items) {
           const due = dueReminder(b, now, offsets);
           if (!due || !(await opts.log.claim(due.key, due.endDate))) continue;
@@ -114,7 +112,7 @@ export function createExpiryReminders(opts: ExpiryRemindersOptions) {
             await opts.log.release(due.key).catch(() => undefined);
           }
         }
-      } while (cursor);
+      }
       return sent;
     },
   };

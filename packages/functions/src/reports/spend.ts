@@ -7,13 +7,14 @@ import {
   type HistoryEvent,
   type HistoryStore,
   mayHaveBought,
-  type Page,
   type RequestStore,
   spendReport,
   type SpendReport,
   usedInstanceHours,
   usageView,
 } from "@cbm/core";
+import { drain, type PageReader } from "../platform/pages";
+import { pool } from "../platform/pool";
 
 export interface SpendReportDeps {
   store: Pick<BlockStore, "list">;
@@ -31,27 +32,10 @@ const PAGE = 100;
 /** History reads in flight at once. */
 const CONCURRENCY = 8;
 
-async function all<T>(list: (o: { limit: number; cursor?: string }) => Promise<Page<T>>): Promise<{ items: T[]; truncated: boolean }> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i++) {
-    const page = await list({ limit: PAGE, ...(cursor ? { cursor } : {}) });
-    items.push(...page.items);
-    cursor = page.cursor;
-    if (!cursor) return { items, truncated: false };
-  }
-  return { items, truncated: true };
-}
+const all = <T>(list: PageReader<T>) => drain(list, { limit: PAGE, maxPages: MAX_PAGES });
 
 /** Runs `work` over `items`, CONCURRENCY at a time. */
-async function pooled<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-    }),
-  );
-}
+const pooled = <T>(items: readonly T[], work: (item: T) => Promise<void>) => pool(items, CONCURRENCY, work);
 
 /**
  * The one spend report (core's spendReport) from the stores, for GET /reports/spend, `cbm report` and the console:

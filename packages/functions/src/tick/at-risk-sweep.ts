@@ -1,4 +1,5 @@
-import { AT_RISK_HORIZON_MS, type Block, type TickReport, isAtRisk } from "@cbm/core";
+import { AT_RISK_HORIZON_MS, type TickReport, isAtRisk } from "@cbm/core";
+import { drain } from "../platform/pages";
 import type { TickContext } from "./context";
 import { blockFields, describeError } from "./log-fields";
 
@@ -10,15 +11,9 @@ import { blockFields, describeError } from "./log-fields";
 export async function sweepAtRisk(ctx: TickContext, report: TickReport, pageSize: number): Promise<boolean> {
   const now = ctx.clock.now();
   try {
-    const ending: Block[] = [];
     const from = now.toISOString();
     const to = new Date(now.getTime() + AT_RISK_HORIZON_MS).toISOString();
-    let cursor: string | undefined;
-    do {
-      const page = await ctx.store.findEndingBetween(from, to, { limit: pageSize, ...(cursor ? { cursor } : {}) });
-      ending.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
+    const { items: ending } = await drain((page) => ctx.store.findEndingBetween(from, to, page), { limit: pageSize });
     const atRisk = ending.filter((b) => isAtRisk(b, now));
     for (const b of atRisk) {
       ctx.logger.warn("block at risk: ends within 24 h without a paid extension", {

@@ -14,6 +14,7 @@ import {
   emptyTickReport,
 } from "@cbm/core";
 import { type Logger, silentLogger } from "../platform/observability/logger";
+import { pages } from "../platform/pages";
 import { sweepAtRisk } from "./at-risk-sweep";
 import type { TickContext } from "./context";
 import { countingProvider } from "./counting-provider";
@@ -114,20 +115,14 @@ export function createTick(opts: CreateTickOptions): Tick {
     // next tick (e.g. an intent settled as not bought is never bought again in the tick that settled it).
     const seen = new Set<string>();
 
-    let cursor: string | undefined;
-    do {
-      if (!timeLeft()) {
-        report.deadlineReached = true;
-        break;
-      }
-      const page = await readDue(ctx, tickNow, cursor, pageSize, report);
-      if (!page) break;
-      cursor = page.cursor;
+    // Checked before every read: a page is read only when there is time to process it.
+    const beforePage = () => timeLeft() || ((report.deadlineReached = true), false);
+    for await (const page of pages((p) => readDue(ctx, tickNow, p, report), { limit: pageSize, more: beforePage })) {
       const fresh = page.items.filter((b) => !seen.has(b.PK));
       for (const b of fresh) seen.add(b.PK);
       report.due += fresh.length;
       await runPage(ctx, fresh, { report, ec2, concurrency, timeLeft });
-    } while (cursor);
+    }
 
     const sweepDue = atRiskEveryMs > 0 && (lastSweepAt === undefined || ctx.clock.now().getTime() - lastSweepAt >= atRiskEveryMs);
     if (sweepDue && !report.dueUnavailable && timeLeft()) {
@@ -148,24 +143,23 @@ export function createTick(opts: CreateTickOptions): Tick {
 }
 
 /**
- * One page of due blocks, or undefined when the store failed: then the tick gives up (the blocks are still due, the
- * next tick reads them again) instead of throwing, so a stalled DynamoDB costs one bounded call per tick, not a
- * Lambda error each minute. No heartbeat is written for such a tick (tick-metrics.ts), so an outage still alarms.
+ * One page of due blocks, or an empty last page when the store failed: then the tick gives up (the blocks are still
+ * due, the next tick reads them again) instead of throwing, so a stalled DynamoDB costs one bounded call per tick, not
+ * a Lambda error each minute. No heartbeat is written for such a tick (tick-metrics.ts), so an outage still alarms.
  */
 async function readDue(
   ctx: TickContext,
   tickNow: string,
-  cursor: string | undefined,
-  pageSize: number,
+  page: { limit: number; cursor?: string },
   report: TickReport,
-): Promise<Page<Block> | undefined> {
+): Promise<Page<Block>> {
   try {
-    return await ctx.store.findDue(tickNow, { limit: pageSize, ...(cursor ? { cursor } : {}) });
+    return await ctx.store.findDue(tickNow, page);
   } catch (err) {
     if (!(err instanceof InfrastructureError)) throw err;
     report.errors++;
     report.dueUnavailable = true;
     ctx.logger.warn("due blocks unavailable; tick ends, the next one retries", { error: describeError(err) });
-    return undefined;
+    return { items: [] };
   }
 }

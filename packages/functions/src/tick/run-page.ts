@@ -9,7 +9,7 @@ import {
 import { recordFailure } from "./carry-out";
 import type { Run, TickContext } from "./context";
 import { blockFields, describeError } from "./log-fields";
-import { pool } from "./pool";
+import { pool } from "../platform/pool";
 import { processBlock } from "./process-block";
 
 type RegionTruth = { reservations: Map<string, ReservationView>; history: Map<string, ExtensionRecord[]> } | { error: unknown };

@@ -1,4 +1,5 @@
 import { CbmError, type CapacityRequest, type Clock, type Ids, type RequestStore } from "@cbm/core";
+import { drain } from "../../platform/pages";
 import { createRequestUseCases } from "../../requests";
 
 /** What the console's requests page reads and does: the same use cases as the planning API, recorded as the person. */
@@ -36,15 +37,8 @@ export function createConsoleRequests(d: ConsoleRequestDeps) {
     /** Newest first as the store lists them; those waiting for a person are shown first by the page. */
     async list(): Promise<CapacityRequest[]> {
       if (!d.requests) return [];
-      const out: CapacityRequest[] = [];
-      let cursor: string | undefined;
-      for (let i = 0; i < MAX_PAGES; i++) {
-        const page = await d.requests.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-        out.push(...page.items);
-        cursor = page.cursor;
-        if (!cursor) break;
-      }
-      return out;
+      const requests = d.requests;
+      return (await drain((page) => requests.list(page), { limit: 100, maxPages: MAX_PAGES })).items;
     },
     /** Approves exactly the terms last quoted, as PATCH /requests/{id} does. */
     approve: (id: string, actor: string, comment?: string) =>

@@ -6,7 +6,6 @@ import {
   CbmError,
   describeTerms,
   NotFoundError,
-  VersionConflictError,
   verdictWindow,
   type AuthorizationTerms,
   type Block,
@@ -19,6 +18,8 @@ import {
   type SpendReport,
 } from "@cbm/core";
 import { TermsChangedError } from "../../platform/errors";
+import { drain } from "../../platform/pages";
+import { retryOnConflict } from "../../platform/retry-on-conflict";
 import type { BlockUseCases, BlockWithUsage } from "../../blocks";
 import { buildSpendReport, type SpendReportDeps } from "../../reports";
 
@@ -75,15 +76,7 @@ function digestOf(terms: AuthorizationTerms): string {
 /** What the console reads and does; every change goes through the same core rules as the JSON API. */
 export function createConsoleUseCases(d: ConsoleDeps) {
   async function allBlocks(): Promise<Block[]> {
-    const out: Block[] = [];
-    let cursor: string | undefined;
-    for (let i = 0; i < MAX_PAGES; i++) {
-      const page = await d.store.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-      out.push(...page.items);
-      cursor = page.cursor;
-      if (!cursor) break;
-    }
-    return out;
+    return (await drain((page) => d.store.list(page), { limit: 100, maxPages: MAX_PAGES })).items;
   }
 
   /** The approval a person would give from the block page now, when CBM is asking for one. */
@@ -134,20 +127,16 @@ export function createConsoleUseCases(d: ConsoleDeps) {
      * nothing is recorded and the page shows the new terms.
      */
     approve(pk: string, actor: string, digest: string | undefined, comment?: string): Promise<ActionResult> {
-      return expected(async () => {
-        for (let attempt = 1; ; attempt++) {
+      return expected(() =>
+        retryOnConflict(async () => {
           const current = await d.store.get(pk);
           if (!current) throw new NotFoundError(pk);
           const pending = pendingTerms(current);
           if (!pending || pending.digest !== digest) throw new TermsChangedError(pk);
           const v = applyVerdict(current, "approved", { by: actor, terms: pending.terms, ...(comment ? { comment } : {}) }, d.clock.now());
-          try {
-            return await d.store.update(v.block, current.version, [{ ...v.event, id: d.ids.next() }]);
-          } catch (err) {
-            if (!(err instanceof VersionConflictError) || attempt >= 3) throw err;
-          }
-        }
-      });
+          return d.store.update(v.block, current.version, [{ ...v.event, id: d.ids.next() }]);
+        }),
+      );
     },
 
     /**

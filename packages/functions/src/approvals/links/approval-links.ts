@@ -1,11 +1,9 @@
 import {
   applyVerdict,
-  linkActor,
   linkState,
-  LinkUsedError,
   recentDecisions,
   ValidationError,
-  VersionConflictError,
+  LinkUsedError,
   type AuthorizationTerms,
   type Block,
   type BlockStore,
@@ -13,10 +11,10 @@ import {
   type HistoryStore,
   type Ids,
   type LinkClaims,
-  type LinkUse,
 } from "@cbm/core";
-import { linkCsrf } from "./link-token";
-import { checkForm, type LinkAnswer, type LinkBaseDeps, type SpentLinkView } from "./link-answer";
+import { CONFLICT_ATTEMPTS } from "../../platform/retry-on-conflict";
+import { createLinkFamily, type LinkOutcomeOf, type LinkSubject, type LinkViewOf } from "./link-family";
+import type { LinkBaseDeps } from "./link-answer";
 
 export type { LinkAnswer } from "./link-answer";
 
@@ -26,92 +24,52 @@ export interface ApprovalLinkDeps extends LinkBaseDeps {
   ids: Ids;
 }
 
+/** What a block's live link shows: the block, the terms it approves, and the block's recent decisions. */
+type BlockShown = { block: Block; terms: AuthorizationTerms; recent: HistoryEvent[] };
+type BlockDone = { block: Block; action: "approved" | "denied" };
+
 /** What a block's link shows. Every kind but `ready` changes nothing and says why. */
-export type LinkView =
-  | SpentLinkView<LinkClaims>
-  | { kind: "retry"; claims: LinkClaims; reason: string }
-  | { kind: "ready"; claims: LinkClaims; block: Block; terms: AuthorizationTerms; recent: HistoryEvent[]; csrf: string };
-
-export type LinkOutcome =
-  | Exclude<LinkView, { kind: "ready" }>
-  /** Nothing changed; the page is shown again with the message (missing justification, unticked box …). */
-  | { kind: "refused"; view: Extract<LinkView, { kind: "ready" }>; message: string }
-  | { kind: "done"; claims: LinkClaims; block: Block; action: "approved" | "denied" };
-
-const MAX_ATTEMPTS = 3;
+export type LinkView = LinkViewOf<LinkClaims, BlockShown>;
+export type LinkOutcome = LinkOutcomeOf<LinkClaims, BlockShown, BlockDone>;
 
 /**
- * A block's approval links: `view` backs GET (never acts, whoever fetches it), `answer` backs the POST. The verdict records
- * exactly the link's terms with the actor `link:<recipient>`, and is written together with the link's "used"
- * record, so the link acts once.
+ * A block's approval links, the link family over a block's window: the verdict records exactly the link's terms.
+ * The scheduler may write the block while a person answers: the answer is replayed on the fresh block (the link may
+ * be superseded by then).
  */
 export function createApprovalLinks(deps: ApprovalLinkDeps) {
-  async function view(claims: LinkClaims): Promise<LinkView> {
-    const [use, block] = await Promise.all([deps.links.findUse(claims.id), deps.store.get(claims.pk)]);
-    const state = linkState(claims, block, deps.clock.now(), use);
-    if (state.kind === "used") return { kind: "used", claims, use: state.use };
-    if (state.kind === "expired") return { kind: "expired", claims };
-    if (state.kind !== "ready") return { kind: state.kind, claims, reason: state.reason };
-    const page = await deps.history.list(claims.pk, { limit: 20 });
-    return {
-      kind: "ready",
-      claims,
-      block: state.block,
-      terms: state.terms,
-      recent: recentDecisions(page.items),
-      csrf: await linkCsrf(deps.secret, claims.id),
-    };
-  }
-
-  async function answer(claims: LinkClaims, a: LinkAnswer): Promise<LinkOutcome> {
-    for (let attempt = 1; ; attempt++) {
-      const v = await view(claims);
-      if (v.kind !== "ready") return v;
-      const refusal = await checkForm(deps.secret, v.claims.id, a);
-      if (refusal) return { kind: "refused", view: v, message: refusal };
-      const kind = a.action === "approve" ? "approved" : "denied";
-      const by = linkActor(v.claims);
-      const now = deps.clock.now();
+  const subject: LinkSubject<LinkClaims, Block, BlockShown, BlockDone> = {
+    read: (claims) => deps.store.get(claims.pk),
+    async state(claims, block, now, use) {
+      const state = linkState(claims, block, now, use);
+      if (state.kind !== "ready") return state;
+      const page = await deps.history.list(claims.pk, { limit: 20 });
+      return { kind: "ready", block: state.block, terms: state.terms, recent: recentDecisions(page.items) };
+    },
+    usePk: (claims) => claims.pk,
+    action: (a) => (a.action === "approve" ? "approved" : "denied"),
+    async act(v, a, use, now) {
+      const kind = use.action === "approved" ? "approved" : "denied";
       let decided;
       try {
         decided = applyVerdict(
           v.block,
           kind,
-          { by, ...(a.justification ? { comment: a.justification } : {}), ...(kind === "approved" ? { terms: v.terms } : {}) },
+          { by: use.by, ...(a.justification ? { comment: a.justification } : {}), ...(kind === "approved" ? { terms: v.terms } : {}) },
           now,
         );
       } catch (err) {
         if (err instanceof ValidationError)
-          return {
-            kind: "refused",
-            view: v,
-            message: `A justification is required for this block: ${err.issues.map((i) => i.message).join("; ")}`,
-          };
+          return { refused: `A justification is required for this block: ${err.issues.map((i) => i.message).join("; ")}` };
         throw err;
       }
-      const use: LinkUse = {
-        tokenId: v.claims.id,
-        pk: v.claims.pk,
-        action: kind,
-        by,
-        at: now.toISOString(),
-        expiresAt: v.claims.expiresAt,
-      };
-      try {
-        const block = await deps.links.updateUsingLink(decided.block, v.block.version, [{ ...decided.event, id: deps.ids.next() }], use);
-        return { kind: "done", claims: v.claims, block, action: kind };
-      } catch (err) {
-        if (err instanceof LinkUsedError) {
-          const used = await deps.links.findUse(v.claims.id);
-          if (used) return { kind: "used", claims: v.claims, use: used };
-        }
-        // The scheduler wrote the block meanwhile: look again (the link may be superseded now).
-        if (!(err instanceof VersionConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      }
-    }
-  }
-
-  return { view, answer };
+      const block = await deps.links.updateUsingLink(decided.block, v.block.version, [{ ...decided.event, id: deps.ids.next() }], use);
+      return { block, action: kind };
+    },
+    movedOn: (err) => err instanceof LinkUsedError,
+    conflictAttempts: CONFLICT_ATTEMPTS,
+  };
+  return createLinkFamily(deps, subject);
 }
 
 export type ApprovalLinks = ReturnType<typeof createApprovalLinks>;

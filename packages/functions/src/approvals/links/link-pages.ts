@@ -14,7 +14,7 @@ import type { AnyLinkOutcome, AnyLinkView } from "./links";
 import { budgetText, time, timeline, withTimes } from "../../platform/web/format";
 import { html, page, type Html } from "../../platform/web/html";
 import { answerForm, askPage } from "./answer-form";
-import { requestLinkReadyPage, requestSummary } from "./request-link-pages";
+import { REQUEST_RESULT_TEXT, requestLinkReadyPage, requestSummary, type SubjectResultText } from "./request-link-pages";
 
 type Ready = Extract<LinkView, { kind: "ready" }>;
 
@@ -47,13 +47,23 @@ function summary(c: LinkClaims, ready?: Ready, now?: Date): Html {
   </dl>`;
 }
 
+/** The words of a block link's result pages; the frame and the titles are the family's (linkResultPage). */
+const BLOCK_RESULT_TEXT: SubjectResultText = {
+  expired: ", when CBM's window to buy this extension closed",
+  approved: "Your approval is recorded. CBM buys the extension on its next check (about a minute) and e-mails when it is bought.",
+  refused: "Your denial is recorded. CBM will not extend this block in this window.",
+};
+
+/** The pages of a link, by its subject: the one place that tells a block's link from a request's. */
+function pagesOf(c: AnyLinkClaims): { summary: () => Html; text: SubjectResultText } {
+  return isRequestLink(c)
+    ? { summary: () => requestSummary(c), text: REQUEST_RESULT_TEXT }
+    : { summary: () => summary(c), text: BLOCK_RESULT_TEXT };
+}
+
 /** The form page of a live link of either kind. */
 export function anyLinkReadyPage(v: Extract<AnyLinkView, { kind: "ready" }>, action: string, now: Date, message?: string): string {
   return "request" in v ? requestLinkReadyPage(v, action, message) : linkReadyPage(v, action, now, message);
-}
-
-function claimsSummary(c: AnyLinkClaims): Html {
-  return isRequestLink(c) ? requestSummary(c) : summary(c);
 }
 
 /** GET of a live link: the terms, the block's recent history, and a form that acts only when a person submits it. */
@@ -104,13 +114,7 @@ export function linkResultPage(o: Exclude<AnyLinkOutcome, { kind: "refused" }> |
       </p>`;
       break;
     case "expired":
-      text = html`<p>
-        It was valid until
-        ${time(o.claims.expiresAt)}${isRequestLink(o.claims)
-          ? ". Use the link in the newest notice, or cbm request approve"
-          : ", when CBM's window to buy this extension closed"}.
-        Nothing was changed.
-      </p>`;
+      text = html`<p>It was valid until ${time(o.claims.expiresAt)}${pagesOf(o.claims).text.expired}. Nothing was changed.</p>`;
       break;
     case "superseded":
       // Named as such: the person may hold a newer notice, and this page must not read as a failure of CBM.
@@ -120,15 +124,7 @@ export function linkResultPage(o: Exclude<AnyLinkOutcome, { kind: "refused" }> |
       text = html`<p>Nothing was changed: ${withTimes(o.reason)}.</p>`;
       break;
     case "done":
-      text = html`<p>
-        ${"request" in o
-          ? o.action === "approved"
-            ? "Your approval is recorded. CBM buys the block on its next run (about a minute) if the offering is still there: offerings are first come, first served."
-            : "You declined: the request is cancelled and nothing will be bought for it."
-          : o.action === "approved"
-            ? "Your approval is recorded. CBM buys the extension on its next check (about a minute) and e-mails when it is bought."
-            : "Your denial is recorded. CBM will not extend this block in this window."}
-      </p>`;
+      text = html`<p>${o.action === "approved" ? pagesOf(o.claims).text.approved : pagesOf(o.claims).text.refused}</p>`;
       break;
   }
   const good = o.kind === "done";
@@ -139,7 +135,7 @@ export function linkResultPage(o: Exclude<AnyLinkOutcome, { kind: "refused" }> |
       ${"claims" in o
         ? html`<section class="card">
             <h2>The link</h2>
-            ${claimsSummary(o.claims)}
+            ${pagesOf(o.claims).summary()}
           </section>`
         : ""}`,
   );

@@ -6,6 +6,22 @@ import { html, type Html } from "../../platform/web/html";
 
 type Ready = Extract<RequestLinkView, { kind: "ready" }>;
 
+/** What a link's result pages say that depends on its subject: why it expired, and what an answer did. */
+export interface SubjectResultText {
+  /** Follows "It was valid until <time>". */
+  expired: string;
+  approved: string;
+  /** A block's denial, a request's decline. */
+  refused: string;
+}
+
+export const REQUEST_RESULT_TEXT: SubjectResultText = {
+  expired: ". Use the link in the newest notice, or cbm request approve",
+  approved:
+    "Your approval is recorded. CBM buys the block on its next run (about a minute) if the offering is still there: offerings are first come, first served.",
+  refused: "You declined: the request is cancelled and nothing will be bought for it.",
+};
+
 /** The quoted block a request link approves, as its claims bind it (the page never shows a later quote). */
 export function requestSummary(c: RequestLinkClaims, ready?: Ready): Html {
   const t = c.terms;

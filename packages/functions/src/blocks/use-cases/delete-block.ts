@@ -1,5 +1,6 @@
 import { deletedEvent, ledgerAfterDelete, NotFoundError, PurchaseInFlightError, VersionConflictError, type Block } from "@cbm/core";
-import { historyEvent, MAX_UNPINNED_ATTEMPTS, type BlockUseCaseDeps } from "./deps";
+import { retryOnConflict } from "../../platform/retry-on-conflict";
+import { historyEvent, type BlockUseCaseDeps } from "./deps";
 import type { VersionPin } from "./update-block";
 
 export function createDeleteBlock(deps: BlockUseCaseDeps) {
@@ -8,14 +9,15 @@ export function createDeleteBlock(deps: BlockUseCaseDeps) {
    * block spent is handed to its reservation's ledger in the same write: a later registration starts from it.
    */
   return async function deleteBlock(pk: string, { actor, ifMatch }: VersionPin): Promise<Block> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await deps.store.get(pk);
-      if (!current) throw new NotFoundError(pk);
-      if (ifMatch !== undefined && ifMatch !== current.version) throw new VersionConflictError(pk, ifMatch);
-      if (current.intent) throw new PurchaseInFlightError(pk);
-      const now = deps.clock.now();
-      const ledger = ledgerAfterDelete(current, await deps.store.getLedger(current.capacityReservationId), now);
-      try {
+    // A pinned delete (If-Match) fails as the client asked; an unpinned one is replayed on the fresh record.
+    return retryOnConflict(
+      async () => {
+        const current = await deps.store.get(pk);
+        if (!current) throw new NotFoundError(pk);
+        if (ifMatch !== undefined && ifMatch !== current.version) throw new VersionConflictError(pk, ifMatch);
+        if (current.intent) throw new PurchaseInFlightError(pk);
+        const now = deps.clock.now();
+        const ledger = ledgerAfterDelete(current, await deps.store.getLedger(current.capacityReservationId), now);
         await deps.store.delete(
           pk,
           current.version,
@@ -24,9 +26,8 @@ export function createDeleteBlock(deps: BlockUseCaseDeps) {
           current.registrationId,
         );
         return current;
-      } catch (err) {
-        if (!(err instanceof VersionConflictError) || ifMatch !== undefined || attempt >= MAX_UNPINNED_ATTEMPTS) throw err;
-      }
-    }
+      },
+      { pinned: ifMatch !== undefined },
+    );
   };
 }

@@ -28,6 +28,3 @@ export function historyEvent(deps: Pick<BlockUseCaseDeps, "ids">, pk: string, at
     ...(spec.data ? { data: spec.data } : {}),
   };
 }
-
-/** Writes without a client-pinned version race only with the scheduler; a few fresh re-reads settle that. */
-export const MAX_UNPINNED_ATTEMPTS = 3;

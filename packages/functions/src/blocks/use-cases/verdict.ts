@@ -1,6 +1,5 @@
 import {
   NotFoundError,
-  VersionConflictError,
   decideVerdict,
   resetSpend,
   type Block,
@@ -9,7 +8,8 @@ import {
   type VerdictMode,
   type WindowChoice,
 } from "@cbm/core";
-import { MAX_UNPINNED_ATTEMPTS, type Actor, type BlockUseCaseDeps } from "./deps";
+import { retryOnConflict } from "../../platform/retry-on-conflict";
+import type { Actor, BlockUseCaseDeps } from "./deps";
 
 export interface VerdictInput extends Actor {
   comment?: string;
@@ -33,18 +33,14 @@ export function createVerdicts(deps: BlockUseCaseDeps) {
     pk: string,
     rule: (current: Block) => R,
   ): Promise<{ block: Block; result: R }> {
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(async () => {
       const current = await deps.store.get(pk);
       if (!current) throw new NotFoundError(pk);
       const result = rule(current);
       // A repeat of a verdict already held writes nothing: no new version, no history event.
       if (!result.event) return { block: current, result };
-      try {
-        return { block: await deps.store.update(result.block, current.version, [{ ...result.event, id: deps.ids.next() }]), result };
-      } catch (err) {
-        if (!(err instanceof VersionConflictError) || attempt >= MAX_UNPINNED_ATTEMPTS) throw err;
-      }
-    }
+      return { block: await deps.store.update(result.block, current.version, [{ ...result.event, id: deps.ids.next() }]), result };
+    });
   }
 
   const decide = async (pk: string, kind: VerdictKind, { actor, comment, window }: VerdictInput): Promise<VerdictAnswer> => {

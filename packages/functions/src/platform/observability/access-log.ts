@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import type { Logger } from "./logger";
-import type { Metrics } from "./metrics";
+import { ALARMED_METRICS, type Metrics } from "./metrics";
 
 /** What the access log needs of a logger: `info` for the line itself (a logger without it still logs 5xx). */
 export type AccessLogger = Pick<Logger, "error" | "warn"> & Partial<Pick<Logger, "info">>;
@@ -56,7 +56,7 @@ export function accessLog<E extends Event, R extends APIGatewayProxyResult>(opts
     if (opts.metrics) {
       opts.metrics.add("Requests", 1);
       opts.metrics.add("Latency", latencyMs, "Milliseconds");
-      if (status >= 400) opts.metrics.add("ApiErrors", 1, "Count", { class: status >= 500 ? "5xx" : "4xx" });
+      if (status >= 400) opts.metrics.add(ALARMED_METRICS.apiErrors, 1, "Count", { class: status >= 500 ? "5xx" : "4xx" });
       opts.metrics.flush();
     }
   };

@@ -19,7 +19,22 @@ export interface Metrics {
   flush(): MetricDatum[];
 }
 
+/**
+ * Where the handlers write their metrics and what the stacks' alarms and dashboard read, from one contract
+ * (`@cbm/functions/contracts`): a rename here renames both, so an alarm can never watch a series nobody writes.
+ */
 export const METRICS_NAMESPACE = "CapacityBlockManager";
+
+/** The metrics an alarm or the dashboard reads, by the name the handlers write them under. */
+export const ALARMED_METRICS = {
+  /** 1 per finished tick: the dead-man's switch. */
+  tickHeartbeat: "TickHeartbeat",
+  blocksAtRisk: "BlocksAtRisk",
+  paymentFailed: "PaymentFailed",
+  ec2Errors: "Ec2Errors",
+  /** API responses >= 400, by `class` (4xx, 5xx). */
+  apiErrors: "ApiErrors",
+} as const;
 
 export interface MetricsOptions {
   namespace?: string;

@@ -1,5 +1,5 @@
 import type { TickReport } from "@cbm/core";
-import type { Metrics } from "./metrics";
+import { ALARMED_METRICS, type Metrics } from "./metrics";
 
 /**
  * The metrics of one finished tick, from its report. Zeros are written too, so every alarm reads a continuous series
@@ -8,7 +8,7 @@ import type { Metrics } from "./metrics";
  */
 export function recordTickMetrics(metrics: Pick<Metrics, "add">, report: TickReport): void {
   metrics.add("Ticks", 1);
-  if (!report.dueUnavailable) metrics.add("TickHeartbeat", 1);
+  if (!report.dueUnavailable) metrics.add(ALARMED_METRICS.tickHeartbeat, 1);
   metrics.add("TickDuration", report.durationMs, "Milliseconds");
   metrics.add("BlocksDue", report.due);
   metrics.add("BlocksSkipped", report.skipped);
@@ -19,13 +19,13 @@ export function recordTickMetrics(metrics: Pick<Metrics, "add">, report: TickRep
   for (const [currency, sum] of Object.entries(report.spend)) metrics.add("Spend", Number(sum), "None", { currency });
   metrics.add("ApprovalsPending", report.approvalsPending);
   metrics.add("NotificationsSent", report.notifications);
-  metrics.add("PaymentFailed", report.paymentFailures);
-  metrics.add("Ec2Errors", report.ec2Errors);
+  metrics.add(ALARMED_METRICS.paymentFailed, report.paymentFailures);
+  metrics.add(ALARMED_METRICS.ec2Errors, report.ec2Errors);
   metrics.add("Ec2Throttles", report.ec2Throttles);
   metrics.add("TickErrors", report.errors);
   metrics.add("Conflicts", report.conflicts);
   metrics.add("BlockWrites", report.writes);
-  if (report.blocksAtRisk !== undefined) metrics.add("BlocksAtRisk", report.blocksAtRisk);
+  if (report.blocksAtRisk !== undefined) metrics.add(ALARMED_METRICS.blocksAtRisk, report.blocksAtRisk);
 }
 
 /** A tick that threw: counted as a tick and an error, and no heartbeat. */

@@ -10,12 +10,9 @@ import {
   RequestStateError,
   type RequestStore,
   type RequestTerms,
-  VersionConflictError,
   withApproval,
 } from "@cbm/core";
-
-/** A few fresh re-reads settle a race with the worker (it writes at most once per minute per request). */
-const ATTEMPTS = 3;
+import { retryOnConflict } from "../../platform/retry-on-conflict";
 
 /** Reads, changes and writes with the version read; retried on a conflict with the worker. */
 export async function changeRequest(
@@ -24,15 +21,11 @@ export async function changeRequest(
   edit: (r: CapacityRequest) => CapacityRequest,
   write: (next: CapacityRequest, expectedVersion: number) => Promise<CapacityRequest>,
 ): Promise<CapacityRequest> {
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(async () => {
     const current = await requests.get(id);
     if (!current) throw new RequestNotFoundError(id);
-    try {
-      return await write(edit(current), current.version);
-    } catch (err) {
-      if (!(err instanceof VersionConflictError) || attempt >= ATTEMPTS) throw err;
-    }
-  }
+    return write(edit(current), current.version);
+  });
 }
 
 export interface ApproveRequestDeps {
