@@ -35,12 +35,6 @@ const ZOD_NAMESPACE = {
  */
 const WINGS = ["blocks", "requests", "approvals", "reports", "tick", "notices", "usage", "rotation"];
 const FUNCTIONS_SRC = "packages/functions/src/";
-/** The few adapter exports that are pure helpers, not I/O, which a wing or platform may use for a value. */
-const ADAPTER_HELPERS = {
-  "adapters/secrets-source": ["keysMatch"],
-  "adapters/call-limits": ["isDependencyUnavailable"],
-  "adapters/api-key-secret": ["API_KEY_CACHE_TTL_MS", "parseApiKeySecret", "formatApiKeySecret"],
-};
 
 /** Where a file or import target sits: `{ top, rest }` with top the first folder under src/ (or the file). */
 function place(p) {
@@ -70,11 +64,8 @@ function fenceViolation(from, to, valueNames) {
   if (to.top === "contracts") return "contracts/ is the package's face for the stacks; import the module it re-exports.";
   if (from.top === "platform" && toWing) return "platform/ sits below the wings: it imports none of them.";
   if (fromWing && toWing && to.rest !== "") return `Import another wing through its index ("${to.top}"), not its internals.`;
-  if (to.top === "adapters") {
-    const helpers = ADAPTER_HELPERS[to.rel] ?? [];
-    const extra = valueNames.filter((n) => !helpers.includes(n));
-    if (extra.length > 0) return `Adapters are wired by the composition; here only a type may be imported (not ${extra.join(", ")}).`;
-  }
+  if (to.top === "adapters" && valueNames.length > 0)
+    return `Adapters are wired by the composition; here only a type may be imported (not ${valueNames.join(", ")}).`;
   return undefined;
 }
 

@@ -65,10 +65,18 @@ describe("the wing fences", () => {
     expect(errors).toEqual([expect.stringContaining("only a type may be imported (not createDynamoUsageStore)")]);
   });
 
+  it("refuses platform importing a value from an adapter", async () => {
+    const errors = await fenceErrors(
+      "platform/http/probe.ts",
+      'import { sdkClientConfig } from "../../adapters/call-limits";\nexport const probe = sdkClientConfig;\n',
+    );
+    expect(errors).toEqual([expect.stringContaining("only a type may be imported (not sdkClientConfig)")]);
+  });
+
   it("lets a wing import an adapter's type", async () => {
     const errors = await fenceErrors(
       "usage/probe.ts",
-      'import type { UsageStore } from "../adapters/dynamo-usage-store";\nexport type Probe = UsageStore;\n',
+      'import type { CallLimits } from "../adapters/call-limits";\nexport type Probe = CallLimits;\n',
     );
     expect(errors).toEqual([]);
   });
