@@ -44,6 +44,32 @@ describe("the wing fences", () => {
     expect(errors).toEqual([]);
   });
 
+  it("refuses observability importing the HTTP plumbing", async () => {
+    const errors = await fenceErrors(
+      "platform/observability/probe.ts",
+      'import { defineRoute } from "../http/types";\nexport const probe = defineRoute;\n',
+    );
+    expect(errors).toEqual([expect.stringContaining("Observability imports no HTTP or web plumbing")]);
+  });
+
+  it("refuses a port importing anything of the package", async () => {
+    const errors = await fenceErrors(
+      "platform/ports/probe.ts",
+      'import type { Logger } from "../observability/logger";\nexport type Probe = Logger;\n',
+    );
+    expect(errors).toEqual([expect.stringContaining("A port imports nothing of the package")]);
+  });
+
+  it("refuses a port importing a value, even from core", async () => {
+    const errors = await fenceErrors("platform/ports/probe.ts", 'import { Block } from "@cbm/core";\nexport const probe = Block;\n');
+    expect(errors).toEqual([expect.stringContaining("nothing but core's types")]);
+  });
+
+  it("lets a port import core's types", async () => {
+    const errors = await fenceErrors("platform/ports/probe.ts", 'import type { Block } from "@cbm/core";\nexport type Probe = Block;\n');
+    expect(errors).toEqual([]);
+  });
+
   it("refuses an adapter importing a wing", async () => {
     const errors = await fenceErrors("adapters/probe.ts", 'import { createTick } from "../tick";\nexport const probe = createTick;\n');
     expect(errors).toEqual([expect.stringContaining("imports no wing")]);
