@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
@@ -121,6 +122,22 @@ describe("the wing fences", () => {
       'import { blockRoutes } from "../blocks/block-routes";\nexport const probe = blockRoutes;\n',
     );
     expect(errors).toEqual([]);
+  });
+
+  it("refuses two files that import each other (import-x/no-cycle)", async () => {
+    // no-cycle follows an import to the file on disk and reads that file's imports, so a cycle cannot be shown with
+    // lintText alone: the pair is written to a scratch folder inside src/ (the tsconfig's resolver only sees src) and
+    // removed afterwards.
+    const dir = mkdtempSync(join(ROOT, "packages/functions/src/cycle-probe-"));
+    try {
+      writeFileSync(join(dir, "a.ts"), 'import { b } from "./b";\nexport const a = (): number => b() + 1;\n');
+      writeFileSync(join(dir, "b.ts"), 'import { a } from "./a";\nexport const b = (): number => a() - 1;\n');
+      const [result] = await eslint.lintFiles([join(dir, "a.ts")]);
+      const cycles = result!.messages.filter((m) => m.ruleId === "import-x/no-cycle");
+      expect(cycles).toEqual([expect.objectContaining({ message: expect.stringContaining("Dependency cycle") })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("finds every file of src inside its fences", async () => {
