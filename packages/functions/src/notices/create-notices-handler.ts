@@ -8,7 +8,7 @@ export interface NoticesDeps {
   notifier: Notifier;
   clock: Clock;
   logger: Pick<Logger, "info" | "warn" | "error">;
-  /** The expiry reminder sweep (tick/expiry-reminders.ts), run on the function's schedule. */
+  /** The expiry reminder sweep (notices/expiry-reminders.ts), run on the function's schedule. */
   reminders?: { sweep(): Promise<number> };
 }
 
