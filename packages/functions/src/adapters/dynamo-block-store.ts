@@ -1,11 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   AlreadyExistsError,
   AlreadyManagedError,
@@ -17,10 +10,9 @@ import {
   VersionConflictError,
   type BlockStore,
   type HistoryEvent,
-  type Page,
 } from "@cbm/core";
 import { BlocksIndexCursor, DueIndexCursor, EndingIndexCursor, decodeCursor } from "./dynamo-cursor";
-import { queryPage } from "./dynamo-query-page";
+import { tableQuery } from "./dynamo-query-page";
 import { cancellationCodes, errorName, toInfrastructureError } from "./dynamo-errors";
 import { historyPut } from "./dynamo-history-store";
 import {
@@ -180,15 +172,7 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
     return parsed.data;
   }
 
-  function queryBlocks(operation: string, input: Omit<QueryCommandInput, "TableName" | "Limit">, pageLimit: number): Promise<Page<Block>> {
-    return queryPage({
-      client,
-      operation,
-      input: { TableName: tableName, Limit: pageLimit, ...input },
-      read: itemToBlock,
-      unreadable: (item, err) => logger.warn(`Skipping unreadable block item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`),
-    });
-  }
+  const queryBlocks = tableQuery({ client, tableName, kind: "block", read: itemToBlock, logger });
 
   return {
     get: (pk) => read(pk),

@@ -1,17 +1,16 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   AlreadyExistsError,
   CapacityRequest,
   InfrastructureError,
   NotFoundError,
   VersionConflictError,
-  type Page,
   type RequestStore,
 } from "@cbm/core";
 import { createNamedRequest, readNameHolder } from "./dynamo-request-names";
 import * as z from "zod";
 import { decodeCursor } from "./dynamo-cursor";
-import { queryPage } from "./dynamo-query-page";
+import { tableQuery } from "./dynamo-query-page";
 import { errorName, toInfrastructureError } from "./dynamo-errors";
 import { BLOCKS_INDEX, DUE_ATTRIBUTE, DUE_INDEX, DUE_SORT_KEY, ITEM_TYPE_ATTRIBUTE, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 
@@ -77,15 +76,7 @@ export function createDynamoRequestStore({ client, tableName, logger = console }
     return out.Item ? itemToRequest(out.Item) : undefined;
   }
 
-  function query(operation: string, input: Omit<QueryCommandInput, "TableName" | "Limit">, limit: number): Promise<Page<CapacityRequest>> {
-    return queryPage({
-      client,
-      operation,
-      input: { TableName: tableName, Limit: limit, ...input },
-      read: itemToRequest,
-      unreadable: (item, err) => logger.warn(`Skipping unreadable request item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`),
-    });
-  }
+  const query = tableQuery({ client, tableName, kind: "request", read: itemToRequest, logger });
 
   return {
     get,

@@ -1,7 +1,5 @@
-import { systemClock } from "../adapters/clock";
-import { createUlidIds } from "../adapters/ids";
+import { handlerBasics } from "./handler-basics";
 import { createLogger } from "../platform/observability/logger";
-import { createBlockUseCases } from "../blocks/use-cases";
 import { errorPage } from "../platform/web/error-pages";
 import { createHttpHandler } from "../platform/http/handler-factory";
 import type { HttpHandlerDeps } from "./create-api-handler";
@@ -33,15 +31,7 @@ export function isWebPath(path: string): boolean {
  * API: in AWS a function of its own behind the same API Gateway, so neither bundle carries the other's code.
  */
 export function createWebHandler(deps: WebHandlerDeps) {
-  const clock = deps.clock ?? systemClock;
-  const ids = deps.ids ?? createUlidIds(clock);
-  const blocks = createBlockUseCases({
-    store: deps.store,
-    history: deps.history,
-    clock,
-    ids,
-    ...(deps.usage ? { usage: deps.usage } : {}),
-  });
+  const { clock, ids, blocks } = handlerBasics(deps);
   const routes = webRoutes({
     secret: deps.secret,
     links: deps.links,
