@@ -12,13 +12,12 @@ import {
   type HistoryEvent,
 } from "@cbm/core";
 import { BlocksIndexCursor, DueIndexCursor, EndingIndexCursor, decodeCursor } from "./dynamo-cursor";
-import { tableQuery } from "./dynamo-query-page";
+import { itemTypeQuery, tableQuery } from "./dynamo-query-page";
 import { cancellationCodes, errorName, toInfrastructureError } from "./dynamo-errors";
 import { historyPut } from "./dynamo-history-store";
 import {
   BLOCK_ITEM_TYPE,
   BLOCK_SK,
-  BLOCKS_INDEX,
   DUE_ATTRIBUTE,
   DUE_INDEX,
   DUE_SORT_KEY,
@@ -178,17 +177,7 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
     get: (pk) => read(pk),
 
     list: async ({ limit, cursor }) =>
-      queryBlocks(
-        "Query(blocks)",
-        {
-          IndexName: BLOCKS_INDEX,
-          KeyConditionExpression: "#t = :t",
-          ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE },
-          ExpressionAttributeValues: { ":t": BLOCK_ITEM_TYPE },
-          ExclusiveStartKey: decodeCursor(cursor, BlocksIndexCursor),
-        },
-        limit,
-      ),
+      queryBlocks("Query(blocks)", itemTypeQuery(BLOCK_ITEM_TYPE, decodeCursor(cursor, BlocksIndexCursor)), limit),
 
     findDue: async (now, { limit, cursor }) =>
       queryBlocks(

@@ -2,7 +2,7 @@ import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } fro
 import type { Page } from "@cbm/core";
 import { encodeCursor } from "./dynamo-cursor";
 import { toInfrastructureError } from "./dynamo-errors";
-import { PARTITION_KEY } from "./dynamo-schema";
+import { BLOCKS_INDEX, ITEM_TYPE_ATTRIBUTE, PARTITION_KEY } from "./dynamo-schema";
 
 type Item = Record<string, unknown>;
 
@@ -59,4 +59,15 @@ export function tableQuery<T>(opts: {
       read,
       unreadable: (item, err) => logger.warn(`Skipping unreadable ${kind} item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`),
     });
+}
+
+/** A query for every item of one type (blocks, requests) in the index keyed by item type, from `exclusiveStartKey`. */
+export function itemTypeQuery(itemType: string, exclusiveStartKey: QueryCommandInput["ExclusiveStartKey"]) {
+  return {
+    IndexName: BLOCKS_INDEX,
+    KeyConditionExpression: "#t = :t",
+    ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE },
+    ExpressionAttributeValues: { ":t": itemType },
+    ExclusiveStartKey: exclusiveStartKey,
+  };
 }

@@ -10,9 +10,9 @@ import {
 import { createNamedRequest, readNameHolder } from "./dynamo-request-names";
 import * as z from "zod";
 import { decodeCursor } from "./dynamo-cursor";
-import { tableQuery } from "./dynamo-query-page";
+import { itemTypeQuery, tableQuery } from "./dynamo-query-page";
 import { errorName, toInfrastructureError } from "./dynamo-errors";
-import { BLOCKS_INDEX, DUE_ATTRIBUTE, DUE_INDEX, DUE_SORT_KEY, ITEM_TYPE_ATTRIBUTE, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
+import { DUE_ATTRIBUTE, DUE_INDEX, DUE_SORT_KEY, ITEM_TYPE_ATTRIBUTE, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 
 /*
  * Capacity requests in the same table, without changing its definition:
@@ -81,17 +81,7 @@ export function createDynamoRequestStore({ client, tableName, logger = console }
   return {
     get,
     list: ({ limit, cursor }) =>
-      query(
-        "Query(requests)",
-        {
-          IndexName: BLOCKS_INDEX,
-          KeyConditionExpression: "#t = :t",
-          ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE },
-          ExpressionAttributeValues: { ":t": REQUEST_ITEM_TYPE },
-          ExclusiveStartKey: decodeCursor(cursor, RequestsIndexCursor),
-        },
-        limit,
-      ),
+      query("Query(requests)", itemTypeQuery(REQUEST_ITEM_TYPE, decodeCursor(cursor, RequestsIndexCursor)), limit),
 
     async findDue(now, { limit }) {
       const page = await query(
