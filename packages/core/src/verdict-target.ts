@@ -2,6 +2,7 @@ import type { Block } from "./block";
 import { InvalidStateError, NothingAskedError } from "./errors";
 import { durationText } from "./ladder";
 import type { HistoryEventDraft } from "./reconcile";
+import { outlook } from "./outlook";
 import { HOUR_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
 import { applyVerdict, verdictWindow, type VerdictInput, type VerdictKind } from "./verdicts";
 
@@ -89,6 +90,10 @@ function alreadyBought(block: Block, current: string): string {
 export function nextAsk(block: Block, window: string, now: Date): string {
   const p = block.policy;
   if (!p.enabled) return `The policy is paused, so CBM asks nothing until it is resumed.`;
+  // A block CBM has stopped extending (budget spent, max extensions, not owned …) is neither asked about nor
+  // bought: say so, with how to change it, instead of promising a purchase that will not come.
+  const o = outlook(block, now);
+  if (o.kind === "ends") return o.text;
   const opens = toMs(window) - p.lookaheadHours * HOUR_MS;
   const when = opens > now.getTime() ? `from ${isoAt(opens)} (${p.lookaheadHours} h before the end)` : "at the next scheduler tick";
   if (!p.requireApproval) {

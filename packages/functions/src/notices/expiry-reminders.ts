@@ -47,10 +47,8 @@ export function expiryReminderNotification(b: Block, offsetMs: number, now: Date
         `, or run: cbm approve ${b.PK}`,
       `Without an approval the block ends, and EC2 terminates its instances from ${terminate}: checkpoint your jobs before then.`,
     ],
-    ends: [
-      `CBM will not extend it. Checkpoint your jobs before ${terminate}, when EC2 starts terminating the instances.`,
-      `If it should be extended, change its policy: cbm update ${b.PK} …`,
-    ],
+    // How to change it, where anything can, is in the outlook's own words above ("To change it: …").
+    ends: [`CBM will not extend it. Checkpoint your jobs before ${terminate}, when EC2 starts terminating the instances.`],
     retrying: [
       `CBM keeps trying while the window is open, but nothing is bought yet. Plan to checkpoint your jobs before ${terminate} in case it ends.`,
     ],

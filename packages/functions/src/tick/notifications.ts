@@ -176,7 +176,9 @@ export function stopNotification(
       "",
       reason === "no-offering" || reason === "price-above-cap"
         ? "CBM keeps retrying with backoff while the window is open."
-        : "Change the block's policy to let CBM act again:",
+        : reason === "not-owned"
+          ? "Only the reservation's owner account can extend it; CBM keeps watching it:"
+          : "Change the block's policy to let CBM act again:",
       `  curl "${opts.apiUrl ? opts.apiUrl.replace(/\/+$/, "") : "$API_URL"}/${encodeURIComponent(b.PK)}" -H "x-api-key: $API_KEY"`,
       `  cbm get ${b.PK}`,
     ].join("\n"),
