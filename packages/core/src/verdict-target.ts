@@ -38,6 +38,15 @@ export function decideVerdict(block: Block, kind: VerdictKind, v: VerdictInput &
   const window = verdictWindow(block);
   const current = canonicalIso(block.endDate!);
   if (v.window !== undefined && v.window !== "next" && !sameInstant(v.window, window)) {
+    const named = canonicalIsoOrRaw(v.window);
+    if (kind === "approved" && (sameInstant(v.window, current) || sameInstant(v.window, block.lastPurchaseWindow))) {
+      // A notice's own command (it names its window) run again after that window was bought: already done.
+      const askedNow = sameInstant(block.approvalRequest?.window, window);
+      const note = askedNow
+        ? `The extension for the window ending ${named} is already bought; nothing new was recorded. CBM is asking about the window ending ${window} now: its own notice names it.`
+        : alreadyBought(block, named) + nextAsk(block, window, now);
+      return { block, window: named, mode: "repeat", note };
+    }
     if (sameInstant(v.window, current)) throw new NothingAskedError(alreadyBought(block, current) + nextAsk(block, window, now));
     throw new InvalidStateError(
       `window: the block's next undecided window ends ${window}; ${canonicalIsoOrRaw(v.window)} is not one CBM can decide now`,
