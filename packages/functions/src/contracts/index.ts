@@ -4,7 +4,7 @@
  * the table design, the Capacity Block event types, the metrics the alarms read, the API-key secret's format and
  * the rotation's timing.
  */
-export { API_RESOURCES, API_ROUTES, PLANNING_RESOURCES, PLANNING_ROUTES, WEB_RESOURCES, WEB_ROUTES } from "./routes";
+export { API_RESOURCES, API_ROUTES, PLANNING_RESOURCES, PLANNING_ROUTES, WEB_GATEWAY_ROUTES, WEB_RESOURCES, WEB_ROUTES } from "./routes";
 export {
   BLOCKS_INDEX,
   DUE_ATTRIBUTE,
