@@ -78,6 +78,45 @@ export const ALARMS = {
     treatMissingData: TreatMissingData.NOT_BREACHING,
     okAction: true,
   },
+  /**
+   * The request worker logs a failed step and leaves the request for the next run, so its Lambda succeeds: only its
+   * own count shows a request that fails run after run (one that fails every minute reaches 3 within 5 minutes).
+   */
+  requestErrors: {
+    id: "RequestErrors",
+    description:
+      "Capacity-request steps failed 3 or more times in 5 minutes: a request is neither quoted nor bought. See the Requests log group's 'capacity request step failed' lines.",
+    comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    threshold: 3,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    okAction: true,
+  },
+  /** One event per ambiguous purchase, settled by the worker itself: the alarm fires for it and clears by itself. */
+  requestPurchaseHeld: {
+    id: "RequestPurchaseHeld",
+    description:
+      "A capacity-request purchase ended without a clear answer from EC2: CBM holds its intent and settles it from the reservation's cbm:intent tag within minutes, never buying again before then.",
+    comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    threshold: 1,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    okAction: false,
+  },
+  /** A reminder that failed is logged and retried, so the Lambda succeeds: only this count shows a notifier that refuses. */
+  noticeSendFailures: {
+    id: "NoticeSendFailures",
+    description:
+      "The notifier refused a notice (an AWS Capacity Block event or an expiry reminder) in the last 5 minutes: people may not learn that a block ends or changed.",
+    comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    threshold: 1,
+    periodMinutes: 5,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+    okAction: true,
+  },
 } as const satisfies Record<string, AlarmSpec>;
 
 /**

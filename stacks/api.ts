@@ -9,7 +9,7 @@ import { cbmFunction, INDEX_REASON, INDEX_RESOURCE, tableStatements } from "./la
 import { planningFunction, PLANNING_ROUTES } from "./planning.js";
 import { adminEmail, AUTO_APPROVAL_VARIABLE, isProtectedStage, parameterNames } from "./stage.js";
 import { apiFirewall } from "./waf.js";
-import { API_ROUTES, awsActions, WEB_ROUTES } from "@cbm/functions/contracts";
+import { API_ROUTES, awsActions, WEB_GATEWAY_ROUTES, WEB_ROUTES } from "@cbm/functions/contracts";
 import { Links } from "./links.js";
 
 /** Stage-wide throttle: every request counts, with or without a key (usage-plan limits only bind keyed calls). */
@@ -48,8 +48,10 @@ export { API_ROUTES };
  * The browser pages (approval links, the console) go to a function of their own (composition/handlers/web.ts). Browsers send no
  * x-api-key, so API Gateway does not require one on these methods: the function authenticates every request itself
  * (a signed link token, or a console session opened with the API key), and WAF's rules apply as to every route.
+ * WEB_GATEWAY_ROUTES adds `ANY` on each page's resource, so HEAD, OPTIONS and the rest get the function's 405 page
+ * as in local mode, not API Gateway's 403 "Missing Authentication Token".
  */
-export { WEB_ROUTES };
+export { WEB_GATEWAY_ROUTES, WEB_ROUTES };
 
 /**
  * API Gateway REST API (v1, for usage plans, API keys, WAF and access logs) in front of one Lambda. A request is
@@ -144,7 +146,7 @@ export function Api({ stack, app }: StackContext) {
       ...API_ROUTES.map((route) => [route, { function: handler, ...keyed }]),
       ...PLANNING_ROUTES.map((route) => [route, { function: planning, ...keyed }]),
       // The browser pages carry no API key (links and the console's session cookie authenticate them).
-      ...WEB_ROUTES.map((route) => [
+      ...WEB_GATEWAY_ROUTES.map((route) => [
         route,
         { function: web, cdk: { method: { apiKeyRequired: false }, integration: { allowTestInvoke: false } } },
       ]),

@@ -41,6 +41,23 @@ export function stageDashboard(
       left: [m(ALARMED_METRICS.ec2Errors, "Sum", 5), m(ALARMED_METRICS.paymentFailed, "Sum", 5)],
     }),
     new GraphWidget({
+      title: "Capacity requests: processed, bought, held, errors",
+      left: [
+        m("RequestsProcessed", "Sum", 5),
+        m("RequestPurchases", "Sum", 5),
+        m(ALARMED_METRICS.requestPurchasesHeld, "Sum", 5),
+        m(ALARMED_METRICS.requestErrors, "Sum", 5),
+      ],
+    }),
+    new GraphWidget({
+      title: "Notices: events forwarded, reminders, send failures",
+      left: [m("NoticesSent", "Sum", 5), m("RemindersSent", "Sum", 5), m(ALARMED_METRICS.noticeSendFailures, "Sum", 5)],
+    }),
+    new GraphWidget({
+      title: "Key rotation: rotations, reconcile repairs, failures",
+      left: [m("KeyRotations", "Sum", 60), m("KeyReconcileRepairs", "Sum", 60), m(ALARMED_METRICS.keyRotationFailures, "Sum", 60)],
+    }),
+    new GraphWidget({
       title: "API Gateway: 5xx, 4xx and p99 latency",
       left: [opts.gatewayStage.metricServerError({ statistic: "Sum" }), opts.gatewayStage.metricClientError({ statistic: "Sum" })],
       right: [opts.gatewayStage.metricLatency({ statistic: "p99" })],

@@ -48,7 +48,8 @@ export const timeoutOf = (fn: Function): number => (fn.node.defaultChild as CfnF
 /**
  * Errors, throttles and duration near the timeout for one function, and for a job that buys a heartbeat: Lambda's
  * Invocations minus Errors per minute, below 1 for 5 minutes (missing data breaching, so a schedule that stopped
- * alarms too). The request worker writes no metric of its own, so Lambda's are its heartbeat.
+ * alarms too). The request worker's own metrics count what a run did (stacks/alarm-specs.ts), not that it ran, so
+ * Lambda's are its heartbeat.
  */
 export function watchFunction(stack: Stack, app: App, topic: ITopic, w: WatchedFunction): Alarm[] {
   const period = (minutes: number) => Duration.minutes(minutes);

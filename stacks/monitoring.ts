@@ -44,6 +44,9 @@ export function Monitoring({ stack, app }: StackContext) {
     alarm(ALARMS.paymentFailed, cbmMetric(ALARMED_METRICS.paymentFailed, "Sum", ALARMS.paymentFailed.periodMinutes)),
     alarm(ALARMS.apiServerErrors, cbmMetric(ALARMED_METRICS.apiErrors, "Sum", ALARMS.apiServerErrors.periodMinutes, { class: "5xx" })),
     alarm(ALARMS.ec2Errors, cbmMetric(ALARMED_METRICS.ec2Errors, "Sum", ALARMS.ec2Errors.periodMinutes)),
+    alarm(ALARMS.requestErrors, cbmMetric(ALARMED_METRICS.requestErrors, "Sum", ALARMS.requestErrors.periodMinutes)),
+    alarm(ALARMS.requestPurchaseHeld, cbmMetric(ALARMED_METRICS.requestPurchasesHeld, "Sum", ALARMS.requestPurchaseHeld.periodMinutes)),
+    alarm(ALARMS.noticeSendFailures, cbmMetric(ALARMED_METRICS.noticeSendFailures, "Sum", ALARMS.noticeSendFailures.periodMinutes)),
   ];
   // A job that sst dev does not schedule (stacks/dev-mode.ts) would only ever breach its heartbeat.
   if (buying) alarms.push(alarm(ALARMS.tickHeartbeat, cbmMetric(ALARMED_METRICS.tickHeartbeat, "Sum", ALARMS.tickHeartbeat.periodMinutes)));

@@ -8,7 +8,7 @@ import {
   parseRotationEvent,
   ROTATION_GRACE_MS,
 } from "@cbm/functions/contracts";
-import { API_ROUTES, WEB_ROUTES } from "../api.js";
+import { API_ROUTES, WEB_GATEWAY_ROUTES } from "../api.js";
 import { PLANNING_ROUTES } from "../planning.js";
 import { EC2_CLAIM_ACTION, EC2_PURCHASE_ACTION } from "../jobs.js";
 import { API_KEY_MEMBER, API_KEY_TEMPLATE, KEY_RECONCILE_EVENT, KEY_RECONCILE_SCHEDULE } from "../secrets.js";
@@ -162,13 +162,13 @@ describe("API Gateway in front of the function", () => {
       expect(props(onlyResource(t, "AWS::ApiGateway::RestApi")).ApiKeySourceType).toBe("HEADER");
       const web = onlyResource(t, "AWS::Lambda::Function", "WebHandler").id;
       const methods = Object.values(t.findResources("AWS::ApiGateway::Method") as Record<string, { Properties: Json }>);
-      expect(methods).toHaveLength(API_ROUTES.length + WEB_ROUTES.length + PLANNING_ROUTES.length);
+      expect(methods).toHaveLength(API_ROUTES.length + WEB_GATEWAY_ROUTES.length + PLANNING_ROUTES.length);
       for (const m of methods) {
         // Browsers carry no key: the web function checks a signed link token or a console session instead.
         const toWeb = JSON.stringify(m.Properties.Integration).includes(`"${web}"`);
         expect(m.Properties.ApiKeyRequired, `${m.Properties.HttpMethod as string}`).toBe(!toWeb);
       }
-      expect(methods.filter((m) => m.Properties.ApiKeyRequired === false)).toHaveLength(WEB_ROUTES.length);
+      expect(methods.filter((m) => m.Properties.ApiKeyRequired === false)).toHaveLength(WEB_GATEWAY_ROUTES.length);
     }
   });
 

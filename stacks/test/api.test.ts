@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { API_ROUTES, WEB_ROUTES } from "../api.js";
+import { API_ROUTES, WEB_GATEWAY_ROUTES, WEB_ROUTES } from "../api.js";
 import { PLANNING_ROUTES } from "../planning.js";
 import { ACCOUNT, onlyResource } from "./synth.js";
 import {
@@ -37,11 +37,7 @@ describe("Api", () => {
         const resourceId = m.ResourceId as Json;
         const p = "Ref" in resourceId ? paths.get(resourceId.Ref as string) : "/";
         const route = `${m.HttpMethod as string} ${p}`;
-        const fn = (WEB_ROUTES as readonly string[]).includes(route)
-          ? webFn
-          : (PLANNING_ROUTES as readonly string[]).includes(route)
-            ? planningFn
-            : apiFn;
+        const fn = WEB_GATEWAY_ROUTES.includes(route) ? webFn : (PLANNING_ROUTES as readonly string[]).includes(route) ? planningFn : apiFn;
         expect(m.RestApiId).toEqual({ Ref: api.id });
         expect(m.AuthorizationType).toBe("NONE");
         expect(m.Integration).toEqual({
@@ -62,7 +58,32 @@ describe("Api", () => {
         });
         return route;
       });
-      expect(routes.sort()).toEqual([...API_ROUTES, ...WEB_ROUTES, ...PLANNING_ROUTES].sort());
+      expect(routes.sort()).toEqual([...API_ROUTES, ...WEB_GATEWAY_ROUTES, ...PLANNING_ROUTES].sort());
+    }
+  });
+
+  it("sends every other method on the pages' resources (HEAD, OPTIONS …) to the web function, keyless, as local mode does", () => {
+    for (const v of variants()) {
+      const t = v.templates.Api;
+      const webFn = onlyResource(t, "AWS::Lambda::Function", "WebHandler");
+      const paths = resourcePaths(t);
+      const methods = Object.values(t.findResources("AWS::ApiGateway::Method") as Record<string, { Properties: Json }>);
+      const byRoute = new Map(
+        methods.map(({ Properties: m }) => [`${m.HttpMethod as string} ${paths.get((m.ResourceId as Json).Ref as string)}`, m]),
+      );
+      const pages = [...new Set(WEB_ROUTES.map((r) => r.slice(r.indexOf(" ") + 1)))];
+      expect(pages).toEqual(expect.arrayContaining(["/link/{token}", "/console"]));
+      for (const page of pages) {
+        const any = byRoute.get(`ANY ${page}`);
+        expect(any, `ANY ${page}`).toBeDefined();
+        expect(any!.ApiKeyRequired, page).toBe(false);
+        expect(any!.AuthorizationType).toBe("NONE");
+        expect(JSON.stringify(any!.Integration)).toContain(`"${webFn.id}"`);
+        expect(any!.Integration).toMatchObject({ Type: "AWS_PROXY", IntegrationHttpMethod: "POST" });
+      }
+      // The JSON API keeps its own methods: no ANY (so no keyless OPTIONS) anywhere else.
+      const anyElsewhere = [...byRoute.keys()].filter((r) => r.startsWith("ANY ") && !pages.includes(r.slice(4)));
+      expect(anyElsewhere).toEqual([]);
     }
   });
 
@@ -72,7 +93,7 @@ describe("Api", () => {
       "Fn::GetAtt": [onlyResource(t, "AWS::Lambda::Function", prefix).id, "Arn"],
     }));
     const permissions = Object.values(t.findResources("AWS::Lambda::Permission") as Record<string, { Properties: Json }>);
-    expect(permissions).toHaveLength(API_ROUTES.length + WEB_ROUTES.length + PLANNING_ROUTES.length);
+    expect(permissions).toHaveLength(API_ROUTES.length + WEB_GATEWAY_ROUTES.length + PLANNING_ROUTES.length);
     for (const { Properties: p } of permissions) {
       expect(p).toMatchObject({ Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com" });
       expect(fns).toContainEqual(p.FunctionName);

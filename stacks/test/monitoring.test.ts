@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMetrics, recordTickMetrics } from "@cbm/functions/contracts";
+import { createMetrics, recordKeyRotation, recordNotices, recordRequestRun, recordTickMetrics } from "@cbm/functions/contracts";
 import { emptyTickReport } from "@cbm/core";
 import { ALARMS } from "../monitoring.js";
 import { GATEWAY_ALARMS } from "../alarm-specs.js";
@@ -95,6 +95,33 @@ describe("Monitoring", () => {
       threshold: 5,
       missing: "notBreaching",
     },
+    {
+      what: "request worker errors: RequestErrors Sum >= 3 in 5 minutes",
+      id: "RequestErrors",
+      metric: "RequestErrors",
+      statistic: "Sum",
+      period: 300,
+      threshold: 3,
+      missing: "notBreaching",
+    },
+    {
+      what: "ambiguous request purchases: RequestPurchasesHeld Sum >= 1 in 5 minutes",
+      id: "RequestPurchaseHeld",
+      metric: "RequestPurchasesHeld",
+      statistic: "Sum",
+      period: 300,
+      threshold: 1,
+      missing: "notBreaching",
+    },
+    {
+      what: "notice send failures: NoticeSendFailures Sum >= 1 in 5 minutes",
+      id: "NoticeSendFailures",
+      metric: "NoticeSendFailures",
+      statistic: "Sum",
+      period: 300,
+      threshold: 1,
+      missing: "notBreaching",
+    },
   ];
 
   it.each(OWN_METRIC_ALARMS)("$what", (a) => {
@@ -116,20 +143,23 @@ describe("Monitoring", () => {
     }
   });
 
-  it("with or without ADMIN_EMAIL, every alarm notifies the alarm topic, of its recovery too except the one-shot PaymentFailed", () => {
+  it("with or without ADMIN_EMAIL, every alarm notifies the alarm topic, of its recovery too except the one-shot PaymentFailed and RequestPurchaseHeld", () => {
     for (const v of variants()) {
       for (const [id, a] of Object.entries(alarms(v))) {
         expect(a.Properties.AlarmActions, id).toEqual([topicArn(v.stage)]);
-        if (id.startsWith("PaymentFailed")) expect(a.Properties.OKActions, id).toBeUndefined();
+        if (id.startsWith("PaymentFailed") || id.startsWith("RequestPurchaseHeld")) expect(a.Properties.OKActions, id).toBeUndefined();
         else expect(a.Properties.OKActions, id).toEqual([topicArn(v.stage)]);
       }
     }
   });
 
-  it("alarms only on series a finished tick writes, in the namespace it writes to", () => {
+  it("alarms only on series a finished tick, request run, notices run or rotation writes, in the namespace they write to", () => {
     const lines: string[] = [];
     const metrics = createMetrics({ sink: { write: (line) => lines.push(line) }, defaults: { stage: prod.stage } });
     recordTickMetrics(metrics, { ...emptyTickReport(), blocksAtRisk: 0, durationMs: 1 });
+    recordRequestRun(metrics, { processed: 0, purchases: 0, held: 0, errors: 0 });
+    recordNotices(metrics, { notices: 0, reminders: 0, failures: 0 });
+    recordKeyRotation(metrics, { rotations: 0, repairs: 0, failures: 0 });
     metrics.flush();
     const written = new Set(
       lines.flatMap((line) => {
@@ -141,8 +171,31 @@ describe("Monitoring", () => {
     const cbmAlarms = Object.values(alarms(prod))
       .map((a) => a.Properties)
       .filter((p) => typeof p.Namespace === "string" && !p.Namespace.startsWith("AWS/") && p.MetricName !== "ApiErrors");
-    expect(cbmAlarms.length).toBeGreaterThanOrEqual(4);
+    expect(cbmAlarms.length).toBeGreaterThanOrEqual(7);
     for (const p of cbmAlarms) expect(written, `${p.Namespace}/${p.MetricName}`).toContain(`${p.Namespace}/${p.MetricName}`);
+  });
+
+  it("graphs what the request worker, the notices and the key rotation write on the stage's dashboard", () => {
+    for (const v of variants()) {
+      // The body is a Fn::Join of text and references; the metrics are in its text.
+      const join = props(onlyResource(v.templates.Monitoring, "AWS::CloudWatch::Dashboard")).DashboardBody as {
+        "Fn::Join": [string, unknown[]];
+      };
+      const body = join["Fn::Join"][1].filter((part) => typeof part === "string").join("");
+      for (const name of [
+        "RequestsProcessed",
+        "RequestPurchases",
+        "RequestPurchasesHeld",
+        "RequestErrors",
+        "NoticesSent",
+        "RemindersSent",
+        "NoticeSendFailures",
+        "KeyRotations",
+        "KeyReconcileRepairs",
+        "KeyRotationFailures",
+      ])
+        expect(body, name).toContain(`["CapacityBlockManager","${name}","stage","${v.stage}"`);
+    }
   });
 
   it("keeps the alarm topic without KMS, so CloudWatch alarms can publish to it", () => {

@@ -2,6 +2,7 @@ import type { Block } from "./block";
 import { InvalidStateError, NothingAskedError } from "./errors";
 import { durationText } from "./ladder";
 import type { HistoryEventDraft } from "./reconcile";
+import { outlook } from "./outlook";
 import { HOUR_MS, canonicalIso, isoAt, sameInstant, toMs } from "./time";
 import { applyVerdict, verdictWindow, type VerdictInput, type VerdictKind } from "./verdicts";
 
@@ -37,6 +38,15 @@ export function decideVerdict(block: Block, kind: VerdictKind, v: VerdictInput &
   const window = verdictWindow(block);
   const current = canonicalIso(block.endDate!);
   if (v.window !== undefined && v.window !== "next" && !sameInstant(v.window, window)) {
+    const named = canonicalIsoOrRaw(v.window);
+    if (kind === "approved" && (sameInstant(v.window, current) || sameInstant(v.window, block.lastPurchaseWindow))) {
+      // A notice's own command (it names its window) run again after that window was bought: already done.
+      const askedNow = sameInstant(block.approvalRequest?.window, window);
+      const note = askedNow
+        ? `The extension for the window ending ${named} is already bought; nothing new was recorded. CBM is asking about the window ending ${window} now: its own notice names it.`
+        : alreadyBought(block, named) + nextAsk(block, window, now);
+      return { block, window: named, mode: "repeat", note };
+    }
     if (sameInstant(v.window, current)) throw new NothingAskedError(alreadyBought(block, current) + nextAsk(block, window, now));
     throw new InvalidStateError(
       `window: the block's next undecided window ends ${window}; ${canonicalIsoOrRaw(v.window)} is not one CBM can decide now`,
@@ -89,6 +99,10 @@ function alreadyBought(block: Block, current: string): string {
 export function nextAsk(block: Block, window: string, now: Date): string {
   const p = block.policy;
   if (!p.enabled) return `The policy is paused, so CBM asks nothing until it is resumed.`;
+  // A block CBM has stopped extending (budget spent, max extensions, not owned …) is neither asked about nor
+  // bought: say so, with how to change it, instead of promising a purchase that will not come.
+  const o = outlook(block, now);
+  if (o.kind === "ends") return o.text;
   const opens = toMs(window) - p.lookaheadHours * HOUR_MS;
   const when = opens > now.getTime() ? `from ${isoAt(opens)} (${p.lookaheadHours} h before the end)` : "at the next scheduler tick";
   if (!p.requireApproval) {

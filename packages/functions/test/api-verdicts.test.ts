@@ -171,6 +171,19 @@ describe("a verdict decides the window the person was asked about (issue 22)", (
     expect(res.body.message).toMatch(/The policy needs no approval: CBM buys 7 days for the window ending 2026-03-10T11:30:00.000Z from/);
   });
 
+  it("refuses a deny on a block CBM has stopped extending without promising a purchase, saying why it stopped", async () => {
+    const b = await created({ endDate: "2026-03-10T11:30:00Z", policy: { requireApproval: false, budget: "1200" } });
+    const stored = (await api.store.get(b.PK))!;
+    await api.store.update({ ...stored, status: "budget-exhausted", statusReason: "over the budget" }, stored.version);
+
+    const res = await api.call("POST", `/${b.PK}/deny`);
+
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe("NOTHING_ASKED");
+    expect(res.body.message).not.toMatch(/CBM buys/);
+    expect(res.body.message).toMatch(/Will not extend: the budget is spent\. To change it: raise the budget/);
+  });
+
   it("keeps the first release's PATCH of a current window not yet asked, answering that it is in advance", async () => {
     const b = await created({ endDate: "2026-03-10T11:30:00Z" });
 

@@ -37,8 +37,8 @@ describe("scheduler scenarios (DynamoDB Local + EC2 emulator, virtual clock)", (
     const [first] = h.notes(pk);
     expect(first).toMatchObject({ kind: "approval-request", pk });
     expect(first!.subject).toContain("llm-pretrain");
-    expect(first!.body).toContain(`curl -X PATCH "$API_URL/${pk}" -H "x-api-key: $API_KEY"`);
-    expect(first!.body).toContain(`cbm approve ${pk}`);
+    expect(first!.body).toMatch(new RegExp(`curl -X PATCH "\\$API_URL/${pk}" -H "x-api-key: \\$API_KEY" .*-d '\\{"window":"[^"]+"\\}'`));
+    expect(first!.body).toMatch(new RegExp(`cbm approve ${pk} --window \\S+`));
     expect(first!.body).toContain(`cbm deny ${pk}`);
     expect(first!.body).toContain(END);
     expect(first!.body).toContain("USD");

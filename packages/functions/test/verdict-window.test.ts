@@ -60,4 +60,32 @@ describe("approve means what the person was asked", () => {
     const events = (await h.events(block.PK)).filter((e) => e.type === "approved");
     expect(events[0]!.message).toMatch(/^Approved in advance .* \(no notice had asked yet\)/);
   });
+  it("the notice's own command, run again once the next window is asked, answers already bought", async () => {
+    const h = await harness();
+    const block = await h.register({ endDate: END, policy: { requireApproval: true, maxUpfrontFee: "100000" } });
+    await h.tick();
+    await h.advanceTo(OPENS);
+    await h.tick();
+    const notice = h.outbox.list().find((n) => n.kind === "approval-request" && n.pk === block.PK)!;
+    const named = /cbm approve \S+ --window (\S+)/.exec(notice.body)![1]!;
+    expect(notice.body).toContain(`-d '{"window":"${named}"}'`);
+    await h.api.approve(block.PK, { actor: "alice", window: named });
+    await h.tick();
+    for (let i = 0; i < 3; i++) await h.tick();
+    await h.advanceTo(NEXT_OPENS);
+    await h.tick();
+    expect((await h.get(block.PK)).status).toBe("awaiting-approval");
+
+    const again = await h.api.approve(block.PK, { actor: "alice", window: named });
+    await h.tick();
+
+    expect(named).toBe(END);
+    expect(again.mode).toBe("repeat");
+    expect(again.note).toBe(
+      `The extension for the window ending ${END} is already bought; nothing new was recorded. CBM is asking about the window ending ${NEXT_END} now: its own notice names it.`,
+    );
+    expect(again.block.approval ?? null).toBeNull();
+    expect(h.ledger(block.capacityReservationId)).toHaveLength(1);
+    expect((await h.get(block.PK)).status).toBe("awaiting-approval");
+  });
 });

@@ -6,6 +6,7 @@ import { stageTags } from "../contracts/aws-actions";
 import { randomApiKeys } from "../adapters/random-api-key";
 import { createSecretsManagerRotationSecret } from "../adapters/secrets-manager-rotation";
 import { stdoutSink } from "../platform/observability/logger";
+import { createMetrics, type Metrics } from "../platform/observability/metrics";
 import type { RotationConfig } from "../rotation/config";
 import { createRotationHandler } from "../rotation/create-rotation-handler";
 import { serviceLogger } from "./logger";
@@ -15,7 +16,12 @@ import type { Built } from "./safety";
  * The API key's rotation (Secrets Manager's four steps) and the scheduled reconcile of API Gateway's keys. It buys
  * nothing and is not interactive: its clients keep the SDK's defaults, and its manifest is empty.
  */
-export function assembleKeyRotation(config: RotationConfig, clock: Clock): Built<ReturnType<typeof createRotationHandler>> {
+export function assembleKeyRotation(
+  config: RotationConfig,
+  clock: Clock,
+  // CloudWatch Embedded Metric Format on stdout, by `stage` as every CBM metric (tests pass their own).
+  metrics: Metrics = createMetrics({ sink: stdoutSink, ...(config.stage ? { defaults: { stage: config.stage } } : {}) }),
+): Built<ReturnType<typeof createRotationHandler>> {
   const region = config.region ? { region: config.region } : {};
   const fn = createRotationHandler({
     secretArn: config.secretArn,
@@ -31,6 +37,7 @@ export function assembleKeyRotation(config: RotationConfig, clock: Clock): Built
     clock,
     logger: serviceLogger(config, "cbm-key-rotation", stdoutSink),
     namePrefix: config.namePrefix,
+    metrics,
   });
   return { fn, safety: {} };
 }

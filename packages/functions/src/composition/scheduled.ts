@@ -15,6 +15,8 @@ import { createExpiryReminders } from "../notices/expiry-reminders";
 import { createTick, type CreateTickOptions, type Tick } from "../tick/create-tick";
 import { createCreateBlock } from "../blocks/use-cases/create-block";
 import { sampleUsage } from "../usage/sample-usage";
+import { recordRequestRun, recordRequestRunFailure } from "../platform/observability/job-metrics";
+import type { Metrics } from "../platform/observability/metrics";
 import type { Assembly } from "./assembly";
 import { type Built, SETTLE_MARGIN_MS, settleWaitMs } from "./safety";
 
@@ -42,7 +44,7 @@ function blockStores(a: Assembly, service: string) {
 }
 
 /** The expiry reminders' sweep; `everyMs` is how often it may run (0: every time, for a 5-minute schedule). */
-export function assembleReminders(a: Assembly, everyMs?: number): { sweep(): Promise<number> } {
+export function assembleReminders(a: Assembly, everyMs?: number, metrics?: Pick<Metrics, "add">): { sweep(): Promise<number> } {
   const { env } = a;
   const { dynamo, logger, store } = blockStores(a, "cbm-notices");
   return createExpiryReminders({
@@ -51,6 +53,7 @@ export function assembleReminders(a: Assembly, everyMs?: number): { sweep(): Pro
     notifier: notifierOf(a),
     clock: env.clock,
     logger,
+    ...(metrics ? { metrics } : {}),
     ...(everyMs !== undefined ? { everyMs } : {}),
     ...(env.reminderOffsetsMs ? { offsetsMs: env.reminderOffsetsMs } : {}),
     ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
@@ -146,13 +149,38 @@ export function assembleRequestWorker(a: Assembly): Built<() => Promise<RequestW
     ...(env.apiUrl ? { apiUrl: env.apiUrl } : {}),
     ...(a.approvalLinks ? { approvalLinks: a.approvalLinks } : {}),
   });
+  const metrics = env.metrics?.("cbm-requests");
   return {
-    fn,
+    fn: metrics ? measuredRequestRuns(fn, metrics) : fn,
     safety: {
       dynamodb: limitsOf(dynamo.doc)!,
       ec2: settings,
       purchase: { callTimeoutMs: settings.requestTimeoutMs, settleWaitMs: callSettleMs },
     },
+  };
+}
+
+/** Each run of the request worker writes its metrics (job-metrics.ts) and flushes them, whether it finished or threw. */
+function measuredRequestRuns(
+  run: (opts?: { deadline?: Date }) => Promise<RequestWorkReport>,
+  metrics: Pick<Metrics, "add" | "flush">,
+): (opts?: { deadline?: Date }) => Promise<RequestWorkReport> {
+  return async (opts) => {
+    try {
+      const report = await run(opts);
+      recordRequestRun(metrics, {
+        processed: report.handled,
+        purchases: report.purchases ?? 0,
+        held: report.purchasesHeld ?? 0,
+        errors: report.errors.length,
+      });
+      return report;
+    } catch (err) {
+      recordRequestRunFailure(metrics);
+      throw err;
+    } finally {
+      metrics.flush();
+    }
   };
 }
 
@@ -177,6 +205,14 @@ export function assembleUsageSampler(a: Assembly): Built<() => Promise<unknown>>
 export function assembleNotices(a: Assembly): Built<ReturnType<typeof createNoticesHandler>> {
   const { env } = a;
   const { dynamo, logger, store } = blockStores(a, "cbm-notices");
-  const fn = createNoticesHandler({ store, notifier: notifierOf(a), clock: env.clock, logger, reminders: assembleReminders(a, 0) });
+  const metrics = env.metrics?.("cbm-notices");
+  const fn = createNoticesHandler({
+    store,
+    notifier: notifierOf(a),
+    clock: env.clock,
+    logger,
+    reminders: assembleReminders(a, 0, metrics),
+    ...(metrics ? { metrics } : {}),
+  });
   return { fn, safety: { dynamodb: limitsOf(dynamo.doc)! } };
 }

@@ -33,6 +33,13 @@ export const PLANNING_RESOURCES = resourcesOf(PLANNING_ROUTES);
 /** Every browser page. */
 export const WEB_ROUTES = manifestOf(...WEB_TABLES);
 export const WEB_RESOURCES = resourcesOf(WEB_ROUTES);
+/**
+ * What API Gateway forwards to the web function: the pages' own methods, and `ANY` on each of their resources, so
+ * any other method (a link preview's HEAD, a browser's OPTIONS) reaches the function's 405 page with `Allow`, as in
+ * local mode, instead of API Gateway's own 403 "Missing Authentication Token". The declared methods take precedence
+ * over `ANY` at the gateway, and the function's router answers from the same tables either way.
+ */
+export const WEB_GATEWAY_ROUTES: readonly string[] = [...WEB_ROUTES, ...WEB_RESOURCES.map((resource) => `ANY ${resource}`)];
 
 /** The contracts openapi.json documents: the whole JSON API behind the gateway, the planning function's included. */
 export function documentedContracts(): AnyContract[] {

@@ -1,6 +1,9 @@
 import middy from "@middy/core";
 import type { BlockStore, Clock, Notifier } from "@cbm/core";
+import { recordNotices } from "../platform/observability/job-metrics";
 import type { Logger } from "../platform/observability/logger";
+import type { Metrics } from "../platform/observability/metrics";
+import { flushMetrics } from "../platform/observability/middy";
 import { capacityBlockNotice, parseCapacityBlockEvent } from "./capacity-block-events";
 
 export interface NoticesDeps {
@@ -10,6 +13,8 @@ export interface NoticesDeps {
   logger: Pick<Logger, "info" | "warn" | "error">;
   /** The expiry reminder sweep (notices/expiry-reminders.ts), run on the function's schedule. */
   reminders?: { sweep(): Promise<number> };
+  /** Flushed once per invocation: notices and reminders sent, sends refused (EMF on stdout in Lambda). */
+  metrics?: Pick<Metrics, "add" | "flush">;
 }
 
 export type NoticesResult = { forwarded: boolean } | { reminders: number };
@@ -27,23 +32,36 @@ function isSchedule(event: unknown): boolean {
  * reservation's ledger (`managedBy`), without a scan. A failed send throws, so EventBridge retries the event.
  */
 export function createNoticesHandler(deps: NoticesDeps) {
-  return middy<unknown, NoticesResult>({ timeoutEarlyInMillis: 0 }).handler(async (event) => {
-    if (isSchedule(event)) {
-      const reminders = deps.reminders ? await deps.reminders.sweep() : 0;
-      deps.logger.info("expiry reminders swept", { reminders });
-      return { reminders };
-    }
-    const ev = parseCapacityBlockEvent(event);
-    if (!ev) {
-      deps.logger.warn("ignored an event that is not a Capacity Block event", {
-        detailType: (event as { "detail-type"?: unknown } | null)?.["detail-type"],
-      });
-      return { forwarded: false };
-    }
-    const ledger = await deps.store.getLedger(ev.capacityReservationId);
-    const block = ledger?.managedBy ? await deps.store.get(ledger.managedBy) : undefined;
-    await deps.notifier.send(capacityBlockNotice(ev, block, deps.clock.now()));
-    deps.logger.info("capacity block event forwarded", { kind: ev.kind, capacityReservationId: ev.capacityReservationId, PK: block?.PK });
-    return { forwarded: true };
-  });
+  const metrics = deps.metrics ?? { add: () => undefined, flush: () => [] };
+  const count = (run: Partial<Parameters<typeof recordNotices>[1]>) =>
+    recordNotices(metrics, { notices: 0, reminders: 0, failures: 0, ...run });
+  return middy<unknown, NoticesResult>({ timeoutEarlyInMillis: 0 })
+    .use(flushMetrics(metrics))
+    .handler(async (event) => {
+      if (isSchedule(event)) {
+        const reminders = deps.reminders ? await deps.reminders.sweep() : 0;
+        count({ reminders });
+        deps.logger.info("expiry reminders swept", { reminders });
+        return { reminders };
+      }
+      const ev = parseCapacityBlockEvent(event);
+      if (!ev) {
+        count({});
+        deps.logger.warn("ignored an event that is not a Capacity Block event", {
+          detailType: (event as { "detail-type"?: unknown } | null)?.["detail-type"],
+        });
+        return { forwarded: false };
+      }
+      const ledger = await deps.store.getLedger(ev.capacityReservationId);
+      const block = ledger?.managedBy ? await deps.store.get(ledger.managedBy) : undefined;
+      try {
+        await deps.notifier.send(capacityBlockNotice(ev, block, deps.clock.now()));
+      } catch (err) {
+        count({ failures: 1 });
+        throw err;
+      }
+      count({ notices: 1 });
+      deps.logger.info("capacity block event forwarded", { kind: ev.kind, capacityReservationId: ev.capacityReservationId, PK: block?.PK });
+      return { forwarded: true };
+    });
 }

@@ -14,6 +14,7 @@ import {
   type ReminderLog,
 } from "@cbm/core";
 import { type Logger, silentLogger } from "../platform/observability/logger";
+import { ALARMED_METRICS, type Metrics } from "../platform/observability/metrics";
 import { pages } from "../platform/pages";
 import { escapeUnsafeText as safeText } from "@cbm/core";
 
@@ -30,6 +31,8 @@ export interface ExpiryRemindersOptions {
   /** For the console link in the text. */
   apiUrl?: string;
   logger?: Pick<Logger, "warn" | "error">;
+  /** Counts the reminders the notifier refused (they are retried on a later sweep, so nothing else says so). */
+  metrics?: Pick<Metrics, "add">;
 }
 
 /** The text of one reminder: when the block ends, what CBM will do about it, and what a person should do. */
@@ -47,10 +50,8 @@ export function expiryReminderNotification(b: Block, offsetMs: number, now: Date
         `, or run: cbm approve ${b.PK}`,
       `Without an approval the block ends, and EC2 terminates its instances from ${terminate}: checkpoint your jobs before then.`,
     ],
-    ends: [
-      `CBM will not extend it. Checkpoint your jobs before ${terminate}, when EC2 starts terminating the instances.`,
-      `If it should be extended, change its policy: cbm update ${b.PK} …`,
-    ],
+    // How to change it, where anything can, is in the outlook's own words above ("To change it: …").
+    ends: [`CBM will not extend it. Checkpoint your jobs before ${terminate}, when EC2 starts terminating the instances.`],
     retrying: [
       `CBM keeps trying while the window is open, but nothing is bought yet. Plan to checkpoint your jobs before ${terminate} in case it ends.`,
     ],
@@ -109,6 +110,7 @@ export function createExpiryReminders(opts: ExpiryRemindersOptions) {
               key: due.key,
               error: { message: (error as Error).message },
             });
+            opts.metrics?.add(ALARMED_METRICS.noticeSendFailures, 1);
             await opts.log.release(due.key).catch(() => undefined);
           }
         }

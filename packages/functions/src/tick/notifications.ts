@@ -29,16 +29,21 @@ function days(hours: number): string {
   return hours % 24 === 0 ? `${durationText(hours)} (${hours} h)` : durationText(hours);
 }
 
-function howToAnswer(b: Block, opts: NotificationTextOptions): string {
+/**
+ * The commands name the window asked about, so running one again (a retry, a second paste) after that window was
+ * bought answers "already bought" and never reaches the next window, which a later notice asks about on its own.
+ */
+function howToAnswer(b: Block, window: string, opts: NotificationTextOptions): string {
   const url = opts.apiUrl ? opts.apiUrl.replace(/\/+$/, "") : "$API_URL";
   const pk = encodeURIComponent(b.PK);
+  const body = `-H "Content-Type: application/json" -d '{"window":"${window}"}'`;
   return [
     "Approve:",
-    `  curl -X PATCH "${url}/${pk}" -H "x-api-key: $API_KEY"`,
-    `  cbm approve ${b.PK}`,
+    `  curl -X PATCH "${url}/${pk}" -H "x-api-key: $API_KEY" ${body}`,
+    `  cbm approve ${b.PK} --window ${window}`,
     "Deny this window:",
-    `  curl -X POST "${url}/${pk}/deny" -H "x-api-key: $API_KEY"`,
-    `  cbm deny ${b.PK}`,
+    `  curl -X POST "${url}/${pk}/deny" -H "x-api-key: $API_KEY" ${body}`,
+    `  cbm deny ${b.PK} --window ${window}`,
   ].join("\n");
 }
 
@@ -94,7 +99,7 @@ export function approvalNotification(
       ? "The purchase window closes soon. Without approval the block ends at its current end date."
       : "Nothing is bought without your approval.",
     "",
-    howToAnswer(b, opts),
+    howToAnswer(b, window, opts),
   ].join("\n");
   return {
     key: `${b.PK}#${window}#${notice}#${count}`,
@@ -176,7 +181,9 @@ export function stopNotification(
       "",
       reason === "no-offering" || reason === "price-above-cap"
         ? "CBM keeps retrying with backoff while the window is open."
-        : "Change the block's policy to let CBM act again:",
+        : reason === "not-owned"
+          ? "Only the reservation's owner account can extend it; CBM keeps watching it:"
+          : "Change the block's policy to let CBM act again:",
       `  curl "${opts.apiUrl ? opts.apiUrl.replace(/\/+$/, "") : "$API_URL"}/${encodeURIComponent(b.PK)}" -H "x-api-key: $API_KEY"`,
       `  cbm get ${b.PK}`,
     ].join("\n"),

@@ -34,6 +34,14 @@ export const ALARMED_METRICS = {
   ec2Errors: "Ec2Errors",
   /** API responses >= 400, by `class` (4xx, 5xx). */
   apiErrors: "ApiErrors",
+  /** Capacity-request steps that failed in a run of the request worker (left for the next run), plus 1 when a run throws. */
+  requestErrors: "RequestErrors",
+  /** Capacity-request purchases whose outcome EC2 left unknown: the intent is held until its tag settles it. */
+  requestPurchasesHeld: "RequestPurchasesHeld",
+  /** Notices (AWS events forwarded, expiry reminders) the notifier refused. */
+  noticeSendFailures: "NoticeSendFailures",
+  /** Key rotation steps or reconciles that failed. */
+  keyRotationFailures: "KeyRotationFailures",
 } as const;
 
 export interface MetricsOptions {

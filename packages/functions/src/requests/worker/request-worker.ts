@@ -19,6 +19,18 @@ export interface RequestWorkReport {
   successors: string[];
   /** The run stopped starting steps at its deadline; the requests left are still due and the next run takes them. */
   deadlineReached?: boolean;
+  /** Requests this run found bought (purchased, or an intent settled as bought): now payment-pending or fulfilled. */
+  purchases?: number;
+  /** Purchases this run left ambiguous: the intent is held ("purchasing") until its tag settles it. */
+  purchasesHeld?: number;
+}
+
+const BOUGHT: ReadonlySet<CapacityRequest["status"]> = new Set(["payment-pending", "fulfilled"]);
+
+/** Counts a handled step in the report: a purchase found bought, or one left ambiguous with its intent held. */
+function countPurchase(report: RequestWorkReport, before: CapacityRequest["status"], after: CapacityRequest["status"]): void {
+  if (BOUGHT.has(after) && !BOUGHT.has(before)) report.purchases = (report.purchases ?? 0) + 1;
+  if (after === "purchasing" && before !== "purchasing") report.purchasesHeld = (report.purchasesHeld ?? 0) + 1;
 }
 
 /** One request's step, as core's request lifecycle names it. */
@@ -70,7 +82,16 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
       ? await openSuccessors({ blocks: deps.blocks, requests: deps.requests, notifier: deps.notifier, clock: deps.clock, ids: deps.ids })
       : [];
     const due = await deps.requests.findDue(now.toISOString(), { limit: maxPerRun });
-    const report: RequestWorkReport = { due: due.length, handled: 0, conflicts: 0, errors: [], statuses: {}, successors };
+    const report: RequestWorkReport = {
+      due: due.length,
+      handled: 0,
+      conflicts: 0,
+      errors: [],
+      statuses: {},
+      successors,
+      purchases: 0,
+      purchasesHeld: 0,
+    };
     for (const req of due) {
       if (!ctx.timeLeft()) {
         report.deadlineReached = true;
@@ -80,6 +101,7 @@ export function createRequestWorker(deps: RequestWorkerDeps) {
         const after = await step(ctx, req);
         report.handled++;
         report.statuses[req.id] = after.status;
+        countPurchase(report, req.status, after.status);
       } catch (err) {
         if (err instanceof VersionConflictError) {
           report.conflicts++;
