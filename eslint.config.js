@@ -35,12 +35,6 @@ const ZOD_NAMESPACE = {
  */
 const WINGS = ["blocks", "requests", "approvals", "reports", "tick", "notices", "usage", "rotation"];
 const FUNCTIONS_SRC = "packages/functions/src/";
-/** The few adapter exports that are pure helpers, not I/O, which a wing or platform may use for a value. */
-const ADAPTER_HELPERS = {
-  "adapters/secrets-source": ["keysMatch"],
-  "adapters/call-limits": ["isDependencyUnavailable"],
-  "adapters/api-key-secret": ["API_KEY_CACHE_TTL_MS", "parseApiKeySecret", "formatApiKeySecret"],
-};
 
 /** Where a file or import target sits: `{ top, rest }` with top the first folder under src/ (or the file). */
 function place(p) {
@@ -54,10 +48,31 @@ function place(p) {
   return { top, rest: rest.join("/"), rel };
 }
 
+/**
+ * Platform's own floors: observability is used by the HTTP pipeline and the tick alike, so it imports no HTTP or web
+ * plumbing; ports are what adapters implement, so they import nothing of the package (only core's types).
+ */
+function platformInnerViolation(from, to) {
+  if (from.rel.startsWith("platform/observability/") && /^platform\/(http|web)(\/|$)/.test(to.rel))
+    return "Observability imports no HTTP or web plumbing: the pipeline uses it, not the other way round.";
+  if (from.rel.startsWith("platform/ports/") && !to.rel.startsWith("platform/ports/"))
+    return "A port imports nothing of the package: only core's types.";
+  return undefined;
+}
+
+/** A port's imports from outside the package: core's types and nothing else. */
+function portPackageViolation(from, source, valueNames) {
+  if (!from.rel.startsWith("platform/ports/")) return undefined;
+  if (source === "@cbm/core" && valueNames.length === 0) return undefined;
+  return "A port imports nothing but core's types (import type from @cbm/core).";
+}
+
 /** Why `from` may not import `to`, or undefined when it may. */
 function fenceViolation(from, to, valueNames) {
   const fromWing = WINGS.includes(from.top);
   const toWing = WINGS.includes(to.top);
+  const inner = platformInnerViolation(from, to);
+  if (inner) return inner;
   if (from.top === to.top) return undefined;
   if (["composition", "contracts", "index"].includes(from.top)) return undefined;
   if (to.top === "composition" || to.top === "index") return "Only the entry points import the composition and the package's index.";
@@ -70,11 +85,8 @@ function fenceViolation(from, to, valueNames) {
   if (to.top === "contracts") return "contracts/ is the package's face for the stacks; import the module it re-exports.";
   if (from.top === "platform" && toWing) return "platform/ sits below the wings: it imports none of them.";
   if (fromWing && toWing && to.rest !== "") return `Import another wing through its index ("${to.top}"), not its internals.`;
-  if (to.top === "adapters") {
-    const helpers = ADAPTER_HELPERS[to.rel] ?? [];
-    const extra = valueNames.filter((n) => !helpers.includes(n));
-    if (extra.length > 0) return `Adapters are wired by the composition; here only a type may be imported (not ${extra.join(", ")}).`;
-  }
+  if (to.top === "adapters" && valueNames.length > 0)
+    return `Adapters are wired by the composition; here only a type may be imported (not ${valueNames.join(", ")}).`;
   return undefined;
 }
 
@@ -94,7 +106,12 @@ const wingFences = {
     const from = place(context.filename);
     if (!from) return {};
     const check = (node, source) => {
-      if (!source || typeof source.value !== "string" || !source.value.startsWith(".")) return;
+      if (!source || typeof source.value !== "string") return;
+      if (!source.value.startsWith(".")) {
+        const why = portPackageViolation(from, source.value, valueNames(node));
+        if (why) context.report({ node: source, message: `${source.value}: ${why}` });
+        return;
+      }
       const to = place(path.resolve(path.dirname(context.filename), source.value));
       if (!to) return;
       const why = fenceViolation(from, to, valueNames(node));

@@ -13,7 +13,7 @@ const KEY_MESSAGE = "must be 1–128 characters of A-Z a-z 0-9 . _ : -";
  */
 export const StoredReservationId = z.string().regex(KEY_PATTERN, { message: KEY_MESSAGE });
 
-/** A block's key. Which keys the API's paths can reach is the edge's rule (functions' http/reserved-keys.ts). */
+/** A block's key. Which keys the API's paths can reach is the edge's rule (functions' platform/http/reserved-keys.ts). */
 export const PK = z.string().regex(KEY_PATTERN, { message: KEY_MESSAGE });
 
 /** Where a managed block stands, as last decided by the scheduler or changed by a person. */

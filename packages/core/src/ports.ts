@@ -93,6 +93,11 @@ export interface SecretSource {
   apiKey(): Promise<string>;
 }
 
+/** The write an answer through a link makes, by the link's subject: a block's verdict or a capacity request's. */
+export type LinkWrite =
+  | { subject: "block"; next: Block; expectedVersion: number; events: HistoryEvent[] }
+  | { subject: "request"; next: CapacityRequest; expectedVersion: number };
+
 /**
  * Approval links: whether a link token was used, and the verdict written together with the record of its use, in
  * one transaction, so a token acts once however often it is submitted.
@@ -100,12 +105,11 @@ export interface SecretSource {
 export interface LinkUseStore {
   findUse(tokenId: string): Promise<LinkUse | undefined>;
   /**
-   * As BlockStore.update, plus a record of `use` that may not exist yet. Throws LinkUsedError when the token was
-   * used meanwhile (and then writes nothing), VersionConflictError / NotFoundError as update does.
+   * As BlockStore.update or RequestStore.update (by the write's subject), plus a record of `use` that may not exist
+   * yet. Throws LinkUsedError when the token was used meanwhile (and then writes nothing), VersionConflictError /
+   * NotFoundError as update does.
    */
-  updateUsingLink(next: Block, expectedVersion: number, events: HistoryEvent[], use: LinkUse): Promise<Block>;
-  /** As RequestStore.update, plus the record of `use`, in one transaction; LinkUsedError as updateUsingLink. */
-  updateRequestUsingLink(next: CapacityRequest, expectedVersion: number, use: LinkUse): Promise<CapacityRequest>;
+  updateUsingLink<W extends LinkWrite>(write: W, use: LinkUse): Promise<W["next"]>;
 }
 
 /** Expiry reminders sent, so each goes out once: `claim` is true only for the first caller of a key. */

@@ -1,7 +1,7 @@
 /*
  * @cbm/functions for the code that composes CBM outside Lambda: local mode (packages/local) and the benches. The
- * Lambda entry points are the files in handlers/, which the stacks name by path; the SDK-free names the stacks and
- * the CLI share with these functions are in contracts.ts (`@cbm/functions/contracts`). Nothing else of this package
+ * Lambda entry points are the files in composition/handlers/, which the stacks name by path; the SDK-free names the stacks and
+ * the CLI share with these functions are in contracts/ (`@cbm/functions/contracts`). Nothing else of this package
  * is public: eslint refuses a deep import from another package.
  */
 

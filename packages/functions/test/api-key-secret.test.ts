@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { API_KEY_CACHE_TTL_MS, formatApiKeySecret, parseApiKeySecret } from "../src/adapters/api-key-secret";
+import { API_KEY_CACHE_TTL_MS, formatApiKeySecret, parseApiKeySecret } from "../src/platform/api-key-secret";
 import { API_KEY_LENGTH, randomApiKeys } from "../src/adapters/random-api-key";
 import { keyName, planKeys, ROTATION_GRACE_MS, switchTime } from "../src/rotation/key-plan";
 

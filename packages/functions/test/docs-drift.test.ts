@@ -4,6 +4,7 @@ import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import {
   CbmError,
+  DECISION_GATES,
   InfrastructureError,
   AmbiguousOutcomeError,
   RejectedError,
@@ -232,5 +233,14 @@ describe("the links in the README and docs", () => {
     });
 
     expect(broken).toEqual([]);
+  });
+});
+
+describe("docs/money-safety.md's gates", () => {
+  it("lists decide()'s gates in DECISION_GATES' order", () => {
+    const listed = [...section(read("docs/money-safety.md"), "The order of decide()'s gates").matchAll(/^\d+\. `(\w+)`/gm)].map(
+      (m) => m[1],
+    );
+    expect(listed).toEqual(DECISION_GATES);
   });
 });

@@ -66,7 +66,7 @@ const approveForm = (csrf: string): CallOptions => ({
 async function askingBlock(spent = "600.00"): Promise<{ block: Block; token: string; claims: LinkClaims }> {
   const cr = crId();
   const block = await api.store.create(askingRecord(cr, END, clock.now().toISOString(), { PK: `p-${cr.slice(-6)}`, spent }));
-  const link = await issuer.linkFor(block, END, dayQuoteTerms(cr, END));
+  const link = await issuer.linkFor({ subject: "block", block, window: END, offering: dayQuoteTerms(cr, END) });
   const token = link.slice(link.lastIndexOf("/") + 1);
   const claims = JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString("utf8")) as LinkClaims;
   return { block, token, claims };

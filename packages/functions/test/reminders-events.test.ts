@@ -103,7 +103,7 @@ describe("approval notices", () => {
       ids: sequentialIds("LNK"),
       apiUrl: "https://api.example/prod/",
       recipient: "fin@example.com",
-    }).linkFor(block, END, offer);
+    }).linkFor({ subject: "block", block, window: END, offering: offer });
     const n = approvalNotification(block, END, offer, "first", 1, new Date("2026-04-18T12:00:00Z"), { link });
     expect(n.body.split("\n").slice(0, 2)).toEqual(["Review and approve or deny here:", link]);
     expect(link).toMatch(/^https:\/\/api\.example\/prod\/link\/[\w-]+\.[\w-]{43}$/);

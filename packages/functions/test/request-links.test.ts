@@ -155,7 +155,7 @@ describe("a request approval link", () => {
       ids: createUlidIds(w.clock),
       apiUrl: "https://cbm.example",
       recipient: "mallory",
-    }).requestLinkFor(claims.terms, w.clock.now());
+    }).linkFor({ subject: "request", terms: claims.terms, now: w.clock.now() });
 
     const outcomes = [await approveVia(desk, altered), await approveVia(desk, forged.split("/link/")[1]!)];
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BlockMarket, BlockStore, HistoryStore, RequestStore } from "@cbm/core";
 import { blockRoutes } from "../src/blocks/block-routes";
 import { planningRoutes } from "../src/composition/create-planning-handler";
+import { isWebPath } from "../src/composition/create-web-handler";
 import { buildOpenApiDocument, openApiRoute } from "../src/composition/openapi";
 import {
   API_RESOURCES,
@@ -119,5 +120,17 @@ describe("the OpenAPI document of the planning routes", () => {
     const refs = JSON.stringify(d).match(/"#\/components\/schemas\/[^"]+"/g) ?? [];
 
     for (const r of refs) expect(d.components.schemas).toHaveProperty(r.slice(22, -1));
+  });
+});
+
+describe("the split between the web and API functions", () => {
+  it("gives the browser pages the paths under their tables' first segments", () => {
+    const owned = ["/console", "/console/blocks", "/link/abc", "/link/"].filter(isWebPath);
+    expect(owned).toEqual(["/console", "/console/blocks", "/link/abc", "/link/"]);
+  });
+
+  it("leaves a bare /link and every other path to the JSON API", () => {
+    const owned = ["/link", "/consoles", "/blocks", "/openapi.json", "/"].filter(isWebPath);
+    expect(owned).toEqual([]);
   });
 });

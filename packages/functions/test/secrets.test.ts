@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { InfrastructureError } from "@cbm/core";
 import { createSecretsManagerSource } from "../src/adapters/secrets-manager";
-import { keysMatch } from "../src/adapters/secrets-source";
+import { keysMatch } from "../src/platform/keys-match";
 import { apiKeyAuth } from "../src/platform/http/auth";
 import type { ApiEvent } from "../src/platform/http/types";
 

@@ -33,7 +33,7 @@ const issuer = createApprovalLinkIssuer({
 async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; token: string }> {
   const cr = crId();
   const block = await store.create(askingRecord(cr, END, clock.now().toISOString(), over));
-  const link = await issuer.linkFor(block, END, dayQuoteTerms(cr, END));
+  const link = await issuer.linkFor({ subject: "block", block, window: END, offering: dayQuoteTerms(cr, END) });
   return { block, token: link.slice(link.lastIndexOf("/") + 1) };
 }
 

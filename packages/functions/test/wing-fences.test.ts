@@ -1,3 +1,4 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ESLint } from "eslint";
 import { describe, expect, it } from "vitest";
@@ -44,6 +45,32 @@ describe("the wing fences", () => {
     expect(errors).toEqual([]);
   });
 
+  it("refuses observability importing the HTTP plumbing", async () => {
+    const errors = await fenceErrors(
+      "platform/observability/probe.ts",
+      'import { defineRoute } from "../http/types";\nexport const probe = defineRoute;\n',
+    );
+    expect(errors).toEqual([expect.stringContaining("Observability imports no HTTP or web plumbing")]);
+  });
+
+  it("refuses a port importing anything of the package", async () => {
+    const errors = await fenceErrors(
+      "platform/ports/probe.ts",
+      'import type { Logger } from "../observability/logger";\nexport type Probe = Logger;\n',
+    );
+    expect(errors).toEqual([expect.stringContaining("A port imports nothing of the package")]);
+  });
+
+  it("refuses a port importing a value, even from core", async () => {
+    const errors = await fenceErrors("platform/ports/probe.ts", 'import { Block } from "@cbm/core";\nexport const probe = Block;\n');
+    expect(errors).toEqual([expect.stringContaining("nothing but core's types")]);
+  });
+
+  it("lets a port import core's types", async () => {
+    const errors = await fenceErrors("platform/ports/probe.ts", 'import type { Block } from "@cbm/core";\nexport type Probe = Block;\n');
+    expect(errors).toEqual([]);
+  });
+
   it("refuses an adapter importing a wing", async () => {
     const errors = await fenceErrors("adapters/probe.ts", 'import { createTick } from "../tick";\nexport const probe = createTick;\n');
     expect(errors).toEqual([expect.stringContaining("imports no wing")]);
@@ -65,10 +92,18 @@ describe("the wing fences", () => {
     expect(errors).toEqual([expect.stringContaining("only a type may be imported (not createDynamoUsageStore)")]);
   });
 
+  it("refuses platform importing a value from an adapter", async () => {
+    const errors = await fenceErrors(
+      "platform/http/probe.ts",
+      'import { sdkClientConfig } from "../../adapters/call-limits";\nexport const probe = sdkClientConfig;\n',
+    );
+    expect(errors).toEqual([expect.stringContaining("only a type may be imported (not sdkClientConfig)")]);
+  });
+
   it("lets a wing import an adapter's type", async () => {
     const errors = await fenceErrors(
       "usage/probe.ts",
-      'import type { UsageStore } from "../adapters/dynamo-usage-store";\nexport type Probe = UsageStore;\n',
+      'import type { CallLimits } from "../adapters/call-limits";\nexport type Probe = CallLimits;\n',
     );
     expect(errors).toEqual([]);
   });
@@ -87,6 +122,22 @@ describe("the wing fences", () => {
       'import { blockRoutes } from "../blocks/block-routes";\nexport const probe = blockRoutes;\n',
     );
     expect(errors).toEqual([]);
+  });
+
+  it("refuses two files that import each other (import-x/no-cycle)", async () => {
+    // no-cycle follows an import to the file on disk and reads that file's imports, so a cycle cannot be shown with
+    // lintText alone: the pair is written to a scratch folder inside src/ (the tsconfig's resolver only sees src) and
+    // removed afterwards.
+    const dir = mkdtempSync(join(ROOT, "packages/functions/src/cycle-probe-"));
+    try {
+      writeFileSync(join(dir, "a.ts"), 'import { b } from "./b";\nexport const a = (): number => b() + 1;\n');
+      writeFileSync(join(dir, "b.ts"), 'import { a } from "./a";\nexport const b = (): number => a() - 1;\n');
+      const [result] = await eslint.lintFiles([join(dir, "a.ts")]);
+      const cycles = result!.messages.filter((m) => m.ruleId === "import-x/no-cycle");
+      expect(cycles).toEqual([expect.objectContaining({ message: expect.stringContaining("Dependency cycle") })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("finds every file of src inside its fences", async () => {

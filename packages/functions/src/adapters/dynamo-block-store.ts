@@ -1,11 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   AlreadyExistsError,
   AlreadyManagedError,
@@ -17,16 +10,14 @@ import {
   VersionConflictError,
   type BlockStore,
   type HistoryEvent,
-  type Page,
 } from "@cbm/core";
 import { BlocksIndexCursor, DueIndexCursor, EndingIndexCursor, decodeCursor } from "./dynamo-cursor";
-import { queryPage } from "./dynamo-query-page";
+import { itemTypeQuery, tableQuery } from "./dynamo-query-page";
 import { cancellationCodes, errorName, toInfrastructureError } from "./dynamo-errors";
 import { historyPut } from "./dynamo-history-store";
 import {
   BLOCK_ITEM_TYPE,
   BLOCK_SK,
-  BLOCKS_INDEX,
   DUE_ATTRIBUTE,
   DUE_INDEX,
   DUE_SORT_KEY,
@@ -180,31 +171,13 @@ export function createDynamoBlockStore({ client, tableName, logger = console }: 
     return parsed.data;
   }
 
-  function queryBlocks(operation: string, input: Omit<QueryCommandInput, "TableName" | "Limit">, pageLimit: number): Promise<Page<Block>> {
-    return queryPage({
-      client,
-      operation,
-      input: { TableName: tableName, Limit: pageLimit, ...input },
-      read: itemToBlock,
-      unreadable: (item, err) => logger.warn(`Skipping unreadable block item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`),
-    });
-  }
+  const queryBlocks = tableQuery({ client, tableName, kind: "block", read: itemToBlock, logger });
 
   return {
     get: (pk) => read(pk),
 
     list: async ({ limit, cursor }) =>
-      queryBlocks(
-        "Query(blocks)",
-        {
-          IndexName: BLOCKS_INDEX,
-          KeyConditionExpression: "#t = :t",
-          ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE },
-          ExpressionAttributeValues: { ":t": BLOCK_ITEM_TYPE },
-          ExclusiveStartKey: decodeCursor(cursor, BlocksIndexCursor),
-        },
-        limit,
-      ),
+      queryBlocks("Query(blocks)", itemTypeQuery(BLOCK_ITEM_TYPE, decodeCursor(cursor, BlocksIndexCursor)), limit),
 
     findDue: async (now, { limit, cursor }) =>
       queryBlocks(

@@ -7,7 +7,9 @@ import {
   InfrastructureError,
   type Block,
   type CapacityRequest,
+  type HistoryEvent,
   type LinkUseStore,
+  type LinkWrite,
 } from "@cbm/core";
 import { blockToItem, itemToBlock, sameRegistration } from "./dynamo-block-store";
 import { requestToItem } from "./dynamo-request-store";
@@ -88,33 +90,39 @@ export function createDynamoLinkStore({ client, tableName }: DynamoLinkStoreOpti
     }
   }
 
+  async function updateBlock(next: Block, expectedVersion: number, events: HistoryEvent[], use: LinkUse): Promise<Block> {
+    const item = blockToItem({ ...next, version: expectedVersion + 1 });
+    await writeWithUse(
+      { TableName: tableName, Item: item, ...sameRegistration(next.registrationId, expectedVersion) },
+      events.map((e) => ({ Put: historyPut(tableName, e) })),
+      use,
+      () => diagnose(next, expectedVersion),
+    );
+    return itemToBlock(item);
+  }
+
+  async function updateRequest(next: CapacityRequest, expectedVersion: number, use: LinkUse): Promise<CapacityRequest> {
+    const stored = { ...next, version: expectedVersion + 1 };
+    await writeWithUse(
+      {
+        TableName: tableName,
+        Item: requestToItem(stored),
+        ConditionExpression: "#v = :expected",
+        ExpressionAttributeNames: { "#v": "version" },
+        ExpressionAttributeValues: { ":expected": expectedVersion },
+      },
+      [],
+      use,
+      async () => new VersionConflictError(next.id, expectedVersion),
+    );
+    return stored;
+  }
+
   return {
     findUse,
-    async updateUsingLink(next, expectedVersion, events, use) {
-      const item = blockToItem({ ...next, version: expectedVersion + 1 });
-      await writeWithUse(
-        { TableName: tableName, Item: item, ...sameRegistration(next.registrationId, expectedVersion) },
-        events.map((e) => ({ Put: historyPut(tableName, e) })),
-        use,
-        () => diagnose(next, expectedVersion),
-      );
-      return itemToBlock(item);
-    },
-    async updateRequestUsingLink(next: CapacityRequest, expectedVersion: number, use: LinkUse) {
-      const stored = { ...next, version: expectedVersion + 1 };
-      await writeWithUse(
-        {
-          TableName: tableName,
-          Item: requestToItem(stored),
-          ConditionExpression: "#v = :expected",
-          ExpressionAttributeNames: { "#v": "version" },
-          ExpressionAttributeValues: { ":expected": expectedVersion },
-        },
-        [],
-        use,
-        async () => new VersionConflictError(next.id, expectedVersion),
-      );
-      return stored;
+    updateUsingLink<W extends LinkWrite>(write: W, use: LinkUse): Promise<W["next"]> {
+      const w: LinkWrite = write;
+      return w.subject === "block" ? updateBlock(w.next, w.expectedVersion, w.events, use) : updateRequest(w.next, w.expectedVersion, use);
     },
   };
 }

@@ -2,6 +2,7 @@ import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } fro
 import type { Page } from "@cbm/core";
 import { encodeCursor } from "./dynamo-cursor";
 import { toInfrastructureError } from "./dynamo-errors";
+import { BLOCKS_INDEX, ITEM_TYPE_ATTRIBUTE, PARTITION_KEY } from "./dynamo-schema";
 
 type Item = Record<string, unknown>;
 
@@ -36,4 +37,37 @@ export async function queryPage<T>({ client, operation, input, read, unreadable 
     }
   }
   return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
+}
+
+/**
+ * A store's query over its own table, one page at a time: the table name and page size filled in, and an unreadable
+ * item logged by its key as a `kind` item (block, request) and skipped.
+ */
+export function tableQuery<T>(opts: {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  kind: string;
+  read: (item: Item) => T;
+  logger: Pick<Console, "warn">;
+}): (operation: string, input: Omit<QueryCommandInput, "TableName" | "Limit">, limit: number) => Promise<Page<T>> {
+  const { client, tableName, kind, read, logger } = opts;
+  return (operation, input, limit) =>
+    queryPage({
+      client,
+      operation,
+      input: { TableName: tableName, Limit: limit, ...input },
+      read,
+      unreadable: (item, err) => logger.warn(`Skipping unreadable ${kind} item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`),
+    });
+}
+
+/** A query for every item of one type (blocks, requests) in the index keyed by item type, from `exclusiveStartKey`. */
+export function itemTypeQuery(itemType: string, exclusiveStartKey: QueryCommandInput["ExclusiveStartKey"]) {
+  return {
+    IndexName: BLOCKS_INDEX,
+    KeyConditionExpression: "#t = :t",
+    ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE },
+    ExpressionAttributeValues: { ":t": itemType },
+    ExclusiveStartKey: exclusiveStartKey,
+  };
 }

@@ -1,19 +1,18 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   AlreadyExistsError,
   CapacityRequest,
   InfrastructureError,
   NotFoundError,
   VersionConflictError,
-  type Page,
   type RequestStore,
 } from "@cbm/core";
 import { createNamedRequest, readNameHolder } from "./dynamo-request-names";
 import * as z from "zod";
 import { decodeCursor } from "./dynamo-cursor";
-import { queryPage } from "./dynamo-query-page";
+import { itemTypeQuery, tableQuery } from "./dynamo-query-page";
 import { errorName, toInfrastructureError } from "./dynamo-errors";
-import { BLOCKS_INDEX, DUE_ATTRIBUTE, DUE_INDEX, DUE_SORT_KEY, ITEM_TYPE_ATTRIBUTE, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
+import { DUE_ATTRIBUTE, DUE_INDEX, DUE_SORT_KEY, ITEM_TYPE_ATTRIBUTE, PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 
 /*
  * Capacity requests in the same table, without changing its definition:
@@ -77,30 +76,12 @@ export function createDynamoRequestStore({ client, tableName, logger = console }
     return out.Item ? itemToRequest(out.Item) : undefined;
   }
 
-  function query(operation: string, input: Omit<QueryCommandInput, "TableName" | "Limit">, limit: number): Promise<Page<CapacityRequest>> {
-    return queryPage({
-      client,
-      operation,
-      input: { TableName: tableName, Limit: limit, ...input },
-      read: itemToRequest,
-      unreadable: (item, err) => logger.warn(`Skipping unreadable request item ${String(item[PARTITION_KEY])}: ${(err as Error).message}`),
-    });
-  }
+  const query = tableQuery({ client, tableName, kind: "request", read: itemToRequest, logger });
 
   return {
     get,
     list: ({ limit, cursor }) =>
-      query(
-        "Query(requests)",
-        {
-          IndexName: BLOCKS_INDEX,
-          KeyConditionExpression: "#t = :t",
-          ExpressionAttributeNames: { "#t": ITEM_TYPE_ATTRIBUTE },
-          ExpressionAttributeValues: { ":t": REQUEST_ITEM_TYPE },
-          ExclusiveStartKey: decodeCursor(cursor, RequestsIndexCursor),
-        },
-        limit,
-      ),
+      query("Query(requests)", itemTypeQuery(REQUEST_ITEM_TYPE, decodeCursor(cursor, RequestsIndexCursor)), limit),
 
     async findDue(now, { limit }) {
       const page = await query(

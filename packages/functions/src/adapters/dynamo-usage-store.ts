@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { BlockUsage, InfrastructureError, type UsageReader } from "@cbm/core";
+import { BlockUsage, InfrastructureError } from "@cbm/core";
+import type { SamplerState, UsageStore } from "../platform/ports/usage-store";
 import { toInfrastructureError } from "./dynamo-errors";
 import { PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 
@@ -11,17 +12,7 @@ import { PARTITION_KEY, SORT_KEY } from "./dynamo-schema";
 const SK = "USAGE";
 const SAMPLER_PK = "USAGE#sampler";
 
-export interface SamplerState {
-  cursor?: string;
-  /** When the last full pass over the blocks ended. */
-  passEndedAt?: string;
-}
-
-export interface UsageStore extends UsageReader {
-  put(usage: BlockUsage): Promise<void>;
-  sampler(): Promise<SamplerState>;
-  saveSampler(state: SamplerState): Promise<void>;
-}
+export type { SamplerState, UsageStore };
 
 export function createDynamoUsageStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): UsageStore {
   const read = async (pk: string) => {

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { InfrastructureError, ThrottledError } from "@cbm/core";
-import { API_KEY_CACHE_TTL_MS, parseApiKeySecret } from "./api-key-secret";
+import { API_KEY_CACHE_TTL_MS, parseApiKeySecret } from "../platform/api-key-secret";
 import type { RefreshableSecretSource } from "./secrets-source";
 
 export interface SecretsManagerSourceOptions {

@@ -3,5 +3,11 @@
  * and the web function's route table (web-routes.ts). The tick and the request worker issue links through the
  * issuer exported here.
  */
-export { createApprovalLinkIssuer, LINK_PATH, type ApprovalLinkIssuer, type ApprovalLinkIssuerOptions } from "./links/link-issuer";
+export {
+  createApprovalLinkIssuer,
+  LINK_PATH,
+  type ApprovalLinkIssuer,
+  type ApprovalLinkIssuerOptions,
+  type LinkTarget,
+} from "./links/link-issuer";
 export type { SigningSecret } from "./links/signing";

@@ -1,5 +1,5 @@
 import type { BlockStore, Clock, HistoryStore, Ids, LinkUseStore, RequestStore } from "@cbm/core";
-import type { RefreshableSecretSource } from "../adapters/secrets-source";
+import type { RefreshableSecretSource } from "../platform/ports/secret-source";
 import type { BlockUseCases } from "../blocks";
 import type { SessionStore } from "../platform/ports/session-store";
 import type { SpendReportDeps } from "../reports";

@@ -1,6 +1,5 @@
+import { handlerBasics } from "./handler-basics";
 import type { BlockStore, Clock, HistoryStore, Ids, UsageReader } from "@cbm/core";
-import { systemClock } from "../adapters/clock";
-import { createUlidIds } from "../adapters/ids";
 import type { RefreshableSecretSource } from "../adapters/secrets-source";
 import { blockRoutes } from "../blocks/block-routes";
 import { createHttpHandler } from "../platform/http/handler-factory";
@@ -11,7 +10,6 @@ import type { AnyRoute } from "../platform/http/types";
 import type { AccessLogger } from "../platform/observability/access-log";
 import { createLogger } from "../platform/observability/logger";
 import type { Metrics } from "../platform/observability/metrics";
-import { createBlockUseCases } from "../blocks/use-cases";
 
 /** What every HTTP handler (the JSON API, the browser pages) is built from. */
 export interface HttpHandlerDeps {
@@ -41,16 +39,7 @@ export interface ApiHandlerDeps extends HttpHandlerDeps {
 
 /** Builds the API's Middy handler from ports; the Lambda below, tests and local mode all go through this. */
 export function createApiHandler(deps: ApiHandlerDeps) {
-  const clock = deps.clock ?? systemClock;
-  const ids = deps.ids ?? createUlidIds(clock);
-  const blocks = createBlockUseCases({
-    store: deps.store,
-    history: deps.history,
-    clock,
-    ids,
-    ...(deps.defaultRegion ? { defaultRegion: deps.defaultRegion } : {}),
-    ...(deps.usage ? { usage: deps.usage } : {}),
-  });
+  const { blocks } = handlerBasics(deps);
   // The document covers the whole API behind the gateway: these routes and the planning function's.
   const routes: AnyRoute[] = [
     ...openApiRoute(documentedContracts, { serverUrl: deps.apiUrl }),

@@ -1,17 +1,29 @@
-import { systemClock } from "../adapters/clock";
-import { createUlidIds } from "../adapters/ids";
+import { handlerBasics } from "./handler-basics";
 import { createLogger } from "../platform/observability/logger";
-import { createBlockUseCases } from "../blocks/use-cases";
 import { errorPage } from "../platform/web/error-pages";
 import { createHttpHandler } from "../platform/http/handler-factory";
 import type { HttpHandlerDeps } from "./create-api-handler";
 import { webRoutes, type WebDeps } from "../approvals/web-routes";
+import { WEB_TABLES } from "../contracts/routes";
+import { manifestOf, resourcesOf } from "../platform/http/route-table";
 
 export interface WebHandlerDeps extends WebDeps, HttpHandlerDeps {}
 
+/**
+ * What the browser pages own, from their route tables: each first path segment (`/console`, `/link`), with the bare
+ * segment only where a page is declared there (`/console` is a page, a bare `/link` is not and stays the JSON API's 404).
+ */
+let webOwned: { exact: Set<string>; prefixes: string[] } | undefined;
+function webPathsOwned(): { exact: Set<string>; prefixes: string[] } {
+  const resources = resourcesOf(manifestOf(...WEB_TABLES));
+  const segments = [...new Set(resources.map((r) => `/${r.split("/")[1]}`))];
+  return { exact: new Set(segments.filter((s) => resources.includes(s))), prefixes: segments.map((s) => `${s}/`) };
+}
+
 /** Paths the browser pages own; everything else is the JSON API. API Gateway and local mode route on this. */
 export function isWebPath(path: string): boolean {
-  return path === "/console" || path.startsWith("/console/") || path.startsWith("/link/");
+  webOwned ??= webPathsOwned();
+  return webOwned.exact.has(path) || webOwned.prefixes.some((p) => path.startsWith(p));
 }
 
 /**
@@ -19,15 +31,7 @@ export function isWebPath(path: string): boolean {
  * API: in AWS a function of its own behind the same API Gateway, so neither bundle carries the other's code.
  */
 export function createWebHandler(deps: WebHandlerDeps) {
-  const clock = deps.clock ?? systemClock;
-  const ids = deps.ids ?? createUlidIds(clock);
-  const blocks = createBlockUseCases({
-    store: deps.store,
-    history: deps.history,
-    clock,
-    ids,
-    ...(deps.usage ? { usage: deps.usage } : {}),
-  });
+  const { clock, ids, blocks } = handlerBasics(deps);
   const routes = webRoutes({
     secret: deps.secret,
     links: deps.links,

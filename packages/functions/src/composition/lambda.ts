@@ -46,7 +46,7 @@ export function lambdaEnvironment(config: Config, parts: { notifier?: Notifier }
  */
 export function lambdaOnly(name: string): () => never {
   return () => {
-    throw new ConfigError(`handlers/${name}.handler runs in Lambda only; use the composition (composition/) elsewhere`);
+    throw new ConfigError(`composition/handlers/${name}.handler runs in Lambda only; use the composition (composition/) elsewhere`);
   };
 }
 

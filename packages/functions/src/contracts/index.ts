@@ -22,7 +22,7 @@ export { ALL_CAPACITY_BLOCK_DETAIL_TYPES, CAPACITY_BLOCK_EVENT_SOURCE } from "..
 export { ALARMED_METRICS, METRICS_NAMESPACE, createMetrics } from "../platform/observability/metrics";
 export { recordTickMetrics } from "../platform/observability/tick-metrics";
 export { recordKeyRotation, recordNotices, recordRequestRun } from "../platform/observability/job-metrics";
-export { API_KEY_CACHE_TTL_MS, API_KEY_MEMBER, API_KEY_USERNAME, parseApiKeySecret } from "../adapters/api-key-secret";
+export { API_KEY_CACHE_TTL_MS, API_KEY_MEMBER, API_KEY_USERNAME, parseApiKeySecret } from "../platform/api-key-secret";
 export { parseRotationEvent } from "../rotation/events";
 export { ROTATION_GRACE_MS } from "../rotation/key-plan";
 export { AWS_ACTIONS, IMPLIED_ACTIONS, NOT_GRANTED, STAGE_TAG_KEY, awsActions, type HandlerName } from "./aws-actions";

@@ -11,7 +11,7 @@ export interface NoticesDeps {
   notifier: Notifier;
   clock: Clock;
   logger: Pick<Logger, "info" | "warn" | "error">;
-  /** The expiry reminder sweep (tick/expiry-reminders.ts), run on the function's schedule. */
+  /** The expiry reminder sweep (notices/expiry-reminders.ts), run on the function's schedule. */
   reminders?: { sweep(): Promise<number> };
   /** Flushed once per invocation: notices and reminders sent, sends refused (EMF on stdout in Lambda). */
   metrics?: Pick<Metrics, "add" | "flush">;

@@ -68,7 +68,7 @@ export class MethodNotAllowedError extends CbmError {
 }
 
 /*
- * Errors of the API-key rotation (handlers/rotate-api-key.ts). Secrets Manager records a failed step and retries the
+ * Errors of the API-key rotation (composition/handlers/rotate-api-key.ts). Secrets Manager records a failed step and retries the
  * rotation; the message says what an operator has to fix. Never carries a key.
  */
 

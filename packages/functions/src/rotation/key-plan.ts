@@ -1,4 +1,4 @@
-import { API_KEY_CACHE_TTL_MS } from "../adapters/api-key-secret";
+import { API_KEY_CACHE_TTL_MS } from "../platform/api-key-secret";
 import type { GatewayKey } from "./ports";
 
 /**

@@ -1,4 +1,4 @@
-import { parseApiKeySecret } from "../adapters/api-key-secret";
+import { parseApiKeySecret } from "../platform/api-key-secret";
 import { RotationStateError } from "../platform/errors";
 import type { RotationSecret, SecretState, Stage } from "./ports";
 

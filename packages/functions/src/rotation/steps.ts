@@ -1,4 +1,4 @@
-import { formatApiKeySecret } from "../adapters/api-key-secret";
+import { formatApiKeySecret } from "../platform/api-key-secret";
 import { RotationStateError, RotationTestError } from "../platform/errors";
 import type { RotationContext } from "./context";
 import { keyName } from "./key-plan";

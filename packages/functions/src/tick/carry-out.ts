@@ -138,7 +138,7 @@ async function approvalLink(
 ): Promise<string | undefined> {
   if (!ctx.approvalLinks) return undefined;
   try {
-    return await ctx.approvalLinks.linkFor(b, decision.window, decision.offering);
+    return await ctx.approvalLinks.linkFor({ subject: "block", block: b, window: decision.window, offering: decision.offering });
   } catch (err) {
     ctx.logger.error("approval link could not be made; the notice goes out without it", { ...blockFields(b), error: describeError(err) });
     return undefined;

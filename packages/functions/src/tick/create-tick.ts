@@ -67,7 +67,7 @@ export interface CreateTickOptions {
   atRiskEveryMs?: number;
   /** Signed approval links for approval notices; without it notices carry only the API and CLI commands. */
   approvalLinks?: ApprovalLinkIssuer;
-  /** Expiry reminders for every managed block, swept at the end of a tick when time is left (tick/expiry-reminders.ts). */
+  /** Expiry reminders for every managed block, swept at the end of a tick when time is left (notices/expiry-reminders.ts). */
   reminders?: { sweep(): Promise<number> };
 }
 

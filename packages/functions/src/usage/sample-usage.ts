@@ -12,7 +12,7 @@ import {
   type UsageSample,
 } from "@cbm/core";
 import { applyIdleSkip } from "./idle-skip";
-import type { UsageStore } from "../adapters/dynamo-usage-store";
+import type { UsageStore } from "../platform/ports/usage-store";
 
 export interface SampleUsageDeps {
   store: Pick<BlockStore, "list" | "update">;

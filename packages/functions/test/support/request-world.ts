@@ -41,7 +41,7 @@ export function useRequestWorld() {
       canReachApprover?: boolean;
       timeoutMs?: number;
       /** Signed links for quote notices (request-links tests). */
-      approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
+      approvalLinks?: Pick<ApprovalLinkIssuer, "linkFor">;
       /** Wraps the request store the worker uses (a store that fails as a bug would). */
       wrapRequests?: (inner: RequestStore) => RequestStore;
       /** Wraps the EC2 market the worker uses (a crash once EC2 answered). */

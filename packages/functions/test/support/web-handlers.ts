@@ -72,7 +72,7 @@ export async function createWebHandlers(prefix: string, opts: { autoApproval?: b
   async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; token: string }> {
     const cr = crId();
     const block = await store.create(askingRecord(cr, END, clock.now().toISOString(), over));
-    const link = await issuer.linkFor(block, END, dayQuoteTerms(cr, END));
+    const link = await issuer.linkFor({ subject: "block", block, window: END, offering: dayQuoteTerms(cr, END) });
     return { block, token: link.slice(link.lastIndexOf("/") + 1) };
   }
 

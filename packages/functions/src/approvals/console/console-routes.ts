@@ -1,5 +1,5 @@
 import { isSafeText, spendCsv } from "@cbm/core";
-import { keysMatch } from "../../adapters/secrets-source";
+import { keysMatch } from "../../platform/keys-match";
 import { createConsoleUseCases, type ActionResult } from "./console-use-cases";
 import { blockDetailPage, blocksPage, signInPage, type ConsoleContext } from "./console-pages";
 import { spendPage } from "./spend-page";

@@ -63,7 +63,10 @@ export function createApprovalLinks(deps: ApprovalLinkDeps) {
           return { refused: `A justification is required for this block: ${err.issues.map((i) => i.message).join("; ")}` };
         throw err;
       }
-      const block = await deps.links.updateUsingLink(decided.block, v.block.version, [{ ...decided.event, id: deps.ids.next() }], use);
+      const block = await deps.links.updateUsingLink(
+        { subject: "block", next: decided.block, expectedVersion: v.block.version, events: [{ ...decided.event, id: deps.ids.next() }] },
+        use,
+      );
       return { block, action: kind };
     },
     movedOn: (err) => err instanceof LinkUsedError,

@@ -13,11 +13,17 @@ import {
 import { signLink } from "./link-token";
 import type { SigningSecret } from "./signing";
 
-/** Makes the review link an approval notice carries; the tick asks for one per notice. */
+/**
+ * What a link approves, by its subject: a block's extension in `window` (the tick's notices), or a capacity request's
+ * quote, exactly `terms`, for a day at most (see requestLinkExpiresAt).
+ */
+export type LinkTarget =
+  | { subject: "block"; block: Block; window: string; offering: ExtensionOffering }
+  | { subject: "request"; terms: RequestTerms; now: Date };
+
+/** Makes the review link an approval notice carries; the tick and the request worker ask for one per notice. */
 export interface ApprovalLinkIssuer {
-  linkFor(block: Block, window: string, offering: ExtensionOffering): Promise<string>;
-  /** The link of a capacity request's quote: approves exactly `terms`, for a day at most (see requestLinkExpiresAt). */
-  requestLinkFor(terms: RequestTerms, now: Date): Promise<string>;
+  linkFor(what: LinkTarget): Promise<string>;
 }
 
 export interface ApprovalLinkIssuerOptions {
@@ -38,16 +44,12 @@ export function createApprovalLinkIssuer(opts: ApprovalLinkIssuerOptions): Appro
   const settings = opts.settings ?? DEFAULT_ENGINE_SETTINGS;
   const url = async (claims: Parameters<typeof signLink>[1]) => `${base}${LINK_PATH}/${await signLink(opts.secret, claims)}`;
   return {
-    async linkFor(block, window, offering) {
-      const claims = linkClaimsFor(block, window, offering, {
-        id: opts.ids.next(),
-        to: opts.recipient,
-        expiresAt: linkExpiresAt(block, window, settings),
-      });
-      return url(claims);
-    },
-    requestLinkFor(terms, now) {
-      return url(requestLinkClaimsFor(terms, { id: opts.ids.next(), to: opts.recipient, expiresAt: requestLinkExpiresAt(terms, now) }));
+    linkFor(what) {
+      const link = { id: opts.ids.next(), to: opts.recipient };
+      if (what.subject === "request")
+        return url(requestLinkClaimsFor(what.terms, { ...link, expiresAt: requestLinkExpiresAt(what.terms, what.now) }));
+      const { block, window, offering } = what;
+      return url(linkClaimsFor(block, window, offering, { ...link, expiresAt: linkExpiresAt(block, window, settings) }));
     },
   };
 }

@@ -57,7 +57,7 @@ export function createRequestLinks(deps: RequestLinkDeps) {
       deps.requests,
       claims.terms.requestId,
       (r) => cancelled(r, use.by, use.at),
-      (next, v) => deps.links.updateRequestUsingLink(next, v, use),
+      (next, v) => deps.links.updateUsingLink({ subject: "request", next, expectedVersion: v }, use),
     );
   }
 

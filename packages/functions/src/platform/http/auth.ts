@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from "@middy/core";
-import { keysMatch, type RefreshableSecretSource } from "../../adapters/secrets-source";
+import { keysMatch } from "../keys-match";
+import type { RefreshableSecretSource } from "../ports/secret-source";
 import { ForbiddenError } from "../errors";
 import type { SecretRedactor } from "./redaction";
 import type { ApiEvent, ApiResult } from "./types";

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from "@middy/core";
 import { createError } from "@middy/util";
 import { CbmError, InfrastructureError, ThrottledError, ValidationError, type FieldIssue } from "@cbm/core";
-import { isDependencyUnavailable } from "../../adapters/call-limits";
+import { isDependencyUnavailable } from "../dependency-unavailable";
 import { ForbiddenError, InvalidJsonError, MethodNotAllowedError } from "../errors";
 import type { Logger } from "../observability/logger";
 import type { ApiEvent, ApiResult } from "./types";

@@ -1,7 +1,7 @@
 import middy from "@middy/core";
 import httpErrorHandler from "@middy/http-error-handler";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
-import type { RefreshableSecretSource } from "../../adapters/secrets-source";
+import type { RefreshableSecretSource } from "../ports/secret-source";
 import { accessLog, type AccessLogger } from "../observability/access-log";
 import type { Metrics } from "../observability/metrics";
 import { apiKeyAuth } from "./auth";

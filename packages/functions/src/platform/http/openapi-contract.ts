@@ -1,6 +1,6 @@
 import { routeTable } from "./route-table";
 
-/** GET /openapi.json, declared once; composition/openapi.ts binds the document to it. */
+/** GET /openapi.json, declared once; platform/http/openapi.ts serves the document. */
 export const OPENAPI_CONTRACTS = routeTable({
   openApi: {
     method: "GET",

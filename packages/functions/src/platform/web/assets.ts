@@ -1,5 +1,5 @@
 /*
- * The pages' only style and script, inlined and allowed by hash in the Content-Security-Policy (web/html.ts).
+ * The pages' only style and script, inlined and allowed by hash in the Content-Security-Policy (platform/web/html.ts).
  * Colours meet WCAG AA contrast on white (text #1b1f24, muted #4d5561, links #0b57d0, danger #b3261e); focus is
  * always visible.
  */

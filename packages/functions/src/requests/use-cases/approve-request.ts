@@ -32,7 +32,7 @@ export interface ApproveRequestDeps {
   requests: Pick<RequestStore, "get" | "update">;
   clock: Clock;
   /** Single-use link records; needed only to approve through a link. */
-  links?: Pick<LinkUseStore, "updateRequestUsingLink">;
+  links?: Pick<LinkUseStore, "updateUsingLink">;
 }
 
 /** An approval given through a signed link: exactly `terms`, written together with the link's "used" record. */
@@ -45,7 +45,7 @@ function writerFor(deps: ApproveRequestDeps, via: ViaLink | undefined) {
   if (!via) return (next: CapacityRequest, v: number) => deps.requests.update(next, v);
   const links = deps.links;
   if (!links) throw new Error("Approving through a link needs the link store (a composition error)");
-  return (next: CapacityRequest, v: number) => links.updateRequestUsingLink(next, v, via.use);
+  return (next: CapacityRequest, v: number) => links.updateUsingLink({ subject: "request", next, expectedVersion: v }, via.use);
 }
 
 /**

@@ -38,7 +38,7 @@ export interface RequestWorkerDeps {
   /** Public API URL, for the approval command in notices. */
   apiUrl?: string;
   /** Signed approval links for quote notices (the link key and API_URL configured); absent: CLI and PATCH only. */
-  approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
+  approvalLinks?: Pick<ApprovalLinkIssuer, "linkFor">;
   /**
    * Managed blocks: to open successor requests for those whose policy asks (see successors.ts), and to count a
    * successor's fee in the budget of the block it continues (successor-count.ts); absent: no successors.
@@ -64,7 +64,7 @@ export interface StepContext
   > {
   apiUrl?: string;
   blocks?: SuccessorBlocks;
-  approvalLinks?: Pick<ApprovalLinkIssuer, "requestLinkFor">;
+  approvalLinks?: Pick<ApprovalLinkIssuer, "linkFor">;
   now: Date;
   /**
    * Whether this run may still start work that ends in a purchase: false once the deadline passed, so a purchase is

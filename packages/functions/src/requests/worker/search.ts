@@ -46,7 +46,7 @@ function linkLifeMs(ctx: StepContext): number {
 
 /** The signed link of a quote; failing to make one (the link key unreadable) must not hold the notice back. */
 async function quoteLink(ctx: StepContext, terms: RequestTerms): Promise<string | undefined> {
-  return ctx.approvalLinks?.requestLinkFor(terms, ctx.now).catch(() => undefined);
+  return ctx.approvalLinks?.linkFor({ subject: "request", terms, now: ctx.now }).catch(() => undefined);
 }
 
 /** The approval notice of a quote: the signed link first (when links are configured), then the CLI and API. */
