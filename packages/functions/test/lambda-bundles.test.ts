@@ -89,10 +89,13 @@ describe("the bundled tick against DynamoDB Local and the EC2 emulator", () => {
 
   it("buys one extension for a block whose window is open, no second one on the next tick", async () => {
     const h = await harness();
-    // Capacity blocks end at 11:30 UTC; the next such time after an hour from now is inside the default 48 h lookahead.
-    const end = new Date(h.clock.now().getTime() + 3_600_000);
+    // Capacity blocks end at 11:30 UTC. The bundled tick runs on the real clock, so the end is the next 11:30 at
+    // least 2 h away: past the last 65 min before an end, when EC2 sells no extension (an hour's margin once made
+    // this test fail between 10:25 and 10:30 UTC), and inside the default 48 h lookahead.
+    const earliest = h.clock.now().getTime() + 2 * 3_600_000;
+    const end = new Date(earliest);
     end.setUTCHours(11, 30, 0, 0);
-    if (end.getTime() < h.clock.now().getTime() + 3_600_000) end.setUTCDate(end.getUTCDate() + 1);
+    if (end.getTime() < earliest) end.setUTCDate(end.getUTCDate() + 1);
     const block = await h.register({ endDate: end.toISOString(), policy: { requireApproval: false } });
     const env = {
       ...LAMBDA_ENV,
