@@ -56,7 +56,7 @@ describe("a request approval link", () => {
     expect((await w.api.get(id)).approval).toBeFalsy();
   });
 
-  it("approves exactly the quoted terms as the link's recipient, and the worker buys one block under it", async () => {
+  it("lets the worker buy one block under the link recipient's approval of exactly the quoted terms", async () => {
     const { issuer, desk } = setUp();
     const { id, token } = await quoted(issuer);
 
@@ -104,7 +104,7 @@ describe("a request approval link", () => {
     expect(blockPurchases(w.emu)).toEqual([]);
   });
 
-  it("changes nothing once the request's limits no longer allow the quote, and says which limit", async () => {
+  it("changes nothing once the request's limits no longer allow the quote, naming the limit", async () => {
     const { issuer, desk } = setUp();
     const { id, token } = await quoted(issuer);
     // No route edits a request's limits yet; the store write stands for one, as the worker would then read it.

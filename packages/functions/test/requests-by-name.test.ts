@@ -82,7 +82,7 @@ describe("request names", () => {
     expect((await call("GET", "/requests/raced-name")).body).toMatchObject({ id: winner.body.id });
   });
 
-  it("frees a cancelled request's name, and the name then finds the new request", async () => {
+  it("hands a cancelled request's name to the next request that takes it", async () => {
     await call("POST", "/requests", { body: body("reused-name") });
     await call("DELETE", "/requests/reused-name");
 

@@ -55,7 +55,7 @@ describe("usage", () => {
     expect(u?.idleSince).toBeNull();
   });
 
-  it("skips the extension of a block idle for the policy's hours, says so once, and extends once instances run", async () => {
+  it("skips a block's extension only while it has been idle for the policy's hours, with one notice", async () => {
     // The window opens at 2026-11-24 11:30 (24 h before the end), after two idle hours have been sampled.
     const id = await managedBlock({
       requireApproval: false,
@@ -88,7 +88,7 @@ describe("usage", () => {
     expect(w.emu.control.ledger().filter((e) => e.capacityReservationId === id)).toHaveLength(1);
   });
 
-  it("records the block's interconnect status with its usage, and each change of it", async () => {
+  it("records the block's interconnect status with its usage, keeping each change", async () => {
     const id = await managedBlock({ requireApproval: false });
     const s = sampler();
 

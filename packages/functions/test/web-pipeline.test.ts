@@ -1,82 +1,24 @@
-import type { Context } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { recordInterconnect, recordUsage, type Block } from "@cbm/core";
-import { createDynamoBlockStore } from "../src/adapters/dynamo-block-store";
-import { createDynamoHistoryStore } from "../src/adapters/dynamo-history-store";
-import { createDynamoLinkStore } from "../src/adapters/dynamo-link-store";
-import { createDynamoSessionStore } from "../src/adapters/dynamo-session-store";
-import { createDynamoUsageStore } from "../src/adapters/dynamo-usage-store";
-import type { RefreshableSecretSource } from "../src/adapters/secrets-source";
-import { createApiHandler } from "../src/composition/create-api-handler";
-import { createWebHandler, isWebPath } from "../src/composition/create-web-handler";
-import { createApprovalLinkIssuer } from "../src/approvals/links/link-issuer";
-import { apiEvent, API_KEY, type CallOptions } from "./support/api";
-import { askingRecord, crId, dayQuoteTerms, fixedClock, sequentialIds } from "./support/blocks";
-import { freshTable } from "./support/dynamo";
+import { recordInterconnect, recordUsage } from "@cbm/core";
+import { API_KEY, type CallOptions } from "./support/api";
+import { createWebHandlers } from "./support/web-handlers";
 
-const END = "2026-03-10T11:30:00.000Z";
-const clock = fixedClock("2026-03-08T12:00:00.000Z");
-const secret = { current: async () => "link-key-for-tests-0123456789abcdef0123456789" };
-let apiKey = API_KEY;
-const keySource: RefreshableSecretSource = { apiKey: async () => apiKey };
-let call: (method: string, path: string, opts?: CallOptions) => Promise<{ status: number; headers: Record<string, string>; text: string }>;
-let store: ReturnType<typeof createDynamoBlockStore>;
-let usage: ReturnType<typeof createDynamoUsageStore>;
-const issuer = createApprovalLinkIssuer({
-  secret,
-  ids: sequentialIds("L"),
-  apiUrl: "https://api.example/test",
-  recipient: "fin@example.com",
-});
+type WebHandlers = Awaited<ReturnType<typeof createWebHandlers>>;
+let handlers: WebHandlers;
+let call: WebHandlers["call"];
+let askingBlock: WebHandlers["askingBlock"];
+let store: WebHandlers["store"];
+let clock: WebHandlers["clock"];
+let usage: NonNullable<WebHandlers["usage"]>;
 
-/** A block CBM asks approval for, quoted at 1510.27 USD for one day. */
-async function askingBlock(over: Partial<Block> = {}): Promise<{ block: Block; token: string }> {
-  const cr = crId();
-  const block = await store.create(askingRecord(cr, END, clock.now().toISOString(), over));
-  const link = await issuer.linkFor({ subject: "block", block, window: END, offering: dayQuoteTerms(cr, END) });
-  return { block, token: link.slice(link.lastIndexOf("/") + 1) };
-}
-
-const form = (fields: Record<string, string>, headers: Record<string, string> = {}): CallOptions => ({
-  apiKey: false,
-  rawBody: new URLSearchParams(fields).toString(),
-  headers: {
-    "Content-Type": "application/x-www-form-urlencoded",
-    Host: "api.example",
-    Origin: "https://api.example",
-    "X-Forwarded-Proto": "https",
-    ...headers,
-  },
-});
+/** A form post as a browser sends it over HTTPS behind API Gateway. */
+const form = (fields: Record<string, string>, headers: Record<string, string> = {}): CallOptions =>
+  handlers.form(new URLSearchParams(fields).toString(), { "X-Forwarded-Proto": "https", ...headers });
 
 beforeAll(async () => {
-  const { client, tableName } = await freshTable("web");
-  store = createDynamoBlockStore({ client, tableName });
-  usage = createDynamoUsageStore({ client, tableName });
-  const history = createDynamoHistoryStore({ client, tableName });
-  const logger = { error: () => undefined, warn: () => undefined };
-  const api = createApiHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("E"), logger });
-  const web = createWebHandler({
-    store,
-    history,
-    secrets: keySource,
-    clock,
-    ids: sequentialIds("W"),
-    logger,
-    secret,
-    links: createDynamoLinkStore({ client, tableName }),
-    sessions: createDynamoSessionStore({ client, tableName }),
-    apiUrl: "https://api.example/test",
-    usage,
-  });
-  call = async (method, path, opts = {}) => {
-    const res = await (isWebPath(path) ? web : api)(apiEvent(method, path, opts), { awsRequestId: "r" } as Context);
-    return {
-      status: res.statusCode,
-      headers: Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
-      text: res.body ?? "",
-    };
-  };
+  handlers = await createWebHandlers("web", { usage: true });
+  ({ call, askingBlock, store, clock } = handlers);
+  usage = handlers.usage!;
 });
 
 describe("browser routes in the shared Middy pipeline", () => {
@@ -139,9 +81,9 @@ describe("browser routes in the shared Middy pipeline", () => {
   it("ends a session when the API key is rotated", async () => {
     const list = await sessionList();
     expect((await list()).status).toBe(200);
-    apiKey = "rotated-key-0123456789";
+    handlers.keys.current = "rotated-key-0123456789";
     expect((await list()).status).toBe(303);
-    apiKey = API_KEY;
+    handlers.keys.current = API_KEY;
   });
 
   it("ends a session after 30 idle minutes", async () => {

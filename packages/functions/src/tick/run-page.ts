@@ -23,8 +23,15 @@ async function refresh(ctx: TickContext, ec2: CapacityProvider, blocks: Block[])
     [...byRegion].map(async ([region, list]) => {
       const ids = list.map((b) => b.capacityReservationId);
       try {
-        const [reservations, history] = await Promise.all([ec2.describeReservations(region, ids), ec2.extensionHistory(region, ids)]);
-        truth.set(region, { reservations, history });
+        // Both calls end before the region's outcome is known: with Promise.all a throttled describe ended the tick
+        // while the history call still retried, so an EC2 call could land after the tick had returned.
+        const [reservations, history] = await Promise.allSettled([
+          ec2.describeReservations(region, ids),
+          ec2.extensionHistory(region, ids),
+        ]);
+        if (reservations.status === "rejected") throw reservations.reason;
+        if (history.status === "rejected") throw history.reason;
+        truth.set(region, { reservations: reservations.value, history: history.value });
       } catch (error) {
         ctx.logger.warn("region refresh failed; its blocks back off", { region, blocks: list.length, error: describeError(error) });
         truth.set(region, { error });

@@ -143,7 +143,7 @@ export async function drain(ctx: SequenceRun): Promise<void> {
     `  expected: ${expected.map((e) => `${e.m.pk} ${e.window}${e.reapprove ? " (re-approve)" : e.approvalBy ? ` (with ${e.approvalBy})` : ""}`).join(", ") || "none"}`,
   );
 
-  const plain = tickLane(ctx, {}).tick;
+  const plain = tickLane(ctx, { quiet: true }).tick;
   for (let i = 0; i < DRAIN_MAX_TICKS; i++) {
     ctx.tickSnapshots = new Map(ctx.models.map((m) => [m.cr, [snapshot(m)]]));
     const r = await plain();

@@ -20,6 +20,12 @@ export const DRAIN_MAX_TICKS = 40;
  * bought". The EC2 emulator holds a late purchase for `latencyMs` (300 ms) of real time: well inside this margin.
  */
 export const SETTLE_GRACE_MS = 1_000;
+/**
+ * The EC2 client's timeout in the quiet period. The fault phase's 100 ms is shorter than a loaded machine's
+ * scheduling jitter: there a call that simply ran late is one more fault, which safety must survive; but the quiet
+ * period has no faults, and liveness is judged on its ticks and virtual time, so load must not time its calls out.
+ */
+export const QUIET_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface WorldOptions {
   dynamoEndpoint: string;
@@ -61,6 +67,8 @@ export interface SequenceRun {
   notifier: Notifier;
   /** EC2 as the ticks see it, recording every purchase call. */
   recorder: CapacityProvider;
+  /** The same for the quiet period, with calls that load cannot time out (QUIET_REQUEST_TIMEOUT_MS). */
+  quietRecorder: CapacityProvider;
   calls: PurchaseCall[];
   /** Notices CBM sent that the approver could not read (kept for the next check: a throwing notifier would be retried). */
   unreadable: Error[];

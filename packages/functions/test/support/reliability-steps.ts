@@ -5,7 +5,7 @@ import { CrashSwitch, crashingProvider, crashingStore, intentRecordingStore, lag
 import { snapshot } from "./reliability-model";
 import { type CallKind, type Command, INSTANCE_TYPE, type MidCall } from "./reliability-commands";
 import { time } from "./scheduler-harness";
-import { SETTLE_GRACE_MS, type SequenceRun } from "./reliability-sequence";
+import { QUIET_REQUEST_TIMEOUT_MS, SETTLE_GRACE_MS, type SequenceRun } from "./reliability-sequence";
 
 /* The commands of a sequence carried out: ticks (overlapping, lagging, crashing, with an action mid-call), API
  * actions, jumps in time, faults, late purchases, capacity and prices. */
@@ -39,9 +39,11 @@ export function tickLane(
     sw?: CrashSwitch | null;
     lagMs?: number;
     mid?: { during: CallKind; cr: string; act: (cr: string) => Promise<void> };
+    /** The quiet period's tick: EC2 calls that load cannot time out. */
+    quiet?: boolean;
   },
 ) {
-  let ec2: CapacityProvider = ctx.recorder;
+  let ec2: CapacityProvider = o.quiet ? ctx.quietRecorder : ctx.recorder;
   let midFired = () => false;
   let midActed = () => Promise.resolve();
   if (o.mid) {
@@ -66,7 +68,7 @@ export function tickLane(
       settings: ctx.settings,
       concurrency: 4,
       callClock: Date.now,
-      purchaseTimeoutMs: ctx.opts.requestTimeoutMs,
+      purchaseTimeoutMs: o.quiet ? QUIET_REQUEST_TIMEOUT_MS : ctx.opts.requestTimeoutMs,
     }),
     midFired,
     midActed,

@@ -1,12 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { VersionConflictError } from "@cbm/core";
+import { type CapacityProvider, VersionConflictError } from "@cbm/core";
 import { modelActions, type SequenceState } from "./reliability-actions";
 import { type NoticeText, Seq, recordingNotifier } from "./reliability-io";
 import { type BlockModel, type Notice, type PurchaseCall, canon, coverageGap, snapshot } from "./reliability-model";
 import { type Command, DEFAULT_RATE, type SequenceSpec } from "./reliability-commands";
 import { ACCOUNT, type SchedulerHarness, iso, startSchedulerHarness, time, wrapProvider } from "./scheduler-harness";
-import { SETTLE_GRACE_MS, type WorldOptions, type RunStats, type SequenceRun, bump } from "./reliability-sequence";
+import {
+  QUIET_REQUEST_TIMEOUT_MS,
+  SETTLE_GRACE_MS,
+  type WorldOptions,
+  type RunStats,
+  type SequenceRun,
+  bump,
+} from "./reliability-sequence";
 import { latencyFired, runCommand } from "./reliability-steps";
 import { checkSafety } from "./reliability-checks";
 import { drain } from "./reliability-drain";
@@ -43,6 +50,7 @@ export async function startReliabilityWorld(opts: WorldOptions) {
     start: iso(BASE_START),
     requestTimeoutMs: opts.requestTimeoutMs,
   });
+  const quietEc2 = h.ec2TimingOutAfter(QUIET_REQUEST_TIMEOUT_MS);
   const timing: Record<string, number> = {};
   const timed = async <T>(k: string, f: () => Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -84,6 +92,19 @@ export async function startReliabilityWorld(opts: WorldOptions) {
     };
     const unreadable: Error[] = [];
     const calls: PurchaseCall[] = [];
+    const recording = (ec2: CapacityProvider) =>
+      wrapProvider(ec2, {
+        purchaseExtension: async (r, c, o) => {
+          const call: PurchaseCall = { cr: c, offeringId: o, atMs: h.clock.now().getTime(), snapshots: ctx.tickSnapshots?.get(c) ?? [] };
+          calls.push(call);
+          try {
+            return await ec2.purchaseExtension(r, c, o);
+          } catch (err) {
+            call.clientFailed = true;
+            throw err;
+          }
+        },
+      });
     const ctx: SequenceRun = {
       h,
       control: h.control,
@@ -107,18 +128,8 @@ export async function startReliabilityWorld(opts: WorldOptions) {
         (t) => onNotice(ctx, t),
         (err) => unreadable.push(err),
       ),
-      recorder: wrapProvider(h.ec2, {
-        purchaseExtension: async (r, c, o) => {
-          const call: PurchaseCall = { cr: c, offeringId: o, atMs: h.clock.now().getTime(), snapshots: ctx.tickSnapshots?.get(c) ?? [] };
-          calls.push(call);
-          try {
-            return await h.ec2.purchaseExtension(r, c, o);
-          } catch (err) {
-            call.clientFailed = true;
-            throw err;
-          }
-        },
-      }),
+      recorder: recording(h.ec2),
+      quietRecorder: recording(quietEc2),
       calls,
       unreadable,
       intentWrites: new Map(),

@@ -5,7 +5,8 @@ import { startEmulator, type EmulatorHandle, type SeedBlockSpec } from "@cbm/ec2
 import { createConsoleOutboxNotifier, type OutboxNotifier } from "../../src/adapters/console-outbox-notifier";
 import { createDocumentClient } from "../../src/adapters/dynamo-client";
 import { createTable } from "../../src/adapters/dynamo-table";
-import { createAssembly } from "../../src/composition/assembly";
+import { createEc2CapacityProvider } from "../../src/adapters/ec2-capacity-provider";
+import { createAssembly, type Environment } from "../../src/composition/assembly";
 import { tickParts } from "../../src/composition/scheduled";
 import { silentLogger } from "../../src/platform/observability/logger";
 import { createBlockUseCases } from "../../src/blocks/use-cases";
@@ -56,20 +57,18 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
   const startVirtual = clock.now().getTime();
   const startReal = Date.now();
   const callClock = () => startReal + Math.max(Date.now() - startReal, clock.now().getTime() - startVirtual);
-  const assembly = createAssembly(
-    {
-      tableName,
-      region: "us-east-1",
-      endpoints: { dynamodb: opts.dynamoEndpoint, ec2: emu.url },
-      credentials: CREDENTIALS,
-      clock,
-      wallNow: callClock,
-      logger: () => silentLogger,
-      notifier: outbox,
-      accountId: ACCOUNT,
-    },
-    { purchaseTimeoutMs: opts.requestTimeoutMs ?? 2_000 },
-  );
+  const env: Environment = {
+    tableName,
+    region: "us-east-1",
+    endpoints: { dynamodb: opts.dynamoEndpoint, ec2: emu.url },
+    credentials: CREDENTIALS,
+    clock,
+    wallNow: callClock,
+    logger: () => silentLogger,
+    notifier: outbox,
+    accountId: ACCOUNT,
+  };
+  const assembly = createAssembly(env, { purchaseTimeoutMs: opts.requestTimeoutMs ?? 2_000 });
   const parts = tickParts(assembly);
   const { store, history, ec2 } = parts;
   const ids = assembly.ids;
@@ -87,6 +86,12 @@ export async function startSchedulerHarness(opts: HarnessOptions) {
     store,
     history,
     ec2,
+    /**
+     * EC2 as the tick sees it, built the same way but with calls that time out after `requestTimeoutMs`: for a
+     * phase in which a loaded machine must not turn a slow answer into a timeout nobody planned.
+     */
+    ec2TimingOutAfter: (requestTimeoutMs: number): CapacityProvider =>
+      createEc2CapacityProvider(createAssembly(env, { purchaseTimeoutMs: requestTimeoutMs }).ec2("scheduled")),
     outbox,
     api,
     makeTick,

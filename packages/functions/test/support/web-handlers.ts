@@ -4,6 +4,7 @@ import { createDynamoBlockStore } from "../../src/adapters/dynamo-block-store";
 import { createDynamoHistoryStore } from "../../src/adapters/dynamo-history-store";
 import { createDynamoLinkStore } from "../../src/adapters/dynamo-link-store";
 import { createDynamoSessionStore } from "../../src/adapters/dynamo-session-store";
+import { createDynamoUsageStore } from "../../src/adapters/dynamo-usage-store";
 import type { RefreshableSecretSource } from "../../src/adapters/secrets-source";
 import { createApiHandler } from "../../src/composition/create-api-handler";
 import { createWebHandler, isWebPath } from "../../src/composition/create-web-handler";
@@ -25,9 +26,9 @@ export interface Answer {
 /**
  * The AWS assembly's two handlers (JSON API and browser pages) on a fresh DynamoDB Local table, called with API
  * Gateway REST events as API Gateway sends them, plus what the browser tests need: an asking block with its link,
- * a signed-in session and its CSRF token.
+ * a signed-in session and its CSRF token. With `usage`, the console shows what a usage store holds.
  */
-export async function createWebHandlers(prefix: string, opts: { autoApproval?: boolean } = {}) {
+export async function createWebHandlers(prefix: string, opts: { autoApproval?: boolean; usage?: boolean } = {}) {
   const clock = fixedClock("2026-03-08T12:00:00.000Z");
   const secret = { current: async () => "link-key-for-tests-0123456789abcdef0123456789" };
   const keys = { current: API_KEY };
@@ -35,6 +36,7 @@ export async function createWebHandlers(prefix: string, opts: { autoApproval?: b
   const { client, tableName } = await freshTable(prefix);
   const store = createDynamoBlockStore({ client, tableName });
   const history = createDynamoHistoryStore({ client, tableName });
+  const usage = opts.usage ? createDynamoUsageStore({ client, tableName }) : undefined;
   const logger = { error: () => undefined, warn: () => undefined };
   const api = createApiHandler({ store, history, secrets: keySource, clock, ids: sequentialIds("E"), logger });
   const web = createWebHandler({
@@ -49,6 +51,7 @@ export async function createWebHandlers(prefix: string, opts: { autoApproval?: b
     sessions: createDynamoSessionStore({ client, tableName }),
     apiUrl: `${ORIGIN}/test`,
     ...(opts.autoApproval ? { autoApproval: true } : {}),
+    ...(usage ? { usage } : {}),
   });
   const issuer = createApprovalLinkIssuer({ secret, ids: sequentialIds("L"), apiUrl: `${ORIGIN}/test`, recipient: "fin@example.com" });
 
@@ -84,5 +87,5 @@ export async function createWebHandlers(prefix: string, opts: { autoApproval?: b
     return { cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page.text)![1]! };
   }
 
-  return { call, form, askingBlock, signIn, store, clock, keys, client, tableName };
+  return { call, form, askingBlock, signIn, store, usage, clock, keys, client, tableName };
 }
