@@ -1,15 +1,12 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context } from "aws-lambda";
-import { type BlockStore, type CapacityProvider, InfrastructureError } from "@cbm/core";
+import type { BlockStore, CapacityProvider } from "@cbm/core";
 import { startDynamoLocal, type DynamoLocal } from "../../local/src/dynamo-local";
 import {
   API_DYNAMO_LIMITS,
   API_SECRETS_LIMITS,
-  SNS_LIMITS,
   TICK_DYNAMO_LIMITS,
   sdkClientConfig,
   withCallBudget,
@@ -21,7 +18,6 @@ import { createDynamoHistoryStore } from "../src/adapters/dynamo-history-store";
 import { createDynamoIdempotency } from "../src/adapters/dynamo-idempotency";
 import { createSecretsManagerSource } from "../src/adapters/secrets-manager";
 import { staticSecretSource, type RefreshableSecretSource } from "../src/adapters/secrets-source";
-import { createSnsNotifier } from "../src/adapters/sns-notifier";
 import { createTable } from "../src/adapters/dynamo-table";
 import { createApiHandler } from "../src/composition/create-api-handler";
 import { createMetrics, type MetricDatum } from "../src/platform/observability/metrics";
@@ -29,11 +25,12 @@ import { createTick } from "../src/tick/create-tick";
 import { createTickHandler } from "../src/tick/create-tick-handler";
 import { API_KEY, apiEvent, type CallOptions } from "./support/api";
 import { crId, makeBlock, sequentialIds } from "./support/blocks";
+import { blackHole } from "./support/black-hole";
 import { silentNotifier, wrapStore } from "./support/scheduler-harness";
 
 /*
  * A stalled dependency, for real: DynamoDB Local is frozen with SIGSTOP (the kernel still accepts connections and
- * buffers requests; nothing answers), Secrets Manager and SNS are a port that accepts and never answers. The API
+ * buffers requests; nothing answers), Secrets Manager is a port that accepts and never answers. The API
  * must answer 503 DEPENDENCY_UNAVAILABLE with Retry-After in about 3 s, and the tick must give up and return.
  */
 
@@ -106,22 +103,6 @@ function apiOver(
     const headers = Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
     const doneAt = performance.now();
     return { status: res.statusCode, headers, body: res.body ? JSON.parse(res.body) : undefined, ms: doneAt - started, doneAt };
-  };
-}
-
-/** A TCP port that accepts connections and never answers: a stalled AWS endpoint. Counts connections (= attempts). */
-async function blackHole(): Promise<{ endpoint: string; connections: () => number; close: () => Promise<void> }> {
-  const sockets: Socket[] = [];
-  const server: Server = createServer((s) => void sockets.push(s));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    connections: () => sockets.length,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
   };
 }
 
@@ -324,7 +305,7 @@ describe("a stalled DynamoDB", () => {
   });
 });
 
-describe("stalled Secrets Manager and SNS", () => {
+describe("a stalled Secrets Manager", () => {
   it("a stalled Secrets Manager: 503 DEPENDENCY_UNAVAILABLE in about 1.5 s, after at most maxAttempts requests", async () => {
     const hole = await blackHole();
     try {
@@ -346,31 +327,6 @@ describe("stalled Secrets Manager and SNS", () => {
       expect(res.headers["retry-after"]).toBe("2");
       expect(res.ms).toBeLessThan(API_SECRETS_LIMITS.budgetMs + 1_000);
       expect(hole.connections()).toBeLessThanOrEqual(API_SECRETS_LIMITS.maxAttempts);
-    } finally {
-      await hole.close();
-    }
-  });
-
-  it("a stalled SNS: Publish fails as an InfrastructureError within its budget, after at most maxAttempts requests", async () => {
-    const hole = await blackHole();
-    try {
-      const client = new SNSClient({
-        region: "us-east-1",
-        endpoint: hole.endpoint,
-        credentials: CREDENTIALS,
-        ...sdkClientConfig(SNS_LIMITS),
-      });
-      const notifier = createSnsNotifier({ client, topicArn: "arn:aws:sns:us-east-1:123456789012:cbm" });
-      const started = performance.now();
-
-      const error = await notifier
-        .send({ key: "k", kind: "approval-request", pk: "p", subject: "s", body: "b", at: "2026-03-01T00:00:00.000Z" })
-        .catch((e: unknown) => e);
-
-      expect(error).toBeInstanceOf(InfrastructureError);
-      expect(performance.now() - started).toBeLessThan(SNS_LIMITS.budgetMs + 1_000);
-      expect(hole.connections()).toBeGreaterThanOrEqual(1);
-      expect(hole.connections()).toBeLessThanOrEqual(SNS_LIMITS.maxAttempts);
     } finally {
       await hole.close();
     }
