@@ -15,6 +15,19 @@ export interface AlarmSpec {
 /** Where each alarm's description sends the reader: its section in the runbook (docs/operations.md). */
 export const runbookLink = (anchor: string) => `Runbook: docs/operations.md#${anchor.toLowerCase()}`;
 
+/**
+ * A scheduled job's heartbeat alarm: fewer than one successful run a minute for 5 minutes, silence included. The tick's
+ * reads its TickHeartbeat metric; a job that buys and writes no heartbeat metric of its own reads its invocations.
+ */
+export const JOB_HEARTBEAT: Omit<AlarmSpec, "id" | "description"> = {
+  comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+  threshold: 1,
+  periodMinutes: 1,
+  evaluationPeriods: 5,
+  treatMissingData: TreatMissingData.BREACHING,
+  okAction: true,
+};
+
 /** The alarms on CBM's own metrics (embedded metric format, dimension `stage`), by concern. */
 export const ALARMS = {
   /** Dead-man's switch: only a tick that finished writes TickHeartbeat = 1, so silence (no ticks at all) breaches. */
@@ -22,12 +35,7 @@ export const ALARMS = {
     id: "TickHeartbeat",
     description:
       "No successful scheduler tick for 5 minutes: the tick fails or does not run at all. Blocks are not being watched or extended.",
-    comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
-    threshold: 1,
-    periodMinutes: 1,
-    evaluationPeriods: 5,
-    treatMissingData: TreatMissingData.BREACHING,
-    okAction: true,
+    ...JOB_HEARTBEAT,
   },
   /**
    * The tick counts at-risk blocks every ~5 minutes (a sweep of all blocks), so the period is longer than that; missing
@@ -184,14 +192,4 @@ export const FUNCTION_ALARMS: Record<FunctionAlarmKind, Omit<AlarmSpec, "id" | "
     treatMissingData: TreatMissingData.NOT_BREACHING,
     okAction: true,
   },
-};
-
-/** The heartbeat of a scheduled job that buys and writes no heartbeat metric of its own: successful runs per minute. */
-export const JOB_HEARTBEAT: Omit<AlarmSpec, "id" | "description"> = {
-  comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
-  threshold: 1,
-  periodMinutes: 1,
-  evaluationPeriods: 5,
-  treatMissingData: TreatMissingData.BREACHING,
-  okAction: true,
 };
