@@ -28,6 +28,19 @@ export const JOB_HEARTBEAT: Omit<AlarmSpec, "id" | "description"> = {
   okAction: true,
 };
 
+/**
+ * An event an operator must look at each time it happens (a failed payment, a held purchase): one in 5 minutes
+ * alarms, and no "recovered" e-mail follows, since nothing recovers by itself.
+ */
+const ONE_SHOT: Omit<AlarmSpec, "id" | "description"> = {
+  comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  threshold: 1,
+  periodMinutes: 5,
+  evaluationPeriods: 1,
+  treatMissingData: TreatMissingData.NOT_BREACHING,
+  okAction: false,
+};
+
 /** The alarms on CBM's own metrics (embedded metric format, dimension `stage`), by concern. */
 export const ALARMS = {
   /** Dead-man's switch: only a tick that finished writes TickHeartbeat = 1, so silence (no ticks at all) breaches. */
@@ -57,12 +70,7 @@ export const ALARMS = {
     id: "PaymentFailed",
     description:
       "EC2 reported payment-failed for an extension. The block keeps its old end date and CBM does not buy again in that window.",
-    comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    threshold: 1,
-    periodMinutes: 5,
-    evaluationPeriods: 1,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-    okAction: false,
+    ...ONE_SHOT,
   },
   apiServerErrors: {
     id: "ApiServerErrors",
@@ -106,12 +114,7 @@ export const ALARMS = {
     id: "RequestPurchaseHeld",
     description:
       "A capacity-request purchase ended without a clear answer from EC2: CBM holds its intent and settles it from the reservation's cbm:intent tag within minutes, never buying again before then.",
-    comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    threshold: 1,
-    periodMinutes: 5,
-    evaluationPeriods: 1,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-    okAction: false,
+    ...ONE_SHOT,
   },
   /** A reminder that failed is logged and retried, so the Lambda succeeds: only this count shows a notifier that refuses. */
   noticeSendFailures: {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { blockOffering } from "./fixtures";
 import {
   AmbiguousOutcomeError,
   type CapacityRequest,
@@ -117,19 +118,7 @@ function buy(
 ): CapacityRequest {
   const intent: RequestIntent = {
     id: `intent-${n}`,
-    offering: {
-      offeringId: `cbo-${n}`,
-      region: "us-east-1",
-      availabilityZone: "us-east-1a",
-      instanceType: "p5.48xlarge",
-      instanceCount: 1,
-      startDate: "2026-11-24T11:30:00.000Z",
-      endDate: "2026-11-25T11:30:00.000Z",
-      durationHours: 24,
-      durationMinutes: 0,
-      upfrontFee: "755.14",
-      currencyCode: "USD",
-    },
+    offering: blockOffering({ offeringId: `cbo-${n}` }),
     authorization: { kind: "policy", terms: { ...terms, offeringId: `cbo-${n}` } },
     createdAt: at,
     callSettledAt: new Date(wall + SETTLE_MS).toISOString(),
